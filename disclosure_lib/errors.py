@@ -1,0 +1,49 @@
+"""The project's own error types: every bad input surfaces as one of these, never a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class DisclosureError(Exception):
+    """Base of all errors the CLI reports as a one-line message (exit 2)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: Path | str | None = None,
+        line: int | None = None,
+        field: str | None = None,
+    ) -> None:
+        self.message = message
+        self.path = Path(path) if path is not None else None
+        self.line = line
+        self.field = field
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = ""
+        if self.path is not None:
+            where = str(self.path)
+            if self.line is not None:
+                where += f":{self.line}"
+            where += ": "
+        field = f"{self.field}: " if self.field else ""
+        return f"{where}{field}{self.message}"
+
+
+class ParamsError(DisclosureError):
+    """A params file that cannot be read as a report."""
+
+
+class ImportError_(DisclosureError):  # noqa: N801 - avoid shadowing the builtin ImportError
+    """Input that cannot be imported as a report."""
+
+
+class RenderError(DisclosureError):
+    """A report that cannot be rendered (unknown agency/year, missing fonts, failed cell)."""
+
+
+class BuildError(DisclosureError):
+    """A batch build that cannot run (output folder locked, read-only, …)."""

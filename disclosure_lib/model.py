@@ -1,0 +1,93 @@
+"""The report model: one agency's annual report for one year.
+
+Table figures are stored per table as {(row key, column key): value}; keys come from
+`disclosure_lib.format`. A value is an int (counts), a Decimal (the fee, in 万元) or None
+(blank / missing: never silently 0).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from . import format as fmt
+
+Value = int | Decimal | None
+Cell = tuple[str, str]  # (row key, column key)
+
+
+@dataclass
+class Contact:
+    office: str = ""
+    address: str = ""
+    phone: str = ""
+
+
+@dataclass
+class Paragraph:
+    """A block of narrative: an optional sub-heading and its text (may hold several lines)."""
+
+    text: str = ""
+    heading: str | None = None
+
+
+@dataclass
+class Report:
+    agency: str
+    year: int
+    contact: Contact = field(default_factory=Contact)
+    # section key (一, 五, 六) -> paragraphs in order
+    narrative: dict[str, list[Paragraph]] = field(default_factory=dict)
+    # table key -> {(row key, column key): value}
+    tables: dict[str, dict[Cell, Value]] = field(default_factory=dict)
+    # free text shown under a table section heading (e.g. the seed's one-line summaries)
+    section_notes: dict[str, str] = field(default_factory=dict)
+    format: str = fmt.FORMAT_ID
+    # where it was loaded from; source lines per (table, row, column): not part of equality
+    source: Path | None = field(default=None, compare=False, repr=False)
+    lines: dict[tuple[str, str, str], int] = field(default_factory=dict, compare=False, repr=False)
+
+    @classmethod
+    def blank(cls, agency: str, year: int, fill: Value = None) -> Report:
+        """A report with every official cell present, set to `fill` (None = blank)."""
+        report = cls(agency=agency, year=year)
+        for t in fmt.TABLES:
+            report.tables[t.key] = {
+                cell: (Decimal(fill) if t.is_amount(*cell) and fill is not None else fill)
+                for cell in t.cells()
+            }
+        return report
+
+    @property
+    def title(self) -> str:
+        return fmt.TITLE_TEMPLATE.format(agency=self.agency, year=self.year)
+
+    def get(self, table: str, row: str, column: str) -> Value:
+        return self.tables.get(table, {}).get((row, column))
+
+    def set(self, table: str, row: str, column: str, value: Value) -> None:
+        self.tables.setdefault(table, {})[(row, column)] = value
+
+    def line_of(self, table: str, row: str, column: str) -> int | None:
+        return self.lines.get((table, row, column))
+
+    def narrative_text(self, section: str) -> str:
+        """All text of a narrative section, headings included, as one string."""
+        parts: list[str] = []
+        for p in self.narrative.get(section, []):
+            if p.heading:
+                parts.append(p.heading)
+            if p.text:
+                parts.append(p.text)
+        return "\n".join(parts)
+
+    def all_text(self) -> str:
+        """Title, narrative and section notes: everything a reader sees as prose."""
+        parts = [self.title]
+        for s in fmt.SECTIONS:
+            if s.narrative:
+                parts.append(self.narrative_text(s.key))
+            elif s.key in self.section_notes:
+                parts.append(self.section_notes[s.key])
+        return "\n".join(p for p in parts if p)
