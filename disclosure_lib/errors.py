@@ -37,7 +37,7 @@ class ParamsError(DisclosureError):
     """A params file that cannot be read as a report."""
 
 
-class ImportError_(DisclosureError):  # noqa: N801 - avoid shadowing the builtin ImportError
+class ImportError_(DisclosureError):  # trailing _ : the builtin ImportError is taken
     """Input that cannot be imported as a report."""
 
 

@@ -8,7 +8,7 @@ character for character.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 FORMAT_ID = "2021"
 FORMAT_DOC = "国办公开办函〔2021〕30号"
@@ -83,9 +83,7 @@ class Table:
 
     def cells(self) -> tuple[tuple[str, str], ...]:
         """All (row key, column key) pairs that hold a figure, in official order."""
-        return tuple(
-            (r.key, c.key) for r in self.figure_rows for c in self.row_columns(r)
-        )
+        return tuple((r.key, c.key) for r in self.figure_rows for c in self.row_columns(r))
 
     def children(self, key: str | None) -> tuple[Row, ...]:
         return tuple(r for r in self.rows if r.parent == key)
@@ -94,7 +92,7 @@ class Table:
         return (row, column) in self.amount_cells
 
     def row_path(self, row: Row) -> tuple[str, ...]:
-        """Labels from the top heading down to `row` (e.g. 三、本年度办理结果 › （三）不予公开 › 1.…)."""
+        """Labels from the top heading down to `row` (三、本年度办理结果 › （三）不予公开 › 1.…)."""
         path = [row.label]
         parent = row.parent
         while parent is not None:
@@ -116,7 +114,7 @@ class Section:
         return f"{self.key}、{self.title}"
 
 
-def _index(items: tuple, key: str, where: str):  # type: ignore[no-untyped-def]
+def _index(items: tuple[Any, ...], key: str, where: str) -> Any:
     for item in items:
         if item.key == key:
             return item
@@ -283,7 +281,9 @@ _APP_ROWS: tuple[Row, ...] = (
     Row("carry_forward", "四、结转下年度继续办理"),
 )
 OUTCOME_ROWS = tuple(
-    r.key for r in _APP_ROWS if r.figures and r.key not in ("new", "carried_over", "total", "carry_forward")
+    r.key
+    for r in _APP_ROWS
+    if r.figures and r.key not in ("new", "carried_over", "total", "carry_forward")
 )
 
 APPLICATIONS = Table(
