@@ -92,12 +92,12 @@ def consistent_report(
         report.set("applications", "total", col, available - forward)
         for row, n in outcomes.items():
             report.set("applications", row, col, n)
-    for row in APP.figure_rows:
+    for figure_row in APP.figure_rows:
         report.set(
             "applications",
-            row.key,
+            figure_row.key,
             "total",
-            sum(int(report.get("applications", row.key, c) or 0) for c in APPLICANT_COLUMNS),
+            sum(int(report.get("applications", figure_row.key, c) or 0) for c in APPLICANT_COLUMNS),
         )
     _fill_review(report, rng)
     _fill_proactive(report, rng, previous)
