@@ -182,7 +182,7 @@ class _Reader:
 
     def read_table(self, report: Report, table: fmt.Table, node: yaml.Node) -> None:
         """Read one table: nesting follows groups (二, 四) and headings (三)."""
-        tree = _yaml_tree(table)
+        tree = table_layout(table)
         self._read_level(report, table, node, table.key, tree)
 
     def _read_level(
@@ -291,7 +291,7 @@ class _Reader:
             )
 
 
-def _yaml_tree(table: fmt.Table) -> dict[str, object]:
+def table_layout(table: fmt.Table) -> dict[str, object]:
     """Nested {label: subtree | Row} layout of a table in a params file."""
     tree: dict[str, object] = {}
     for row in table.rows:
@@ -470,7 +470,7 @@ def dump_report(report: Report) -> str:
         out.append(f"{t.key}:  # {t.section}、{t.title}")
         if not any(r.columns for r in t.rows):
             out.append(f"  # 列 (columns): {', '.join(c.label for c in t.columns)}")
-        _dump_level(report, t, _yaml_tree(t), out, "  ")
+        _dump_level(report, t, table_layout(t), out, "  ")
     return "\n".join(out) + "\n"
 
 

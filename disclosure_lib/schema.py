@@ -1,0 +1,102 @@
+"""JSON Schema of params files, generated from the format data (for editors' live validation).
+
+Point an editor at it, e.g. a first line `# yaml-language-server: $schema=params.schema.json`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import format as fmt
+from .params import FORMATS, REQUIRED_KEYS, table_layout
+
+SCHEMA_ID = "https://disclosure-lib.invalid/params.schema.json"
+COUNT = {
+    "type": ["integer", "null"],
+    "minimum": 0,
+    "description": "件数：不小于 0 的整数；空白为 null",
+}
+AMOUNT = {"type": ["number", "null"], "minimum": 0, "description": "金额（万元），不小于 0"}
+
+
+def _row_schema(table: fmt.Table, row: fmt.Row) -> dict[str, Any]:
+    columns = table.row_columns(row)
+    if row.columns:
+        props = {c.label: AMOUNT if table.is_amount(row.key, c.key) else COUNT for c in columns}
+        return _object(props, row.label)
+    return {
+        "type": "array",
+        "description": f"{row.label}：" + "、".join(c.label for c in columns),
+        "prefixItems": [AMOUNT if table.is_amount(row.key, c.key) else COUNT for c in columns],
+        "items": False,
+        "minItems": len(columns),
+        "maxItems": len(columns),
+    }
+
+
+def _object(props: dict[str, Any], description: str | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "type": "object",
+        "properties": props,
+        "required": list(props),
+        "additionalProperties": False,
+    }
+    if description:
+        out["description"] = description
+    return out
+
+
+def _level_schema(table: fmt.Table, level: dict[str, object]) -> dict[str, Any]:
+    props: dict[str, Any] = {}
+    for label, child in level.items():
+        if isinstance(child, dict):
+            props[label] = _level_schema(table, child)
+        else:
+            assert isinstance(child, fmt.Row)
+            props[label] = _row_schema(table, child)
+    return _object(props)
+
+
+def _narrative_schema() -> dict[str, Any]:
+    paragraph = {
+        "type": "object",
+        "properties": {"heading": {"type": "string"}, "text": {"type": ["string", "null"]}},
+        "additionalProperties": False,
+    }
+    props = {s.heading: {"type": "array", "items": paragraph} for s in fmt.NARRATIVE_SECTIONS}
+    return {"type": "object", "properties": props, "additionalProperties": False}
+
+
+def params_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of a params file."""
+    props: dict[str, Any] = {
+        "agency": {"type": "string", "minLength": 1, "description": "机关全称"},
+        "year": {"type": "integer", "minimum": 1990, "maximum": 2200, "description": "报告年度"},
+        "format": {"enum": list(FORMATS), "description": "报告格式（2021 为现行格式）"},
+        "contact": {
+            "type": "object",
+            "properties": {
+                k: {"type": ["string", "null"], "description": v} for k, v in fmt.CONTACT_FIELDS
+            },
+            "additionalProperties": False,
+        },
+        "narrative": _narrative_schema(),
+        "notes": {
+            "type": "object",
+            "properties": {s.heading: {"type": "string"} for s in fmt.SECTIONS if not s.narrative},
+            "additionalProperties": False,
+        },
+    }
+    for t in fmt.TABLES:
+        schema = _level_schema(t, table_layout(t))
+        schema["description"] = f"{t.section}、{t.title}"
+        props[t.key] = schema
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        "title": "政府信息公开工作年度报告参数文件",
+        "type": "object",
+        "properties": props,
+        "required": list(REQUIRED_KEYS),
+        "additionalProperties": False,
+    }
