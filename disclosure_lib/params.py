@@ -371,6 +371,7 @@ def _scalar(value: str) -> str:
     if (
         value
         and value == value.strip()
+        and not _NON_PRINTABLE.search(value)
         and "\n" not in value
         and not re.search(r"[:#{}\[\],&*!|>'\"%@`]|^[-?]", value)
     ):
@@ -382,26 +383,25 @@ def _scalar(value: str) -> str:
     return _quoted(value)
 
 
+# What PyYAML refuses to read raw (its Reader.NON_PRINTABLE), plus line/paragraph separators.
+_NON_PRINTABLE = re.compile(
+    "[^\x09\x0a\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|[\u2028\u2029\ufeff]"
+)
+_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t"}
+
+
 def _quoted(value: str) -> str:
-    out = ['"']
-    for ch in value:
-        if ch in '"\\':
-            out.append("\\" + ch)
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch == "\t":
-            out.append("\\t")
-        elif (
-            ord(ch) < 0x20
-            or ord(ch) == 0x7F
-            or 0xD800 <= ord(ch) <= 0xDFFF
-            or ch in "\u2028\u2029\ufeff\x85"
-        ):
-            out.append(f"\\u{ord(ch):04x}" if ord(ch) <= 0xFFFF else f"\\U{ord(ch):08x}")
-        else:
-            out.append(ch)
-    out.append('"')
-    return "".join(out)
+    def escape(ch: str) -> str:
+        if ch in _ESCAPES:
+            return _ESCAPES[ch]
+        code = ord(ch)
+        return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+    return (
+        '"'
+        + re.sub(r'["\\\n\t]|' + _NON_PRINTABLE.pattern, lambda m: escape(m.group()), value)
+        + '"'
+    )
 
 
 def _block(value: str, indent: str) -> str:
@@ -412,7 +412,7 @@ def _block(value: str, indent: str) -> str:
         and not value.endswith("\n")
         and lines[0][:1] not in (" ", "\t")
         and all(line == line.rstrip(" \t") for line in lines)
-        and not re.search(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029\ufeff\x85\r]", value)
+        and not _NON_PRINTABLE.search(value)
     )
     if not safe:
         return _quoted(value)

@@ -1,0 +1,49 @@
+# Two commands set everything up on a fresh Debian machine:
+#   make report   build every bundled report (params/ -> outputs/)
+#   make test     lint, type-check and run the test suite
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+JOBS ?=
+
+.PHONY: setup system report check test lint typecheck pytest lab clean
+
+setup: system $(STAMP)
+
+system:
+	@scripts/ensure-system.sh
+
+$(STAMP): pyproject.toml | system
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	@# fonts may have been installed after matplotlib first built its cache: rebuild it
+	$(PY) -c "import matplotlib.font_manager as fm; fm._load_fontmanager(try_read_cache=False)"
+	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
+	touch $(STAMP)
+
+report: setup
+	$(VENV)/bin/disclosure build params $(if $(JOBS),-j $(JOBS))
+
+check: setup
+	$(VENV)/bin/disclosure check params
+
+lint: setup
+	$(VENV)/bin/ruff check disclosure_lib tests benchmarks
+	$(VENV)/bin/ruff format --check disclosure_lib tests benchmarks
+
+typecheck: setup
+	$(VENV)/bin/mypy
+
+pytest: setup
+	$(VENV)/bin/pytest
+
+test: lint typecheck pytest
+
+lab: setup
+	$(VENV)/bin/jupyter lab notebooks/
+
+clean:
+	rm -rf outputs .pytest_cache .mypy_cache .ruff_cache

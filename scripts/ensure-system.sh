@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Install the Debian packages the project needs (as root), or print the exact command to run.
+# Checks first, so an already prepared machine is not touched.
+set -euo pipefail
+
+PACKAGES=(fonts-noto-cjk chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 fontconfig python3-venv make)
+missing=()
+
+have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+
+for pkg in "${PACKAGES[@]}"; do
+  case "$pkg" in
+    python3-venv) python3 -c "import ensurepip, venv" 2>/dev/null && continue ;;
+    make) command -v make >/dev/null && continue ;;
+    chromium) [ -x /usr/bin/chromium ] && continue ;;
+    poppler-utils) command -v pdftotext >/dev/null && command -v pdffonts >/dev/null && continue ;;
+    fonts-noto-cjk) fc-list 2>/dev/null | grep -q "Noto Sans CJK SC" && continue ;;
+  esac
+  have_pkg "$pkg" || missing+=("$pkg")
+done
+
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+cmd="apt-get install -y --no-install-recommends ${missing[*]}"
+if [ "$(id -u)" -ne 0 ]; then
+  echo "缺少系统软件包 (missing Debian packages): ${missing[*]}" >&2
+  echo "请以 root 运行 (run as root):  sudo apt-get update && sudo $cmd" >&2
+  exit 1
+fi
+echo "安装系统软件包 (installing): ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+$cmd

@@ -1,0 +1,253 @@
+"""Params files: loading, located errors, lossless round-trip, paths."""
+
+from __future__ import annotations
+
+import random
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from disclosure_lib import format as fmt
+from disclosure_lib.errors import DisclosureError, ParamsError
+from disclosure_lib.model import Paragraph, Report
+from disclosure_lib.params import (
+    agency_dirname,
+    available,
+    dump_report,
+    find_params,
+    load_report,
+    load_reports,
+    loads_report,
+    new_params_file,
+    params_path,
+    save_report,
+)
+from disclosure_lib.synth import consistent_report
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "params" / "硚口区企业服务中心" / "2024.yaml"
+
+
+def _write(tmp_path: Path, text: str, name: str = "2024.yaml") -> Path:
+    path = tmp_path / "示例区" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _error(tmp_path: Path, text: str, name: str = "2024.yaml") -> ParamsError:
+    with pytest.raises(ParamsError) as info:
+        load_report(_write(tmp_path, text, name))
+    return info.value
+
+
+def _line_of(text: str, needle: str) -> int:
+    return next(i for i, line in enumerate(text.splitlines(), 1) if needle in line)
+
+
+def test_seed_loads_with_official_figures_and_lines() -> None:
+    report = load_report(SEED)
+    assert report.agency == "硚口区企业服务中心"
+    assert report.year == 2024
+    assert report.contact.phone == "027-83366995"
+    assert len(report.tables["applications"]) == 25 * 7
+    assert len(report.tables["review"]) == 15
+    assert len(report.tables["proactive"]) == 10
+    assert report.get("proactive", "fees", "fee_amount") == Decimal(0)
+    assert isinstance(report.get("proactive", "fees", "fee_amount"), Decimal)
+    text = SEED.read_text(encoding="utf-8")
+    assert report.line_of("applications", "carry_forward", "total") == _line_of(
+        text, "四、结转下年度继续办理"
+    )
+    assert [p.heading for p in report.narrative["五"]] == [
+        "（一）上年度存在的问题及改进情况",
+        "（二）本年度存在的问题及下年度改进举措",
+    ]
+
+
+def test_round_trip_is_lossless_for_every_bundled_file() -> None:
+    for path in find_params([ROOT / "params"]):
+        text = path.read_text(encoding="utf-8")
+        report = load_report(path)
+        assert dump_report(report) == text, path
+        assert loads_report(dump_report(report)) == report
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 10_000), fee=st.decimals(0, 10_000, places=2))
+def test_round_trip_random_reports(seed: int, fee: Decimal) -> None:
+    report = consistent_report("示例区测试局", 2023, random.Random(seed))
+    report.set("proactive", "fees", "fee_amount", fee)
+    report.set("applications", "new", "research", None)  # blank stays blank, not 0
+    back = loads_report(dump_report(report))
+    assert back == report
+    assert back.get("applications", "new", "research") is None
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60))
+def test_awkward_narrative_text_round_trips(text: str) -> None:
+    report = Report.blank("示例区测试局", 2024, fill=0)
+    report.narrative["一"] = [Paragraph(text=text, heading=text or None)]
+    report.contact.office = text
+    assert loads_report(dump_report(report)) == report
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "needle", "field_part"),
+    [
+        (
+            "[0, 0, 0, 0, 0, 0, 0]\n  二、",
+            "[0, 0, 3.5, 0, 0, 0, 0]\n  二、",
+            "一、本年新收",
+            "科研机构",
+        ),
+        (
+            "[0, 0, 0, 0, 0, 0, 0]\n  二、",
+            "[0, -1, 0, 0, 0, 0, 0]\n  二、",
+            "一、本年新收",
+            "商业企业",
+        ),
+        (
+            "[0, 0, 0, 0, 0, 0, 0]\n  二、",
+            "[true, 0, 0, 0, 0, 0, 0]\n  二、",
+            "一、本年新收",
+            "自然人",
+        ),
+        (
+            "[0, 0, 0, 0, 0, 0, 0]\n  二、",
+            '["3", 0, 0, 0, 0, 0, 0]\n  二、',
+            "一、本年新收",
+            "自然人",
+        ),
+        (
+            "[0, 0, 0, 0, 0, 0, 0]\n  二、",
+            "[0, 0, 0, 0, 0, 0]\n  二、",
+            "一、本年新收",
+            "一、本年新收",
+        ),
+        (
+            "行政许可: {本年处理决定数量: 0}",
+            "行政许可: {本年处理决定数量: 2.0}",
+            "行政许可: {",
+            "本年处理决定数量",
+        ),
+        ("（单位：万元）: 0}", "（单位：万元）: -3.5}", "行政事业性收费: {", "本年收费金额"),
+    ],
+)
+def test_bad_figures_name_file_line_and_field(
+    tmp_path: Path, old: str, new: str, needle: str, field_part: str
+) -> None:
+    text = SEED.read_text(encoding="utf-8")
+    assert old in text
+    bad = text.replace(old, new, 1)
+    err = _error(tmp_path, bad)
+    assert err.path is not None and err.path.name == "2024.yaml"
+    assert err.line == _line_of(bad, needle)
+    assert err.field is not None and field_part in err.field
+    assert str(err).startswith(f"{err.path}:{err.line}: ")
+
+
+def test_unknown_key_missing_table_duplicate_key_and_year(tmp_path: Path) -> None:
+    text = SEED.read_text(encoding="utf-8")
+    err = _error(tmp_path, text.replace("agency:", "agnecy:", 1))
+    assert err.line == 2 and "agnecy" in (err.field or "") and "未知" in err.message
+
+    start = text.index("review:")
+    err = _error(tmp_path, text[:start])
+    assert err.field == "review" and "缺少" in err.message
+
+    dup = text.replace("  行政许可: {", "  行政许可: {本年处理决定数量: 0}\n    行政许可: {", 1)
+    err = _error(tmp_path, dup)
+    assert "重复" in err.message and err.line == _line_of(dup, "行政许可: {") + 1
+
+    err = _error(tmp_path, text, name="2023.yaml")
+    assert err.field == "year" and err.line == 3 and "2023" in err.message
+
+    err = _error(tmp_path, text.replace("  （七）总计:", "  （八）总计:", 1))
+    assert "（八）总计" in (err.field or "")
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"",
+        b"\xff\xfe\x00garbage",
+        b"agency: [unclosed",
+        b"- a list\n- not a mapping\n",
+        b"{{}}",
+        b"!!python/object:os.system ls",
+    ],
+)
+def test_malformed_files_raise_params_error(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "x" / "2024.yaml"
+    path.parent.mkdir()
+    path.write_bytes(content)
+    with pytest.raises(ParamsError) as info:
+        load_report(path)
+    assert str(info.value).startswith(str(path))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_loading_mutated_documents_raises_only_params_error(data: st.DataObject) -> None:
+    text = SEED.read_text(encoding="utf-8")
+    lines = text.splitlines(keepends=True)
+    i = data.draw(st.integers(0, len(lines) - 1))
+    replacement = data.draw(
+        st.one_of(
+            st.text(max_size=30),
+            st.sampled_from(
+                ["- x\n", "  : :\n", "&a [*a]\n", "? \n", "\t\n", "null\n", "{\n", "[1, 2]\n"]
+            ),
+        )
+    )
+    lines[i] = replacement
+    try:
+        report = loads_report("".join(lines), Path("x/2024.yaml"))
+    except ParamsError as exc:  # anything else (a traceback) fails the test
+        assert str(exc).startswith("x/2024.yaml")
+    else:
+        assert report.year == 2024 and len(report.tables["applications"]) == 175
+
+
+def test_agency_dirname_is_a_safe_single_component() -> None:
+    for name in ["../../etc", "a/b", "..", ".", "a\\b", "x\x00y", "  ", "示例区/教育局"]:
+        d = agency_dirname(name)
+        assert d and "/" not in d and "\\" not in d and d not in (".", "..")
+        assert (Path("params") / d).resolve().parent == Path("params").resolve()
+    assert agency_dirname("硚口区企业服务中心") == "硚口区企业服务中心"
+    assert params_path("p", "示例区教育局", 2024) == Path("p/示例区教育局/2024.yaml")
+
+
+def test_new_file_is_blank_loadable_and_not_overwritten(tmp_path: Path) -> None:
+    path = new_params_file("示例区新局", 2025, tmp_path)
+    report = load_report(path)
+    assert report.agency == "示例区新局" and report.year == 2025
+    assert all(v == 0 for t in report.tables.values() for v in t.values())
+    assert [p.heading for p in report.narrative["一"]] == list(fmt.section("一").subheadings)
+    with pytest.raises(DisclosureError):
+        new_params_file("示例区新局", 2025, tmp_path)
+
+
+def test_save_is_atomic_and_refuses_overwrite(tmp_path: Path) -> None:
+    report = load_report(SEED)
+    path = save_report(report, tmp_path / "a" / "2024.yaml")
+    assert [p.name for p in path.parent.iterdir()] == ["2024.yaml"]
+    with pytest.raises(ParamsError):
+        save_report(report, path, force=False)
+
+
+def test_load_reports_collects_errors_and_available(tmp_path: Path) -> None:
+    save_report(load_report(SEED), tmp_path / "good" / "2024.yaml")
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "2024.yaml").write_text("agency: x\n", encoding="utf-8")
+    reports, errors = load_reports([tmp_path])
+    assert [r.agency for r in reports] == ["硚口区企业服务中心"]
+    assert len(errors) == 1 and errors[0].path == tmp_path / "bad" / "2024.yaml"
+    assert available(tmp_path) == {"硚口区企业服务中心": [2024]}
+    _, errors = load_reports([tmp_path / "missing"])
+    assert errors and "不存在" in errors[0].message
