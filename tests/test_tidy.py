@@ -1,0 +1,81 @@
+"""Tidy DataFrame and export."""
+
+from __future__ import annotations
+
+import csv
+import io
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from disclosure_lib import format as fmt
+from disclosure_lib.errors import DisclosureError
+from disclosure_lib.params import load_report, save_report
+from disclosure_lib.tidy import COLUMNS, collection_frame, export, reports_frame
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED_DIR = ROOT / "params" / "硚口区企业服务中心"
+
+
+def test_seed_frame_has_every_official_cell_with_labels() -> None:
+    frame = collection_frame([SEED_DIR])
+    assert tuple(frame.columns) == COLUMNS
+    three = frame[frame.section == "三"]
+    assert len(three) == 25 * 7
+    assert list(three.row.unique()) == [r.label for r in fmt.APPLICATIONS.figure_rows]
+    assert list(three.column.unique()) == [c.label for c in fmt.APPLICATIONS.columns]
+    assert set(three[three.row == "1.属于国家秘密"].row_group) == {"（三）不予公开"}
+    four = frame[frame.section == "四"]
+    assert list(four.row.unique()) == ["行政复议", "未经复议直接起诉", "复议后起诉"]
+    assert list(four.column.unique()) == ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
+    two = frame[frame.section == "二"]
+    assert set(two.table) == set(fmt.PROACTIVE_ITEMS)
+    assert len(frame) == sum(len(t.cells()) for t in fmt.TABLES)
+
+
+def test_values_follow_the_report_and_blanks_are_nan(tmp_path: Path) -> None:
+    report = load_report(SEED_DIR / "2024.yaml")
+    report.set("applications", "new", "natural", 74)
+    report.set("applications", "new", "business", None)
+    report.set("proactive", "fees", "fee_amount", Decimal("12.35"))
+    frame = reports_frame([report])
+    row = frame[(frame.row == "一、本年新收政府信息公开申请数量")]
+    assert row[row.column == "自然人"].value.item() == 74
+    assert pd.isna(row[row.column == "商业企业"].value.item())
+    assert frame[frame.row == "行政事业性收费"].value.item() == pytest.approx(12.35)
+
+    save_report(report, tmp_path / "x" / "2024.yaml")
+    out = tmp_path / "out.csv"
+    export([tmp_path], "csv", out)
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    by_key = {(r["row"], r["column"]): r["value"] for r in rows}
+    assert by_key[("一、本年新收政府信息公开申请数量", "自然人")] == "74"
+    assert by_key[("一、本年新收政府信息公开申请数量", "商业企业")] == ""
+    assert by_key[("行政事业性收费", "本年收费金额（单位：万元）")] == "12.35"
+
+
+def test_xlsx_and_parquet_round_trip(tmp_path: Path) -> None:
+    frame = collection_frame([ROOT / "params"])
+    export([ROOT / "params"], "parquet", tmp_path / "a.parquet")
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "a.parquet"), frame)
+    export([ROOT / "params"], "xlsx", tmp_path / "a.xlsx")
+    back = pd.read_excel(tmp_path / "a.xlsx", keep_default_na=False, na_values=[""])
+    assert len(back) == len(frame) and list(back.agency.unique()) == list(frame.agency.unique())
+    with pytest.raises(DisclosureError):
+        export([ROOT / "params"], "xlsx", None)
+
+
+def test_cli_export_csv_yields_25x7_rows_for_the_seed() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "disclosure_lib.cli", "export", str(SEED_DIR), "--format", "csv"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert sum(1 for r in rows if r["section"] == "三") == 25 * 7
+    assert {r["agency"] for r in rows} == {"硚口区企业服务中心"}
