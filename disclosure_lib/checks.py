@@ -1,0 +1,552 @@
+"""Consistency checks: every rule of FORMAT.md "Consistency rules" (1–8) and a copy warning.
+
+Codes are stable (tools and tests match on them); severity in brackets:
+
+- R1-APP-BALANCE, R2-APP-OUTCOME-TOTAL, R3-APP-APPLICANT-TOTAL, R4-REVIEW-TOTAL [error]:
+  rules 1–4, generated from the `Equation`s of format.py.
+- R5-BLANK, R5-NOT-INTEGER, R5-NEGATIVE, R5-MISSING-TABLE [error]: rule 5, every figure
+  present (blank is missing, not 0), whole (the fee: exact), ≥ 0.
+- R6-NARRATIVE [error]: a figure the prose states differs from the table (narrative.py);
+  R6-WRONG-ROW [warning]: …and equals another row's figure (quoted the wrong row);
+  R6-YEAR [error; in 五 warning]: a year in a title, period or sentence is not the report's.
+- R7-CARRY-OVER [error]: 上年结转 ≠ last year's 结转下年度继续办理 (per column).
+- R8-IN-FORCE [warning]: 现行有效件数 ≠ last year's + 本年制发 − 本年废止.
+- C1-NARRATIVE-COPY [warning]: a narrative section ≥ 90 % identical to last year's.
+- D1-DUPLICATE [error]: two reports for the same agency and year.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from . import format as fmt
+from . import narrative
+from .errors import ParamsError
+from .model import Report
+
+Cell3 = tuple[str, str, str]  # (table key, row key, column key)
+COPY_THRESHOLD = 0.9
+COPY_MIN_CHARS = 40  # shorter sections (e.g. "无。") are alike by nature
+SEVERITY_LABEL = {"error": "错误", "warning": "警告"}
+
+
+@dataclass
+class Finding:
+    """One broken rule, located as precisely as the rule allows.
+
+    `table`/`row`/`column` are official labels (hierarchical rows joined with " › ");
+    `cells` holds the keys of every cell involved, `related` those of the row a figure
+    really belongs to (R6-WRONG-ROW). For equations, `actual` is the total as printed
+    and `expected` the sum of its parts.
+    """
+
+    file: str
+    line: int | None
+    agency: str
+    year: int
+    code: str
+    severity: str  # 'error' | 'warning'
+    table: str
+    row: str
+    column: str
+    expected: object
+    actual: object
+    message: str
+    cells: tuple[Cell3, ...] = ()
+    related: tuple[Cell3, ...] = ()
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+
+@dataclass
+class CheckResult:
+    reports: list[Report] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    load_errors: list[ParamsError] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.is_error]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if not f.is_error]
+
+    @property
+    def has_errors(self) -> bool:
+        return any(f.is_error for f in self.findings)
+
+    def by_report(self) -> list[tuple[Report, list[Finding]]]:
+        """Each report with its findings, in the order the reports were loaded."""
+        groups: dict[int, list[Finding]] = {id(r): [] for r in self.reports}
+        keyed = {(_file(r), r.agency, r.year): id(r) for r in self.reports}
+        for f in self.findings:
+            groups[keyed[(f.file, f.agency, f.year)]].append(f)
+        return [(r, groups[id(r)]) for r in self.reports]
+
+
+# --- labels -----------------------------------------------------------------------------------
+
+
+def _file(report: Report) -> str:
+    return str(report.source) if report.source is not None else ""
+
+
+def table_label(table: fmt.Table) -> str:
+    return f"{table.section}、{table.title}"
+
+
+def row_label(table: fmt.Table, row_key: str) -> str:
+    row = table.row(row_key)
+    path = table.row_path(row)
+    return " › ".join((row.group, *path) if row.group else path)
+
+
+def column_label(table: fmt.Table, column_key: str) -> str:
+    col = table.column(column_key)
+    return f"{col.group} › {col.label}" if col.group else col.label
+
+
+def _rows_label(table: fmt.Table, rows: list[str]) -> str:
+    """One row, the heading whose sub-rows are exactly `rows`, or the rows listed."""
+    if len(rows) == 1:
+        return row_label(table, rows[0])
+    parents = {table.row(r).parent for r in rows}
+    if len(parents) == 1:
+        parent = parents.pop()
+        if parent is not None and [r.key for r in table.children(parent)] == rows:
+            return row_label(table, parent)
+    return "、".join(row_label(table, r) for r in rows)
+
+
+def _unique(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+def _finding(
+    report: Report,
+    code: str,
+    severity: str,
+    cells: tuple[Cell3, ...],
+    expected: object,
+    actual: object,
+    message: str,
+    *,
+    related: tuple[Cell3, ...] = (),
+    table: str = "",
+    row: str = "",
+    column: str = "",
+) -> Finding:
+    """A Finding whose labels and source line come from `cells` (unless given)."""
+    line = None
+    if cells:
+        t = fmt.table(cells[0][0])
+        table = table or table_label(t)
+        row = row or _rows_label(t, _unique(r for _, r, _ in cells))
+        column = column or "、".join(column_label(t, c) for c in _unique(c for _, _, c in cells))
+        line = next((report.lines[c] for c in cells if c in report.lines), None)
+    return Finding(
+        file=_file(report),
+        line=line,
+        agency=report.agency,
+        year=report.year,
+        code=code,
+        severity=severity,
+        table=table,
+        row=row,
+        column=column,
+        expected=expected,
+        actual=actual,
+        message=message,
+        cells=cells,
+        related=related,
+    )
+
+
+def _number(value: object) -> bool:
+    return isinstance(value, int | Decimal) and not isinstance(value, bool)
+
+
+# --- rules 1–4: the equations of format.py ------------------------------------------------------
+
+
+def check_equations(report: Report) -> list[Finding]:
+    out: list[Finding] = []
+    for table in fmt.TABLES:
+        valid = set(table.cells())
+        values = report.tables.get(table.key, {})
+        for eq in table.equations:
+            if eq.axis == "column":
+                lines = eq.over or tuple(c.key for c in table.columns)
+                pairs = [([(r, k) for r in eq.left], [(r, k) for r in eq.right], k) for k in lines]
+            else:
+                lines = eq.over or tuple(r.key for r in table.figure_rows)
+                pairs = [([(k, c) for c in eq.left], [(k, c) for c in eq.right], k) for k in lines]
+            for left, right, key in pairs:
+                left = [c for c in left if c in valid]
+                right = [c for c in right if c in valid]
+                if not left or not right:
+                    continue
+                lv = [values.get(c) for c in left]
+                rv = [values.get(c) for c in right]
+                if not all(_number(v) for v in (*lv, *rv)):
+                    continue  # blanks and bad values are rule 5's findings
+                actual, expected = sum(lv), sum(rv)  # type: ignore[arg-type]
+                if actual == expected:
+                    continue
+                out.append(_equation_finding(report, table, eq, key, left, right, actual, expected))
+    return out
+
+
+def _equation_finding(
+    report: Report,
+    table: fmt.Table,
+    eq: fmt.Equation,
+    key: str,
+    left: list[tuple[str, str]],
+    right: list[tuple[str, str]],
+    actual: object,
+    expected: object,
+) -> Finding:
+    cells = tuple((table.key, r, c) for r, c in (*left, *right))
+    if eq.axis == "column":
+        row = " + ".join(row_label(table, r) for r, _ in left)
+        column = column_label(table, key)
+        where = f"“{column}”列"
+    else:
+        row = row_label(table, key)
+        column = " + ".join(column_label(table, c) for _, c in left)
+        where = f"“{row}”行"
+    return _finding(
+        report,
+        eq.code,
+        "error",
+        cells,
+        expected,
+        actual,
+        f"{where}不符合“{eq.description}”：{'、'.join(_short(table, c) for c in left)}"
+        f"为 {actual}，应为 {expected}（差 {_signed(actual, expected)}）",
+        table=table_label(table),
+        row=row,
+        column=column,
+    )
+
+
+def _short(table: fmt.Table, cell: tuple[str, str]) -> str:
+    r, c = cell
+    return f"{table.row(r).label}/{table.column(c).label}"
+
+
+def _signed(actual: object, expected: object) -> str:
+    diff = actual - expected  # type: ignore[operator]
+    return f"{diff:+}"
+
+
+# --- rule 5: figures present, whole, non-negative ---------------------------------------------
+
+
+def check_values(report: Report) -> list[Finding]:
+    out: list[Finding] = []
+    for table in fmt.TABLES:
+        if table.key not in report.tables:
+            out.append(
+                _finding(
+                    report,
+                    "R5-MISSING-TABLE",
+                    "error",
+                    (),
+                    "表格",
+                    None,
+                    f"缺少表格“{table_label(table)}”",
+                    table=table_label(table),
+                )
+            )
+            continue
+        values = report.tables[table.key]
+        for r, c in table.cells():
+            v = values.get((r, c))
+            cell = ((table.key, r, c),)
+            where = f"“{row_label(table, r)}”/“{column_label(table, c)}”"
+            amount = table.is_amount(r, c)
+            if v is None:
+                out.append(
+                    _finding(
+                        report,
+                        "R5-BLANK",
+                        "error",
+                        cell,
+                        "数字",
+                        None,
+                        f"{where}为空白：缺失的数字不能当作 0，请填写",
+                    )
+                )
+            elif not _number(v) or (not amount and not isinstance(v, int)):
+                kind = "金额（万元，精确小数）" if amount else "整数"
+                out.append(
+                    _finding(
+                        report,
+                        "R5-NOT-INTEGER",
+                        "error",
+                        cell,
+                        kind,
+                        v,
+                        f"{where}应为{kind}，而不是 {v!r}",
+                    )
+                )
+            elif v < 0:
+                out.append(
+                    _finding(
+                        report,
+                        "R5-NEGATIVE",
+                        "error",
+                        cell,
+                        "≥ 0",
+                        v,
+                        f"{where}为负数 {v}：件数与金额都不能小于 0",
+                    )
+                )
+    return out
+
+
+# --- rule 6: the narrative ------------------------------------------------------------------
+
+
+def check_narrative(report: Report) -> list[Finding]:
+    out: list[Finding] = []
+    for issue in (*narrative.compare_figures(report), *narrative.compare_years(report)):
+        table = row = column = ""
+        if not issue.cells:
+            table, row, column = "（正文）", "年份", ""
+        message = issue.message
+        if issue.other_cells:
+            t = fmt.table(issue.other_cells[0][0])
+            other = _rows_label(t, _unique(r for _, r, _ in issue.other_cells))
+            named = _rows_label(t, _unique(r for _, r, _ in issue.cells))
+            message += f"（正文所指：{named}；该数字实为：{other}）"
+        out.append(
+            _finding(
+                report,
+                issue.code,
+                issue.severity,
+                issue.cells,
+                issue.expected,
+                issue.actual,
+                message,
+                related=issue.other_cells,
+                table=table,
+                row=row,
+                column=column,
+            )
+        )
+    return out
+
+
+# --- rules 7, 8 and the copy warning: against last year's report -------------------------------
+
+
+def check_against_previous(report: Report, previous: Report) -> list[Finding]:
+    """Cross-year rules; `previous` must be the same agency's report for the year before."""
+    out: list[Finding] = []
+    app, pro = fmt.APPLICATIONS, fmt.PROACTIVE
+    last = f"{previous.year}年报告"
+    for col in app.columns:
+        now = report.get(app.key, "carried_over", col.key)
+        before = previous.get(app.key, "carry_forward", col.key)
+        if _number(now) and _number(before) and now != before:
+            out.append(
+                _finding(
+                    report,
+                    "R7-CARRY-OVER",
+                    "error",
+                    ((app.key, "carried_over", col.key),),
+                    before,
+                    now,
+                    f"“{column_label(app, col.key)}”列上年结转 {now} 件，"
+                    f"而{last}“四、结转下年度继续办理”为 {before} 件",
+                )
+            )
+    for row in ("regulations", "normative_documents"):
+        figures = (
+            previous.get(pro.key, row, "in_force"),
+            report.get(pro.key, row, "issued"),
+            report.get(pro.key, row, "repealed"),
+            report.get(pro.key, row, "in_force"),
+        )
+        if not all(_number(v) for v in figures):
+            continue
+        before, issued, repealed, now = figures
+        expected = before + issued - repealed  # type: ignore[operator]
+        if now != expected:
+            out.append(
+                _finding(
+                    report,
+                    "R8-IN-FORCE",
+                    "warning",
+                    ((pro.key, row, "in_force"),),
+                    expected,
+                    now,
+                    f"“{pro.row(row).label}”现行有效 {now} 件，而{last}现行有效 {before} 件"
+                    f" + 本年制发 {issued} 件 − 本年废止 {repealed} 件 = {expected} 件"
+                    "（如有文件自然失效，请在正文说明）",
+                )
+            )
+    out.extend(check_copy(report, previous))
+    return out
+
+
+def check_copy(report: Report, previous: Report) -> list[Finding]:
+    """C1-NARRATIVE-COPY: narrative sections ≥ 90 % identical to last year's."""
+    out: list[Finding] = []
+    for s in fmt.NARRATIVE_SECTIONS:
+        now, before = report.narrative_text(s.key), previous.narrative_text(s.key)
+        if min(len(now), len(before)) < COPY_MIN_CHARS:
+            continue
+        ratio = narrative.text_similarity(now, before, floor=COPY_THRESHOLD)
+        if ratio >= COPY_THRESHOLD:
+            out.append(
+                _finding(
+                    report,
+                    "C1-NARRATIVE-COPY",
+                    "warning",
+                    (),
+                    f"< {COPY_THRESHOLD:.0%}",
+                    f"{ratio:.0%}",
+                    f"“{s.heading}”与{previous.year}年报告同一部分的文字相似度为 {ratio:.0%}，"
+                    "疑似照搬上年内容，请结合本年度情况撰写",
+                    table=s.heading,
+                )
+            )
+    return out
+
+
+# --- entry points -----------------------------------------------------------------------------
+
+
+def check_report(report: Report, previous: Report | None = None) -> list[Finding]:
+    """All findings for one report; with `previous` (same agency, year − 1) the cross-year ones."""
+    findings = [
+        *check_values(report),
+        *check_equations(report),
+        *check_narrative(report),
+    ]
+    if previous is not None:
+        findings += check_against_previous(report, previous)
+    return findings
+
+
+def check_reports(reports: Iterable[Report]) -> list[Finding]:
+    """Findings for a collection: each report, plus cross-year rules between consecutive years."""
+    reports = list(reports)
+    by_key: dict[tuple[str, int], Report] = {}
+    findings: list[Finding] = []
+    for r in reports:
+        first = by_key.setdefault((r.agency, r.year), r)
+        if first is not r:
+            findings.append(
+                _finding(
+                    r,
+                    "D1-DUPLICATE",
+                    "error",
+                    (),
+                    "每个机关每年一份",
+                    _file(first),
+                    f"{r.agency}{r.year}年的报告重复：另见 {_file(first) or '另一份报告'}",
+                    table="（报告）",
+                )
+            )
+    for r in reports:
+        previous = by_key.get((r.agency, r.year - 1))
+        findings += check_report(r, previous)
+    return findings
+
+
+def check_paths(paths: Iterable[Path | str]) -> CheckResult:
+    """Load every params file under `paths` and check the collection."""
+    from .params import load_reports
+
+    reports, errors = load_reports(paths)
+    return CheckResult(reports=reports, findings=check_reports(reports), load_errors=errors)
+
+
+# --- output -----------------------------------------------------------------------------------
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, Decimal):
+        return format(value, "f")  # exact: amounts are strings in JSON
+    return value
+
+
+def finding_dict(f: Finding) -> dict[str, object]:
+    d = asdict(f)
+    del d["cells"], d["related"]
+    d["expected"], d["actual"] = _plain(f.expected), _plain(f.actual)
+    return d
+
+
+def format_findings_json(result: CheckResult) -> str:
+    """JSON lines: one object per finding (file, line, agency, year, code, severity, table,
+    row, column, expected, actual, message); Decimal amounts as strings. Files that could not
+    be read come first as objects with code "LOAD-ERROR" (agency/year null)."""
+    lines = [
+        json.dumps(
+            {
+                "file": str(e.path) if e.path else "",
+                "line": e.line,
+                "agency": None,
+                "year": None,
+                "code": "LOAD-ERROR",
+                "severity": "error",
+                "table": "",
+                "row": "",
+                "column": e.field or "",
+                "expected": None,
+                "actual": None,
+                "message": e.message,
+            },
+            ensure_ascii=False,
+        )
+        for e in result.load_errors
+    ]
+    lines += [json.dumps(finding_dict(f), ensure_ascii=False) for f in result.findings]
+    return "".join(line + "\n" for line in lines)
+
+
+def _format_one(f: Finding) -> str:
+    where = f"第{f.line}行 " if f.line else ""
+    place = " › ".join(p for p in (f.table, f.row, f.column) if p)
+    return (
+        f"  {SEVERITY_LABEL.get(f.severity, f.severity)} [{f.code}] {where}{place}\n    {f.message}"
+    )
+
+
+def format_findings_text(result: CheckResult) -> str:
+    """Readable Chinese report: unreadable files, then each report with findings, then a summary."""
+    out: list[str] = []
+    for e in result.load_errors:
+        out.append(f"无法读取：{e}")
+    flagged = 0
+    for report, findings in result.by_report():
+        if not findings:
+            continue
+        flagged += 1
+        name = _file(report) or "（未保存的报告）"
+        out.append(f"{name}  {report.agency} {report.year}年")
+        out.extend(_format_one(f) for f in findings)
+    n_err, n_warn = len(result.errors), len(result.warnings)
+    summary = (
+        f"共检查 {len(result.reports)} 份报告：{n_err} 个错误，{n_warn} 个警告"
+        f"（{flagged} 份报告有问题）"
+    )
+    if result.load_errors:
+        summary += f"；{len(result.load_errors)} 个文件无法读取"
+    if not result.findings and not result.load_errors:
+        summary += "。全部通过"
+    out.append(summary)
+    return "\n".join(out) + "\n"

@@ -1,0 +1,541 @@
+"""Rule 6: the figures and the year the narrative states, compared with the tables.
+
+Extraction is driven by `PATTERNS`, a data table of regular expressions → target cells: the
+stated figure must equal the sum of the target cells. Slots (named groups such as `objs`) let
+one pattern cover lists like 制发、废止规章、行政规范性文件0件 via the `WORDS` vocabulary.
+Also here: `parse_chinese_number` (reused by importers) and `text_similarity` (copy warning).
+"""
+
+from __future__ import annotations
+
+import difflib
+import itertools
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from . import format as fmt
+from .model import Report
+
+Cell3 = tuple[str, str, str]  # (table key, row key, column key)
+Number = int | Decimal
+
+# --- Chinese numerals ---------------------------------------------------------------------
+
+_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6}
+_DIGITS |= {"七": 7, "八": 8, "九": 9}
+_UNITS = {"十": 10, "百": 100, "千": 1000}
+_BIG = {"万": 10_000, "亿": 100_000_000}
+_FULLWIDTH = str.maketrans("０１２３４５６７８９．，", "0123456789.,")
+
+
+def parse_chinese_number(text: str) -> Number:
+    """'二十三' → 23, '一百零五' → 105, '两' → 2, '二〇二四' → 2024, '1.5' → Decimal('1.5').
+
+    Accepts Arabic numerals (full-width too, with thousands commas), Chinese numerals with
+    units up to 亿, digit-by-digit numerals and 点 decimals. Raises ValueError otherwise.
+    """
+    s = text.strip().translate(_FULLWIDTH).replace(",", "")
+    if not s:
+        raise ValueError("empty number")
+    if re.fullmatch(r"\d+", s):
+        return int(s)
+    if re.fullmatch(r"\d+\.\d+", s):
+        try:
+            return Decimal(s)
+        except InvalidOperation:  # pragma: no cover - the regex admits only valid decimals
+            raise ValueError(text) from None
+    if "点" in s:
+        whole, _, frac = s.partition("点")
+        if not frac or any(ch not in _DIGITS for ch in frac):
+            raise ValueError(f"not a number: {text!r}")
+        head = _parse_integer(whole) if whole else 0
+        return Decimal(f"{head}.{''.join(str(_DIGITS[ch]) for ch in frac)}")
+    return _parse_integer(s)
+
+
+def _parse_integer(s: str) -> int:
+    if any(ch not in _DIGITS and ch not in _UNITS and ch not in _BIG for ch in s):
+        raise ValueError(f"not a number: {s!r}")
+    if len(s) > 1 and all(ch in _DIGITS for ch in s):  # 二〇二四: digit by digit
+        return int("".join(str(_DIGITS[ch]) for ch in s))
+    total = section = 0
+    digit: int | None = None
+    for ch in s:
+        if ch in _DIGITS:
+            if digit is not None and digit != 0 and _DIGITS[ch] != 0:
+                raise ValueError(f"not a number: {s!r}")
+            digit = _DIGITS[ch]
+        elif ch in _UNITS:
+            section += (1 if digit is None else digit) * _UNITS[ch]  # 十 alone is 10
+            digit = None
+        else:
+            section += digit or 0
+            if section == 0 and total == 0:
+                raise ValueError(f"not a number: {s!r}")
+            total = (total + section) * _BIG[ch]
+            section, digit = 0, None
+    return total + section + (digit or 0)
+
+
+# --- the pattern table ------------------------------------------------------------------------
+
+_CN = "零〇一二两三四五六七八九十百千万"
+NUM = rf"(?P<n>\d+(?:\.\d+)?|[{_CN}]+)"
+# Gap between a keyword and its figure: stays in the clause, passes no other number
+# and no 各 ("各2件" means each, not the sum).
+GAP_CHAR = rf"[^，。；,;！？\n\d{_CN}各]"
+GAP = rf"{GAP_CHAR}*?"
+_NEG = "(?:未|没有|无(?!法))"  # 无法提供 is an outcome, not a negation
+
+# Words a slot may hold → the row or column keys they name.
+WORDS: dict[str, dict[str, tuple[str, ...]]] = {
+    "docs": {"规章": ("regulations",), "规范性文件": ("normative_documents",)},
+    "verbs": {"制发": ("issued",), "制定": ("issued",), "废止": ("repealed",)},
+    "acts": {"许可": ("licensing",), "处罚": ("penalty",), "强制": ("enforcement",)},
+}
+_DOC = r"(?:行政)?(?:规范性文件|规章)"
+_DOCS = rf"(?P<docs>{_DOC}(?:[、和及与]{_DOC})*)"
+_VERBS = r"(?P<verbs>(?:制发|制定|废止)(?:[、和及与](?:制发|制定|废止))*)"
+_ACTS = r"(?P<acts>行政(?:许可|处罚|强制)(?:[、和及与](?:行政)?(?:许可|处罚|强制))*)"
+_NOT_MOTIONS = r"建议|提案|议案|信访"  # 议提案办理 is reported in 六 with 件 and 办结 too
+
+
+@dataclass(frozen=True)
+class FigurePattern:
+    """A statement form: `regex` finds it; the stated figure must equal sum(`cells`).
+
+    `rows`/`columns` are keys, or a slot name (a named group, see `WORDS`) whose words give
+    the keys. A pattern without an `n` group states `value` (negations: 未收到… = 0).
+    """
+
+    key: str
+    label: str
+    regex: re.Pattern[str]
+    table: str
+    rows: tuple[str, ...] | str
+    columns: tuple[str, ...] | str
+    unit: str = "件"
+    value: int | None = None
+    exclude: re.Pattern[str] | None = None
+
+
+def _p(
+    key: str,
+    label: str,
+    regex: str,
+    table: str,
+    rows: tuple[str, ...] | str,
+    columns: tuple[str, ...] | str = ("total",),
+    *,
+    unit: str = "件",
+    value: int | None = None,
+    exclude: str | None = None,
+) -> FigurePattern:
+    if value is None:
+        regex += r"\s*" + ("(?P<unit>万元|元)" if unit == "万元" else unit)
+    return FigurePattern(
+        key,
+        label,
+        re.compile(regex),
+        table,
+        rows,
+        columns,
+        unit,
+        value,
+        re.compile(exclude) if exclude else None,
+    )
+
+
+_APP = fmt.APPLICATIONS
+_LITIGATION = ("direct_suit", "suit_after_review")
+_REVIEW_ALL = ("reconsideration", *_LITIGATION)
+
+
+def _children(key: str) -> tuple[str, ...]:
+    return tuple(r.key for r in _APP.children(key))
+
+
+# Order is priority: within a clause, text claimed by one match is not read again.
+PATTERNS: tuple[FigurePattern, ...] = (
+    _p(
+        "review_both",
+        "行政复议、行政诉讼",
+        rf"行政复议{GAP}行政诉讼{GAP}{NUM}",
+        "review",
+        _REVIEW_ALL,
+    ),
+    _p(
+        "review_both_none",
+        "行政复议、行政诉讼",
+        rf"{_NEG}{GAP}行政复议{GAP}行政诉讼",
+        "review",
+        _REVIEW_ALL,
+        value=0,
+    ),
+    _p(
+        "reconsideration",
+        "行政复议",
+        rf"行政复议(?:(?!行政诉讼){GAP_CHAR})*?{NUM}",
+        "review",
+        ("reconsideration",),
+    ),
+    _p(
+        "reconsideration_none",
+        "行政复议",
+        rf"{_NEG}{GAP}行政复议",
+        "review",
+        ("reconsideration",),
+        value=0,
+    ),
+    _p("litigation", "行政诉讼", rf"行政诉讼{GAP}{NUM}", "review", _LITIGATION),
+    _p("litigation_none", "行政诉讼", rf"{_NEG}{GAP}行政诉讼", "review", _LITIGATION, value=0),
+    _p("carried_over", "上年结转", rf"上一?年度?结转{GAP}{NUM}", "applications", ("carried_over",)),
+    _p(
+        "carry_forward",
+        "结转下年度",
+        rf"结转(?:至|到)?下一?年度?{GAP}{NUM}",
+        "applications",
+        ("carry_forward",),
+    ),
+    _p(
+        "new",
+        "收到申请",
+        rf"(?:新收|收到|受理|接收){GAP}申请{GAP}{NUM}",
+        "applications",
+        ("new",),
+        exclude=_NOT_MOTIONS,
+    ),
+    _p(
+        "new_none",
+        "收到申请",
+        rf"{_NEG}{GAP}(?:新收|收到|受理|接收){GAP}申请",
+        "applications",
+        ("new",),
+        value=0,
+        exclude=_NOT_MOTIONS,
+    ),
+    _p("total", "办结", rf"办结{GAP}{NUM}", "applications", ("total",), exclude=_NOT_MOTIONS),
+    _p("disclosed", "予以公开", rf"予以公开{GAP}{NUM}", "applications", ("disclosed",)),
+    _p("partial", "部分公开", rf"部分公开{GAP}{NUM}", "applications", ("partial",)),
+    _p("withheld", "不予公开", rf"不予公开{GAP}{NUM}", "applications", _children("withheld")),
+    _p("unavailable", "无法提供", rf"无法提供{GAP}{NUM}", "applications", _children("unavailable")),
+    _p(
+        "not_processed",
+        "不予处理",
+        rf"不予处理{GAP}{NUM}",
+        "applications",
+        _children("not_processed"),
+    ),
+    _p(
+        "other_handling",
+        "其他处理",
+        rf"其他处理{GAP}{NUM}",
+        "applications",
+        _children("other_handling"),
+    ),
+    _p(
+        "in_force", "现行有效", rf"现行有效的?{_DOCS}{GAP}{NUM}", "proactive", "docs", ("in_force",)
+    ),
+    _p(
+        "in_force_after",
+        "现行有效",
+        rf"{_DOCS}{GAP}现行有效{GAP}{NUM}",
+        "proactive",
+        "docs",
+        ("in_force",),
+    ),
+    _p(
+        "issued_repealed",
+        "制发、废止",
+        rf"{_VERBS}了?{_DOCS}{GAP}{NUM}",
+        "proactive",
+        "docs",
+        "verbs",
+    ),
+    _p("decisions", "处理决定", rf"{_ACTS}{GAP}{NUM}", "proactive", "acts", ("decisions",)),
+    _p(
+        "fee",
+        "行政事业性收费",
+        rf"行政事业性收费{GAP}{NUM}",
+        "proactive",
+        ("fees",),
+        ("fee_amount",),
+        unit="万元",
+    ),
+    _p(
+        "fee_charged",
+        "收取费用",
+        rf"收取{GAP}{NUM}",
+        "proactive",
+        ("fees",),
+        ("fee_amount",),
+        unit="万元",
+        exclude="处理费",
+    ),  # 信息处理费 is not the 行政事业性收费 of 二（八）
+    _p(
+        "fee_none",
+        "行政事业性收费",
+        rf"{_NEG}{GAP}行政事业性收费",
+        "proactive",
+        ("fees",),
+        ("fee_amount",),
+        value=0,
+    ),
+)
+
+
+# --- extraction -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A figure the narrative states about table cells."""
+
+    pattern: FigurePattern
+    value: Number
+    cells: tuple[Cell3, ...]
+    where: str  # section key (一, 五, 六) or the heading of a table section (二, 三, 四)
+    sentence: str
+    matched: str
+
+
+_SENTENCE = re.compile(r"[^。；;！？!?\n]+")
+_CLAUSE = re.compile(r"[^，,]+")
+_PAREN = re.compile(r"（[^（）]*）|\([^()]*\)")
+_YEAR = re.compile(r"(?<!\d)(\d{4})年")
+_OTHER_TIME = re.compile(r"去年|上一?年同期|较上年|比上年|同比")
+
+
+def _slot_keys(spec: tuple[str, ...] | str, match: re.Match[str]) -> tuple[str, ...]:
+    if isinstance(spec, tuple):
+        return spec
+    words = WORDS[spec]
+    keys: list[str] = []
+    for word, found in words.items():
+        if word in match.group(spec):
+            keys.extend(k for k in found if k not in keys)
+    return tuple(keys)
+
+
+def _cells(p: FigurePattern, match: re.Match[str]) -> tuple[Cell3, ...]:
+    table = fmt.table(p.table)
+    valid = set(table.cells())
+    rows, cols = _slot_keys(p.rows, match), _slot_keys(p.columns, match)
+    return tuple((p.table, r, c) for r, c in itertools.product(rows, cols) if (r, c) in valid)
+
+
+def _value(p: FigurePattern, match: re.Match[str]) -> Number | None:
+    if p.value is not None:
+        return p.value
+    try:
+        value = parse_chinese_number(match.group("n"))
+    except ValueError:
+        return None
+    if p.unit == "万元" and match.group("unit") == "元":
+        return Decimal(value) / 10_000
+    return value
+
+
+def _texts(report: Report) -> Iterator[tuple[str, str]]:
+    """(where, text) for every prose block: narrative sections and table-section notes."""
+    for s in fmt.SECTIONS:
+        if s.narrative:
+            for p in report.narrative.get(s.key, []):
+                if p.text:
+                    yield s.key, p.text
+        elif report.section_notes.get(s.key):
+            yield s.key, report.section_notes[s.key]
+
+
+def statements(report: Report) -> list[Statement]:
+    """Every figure the prose states, in reading order.
+
+    Clauses that speak about another year (a year other than the reporting year, 去年, 同比)
+    are skipped: they are comparisons, not this year's figures.
+    """
+    out: list[Statement] = []
+    for where, text in _texts(report):
+        for sentence in _SENTENCE.findall(text.translate(_FULLWIDTH)):
+            other_year = False
+            for clause in _CLAUSE.findall(_PAREN.sub("", sentence)):
+                years = {int(y) for y in _YEAR.findall(clause)}
+                other_year = other_year or bool(years - {report.year})
+                if other_year or _OTHER_TIME.search(clause):
+                    continue
+                out.extend(_clause_statements(report, where, sentence, clause))
+    return out
+
+
+def _clause_statements(report: Report, where: str, sentence: str, clause: str) -> list[Statement]:
+    taken: list[tuple[int, int]] = []
+    found: list[tuple[int, Statement]] = []
+    for p in PATTERNS:
+        if p.exclude is not None and p.exclude.search(clause):
+            continue
+        for m in p.regex.finditer(clause):
+            if any(m.start() < end and start < m.end() for start, end in taken):
+                continue
+            value, cells = _value(p, m), _cells(p, m)
+            if value is None or not cells:
+                continue
+            taken.append(m.span())
+            found.append((m.start(), Statement(p, value, cells, where, sentence, m.group(0))))
+    return [s for _, s in sorted(found, key=lambda item: item[0])]
+
+
+# --- comparison -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Issue:
+    """A disagreement between prose and tables (checks.py turns it into a Finding)."""
+
+    code: str
+    severity: str
+    cells: tuple[Cell3, ...]
+    expected: object
+    actual: object
+    message: str
+    other_cells: tuple[Cell3, ...] = ()  # the row the figure really belongs to (wrong row)
+
+
+def cell_sum(report: Report, cells: tuple[Cell3, ...]) -> Number | None:
+    """Sum of the cells, or None when any is blank or not a number."""
+    total: Number = 0
+    for t, r, c in cells:
+        v = report.get(t, r, c)
+        if v is None or isinstance(v, bool) or not isinstance(v, int | Decimal):
+            return None
+        total += v
+    return total
+
+
+def _candidates(report: Report, table: str) -> list[tuple[tuple[Cell3, ...], Number]]:
+    """Figures of the same table a sentence could have quoted by mistake."""
+    seen: dict[tuple[Cell3, ...], Number] = {}
+    for p in PATTERNS:
+        if p.table != table or not isinstance(p.rows, tuple) or p.value is not None:
+            continue
+        cols = p.columns if isinstance(p.columns, tuple) else ()
+        cells = tuple((table, r, c) for r in p.rows for c in cols)
+        value = cell_sum(report, cells)
+        if value is not None and cells not in seen:
+            seen[cells] = value
+    return list(seen.items())
+
+
+def compare_figures(report: Report) -> list[Issue]:
+    """R6-NARRATIVE (error) and R6-WRONG-ROW (warning) issues for the stated figures."""
+    issues: list[Issue] = []
+    for st in statements(report):
+        expected = cell_sum(report, st.cells)
+        if expected is None or expected == st.value:
+            continue
+        cells = st.cells
+        if st.value == 0:  # "0件" with counts ≥ 0: exactly the non-zero cells are wrong
+            cells = tuple(c for c in cells if report.get(*c) != 0) or cells
+        quote = f"正文“{st.sentence.strip()}”"
+        wrong_row = None
+        if st.value != 0:
+            wrong_row = next(
+                (cs for cs, v in _candidates(report, st.pattern.table) if v == st.value),
+                None,
+            )
+        if wrong_row is not None and set(wrong_row) != set(st.cells):
+            issues.append(
+                Issue(
+                    "R6-WRONG-ROW",
+                    "warning",
+                    cells,
+                    expected,
+                    st.value,
+                    f"{quote}所称“{st.pattern.label}”{st.value}{st.pattern.unit}，"
+                    f"表中该项为 {expected}；{st.value} 是另一行的数字，疑似引用错行",
+                    wrong_row,
+                )
+            )
+            continue
+        issues.append(
+            Issue(
+                "R6-NARRATIVE",
+                "error",
+                cells,
+                expected,
+                st.value,
+                f"{quote}所称“{st.pattern.label}”{st.value}{st.pattern.unit}与表格不符，"
+                f"表中为 {expected}",
+            )
+        )
+    return issues
+
+
+# --- the reporting year -----------------------------------------------------------------------
+
+_PERIOD = re.compile(r"(\d{4})年1月1日(?:起)?至(\d{4})年12月31日")
+_TITLE = re.compile(r"(\d{4})年度?政府信息公开(?:工作)?年度报告")
+# A year opening a sentence or clause ("2024年，我中心…", "2023年存在的问题："): the period
+# the text is about. Dates (2025年1月) are left alone: reports name publication dates.
+_LEADING_YEAR = re.compile(r"(?:^|(?<=[。；;！？\n，,：:]))\s*(?:在)?(\d{4})年度?(?!\d{1,2}月)")
+# Years a section may open a sentence with, relative to the reporting year.
+YEAR_WINDOW: dict[str, tuple[int, int]] = {"一": (0, 0), "五": (-1, 1), "六": (0, 1)}
+
+
+def compare_years(report: Report) -> list[Issue]:
+    """R6-YEAR: statistics periods, report titles and sentence-opening years in the prose."""
+    issues: list[Issue] = []
+    y = report.year
+    for where, text in _texts(report):
+        text = text.translate(_FULLWIDTH)
+        bad: list[tuple[int, str, str]] = []
+        for m in _PERIOD.finditer(text):
+            bad += [(int(g), m.group(0), "统计时段") for g in m.groups() if int(g) != y]
+        title_window = (-1, 0) if where == "五" else (0, 0)  # 五 may cite last year's report
+        for m in _TITLE.finditer(text):
+            if not title_window[0] <= int(m.group(1)) - y <= title_window[1]:
+                bad.append((int(m.group(1)), m.group(0), "报告标题"))
+        low, high = YEAR_WINDOW.get(where, (0, 0))
+        for m in _LEADING_YEAR.finditer(text):
+            if not low <= int(m.group(1)) - y <= high:
+                bad.append((int(m.group(1)), _around(text, m.start(1)), "正文"))
+        heading = _where_heading(where)
+        for year, quote, what in bad:
+            issues.append(
+                Issue(
+                    "R6-YEAR",
+                    "warning" if where == "五" else "error",
+                    (),
+                    y,
+                    year,
+                    f"{heading}{what}“{quote}”中的年份 {year} 与报告年度 {y} 不符",
+                )
+            )
+    return issues
+
+
+def _around(text: str, pos: int, width: int = 24) -> str:
+    sentence = _SENTENCE.match(text, pos)
+    return (sentence.group(0) if sentence else text[pos:])[:width]
+
+
+def _where_heading(where: str) -> str:
+    return f"{fmt.section(where).heading}：" if where else ""
+
+
+# --- similarity (copy warning) ----------------------------------------------------------------
+
+
+def text_similarity(a: str, b: str, floor: float = 0.0) -> float:
+    """difflib ratio of two texts (0–1).
+
+    Below `floor` the cheap upper bound (quick_ratio) is returned instead of the exact
+    ratio: callers that only ask "≥ floor?" get the same answer much faster.
+    """
+    if not a or not b:
+        return 0.0
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    if matcher.real_quick_ratio() < floor:
+        return matcher.real_quick_ratio()
+    bound = matcher.quick_ratio()
+    return bound if bound < floor else matcher.ratio()
