@@ -176,71 +176,106 @@ def _number(value: object) -> bool:
 # --- rules 1–4: the equations of format.py ------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Broken:
+    eq: fmt.Equation
+    key: str  # the column (axis "column") or row (axis "row") it was evaluated for
+    left: tuple[tuple[str, str], ...]
+    right: tuple[tuple[str, str], ...]
+    actual: object
+    expected: object
+
+
 def check_equations(report: Report) -> list[Finding]:
+    """Rules 1–4: every `Equation` of every table, evaluated generically."""
     out: list[Finding] = []
     for table in fmt.TABLES:
-        valid = set(table.cells())
-        values = report.tables.get(table.key, {})
-        for eq in table.equations:
-            if eq.axis == "column":
-                lines = eq.over or tuple(c.key for c in table.columns)
-                pairs = [([(r, k) for r in eq.left], [(r, k) for r in eq.right], k) for k in lines]
-            else:
-                lines = eq.over or tuple(r.key for r in table.figure_rows)
-                pairs = [([(k, c) for c in eq.left], [(k, c) for c in eq.right], k) for k in lines]
-            for left, right, key in pairs:
-                left = [c for c in left if c in valid]
-                right = [c for c in right if c in valid]
-                if not left or not right:
-                    continue
-                lv = [values.get(c) for c in left]
-                rv = [values.get(c) for c in right]
-                if not all(_number(v) for v in (*lv, *rv)):
-                    continue  # blanks and bad values are rule 5's findings
-                actual, expected = sum(lv), sum(rv)  # type: ignore[arg-type]
-                if actual == expected:
-                    continue
-                out.append(_equation_finding(report, table, eq, key, left, right, actual, expected))
+        broken = _broken_equations(report, table)
+        suspects = _suspects(broken)
+        for b in broken:
+            out.append(_equation_finding(report, table, b, suspects))
     return out
 
 
+def _broken_equations(report: Report, table: fmt.Table) -> list[_Broken]:
+    valid = set(table.cells())
+    values = report.tables.get(table.key, {})
+    broken: list[_Broken] = []
+    for eq in table.equations:
+        if eq.axis == "column":
+            keys = eq.over or tuple(c.key for c in table.columns)
+            sides = [
+                (tuple((r, k) for r in eq.left), tuple((r, k) for r in eq.right), k) for k in keys
+            ]
+        else:
+            keys = eq.over or tuple(r.key for r in table.figure_rows)
+            sides = [
+                (tuple((k, c) for c in eq.left), tuple((k, c) for c in eq.right), k) for k in keys
+            ]
+        for left, right, key in sides:
+            left = tuple(c for c in left if c in valid)
+            right = tuple(c for c in right if c in valid)
+            lv = [values.get(c) for c in left]
+            rv = [values.get(c) for c in right]
+            if not left or not right or not all(_number(v) for v in (*lv, *rv)):
+                continue  # blanks and bad values are rule 5's findings
+            actual, expected = sum(lv), sum(rv)  # type: ignore[arg-type]
+            if actual != expected:
+                broken.append(_Broken(eq, key, left, right, actual, expected))
+    return broken
+
+
+def _suspects(broken: list[_Broken]) -> set[tuple[str, str]]:
+    """Cells where a broken per-row sum crosses a broken per-column sum: the likely typo."""
+    rows = [set(b.left + b.right) for b in broken if b.eq.axis == "row"]
+    cols = [set(b.left + b.right) for b in broken if b.eq.axis == "column"]
+    return {cell for r in rows for c in cols for cell in r & c}
+
+
 def _equation_finding(
-    report: Report,
-    table: fmt.Table,
-    eq: fmt.Equation,
-    key: str,
-    left: list[tuple[str, str]],
-    right: list[tuple[str, str]],
-    actual: object,
-    expected: object,
+    report: Report, table: fmt.Table, b: _Broken, suspects: set[tuple[str, str]]
 ) -> Finding:
-    cells = tuple((table.key, r, c) for r, c in (*left, *right))
-    if eq.axis == "column":
-        row = " + ".join(row_label(table, r) for r, _ in left)
-        column = column_label(table, key)
+    def names(cells: tuple[tuple[str, str], ...], axis_row: bool) -> str:
+        if len(cells) > 3:
+            return "各分项之和"
+        return " + ".join(
+            table.row(r).label if axis_row else table.column(c).label for r, c in cells
+        )
+
+    by_rows = b.eq.axis == "column"  # a per-column equation adds up rows
+    if by_rows:
+        row = " + ".join(row_label(table, r) for r, _ in b.left)
+        column = column_label(table, b.key)
         where = f"“{column}”列"
     else:
-        row = row_label(table, key)
-        column = " + ".join(column_label(table, c) for _, c in left)
+        row = row_label(table, b.key)
+        column = " + ".join(column_label(table, c) for _, c in b.left)
         where = f"“{row}”行"
-    return _finding(
+    mine = [c for c in (*b.left, *b.right) if c in suspects]
+    message = (
+        f"{where}：{names(b.left, by_rows)} = {b.actual}，而 {names(b.right, by_rows)} = "
+        f"{b.expected}（差 {_signed(b.actual, b.expected)}）。勾稽关系：{b.eq.description}"
+    )
+    if mine:
+        message += "。疑似出错：" + "、".join(
+            f"{row_label(table, r)}/{column_label(table, c)}" for r, c in mine
+        )
+    cells = tuple((table.key, r, c) for r, c in (*b.left, *b.right))
+    finding = _finding(
         report,
-        eq.code,
+        b.eq.code,
         "error",
         cells,
-        expected,
-        actual,
-        f"{where}不符合“{eq.description}”：{'、'.join(_short(table, c) for c in left)}"
-        f"为 {actual}，应为 {expected}（差 {_signed(actual, expected)}）",
+        b.expected,
+        b.actual,
+        message,
         table=table_label(table),
         row=row,
         column=column,
     )
-
-
-def _short(table: fmt.Table, cell: tuple[str, str]) -> str:
-    r, c = cell
-    return f"{table.row(r).label}/{table.column(c).label}"
+    if len(mine) == 1:
+        finding.line = report.lines.get((table.key, *mine[0]), finding.line)
+    return finding
 
 
 def _signed(actual: object, expected: object) -> str:

@@ -60,23 +60,30 @@ def _parse_integer(s: str) -> int:
         raise ValueError(f"not a number: {s!r}")
     if len(s) > 1 and all(ch in _DIGITS for ch in s):  # 二〇二四: digit by digit
         return int("".join(str(_DIGITS[ch]) for ch in s))
-    total = section = 0
-    digit: int | None = None
+    for big in ("亿", "万"):
+        if big in s:
+            high, _, low = s.partition(big)
+            if not high:
+                raise ValueError(f"not a number: {s!r}")
+            return _parse_integer(high) * _BIG[big] + (_parse_integer(low) if low else 0)
+    return _below_10000(s)
+
+
+def _below_10000(s: str) -> int:
+    """千/百/十 numerals: units strictly decreasing, one digit before each (十 alone is 10)."""
+    total, digit, last_unit = 0, None, 10_000
     for ch in s:
         if ch in _DIGITS:
             if digit is not None and digit != 0 and _DIGITS[ch] != 0:
                 raise ValueError(f"not a number: {s!r}")
             digit = _DIGITS[ch]
-        elif ch in _UNITS:
-            section += (1 if digit is None else digit) * _UNITS[ch]  # 十 alone is 10
-            digit = None
         else:
-            section += digit or 0
-            if section == 0 and total == 0:
+            unit = _UNITS[ch]
+            if unit >= last_unit:
                 raise ValueError(f"not a number: {s!r}")
-            total = (total + section) * _BIG[ch]
-            section, digit = 0, None
-    return total + section + (digit or 0)
+            total += (1 if digit is None else digit) * unit
+            digit, last_unit = None, unit
+    return total + (digit or 0)
 
 
 # --- the pattern table ------------------------------------------------------------------------
