@@ -1,0 +1,743 @@
+"""A papermill engine that runs each notebook in a freshly forked process, and a warm worker pool.
+
+Starting a Jupyter kernel per report costs ≈ 2 s (interpreter start, heavy imports, ZMQ
+handshake). This module avoids both costs while keeping every report isolated:
+
+* `DisclosureEngine` (papermill engine ``disclosure``, registered through the
+  ``papermill.engine`` entry point): forks a child from the current process and executes the
+  cells there with an IPython shell whose display publisher, display hook, traceback hook and
+  streams produce the same outputs a kernel would send (stream / display_data /
+  execute_result / error, execution counts, inline matplotlib figures). The child streams each
+  finished cell back; the parent fills the notebook through papermill's execution manager, so
+  the executed notebook, papermill's error cell and `PapermillExecutionError` are the same as
+  with the default engine. A cell running past ``execution_timeout`` or a notebook past
+  ``deadline`` has its child killed and gets a ``CellTimeoutError`` error output.
+* `WarmPool`: a `concurrent.futures.Executor` backed by one long-lived process that imports the
+  heavy libraries once (`warm_up`) and forks a fresh child per task, up to ``max_workers`` at a
+  time. Tasks are killed at their deadline; a dying child fails only its own task.
+
+Isolation per report: a new process (copy-on-write of the warm parent), a new IPython shell
+and user namespace, and module state (matplotlib rcParams, pandas options, caches) that dies
+with the process. Shared: the files on disk and the already-imported module code.
+"""
+
+from __future__ import annotations
+
+import base64
+import collections
+import contextlib
+import ctypes
+import datetime
+import io
+import os
+import pickle
+import signal
+import subprocess
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterable
+from concurrent.futures import Executor, Future
+from multiprocessing.connection import Connection, wait
+from typing import Any, NoReturn
+
+from papermill.engines import Engine
+
+ENGINE_NAME = "disclosure"
+INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
+# Modules the warm parent imports once so that every forked child starts with them loaded.
+WARM_MODULES = (
+    "IPython",
+    "IPython.core.interactiveshell",
+    "matplotlib_inline.backend_inline",
+    "matplotlib.pyplot",
+    "numpy",
+    "pandas",
+    "papermill",
+    "nbformat",
+    "nbconvert",
+    "weasyprint",
+    "yaml",
+    "disclosure_lib.model",
+    "disclosure_lib.params",
+    "disclosure_lib.checks",
+    "disclosure_lib.render",
+    "disclosure_lib.charts",
+    "disclosure_lib.rollup",
+    "disclosure_lib.tidy",
+)
+_PR_SET_PDEATHSIG = 1
+
+
+def _now() -> str:
+    return datetime.datetime.now(datetime.UTC).isoformat().replace("+00:00", "Z")
+
+
+def warm_up(modules: Iterable[str] = WARM_MODULES) -> list[str]:
+    """Import `modules` now (skipping ones that are not installed); return the ones loaded.
+
+    Sets MPLBACKEND to the inline backend first, as ipykernel does, so figures made in the
+    forked children are displayed the way a kernel displays them.
+    """
+    import importlib
+
+    os.environ.setdefault("MPLBACKEND", INLINE_BACKEND)
+    loaded = []
+    for name in modules:
+        try:
+            importlib.import_module(name)
+            loaded.append(name)
+        except ImportError:
+            continue
+    return loaded
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to SIGKILL this process when its parent dies (no orphans after kill -9)."""
+    with contextlib.suppress(Exception):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+# --- the cell runner (inside the forked child) -------------------------------------------------
+
+
+def _mime_clean(data: dict[str, Any]) -> dict[str, Any]:
+    """Binary mime data becomes base64 text, as ipykernel's json_clean/encode_images do."""
+    return {
+        k: (base64.b64encode(v).decode("ascii") if isinstance(v, bytes | bytearray) else v)
+        for k, v in data.items()
+    }
+
+
+class _Sink:
+    """Collects one cell's outputs in kernel message order.
+
+    Like ipykernel's OutStream, stdout and stderr are buffered separately and flushed (stdout
+    first) before any display, result or error, and at the end of the cell.
+    """
+
+    def __init__(self) -> None:
+        self.outputs: list[dict[str, Any]] = []
+        self._streams: dict[str, list[str]] = {"stdout": [], "stderr": []}
+        self._display_ids: dict[str, list[int]] = {}
+        self._clear_pending = False
+
+    def begin(self) -> None:
+        self.outputs = []
+        self._display_ids = {}
+        self._clear_pending = False
+
+    def stream(self, name: str, text: str) -> None:
+        self._streams.setdefault(name, []).append(text)
+
+    def flush(self) -> None:
+        for name, parts in self._streams.items():
+            text = "".join(parts)
+            parts.clear()
+            if text:
+                self._add({"output_type": "stream", "name": name, "text": text})
+
+    def _add(self, out: dict[str, Any], display_id: str | None = None) -> None:
+        if self._clear_pending:
+            self.outputs.clear()
+            self._display_ids.clear()
+            self._clear_pending = False
+        if display_id:
+            self._display_ids.setdefault(display_id, []).append(len(self.outputs))
+        self.outputs.append(out)
+
+    def display(
+        self, data: dict[str, Any], metadata: dict[str, Any] | None, transient: Any, update: bool
+    ) -> None:
+        self.flush()
+        display_id = (transient or {}).get("display_id") if isinstance(transient, dict) else None
+        out = {"output_type": "display_data", "data": _mime_clean(data), "metadata": metadata or {}}
+        if update and display_id:
+            for i in self._display_ids.get(display_id, []):
+                self.outputs[i]["data"] = out["data"]
+                self.outputs[i]["metadata"] = out["metadata"]
+            return
+        self._add(out, display_id)
+
+    def result(self, data: dict[str, Any], metadata: dict[str, Any], count: int | None) -> None:
+        self.flush()
+        self._add(
+            {
+                "output_type": "execute_result",
+                "data": _mime_clean(data),
+                "metadata": metadata or {},
+                "execution_count": count,
+            }
+        )
+
+    def error(self, ename: str, evalue: str, tb: list[str]) -> None:
+        self.flush()
+        self._add({"output_type": "error", "ename": ename, "evalue": evalue, "traceback": tb})
+
+    def clear(self, wait: bool) -> None:
+        self.flush()
+        if wait:
+            self._clear_pending = True
+        else:
+            self.outputs.clear()
+            self._display_ids.clear()
+
+
+class _Stream(io.TextIOBase):
+    def __init__(self, name: str, sink: _Sink) -> None:
+        self.name_ = name
+        self.sink = sink
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return "utf-8"
+
+    def writable(self) -> bool:
+        return True
+
+    def isatty(self) -> bool:
+        return False
+
+    def write(self, s: str) -> int:
+        if not isinstance(s, str):
+            raise TypeError(f"write() argument must be str, not {type(s).__name__}")
+        self.sink.stream(self.name_, s)
+        return len(s)
+
+
+def _make_shell(sink: _Sink) -> Any:
+    """An IPython shell wired to `sink` the way ipykernel's ZMQInteractiveShell is to its socket."""
+    from IPython.core.displayhook import DisplayHook
+    from IPython.core.displaypub import DisplayPublisher
+    from IPython.core.interactiveshell import InteractiveShell
+    from traitlets import Type
+    from traitlets.config import Config
+
+    class SinkPublisher(DisplayPublisher):
+        def publish(
+            self,
+            data: dict[str, Any],
+            metadata: dict[str, Any] | None = None,
+            source: Any = None,
+            *,
+            transient: Any = None,
+            update: bool = False,
+            **kwargs: Any,
+        ) -> None:
+            sink.display(data, metadata, transient, update)
+
+        def clear_output(self, wait: bool = False) -> None:
+            sink.clear(wait)
+
+    class SinkDisplayHook(DisplayHook):
+        def start_displayhook(self) -> None:
+            self._data: dict[str, Any] = {}
+            self._md: dict[str, Any] = {}
+
+        def write_output_prompt(self) -> None:
+            pass
+
+        def write_format_data(self, format_dict: Any, md_dict: Any = None) -> None:
+            self._data, self._md = dict(format_dict), dict(md_dict or {})
+
+        def finish_displayhook(self) -> None:
+            if self._data:
+                sink.result(self._data, self._md, self.prompt_count)
+
+    class SinkShell(InteractiveShell):
+        displayhook_class = Type(SinkDisplayHook)
+        display_pub_class = Type(SinkPublisher)
+
+        def _showtraceback(self, etype: Any, evalue: Any, stb: list[str]) -> None:
+            sink.error(str(etype.__name__), str(evalue), stb)
+
+        def enable_gui(self, gui: Any = None) -> None:  # no event loops in a batch child
+            pass
+
+    config = Config()
+    config.HistoryManager.enabled = False  # no sqlite file or saving thread per report
+    kwargs: dict[str, Any] = {}
+    with contextlib.suppress(ImportError):  # the compiler ipykernel uses: same cell filenames
+        from ipykernel.compiler import XCachingCompiler
+
+        kwargs["compiler_class"] = XCachingCompiler
+    shell = SinkShell.instance(config=config, **kwargs)
+    # ipykernel's shell autoindent / readline settings have no effect here; only outputs matter.
+    return shell
+
+
+def _enable_inline_matplotlib(shell: Any) -> None:
+    """Display figures inline as a kernel does (ipykernel sets MPLBACKEND before any import).
+
+    When matplotlib was imported before the fork (warm parent), importing it again in a cell
+    does nothing, so do here what loading the inline backend does inside a kernel.
+    """
+    os.environ.setdefault("MPLBACKEND", INLINE_BACKEND)
+    if os.environ["MPLBACKEND"] != INLINE_BACKEND or "matplotlib" not in sys.modules:
+        return
+    from IPython.core.pylabtools import activate_matplotlib
+    from matplotlib_inline.backend_inline import configure_inline_support
+
+    activate_matplotlib(INLINE_BACKEND)
+    configure_inline_support(shell, INLINE_BACKEND)
+
+
+def _language_info() -> dict[str, Any]:
+    return {
+        "name": "python",
+        "version": sys.version.split()[0],
+        "mimetype": "text/x-python",
+        "codemirror_mode": {"name": "ipython", "version": sys.version_info[0]},
+        "pygments_lexer": f"ipython{sys.version_info[0]}",
+        "nbconvert_exporter": "python",
+        "file_extension": ".py",
+    }
+
+
+def _run_cells(plan: list[tuple[int, str, bool]], conn: Connection) -> None:
+    """Execute `plan` ([(cell index, source, errors allowed)]) here, reporting each cell."""
+    sink = _Sink()
+    sys.stdout = _Stream("stdout", sink)
+    sys.stderr = _Stream("stderr", sink)
+    if os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())  # a kernel imports from its working directory first
+    shell = _make_shell(sink)
+    _enable_inline_matplotlib(shell)
+    for index, source, allow_errors in plan:
+        conn.send(("start", index, _now()))
+        sink.begin()
+        result = shell.run_cell(source, store_history=True)
+        sink.flush()
+        failed = not result.success
+        conn.send(("end", index, result.execution_count, sink.outputs, failed, _now()))
+        if failed and not allow_errors:
+            break
+    conn.send(("done",))
+
+
+def _child(plan: list[tuple[int, str, bool]], conn: Connection) -> NoReturn:
+    code = 0
+    try:
+        _die_with_parent()
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        _run_cells(plan, conn)
+    except BaseException:  # report anything, then leave without running the parent's cleanup
+        with contextlib.suppress(Exception):
+            conn.send(("crash", traceback.format_exc()))
+        code = 1
+    finally:
+        with contextlib.suppress(Exception):
+            conn.close()
+        os._exit(code)
+
+
+# --- the papermill engine (in the parent) ------------------------------------------------------
+
+
+def _timeout_output(seconds: float, what: str) -> dict[str, Any]:
+    msg = f"执行超时，已终止 (timed out after {seconds:g} s: {what})"
+    return {"output_type": "error", "ename": "CellTimeoutError", "evalue": msg, "traceback": [msg]}
+
+
+class DisclosureEngine(Engine):
+    """papermill engine ``disclosure``: cells run in a forked child with an IPython shell.
+
+    Extra keyword arguments (papermill passes unknown ones through): ``execution_timeout``
+    (seconds per cell, as for the default engine) and ``deadline`` (seconds for the whole
+    notebook).
+    """
+
+    @classmethod
+    def execute_managed_notebook(
+        cls,
+        nb_man: Any,
+        kernel_name: str | None,
+        log_output: bool = False,
+        stdout_file: Any = None,
+        stderr_file: Any = None,
+        start_timeout: float = 60,
+        execution_timeout: float | None = None,
+        deadline: float | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        import nbformat
+
+        nb = nb_man.nb
+        language = nb.metadata.get("kernelspec", {}).get("language") or "python"
+        if language != "python":
+            from papermill.exceptions import PapermillException
+
+            raise PapermillException(f"engine {ENGINE_NAME!r} runs Python notebooks only")
+        plan: list[tuple[int, str, bool]] = []
+        for index, cell in enumerate(nb.cells):
+            if cell.cell_type != "code" or not cell.source.strip():
+                continue
+            tags = cell.metadata.get("tags", [])
+            if "skip-execution" in tags:
+                continue
+            plan.append((index, cell.source, "raises-exception" in tags))
+        code_cells = {i for i, _, _ in plan}
+
+        reader, writer = _pipe()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - runs in the child, reported through the pipe
+            reader.close()
+            _child(plan, writer)
+        writer.close()
+
+        started = time.monotonic()
+        notebook_end = started + deadline if deadline else None
+        cell_end: float | None = None
+        current: int | None = None
+        next_cell = 0  # cells before this index have been started+completed in nb_man
+        lost: dict[str, Any] | None = None  # error output for a cell whose child we lost
+
+        def pass_cells(upto: int) -> None:
+            nonlocal next_cell
+            while next_cell < upto:
+                cell = nb.cells[next_cell]
+                nb_man.cell_start(cell, next_cell)
+                nb_man.cell_complete(cell, next_cell)
+                next_cell += 1
+
+        finished = False
+        try:
+            while True:
+                limits = [t for t in (notebook_end, cell_end) if t is not None]
+                timeout = max(0.0, min(limits) - time.monotonic()) if limits else None
+                if not reader.poll(timeout):
+                    if notebook_end is not None and time.monotonic() >= notebook_end:
+                        lost = _timeout_output(float(deadline or 0), "notebook deadline")
+                    else:
+                        lost = _timeout_output(float(execution_timeout or 0), "cell")
+                    break
+                try:
+                    msg = reader.recv()
+                except EOFError:
+                    lost = {
+                        "output_type": "error",
+                        "ename": "DeadKernelError",
+                        "evalue": "执行进程意外退出 (kernel died)",
+                        "traceback": [],
+                    }
+                    break
+                kind = msg[0]
+                if kind == "start":
+                    _, index, ts = msg
+                    pass_cells(index)
+                    cell = nb.cells[index]
+                    nb_man.cell_start(cell, index)
+                    cell.outputs = []
+                    cell.metadata["execution"] = {
+                        "iopub.status.busy": ts,
+                        "iopub.execute_input": ts,
+                    }
+                    current = index
+                    cell_end = time.monotonic() + execution_timeout if execution_timeout else None
+                elif kind == "end":
+                    _, index, count, outputs, failed, ts = msg
+                    cell = nb.cells[index]
+                    cell.execution_count = count
+                    cell.outputs = [nbformat.from_dict(o) for o in outputs]
+                    cell.metadata.setdefault("execution", {}).update(
+                        {"shell.execute_reply": ts, "iopub.status.idle": ts}
+                    )
+                    _log_outputs(outputs, log_output, stdout_file, stderr_file)
+                    if failed:
+                        nb_man.cell_exception(cell, index)
+                    nb_man.cell_complete(cell, index)
+                    next_cell = index + 1
+                    current, cell_end = None, None
+                    if failed and not next(a for i, _, a in plan if i == index):
+                        break
+                elif kind == "done":
+                    finished = True
+                    break
+                elif kind == "crash":
+                    lost = {
+                        "output_type": "error",
+                        "ename": "EngineError",
+                        "evalue": "执行进程出错 (engine child failed)",
+                        "traceback": str(msg[1]).splitlines(),
+                    }
+                    break
+        finally:
+            _reap(pid, kill=not finished)
+            reader.close()
+
+        nb.metadata["language_info"] = _language_info()  # nbclient asks the kernel even on failure
+        if lost is not None:
+            target = current if current is not None else _first_pending(code_cells, next_cell)
+            if target is not None:
+                index = target
+                pass_cells(index)
+                cell = nb.cells[index]
+                if current is None:
+                    nb_man.cell_start(cell, index)
+                cell.outputs = [*cell.get("outputs", []), nbformat.from_dict(lost)]
+                nb_man.cell_exception(cell, index)
+                nb_man.cell_complete(cell, index)
+        elif finished:
+            pass_cells(len(nb.cells))
+        return nb
+
+
+def _first_pending(code_cells: set[int], start: int) -> int | None:
+    later = sorted(i for i in code_cells if i >= start)
+    return later[0] if later else None
+
+
+def _log_outputs(
+    outputs: list[dict[str, Any]], log_output: bool, stdout_file: Any, stderr_file: Any
+) -> None:
+    if not (log_output or stdout_file or stderr_file):
+        return
+    from papermill.log import logger
+
+    for out in outputs:
+        if out["output_type"] != "stream":
+            continue
+        target = stdout_file if out["name"] == "stdout" else stderr_file
+        if target is not None:
+            target.write(out["text"])
+        if log_output:
+            logger.info(out["text"].rstrip("\n"))
+
+
+def _pipe() -> tuple[Connection, Connection]:
+    from multiprocessing import Pipe
+
+    reader, writer = Pipe(duplex=False)
+    return reader, writer
+
+
+def _reap(pid: int, *, kill: bool) -> int:
+    """Wait for child `pid` (killing it first when asked); return its wait status."""
+    if kill:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    try:
+        return os.waitpid(pid, 0)[1]
+    except ChildProcessError:
+        return 0
+
+
+# --- the warm pool -----------------------------------------------------------------------------
+
+Task = tuple[int, Callable[..., Any], tuple[Any, ...], dict[str, Any], float | None]
+
+
+class WarmPool(Executor):
+    """Executor whose tasks run in children forked from one warm process (see module docstring).
+
+    ``timeout`` (seconds) kills a task's child and fails its future with TimeoutError. The
+    warm process ignores terminal Ctrl-C (own session); `shutdown(cancel_futures=True)` or
+    `kill()` stop it, and it exits by itself when the driver dies.
+    """
+
+    def __init__(
+        self,
+        max_workers: int,
+        *,
+        timeout: float | None = None,
+        log: Any = subprocess.DEVNULL,
+        warm: Iterable[str] = WARM_MODULES,
+    ) -> None:
+        self.max_workers = max(1, int(max_workers))
+        self.timeout = timeout
+        to_w_r, to_w_w = os.pipe()
+        from_w_r, from_w_w = os.pipe()
+        self._proc = subprocess.Popen(
+            [sys.executable, "-m", "disclosure_lib.engine", str(to_w_r), str(from_w_w),
+             str(self.max_workers), ",".join(warm)],
+            pass_fds=(to_w_r, from_w_w),
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=log,
+            start_new_session=True,
+        )  # fmt: skip
+        os.close(to_w_r)
+        os.close(from_w_w)
+        self._send = Connection(to_w_w, readable=False)
+        self._recv = Connection(from_w_r, writable=False)
+        self._lock = threading.Lock()
+        self._futures: dict[int, Future[Any]] = {}
+        self._next_id = 0
+        self._closed = False
+        self._reader = threading.Thread(target=self._read_results, daemon=True)
+        self._reader.start()
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("cannot submit after shutdown")
+            fut: Future[Any] = Future()
+            self._next_id += 1
+            task_id = self._next_id
+            self._futures[task_id] = fut
+            self._send.send(("task", (task_id, fn, args, kwargs, self.timeout)))
+        return fut
+
+    def _read_results(self) -> None:
+        while True:
+            try:
+                task_id, ok, payload = self._recv.recv()
+            except (EOFError, OSError):
+                break
+            except Exception as exc:  # an unpicklable result: fail the oldest waiting task
+                payload, ok, task_id = exc, False, min(self._futures, default=-1)
+            with self._lock:
+                fut = self._futures.pop(task_id, None)
+            if fut is None or not fut.set_running_or_notify_cancel():
+                continue
+            if ok:
+                fut.set_result(payload)
+            else:
+                fut.set_exception(payload)
+        with self._lock:  # the warm process is gone: nothing else will finish
+            pending, self._futures = self._futures, {}
+        for fut in pending.values():
+            if fut.set_running_or_notify_cancel():
+                fut.set_exception(RuntimeError("工作进程已退出 (worker process exited)"))
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            if cancel_futures:
+                for fut in self._futures.values():
+                    fut.cancel()
+            with contextlib.suppress(OSError):
+                self._send.send(("stop", cancel_futures))
+                self._send.close()
+        if wait:
+            self._proc.wait()
+            self._reader.join(timeout=5)
+
+    def kill(self) -> None:
+        """Stop now: the warm process kills its running children and exits."""
+        with self._lock:
+            self._closed = True
+        with contextlib.suppress(ProcessLookupError):
+            self._proc.terminate()
+        self._proc.wait()
+        self._reader.join(timeout=5)
+
+
+def _run_task(task: Task, conn: Connection) -> NoReturn:
+    task_id, fn, args, kwargs, _ = task
+    code = 0
+    try:
+        _die_with_parent()
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        try:
+            reply: tuple[int, bool, Any] = (task_id, True, fn(*args, **kwargs))
+        except BaseException as exc:
+            reply = (task_id, False, _picklable(exc))
+        conn.send(reply)
+    except BaseException:
+        code = 1
+    finally:
+        os._exit(code)
+
+
+def _picklable(exc: BaseException) -> BaseException:
+    try:
+        pickle.dumps(exc)
+        return exc
+    except Exception:
+        return RuntimeError("".join(traceback.format_exception_only(type(exc), exc)).strip())
+
+
+def _serve(inbox: Connection, outbox: Connection, max_children: int) -> None:
+    """The warm process: queue tasks from the driver, fork one child per task, relay results."""
+    queue: collections.deque[Task] = collections.deque()
+    # pid -> (task id, result pipe, monotonic deadline, timeout seconds)
+    running: dict[int, tuple[int, Connection, float | None, float | None]] = {}
+    stopping = False
+
+    def stop_children(*_: Any) -> NoReturn:
+        for pid in list(running):
+            _reap(pid, kill=True)
+        os._exit(0)
+
+    signal.signal(signal.SIGTERM, stop_children)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    while True:
+        if stopping and not running and not queue:
+            return
+        while queue and len(running) < max_children:
+            task = queue.popleft()
+            reader, writer = _pipe()
+            pid = os.fork()
+            if pid == 0:  # pragma: no cover - child
+                reader.close()
+                inbox.close()
+                for _, c, _, _ in running.values():
+                    c.close()
+                _run_task(task, writer)
+            writer.close()
+            limit = task[4]
+            running[pid] = (task[0], reader, time.monotonic() + limit if limit else None, limit)
+        ends = [e for _, _, e, _ in running.values() if e is not None]
+        timeout = max(0.0, min(ends) - time.monotonic()) if ends else None
+        sources: list[Any] = [c for _, c, _, _ in running.values()]
+        if not stopping:
+            sources.append(inbox)
+        for ready in wait(sources, timeout):
+            if ready is inbox:
+                try:
+                    kind, body = inbox.recv()
+                except EOFError:  # the driver is gone
+                    stop_children()
+                if kind == "task":
+                    queue.append(body)
+                elif kind == "stop":
+                    stopping = True
+                    if body:
+                        queue.clear()
+                continue
+            pid = next(p for p, (_, c, _, _) in running.items() if c is ready)
+            task_id, conn, _, _ = running.pop(pid)
+            try:
+                reply = conn.recv()
+            except EOFError:
+                status = _reap(pid, kill=False)
+                reply = (task_id, False, RuntimeError(_death_message(status)))
+            else:
+                _reap(pid, kill=False)
+            conn.close()
+            outbox.send(reply)
+        now = time.monotonic()
+        for pid, (task_id, conn, end, limit) in list(running.items()):
+            if end is not None and now >= end:
+                running.pop(pid)
+                _reap(pid, kill=True)
+                conn.close()
+                msg = f"超过时限 {limit:g} 秒，已终止 (killed at the deadline)"
+                outbox.send((task_id, False, TimeoutError(msg)))
+
+
+def _death_message(status: int) -> str:
+    if os.WIFSIGNALED(status):
+        return f"工作进程被信号 {os.WTERMSIG(status)} 终止 (worker child killed by signal)"
+    return f"工作进程意外退出，状态 {os.waitstatus_to_exitcode(status)} (worker child exited)"
+
+
+def _main(argv: list[str]) -> None:
+    in_fd, out_fd, n, warm = int(argv[0]), int(argv[1]), int(argv[2]), argv[3]
+    _die_with_parent()
+    inbox = Connection(in_fd, writable=False)
+    outbox = Connection(out_fd, readable=False)
+    warm_up([m for m in warm.split(",") if m])
+    _serve(inbox, outbox, n)
+
+
+if __name__ == "__main__":
+    _main(sys.argv[1:])
