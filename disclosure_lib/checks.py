@@ -170,7 +170,10 @@ def _finding(
 
 
 def _number(value: object) -> bool:
-    return isinstance(value, int | Decimal) and not isinstance(value, bool)
+    """A figure the rules can add up: int (not bool) or a finite Decimal."""
+    if isinstance(value, Decimal):
+        return value.is_finite()
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 # --- rules 1–4: the equations of format.py ------------------------------------------------------
@@ -423,12 +426,13 @@ def check_against_previous(report: Report, previous: Report) -> list[Finding]:
                     report,
                     "R8-IN-FORCE",
                     "warning",
-                    ((pro.key, row, "in_force"),),
+                    tuple((pro.key, row, c) for c in ("in_force", "issued", "repealed")),
                     expected,
                     now,
                     f"“{pro.row(row).label}”现行有效 {now} 件，而{last}现行有效 {before} 件"
                     f" + 本年制发 {issued} 件 − 本年废止 {repealed} 件 = {expected} 件"
                     "（如有文件自然失效，请在正文说明）",
+                    column=column_label(pro, "in_force"),
                 )
             )
     out.extend(check_copy(report, previous))

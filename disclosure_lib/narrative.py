@@ -413,24 +413,45 @@ def cell_sum(report: Report, cells: tuple[Cell3, ...]) -> Number | None:
     total: Number = 0
     for t, r, c in cells:
         v = report.get(t, r, c)
-        if v is None or isinstance(v, bool) or not isinstance(v, int | Decimal):
+        if isinstance(v, bool) or not isinstance(v, int | Decimal):
+            return None
+        if isinstance(v, Decimal) and not v.is_finite():
             return None
         total += v
     return total
 
 
-def _candidates(report: Report, table: str) -> list[tuple[tuple[Cell3, ...], Number]]:
-    """Figures of the same table a sentence could have quoted by mistake."""
-    seen: dict[tuple[Cell3, ...], Number] = {}
-    for p in PATTERNS:
-        if p.table != table or not isinstance(p.rows, tuple) or p.value is not None:
-            continue
-        cols = p.columns if isinstance(p.columns, tuple) else ()
-        cells = tuple((table, r, c) for r in p.rows for c in cols)
-        value = cell_sum(report, cells)
-        if value is not None and cells not in seen:
-            seen[cells] = value
-    return list(seen.items())
+# Rows a statement is known to be confused with in published reports (e.g. 收到75件 quoting
+# （七）总计 instead of 本年新收): pattern key → row sets, read in the pattern's columns.
+_NEW_AND_CARRIED = ("new", "carried_over")
+CONFUSIONS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "new": (("total",), _NEW_AND_CARRIED),
+    "total": (("new",), _NEW_AND_CARRIED),
+    "carried_over": (("carry_forward",),),
+    "carry_forward": (("carried_over",),),
+    "disclosed": (("partial",), ("disclosed", "partial")),
+    "partial": (("disclosed",),),
+    "withheld": (_children("unavailable"), _children("not_processed")),
+    "unavailable": (_children("withheld"), _children("not_processed")),
+    "not_processed": (_children("withheld"), _children("unavailable")),
+    "reconsideration": (_LITIGATION,),
+    "litigation": (("reconsideration",),),
+}
+
+
+def _confused_row(report: Report, st: Statement) -> tuple[Cell3, ...] | None:
+    """The cells of a row the stated figure really belongs to, if it is a known confusion."""
+    p = st.pattern
+    columns = _unique(c for _, _, c in st.cells)
+    for rows in CONFUSIONS.get(p.key, ()):
+        cells = tuple((p.table, r, c) for r in rows for c in columns)
+        if cell_sum(report, cells) == st.value:
+            return cells
+    return None
+
+
+def _unique(items: Iterator[str]) -> list[str]:
+    return list(dict.fromkeys(items))
 
 
 def compare_figures(report: Report) -> list[Issue]:
@@ -444,13 +465,8 @@ def compare_figures(report: Report) -> list[Issue]:
         if st.value == 0:  # "0件" with counts ≥ 0: exactly the non-zero cells are wrong
             cells = tuple(c for c in cells if report.get(*c) != 0) or cells
         quote = f"正文“{st.sentence.strip()}”"
-        wrong_row = None
-        if st.value != 0:
-            wrong_row = next(
-                (cs for cs, v in _candidates(report, st.pattern.table) if v == st.value),
-                None,
-            )
-        if wrong_row is not None and set(wrong_row) != set(st.cells):
+        wrong_row = _confused_row(report, st) if st.value != 0 else None
+        if wrong_row is not None:
             issues.append(
                 Issue(
                     "R6-WRONG-ROW",

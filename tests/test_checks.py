@@ -1,0 +1,273 @@
+"""Consistency rules 1–8, the copy warning, check_paths and its text/JSON output, the CLI."""
+
+from __future__ import annotations
+
+import copy
+import json
+import random
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from disclosure_lib import checks, params, synth
+from disclosure_lib import format as fmt
+from disclosure_lib.checks import Finding, check_paths, check_report, check_reports
+from disclosure_lib.cli import main
+from disclosure_lib.model import Paragraph, Report
+
+FIXTURES = Path(__file__).parent / "fixtures" / "checks"
+SEED = Path(__file__).resolve().parents[1] / "params" / "硚口区企业服务中心" / "2024.yaml"
+
+
+@pytest.fixture(scope="module")
+def series() -> list[Report]:
+    return synth.demo_series("示例测试局", range(2023, 2025), seed=5, scale=40)
+
+
+@pytest.fixture
+def report(series: list[Report]) -> Report:
+    return copy.deepcopy(series[-1])
+
+
+def _errors(findings: list[Finding]) -> list[Finding]:
+    return [f for f in findings if f.is_error]
+
+
+def _bump(r: Report, table: str, row: str, col: str, delta: int = 1) -> None:
+    value = r.get(table, row, col)
+    assert isinstance(value, int | Decimal)
+    r.set(table, row, col, value + delta)
+
+
+def test_consistent_report_passes(series: list[Report]) -> None:
+    assert check_report(series[0]) == []
+    assert _errors(check_report(series[1], series[0])) == []
+
+
+@pytest.mark.parametrize(
+    ("cell", "codes"),
+    [
+        (("applications", "new", "natural"), {"R1-APP-BALANCE", "R3-APP-APPLICANT-TOTAL"}),
+        (
+            ("applications", "carry_forward", "business"),
+            {"R1-APP-BALANCE", "R3-APP-APPLICANT-TOTAL"},
+        ),
+        (
+            ("applications", "withheld.process", "natural"),
+            {"R2-APP-OUTCOME-TOTAL", "R3-APP-APPLICANT-TOTAL"},
+        ),
+        (
+            ("applications", "total", "other"),
+            {"R1-APP-BALANCE", "R2-APP-OUTCOME-TOTAL", "R3-APP-APPLICANT-TOTAL"},
+        ),
+        (("review", "direct_suit", "pending"), {"R4-REVIEW-TOTAL"}),
+        (("review", "reconsideration", "upheld"), {"R4-REVIEW-TOTAL"}),
+    ],
+)  # fmt: skip
+def test_equations_fail_on_the_changed_cell(
+    report: Report, cell: tuple[str, str, str], codes: set[str]
+) -> None:
+    _bump(report, *cell)
+    found = _errors(check_report(report))
+    assert {f.code for f in found} == codes
+    assert all(cell in f.cells for f in found)
+    assert all(f.line is None for f in found)  # built in code: no source lines
+
+
+def test_equation_finding_labels_and_values(report: Report) -> None:
+    _bump(report, "applications", "withheld.state_secret", "research", 2)
+    by_code = {f.code: f for f in check_report(report)}
+    col = by_code["R2-APP-OUTCOME-TOTAL"]
+    assert col.table == "三、收到和处理政府信息公开申请情况"
+    assert col.row == "三、本年度办理结果 › （七）总计"
+    assert col.column == "法人或其他组织 › 科研机构"
+    assert col.expected == col.actual + 2  # type: ignore[operator]
+    row = by_code["R3-APP-APPLICANT-TOTAL"]
+    assert row.row == "三、本年度办理结果 › （三）不予公开 › 1.属于国家秘密"
+    assert row.column == "总计"
+    assert (
+        "疑似出错：三、本年度办理结果 › （三）不予公开 › 1.属于国家秘密/法人或其他组织 › 科研机构"
+        in (row.message)
+    )
+
+
+def test_review_labels(report: Report) -> None:
+    _bump(report, "review", "suit_after_review", "total")
+    [f] = check_report(report)
+    assert f.table == "四、政府信息公开行政复议、行政诉讼情况"
+    assert f.row == "行政诉讼 › 复议后起诉"
+    assert f.column == "总计"
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        (None, "R5-BLANK"),
+        (-1, "R5-NEGATIVE"),
+        (Decimal("2.5"), "R5-NOT-INTEGER"),
+        (True, "R5-NOT-INTEGER"),
+        ("3", "R5-NOT-INTEGER"),
+    ],
+)
+def test_rule5_counts(report: Report, value: object, code: str) -> None:
+    report.set("proactive", "licensing", "decisions", value)  # type: ignore[arg-type]
+    found = _errors(check_report(report))
+    assert [f.code for f in found] == [code]
+    assert found[0].cells == (("proactive", "licensing", "decisions"),)
+    assert found[0].row == "第二十条第（五）项 › 行政许可"
+
+
+def test_rule5_fee(report: Report) -> None:
+    report.set("proactive", "fees", "fee_amount", Decimal("12.35"))
+    assert not [f for f in check_report(report) if f.code.startswith("R5")]
+    report.set("proactive", "fees", "fee_amount", Decimal("-0.01"))
+    assert [f.code for f in _errors(check_report(report))] == ["R5-NEGATIVE"]
+    report.set("proactive", "fees", "fee_amount", 0.5)  # type: ignore[arg-type]
+    assert [f.code for f in _errors(check_report(report))] == ["R5-NOT-INTEGER"]
+
+
+def test_rule5_blank_cell_missing_from_dict_and_missing_table(report: Report) -> None:
+    del report.tables["applications"][("partial", "legal_service")]
+    del report.tables["review"]
+    codes = [f.code for f in check_report(report)]
+    assert codes.count("R5-BLANK") == 1 and codes.count("R5-MISSING-TABLE") == 1
+    assert "R3-APP-APPLICANT-TOTAL" not in codes  # blanks are not summed as 0
+
+
+def test_rule7_carry_over(series: list[Report]) -> None:
+    now = copy.deepcopy(series[1])
+    _bump(now, "applications", "carried_over", "natural")
+    _bump(now, "applications", "carried_over", "total")
+    _bump(now, "applications", "total", "natural")
+    _bump(now, "applications", "total", "total")
+    _bump(now, "applications", "disclosed", "natural")
+    _bump(now, "applications", "disclosed", "total")
+    now.narrative = {}
+    found = _errors(check_report(now, series[0]))
+    assert {f.code for f in found} == {"R7-CARRY-OVER"}
+    assert {f.column for f in found} == {"自然人", "总计"}
+    assert all(
+        f.expected == series[0].get("applications", "carry_forward", f.cells[0][2]) for f in found
+    )
+    assert check_report(now) == []  # without last year, nothing to compare
+
+
+def test_rule8_in_force_warning(series: list[Report]) -> None:
+    now = copy.deepcopy(series[1])
+    now.narrative = {}
+    _bump(now, "proactive", "regulations", "in_force", 2)
+    [f] = check_report(now, series[0])
+    assert (f.code, f.severity) == ("R8-IN-FORCE", "warning")
+    assert f.row == "第二十条第（一）项 › 规章" and f.column == "现行有效件数"
+    assert f.actual == f.expected + 2  # type: ignore[operator]
+
+
+def test_copy_warning(series: list[Report]) -> None:
+    now, before = copy.deepcopy(series[1]), copy.deepcopy(series[0])
+    long_text = (
+        "本年度政务公开工作仍存在一些不足：政策解读形式较为单一，部分栏目信息更新不够及时，"
+        "依申请公开答复文书规范性有待提高。下一步将丰富解读形式，建立栏目更新提醒机制。"
+    )
+    before.narrative["五"] = [Paragraph(long_text)]
+    now.narrative["五"] = [Paragraph(long_text.replace("下一步", "明年"))]
+    found = [f for f in check_report(now, before) if f.code == "C1-NARRATIVE-COPY"]
+    assert [f.table for f in found if f.table.startswith("五")] == ["五、存在的主要问题及改进情况"]
+    now.narrative["五"] = [
+        Paragraph("本年度问题：线上平台功能单一，咨询答复时限偏长；将上线智能问答，压缩答复时限。")
+    ]
+    assert not [
+        f for f in check_report(now, before) if f.table.startswith("五") and f.code.startswith("C1")
+    ]
+
+
+def test_check_reports_pairs_consecutive_years(series: list[Report]) -> None:
+    a, b = copy.deepcopy(series)
+    b.narrative = {}
+    _bump(b, "proactive", "normative_documents", "in_force")
+    assert [f.code for f in check_reports([b, a])] == ["R8-IN-FORCE"]
+    b.year = 2025  # a gap: no cross-year rule applies
+    assert [f.code for f in check_reports([b, a])] == []
+    assert [f.code for f in check_reports([a, copy.deepcopy(a)])] == ["D1-DUPLICATE"]
+
+
+def test_seed_every_figure_is_checked() -> None:
+    """Changing any figure of the seed is an error naming that cell (except 现行有效件数,
+    which only rule 8 constrains, and the seed has no previous year)."""
+    seed = params.load_report(SEED)
+    assert check_report(seed) == []
+    unchecked = []
+    for t in fmt.TABLES:
+        for row, col in t.cells():
+            r = copy.deepcopy(seed)
+            r.set(t.key, row, col, Decimal(3) if t.is_amount(row, col) else 3)
+            found = [f for f in _errors(check_report(r)) if (t.key, row, col) in f.cells]
+            if not found:
+                unchecked.append((row, col))
+            else:
+                assert any(f.line == seed.line_of(t.key, row, col) for f in found)
+    assert unchecked == [("regulations", "in_force"), ("normative_documents", "in_force")]
+
+
+def test_check_paths_groups_and_outputs() -> None:
+    result = check_paths([FIXTURES])
+    assert len(result.reports) == 3 and len(result.load_errors) == 1
+    assert result.has_errors
+    grouped = {r.agency: fs for r, fs in result.by_report()}
+    assert not _errors(grouped["示例检查局"])
+    broken = grouped["示例错误局"]
+    assert {f.code for f in broken} == {"R1-APP-BALANCE", "R3-APP-APPLICANT-TOTAL"}
+    assert all(f.file.endswith("2024.yaml") and f.line for f in broken)
+
+    text = checks.format_findings_text(result)
+    assert "示例错误局 2024年" in text and "R1-APP-BALANCE" in text and "无法读取" in text
+    assert text.strip().splitlines()[-1].startswith("共检查 3 份报告：2 个错误")
+
+    rows = [json.loads(line) for line in checks.format_findings_json(result).splitlines()]
+    keys = {"file", "agency", "year", "code", "severity", "table", "row", "column"}
+    keys |= {"expected", "actual", "message"}
+    assert all(keys <= set(r) for r in rows)
+    assert rows[0]["code"] == "LOAD-ERROR" and rows[0]["line"] == 4
+    assert sum(r["code"] == "R1-APP-BALANCE" for r in rows) == 1
+
+
+def test_json_amounts_are_exact(report: Report) -> None:
+    report.set("proactive", "fees", "fee_amount", Decimal("-12.35"))
+    result = checks.CheckResult(reports=[report], findings=check_report(report))
+    [row] = [json.loads(x) for x in checks.format_findings_json(result).splitlines()]
+    assert row["actual"] == "-12.35"
+
+
+def test_cli_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", str(FIXTURES / "good")]) == 0
+    capsys.readouterr()
+    assert main(["check", str(FIXTURES / "broken"), "--format", "json"]) == 1
+    out = capsys.readouterr().out
+    assert all(json.loads(line)["severity"] for line in out.splitlines())
+    assert main(["check", str(FIXTURES)]) == 2
+    assert main(["check", str(tmp_path / "missing")]) == 2
+
+
+def test_edited_seed_file_names_cell_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "2024.yaml"
+    shutil.copy(SEED, path)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace("行政许可: {本年处理决定数量: 0}", "行政许可: {本年处理决定数量: 7}"),
+        encoding="utf-8",
+    )
+    result = check_paths([path])
+    [f] = result.findings
+    assert f.code == "R6-NARRATIVE" and f.row == "第二十条第（五）项 › 行政许可"
+    assert (
+        f.line is not None
+        and "行政许可" in path.read_text(encoding="utf-8").splitlines()[f.line - 1]
+    )
+
+
+def test_random_reports_from_rng_pass() -> None:
+    rng = random.Random(1)
+    for scale in (0, 5, 300):
+        r = synth.consistent_report("示例随机局", 2024, rng, scale=scale)
+        assert check_report(r) == []
