@@ -196,6 +196,11 @@ def resolve(
                 )
             )
             continue
+        if not any(_INT.match(c) and len(c) > 1 for c in cells):
+            res.notes.append(
+                (seg.slots[0], "warning", f"{seg.label}：应有{n}个数值，只读到{len(cells)}个，留空")
+            )
+            continue
         cands = _bounded(_segment_candidates(cells, n))
         if cands is None:
             res.notes.append(
