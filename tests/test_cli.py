@@ -1,0 +1,60 @@
+"""The command line shell: exit codes and one-line messages, never a traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from disclosure_lib.cli import main
+from disclosure_lib.params import load_report
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "params" / "硚口区企业服务中心" / "2024.yaml"
+
+
+def _run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "disclosure_lib.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+    )
+
+
+def test_new_then_refuse_overwrite(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["new", "示例区新局", "2025", "--params", str(tmp_path)]) == 0
+    created = tmp_path / "示例区新局" / "2025.yaml"
+    assert load_report(created).agency == "示例区新局"
+    assert main(["new", "示例区新局", "2025", "--params", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert str(created) in err and "--force" in err
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("[0, 0, 0, 0, 0, 0, 0]", "[0, 0, 3.5, 0, 0, 0, 0]"),
+        ("year: 2024", "year: 2023"),
+        ("agency:", "agnecy:"),
+        ("  行政许可: {", "  行政许可: {本年处理决定数量: 0}\n    行政许可: {"),
+        ("[0, 0, 0, 0, 0, 0, 0]", "[0, 0, true, 0, 0, 0, 0]"),
+    ],
+)
+def test_malformed_params_give_one_line_and_exit_2(tmp_path: Path, old: str, new: str) -> None:
+    bad = tmp_path / "示例" / "2024.yaml"
+    bad.parent.mkdir()
+    bad.write_text(SEED.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+    for command in (["check", str(bad)], ["export", str(bad)]):
+        proc = _run(*command)
+        assert proc.returncode == 2, proc
+        assert "Traceback" not in proc.stderr + proc.stdout
+        lines = [line for line in (proc.stderr + proc.stdout).splitlines() if str(bad) in line]
+        assert lines and f"{bad}:" in lines[0]
+
+
+def test_missing_path_is_exit_2(tmp_path: Path) -> None:
+    proc = _run("export", str(tmp_path / "nope"))
+    assert proc.returncode == 2 and "不存在" in proc.stderr and "Traceback" not in proc.stderr
