@@ -1,0 +1,111 @@
+"""nbconvert exporters for executed report notebooks: `disclosure-html` and `disclosure-pdf`.
+
+Registered through the `nbconvert.exporters` entry point, so
+`jupyter nbconvert --to disclosure-pdf executed.ipynb` writes the same file as
+`disclosure render`. The HTML uses the lean template in `templates/disclosure_report`
+(outputs only, one small stylesheet, `lang="zh-CN"`); the PDF is WeasyPrint on that HTML.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any
+
+from nbconvert.exporters import HTMLExporter, TemplateExporter
+from nbformat import NotebookNode
+from traitlets import default
+
+from . import __version__, fonts
+from . import format as fmt
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+TEMPLATE_NAME = "disclosure_report"
+
+
+def report_title(nb: NotebookNode, fallback: str = "") -> str:
+    """The report title from the notebook's metadata (render's, else papermill's parameters)."""
+    meta = nb.metadata.get("disclosure_lib", {})
+    if meta.get("title"):
+        return str(meta["title"])
+    params = nb.metadata.get("papermill", {}).get("parameters", {})
+    if params.get("agency") and params.get("year"):
+        return fmt.TITLE_TEMPLATE.format(agency=params["agency"], year=params["year"])
+    return fallback
+
+
+class ReportHTMLExporter(HTMLExporter):
+    """Self-contained report HTML: cell outputs only, embedded images, print CSS for A4."""
+
+    export_from_notebook = "Disclosure report HTML"
+
+    @default("extra_template_basedirs")
+    def _default_extra_template_basedirs(self) -> list[str]:
+        return [str(TEMPLATES_DIR), *super()._default_extra_template_basedirs()]
+
+    @default("template_name")
+    def _template_name_default(self) -> str:
+        return TEMPLATE_NAME
+
+    def from_notebook_node(  # type: ignore[override]
+        self, nb: NotebookNode, resources: dict[str, Any] | None = None, **kw: Any
+    ) -> tuple[str, dict[str, Any]]:
+        resources = self._init_resources(resources)
+        name = resources.get("metadata", {}).get("name", "")
+        resources["disclosure_title"] = report_title(nb, fallback=name)
+        resources["disclosure_version"] = __version__
+        # Skip HTMLExporter's BeautifulSoup pass (alt text, tabindex for its own markup):
+        # our markup already has alt text, and re-serialising costs time per report.
+        return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+
+class ReportPDFExporter(ReportHTMLExporter):
+    """The report HTML typeset to A4 PDF by WeasyPrint with Noto CJK fonts."""
+
+    export_from_notebook = "Disclosure report PDF"
+    output_mimetype = "application/pdf"
+
+    @default("file_extension")
+    def _file_extension_default(self) -> str:
+        return ".pdf"
+
+    def from_notebook_node(  # type: ignore[override]
+        self, nb: NotebookNode, resources: dict[str, Any] | None = None, **kw: Any
+    ) -> tuple[bytes, dict[str, Any]]:
+        html, resources = super().from_notebook_node(nb, resources, **kw)
+        resources["output_extension"] = ".pdf"
+        return html_to_pdf_bytes(html), resources
+
+
+@functools.cache
+def html_exporter() -> ReportHTMLExporter:
+    """One exporter per process: its Jinja environment and template are built once."""
+    return ReportHTMLExporter()
+
+
+@functools.cache
+def _font_config() -> Any:
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
+
+
+def html_to_pdf_bytes(html: str) -> bytes:
+    """Typeset report HTML as PDF. Fails with `fonts.FontError` rather than print tofu."""
+    import weasyprint
+
+    fonts.require_cjk_fonts()
+    document = weasyprint.HTML(string=html, base_url=str(TEMPLATES_DIR))
+    pdf = document.write_pdf(font_config=_font_config())
+    assert pdf is not None  # write_pdf returns bytes when no target is given
+    return pdf
+
+
+def warm_up() -> None:
+    """Build the exporter and load the fonts once (e.g. in a batch driver before forking)."""
+    css = html_exporter().environment.get_template("report.css").render()
+    html_to_pdf_bytes(
+        f'<!DOCTYPE html><html lang="zh-CN"><head><style>{css}</style></head><body>'
+        "<h1>年度报告</h1><p>政府信息公开 0123</p>"
+        '<table><tr><th>总计</th><td class="num">0</td></tr></table></body></html>'
+    )
