@@ -147,6 +147,39 @@ _MEASURES = (
     "开展政务公开业务培训",
     "完善政务公开目录",
 )
+# Several phrasings per paragraph, rotated by year: consecutive years never share one, as
+# real reports that are rewritten each year do not (the copy check would rightly flag them).
+_INTRO = (
+    "{y}年，{a}认真贯彻落实《中华人民共和国政府信息公开条例》，围绕{f}等重点领域，"
+    "持续推进政务公开标准化规范化建设。",
+    "{y}年，{a}坚持以公开为常态、不公开为例外，聚焦{f}等群众关切，不断提升政务公开质量和实效。",
+    "{y}年，在上级部门的指导下，{a}把政务公开纳入年度重点工作，"
+    "以{f}为抓手，推动决策、执行、管理、服务、结果全过程公开。",
+)
+_MANAGEMENT = (
+    "严格执行信息发布审核制度，落实“先审后发”“三审三校”要求。",
+    "建立健全政府信息公开属性源头认定机制，动态更新政府信息公开目录。",
+    "开展政府信息公开保密审查，全年未发生泄密和不当公开问题。",
+)
+_PLATFORM = (
+    "依托门户网站和政务新媒体，{y}年发布信息{n}条。",
+    "优化门户网站信息公开专栏，{y}年更新栏目{k}个、发布信息{n}条。",
+    "推进政务新媒体与门户网站协同联动，全年通过微信公众号推送信息{n}条。",
+)
+_OVERSIGHT = (
+    "{y}年，本机关开展政务公开培训{k}次，未发生因政务公开被追责的情况。",
+    "将政务公开纳入年度绩效考核，{y}年组织专项自查{k}次，发现问题均已整改到位。",
+    "主动接受社会监督，{y}年收到政务公开相关意见建议{k}条，均已答复。",
+)
+_MOTIONS = (
+    "{y}年，本机关共办理人大代表建议和政协提案{n}件，已全部办结。",
+    "{y}年，本机关承办建议提案{n}件，答复率100%，办理结果均按要求公开。",
+    "全年办理人大代表建议、政协委员提案共{n}件，满意和基本满意率100%。",
+)
+
+
+def _pick(options: tuple[str, ...], year: int, **values: object) -> str:
+    return options[year % len(options)].format(**values)
 
 
 def _write_narrative(report: Report, rng: random.Random) -> None:
@@ -159,10 +192,7 @@ def _write_narrative(report: Report, rng: random.Random) -> None:
     unavailable = sum(int(g("applications", k, "total") or 0) for k in UNAVAILABLE)
     focus = "、".join(rng.sample(_FOCUS, 2))
     report.narrative["一"] = [
-        Paragraph(
-            f"{y}年，{report.agency}认真贯彻落实《中华人民共和国政府信息公开条例》，"
-            f"围绕{focus}等重点领域，持续推进政务公开标准化规范化建设。"
-        ),
+        Paragraph(_pick(_INTRO, y, y=y, a=report.agency, f=focus)),
         Paragraph(
             f"{y}年，本机关主动公开政府信息{rng.randint(50, 900)}条，"
             f"现行有效行政规范性文件{g('proactive', 'normative_documents', 'in_force')}件。",
@@ -175,20 +205,14 @@ def _write_narrative(report: Report, rng: random.Random) -> None:
             f"结转下年度继续办理{g('applications', 'carry_forward', 'total')}件。",
             heading="（二）依申请公开情况",
         ),
+        Paragraph(_pick(_MANAGEMENT, y), heading="（三）政府信息管理情况"),
         Paragraph(
-            "严格执行信息发布审核制度，落实“先审后发”“三审三校”要求。",
-            heading="（三）政府信息管理情况",
-        ),
-        Paragraph(
-            f"依托门户网站和政务新媒体，{y}年发布信息{rng.randint(100, 2000)}条。",
+            _pick(_PLATFORM, y, y=y, n=rng.randint(100, 2000), k=rng.randint(2, 9)),
             heading="（四）平台建设情况",
         ),
-        Paragraph(
-            f"{y}年，本机关开展政务公开培训{rng.randint(1, 6)}次，未发生因政务公开被追责的情况。",
-            heading="（五）监督保障情况",
-        ),
+        Paragraph(_pick(_OVERSIGHT, y, y=y, k=rng.randint(1, 6)), heading="（五）监督保障情况"),
     ]
-    last, this = rng.sample(range(len(_PROBLEMS)), 2)
+    last, this = (y - 1) % len(_PROBLEMS), y % len(_PROBLEMS)
     report.narrative["五"] = [
         Paragraph(
             f"{y - 1}年存在的问题：{_PROBLEMS[last]}。改进情况：{_MEASURES[last]}，"
@@ -201,15 +225,14 @@ def _write_narrative(report: Report, rng: random.Random) -> None:
             heading="（二）本年度存在的问题及下年度改进举措",
         ),
     ]
+    fee = (
+        f"{y}年，本机关未收取政府信息公开信息处理费。",
+        f"依据《政府信息公开信息处理费管理办法》，本机关{y}年度未向申请人收取信息处理费。",
+        "本年度未发生政府信息公开信息处理费收取情况。",
+    )
     report.narrative["六"] = [
-        Paragraph(
-            f"{y}年，本机关未收取政府信息公开信息处理费。",
-            heading="（一）政府信息处理费收取情况",
-        ),
-        Paragraph(
-            f"{y}年，本机关共办理人大代表建议和政协提案{rng.randint(3, 40)}件，已全部办结。",
-            heading="（二）议题案办理情况",
-        ),
+        Paragraph(_pick(fee, y), heading="（一）政府信息处理费收取情况"),
+        Paragraph(_pick(_MOTIONS, y, y=y, n=rng.randint(3, 40)), heading="（二）议题案办理情况"),
     ]
 
 
@@ -222,3 +245,31 @@ def demo_series(agency: str, years: range, seed: int, *, scale: int = 60) -> lis
             consistent_report(agency, year, rng, scale=scale, previous=out[-1] if out else None)
         )
     return out
+
+
+DEMO_AGENCIES = (
+    ("示例区教育局", 80),
+    ("示例区卫生健康局", 45),
+    ("示例区市场监督管理局", 120),
+    ("示例区自然资源和规划局", 30),
+    ("示例区人民政府办公室", 15),
+)
+DEMO_YEARS = range(2022, 2025)
+
+
+def demo_reports() -> list[Report]:
+    """The bundled demo set: clearly fictional 示例… agencies × 2022–2024, passing every check."""
+    out: list[Report] = []
+    for k, (agency, scale) in enumerate(DEMO_AGENCIES):
+        out.extend(demo_series(agency, DEMO_YEARS, seed=1000 + k, scale=scale))
+    return out
+
+
+if __name__ == "__main__":  # regenerate: python -m disclosure_lib.synth [PARAMS_DIR]
+    import sys
+
+    from .params import params_path, save_report
+
+    target = sys.argv[1] if len(sys.argv) > 1 else "params"
+    for demo in demo_reports():
+        print(save_report(demo, params_path(target, demo.agency, demo.year)))
