@@ -120,6 +120,154 @@ def build_parser() -> argparse.ArgumentParser:
 _EXTRA_PARSERS: list[Callable[[argparse._SubParsersAction], None]] = []  # type: ignore[type-arg]
 
 
+# --- render (one report) ---------------------------------------------------------------------
+
+
+@_command("render")
+def _cmd_render(args: argparse.Namespace) -> int:
+    from .render import render
+
+    result = render(
+        args.agency,
+        args.year,
+        params_dir=args.params,
+        to=_to_list(args.to),
+        output_dir=args.output,
+        notebook=args.notebook,
+    )
+    for path in result.files:
+        print(path)
+    return 0
+
+
+def _add_render(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("render", help="生成一份年度报告的 HTML/PDF (render one agency-year)")
+    p.add_argument("agency", help="agency full Chinese name")
+    p.add_argument("year", type=int, help="reporting year")
+    p.add_argument("--params", type=Path, default=Path("params"), help="params folder")
+    p.add_argument("--to", default="html,pdf", help="formats, comma-separated (html,pdf)")
+    p.add_argument("-o", "--output", type=Path, default=Path("outputs"), help="output folder")
+    p.add_argument("--notebook", type=Path, help="report notebook (default: the bundled one)")
+
+
+_EXTRA_PARSERS.append(_add_render)
+
+
+# --- build (batch) ---------------------------------------------------------------------------
+
+
+@_command("build")
+def _cmd_build(args: argparse.Namespace) -> int:
+    from .build import build
+
+    summary = build(
+        args.paths or None,
+        year=args.year,
+        agency=args.agency,
+        to=_to_list(args.to),
+        output_dir=args.output,
+        jobs=args.jobs,
+        force=args.force,
+        executor=args.executor,
+        scheduler=args.scheduler,
+        progress=not args.quiet,
+        timeout=args.timeout or None,
+    )
+    sys.stderr.write(summary.table())
+    if summary.index is not None:
+        print(f"索引页：{summary.index}", file=sys.stderr)
+    return summary.exit_code
+
+
+def _add_build(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("build", help="批量生成全部报告 (build every agency × year, incremental)")
+    p.add_argument("paths", nargs="*", type=Path, help="params files or folders (default: params/)")
+    p.add_argument("--year", type=int, help="only this reporting year")
+    p.add_argument("--agency", help="only this agency (full name or folder name)")
+    p.add_argument("--to", default="html,pdf", help="formats: html,pdf (default both)")
+    p.add_argument("-o", "--output", type=Path, default=Path("outputs"), help="output folder")
+    p.add_argument("-j", "--jobs", type=int, help="parallel workers (default: cores + 1)")
+    p.add_argument("--force", action="store_true", help="rebuild even if up to date")
+    p.add_argument("--executor", choices=("local", "dask"), default="local")
+    p.add_argument("--scheduler", help="dask scheduler address, e.g. tcp://host:8786")
+    p.add_argument("--timeout", type=float, default=300.0, help="seconds per report (0: none)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress output")
+
+
+_EXTRA_PARSERS.append(_add_build)
+
+
+# --- import / template (published reports and workbooks → params) ----------------------------
+
+
+_MAX_FINDINGS = 12
+
+
+@_command("import")
+def _cmd_import(args: argparse.Namespace) -> int:
+    from .checks import SEVERITY_LABEL
+    from .importing import import_files
+
+    outcomes = import_files(
+        args.files, agency=args.agency, year=args.year, params_dir=args.output, force=args.force
+    )
+    status = 0
+    for out in outcomes:
+        if out.error is not None:
+            print(f"错误：{out.error}", file=sys.stderr)
+            status = 2
+            continue
+        assert out.result is not None
+        sys.stdout.write(out.result.log.summary(verbose=args.verbose))
+        print(f"  已写入：{out.written}")
+        shown = out.findings if args.verbose else out.findings[:_MAX_FINDINGS]
+        for f in shown:
+            where = f"第{f.line}行 " if f.line else ""
+            label = SEVERITY_LABEL.get(f.severity, f.severity)
+            print(f"  {label} [{f.code}] {where}{f.message}")
+        if len(shown) < len(out.findings):
+            print(
+                f"  …另有 {len(out.findings) - len(shown)} 条，"
+                f"运行 disclosure check {out.written} 查看全部"
+            )
+        if any(f.severity == "error" for f in out.findings) and status == 0:
+            status = 1
+    return status
+
+
+@_command("template")
+def _cmd_template(args: argparse.Namespace) -> int:
+    from .excel import write_template
+
+    if args.output.exists() and not args.force:
+        from .errors import DisclosureError
+
+        raise DisclosureError("文件已存在，如需覆盖请使用 --force (file exists)", path=args.output)
+    print(f"已创建：{write_template(args.agency, args.year, args.output)}")
+    return 0
+
+
+def _add_import(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser(
+        "import", help="导入已发布的报告或填报表 (import reports/workbooks → params)"
+    )
+    p.add_argument("files", nargs="+", type=Path, help="text, HTML or .xlsx files")
+    p.add_argument("--agency", help="agency full name (default: read from the title)")
+    p.add_argument("--year", type=int, help="reporting year (default: read from the title)")
+    p.add_argument("-o", "--output", type=Path, default=Path("params"), help="params folder")
+    p.add_argument("--force", action="store_true", help="overwrite existing params files")
+    p.add_argument("-v", "--verbose", action="store_true", help="show every log entry")
+
+    p = sub.add_parser("template", help="生成 Excel 填报表 (fill-in workbook for an agency-year)")
+    p.add_argument("agency", help="agency full Chinese name")
+    p.add_argument("year", type=int, help="reporting year")
+    p.add_argument("-o", "--output", type=Path, required=True, help="output .xlsx file")
+    p.add_argument("--force", action="store_true", help="overwrite an existing file")
+
+
+_EXTRA_PARSERS.append(_add_import)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)

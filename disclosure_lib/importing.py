@@ -177,16 +177,27 @@ def import_files(
                     "参数文件已存在，如需覆盖请使用 --force (params file exists)", path=dest
                 )
             out.written = save_report(report, dest, force=force)
-            out.findings = _check(report)
+            out.findings = _check(out.written)
         except DisclosureError as exc:
             out.error = exc
     return outcomes
 
 
-def _check(report: Report) -> list:
+def _check(written: Path) -> list:
+    """Checks on the params file just written (so findings name its lines), with the
+    previous year's file when there is one (cross-year rules)."""
     from .checks import check_report
+    from .params import load_report
 
-    return list(check_report(report))
+    report = load_report(written)
+    previous = None
+    prev_path = written.with_name(f"{report.year - 1}{written.suffix}")
+    if prev_path.exists():
+        try:
+            previous = load_report(prev_path)
+        except DisclosureError:
+            previous = None
+    return list(check_report(report, previous))
 
 
 # --- blocks → report --------------------------------------------------------------------------
