@@ -42,8 +42,6 @@ from concurrent.futures import Executor, Future
 from multiprocessing.connection import Connection, wait
 from typing import Any, NoReturn
 
-from papermill.engines import Engine
-
 ENGINE_NAME = "disclosure"
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 # Modules the warm parent imports once so that every forked child starts with them loaded.
@@ -342,13 +340,58 @@ def _timeout_output(seconds: float, what: str) -> dict[str, Any]:
     return {"output_type": "error", "ename": "CellTimeoutError", "evalue": msg, "traceback": [msg]}
 
 
-class DisclosureEngine(Engine):
+class DisclosureEngine:
     """papermill engine ``disclosure``: cells run in a forked child with an IPython shell.
 
     Extra keyword arguments (papermill passes unknown ones through): ``execution_timeout``
     (seconds per cell, as for the default engine) and ``deadline`` (seconds for the whole
     notebook).
+
+    It has papermill's `Engine` interface without subclassing it: papermill loads engines
+    from entry points while it is being imported, so importing papermill here would be
+    circular.
     """
+
+    @classmethod
+    def execute_notebook(
+        cls,
+        nb: Any,
+        kernel_name: str | None,
+        output_path: str | None = None,
+        progress_bar: Any = True,
+        log_output: bool = False,
+        autosave_cell_every: int = 30,
+        **kwargs: Any,
+    ) -> Any:
+        """As papermill's `Engine.execute_notebook`: wrap `nb` in an execution manager."""
+        from papermill.engines import NotebookExecutionManager
+
+        nb_man = NotebookExecutionManager(
+            nb,
+            output_path=output_path,
+            progress_bar=progress_bar,
+            log_output=log_output,
+            autosave_cell_every=autosave_cell_every,
+        )
+        nb_man.notebook_start()
+        try:
+            cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
+        finally:
+            nb_man.cleanup_pbar()
+            nb_man.notebook_complete()
+        return nb_man.nb
+
+    @classmethod
+    def nb_kernel_name(cls, nb: Any, name: str | None = None) -> str:
+        from papermill.utils import nb_kernel_name
+
+        return str(nb_kernel_name(nb, name))
+
+    @classmethod
+    def nb_language(cls, nb: Any, language: str | None = None) -> str:
+        from papermill.utils import nb_language
+
+        return str(nb_language(nb, language))
 
     @classmethod
     def execute_managed_notebook(
@@ -535,6 +578,7 @@ Task = tuple[int, Callable[..., Any], tuple[Any, ...], dict[str, Any], float | N
 class WarmPool(Executor):
     """Executor whose tasks run in children forked from one warm process (see module docstring).
 
+    ``init`` ("module:function") runs once in the warm process after the imports.
     ``timeout`` (seconds) kills a task's child and fails its future with TimeoutError. The
     warm process ignores terminal Ctrl-C (own session); `shutdown(cancel_futures=True)` or
     `kill()` stop it, and it exits by itself when the driver dies.
@@ -547,6 +591,7 @@ class WarmPool(Executor):
         timeout: float | None = None,
         log: Any = subprocess.DEVNULL,
         warm: Iterable[str] = WARM_MODULES,
+        init: str = "",
     ) -> None:
         self.max_workers = max(1, int(max_workers))
         self.timeout = timeout
@@ -554,7 +599,7 @@ class WarmPool(Executor):
         from_w_r, from_w_w = os.pipe()
         self._proc = subprocess.Popen(
             [sys.executable, "-m", "disclosure_lib.engine", str(to_w_r), str(from_w_w),
-             str(self.max_workers), ",".join(warm)],
+             str(self.max_workers), ",".join(warm), init],
             pass_fds=(to_w_r, from_w_w),
             stdin=subprocess.DEVNULL,
             stdout=log,
@@ -732,10 +777,16 @@ def _death_message(status: int) -> str:
 
 def _main(argv: list[str]) -> None:
     in_fd, out_fd, n, warm = int(argv[0]), int(argv[1]), int(argv[2]), argv[3]
+    init = argv[4] if len(argv) > 4 else ""
     _die_with_parent()
     inbox = Connection(in_fd, writable=False)
     outbox = Connection(out_fd, readable=False)
     warm_up([m for m in warm.split(",") if m])
+    if init:  # "module:function", e.g. building exporters once so every child inherits them
+        import importlib
+
+        module, _, func = init.partition(":")
+        getattr(importlib.import_module(module), func)()
     _serve(inbox, outbox, n)
 
 

@@ -84,6 +84,7 @@ class Entry:
     status: str  # "built" | "failed"
     formats: list[str]
     outputs: list[str]  # paths relative to the output folder
+    kind: str = "report"  # "report" | "summary"
     agency: str = ""
     year: int = 0
     source: str = ""  # params file (reports)
