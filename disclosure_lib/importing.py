@@ -273,8 +273,9 @@ def interpret(
         or Contact()
     )
     for s in fmt.NARRATIVE_SECTIONS:
-        if s.key in sections:
-            report.narrative[s.key] = paragraphs(sections[s.key], last=s.key == "六")
+        paras = paragraphs(sections.get(s.key, []), last=s.key == "六")
+        if paras:  # an empty section reads the same as an absent one
+            report.narrative[s.key] = paras
     for key, notes in log.notes.items():
         if notes:
             report.section_notes[key] = "\n".join(notes)
