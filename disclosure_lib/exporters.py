@@ -69,6 +69,10 @@ class ReportPDFExporter(ReportHTMLExporter):
     def _file_extension_default(self) -> str:
         return ".pdf"
 
+    @default("template_extension")
+    def _template_extension_default(self) -> str:
+        return ".html.j2"  # the HTML template; WeasyPrint typesets its output
+
     def from_notebook_node(  # type: ignore[override]
         self, nb: NotebookNode, resources: dict[str, Any] | None = None, **kw: Any
     ) -> tuple[bytes, dict[str, Any]]:

@@ -80,7 +80,15 @@ def _td(value: Value, colspan: int = 1) -> str:
     return f'<td class="{cls}"{span}>{esc(value_text(value))}</td>'
 
 
-def _th(label: str, *, cls: str = "", colspan: int = 1, rowspan: int = 1, scope: str = "") -> str:
+def _th(
+    label: str,
+    *,
+    cls: str = "",
+    colspan: int = 1,
+    rowspan: int = 1,
+    scope: str = "",
+    halves: bool = False,
+) -> str:
     attrs = ""
     if cls:
         attrs += f' class="{cls}"'
@@ -90,7 +98,10 @@ def _th(label: str, *, cls: str = "", colspan: int = 1, rowspan: int = 1, scope:
         attrs += f' rowspan="{rowspan}"'
     if scope:
         attrs += f' scope="{scope}"'
-    return f"<th{attrs}>{esc(label)}</th>"
+    text = esc(label)
+    if halves and len(label) == 4:  # narrow columns: 结果/维持 on two lines, as printed
+        text = f"{esc(label[:2])}<br>{esc(label[2:])}"
+    return f"<th{attrs}>{text}</th>"
 
 
 # --- tables ----------------------------------------------------------------------------------
@@ -223,12 +234,12 @@ def review_table(table: fmt.Table, report: Report) -> str:
         if group is None:
             for row in rows:
                 first.append(_th(row.label, cls="group", colspan=n))
-                second += [_th(c.label, cls="col", rowspan=2) for c in cols]
+                second += [_th(c.label, cls="col", rowspan=2, halves=True) for c in cols]
         else:
             first.append(_th(group, cls="group", colspan=n * len(rows)))
             for row in rows:
                 second.append(_th(row.label, cls="group", colspan=n))
-                third += [_th(c.label, cls="col") for c in cols]
+                third += [_th(c.label, cls="col", halves=True) for c in cols]
     figures = "".join(
         _td(report.get(table.key, row.key, c.key)) for row in table.rows for c in cols
     )
