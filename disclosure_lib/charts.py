@@ -130,9 +130,18 @@ def _draw(key: str, title: str, alt: str, draw: Callable[[], Figure]) -> Chart:
 # --- 三: outcomes and applicants ------------------------------------------------------------
 
 
+def _applications(report: Report) -> fmt.Table:
+    """三 in the report's format (2019 reports have （六）其他处理 as one figure row)."""
+    if report.format == "2019":
+        from . import format2019
+
+        return format2019.APPLICATIONS
+    return fmt.APPLICATIONS
+
+
 def outcome_values(report: Report) -> list[tuple[str, float]]:
     """(label, figure) per outcome category of 三（一）–（六）, column 总计; headings summed."""
-    table = fmt.APPLICATIONS
+    table = _applications(report)
     out: list[tuple[str, float]] = []
     for row in table.children("outcome"):
         if row.key == "total":
@@ -276,7 +285,10 @@ def trend_chart(report: Report, history: Sequence[Report]) -> Chart | None:
 # --- 二: proactive disclosure ----------------------------------------------------------------
 
 
-def proactive_chart(report: Report) -> Chart:
+def proactive_chart(report: Report) -> Chart | None:
+    """二 as bars; None for 2019-format reports, whose 二 columns differ."""
+    if report.format == "2019":
+        return None
     table = fmt.PROACTIVE
     (item1, docs, doc_cols), *decision_items, (_fee_item, fee_rows, fee_cols) = (
         fmt.proactive_items()
@@ -354,12 +366,13 @@ def proactive_chart(report: Report) -> Chart:
 
 def report_charts(report: Report, history: Sequence[Report] = ()) -> list[Chart]:
     """All charts for `report`, in the order they are shown."""
-    charts = [outcome_chart(report), applicant_chart(report)]
-    trend = trend_chart(report, history)
-    if trend is not None:
-        charts.append(trend)
-    charts.append(proactive_chart(report))
-    return charts
+    drawn = [
+        outcome_chart(report),
+        applicant_chart(report),
+        trend_chart(report, history),
+        proactive_chart(report),
+    ]
+    return [chart for chart in drawn if chart is not None]
 
 
 def warm_up() -> None:

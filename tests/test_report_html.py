@@ -171,3 +171,19 @@ def test_fragment_displays_as_html() -> None:
     frag = report_html.report_body(_report())
     assert frag._repr_html_() == str(frag)
     assert repr(frag) == "测试区某局2024年政府信息公开工作年度报告"
+
+
+def test_2019_format_report_uses_its_own_tables() -> None:
+    from disclosure_lib import format2019
+
+    report = Report(agency="测试区某局", year=2020, format="2019")
+    for table in format2019.TABLES:
+        report.tables[table.key] = {cell: 1 for cell in table.cells()}
+    soup = _soup(report_html.report_body(report))
+    assert format2019.DOC in soup.get_text()
+    for table in format2019.TABLES:
+        element = _table(soup, table.key)
+        assert len(element.find_all("td")) == len(table.cells())
+        for group in element.find_all(["thead", "tbody"]):
+            assert len(set(_grid_widths(group))) == 1
+    assert [c.key for c in charts.report_charts(report)] == ["outcome", "applicants"]
