@@ -40,13 +40,13 @@ METADATA_KEY = "disclosure_lib"
 def _year(year: object) -> int:
     """`year` as an int; digit strings (papermill `-r`) are accepted, anything else is not."""
     if isinstance(year, bool):
-        raise RenderError(f"参数 year 应为整数年份（如 2024），实际为 {year!r}", field="year")
+        raise RenderError(f"应为整数年份（如 2024），实际为 {year!r}", field="year")
     if isinstance(year, int):
         return year
     if isinstance(year, str) and year.strip().isascii() and year.strip().isdigit():
         return int(year.strip())
     raise RenderError(
-        f"参数 year 应为整数年份（如 2024），实际为 {year!r}（{type(year).__name__}）"
+        f"应为整数年份（如 2024），实际为 {year!r}（{type(year).__name__}）"
         "(year must be an integer such as 2024)",
         field="year",
     )
@@ -55,7 +55,7 @@ def _year(year: object) -> int:
 def _agency(agency: object) -> str:
     if not isinstance(agency, str) or not agency.strip():
         raise RenderError(
-            f"参数 agency 应为机关全称（文本），实际为 {agency!r} (agency must be a name)",
+            f"应为机关全称（文本），实际为 {agency!r} (agency must be a name)",
             field="agency",
         )
     return agency.strip()
@@ -65,9 +65,7 @@ def _params_dir(params_dir: object) -> Path:
     """The params folder; a relative one is also looked for one level up, because Jupyter
     runs notebooks from `notebooks/` while the bundled params live in the project root."""
     if not isinstance(params_dir, str | Path):
-        raise RenderError(
-            f"参数 params_dir 应为目录路径，实际为 {params_dir!r}", field="params_dir"
-        )
+        raise RenderError(f"应为目录路径，实际为 {params_dir!r}", field="params_dir")
     path = Path(params_dir)
     if not path.is_dir() and not path.is_absolute() and (Path.cwd().parent / path).is_dir():
         return Path.cwd().parent / path

@@ -102,7 +102,7 @@ def test_unknown_agency_and_year_list_what_exists() -> None:
 
 
 def test_parameter_types_are_checked() -> None:
-    with pytest.raises(RenderError, match=r"year 应为整数年份.*'2024年'"):
+    with pytest.raises(RenderError, match=r"year: 应为整数年份.*'2024年'"):
         render.load_for_notebook(SEED, "2024年", PARAMS)
     with pytest.raises(RenderError, match="year"):
         render.load_for_notebook(SEED, 2024.0, PARAMS)
