@@ -7,6 +7,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from disclosure_lib import format as fmt
@@ -33,11 +34,22 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture(scope="module")
-def html(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> render.RenderResult:
     out = tmp_path_factory.mktemp("out")
-    result = render.render(AGENCY, 2024, ROOT / "params", to="html", output_dir=out)
-    assert result.html is not None
-    return result.html
+    return render.render(AGENCY, 2024, ROOT / "params", to="html", output_dir=out)
+
+
+@pytest.fixture(scope="module")
+def html(rendered: render.RenderResult) -> Path:
+    assert rendered.html is not None
+    return rendered.html
+
+
+def test_charts_drawn_without_missing_glyph_warnings(rendered: render.RenderResult) -> None:
+    nb = nbformat.read(rendered.notebook, as_version=4)
+    streams = [o.get("text", "") for c in nb.cells for o in c.get("outputs", [])]
+    assert not any("missing from font" in text for text in streams)
+    assert not any("Warning" in text for text in streams)
 
 
 @pytest.fixture(scope="module")
