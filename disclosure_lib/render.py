@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import threading
 import time
 import uuid
 from collections.abc import Iterable, Sequence
@@ -292,6 +293,20 @@ def output_stem(agency: str, year: int) -> str:
     return params.agency_dirname(Report(agency=agency, year=year).title)
 
 
+@functools.cache
+def _warm_up(pdf: bool) -> None:
+    """Build the HTML exporter and, for PDFs, load WeasyPrint and the fonts, once."""
+    from . import exporters
+
+    try:
+        if pdf:
+            exporters.warm_up()
+        else:
+            exporters.html_exporter()
+    except Exception:  # the real conversion, later, reports any error properly
+        return
+
+
 @dataclass
 class RenderResult:
     agency: str
@@ -350,6 +365,10 @@ def render(
     result = RenderResult(agency, year, directory, paths["ipynb"])
     import nbformat
 
+    # While the kernel runs the notebook this process only waits: build the exporter and load
+    # the PDF fonts meanwhile (a no-op when they are already loaded).
+    warm = threading.Thread(target=_warm_up, args=("pdf" in formats,), daemon=True)
+    warm.start()
     started = time.perf_counter()
     try:
         nb = execute_notebook(
@@ -368,6 +387,7 @@ def render(
         exc.path = failed_path
         raise
     result.timings["execute"] = time.perf_counter() - started
+    warm.join()
     params.write_atomic(paths["ipynb"], nbformat.writes(nb))
     failed_path.unlink(missing_ok=True)
 
