@@ -125,16 +125,20 @@ _EXTRA_PARSERS: list[Callable[[argparse._SubParsersAction], None]] = []  # type:
 
 @_command("render")
 def _cmd_render(args: argparse.Namespace) -> int:
-    from .render import render
+    from .render import NotebookFailed, render
 
-    result = render(
-        args.agency,
-        args.year,
-        params_dir=args.params,
-        to=_to_list(args.to),
-        output_dir=args.output,
-        notebook=args.notebook,
-    )
+    try:
+        result = render(
+            args.agency,
+            args.year,
+            params_dir=args.params,
+            to=_to_list(args.to),
+            output_dir=args.output,
+            notebook=args.notebook,
+        )
+    except NotebookFailed as exc:  # the work ran and failed: exit 1, notebook kept
+        print(f"失败：{exc}", file=sys.stderr)
+        return 1
     for path in result.files:
         print(path)
     return 0
