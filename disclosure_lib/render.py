@@ -229,6 +229,10 @@ def execute_notebook(
     out = f"{_MemoryIO.prefix}{uuid.uuid4().hex}.ipynb"
     if timeout is not None:
         engine_kwargs.setdefault("execution_timeout", timeout)
+    if engine_name is None:
+        # The kernel's own log (TCP transport notice, the SIGINT jupyter_client sends at
+        # shutdown) is noise on the user's terminal; cell errors still reach the notebook.
+        engine_kwargs.setdefault("extra_arguments", ["--IPKernelApp.log_level=CRITICAL"])
     try:
         return papermill.execute_notebook(
             nb,
