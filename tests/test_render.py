@@ -194,3 +194,15 @@ def test_plain_papermill_cli_runs_notebook(tmp_path: Path) -> None:
     assert f"{SEED}2024年政府信息公开工作年度报告" in _outputs_text(nb)
     html = render.notebook_to_html(nb)
     assert f"<title>{SEED}2024年政府信息公开工作年度报告</title>" in html
+
+
+def test_cli_render(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from disclosure_lib import cli
+
+    base = ["render", SEED, "2024", "--params", str(PARAMS), "-o", str(tmp_path)]
+    assert cli.main([*base, "--to", "html"]) == 0
+    printed = capsys.readouterr().out.split()
+    assert [Path(p).suffix for p in printed] == [".ipynb", ".html"]
+    assert all(Path(p).is_file() for p in printed)
+    assert cli.main(["render", "不存在的机关", "2024", "--params", str(PARAMS)]) == 2
+    assert "现有" in capsys.readouterr().err
