@@ -72,6 +72,15 @@ def find_params(paths: Iterable[Path | str]) -> list[Path]:
     return sorted(found)
 
 
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _current_umask()
+
+
 def write_atomic(path: Path | str, data: str | bytes) -> Path:
     """Write `data` to `path` via a temp file in the same folder and a rename."""
     path = Path(path)
@@ -81,6 +90,7 @@ def write_atomic(path: Path | str, data: str | bytes) -> Path:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(raw)
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; published files must be readable
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -387,6 +397,7 @@ def _scalar(value: str) -> str:
 _NON_PRINTABLE = re.compile(
     "[^\x09\x0a\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|[\u2028\u2029\ufeff]"
 )
+_NEEDS_ESCAPE = re.compile(r'["\\\n\t]|' + _NON_PRINTABLE.pattern)
 _ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t"}
 
 
@@ -397,11 +408,7 @@ def _quoted(value: str) -> str:
         code = ord(ch)
         return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
-    return (
-        '"'
-        + re.sub(r'["\\\n\t]|' + _NON_PRINTABLE.pattern, lambda m: escape(m.group()), value)
-        + '"'
-    )
+    return '"' + _NEEDS_ESCAPE.sub(lambda m: escape(m.group()), value) + '"'
 
 
 def _block(value: str, indent: str) -> str:

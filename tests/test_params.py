@@ -237,6 +237,7 @@ def test_save_is_atomic_and_refuses_overwrite(tmp_path: Path) -> None:
     report = load_report(SEED)
     path = save_report(report, tmp_path / "a" / "2024.yaml")
     assert [p.name for p in path.parent.iterdir()] == ["2024.yaml"]
+    assert path.stat().st_mode & 0o044 == 0o044  # readable by others, as published files must be
     with pytest.raises(ParamsError):
         save_report(report, path, force=False)
 
