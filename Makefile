@@ -20,7 +20,8 @@ $(STAMP): pyproject.toml | system
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[dev]'
 	@# fonts may have been installed after matplotlib first built its cache: rebuild it
-	$(PY) -c "import matplotlib.font_manager as fm; fm._load_fontmanager(try_read_cache=False)"
+	@# (fails with what to install when no CJK font is found: never a report with missing glyphs)
+	$(PY) -m disclosure_lib.fonts --rebuild-cache
 	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $(STAMP)
 
