@@ -35,6 +35,7 @@ from .manifest import (
     combine,
     digest,
     library_inputs,
+    loaded_code,
     remove_stale_temps,
     write_output,
 )
@@ -113,6 +114,7 @@ class Result:
     first_check_error: str = ""
     timings: dict[str, float] = field(default_factory=dict)
     versions: dict[str, str] = field(default_factory=dict)
+    code: dict[str, str] = field(default_factory=dict)  # library modules used, by hash
 
 
 @dataclass
@@ -152,18 +154,38 @@ class BuildSummary:
 
 
 def warm_worker() -> None:
-    """Warm a worker before it forks: build the exporter, fonts and WeasyPrint state once."""
+    """Warm a worker before it forks: run every step once on a synthetic report.
+
+    Children are forked from this state, so whatever the libraries cache on first use (the
+    nbconvert exporter and its Jinja templates, matplotlib's CJK font and text layouts,
+    WeasyPrint's fonts and stylesheets, IPython's modules) is ready in every child instead of
+    being rebuilt per report. Only library caches are filled: no notebook runs here.
+    """
     import nbformat
 
-    from . import render
+    from . import charts, render, report_html
+    from .checks import check_report
+    from .synth import demo_series
 
-    with contextlib.suppress(Exception):
-        from . import charts
-
-        charts.warm_up()
-    with contextlib.suppress(Exception):
-        html = render.notebook_to_html(nbformat.v4.new_notebook())
-        render.html_to_pdf_bytes(html.replace("<body>", "<body><p>中文</p>", 1))
+    try:
+        history = demo_series("预热示例局", range(2021, 2024), seed=7)
+        report = history[-1]
+        cells = [
+            report_html.report_body(report),
+            report_html.charts_section(charts.report_charts(report, history[:-1])),
+            report_html.checks_section(report, check_report(report, history[-2]), history),
+        ]
+        nb = nbformat.v4.new_notebook()
+        for fragment in cells:
+            out = nbformat.v4.new_output(
+                "display_data", data={"text/html": fragment.html, "text/plain": fragment.text}
+            )
+            nb.cells.append(nbformat.v4.new_code_cell("", outputs=[out]))
+        nb.metadata["disclosure_lib"] = {"title": report.title}
+        render.html_to_pdf_bytes(render.notebook_to_html(nb))
+        from IPython.core.interactiveshell import InteractiveShell  # noqa: F401 - import only
+    except Exception:  # warming is an optimisation; a real error will show in the report
+        pass
 
 
 _WARM = False
@@ -177,7 +199,7 @@ def run_task(task: Task) -> Result:
 
         warm_up()
         _WARM = True
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _cpu()
     with tempfile.TemporaryDirectory(prefix="disclosure-build-") as tmp:
         params_dir = Path(tmp) / "params"
         for rel, data in task.files.items():
@@ -189,8 +211,15 @@ def run_task(task: Task) -> Result:
             _convert(task, result)
             _count_checks(task, params_dir, result)
     result.timings["total"] = time.perf_counter() - started
+    result.timings["cpu"] = _cpu() - cpu  # this process and the engine's child, all cores
     result.versions = {"disclosure_lib": __version__}
+    result.code = loaded_code()
     return result
+
+
+def _cpu() -> float:
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
 
 
 def _execute(task: Task, params_dir: Path) -> Result:
@@ -345,13 +374,14 @@ def plan(
     year: int | None = None,
     agency: str | None = None,
     summaries: bool = True,
+    notebook: Path = REPORT_NOTEBOOK,
 ) -> list[Unit]:
     """The units selected by `year`/`agency`, with their inputs hashed."""
     from . import render
     from .params import agency_dirname
 
     shared = library_inputs()
-    report_nb = digest(_read(REPORT_NOTEBOOK))
+    report_nb = digest(_read(notebook))
     files = _scan(paths, manifest)
     good = [f for f in files if not f.error]
     by_agency: dict[str, list[_File]] = {}
@@ -459,6 +489,7 @@ def _store(output_dir: Path, unit: Unit, formats: tuple[str, ...], result: Resul
         if unit.agency
         else {"year": unit.year},
         versions=result.versions,
+        code=result.code,
     )
 
 
@@ -516,6 +547,7 @@ def build(
     progress: bool = True,
     timeout: float | None = DEFAULT_TIMEOUT,
     summaries: bool = True,
+    notebook: Path | str | None = None,
 ) -> BuildSummary:
     """Build the reports under `paths` (default params/) into `output_dir`; see module doc.
 
@@ -526,10 +558,12 @@ def build(
     formats = _formats(to)
     output_dir = Path(output_dir)
     source_paths = [Path(p) for p in (paths or [Path("params")])]
+    report_notebook = Path(notebook) if notebook is not None else REPORT_NOTEBOOK
     with OutputLock(output_dir):
         remove_stale_temps(output_dir)
         manifest = Manifest.load(output_dir)
-        units = plan(source_paths, manifest, year=year, agency=agency, summaries=summaries)
+        units = plan(source_paths, manifest, year=year, agency=agency, summaries=summaries,
+                     notebook=report_notebook)  # fmt: skip
         todo = [u for u in units if u.load_error or force
                 or not manifest.up_to_date(u.key, u.fingerprint, formats)]  # fmt: skip
         show = Progress(len(units), enabled=progress)
@@ -548,7 +582,7 @@ def build(
             if work:
                 _run(work, formats, output_dir, manifest, show, lines, timings,
                      jobs=jobs or default_jobs(), executor=executor, scheduler=scheduler,
-                     timeout=timeout)  # fmt: skip
+                     timeout=timeout, notebook=report_notebook)  # fmt: skip
         finally:
             show.close()
             with contextlib.suppress(BuildError):
@@ -597,8 +631,9 @@ def _run(
     executor: str,
     scheduler: str | None,
     timeout: float | None,
+    notebook: Path,
 ) -> None:
-    notebooks = {"report": _read(REPORT_NOTEBOOK).decode(), "summary": ""}
+    notebooks = {"report": _read(notebook).decode(), "summary": ""}
     if any(u.kind == "summary" for u in work):
         notebooks["summary"] = _read(SUMMARY_NOTEBOOK).decode()
     pool = _executor(executor, min(jobs, len(work)), scheduler, timeout)

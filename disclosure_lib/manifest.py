@@ -54,18 +54,27 @@ def tree_digest(paths: list[Path], root: Path) -> str:
 
 
 def library_inputs() -> dict[str, str]:
-    """Inputs every output shares: library version, its code, templates and stylesheets.
+    """Inputs every output shares: the library version, templates and stylesheets.
 
-    The code is hashed as well as the version because a development checkout changes code
-    without bumping the version; editing any module therefore rebuilds everything.
+    The library's code is tracked per output as well (`Entry.code`, `loaded_code`): a
+    development checkout changes code without bumping the version.
     """
-    code = [p for p in PACKAGE_DIR.glob("*.py")]
     styles = [p for p in PACKAGE_DIR.rglob("*") if p.is_file() and _is_style(p)]
-    return {
-        "library_version": __version__,
-        "library_code": tree_digest(code, PACKAGE_DIR),
-        "templates": tree_digest(styles, PACKAGE_DIR),
-    }
+    return {"library_version": __version__, "templates": tree_digest(styles, PACKAGE_DIR)}
+
+
+def loaded_code() -> dict[str, str]:
+    """Hash of every disclosure_lib module loaded in this process (call it in a worker after a
+    build: these are the modules the output was made with)."""
+    import sys
+
+    out = {}
+    for name, module in list(sys.modules.items()):
+        path = getattr(module, "__file__", None)
+        if name.startswith("disclosure_lib") and path and path.endswith(".py"):
+            with contextlib.suppress(OSError):
+                out[Path(path).name] = file_digest(Path(path))
+    return dict(sorted(out.items()))
 
 
 def _is_style(p: Path) -> bool:
@@ -95,6 +104,7 @@ class Entry:
     built_at: str = ""
     parameters: dict[str, Any] = field(default_factory=dict)
     versions: dict[str, str] = field(default_factory=dict)
+    code: dict[str, str] = field(default_factory=dict)  # module file -> hash, as built
 
 
 class Manifest:
@@ -108,6 +118,7 @@ class Manifest:
         self.files: dict[str, dict[str, Any]] = {}
         self._dirty = False
         self._saved_at = 0.0
+        self._code: dict[str, str | None] = {}
 
     @classmethod
     def load(cls, output_dir: Path | str) -> Manifest:
@@ -131,7 +142,17 @@ class Manifest:
             return False
         if not set(formats) <= set(e.formats):
             return False
+        if any(self._module_digest(name) != h for name, h in e.code.items()):
+            return False
         return all((self.output_dir / rel).is_file() for rel in e.outputs)
+
+    def _module_digest(self, name: str) -> str | None:
+        if name not in self._code:
+            try:
+                self._code[name] = file_digest(PACKAGE_DIR / name)
+            except OSError:
+                self._code[name] = None
+        return self._code[name]
 
     def record(self, entry: Entry) -> None:
         entry.built_at = entry.built_at or time.strftime("%Y-%m-%dT%H:%M:%S%z")
