@@ -176,6 +176,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
         scheduler=args.scheduler,
         progress=not args.quiet,
         timeout=args.timeout or None,
+        summaries=not args.no_summary,
     )
     sys.stderr.write(summary.table())
     if summary.index is not None:
@@ -196,6 +197,7 @@ def _add_build(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     p.add_argument("--scheduler", help="dask scheduler address, e.g. tcp://host:8786")
     p.add_argument("--timeout", type=float, default=300.0, help="seconds per report (0: none)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress output")
+    p.add_argument("--no-summary", action="store_true", help="skip the per-year summaries")
 
 
 _EXTRA_PARSERS.append(_add_build)
