@@ -66,7 +66,7 @@ def index_html(entries: Iterable[Entry], *, title: str = "政府信息公开工�
     entries = list(entries)
     reports = [e for e in entries if e.kind == "report" and e.agency]
     summaries = {e.year: e for e in entries if e.kind == "summary"}
-    years = sorted({e.year for e in entries})
+    years = sorted({e.year for e in [*reports, *summaries.values()]})
     agencies = sorted({e.agency for e in reports})
     grid = {(e.agency, e.year): e for e in reports}
     out = [
