@@ -32,7 +32,9 @@ BIN = Path(sys.executable).parent
 NOTEBOOK = ROOT / "notebooks" / "annual_report.ipynb"
 
 
-def make_params(folder: Path, agencies: int, years: range = range(2022, 2025)) -> list[tuple[str, int]]:
+def make_params(
+    folder: Path, agencies: int, years: range = range(2022, 2025)
+) -> list[tuple[str, int]]:
     """Synthetic consistent params for `agencies` x `years`; returns (agency, year) pairs."""
     from disclosure_lib.params import params_path, save_report
     from disclosure_lib.synth import demo_series
@@ -62,8 +64,21 @@ def bench_build(params: Path, out: Path, jobs: int | None = None) -> float:
 
 def naive_one(params: Path, out: Path, agency: str, year: int) -> None:
     stem = out / f"{agency}{year}"
-    run([str(BIN / "papermill"), str(NOTEBOOK), f"{stem}.ipynb", "-p", "agency", agency,
-         "-p", "year", str(year), "-p", "params_dir", str(params), "--no-progress-bar"])  # fmt: skip
+    papermill = [str(BIN / "papermill"), str(NOTEBOOK), f"{stem}.ipynb", "--no-progress-bar"]
+    run(
+        [
+            *papermill,
+            "-p",
+            "agency",
+            agency,
+            "-p",
+            "year",
+            str(year),
+            "-p",
+            "params_dir",
+            str(params),
+        ]
+    )
     run([str(BIN / "jupyter"), "nbconvert", "--to", "html", f"{stem}.ipynb"])
     run([str(BIN / "weasyprint"), f"{stem}.html", f"{stem}.pdf"])
 
@@ -108,7 +123,8 @@ def breakdown(params: Path, agency: str, year: int) -> dict[str, float]:
     t = time.perf_counter()
     kc.execute_interactive(
         "import matplotlib.pyplot, pandas, disclosure_lib.render, disclosure_lib.charts, "
-        "disclosure_lib.report_html, disclosure_lib.checks", store_history=False
+        "disclosure_lib.report_html, disclosure_lib.checks",
+        store_history=False,
     )
     imports = time.perf_counter() - t
     kc.stop_channels()
@@ -159,7 +175,9 @@ def main() -> None:
         params = root / "params"
         pairs = make_params(params, args.agencies)
         n = len(pairs)
-        print(f"{n} reports ({args.agencies} agencies x 3 years), html + pdf, {os.cpu_count()} cores")
+        print(
+            f"{n} reports ({args.agencies} agencies x 3 years), html + pdf, {os.cpu_count()} cores"
+        )
 
         steps = breakdown(params, *pairs[-1])
         print("\nper-report breakdown (seconds):")
@@ -182,7 +200,9 @@ def main() -> None:
         sample = pairs[:6] if args.quick else pairs
         t_naive = bench_naive(params, root / "out-naive", sample) * n / len(sample)
         note = f" (extrapolated from {len(sample)})" if len(sample) < n else ""
-        print(f"naive CLI loop:                {t_naive:6.1f} s  = {t_naive / n:.3f} s/report{note}")
+        print(
+            f"naive CLI loop:                {t_naive:6.1f} s  = {t_naive / n:.3f} s/report{note}"
+        )
 
         print("\nratios (higher = build faster):")
         print(f"  naive / build  = {t_naive / t_build:5.1f}x   (target >= 10x)")
