@@ -74,6 +74,8 @@ def parse_value(text: str, *, amount: bool = False, signed: bool = False) -> tup
 def _splits(digits: str, k: int) -> Iterator[tuple[int, ...]]:
     """All ways to cut `digits` into k numbers without leading zeros (≤ MAX_DIGITS each)."""
     n = len(digits)
+    if not k <= n <= k * MAX_DIGITS:
+        return
     if k == 1:
         if n <= MAX_DIGITS and (n == 1 or digits[0] != "0"):
             yield (int(digits),)
@@ -93,6 +95,10 @@ def _segment_candidates(cells: list[str], n: int) -> Iterator[tuple[int | None, 
     extra = n - len(cells)
     if extra < 0:
         return
+    # how many extra slots the cells after i can still take (prunes dead branches early)
+    room = [0] * (len(cells) + 1)
+    for i in range(len(cells) - 1, -1, -1):
+        room[i] = room[i + 1] + (len(cells[i]) - 1 if splittable[i] else 0)
 
     def parts(i: int, left: int) -> Iterator[tuple[int | None, ...]]:
         if i == len(cells):
@@ -108,7 +114,7 @@ def _segment_candidates(cells: list[str], n: int) -> Iterator[tuple[int | None, 
             for rest in parts(i + 1, left):
                 yield head + rest
             return
-        for take in range(0, min(left, len(c) - 1) + 1):
+        for take in range(max(0, left - room[i + 1]), min(left, len(c) - 1) + 1):
             for split in _splits(c, take + 1):
                 for rest in parts(i + 1, left - take):
                     yield split + rest
