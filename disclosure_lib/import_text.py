@@ -141,6 +141,8 @@ def text_blocks(text: str) -> list[Block]:
             continue
         flush()
         last_was_cell = False
+        if "|" in stripped and _PIPE_RULE.match(stripped):
+            continue  # a markdown table rule |---|---|
         cells = _split_row(line)
         if cells is not None and any(cells):
             blocks.append(Block(line=no, cells=cells, cell_lines=[no] * len(cells)))

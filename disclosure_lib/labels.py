@@ -18,7 +18,8 @@ from . import format as fmt
 from . import format2019 as f19
 
 _QUOTES = str.maketrans("", "", "“”‘’\"'「」『』")
-_JOIN_WS = re.compile(r"(?<=[^\d\s])\s+(?=[^\d\s])")
+# spaces inside labels go; spaces next to figures or blank markers (/ — -) separate cells
+_JOIN_WS = re.compile(r"(?<=[^\d\s/—\-－])\s+(?=[^\d\s/—\-－])")
 _WS = re.compile(r"\s+")
 _ORDINAL_DOT = re.compile(r"(?<=\d)[、．]")
 _ORDINAL = re.compile(
