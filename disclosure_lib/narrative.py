@@ -9,6 +9,7 @@ Also here: `parse_chinese_number` (reused by importers) and `text_similarity` (c
 from __future__ import annotations
 
 import difflib
+import functools
 import itertools
 import re
 from collections.abc import Iterator
@@ -308,6 +309,8 @@ class Statement:
     matched: str
 
 
+# Every pattern ends in a unit (件, 万元, 元) or holds a negation: other clauses are skipped.
+_MAY_STATE = re.compile(rf"件|元|{_NEG}")
 _SENTENCE = re.compile(r"[^。；;！？!?\n]+")
 _CLAUSE = re.compile(r"[^，,]+")
 _PAREN = re.compile(r"（[^（）]*）|\([^()]*\)")
@@ -326,9 +329,13 @@ def _slot_keys(spec: tuple[str, ...] | str, match: re.Match[str]) -> tuple[str, 
     return tuple(keys)
 
 
+@functools.cache
+def _valid_cells(table_key: str) -> frozenset[tuple[str, str]]:
+    return frozenset(fmt.table(table_key).cells())
+
+
 def _cells(p: FigurePattern, match: re.Match[str]) -> tuple[Cell3, ...]:
-    table = fmt.table(p.table)
-    valid = set(table.cells())
+    valid = _valid_cells(p.table)
     rows, cols = _slot_keys(p.rows, match), _slot_keys(p.columns, match)
     return tuple((p.table, r, c) for r, c in itertools.product(rows, cols) if (r, c) in valid)
 
@@ -376,6 +383,8 @@ def statements(report: Report) -> list[Statement]:
 
 
 def _clause_statements(report: Report, where: str, sentence: str, clause: str) -> list[Statement]:
+    if not _MAY_STATE.search(clause):
+        return []
     taken: list[tuple[int, int]] = []
     found: list[tuple[int, Statement]] = []
     for p in PATTERNS:
@@ -406,6 +415,7 @@ class Issue:
     actual: object
     message: str
     other_cells: tuple[Cell3, ...] = ()  # the row the figure really belongs to (wrong row)
+    section: str = ""  # where the prose is: 一 … 六
 
 
 def cell_sum(report: Report, cells: tuple[Cell3, ...]) -> Number | None:
@@ -477,6 +487,7 @@ def compare_figures(report: Report) -> list[Issue]:
                     f"{quote}所称“{st.pattern.label}”{st.value}{st.pattern.unit}，"
                     f"表中该项为 {expected}；{st.value} 是另一行的数字，疑似引用错行",
                     wrong_row,
+                    st.where,
                 )
             )
             continue
@@ -489,6 +500,7 @@ def compare_figures(report: Report) -> list[Issue]:
                 st.value,
                 f"{quote}所称“{st.pattern.label}”{st.value}{st.pattern.unit}与表格不符，"
                 f"表中为 {expected}",
+                section=st.where,
             )
         )
     return issues
@@ -532,6 +544,7 @@ def compare_years(report: Report) -> list[Issue]:
                     y,
                     year,
                     f"{heading}{what}“{quote}”中的年份 {year} 与报告年度 {y} 不符",
+                    section=where,
                 )
             )
     return issues

@@ -216,3 +216,9 @@ def test_text_similarity() -> None:
     assert narrative.text_similarity(a, a.replace("2023", "2024")) > 0.9
     assert narrative.text_similarity(a, "完全不同的另一段文字，讲的是平台建设。") < 0.5
     assert narrative.text_similarity("", a) == 0.0
+
+
+def test_year_finding_names_the_section() -> None:
+    r = _report("2023年，我局新收政府信息公开申请5件。", section="六")
+    [f] = [f for f in check_report(r) if f.code == "R6-YEAR"]
+    assert (f.table, f.row) == ("六、其他需要报告的事项", "年份")
