@@ -107,7 +107,8 @@ _DOC = r"(?:行政)?(?:规范性文件|规章)"
 _DOCS = rf"(?P<docs>{_DOC}(?:[、和及与]{_DOC})*)"
 _VERBS = r"(?P<verbs>(?:制发|制定|废止)(?:[、和及与](?:制发|制定|废止))*)"
 _ACTS = r"(?P<acts>行政(?:许可|处罚|强制)(?:[、和及与](?:行政)?(?:许可|处罚|强制))*)"
-_NOT_MOTIONS = r"建议|提案|议案|信访"  # 议提案办理 is reported in 六 with 件 and 办结 too
+_NOT_MOTIONS = r"建议|提案|议案|信访"
+_CASES = "件|起|宗"  # 行政复议1起  # 议提案办理 is reported in 六 with 件 and 办结 too
 
 
 @dataclass(frozen=True)
@@ -138,11 +139,13 @@ def _p(
     columns: tuple[str, ...] | str = ("total",),
     *,
     unit: str = "件",
+    units: str | None = None,
     value: int | None = None,
     exclude: str | None = None,
 ) -> FigurePattern:
+    """A FigurePattern; the unit (件, or `units` alternatives; 万元 also reads 元) is appended."""
     if value is None:
-        regex += r"\s*" + ("(?P<unit>万元|元)" if unit == "万元" else unit)
+        regex += r"\s*" + ("(?P<unit>万元|元)" if unit == "万元" else f"(?:{units or unit})")
     return FigurePattern(
         key,
         label,
@@ -173,6 +176,7 @@ PATTERNS: tuple[FigurePattern, ...] = (
         rf"行政复议{GAP}行政诉讼{GAP}{NUM}",
         "review",
         _REVIEW_ALL,
+        units=_CASES,
     ),
     _p(
         "review_both_none",
@@ -188,6 +192,7 @@ PATTERNS: tuple[FigurePattern, ...] = (
         rf"行政复议(?:(?!行政诉讼){GAP_CHAR})*?{NUM}",
         "review",
         ("reconsideration",),
+        units=_CASES,
     ),
     _p(
         "reconsideration_none",
@@ -197,7 +202,7 @@ PATTERNS: tuple[FigurePattern, ...] = (
         ("reconsideration",),
         value=0,
     ),
-    _p("litigation", "行政诉讼", rf"行政诉讼{GAP}{NUM}", "review", _LITIGATION),
+    _p("litigation", "行政诉讼", rf"行政诉讼{GAP}{NUM}", "review", _LITIGATION, units=_CASES),
     _p("litigation_none", "行政诉讼", rf"{_NEG}{GAP}行政诉讼", "review", _LITIGATION, value=0),
     _p("carried_over", "上年结转", rf"上一?年度?结转{GAP}{NUM}", "applications", ("carried_over",)),
     _p(
@@ -211,6 +216,14 @@ PATTERNS: tuple[FigurePattern, ...] = (
         "new",
         "收到申请",
         rf"(?:新收|收到|受理|接收){GAP}申请{GAP}{NUM}",
+        "applications",
+        ("new",),
+        exclude=_NOT_MOTIONS,
+    ),
+    _p(  # 受理75件政府信息公开申请: the figure before the word 申请
+        "new",
+        "收到申请",
+        rf"(?:新收|收到|受理|接收){GAP}{NUM}(?=\s*件{GAP}申请)",
         "applications",
         ("new",),
         exclude=_NOT_MOTIONS,
@@ -512,7 +525,10 @@ _PERIOD = re.compile(r"(\d{4})年1月1日(?:起)?至(\d{4})年12月31日")
 _TITLE = re.compile(r"(\d{4})年度?政府信息公开(?:工作)?年度报告")
 # A year opening a sentence or clause ("2024年，我中心…", "2023年存在的问题："): the period
 # the text is about. Dates (2025年1月) are left alone: reports name publication dates.
-_LEADING_YEAR = re.compile(r"(?:^|(?<=[。；;！？\n，,：:]))\s*(?:在)?(\d{4})年度?(?!\d{1,2}月)")
+_LEADING_YEAR = re.compile(
+    r"(?:^|(?<=[。；;！？\n，,：:]))\s*(?:在)?(\d{4})年度?"
+    r"(?!\d{1,2}月|以来|以前|起|至|到|前|底|末|[—－~～-])"  # 2019年以来, 2023年底: not the period
+)
 # Years a section may open a sentence with, relative to the reporting year.
 YEAR_WINDOW: dict[str, tuple[int, int]] = {"一": (0, 0), "五": (-1, 1), "六": (0, 1)}
 
