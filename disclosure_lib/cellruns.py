@@ -20,6 +20,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import cache
 
 from .format import Table
 from .model import Cell, Value
@@ -122,6 +123,7 @@ def _segment_candidates(cells: list[str], n: int) -> Iterator[tuple[int | None, 
     yield from parts(0, extra)
 
 
+@cache
 def _instances(table: Table) -> list[tuple[tuple[Cell, ...], tuple[Cell, ...]]]:
     """Every equation as concrete (left cells, right cells) pairs over existing cells."""
     cells = set(table.cells())

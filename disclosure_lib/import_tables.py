@@ -11,6 +11,7 @@ runs by the table's own arithmetic and flags what it cannot settle.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from . import cellruns
@@ -122,8 +123,9 @@ def _section_lines(blocks: list[Block], section: str) -> tuple[list[_Line], list
             toks, other = tokenize(text, section)
             if other > MAX_OTHER or "。" in text:
                 notes.append(text)
+                lines.append(_Line([Token("break", "")], False, b.line))  # ends a row
             else:
-                lines.append(_Line(toks, False, b.line))
+                lines.append(_Line(list(toks), False, b.line))
             continue
         filled = [c for c in b.cells if c.strip()]
         row: list[Token] = []
@@ -197,10 +199,9 @@ def _labeled_segments(
                         line=ln.line,
                     )
                     continue
-                slots = tuple((row.key, c.key) for c in table.row_columns(row))
-                current = cellruns.Segment(slots, [], ln.line, row.label)
+                current = cellruns.Segment(_slots(table, row.key), [], ln.line, row.label)
                 segs[t.key] = current
-            elif t.kind == "header":
+            elif t.kind in ("header", "break"):
                 current = None
             elif current is not None and t.kind in ("value", "missing"):
                 current.cells.append(t.text if t.kind == "value" else "")
@@ -226,7 +227,7 @@ def _flat_segment(table: fmt.Table, lines: list[_Line]) -> list[cellruns.Segment
         line = line or ln.line
     if not cells:
         return []
-    return [cellruns.Segment(table.cells(), cells, line, table.title)]
+    return [cellruns.Segment(_cells(table), cells, line, table.title)]
 
 
 def _read_table(
@@ -240,7 +241,7 @@ def _read_table(
     res = cellruns.resolve(table, segs, signed=signed)
     out = TableValues()
     seg_line = {s: seg.line for seg in segs for s in seg.slots}
-    for cell in table.cells():
+    for cell in _cells(table):
         out.values[cell] = res.values.get(cell)
         out.status[cell] = res.status.get(cell, "absent")
         if seg_line.get(cell):
@@ -259,11 +260,7 @@ def _read_table(
         if row.key not in found:
             log.add("warning", f"未找到：{_row_name(table, row)}", table=table.key, row=row.key)
             continue
-        blank = [
-            table.column(c).label
-            for (r, c) in table.cells()
-            if r == row.key and out.status[(r, c)] == "blank"
-        ]
+        blank = [c.label for c in table.row_columns(row) if out.status[(row.key, c.key)] == "blank"]
         if blank:
             log.add(
                 "warning",
@@ -273,6 +270,16 @@ def _read_table(
                 line=seg_line.get((row.key, table.row_columns(row)[0].key)),
             )
     return out
+
+
+@cache
+def _slots(table: fmt.Table, row: str) -> tuple[Cell, ...]:
+    return tuple((row, c.key) for c in table.row_columns(table.row(row)))
+
+
+@cache
+def _cells(table: fmt.Table) -> tuple[Cell, ...]:
+    return table.cells()
 
 
 def _row_name(table: fmt.Table, row: fmt.Row) -> str:
@@ -300,7 +307,7 @@ def read_tables(
         read = _map_2019(read, log)
     for t in fmt.TABLES:
         stats = log.stats.setdefault(t.key, TableStats())
-        for cell in t.cells():
+        for cell in _cells(t):
             st = read[t.key].status.get(cell, "absent")
             if read[t.key].values.get(cell) is None:
                 stats.missing += 1

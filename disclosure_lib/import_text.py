@@ -14,14 +14,16 @@ from __future__ import annotations
 
 import codecs
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ImportError_
 from .labels import section_of_heading, split_embedded_headings
+from .model import Report
 
 CONTINUATION_MAX = 12  # a wrapped label fragment (企业, 纠正, …) is short
+# control characters (not tab/newline/form feed), private use, lone surrogates, U+FFFD
+_BINARY = re.compile("[\x00-\x08\x0e-\x1f\x7f\ue000-\uf8ff\ud800-\udfff\ufffd]")
 _PIPE_RULE = re.compile(r"^[\s|:：\-—=+]+$")
 
 
@@ -74,11 +76,7 @@ def check_printable(text: str, path: Path | str | None = None) -> str:
     if not text:
         return text
     sample = text[:200_000]
-    bad = sum(
-        1
-        for ch in sample
-        if ch not in "\t\n\r\f\v" and unicodedata.category(ch) in ("Cc", "Co", "Cs", "Cn")
-    )
+    bad = len(_BINARY.findall(sample))
     if bad > max(8, len(sample) // 100):
         raise ImportError_(
             "看起来是二进制文件，不是报告文本 (binary file, not report text)", path=path
@@ -112,10 +110,8 @@ def text_blocks(text: str) -> list[Block]:
             blocks.append(row)
         row = None
 
-    for no, raw in enumerate(text.splitlines(), start=1):
-        line = raw.rstrip("\r\n")
-        if line.startswith("\t") and "\t" not in line.strip():
-            cell = line.strip()
+    for no, line in enumerate(text.splitlines(), start=1):
+        if line[:1] == "\t" and "\t" not in (cell := line.strip()):
             if row is None:
                 row = Block(line=no, cells=[], cell_lines=[])
             assert row.cells is not None
@@ -151,3 +147,66 @@ def text_blocks(text: str) -> list[Block]:
                 blocks.append(Block(line=no, text=part.strip()))
     flush()
     return blocks
+
+
+# --- the layout, written (inputs for tests and benchmarks) ------------------------------------
+
+
+def published_text(report: Report, *, run_together: bool = False) -> str:
+    """`report` as published pages' text in the seed's layout (one tab-indented cell a line,
+    a blank line between rows); `run_together` loses the separators inside table rows, as
+    crawlers do. The inverse of the reader, used to generate test and benchmark inputs."""
+    from . import format as fmt
+
+    out: list[str] = [f"{report.agency}{report.year}年政府信息公开", "年度报告", ""]
+    c = report.contact
+    out.append(
+        f"所列统计数据时间范围为{report.year}年1月1日至{report.year}年12月31日。"
+        f"如本报告有疑问，请联系：{c.office}，地址：{c.address}，电话：{c.phone}。"
+    )
+
+    def rows(cells_rows: list[list[str]]) -> None:
+        for cells in cells_rows:
+            if run_together:
+                out.append("".join(cells))
+            else:
+                out.extend(f"\t{x}" for x in cells)
+                out.append("")
+
+    def value(table: str, row: str, col: str) -> str:
+        v = report.get(table, row, col)
+        return "" if v is None else str(v)
+
+    for s in fmt.SECTIONS:
+        out.append(s.heading)
+        if s.narrative:
+            for p in report.narrative.get(s.key, []):
+                out.extend(x for x in (p.heading, *p.text.splitlines()) if x)
+            continue
+        if s.key in report.section_notes:
+            out.extend(report.section_notes[s.key].splitlines())
+        table_rows: list[list[str]] = []
+        if s.key == "二":
+            for item, items, cols in fmt.proactive_items():
+                table_rows.append([item])
+                table_rows.append([fmt.PROACTIVE_ROW_HEADER, *(x.label for x in cols)])
+                table_rows += [
+                    [r.label, *(value("proactive", r.key, x.key) for x in cols)] for r in items
+                ]
+        elif s.key == "三":
+            t = fmt.APPLICATIONS
+            table_rows.append([t.note or "", fmt.APPLICANT_HEADER])
+            table_rows.append(["", "自然人", fmt.LEGAL_PERSONS, "总计"])
+            table_rows.append(["", "", *(x.label for x in t.columns if x.group), ""])
+            for r in t.figure_rows:
+                lead = [] if r.parent is None else ["", ""]
+                table_rows.append(
+                    [*lead, r.label, *(value(t.key, r.key, x.key) for x in t.columns)]
+                )
+        else:
+            t = fmt.REVIEW
+            table_rows.append([fmt.REVIEW_GROUP_RECONSIDERATION, fmt.REVIEW_GROUP_LITIGATION])
+            table_rows.append([*(x.label for x in t.columns), *(r.label for r in t.rows[1:])])
+            table_rows.append([value(t.key, r, x) for r, x in t.cells()])
+        rows(table_rows)
+    return "\n".join(out) + "\n"

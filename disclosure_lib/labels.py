@@ -77,6 +77,9 @@ EXTRA_HEADINGS = ("四、因政府信息公开工作被申请行政复议、提�
 
 def section_of_heading(line: str) -> str | None:
     """The section key (一…六) if `line` is a section heading, else None."""
+    head = line.lstrip()[:1]
+    if head not in _SECTION_WORDS:  # cheap test first: most lines are not headings
+        return None
     key = norm(line)
     if not key or len(key) > _HEADING_MAX or key.endswith("。"):
         return None
@@ -98,11 +101,19 @@ def _embedded_heading_re() -> re.Pattern[str]:
 
 
 def split_embedded_headings(line: str) -> list[str]:
-    """Split a run-together line before any official section heading inside it."""
+    """Split a run-together line before and after any official section heading inside it
+    (…0000000四、政府信息公开行政复议、行政诉讼情况行政复议行政诉讼… → three lines)."""
+    if "、" not in line[1:] and "." not in line[1:]:
+        return [line]
     nf = unicodedata.normalize("NFKC", line)
     if len(nf) != len(line):  # positions would not line up; leave the line alone
         return [line]
-    cuts = [m.start() for m in _embedded_heading_re().finditer(nf) if m.start() > 0]
+    cuts: list[int] = []
+    for m in _embedded_heading_re().finditer(nf):
+        if m.start() > 0:
+            cuts.append(m.start())
+        if re.search(r"\w", nf[m.end() :]):
+            cuts.append(m.end())
     if not cuts:
         return [line]
     parts, prev = [], 0
@@ -120,7 +131,7 @@ def split_embedded_headings(line: str) -> list[str]:
 class Token:
     """One piece of a table line: a row label, a header word, a value run or other text."""
 
-    kind: str  # "row" | "header" | "value" | "missing" | "other"
+    kind: str  # "row" | "header" | "value" | "missing" | "other" | "break" (a prose line)
     text: str
     key: str = ""  # row key for kind == "row"
 
@@ -187,8 +198,10 @@ _UNIT = re.compile(r"(?:件|个|项|次|万元|元|条)$")
 MAX_OTHER = 3  # more leftover text than this makes a line prose, not a table line
 
 
-def tokenize(text: str, section: str) -> tuple[list[Token], int]:
-    """Tokens of one table line or cell, and how many characters were not understood."""
+@lru_cache(maxsize=8192)
+def tokenize(text: str, section: str) -> tuple[tuple[Token, ...], int]:
+    """Tokens of one table line or cell, and how many characters were not understood.
+    (Cached: the same cells — 0, the row labels — recur in every report.)"""
     s = norm(text)
     idx = table_index(section)
     tokens: list[Token] = []
@@ -200,7 +213,7 @@ def tokenize(text: str, section: str) -> tuple[list[Token], int]:
         tokens.append(Token(kind, m.group(0), key))
         pos = m.end()
     other += _values(s[pos:], tokens)
-    return tokens, other
+    return tuple(tokens), other
 
 
 def _values(chunk: str, out: list[Token]) -> int:
