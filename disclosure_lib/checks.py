@@ -86,11 +86,16 @@ class CheckResult:
 
     def by_report(self) -> list[tuple[Report, list[Finding]]]:
         """Each report with its findings, in the order the reports were loaded."""
-        groups: dict[int, list[Finding]] = {id(r): [] for r in self.reports}
-        keyed = {(_file(r), r.agency, r.year): id(r) for r in self.reports}
+        groups: dict[tuple[str, str, int], tuple[Report, list[Finding]]] = {}
+        for r in self.reports:
+            groups.setdefault((_file(r), r.agency, r.year), (r, []))
         for f in self.findings:
-            groups[keyed[(f.file, f.agency, f.year)]].append(f)
-        return [(r, groups[id(r)]) for r in self.reports]
+            key = (f.file, f.agency, f.year)
+            if key not in groups:  # a finding about a report not in `reports`
+                source = Path(f.file) if f.file else None
+                groups[key] = (Report(agency=f.agency, year=f.year, source=source), [])
+            groups[key][1].append(f)
+        return list(groups.values())
 
 
 # --- labels -----------------------------------------------------------------------------------
@@ -314,67 +319,36 @@ def _signed(actual: object, expected: object) -> str:
 
 
 def check_values(report: Report) -> list[Finding]:
+    """Rule 5: every figure present (blank is missing, not 0), whole (fee: exact), ≥ 0."""
     out: list[Finding] = []
     for table in fmt.TABLES:
         if table.key not in report.tables:
+            label = table_label(table)
             out.append(
                 _finding(
-                    report,
-                    "R5-MISSING-TABLE",
-                    "error",
-                    (),
-                    "表格",
-                    None,
-                    f"缺少表格“{table_label(table)}”",
-                    table=table_label(table),
+                    report, "R5-MISSING-TABLE", "error", (), "表格", None, f"缺少表格“{label}”",
+                    table=label,
                 )
-            )
+            )  # fmt: skip
             continue
         values = report.tables[table.key]
         for r, c in _cells(table.key):
             v = values.get((r, c))
             if type(v) is int and v >= 0:
                 continue  # the usual case, decided without building labels
-            cell = ((table.key, r, c),)
             where = f"“{row_label(table, r)}”/“{column_label(table, c)}”"
-            amount = table.is_amount(r, c)
+            kind = "金额（万元，精确小数）" if table.is_amount(r, c) else "整数"
             if v is None:
-                out.append(
-                    _finding(
-                        report,
-                        "R5-BLANK",
-                        "error",
-                        cell,
-                        "数字",
-                        None,
-                        f"{where}为空白：缺失的数字不能当作 0，请填写",
-                    )
-                )
-            elif not _number(v) or (not amount and not isinstance(v, int)):
-                kind = "金额（万元，精确小数）" if amount else "整数"
-                out.append(
-                    _finding(
-                        report,
-                        "R5-NOT-INTEGER",
-                        "error",
-                        cell,
-                        kind,
-                        v,
-                        f"{where}应为{kind}，而不是 {v!r}",
-                    )
-                )
+                code, expected, message = "R5-BLANK", "数字", "为空白：缺失的数字不能当作 0，请填写"
+            elif not _number(v) or (kind == "整数" and not isinstance(v, int)):
+                code, expected, message = "R5-NOT-INTEGER", kind, f"应为{kind}，而不是 {v!r}"
             elif v < 0:
-                out.append(
-                    _finding(
-                        report,
-                        "R5-NEGATIVE",
-                        "error",
-                        cell,
-                        "≥ 0",
-                        v,
-                        f"{where}为负数 {v}：件数与金额都不能小于 0",
-                    )
-                )
+                code, expected, message = "R5-NEGATIVE", "≥ 0", f"为负数 {v}：不能小于 0"
+            else:
+                continue  # a fee as a non-negative Decimal or int
+            out.append(
+                _finding(report, code, "error", ((table.key, r, c),), expected, v, where + message)
+            )
     return out
 
 
