@@ -169,12 +169,20 @@ def table_index(section: str) -> LabelIndex:
             headers.add(c.label)
             if c.group:
                 headers.add(c.group)
-    headers |= set(SECTION_HEADER_WORDS.get(section, ()))
+    headers |= set(SECTION_HEADER_WORDS.get(section, ())) | set(UNIT_WORDS)
     return _build_index(rows, headers)
 
 
+UNIT_WORDS = (
+    "（单位：件）",
+    "单位：件",
+    "（单位：万元）",
+    "单位：万元",
+    "（单位：个）",
+    "单位：个",
+)
 SECTION_HEADER_WORDS: dict[str, tuple[str, ...]] = {
-    "二": (fmt.PROACTIVE_ROW_HEADER, *fmt.PROACTIVE_ITEMS, *f19.PROACTIVE_ITEMS, "单位:万元"),
+    "二": (fmt.PROACTIVE_ROW_HEADER, *fmt.PROACTIVE_ITEMS, *f19.PROACTIVE_ITEMS),
     "三": (
         fmt.APPLICANT_HEADER,
         fmt.LEGAL_PERSONS,

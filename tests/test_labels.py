@@ -71,3 +71,9 @@ def test_header_words_are_not_prose() -> None:
         "申请人情况自然人法人或其他组织总计商业企业科研机构社会公益组织法律服务机构其他", "三"
     )
     assert other == 0 and {t.kind for t in toks} == {"header"}
+
+
+def test_unit_notes_in_tables_are_not_prose() -> None:
+    for section in "二三四":
+        toks, other = tokenize("（单位：件）", section)
+        assert other == 0 and [t.kind for t in toks] == ["header"]
