@@ -36,6 +36,8 @@ REQUIRED_KEYS = ("agency", "year", *(t.key for t in fmt.TABLES))
 CONTACT_KEYS = tuple(k for k, _ in fmt.CONTACT_FIELDS)
 FORMATS = ("2021", "2019")
 
+# libyaml's parser when PyYAML was built with it: ~6x faster, same safe tag set and marks.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _INT = "tag:yaml.org,2002:int"
 _FLOAT = "tag:yaml.org,2002:float"
 _NULL = "tag:yaml.org,2002:null"
@@ -320,7 +322,7 @@ def table_layout(table: fmt.Table) -> dict[str, object]:
 def loads_report(text: str, path: Path | None = None) -> Report:
     """Parse params YAML text into a Report."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
