@@ -53,9 +53,11 @@ WARM_INIT = "disclosure_lib.build:warm_worker"
 def default_jobs() -> int:
     """Workers when -j is not given: cores + 1.
 
-    Measured with benchmarks/bench_build.py --sweep on 2 cores (24 reports, html+pdf): the
-    forked children block on pipes and file I/O briefly, so one more worker than cores keeps
-    both cores busy (3 beat 2; 4 was no better than 3).
+    One more than the cores because each child also waits on pipes and file I/O (the issue's
+    papermill measurement on 2 cores: 3 beat 2). `benchmarks/bench_build.py --sweep` measures
+    -j 1..4 on the machine at hand; on the shared 2-core machine used while writing this
+    (other jobs holding about one core) the sweep was too noisy to rank 2, 3 and 4 — rerun it
+    on an idle machine before changing this rule.
     """
     return (os.cpu_count() or 1) + 1
 
