@@ -130,18 +130,9 @@ def _draw(key: str, title: str, alt: str, draw: Callable[[], Figure]) -> Chart:
 # --- 三: outcomes and applicants ------------------------------------------------------------
 
 
-def _applications(report: Report) -> fmt.Table:
-    """三 in the report's format (2019 reports have （六）其他处理 as one figure row)."""
-    if report.format == "2019":
-        from . import format2019
-
-        return format2019.APPLICATIONS
-    return fmt.APPLICATIONS
-
-
 def outcome_values(report: Report) -> list[tuple[str, float]]:
     """(label, figure) per outcome category of 三（一）–（六）, column 总计; headings summed."""
-    table = _applications(report)
+    table = fmt.APPLICATIONS
     out: list[tuple[str, float]] = []
     for row in table.children("outcome"):
         if row.key == "total":

@@ -6,6 +6,8 @@ Codes are stable (tools and tests match on them); severity in brackets:
   rules 1–4, generated from the `Equation`s of format.py.
 - R5-BLANK, R5-NOT-INTEGER, R5-NEGATIVE, R5-MISSING-TABLE [error]: rule 5, every figure
   present (blank is missing, not 0), whole (the fee: exact), ≥ 0.
+- R5-FORMAT-2019 [warning]: a 2019-format report; the current cells the old format has no
+  counterpart for (format2019.MAPPING) are listed once instead of as blanks.
 - R6-NARRATIVE [error]: a figure the prose states differs from the table (narrative.py);
   R6-WRONG-ROW [warning]: …and equals another row's figure (quoted the wrong row);
   R6-YEAR [error; in 五 warning]: a year in a title, period or sentence is not the report's.
@@ -336,6 +338,8 @@ def check_values(report: Report) -> list[Finding]:
             v = values.get((r, c))
             if type(v) is int and v >= 0:
                 continue  # the usual case, decided without building labels
+            if v is None and report.format == "2019" and (table.key, r, c) in _unmapped_2019():
+                continue  # the old format has no such cell: reported once, below
             where = f"“{row_label(table, r)}”/“{column_label(table, c)}”"
             kind = "金额（万元，精确小数）" if table.is_amount(r, c) else "整数"
             if v is None:
@@ -349,7 +353,36 @@ def check_values(report: Report) -> list[Finding]:
             out.append(
                 _finding(report, code, "error", ((table.key, r, c),), expected, v, where + message)
             )
+    if report.format == "2019":
+        out.append(_format_2019_finding(report))
     return out
+
+
+@functools.cache
+def _unmapped_2019() -> frozenset[Cell3]:
+    """Current-format cells that no 2019-format cell maps onto (format2019.MAPPING)."""
+    from . import format2019
+
+    mapped = {dst for dst in format2019.MAPPING.values() if dst is not None}
+    return frozenset(
+        (t.key, r, c) for t in fmt.TABLES for r, c in t.cells() if (t.key, r, c) not in mapped
+    )
+
+
+def _format_2019_finding(report: Report) -> Finding:
+    cells = tuple(sorted(c for c in _unmapped_2019() if report.get(*c) is None))
+    rows = "、".join(_unique(fmt.table(t).row(r).label for t, r, _ in cells))
+    return _finding(
+        report,
+        "R5-FORMAT-2019",
+        "warning",
+        (),
+        "现行格式",
+        fmt.FORMAT_2019_DOC,
+        f"本报告为{fmt.FORMAT_2019_DOC}格式，{len(cells)} 个单元格在旧格式中无对应项，"
+        f"未作空白检查，涉及：{rows}；相关勾稽关系无法完整核对",
+        table="全部表格",
+    )
 
 
 # --- rule 6: the narrative ------------------------------------------------------------------

@@ -268,12 +268,10 @@ def table_html(table: fmt.Table, report: Report) -> str:
 # --- text -----------------------------------------------------------------------------------
 
 
-def _tables(report: Report) -> tuple[fmt.Table, ...]:
-    if report.format == "2019":
-        from . import format2019
-
-        return format2019.TABLES
-    return fmt.TABLES
+FORMAT_2019_NOTE = (
+    f"注：本报告原按{fmt.FORMAT_2019_DOC}格式编制，表格按现行格式列示；"
+    "旧格式中无对应项的单元格留空。"
+)
 
 
 def _doc(report: Report) -> str:
@@ -313,12 +311,16 @@ def narrative_html(paragraphs: Iterable[Paragraph]) -> str:
 
 def report_body(report: Report) -> Fragment:
     """Title, preamble and sections 一–六 with narrative, notes and tables."""
-    tables = {t.section: t for t in _tables(report)}
+    # A 2019-format report holds the figures that map onto the current cells (format2019.MAPPING):
+    # it is shown in the current layout, its unmapped cells blank, with a note saying why.
+    tables = {t.section: t for t in fmt.TABLES}
     out = [
         f'<article class="report {NO_MATH}" lang="zh-CN">',
         f'<h1 class="title">{esc(report.title)}</h1>',
         f'<p class="preamble">{esc(preamble_text(report))}</p>',
     ]
+    if report.format == "2019":
+        out.append(f'<p class="format-note">{esc(FORMAT_2019_NOTE)}</p>')
     for s in fmt.SECTIONS:
         out.append(f'<section class="section" id="section-{esc(s.key)}">')
         out.append(f"<h2>{esc(s.heading)}</h2>")

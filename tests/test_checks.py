@@ -271,3 +271,19 @@ def test_random_reports_from_rng_pass() -> None:
     for scale in (0, 5, 300):
         r = synth.consistent_report("示例随机局", 2024, rng, scale=scale)
         assert check_report(r) == []
+
+
+def test_2019_format_unmapped_cells_are_one_warning_not_blanks() -> None:
+    from disclosure_lib.importing import import_file
+
+    fixture = Path(__file__).parent / "fixtures" / "import" / "format2019.txt"
+    imported = import_file(fixture).report
+    assert imported.format == "2019"
+    findings = check_report(imported)
+    assert not [f for f in findings if f.code == "R5-BLANK"]
+    (summary,) = [f for f in findings if f.code == "R5-FORMAT-2019"]
+    assert summary.severity == "warning" and "（六）其他处理" not in summary.message
+    assert "3.其他" in summary.message and "行政规范性文件" in summary.message
+    # a cell the old format does have is still a blank when left empty
+    imported.set("applications", "new", "natural", None)
+    assert [f.code for f in check_report(imported) if f.is_error] == ["R5-BLANK"]

@@ -173,17 +173,22 @@ def test_fragment_displays_as_html() -> None:
     assert repr(frag) == "测试区某局2024年政府信息公开工作年度报告"
 
 
-def test_2019_format_report_uses_its_own_tables() -> None:
+def test_2019_format_report_uses_current_layout_with_unmapped_cells_blank() -> None:
     from disclosure_lib import format2019
 
     report = Report(agency="测试区某局", year=2020, format="2019")
-    for table in format2019.TABLES:
-        report.tables[table.key] = {cell: 1 for cell in table.cells()}
+    mapped = {dst for dst in format2019.MAPPING.values() if dst is not None}
+    for table in fmt.TABLES:
+        report.tables[table.key] = {
+            cell: (1 if (table.key, *cell) in mapped else None) for cell in table.cells()
+        }
     soup = _soup(report_html.report_body(report))
-    assert format2019.DOC in soup.get_text()
-    for table in format2019.TABLES:
+    text = soup.get_text()
+    assert format2019.DOC in text and report_html.FORMAT_2019_NOTE in text
+    for table in fmt.TABLES:
         element = _table(soup, table.key)
-        assert len(element.find_all("td")) == len(table.cells())
-        for group in element.find_all(["thead", "tbody"]):
-            assert len(set(_grid_widths(group))) == 1
+        cells = element.find_all("td", class_="num")
+        assert len(cells) == len(table.cells())
+        blanks = sum(1 for c in cells if not c.get_text(strip=True))
+        assert blanks == sum(1 for cell in table.cells() if (table.key, *cell) not in mapped)
     assert [c.key for c in charts.report_charts(report)] == ["outcome", "applicants"]
