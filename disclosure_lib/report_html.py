@@ -13,13 +13,14 @@ import html
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from . import format as fmt
 from .model import Paragraph, Report, Value
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # checks is imported only when the checks block is built
     from .charts import Chart
+    from .checks import Finding
 
 # Classes that keep MathJax (JupyterLab, classic notebook) from typesetting `$…$` in reports.
 NO_MATH = "tex2jax_ignore mathjax_ignore"
@@ -45,20 +46,6 @@ class Fragment:
 
     def __repr__(self) -> str:
         return self.text or f"<HTML, {len(self.html)} 字符>"
-
-
-class FindingLike(Protocol):
-    """The fields of `checks.Finding` shown in the 数据校验 block."""
-
-    line: int | None
-    code: str
-    severity: str
-    table: str
-    row: str
-    column: str
-    expected: object
-    actual: object
-    message: str
 
 
 def esc(text: object) -> str:
@@ -363,7 +350,7 @@ def previous_report(report: Report, history: Sequence[Report]) -> Report | None:
     return None
 
 
-def run_checks(report: Report, history: Sequence[Report] = ()) -> list[FindingLike]:
+def run_checks(report: Report, history: Sequence[Report] = ()) -> list[Finding]:
     """This report's findings, with the cross-year rules when last year's report exists."""
     from .checks import check_report
 
@@ -371,7 +358,7 @@ def run_checks(report: Report, history: Sequence[Report] = ()) -> list[FindingLi
 
 
 def checks_section(
-    report: Report, findings: Sequence[FindingLike], history: Sequence[Report] = ()
+    report: Report, findings: Sequence[Finding], history: Sequence[Report] = ()
 ) -> Fragment:
     """数据校验: the findings as a table, or 全部通过."""
     from .checks import SEVERITY_LABEL
