@@ -66,6 +66,8 @@ WARM_MODULES = (
     "disclosure_lib.rollup",
     "disclosure_lib.tidy",
 )
+# Needed only by summary notebooks: a batch of reports alone can warm without them.
+SUMMARY_ONLY_MODULES = ("pandas", "disclosure_lib.rollup", "disclosure_lib.tidy")
 _PR_SET_PDEATHSIG = 1
 
 
