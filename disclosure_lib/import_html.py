@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 from bs4 import BeautifulSoup, Comment, Doctype, NavigableString, ProcessingInstruction, Tag
+from bs4.exceptions import ParserRejectedMarkup
 
 from .errors import ImportError_
 from .import_text import Block, check_printable, split_embedded_headings
@@ -176,7 +177,8 @@ def read_html(data: bytes, path: Path | str | None = None) -> list[Block]:
     text = decode_html(data, path)
     try:
         return html_blocks(text)
-    except (RecursionError, AssertionError, ValueError) as exc:  # html.parser on hostile input
+    # html.parser on hostile input; bs4 wraps some of its failures in ParserRejectedMarkup
+    except (RecursionError, AssertionError, ValueError, ParserRejectedMarkup) as exc:
         raise ImportError_(
             f"无法解析网页 (unparsable HTML: {type(exc).__name__})", path=path
         ) from None

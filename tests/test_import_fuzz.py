@@ -11,7 +11,7 @@ import random
 from decimal import Decimal
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from disclosure_lib import format as fmt
@@ -144,6 +144,8 @@ HTML_SNIPPETS = st.sampled_from(
     st.sampled_from(sorted(HTML)),
     st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 200), HTML_SNIPPETS), max_size=6),
 )
+# found by CI: bs4 wraps html.parser's failure on "<![<td …" in ParserRejectedMarkup
+@example("blank_cells.html", [(0, 0, "<![CDATA["), (3, 0, "<td rowspan='999999999'>")])
 def test_mutated_html(name: str, edits: list[tuple[int, int, str]]) -> None:
     html = HTML[name]
     for pos, cut, snippet in edits:
