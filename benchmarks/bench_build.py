@@ -132,7 +132,7 @@ def breakdown(params: Path, agency: str, year: int) -> dict[str, float]:
 
     from disclosure_lib import render
     from disclosure_lib.build import warm_worker
-    from disclosure_lib.engine import warm_up
+    from disclosure_lib.pool import warm_up
 
     warm_up()
     warm_worker()

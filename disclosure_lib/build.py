@@ -6,7 +6,7 @@
 One driver process plans the work, ships each unit's inputs (params texts, notebook) to a
 worker, and writes what comes back: `<stem>.ipynb/.html/.pdf` (or `<stem>.failed.ipynb`)
 atomically, the manifest and `index.html`. Workers need no shared disk, so the same loop runs
-on the local warm pool (`engine.WarmPool`) or a dask cluster (`executor="dask"`).
+on the local warm pool (`pool.WarmPool`) or a dask cluster (`executor="dask"`).
 
 A unit is rebuilt only when one of its inputs changed (see `manifest.py`): for a report its
 params file and the earlier years of the same agency (charts and cross-year checks read
@@ -197,7 +197,7 @@ def run_task(task: Task) -> Result:
     """Execute one unit and convert it; runs in a worker (forked child or dask worker)."""
     global _WARM
     if not _WARM:  # dask workers: import the heavy libraries once per process
-        from .engine import warm_up
+        from .pool import warm_up
 
         warm_up()
         _WARM = True
@@ -502,7 +502,7 @@ def _executor(
     executor: str, jobs: int, scheduler: str | None, timeout: float | None, *, pandas: bool
 ) -> Executor:
     if executor == "local":
-        from .engine import SUMMARY_ONLY_MODULES, WARM_MODULES, WarmPool
+        from .pool import SUMMARY_ONLY_MODULES, WARM_MODULES, WarmPool
 
         # Report notebooks never load pandas (≈ 0.6 s of the warm start); summaries do.
         warm = (

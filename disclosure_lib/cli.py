@@ -277,7 +277,7 @@ _EXTRA_PARSERS.append(_add_import)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from .engine import skip_slow_optional_imports
+    from .pool import skip_slow_optional_imports
 
     skip_slow_optional_imports()  # ≈ 1.1 s off every command that loads nbformat
     parser = build_parser()

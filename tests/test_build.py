@@ -181,7 +181,7 @@ def _wait_for(predicate, timeout: float = 120) -> None:  # type: ignore[no-untyp
 
 def _children_gone(pid: int) -> bool:
     out = subprocess.run(["ps", "-eo", "ppid=,pid=,args="], capture_output=True, text=True).stdout
-    return not any("disclosure_lib.engine" in line for line in out.splitlines())
+    return not any("disclosure_lib.pool" in line for line in out.splitlines())
 
 
 def test_kill_9_mid_build_then_the_next_build_finishes(tmp_path: Path) -> None:

@@ -1,10 +1,8 @@
-"""The `disclosure` papermill engine and the warm pool: same notebooks as papermill, isolation,
-deadlines, crashes."""
+"""The `disclosure` papermill engine: same notebooks as papermill, isolation, deadlines, crashes."""
 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import time
@@ -14,7 +12,7 @@ import papermill
 import pytest
 from papermill.exceptions import PapermillExecutionError
 
-from disclosure_lib.engine import ENGINE_NAME, WarmPool
+from disclosure_lib.engine import ENGINE_NAME
 
 TINY = Path(__file__).parent / "fixtures" / "build" / "tiny.ipynb"
 
@@ -145,52 +143,3 @@ def test_plain_papermill_cli_finds_the_engine(tmp_path: Path) -> None:
         check=True, capture_output=True, timeout=120,
     )  # fmt: skip
     assert "hello cli\nmore\n" in _texts(json.loads(out.read_text()))
-
-
-# --- the warm pool -----------------------------------------------------------------------------
-
-PROBE = (
-    "__import__('disclosure_lib').__dict__.setdefault('_probe', __import__('os').getpid())"
-    " == __import__('os').getpid()"
-)
-
-
-@pytest.fixture(scope="module")
-def pool() -> WarmPool:
-    p = WarmPool(2, timeout=3, warm=("json",))
-    yield p
-    p.shutdown()
-
-
-def test_pool_runs_each_task_in_a_fresh_child(pool: WarmPool) -> None:
-    futures = [pool.submit(eval, PROBE) for _ in range(4)]
-    assert [f.result(timeout=30) for f in futures] == [True] * 4  # no task saw another's state
-    pids = {pool.submit(os.getpid).result(timeout=30) for _ in range(3)}
-    assert len(pids) == 3 and os.getpid() not in pids
-
-
-def test_pool_kills_a_task_at_its_deadline_and_goes_on(pool: WarmPool) -> None:
-    slow = pool.submit(time.sleep, 60)
-    fast = pool.submit(sum, [1, 2, 3])
-    assert fast.result(timeout=30) == 6
-    with pytest.raises(TimeoutError):
-        slow.result(timeout=30)
-
-
-def test_pool_survives_a_crashing_task(pool: WarmPool) -> None:
-    crash = pool.submit(os._exit, 3)
-    with pytest.raises(RuntimeError, match="exited"):
-        crash.result(timeout=30)
-    with pytest.raises(ZeroDivisionError):
-        pool.submit(divmod, 1, 0).result(timeout=30)
-    assert pool.submit(max, 4, 5).result(timeout=30) == 5
-
-
-def test_pool_stops_its_children_when_killed() -> None:
-    p = WarmPool(1, warm=())
-    fut = p.submit(time.sleep, 60)
-    time.sleep(1.0)
-    p.kill()
-    with pytest.raises(RuntimeError):
-        fut.result(timeout=10)
-    assert p._proc.poll() is not None
