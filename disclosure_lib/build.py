@@ -40,8 +40,8 @@ from .manifest import (
     write_output,
 )
 from .progress import Line, Progress, summary_table
+from .render import FORMATS, parse_formats
 
-FORMATS = ("html", "pdf")
 NOTEBOOKS_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 REPORT_NOTEBOOK = NOTEBOOKS_DIR / "annual_report.ipynb"
 SUMMARY_NOTEBOOK = NOTEBOOKS_DIR / "summary.ipynb"
@@ -249,31 +249,15 @@ def _execute(task: Task, params_dir: Path) -> Result:
 
 
 def _execute_summary(nb: Any, year: int, params_dir: Path, timeout: float | None) -> Any:
-    import nbformat
-    import papermill
-    from papermill.exceptions import PapermillExecutionError
-
     from . import render
 
-    nb.metadata["disclosure_lib"] = {
+    metadata = {
         "version": __version__,
         "year": year,
         "title": f"{year}年政府信息公开工作年度报告汇总",
     }
-    path = params_dir.parent / "summary.ipynb"
-    try:
-        return papermill.execute_notebook(
-            nb, str(path), parameters={"year": year, "params_dir": str(params_dir)},
-            engine_name="disclosure", progress_bar=False, request_save_on_cell_execute=False,
-            deadline=timeout,
-        )  # fmt: skip
-    except PapermillExecutionError as exc:
-        failed = nbformat.read(path, as_version=4)
-        raise render.NotebookFailed(
-            f"笔记本第 {exc.cell_index + 1} 个单元格出错：{exc.ename}: {_first_line(exc.evalue)}",
-            notebook=failed,
-            cell_index=exc.cell_index,
-        ) from None
+    parameters = {"year": year, "params_dir": str(params_dir)}
+    return render.run_notebook(nb, parameters, metadata, engine_name="disclosure", deadline=timeout)
 
 
 def _convert(task: Task, result: Result) -> None:
@@ -321,13 +305,12 @@ def _first_line(text: str) -> str:
 
 
 def _formats(to: Iterable[str] | str) -> tuple[str, ...]:
-    items = [to] if isinstance(to, str) else list(to)
-    wanted = tuple(
-        dict.fromkeys(x.strip().lower() for i in items for x in i.split(",") if x.strip())
-    )
-    unknown = [x for x in wanted if x not in FORMATS]
-    if unknown or not wanted:
-        raise BuildError(f"不支持的输出格式：{', '.join(unknown) or '（空）'}；可选：html, pdf")
+    try:
+        wanted = parse_formats(to)
+    except DisclosureError as exc:
+        raise BuildError(exc.message) from None
+    if not wanted:  # a batch always writes something besides the notebook
+        raise BuildError(f"不支持的输出格式：（空）；可选：{', '.join(FORMATS)}")
     return wanted
 
 

@@ -211,20 +211,48 @@ def execute_notebook(
     executed notebook, as papermill would have written it.
     """
     import nbformat
-    import papermill
-    from papermill.exceptions import PapermillExecutionError
 
     if isinstance(notebook, nbformat.NotebookNode):
         nb = copy.deepcopy(notebook)
     else:
         nb = load_notebook(notebook)
     folder = str(Path(params_dir).resolve())
-    nb.metadata[METADATA_KEY] = {
+    metadata = {
         "version": __version__,
         "agency": agency,
         "year": year,
         "title": Report(agency=agency, year=year).title,
     }
+    parameters = {"agency": agency, "year": year, "params_dir": folder}
+    return run_notebook(
+        nb,
+        parameters,
+        metadata,
+        engine_name=engine_name,
+        kernel_name=kernel_name,
+        timeout=timeout,
+        **engine_kwargs,
+    )
+
+
+def run_notebook(
+    nb: NotebookNode,
+    parameters: dict[str, Any],
+    metadata: dict[str, Any],
+    *,
+    engine_name: str | None = None,
+    kernel_name: str | None = None,
+    timeout: float | None = None,
+    **engine_kwargs: Any,
+) -> NotebookNode:
+    """Execute `nb` (modified in place) with papermill, recording `metadata` under
+    `disclosure_lib`; a failing cell raises `NotebookFailed` with the notebook as papermill
+    left it (error marker included)."""
+    import nbformat
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    nb.metadata[METADATA_KEY] = metadata
     memory = _memory_io()
     out = f"{_MemoryIO.prefix}{uuid.uuid4().hex}.ipynb"
     if timeout is not None:
@@ -237,7 +265,7 @@ def execute_notebook(
         return papermill.execute_notebook(
             nb,
             out,
-            parameters={"agency": agency, "year": year, "params_dir": folder},
+            parameters=parameters,
             engine_name=engine_name,
             kernel_name=kernel_name,
             request_save_on_cell_execute=False,
@@ -326,7 +354,8 @@ class RenderResult:
         return [p for p in (self.notebook, self.html, self.pdf) if p is not None]
 
 
-def _formats(to: Iterable[str] | str) -> tuple[str, ...]:
+def parse_formats(to: Iterable[str] | str) -> tuple[str, ...]:
+    """Output formats from "html,pdf" or ["html", "pdf"], deduplicated; unknown ones rejected."""
     items = [to] if isinstance(to, str) else list(to)
     wanted = tuple(
         dict.fromkeys(x.strip().lower() for i in items for x in i.split(",") if x.strip())
@@ -355,7 +384,7 @@ def render(
     A failing cell leaves `<name>.failed.ipynb` (with the error) and removes this report's
     .ipynb/.html/.pdf, so nothing stale looks successful; then raises `NotebookFailed`.
     """
-    formats = _formats(to)
+    formats = parse_formats(to)
     agency, year = _agency(agency), _year(year)
     find_params_file(agency, year, params_dir)  # unknown agency/year: fail before a kernel starts
     if "pdf" in formats:
