@@ -155,6 +155,9 @@ class BuildSummary:
 # --- worker side -----------------------------------------------------------------------------
 
 
+_WARM = False  # set once a process has imported what its tasks need
+
+
 def warm_worker() -> None:
     """Warm a worker before it forks: run every step once on a synthetic report.
 
@@ -169,6 +172,10 @@ def warm_worker() -> None:
     from .checks import check_report
     from .synth import demo_series
 
+    global _WARM
+    # The pool chose this process's imports (pandas only when a summary is built): forked
+    # children must not import the full list again (pandas alone cost 0.2 s per report).
+    _WARM = True
     try:
         history = demo_series("预热示例局", range(2021, 2024), seed=7)
         report = history[-1]
@@ -188,9 +195,6 @@ def warm_worker() -> None:
         from IPython.core.interactiveshell import InteractiveShell  # noqa: F401 - import only
     except Exception:  # warming is an optimisation; a real error will show in the report
         pass
-
-
-_WARM = False
 
 
 def run_task(task: Task) -> Result:

@@ -16,7 +16,7 @@ from nbconvert.exporters import HTMLExporter, TemplateExporter
 from nbformat import NotebookNode
 from traitlets import default
 
-from . import __version__, fonts
+from . import __version__, fonts, pdf_fonts
 from . import format as fmt
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -94,13 +94,22 @@ def _font_config() -> Any:
     return FontConfiguration()
 
 
+@functools.cache
+def _pdf_stylesheets() -> list[Any]:
+    """The cut-down CJK faces (see `pdf_fonts`), parsed once; none until they are built."""
+    import weasyprint
+
+    css = pdf_fonts.font_face_css()
+    return [weasyprint.CSS(string=css, font_config=_font_config())] if css else []
+
+
 def html_to_pdf_bytes(html: str) -> bytes:
     """Typeset report HTML as PDF. Fails with `fonts.FontError` rather than print tofu."""
     import weasyprint
 
     fonts.require_cjk_fonts()
     document = weasyprint.HTML(string=html, base_url=str(TEMPLATES_DIR))
-    pdf = document.write_pdf(font_config=_font_config())
+    pdf = document.write_pdf(font_config=_font_config(), stylesheets=_pdf_stylesheets())
     assert pdf is not None  # write_pdf returns bytes when no target is given
     return pdf
 

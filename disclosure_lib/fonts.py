@@ -5,7 +5,8 @@ every entry point here raises `FontError` naming what to install. Matplotlib's
 "Glyph … missing from font(s)" warnings are turned into errors by `no_missing_glyphs()`.
 
 Command line (used by the setup): `python -m disclosure_lib.fonts --rebuild-cache` rebuilds
-matplotlib's font cache (needed once after installing fonts) and prints the fonts found.
+matplotlib's font cache (needed once after installing fonts), builds the cut-down PDF faces
+(`pdf_fonts`) and prints the fonts found.
 """
 
 from __future__ import annotations
@@ -163,6 +164,11 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if "--rebuild-cache" in args:
         print(f"matplotlib font cache rebuilt in {rebuild_matplotlib_cache()}")
+        from . import pdf_fonts
+
+        built = pdf_fonts.build()
+        if built:
+            print(f"PDF font subsets: {built}")
     try:
         print(f"matplotlib: {matplotlib_cjk_family()}")
         print(f"fontconfig: {', '.join(require_cjk_fonts())}")
