@@ -1,5 +1,5 @@
-"""A warm worker pool: one process imports the heavy libraries once, then forks a fresh child
-per task.
+"""A warm worker pool: one process imports the heavy libraries once, then forks children that
+run the tasks.
 
 `WarmPool` is a `concurrent.futures.Executor` backed by that long-lived process (started as
 ``python -m disclosure_lib.pool``), running up to ``max_workers`` children at a time. Tasks are
@@ -7,13 +7,16 @@ killed at their deadline; a dying child fails only its own task; every child die
 parent, even after kill -9. The warm objects are frozen out of the garbage collector before
 forking, so children share them without copying the pages.
 
-Isolation per task: a new process (copy-on-write of the warm parent) whose module state
-(matplotlib rcParams, pandas options, caches) dies with it. Shared: the files on disk and the
-already-imported module code.
+Isolation per task: by default a new process (copy-on-write of the warm parent) whose module
+state (matplotlib rcParams, pandas options, caches) dies with it. Shared: the files on disk and
+the already-imported module code. With ``tasks_per_child > 1`` a child runs several tasks in
+turn: for tasks that fork their own fresh process for the part that needs it (the build runs
+notebook cells through the ``disclosure`` engine, which does), the rest reusing warm caches.
 """
 
 from __future__ import annotations
 
+import atexit
 import collections
 import contextlib
 import ctypes
@@ -28,6 +31,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, Future
+from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any, NoReturn
 
@@ -121,6 +125,9 @@ class WarmPool(Executor):
     """Executor whose tasks run in children forked from one warm process (see module docstring).
 
     ``init`` ("module:function") runs once in the warm process after the imports.
+    ``tasks_per_child``: 1 (default) gives every task a new child; more lets a child run that
+    many tasks one after another, for tasks that isolate what needs isolating themselves. A
+    child never collects garbage cycles, so this also bounds the memory it accumulates.
     ``timeout`` (seconds) kills a task's child and fails its future with TimeoutError. The
     warm process ignores terminal Ctrl-C (own session); `shutdown(cancel_futures=True)` or
     `kill()` stop it, and it exits by itself when the driver dies.
@@ -134,14 +141,16 @@ class WarmPool(Executor):
         log: Any = subprocess.DEVNULL,
         warm: Iterable[str] = WARM_MODULES,
         init: str = "",
+        tasks_per_child: int = 1,
     ) -> None:
         self.max_workers = max(1, int(max_workers))
+        self.tasks_per_child = max(1, int(tasks_per_child))
         self.timeout = timeout
         to_w_r, to_w_w = os.pipe()
         from_w_r, from_w_w = os.pipe()
         self._proc = subprocess.Popen(
             [sys.executable, "-m", "disclosure_lib.pool", str(to_w_r), str(from_w_w),
-             str(self.max_workers), ",".join(warm), init],
+             str(self.max_workers), str(self.tasks_per_child), ",".join(warm), init],
             pass_fds=(to_w_r, from_w_w),
             stdin=subprocess.DEVNULL,
             stdout=log,
@@ -217,20 +226,41 @@ class WarmPool(Executor):
         self._reader.join(timeout=5)
 
 
-def _run_task(task: Task, conn: Connection) -> NoReturn:
-    task_id, fn, args, kwargs, _ = task
+@dataclass
+class _Child:
+    """A forked child as the warm process sees it."""
+
+    pid: int
+    tasks: Connection  # warm process -> child
+    replies: Connection  # child -> warm process
+    task: Task | None = None  # the one it is running
+    end: float | None = None  # monotonic deadline of that task
+    done: int = 0
+
+
+def _child_main(tasks: Connection, replies: Connection, limit: int) -> NoReturn:
+    """A forked child: run up to `limit` tasks sent by the warm process, then exit."""
     code = 0
-    # A task child lives for one bounded task and exits: collecting cycles would only cost time
-    # (WeasyPrint's layout makes many; measured ~0.1 s per PDF). Its memory goes at exit.
+    # A child runs a bounded number of tasks and lets the OS take its memory at exit:
+    # collecting cycles would only cost time (WeasyPrint's layout makes many: ~0.1 s per PDF
+    # with the collector on, ~0.02 s collecting after each; a PDF leaves ~15 MB of cycles).
     gc.disable()
     try:
         die_with_parent()
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        try:
-            reply: tuple[int, bool, Any] = (task_id, True, fn(*args, **kwargs))
-        except BaseException as exc:
-            reply = (task_id, False, _picklable(exc))
-        conn.send(reply)
+        for _ in range(limit):
+            try:
+                task_id, fn, args, kwargs, _ = tasks.recv()
+            except EOFError:  # retired, or the warm process is gone
+                break
+            try:
+                reply: tuple[int, bool, Any] = (task_id, True, fn(*args, **kwargs))
+            except BaseException as exc:
+                reply = (task_id, False, _picklable(exc))
+            try:
+                replies.send(reply)
+            except (pickle.PicklingError, TypeError, AttributeError) as exc:
+                replies.send((task_id, False, _picklable(exc)))
     except BaseException:
         code = 1
     finally:
@@ -245,39 +275,74 @@ def _picklable(exc: BaseException) -> BaseException:
         return RuntimeError("".join(traceback.format_exception_only(type(exc), exc)).strip())
 
 
-def _serve(inbox: Connection, outbox: Connection, max_children: int) -> None:
-    """The warm process: queue tasks from the driver, fork one child per task, relay results."""
+def _serve(inbox: Connection, outbox: Connection, max_children: int, per_child: int) -> None:
+    """The warm process: queue tasks from the driver, hand them to forked children (a new
+    child after every `per_child` tasks), relay results, enforce deadlines."""
     queue: collections.deque[Task] = collections.deque()
-    # pid -> (task id, result pipe, monotonic deadline, timeout seconds)
-    running: dict[int, tuple[int, Connection, float | None, float | None]] = {}
+    children: dict[int, _Child] = {}
+    retired: list[int] = []  # exited or exiting children not yet reaped
     stopping = False
 
     def stop_children(*_: Any) -> NoReturn:
-        for pid in list(running):
+        for pid in [*children, *retired]:
             reap(pid, kill=True)
+        with contextlib.suppress(Exception):
+            atexit._run_exitfuncs()  # e.g. temporary files; os._exit alone would skip them
         os._exit(0)
+
+    def fork_child() -> _Child:
+        task_r, task_w = make_pipe()
+        reply_r, reply_w = make_pipe()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - child
+            for conn in (task_w, reply_r, inbox, *(c for k in children.values()
+                                                   for c in (k.tasks, k.replies))):  # fmt: skip
+                conn.close()
+            _child_main(task_r, reply_w, per_child)
+        task_r.close()
+        reply_w.close()
+        child = _Child(pid, task_w, reply_r)
+        children[pid] = child
+        return child
+
+    def drop(child: _Child, *, kill: bool) -> None:
+        children.pop(child.pid, None)
+        child.tasks.close()  # an idle child reads EOF and exits
+        child.replies.close()
+        if kill:
+            reap(child.pid, kill=True)
+        else:
+            retired.append(child.pid)
 
     signal.signal(signal.SIGTERM, stop_children)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     while True:
-        if stopping and not running and not queue:
+        retired = [pid for pid in retired if not _reaped(pid)]
+        busy = [c for c in children.values() if c.task is not None]
+        if stopping and not busy and not queue:
+            for child in list(children.values()):
+                drop(child, kill=False)
+            for pid in retired:
+                reap(pid, kill=False)
             return
-        while queue and len(running) < max_children:
+        while queue:
+            idle = [c for c in children.values() if c.task is None]
+            if not idle and len(children) >= max_children:
+                break
+            child = idle[0] if idle else fork_child()
             task = queue.popleft()
-            reader, writer = make_pipe()
-            pid = os.fork()
-            if pid == 0:  # pragma: no cover - child
-                reader.close()
-                inbox.close()
-                for _, c, _, _ in running.values():
-                    c.close()
-                _run_task(task, writer)
-            writer.close()
-            limit = task[4]
-            running[pid] = (task[0], reader, time.monotonic() + limit if limit else None, limit)
-        ends = [e for _, _, e, _ in running.values() if e is not None]
+            child.task, limit = task, task[4]
+            child.end = time.monotonic() + limit if limit else None
+            try:
+                child.tasks.send(task)
+            except (OSError, pickle.PicklingError, TypeError, AttributeError) as exc:
+                child.task = None
+                outbox.send((task[0], False, _picklable(exc)))
+        ends = [c.end for c in children.values() if c.task is not None and c.end is not None]
         timeout = max(0.0, min(ends) - time.monotonic()) if ends else None
-        sources: list[Any] = [c for _, c, _, _ in running.values()]
+        if retired:  # poll so that exited children are reaped soon
+            timeout = 0.05 if timeout is None else min(timeout, 0.05)
+        sources: list[Any] = [c.replies for c in children.values()]
         if not stopping:
             sources.append(inbox)
         for ready in wait(sources, timeout):
@@ -293,25 +358,35 @@ def _serve(inbox: Connection, outbox: Connection, max_children: int) -> None:
                     if body:
                         queue.clear()
                 continue
-            pid = next(p for p, (_, c, _, _) in running.items() if c is ready)
-            task_id, conn, _, _ = running.pop(pid)
+            child = next(c for c in children.values() if c.replies is ready)
             try:
-                reply = conn.recv()
-            except EOFError:
-                status = reap(pid, kill=False)
-                reply = (task_id, False, RuntimeError(_death_message(status)))
-            else:
-                reap(pid, kill=False)
-            conn.close()
+                reply = child.replies.recv()
+            except EOFError:  # the child died (killed, crashed, os._exit in a task)
+                drop(child, kill=False)
+                status = reap(child.pid, kill=False)
+                retired.remove(child.pid)
+                if child.task is not None:
+                    outbox.send((child.task[0], False, RuntimeError(_death_message(status))))
+                continue
+            child.task, child.end = None, None
+            child.done += 1
             outbox.send(reply)
+            if child.done >= per_child:
+                drop(child, kill=False)
         now = time.monotonic()
-        for pid, (task_id, conn, end, limit) in list(running.items()):
-            if end is not None and now >= end:
-                running.pop(pid)
-                reap(pid, kill=True)
-                conn.close()
+        for child in list(children.values()):
+            if child.task is not None and child.end is not None and now >= child.end:
+                drop(child, kill=True)
+                limit = child.task[4] or 0
                 msg = f"超过时限 {limit:g} 秒，已终止 (killed at the deadline)"
-                outbox.send((task_id, False, TimeoutError(msg)))
+                outbox.send((child.task[0], False, TimeoutError(msg)))
+
+
+def _reaped(pid: int) -> bool:
+    try:
+        return os.waitpid(pid, os.WNOHANG)[0] != 0
+    except ChildProcessError:
+        return True
 
 
 def _death_message(status: int) -> str:
@@ -321,8 +396,9 @@ def _death_message(status: int) -> str:
 
 
 def _main(argv: list[str]) -> None:
-    in_fd, out_fd, n, warm = int(argv[0]), int(argv[1]), int(argv[2]), argv[3]
-    init = argv[4] if len(argv) > 4 else ""
+    in_fd, out_fd, n, per_child, warm = (int(argv[0]), int(argv[1]), int(argv[2]),
+                                         int(argv[3]), argv[4])  # fmt: skip
+    init = argv[5] if len(argv) > 5 else ""
     die_with_parent()
     inbox = Connection(in_fd, writable=False)
     outbox = Connection(out_fd, readable=False)
@@ -335,7 +411,7 @@ def _main(argv: list[str]) -> None:
         getattr(importlib.import_module(module), func)()
     gc.collect()
     gc.freeze()  # children share the warm objects without their collector walking them
-    _serve(inbox, outbox, n)
+    _serve(inbox, outbox, n, per_child)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""The warm pool: a fresh child per task, deadlines, crashes, shutdown."""
+"""The warm pool: a fresh child per task (or reused children), deadlines, crashes, shutdown."""
 
 from __future__ import annotations
 
@@ -55,3 +55,17 @@ def test_pool_stops_its_children_when_killed() -> None:
     with pytest.raises(RuntimeError):
         fut.result(timeout=10)
     assert p._proc.poll() is not None
+
+
+def test_reused_children_run_tasks_in_turn_and_are_replaced() -> None:
+    with WarmPool(1, timeout=3, warm=(), tasks_per_child=3) as p:
+        pids = [p.submit(os.getpid).result(timeout=30) for _ in range(7)]
+        assert pids[:3] == [pids[0]] * 3 and pids[3:6] == [pids[3]] * 3  # three each, in turn
+        assert len(set(pids)) == 3
+        with pytest.raises(TimeoutError):
+            p.submit(time.sleep, 60).result(timeout=30)  # kills the reused child
+        with pytest.raises(RuntimeError, match="exited"):
+            p.submit(os._exit, 3).result(timeout=30)
+        with pytest.raises(ZeroDivisionError):
+            p.submit(divmod, 1, 0).result(timeout=30)
+        assert p.submit(os.getpid).result(timeout=30) not in pids  # a new child again
