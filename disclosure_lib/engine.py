@@ -25,6 +25,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import datetime
+import functools
 import gc
 import io
 import os
@@ -151,13 +152,14 @@ class _Stream(io.TextIOBase):
         return len(s)
 
 
-def _make_shell(sink: _Sink) -> Any:
-    """An IPython shell wired to `sink` the way ipykernel's ZMQInteractiveShell is to its socket."""
+@functools.cache
+def _shell_class() -> Any:
+    """InteractiveShell wired to a `_Sink` (its ``sink`` attribute) the way ipykernel's
+    ZMQInteractiveShell is wired to its socket."""
     from IPython.core.displayhook import DisplayHook
     from IPython.core.displaypub import DisplayPublisher
     from IPython.core.interactiveshell import InteractiveShell
     from traitlets import Type
-    from traitlets.config import Config
 
     class SinkPublisher(DisplayPublisher):
         def publish(
@@ -170,10 +172,10 @@ def _make_shell(sink: _Sink) -> Any:
             update: bool = False,
             **kwargs: Any,
         ) -> None:
-            sink.display(data, metadata, transient, update)
+            self.shell.sink.display(data, metadata, transient, update)
 
         def clear_output(self, wait: bool = False) -> None:
-            sink.clear(wait)
+            self.shell.sink.clear(wait)
 
     class SinkDisplayHook(DisplayHook):
         def start_displayhook(self) -> None:
@@ -187,18 +189,29 @@ def _make_shell(sink: _Sink) -> Any:
             self._data, self._md = dict(format_dict), dict(md_dict or {})
 
         def finish_displayhook(self) -> None:
+            shell: Any = self.shell
             if self._data:
-                sink.result(self._data, self._md, self.prompt_count)
+                shell.sink.result(self._data, self._md, self.prompt_count)
 
     class SinkShell(InteractiveShell):
         displayhook_class = Type(SinkDisplayHook)
         display_pub_class = Type(SinkPublisher)
+        sink: _Sink
 
         def _showtraceback(self, etype: Any, evalue: Any, stb: list[str]) -> None:
-            sink.error(str(etype.__name__), str(evalue), stb)
+            self.sink.error(str(etype.__name__), str(evalue), stb)
 
         def enable_gui(self, gui: Any = None) -> None:  # no event loops in a batch child
             pass
+
+    return SinkShell
+
+
+_UNUSED_SHELL: Any = None  # built ahead by `prepare_shell`; no cell has run in it
+
+
+def _new_shell() -> Any:
+    from traitlets.config import Config
 
     config = Config()
     config.HistoryManager.enabled = False  # no sqlite file or saving thread per report
@@ -207,8 +220,23 @@ def _make_shell(sink: _Sink) -> Any:
         from ipykernel.compiler import XCachingCompiler
 
         kwargs["compiler_class"] = XCachingCompiler
-    shell = SinkShell.instance(config=config, **kwargs)
-    # ipykernel's shell autoindent / readline settings have no effect here; only outputs matter.
+    return _shell_class().instance(config=config, **kwargs)
+
+
+def prepare_shell() -> None:
+    """Build the shell now, in a process that only forks children (a batch worker), so that
+    each forked child starts with its own copy of a shell no cell has run in (≈ 0.02 s less
+    per report). Never call this in a process that runs cells or has its own IPython."""
+    global _UNUSED_SHELL
+    if _UNUSED_SHELL is None:
+        _UNUSED_SHELL = _new_shell()
+
+
+def _make_shell(sink: _Sink) -> Any:
+    """The shell for this child: the prepared one, else a new one; its outputs go to `sink`."""
+    global _UNUSED_SHELL
+    shell, _UNUSED_SHELL = _UNUSED_SHELL or _new_shell(), None
+    shell.sink = sink
     return shell
 
 
@@ -263,6 +291,10 @@ def _run_cells(plan: list[tuple[int, str, bool]], conn: Connection) -> None:
 
 def _child(plan: list[tuple[int, str, bool]], conn: Connection) -> NoReturn:
     code = 0
+    # The collector would otherwise walk every inherited object, touching (and so copying) the
+    # parent's pages: measured 0.66 s -> 0.36 s per report notebook. Freezing here rather than
+    # in the parent leaves the parent's own collection alone (a batch worker lives on).
+    gc.freeze()
     try:
         die_with_parent()
         signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -373,9 +405,6 @@ class DisclosureEngine:
         reader, writer = make_pipe()
         sys.stdout.flush()
         sys.stderr.flush()
-        # The child's garbage collector would otherwise walk every inherited object, touching
-        # (and so copying) the parent's pages: measured 0.66 s -> 0.36 s per report notebook.
-        gc.freeze()
         pid = os.fork()
         if pid == 0:  # pragma: no cover - runs in the child, reported through the pipe
             reader.close()
