@@ -89,13 +89,11 @@ def html_exporter() -> ReportHTMLExporter:
 
 @functools.cache
 def _font_config() -> Any:
-    from weasyprint.text.fonts import FontConfiguration
-
-    return FontConfiguration()
+    return pdf_fonts.font_configuration()
 
 
 @functools.cache
-def _pdf_stylesheets() -> list[Any]:
+def pdf_stylesheets() -> list[Any]:
     """The cut-down CJK faces (see `pdf_fonts`), parsed once; none until they are built."""
     import weasyprint
 
@@ -103,15 +101,37 @@ def _pdf_stylesheets() -> list[Any]:
     return [weasyprint.CSS(string=css, font_config=_font_config())] if css else []
 
 
+@functools.cache
+def _template_css() -> tuple[str, Any]:
+    """The `<style>` block the template writes, and the same stylesheet parsed once."""
+    import weasyprint
+
+    text = html_exporter().environment.get_template("report.css").render()
+    sheet = weasyprint.CSS(string=text, base_url=str(TEMPLATES_DIR), font_config=_font_config())
+    return f"<style>\n{text}\n</style>", sheet
+
+
 def html_to_pdf_bytes(html: str) -> bytes:
     """Typeset report HTML as PDF. Fails with `fonts.FontError` rather than print tofu."""
     import weasyprint
 
     fonts.require_cjk_fonts()
+    sheets = pdf_stylesheets()
+    block, sheet = _template_css()
+    if block in html:  # our template's stylesheet: reuse it parsed rather than parse it per PDF
+        html, sheets = html.replace(block, "", 1), [sheet, *sheets]
     document = weasyprint.HTML(string=html, base_url=str(TEMPLATES_DIR))
-    pdf = document.write_pdf(font_config=_font_config(), stylesheets=_pdf_stylesheets())
+    pdf = document.write_pdf(font_config=_font_config(), stylesheets=sheets)
     assert pdf is not None  # write_pdf returns bytes when no target is given
     return pdf
+
+
+def prepare() -> None:
+    """Build the exporter, compile its template and parse the PDF font stylesheet, without
+    typesetting anything (for a batch process about to fork workers)."""
+    assert html_exporter().template is not None
+    pdf_stylesheets()
+    _template_css()
 
 
 def warm_up() -> None:

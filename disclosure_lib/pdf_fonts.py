@@ -14,11 +14,13 @@ face has changed since is ignored until rebuilt.
 
 from __future__ import annotations
 
+import atexit
 import functools
 import json
 import os
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -182,3 +184,48 @@ def font_face_css(directory: Path | None = None) -> str:
     rules.append(f"html {{ font-family: {stack} !important; }}")
     rules.append(f"@page {{ @bottom-center {{ font-family: {stack} !important; }} }}")
     return "\n".join(rules)
+
+
+# --- WeasyPrint's copies of @font-face files ---------------------------------------------------
+
+_COPIES_PREFIX = "disclosure-weasyprint-"
+
+
+def font_configuration() -> Any:
+    """A WeasyPrint FontConfiguration whose copies of @font-face files do not pile up.
+
+    WeasyPrint copies every @font-face file (here ≈ 7 MB) into a temporary folder that only
+    its ``__del__`` removes, which never runs in processes ending with ``os._exit`` (the batch
+    workers) and fails at interpreter exit. The folder is named after this process instead,
+    removed at exit, and folders of processes that are gone are swept now.
+    """
+    from weasyprint.text.fonts import FontConfiguration
+
+    config = FontConfiguration()
+    if getattr(config, "_folder", "missing") is None:  # WeasyPrint's private attribute
+        _sweep_copies()
+        folder = Path(tempfile.mkdtemp(prefix=f"{_COPIES_PREFIX}{os.getpid()}-"))
+        config._folder = folder
+        atexit.register(_remove_copies, config, os.getpid())
+    return config
+
+
+def _remove_copies(config: Any, owner: int) -> None:
+    if os.getpid() != owner:  # a forked child exiting normally: the folder is its parent's
+        return
+    folder, config._folder = config._folder, None  # nothing left for __del__ at teardown
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _sweep_copies() -> None:
+    for folder in Path(tempfile.gettempdir()).glob(f"{_COPIES_PREFIX}*"):
+        pid = folder.name[len(_COPIES_PREFIX) :].split("-")[0]
+        if not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except OSError:
+            continue

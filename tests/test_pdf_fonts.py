@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from pathlib import Path
 
@@ -94,3 +95,31 @@ def test_no_source_faces_builds_nothing(monkeypatch: pytest.MonkeyPatch, tmp_pat
     messages: list[str] = []
     assert pdf_fonts.build(tmp_path, log=messages.append) is None
     assert "系统字体" in messages[0] and not list(tmp_path.iterdir())
+
+
+def test_weasyprint_font_copies_are_removed_and_swept(
+    built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tempfile
+
+    import weasyprint
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    dead_pid = subprocess.Popen(["true"])
+    dead_pid.wait()
+    dead = tmp_path / f"disclosure-weasyprint-{dead_pid.pid}-x"
+    alive = tmp_path / f"disclosure-weasyprint-{os.getpid()}-y"
+    dead.mkdir()
+    alive.mkdir()
+    config = pdf_fonts.font_configuration()
+    assert not dead.exists() and alive.exists()  # a folder of a finished process is swept
+    folder = Path(config._folder)
+    assert folder.parent == tmp_path and folder.name.startswith(
+        f"disclosure-weasyprint-{os.getpid()}-"
+    )
+    weasyprint.CSS(string=pdf_fonts.font_face_css(built), font_config=config)
+    assert len(list(folder.iterdir())) == len(pdf_fonts.WEIGHTS)  # WeasyPrint's copies
+    pdf_fonts._remove_copies(config, os.getpid() + 1)  # a forked child leaves it alone
+    assert folder.exists()
+    pdf_fonts._remove_copies(config, os.getpid())  # what runs at exit
+    assert not folder.exists() and config._folder is None
