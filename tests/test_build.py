@@ -146,6 +146,31 @@ def test_one_failure_does_not_stop_the_batch(tmp_path: Path) -> None:
     assert "故意失败" in summary.table()
 
 
+def test_reports_sharing_a_worker_do_not_leak_state(tmp_path: Path) -> None:
+    """One worker runs every report; each report's cells still start from a clean process."""
+    params = make_params(tmp_path / "params")
+    notebook = notebook_with(
+        tmp_path,
+        "import os, disclosure_lib\n"
+        'print("leak:", getattr(disclosure_lib, "_leak", None), "worker:", os.getppid())\n'
+        "disclosure_lib._leak = agency",
+    )
+    summary = b.build([params], output_dir=tmp_path / "out", to=("html",), progress=False,
+                      notebook=notebook, summaries=False, jobs=1)  # fmt: skip
+    assert len(summary.built) == 4
+    printed = []
+    for path in sorted((tmp_path / "out").rglob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        printed += [
+            o["text"]
+            for c in nb.cells
+            for o in c.get("outputs", [])
+            if "leak:" in o.get("text", "")
+        ]
+    assert len(printed) == 4 and all(t.startswith("leak: None ") for t in printed)
+    assert len({t.split("worker:")[1] for t in printed}) == 1  # the same worker, reused
+
+
 def test_hanging_report_is_killed_at_the_deadline(tmp_path: Path) -> None:
     params = make_params(tmp_path / "params", AGENCIES[:1])
     notebook = notebook_with(tmp_path, "import time\nif year == 2023:\n    time.sleep(600)")
