@@ -54,15 +54,15 @@ TASKS_PER_WORKER = 12
 
 
 def default_jobs() -> int:
-    """Workers when -j is not given: cores + 1.
+    """Workers when -j is not given: one per core.
 
-    One more than the cores because each child also waits on pipes and file I/O (the issue's
-    papermill measurement on 2 cores: 3 beat 2). `benchmarks/bench_build.py --sweep` measures
-    -j 1..4 on the machine at hand; on the shared 2-core machine used while writing this
-    (other jobs holding about one core) the sweep was too noisy to rank 2, 3 and 4 — rerun it
-    on an idle machine before changing this rule.
+    Each worker is busy nearly all the time (it converts while no cells run; cells run in its
+    forked child while it waits), so more workers than cores only contend. Measured on 2
+    cores, 24 reports, alternating runs: -j 2 11.4-11.6 s, -j 3 11.9-12.7 s. (With a fresh
+    kernel per report papermill's side of the issue found 3 better than 2: a kernel waits on
+    ZMQ and start-up, our workers do not.) `benchmarks/bench_build.py --sweep` re-measures.
     """
-    return (os.cpu_count() or 1) + 1
+    return os.cpu_count() or 1
 
 
 # --- units of work ---------------------------------------------------------------------------

@@ -193,7 +193,7 @@ def _add_build(sub: SubParsers) -> None:
     p.add_argument("--agency", help="only this agency (full name or folder name)")
     p.add_argument("--to", default="html,pdf", help="formats: html,pdf (default both)")
     p.add_argument("-o", "--output", type=Path, default=Path("outputs"), help="output folder")
-    p.add_argument("-j", "--jobs", type=int, help="parallel workers (default: cores + 1)")
+    p.add_argument("-j", "--jobs", type=int, help="parallel workers (default: one per core)")
     p.add_argument("--force", action="store_true", help="rebuild even if up to date")
     p.add_argument("--executor", choices=("local", "dask"), default="local")
     p.add_argument("--scheduler", help="dask scheduler address, e.g. tcp://host:8786")

@@ -274,4 +274,4 @@ def test_plain_log_lines_when_not_a_terminal(tmp_path: Path) -> None:
 
 
 def test_default_jobs_follow_the_core_count() -> None:
-    assert b.default_jobs() == (os.cpu_count() or 1) + 1
+    assert b.default_jobs() == (os.cpu_count() or 1)
