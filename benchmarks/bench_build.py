@@ -8,7 +8,8 @@
 All three run the same notebook (notebooks/annual_report.ipynb) on the same synthetic params
 (8 agencies x 3 years from `disclosure_lib.synth`), producing .ipynb + .html + .pdf each:
 
-* build   — `disclosure build PARAMS -o OUT --force --no-summary` (one CLI call, wall time).
+* build   — `disclosure build PARAMS -o OUT --force --no-summary` (one CLI call, wall time;
+            the median of --repeat runs, all printed: this machine's timings vary by ±5 %).
 * naive   — per report: `papermill` CLI, `jupyter nbconvert --to html` CLI, `weasyprint` CLI.
 * pooled  — papermill API with a fresh kernel per report in a ProcessPool of 3, converting
             with the project's exporter (render.notebook_to_html / html_to_pdf_bytes).
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -168,6 +170,7 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="naive loop on 6 reports, extrapolated")
     ap.add_argument("--sweep", action="store_true", help="time disclosure build -j 1..4")
     ap.add_argument("--breakdown-only", action="store_true")
+    ap.add_argument("--repeat", type=int, default=3, help="disclosure build runs (median)")
     args = ap.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="bench-build-") as tmp:
@@ -187,8 +190,12 @@ def main() -> None:
             return
 
         bench_build(params, root / "warmup", jobs=1)  # page cache, font cache, .pyc
-        t_build = bench_build(params, root / "out-build")
-        print(f"\ndisclosure build (default -j): {t_build:6.1f} s  = {t_build / n:.3f} s/report")
+        runs = sorted(bench_build(params, root / "out-build") for _ in range(args.repeat))
+        t_build = statistics.median(runs)
+        print(
+            f"\ndisclosure build (default -j): {t_build:6.1f} s  = {t_build / n:.3f} s/report"
+            f"  (median of {len(runs)}: {', '.join(f'{r:.1f}' for r in runs)} s)"
+        )
         if args.sweep:
             for j in (1, 2, 3, 4):
                 t = bench_build(params, root / f"out-j{j}", jobs=j)

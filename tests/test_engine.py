@@ -143,3 +143,39 @@ def test_plain_papermill_cli_finds_the_engine(tmp_path: Path) -> None:
         check=True, capture_output=True, timeout=120,
     )  # fmt: skip
     assert "hello cli\nmore\n" in _texts(json.loads(out.read_text()))
+
+
+def test_shell_prepared_ahead_leaves_this_process_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch worker builds the shell before forking: its children get a fresh copy each,
+    and creating it changes nothing process-wide in the worker."""
+    import builtins
+
+    import nbformat
+
+    from disclosure_lib import engine
+
+    monkeypatch.setattr(engine, "_UNUSED_SHELL", None)
+    main = sys.modules["__main__"]
+    engine.prepare_shell()
+    assert engine._UNUSED_SHELL is not None
+    assert sys.modules["__main__"] is main and "__IPYTHON__" not in builtins.__dict__
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "language": "python", "display_name": "P"}
+    nb.cells = [
+        nbformat.v4.new_code_cell("print('seen:', 'mark' in globals(), __IPYTHON__)\nmark = 1"),
+        nbformat.v4.new_code_cell(  # pickling a class defined in a cell needs __main__ = user ns
+            "import pickle\nclass Point: pass\nprint(len(pickle.dumps(Point())) > 0)"
+        ),
+    ]
+    path = tmp_path / "in.ipynb"
+    nbformat.write(nb, path)
+    for name in ("a", "b"):
+        papermill.execute_notebook(
+            str(path), str(tmp_path / f"{name}.ipynb"), engine_name=ENGINE_NAME,
+            progress_bar=False,
+        )  # fmt: skip
+        texts = _texts(json.loads((tmp_path / f"{name}.ipynb").read_text(encoding="utf-8")))
+        assert texts == ["seen: False True\n", "True\n"]
+    assert sys.modules["__main__"] is main
