@@ -11,6 +11,8 @@ JOBS ?=
 .PHONY: setup system report check test lint typecheck pytest lab clean
 
 setup: system $(STAMP)
+	@# cut-down PDF fonts (pdf_fonts.py): built once, rebuilt when the system font changes
+	@$(PY) -m disclosure_lib.pdf_fonts
 
 system:
 	@scripts/ensure-system.sh

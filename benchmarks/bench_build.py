@@ -115,8 +115,8 @@ def bench_pooled(params: Path, out: Path, pairs: list[tuple[str, int]], workers:
     return time.perf_counter() - t
 
 
-def breakdown(params: Path, agency: str, year: int) -> dict[str, float]:
-    """Seconds per step for one report: what a fresh kernel costs, and our steps."""
+def breakdown(params: Path) -> dict[str, float]:
+    """Seconds per step: what a fresh kernel costs, and our steps in a real build."""
     from jupyter_client.manager import start_new_kernel
 
     t = time.perf_counter()
@@ -132,35 +132,27 @@ def breakdown(params: Path, agency: str, year: int) -> dict[str, float]:
     kc.stop_channels()
     km.shutdown_kernel(now=True)
 
-    from disclosure_lib import render
-    from disclosure_lib.build import warm_worker
-    from disclosure_lib.pool import warm_up
+    # Our steps, as measured inside the workers of a real build (means over its reports).
+    from disclosure_lib.build import build
 
-    warm_up()
-    warm_worker()
-    render.execute_notebook(agency, year, params, engine_name="disclosure")  # warm caches
-    t = time.perf_counter()
-    pid = os.fork()
-    if pid == 0:
-        os._exit(0)
-    os.waitpid(pid, 0)
-    fork = time.perf_counter() - t
-    t = time.perf_counter()
-    nb = render.execute_notebook(agency, year, params, engine_name="disclosure")
-    execute = time.perf_counter() - t
-    t = time.perf_counter()
-    html = render.notebook_to_html(nb)
-    to_html = time.perf_counter() - t
-    t = time.perf_counter()
-    render.html_to_pdf_bytes(html)
-    to_pdf = time.perf_counter() - t
+    with tempfile.TemporaryDirectory(prefix="bench-breakdown-") as out:
+        summary = build([params], output_dir=out, progress=False, summaries=False, force=True)
+    steps: dict[str, list[float]] = {}
+    for timings in summary.timings.values():
+        for key, value in timings.items():
+            steps.setdefault(key, []).append(value)
+
+    def mean(key: str) -> float:
+        return statistics.mean(steps.get(key) or [0.0])
+
     return {
         "kernel start (fresh kernel, avoided)": kernel_start,
-        "imports in a fresh kernel (avoided: done once per worker)": imports,
-        "fork of the warm worker (our per-report start)": fork,
-        "execute (engine 'disclosure', incl. fork + IPython shell)": execute,
-        "HTML (lean template, cached exporter)": to_html,
-        "PDF (WeasyPrint)": to_pdf,
+        "imports in a fresh kernel (avoided: once per batch)": imports,
+        "execute (engine 'disclosure': fork, IPython shell, cells)": mean("execute"),
+        "HTML (lean template, cached exporter)": mean("html"),
+        "PDF (WeasyPrint, in the worker)": mean("pdf"),
+        "whole report in its worker (wall)": mean("total"),
+        "whole report in its worker (CPU, incl. the cells' child)": mean("cpu"),
     }
 
 
@@ -182,7 +174,7 @@ def main() -> None:
             f"{n} reports ({args.agencies} agencies x 3 years), html + pdf, {os.cpu_count()} cores"
         )
 
-        steps = breakdown(params, *pairs[-1])
+        steps = breakdown(params)
         print("\nper-report breakdown (seconds):")
         for name, sec in steps.items():
             print(f"  {name:<58} {sec:6.3f}")

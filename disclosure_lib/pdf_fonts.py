@@ -229,3 +229,16 @@ def _sweep_copies() -> None:
             shutil.rmtree(folder, ignore_errors=True)
         except OSError:
             continue
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m disclosure_lib.pdf_fonts [--force]`: build the faces when missing or stale."""
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    build(force="--force" in args, log=lambda message: print(message, file=sys.stderr))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

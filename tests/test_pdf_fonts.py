@@ -123,3 +123,11 @@ def test_weasyprint_font_copies_are_removed_and_swept(
     assert folder.exists()
     pdf_fonts._remove_copies(config, os.getpid())  # what runs at exit
     assert not folder.exists() and config._folder is None
+
+
+def test_command_line_is_quiet_when_current(
+    built: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert pdf_fonts.main([]) == 0
+    assert capsys.readouterr().err == ""  # nothing to build, nothing said
+    assert pdf_fonts.usable_faces()
