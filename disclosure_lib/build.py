@@ -171,7 +171,7 @@ def warm_worker() -> None:
     slower than the next, and workers now live for many reports, while rendering one here
     cost ≈ 1 s of a start-up the other cores sit out.
     """
-    from . import engine, exporters, fonts
+    from . import exporters, fonts, shell
 
     global _WARM
     # The pool chose this process's imports (pandas only when a summary is built): forked
@@ -179,7 +179,7 @@ def warm_worker() -> None:
     _WARM = True
     try:
         exporters.prepare()
-        engine.prepare_shell()
+        shell.prepare_shell()
         fonts.require_cjk_fonts()
         fonts.matplotlib_cjk_family()
     except Exception:  # warming is an optimisation; a real error will show in the report

@@ -154,12 +154,12 @@ def test_shell_prepared_ahead_leaves_this_process_alone(
 
     import nbformat
 
-    from disclosure_lib import engine
+    from disclosure_lib import shell
 
-    monkeypatch.setattr(engine, "_UNUSED_SHELL", None)
+    monkeypatch.setattr(shell, "_UNUSED_SHELL", None)
     main = sys.modules["__main__"]
-    engine.prepare_shell()
-    assert engine._UNUSED_SHELL is not None
+    shell.prepare_shell()
+    assert shell._UNUSED_SHELL is not None
     assert sys.modules["__main__"] is main and "__IPYTHON__" not in builtins.__dict__
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "language": "python", "display_name": "P"}
