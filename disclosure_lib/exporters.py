@@ -8,7 +8,9 @@ Registered through the `nbconvert.exporters` entry point, so
 
 from __future__ import annotations
 
+import base64
 import functools
+import re
 from pathlib import Path
 from typing import Any
 
@@ -111,6 +113,37 @@ def _template_css() -> tuple[str, Any]:
     return f"<style>\n{text}\n</style>", sheet
 
 
+_DATA_IMAGE = re.compile(r'(<img src=")data:(image/(?:png|jpeg));base64,([A-Za-z0-9+/=]*)(")')
+_IMAGE_SCHEME = "disclosure-image:"
+
+
+def _lift_images(html: str) -> tuple[str, dict[str, tuple[str, bytes]]]:
+    """Embedded images out of the HTML: WeasyPrint's pure-Python HTML parser reads every
+    character of an attribute, and the charts' base64 is ~90 % of a report's HTML (measured
+    ≈ 0.05 s per PDF). They are handed to WeasyPrint by URL instead, decoded once."""
+    images: dict[str, tuple[str, bytes]] = {}
+
+    def lift(m: re.Match[str]) -> str:
+        url = f"{_IMAGE_SCHEME}{len(images)}"
+        images[url] = (m[2], base64.b64decode(m[3]))
+        return f"{m[1]}{url}{m[4]}"
+
+    return _DATA_IMAGE.sub(lift, html), images
+
+
+def _fetcher(images: dict[str, tuple[str, bytes]]) -> Any:
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class Fetcher(URLFetcher):
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            if url in images:
+                mime, body = images[url]
+                return URLFetcherResponse(url, body, {"Content-Type": mime})
+            return super().fetch(url, headers)
+
+    return Fetcher()
+
+
 def html_to_pdf_bytes(html: str) -> bytes:
     """Typeset report HTML as PDF. Fails with `fonts.FontError` rather than print tofu."""
     import weasyprint
@@ -120,7 +153,10 @@ def html_to_pdf_bytes(html: str) -> bytes:
     block, sheet = _template_css()
     if block in html:  # our template's stylesheet: reuse it parsed rather than parse it per PDF
         html, sheets = html.replace(block, "", 1), [sheet, *sheets]
-    document = weasyprint.HTML(string=html, base_url=str(TEMPLATES_DIR))
+    html, images = _lift_images(html)
+    document = weasyprint.HTML(
+        string=html, base_url=str(TEMPLATES_DIR), url_fetcher=_fetcher(images)
+    )
     pdf = document.write_pdf(font_config=_font_config(), stylesheets=sheets)
     assert pdf is not None  # write_pdf returns bytes when no target is given
     return pdf

@@ -112,3 +112,31 @@ def test_jupyter_nbconvert_cli_gives_same_file_as_api(tmp_path: Path, to: str, s
     assert produced == expected
     if suffix == ".pdf":
         assert produced.startswith(b"%PDF-")
+
+
+def test_pdf_gets_embedded_and_linked_images_alike(tmp_path: Path) -> None:
+    """Embedded images reach WeasyPrint by URL rather than through its HTML parser; images
+    it must fetch itself (a file next to the HTML) still work."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (40, 20), (200, 30, 30)).save(buf, format="PNG")
+    png = buf.getvalue()
+    (tmp_path / "linked.png").write_bytes(png)
+    uri = "data:image/png;base64," + base64.b64encode(png).decode()
+    html = (
+        f'<html><body><p>图</p><img src="{uri}" alt="a"><img src="{uri}" alt="b">'
+        f'<img src="{(tmp_path / "linked.png").as_uri()}" alt="c"></body></html>'
+    )
+    lifted, images = exporters._lift_images(html)
+    assert "base64" not in lifted and len(images) == 2
+    assert all(mime == "image/png" and body == png for mime, body in images.values())
+    pdf = tmp_path / "x.pdf"
+    pdf.write_bytes(exporters.html_to_pdf_bytes(html))
+    listing = subprocess.run(
+        ["pdfimages", "-list", str(pdf)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
+    assert len(listing) == 3 and all(line.split()[3:5] == ["40", "20"] for line in listing)
