@@ -54,13 +54,20 @@ def tree_digest(paths: list[Path], root: Path) -> str:
 
 
 def library_inputs() -> dict[str, str]:
-    """Inputs every output shares: the library version, templates and stylesheets.
+    """Inputs every output shares: the library version, templates and stylesheets, and the
+    PDF fonts (`pdf_fonts.fingerprint`).
 
     The library's code is tracked per output as well (`Entry.code`, `loaded_code`): a
     development checkout changes code without bumping the version.
     """
     styles = [p for p in PACKAGE_DIR.rglob("*") if p.is_file() and _is_style(p)]
-    return {"library_version": __version__, "templates": tree_digest(styles, PACKAGE_DIR)}
+    from . import pdf_fonts
+
+    return {
+        "library_version": __version__,
+        "templates": tree_digest(styles, PACKAGE_DIR),
+        "pdf_fonts": pdf_fonts.fingerprint(),
+    }
 
 
 def loaded_code() -> dict[str, str]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import atexit
 import functools
+import hashlib
 import json
 import os
 import shutil
@@ -164,6 +165,15 @@ def usable_faces(directory: Path | None = None) -> dict[str, Path]:
     except (KeyError, TypeError, OSError):
         return {}
     return faces
+
+
+def fingerprint(directory: Path | None = None) -> str:
+    """What the PDFs' faces are, for the build manifest: the cut-down faces' record, or
+    "system" when PDFs use the system faces (building the faces then rebuilds the PDFs)."""
+    if not usable_faces(directory):
+        return "system"
+    meta = _read_meta(directory or cache_dir())
+    return hashlib.sha256(json.dumps(meta, sort_keys=True).encode()).hexdigest()[:24]
 
 
 def font_face_css(directory: Path | None = None) -> str:

@@ -131,3 +131,11 @@ def test_command_line_is_quiet_when_current(
     assert pdf_fonts.main([]) == 0
     assert capsys.readouterr().err == ""  # nothing to build, nothing said
     assert pdf_fonts.usable_faces()
+
+
+def test_fingerprint_tells_subsets_from_system_faces(built: Path, tmp_path: Path) -> None:
+    from disclosure_lib.manifest import library_inputs
+
+    assert pdf_fonts.fingerprint(tmp_path) == "system"
+    assert pdf_fonts.fingerprint(built) not in ("system", "")
+    assert library_inputs()["pdf_fonts"] == pdf_fonts.fingerprint(built)  # the manifest sees it
