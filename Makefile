@@ -13,6 +13,9 @@ JOBS ?=
 setup: system $(STAMP)
 	@# cut-down PDF fonts (pdf_fonts.py): built once, rebuilt when the system font changes
 	@$(PY) -m disclosure_lib.pdf_fonts
+	@# bytecode for our own modules: PYTHONDONTWRITEBYTECODE environments (CI) otherwise
+	@# recompile them in every process a build starts
+	@$(PY) -m compileall -q disclosure_lib
 
 system:
 	@scripts/ensure-system.sh
