@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import functools
 import hashlib
 import json
 import os
@@ -80,8 +81,15 @@ def loaded_code() -> dict[str, str]:
         path = getattr(module, "__file__", None)
         if name.startswith("disclosure_lib") and path and path.endswith(".py"):
             with contextlib.suppress(OSError):
-                out[Path(path).name] = file_digest(Path(path))
+                st = os.stat(path)
+                out[Path(path).name] = _code_digest(path, st.st_mtime_ns, st.st_size)
     return dict(sorted(out.items()))
+
+
+@functools.lru_cache(maxsize=256)
+def _code_digest(path: str, mtime_ns: int, size: int) -> str:
+    """A module file's hash, read again only when the file changes (a worker asks per unit)."""
+    return file_digest(Path(path))
 
 
 def _is_style(p: Path) -> bool:
