@@ -64,7 +64,7 @@ def test_save_and_load_round_trip_and_corrupt_manifest(tmp_path: Path) -> None:
 
 def test_library_inputs_track_templates_and_version() -> None:
     inputs = m.library_inputs()
-    assert set(inputs) == {"library_version", "templates"}
+    assert set(inputs) == {"library_version", "templates", "pdf_fonts"}
     assert m.combine(inputs) == m.combine(dict(reversed(list(inputs.items()))))
 
 
