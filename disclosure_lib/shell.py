@@ -232,11 +232,11 @@ def make_shell(sink: Sink) -> Any:
     global _UNUSED_SHELL
     shell, _UNUSED_SHELL = _UNUSED_SHELL, None
     if shell is None:
-        shell = _new_shell()
-    else:  # what the shell's creation did process-wide, undone in the preparing process
-        shell.init_sys_modules()
-        shell.init_builtins()
-        shell.init_prompts()
+        shell = _new_shell()  # the class's singleton: it may be one a preparing process made
+    # what creating the shell did process-wide, undone by `prepare_shell`
+    shell.init_sys_modules()
+    shell.init_builtins()
+    shell.init_prompts()
     shell.sink = sink
     return shell
 
