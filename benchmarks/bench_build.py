@@ -162,7 +162,7 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="naive loop on 6 reports, extrapolated")
     ap.add_argument("--sweep", action="store_true", help="time disclosure build -j 1..4")
     ap.add_argument("--breakdown-only", action="store_true")
-    ap.add_argument("--repeat", type=int, default=3, help="disclosure build runs (median)")
+    ap.add_argument("--repeat", type=int, default=5, help="disclosure build runs (median)")
     args = ap.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="bench-build-") as tmp:
