@@ -375,9 +375,3 @@ def report_charts(report: Report, history: Sequence[Report] = ()) -> list[Chart]
         proactive_chart(report),
     ]
     return [chart for chart in drawn if chart is not None]
-
-
-def warm_up() -> None:
-    """Load matplotlib and the CJK font once (e.g. in a batch driver before forking workers)."""
-    report = Report.blank("预热", 2000, fill=1)
-    outcome_chart(report)
