@@ -238,8 +238,8 @@ class _Child:
     done: int = 0
 
 
-def _child_main(tasks: Connection, replies: Connection, limit: int) -> NoReturn:
-    """A forked child: run up to `limit` tasks sent by the warm process, then exit."""
+def _child_main(tasks: Connection, replies: Connection) -> NoReturn:
+    """A forked child: run the tasks the warm process sends until it closes the pipe."""
     code = 0
     # A child runs a bounded number of tasks and lets the OS take its memory at exit:
     # collecting cycles would only cost time (WeasyPrint's layout makes many: ~0.1 s per PDF
@@ -248,7 +248,7 @@ def _child_main(tasks: Connection, replies: Connection, limit: int) -> NoReturn:
     try:
         die_with_parent()
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        for _ in range(limit):
+        while True:
             try:
                 task_id, fn, args, kwargs, _ = tasks.recv()
             except EOFError:  # retired, or the warm process is gone
@@ -298,21 +298,21 @@ def _serve(inbox: Connection, outbox: Connection, max_children: int, per_child: 
             for conn in (task_w, reply_r, inbox, *(c for k in children.values()
                                                    for c in (k.tasks, k.replies))):  # fmt: skip
                 conn.close()
-            _child_main(task_r, reply_w, per_child)
+            _child_main(task_r, reply_w)
         task_r.close()
         reply_w.close()
         child = _Child(pid, task_w, reply_r)
         children[pid] = child
         return child
 
-    def drop(child: _Child, *, kill: bool) -> None:
+    def forget(child: _Child) -> None:
         children.pop(child.pid, None)
         child.tasks.close()  # an idle child reads EOF and exits
         child.replies.close()
-        if kill:
-            reap(child.pid, kill=True)
-        else:
-            retired.append(child.pid)
+
+    def retire(child: _Child) -> None:
+        forget(child)
+        retired.append(child.pid)  # reaped once it has exited
 
     signal.signal(signal.SIGTERM, stop_children)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -321,7 +321,7 @@ def _serve(inbox: Connection, outbox: Connection, max_children: int, per_child: 
         busy = [c for c in children.values() if c.task is not None]
         if stopping and not busy and not queue:
             for child in list(children.values()):
-                drop(child, kill=False)
+                retire(child)
             for pid in retired:
                 reap(pid, kill=False)
             return
@@ -362,9 +362,8 @@ def _serve(inbox: Connection, outbox: Connection, max_children: int, per_child: 
             try:
                 reply = child.replies.recv()
             except EOFError:  # the child died (killed, crashed, os._exit in a task)
-                drop(child, kill=False)
+                forget(child)
                 status = reap(child.pid, kill=False)
-                retired.remove(child.pid)
                 if child.task is not None:
                     outbox.send((child.task[0], False, RuntimeError(_death_message(status))))
                 continue
@@ -372,11 +371,12 @@ def _serve(inbox: Connection, outbox: Connection, max_children: int, per_child: 
             child.done += 1
             outbox.send(reply)
             if child.done >= per_child:
-                drop(child, kill=False)
+                retire(child)
         now = time.monotonic()
         for child in list(children.values()):
             if child.task is not None and child.end is not None and now >= child.end:
-                drop(child, kill=True)
+                forget(child)
+                reap(child.pid, kill=True)
                 limit = child.task[4] or 0
                 msg = f"超过时限 {limit:g} 秒，已终止 (killed at the deadline)"
                 outbox.send((child.task[0], False, TimeoutError(msg)))
