@@ -131,17 +131,23 @@ def _lift_images(html: str) -> tuple[str, dict[str, tuple[str, bytes]]]:
     return _DATA_IMAGE.sub(lift, html), images
 
 
-def _fetcher(images: dict[str, tuple[str, bytes]]) -> Any:
+@functools.cache
+def _fetcher_class() -> Any:
+    """WeasyPrint's URL fetcher, also answering the URLs `_lift_images` made."""
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class Fetcher(URLFetcher):
+        def __init__(self, images: dict[str, tuple[str, bytes]]) -> None:
+            super().__init__()
+            self.images = images
+
         def fetch(self, url: str, headers: Any = None) -> Any:
-            if url in images:
-                mime, body = images[url]
+            if url in self.images:
+                mime, body = self.images[url]
                 return URLFetcherResponse(url, body, {"Content-Type": mime})
             return super().fetch(url, headers)
 
-    return Fetcher()
+    return Fetcher
 
 
 def html_to_pdf_bytes(html: str) -> bytes:
@@ -155,7 +161,7 @@ def html_to_pdf_bytes(html: str) -> bytes:
         html, sheets = html.replace(block, "", 1), [sheet, *sheets]
     html, images = _lift_images(html)
     document = weasyprint.HTML(
-        string=html, base_url=str(TEMPLATES_DIR), url_fetcher=_fetcher(images)
+        string=html, base_url=str(TEMPLATES_DIR), url_fetcher=_fetcher_class()(images)
     )
     pdf = document.write_pdf(font_config=_font_config(), stylesheets=sheets)
     assert pdf is not None  # write_pdf returns bytes when no target is given
@@ -168,13 +174,14 @@ def prepare() -> None:
     assert html_exporter().template is not None
     pdf_stylesheets()
     _template_css()
+    _fetcher_class()
 
 
 def warm_up() -> None:
-    """Build the exporter and load the fonts once (e.g. in a batch driver before forking)."""
-    css = html_exporter().environment.get_template("report.css").render()
+    """`prepare`, then typeset a tiny page so WeasyPrint's fonts are loaded too."""
+    prepare()
     html_to_pdf_bytes(
-        f'<!DOCTYPE html><html lang="zh-CN"><head><style>{css}</style></head><body>'
+        f'<!DOCTYPE html><html lang="zh-CN"><head>{_template_css()[0]}</head><body>'
         "<h1>年度报告</h1><p>政府信息公开 0123</p>"
         '<table><tr><th>总计</th><td class="num">0</td></tr></table></body></html>'
     )
