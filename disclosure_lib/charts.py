@@ -67,6 +67,11 @@ def _fmt_value(value: float) -> str:
     return f"{value:g}"
 
 
+def _count_alt(values: Sequence[tuple[str, float]]) -> str:
+    """Alt text of a one-series chart of counts: 标签 N 件；…"""
+    return "；".join(f"{label} {_fmt_value(v)} 件" for label, v in values)
+
+
 @contextmanager
 def _style() -> Iterator[None]:
     """matplotlib settings for one chart, scoped so nothing leaks into the caller's plots."""
@@ -157,7 +162,7 @@ def outcome_values(report: Report) -> list[tuple[str, float]]:
 def outcome_chart(report: Report) -> Chart:
     values = outcome_values(report)
     title = f"{report.year}年政府信息公开申请办理结果"
-    alt = "；".join(f"{label} {_fmt_value(v)} 件" for label, v in values)
+    alt = _count_alt(values)
     if not any(v for _, v in values):
         return Chart("outcome", title, alt, empty_message="本年度无政府信息公开申请办理结果。")
 
@@ -188,7 +193,7 @@ def applicant_values(report: Report) -> list[tuple[str, float]]:
 def applicant_chart(report: Report) -> Chart:
     values = applicant_values(report)
     title = f"{report.year}年新收政府信息公开申请的申请人类型"
-    alt = "；".join(f"{label} {_fmt_value(v)} 件" for label, v in values)
+    alt = _count_alt(values)
     if not any(v for _, v in values):
         return Chart("applicants", title, alt, empty_message="本年度未新收政府信息公开申请。")
 
