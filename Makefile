@@ -12,7 +12,7 @@ JOBS ?=
 
 setup: system $(STAMP)
 	@# cut-down PDF fonts (pdf_fonts.py): built once, rebuilt when the system font changes
-	@$(PY) -m disclosure_lib.pdf_fonts
+	@$(PY) -m disclosure_lib.rendering.pdf_fonts
 	@# bytecode for our own modules: PYTHONDONTWRITEBYTECODE environments (CI) otherwise
 	@# recompile them in every process a build starts
 	@$(PY) -m compileall -q disclosure_lib
@@ -26,7 +26,7 @@ $(STAMP): pyproject.toml | system
 	$(PY) -m pip install -q -e '.[dev]'
 	@# fonts may have been installed after matplotlib first built its cache: rebuild it
 	@# (fails with what to install when no CJK font is found: never a report with missing glyphs)
-	$(PY) -m disclosure_lib.fonts --rebuild-cache
+	$(PY) -m disclosure_lib.rendering.fonts --rebuild-cache
 	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $(STAMP)
 

@@ -12,7 +12,7 @@ All three run the same notebook (notebooks/annual_report.ipynb) on the same synt
             the median of --repeat runs, all printed: this machine's timings vary by ±5 %).
 * naive   — per report: `papermill` CLI, `jupyter nbconvert --to html` CLI, `weasyprint` CLI.
 * pooled  — papermill API with a fresh kernel per report in a ProcessPool of 3, converting
-            with the project's exporter (render.notebook_to_html / html_to_pdf_bytes).
+            with the project's exporter (nbr.notebook_to_html / html_to_pdf_bytes).
 
 Targets on 2 cores: build >= 10x faster than naive, >= 2x faster than pooled, <= 0.5 s/report.
 """
@@ -38,7 +38,8 @@ def make_params(
     folder: Path, agencies: int, years: range = range(2022, 2025)
 ) -> list[tuple[str, int]]:
     """Synthetic consistent params for `agencies` x `years`; returns (agency, year) pairs."""
-    from disclosure_lib.params import params_path, save_report
+    from disclosure_lib.params import params_path
+    from disclosure_lib.params_write import save_report
     from disclosure_lib.synth import demo_series
 
     pairs = []
@@ -97,14 +98,14 @@ def pooled_one(args: tuple[str, str, str, int]) -> None:
     params, out, agency, year = args
     import nbformat
 
-    from disclosure_lib import render
+    from disclosure_lib.rendering import notebook as nbr
 
-    nb = render.execute_notebook(agency, year, params, kernel_name="python3")  # fresh kernel
+    nb = nbr.execute_notebook(agency, year, params, kernel_name="python3")  # fresh kernel
     stem = Path(out) / f"{agency}{year}"
     Path(f"{stem}.ipynb").write_text(nbformat.writes(nb), encoding="utf-8")
-    html = render.notebook_to_html(nb)
+    html = nbr.notebook_to_html(nb)
     Path(f"{stem}.html").write_text(html, encoding="utf-8")
-    Path(f"{stem}.pdf").write_bytes(render.html_to_pdf_bytes(html))
+    Path(f"{stem}.pdf").write_bytes(nbr.html_to_pdf_bytes(html))
 
 
 def bench_pooled(params: Path, out: Path, pairs: list[tuple[str, int]], workers: int = 3) -> float:
@@ -124,8 +125,8 @@ def breakdown(params: Path) -> dict[str, float]:
     kernel_start = time.perf_counter() - t
     t = time.perf_counter()
     kc.execute_interactive(
-        "import matplotlib.pyplot, pandas, disclosure_lib.render, disclosure_lib.charts, "
-        "disclosure_lib.report_html, disclosure_lib.checks",
+        "import matplotlib.pyplot, pandas, disclosure_lib.rendering.notebook, "
+        "disclosure_lib.rendering.charts, disclosure_lib.rendering.html, disclosure_lib.checks",
         store_history=False,
     )
     imports = time.perf_counter() - t
@@ -133,7 +134,7 @@ def breakdown(params: Path) -> dict[str, float]:
     km.shutdown_kernel(now=True)
 
     # Our steps, as measured inside the workers of a real build (means over its reports).
-    from disclosure_lib.build import build
+    from disclosure_lib.batch.build import build
 
     with tempfile.TemporaryDirectory(prefix="bench-breakdown-") as out:
         summary = build([params], output_dir=out, progress=False, summaries=False, force=True)

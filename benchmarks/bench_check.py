@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from disclosure_lib import checks, params, synth
+from disclosure_lib import checks, params, params_write, synth
 
 TARGET_SECONDS = 2.0
 YEARS_PER_AGENCY = 5
@@ -34,7 +34,7 @@ def generate(folder: Path, files: int) -> None:
         for report in series:
             if written == files:
                 return
-            params.save_report(report, params.params_path(folder, report.agency, report.year))
+            params_write.save_report(report, params.params_path(folder, report.agency, report.year))
             written += 1
 
 

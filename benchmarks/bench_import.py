@@ -20,8 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from disclosure_lib.import_text import published_text
-from disclosure_lib.importing import import_bytes
+from disclosure_lib.importers.document import import_bytes
+from disclosure_lib.importers.text import published_text
 from disclosure_lib.synth import consistent_report
 
 TARGET_S = 5.0
@@ -74,7 +74,7 @@ def main() -> int:
     )
 
     if args.html:
-        from disclosure_lib.report_html import report_body
+        from disclosure_lib.rendering.html import report_body
 
         pages = [
             f"<html><body>{report_body(r).html}</body></html>".encode()

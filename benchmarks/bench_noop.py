@@ -24,7 +24,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--reports", type=int, default=200)
     args = ap.parse_args()
-    from disclosure_lib.build import build
+    from disclosure_lib.batch.build import build
 
     with tempfile.TemporaryDirectory(prefix="bench-noop-") as tmp:
         params, out = Path(tmp) / "params", Path(tmp) / "out"

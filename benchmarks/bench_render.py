@@ -4,7 +4,7 @@
 
 Measured on the same notebook (notebooks/annual_report.ipynb) and params:
 
-* api      — `render.render(...)` in one Python process, per step (execute / HTML / PDF);
+* api      — `batch_render.render(...)` in one Python process, per step (execute / HTML / PDF);
              the first run pays the one-off costs (exporter, fonts), later runs reuse them.
 * cli      — `disclosure render AGENCY YEAR` as a subprocess (wall time, html + pdf).
 * baseline — `papermill` CLI, then `jupyter nbconvert --to html` CLI (stock lab template),
@@ -44,14 +44,16 @@ def main() -> None:
     args = parser.parse_args()
     params_dir = args.params.resolve()
 
-    from disclosure_lib import render
+    from disclosure_lib.batch import render as batch_render
 
     with tempfile.TemporaryDirectory(prefix="bench_render_") as tmp:
         work = Path(tmp)
         api: list[dict[str, float]] = []
         for i in range(args.runs):
             started = time.perf_counter()
-            result = render.render(args.agency, args.year, params_dir, output_dir=work / f"api{i}")
+            result = batch_render.render(
+                args.agency, args.year, params_dir, output_dir=work / f"api{i}"
+            )
             steps = dict(result.timings)
             steps["total"] = time.perf_counter() - started
             api.append(steps)

@@ -21,161 +21,29 @@ from __future__ import annotations
 
 import functools
 import gc
-import json
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 from . import format as fmt
 from . import narrative
-from .errors import ParamsError
+from .findings import (
+    Cell3,
+    CheckResult,
+    Finding,
+    column_label,
+    file_of,
+    make_finding,
+    row_label,
+    rows_label,
+    table_label,
+    unique,
+)
 from .model import Report
 
-Cell3 = tuple[str, str, str]  # (table key, row key, column key)
 COPY_THRESHOLD = 0.9
 COPY_MIN_CHARS = 40  # shorter sections (e.g. "无。") are alike by nature
-SEVERITY_LABEL = {"error": "错误", "warning": "警告"}
-
-
-@dataclass
-class Finding:
-    """One broken rule, located as precisely as the rule allows.
-
-    `table`/`row`/`column` are official labels (hierarchical rows joined with " › ");
-    `cells` holds the keys of every cell involved, `related` those of the row a figure
-    really belongs to (R6-WRONG-ROW). For equations, `actual` is the total as printed
-    and `expected` the sum of its parts.
-    """
-
-    file: str
-    line: int | None
-    agency: str
-    year: int
-    code: str
-    severity: str  # 'error' | 'warning'
-    table: str
-    row: str
-    column: str
-    expected: object
-    actual: object
-    message: str
-    cells: tuple[Cell3, ...] = ()
-    related: tuple[Cell3, ...] = ()
-
-    @property
-    def is_error(self) -> bool:
-        return self.severity == "error"
-
-
-@dataclass
-class CheckResult:
-    reports: list[Report] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
-    load_errors: list[ParamsError] = field(default_factory=list)
-
-    @property
-    def errors(self) -> list[Finding]:
-        return [f for f in self.findings if f.is_error]
-
-    @property
-    def warnings(self) -> list[Finding]:
-        return [f for f in self.findings if not f.is_error]
-
-    @property
-    def has_errors(self) -> bool:
-        return any(f.is_error for f in self.findings)
-
-    def by_report(self) -> list[tuple[Report, list[Finding]]]:
-        """Each report with its findings, in the order the reports were loaded."""
-        groups: dict[tuple[str, str, int], tuple[Report, list[Finding]]] = {}
-        for r in self.reports:
-            groups.setdefault((_file(r), r.agency, r.year), (r, []))
-        for f in self.findings:
-            key = (f.file, f.agency, f.year)
-            if key not in groups:  # a finding about a report not in `reports`
-                source = Path(f.file) if f.file else None
-                groups[key] = (Report(agency=f.agency, year=f.year, source=source), [])
-            groups[key][1].append(f)
-        return list(groups.values())
-
-
-# --- labels -----------------------------------------------------------------------------------
-
-
-def _file(report: Report) -> str:
-    return str(report.source) if report.source is not None else ""
-
-
-def table_label(table: fmt.Table) -> str:
-    return f"{table.section}、{table.title}"
-
-
-def row_label(table: fmt.Table, row_key: str) -> str:
-    row = table.row(row_key)
-    path = table.row_path(row)
-    return " › ".join((row.group, *path) if row.group else path)
-
-
-def column_label(table: fmt.Table, column_key: str) -> str:
-    col = table.column(column_key)
-    return f"{col.group} › {col.label}" if col.group else col.label
-
-
-def _rows_label(table: fmt.Table, rows: list[str]) -> str:
-    """One row, the heading whose sub-rows are exactly `rows`, or the rows listed."""
-    if len(rows) == 1:
-        return row_label(table, rows[0])
-    parents = {table.row(r).parent for r in rows}
-    if len(parents) == 1:
-        parent = parents.pop()
-        if parent is not None and [r.key for r in table.children(parent)] == rows:
-            return row_label(table, parent)
-    return "、".join(row_label(table, r) for r in rows)
-
-
-def _unique(items: Iterable[str]) -> list[str]:
-    return list(dict.fromkeys(items))
-
-
-def _finding(
-    report: Report,
-    code: str,
-    severity: str,
-    cells: tuple[Cell3, ...],
-    expected: object,
-    actual: object,
-    message: str,
-    *,
-    related: tuple[Cell3, ...] = (),
-    table: str = "",
-    row: str = "",
-    column: str = "",
-) -> Finding:
-    """A Finding whose labels and source line come from `cells` (unless given)."""
-    line = None
-    if cells:
-        t = fmt.table(cells[0][0])
-        table = table or table_label(t)
-        row = row or _rows_label(t, _unique(r for _, r, _ in cells))
-        column = column or "、".join(column_label(t, c) for c in _unique(c for _, _, c in cells))
-        line = next((report.lines[c] for c in cells if c in report.lines), None)
-    return Finding(
-        file=_file(report),
-        line=line,
-        agency=report.agency,
-        year=report.year,
-        code=code,
-        severity=severity,
-        table=table,
-        row=row,
-        column=column,
-        expected=expected,
-        actual=actual,
-        message=message,
-        cells=cells,
-        related=related,
-    )
 
 
 @functools.cache
@@ -210,7 +78,7 @@ def check_equations(report: Report) -> list[Finding]:
         broken = _broken_equations(report, table)
         suspects = _suspects(broken)
         for b in broken:
-            out.append(_equation_finding(report, table, b, suspects))
+            out.append(_equationmake_finding(report, table, b, suspects))
     return out
 
 
@@ -266,7 +134,7 @@ def _suspects(broken: list[_Broken]) -> set[tuple[str, str]]:
     return {cell for r in rows for c in cols for cell in r & c}
 
 
-def _equation_finding(
+def _equationmake_finding(
     report: Report, table: fmt.Table, b: _Broken, suspects: set[tuple[str, str]]
 ) -> Finding:
     def names(cells: tuple[tuple[str, str], ...], axis_row: bool) -> str:
@@ -295,7 +163,7 @@ def _equation_finding(
             f"{row_label(table, r)}/{column_label(table, c)}" for r, c in mine
         )
     cells = tuple((table.key, r, c) for r, c in (*b.left, *b.right))
-    finding = _finding(
+    finding = make_finding(
         report,
         b.eq.code,
         "error",
@@ -327,7 +195,7 @@ def check_values(report: Report) -> list[Finding]:
         if table.key not in report.tables:
             label = table_label(table)
             out.append(
-                _finding(
+                make_finding(
                     report, "R5-MISSING-TABLE", "error", (), "表格", None, f"缺少表格“{label}”",
                     table=label,
                 )
@@ -351,7 +219,9 @@ def check_values(report: Report) -> list[Finding]:
             else:
                 continue  # a fee as a non-negative Decimal or int
             out.append(
-                _finding(report, code, "error", ((table.key, r, c),), expected, v, where + message)
+                make_finding(
+                    report, code, "error", ((table.key, r, c),), expected, v, where + message
+                )
             )
     if report.format == "2019":
         out.append(_format_2019_finding(report))
@@ -371,8 +241,8 @@ def _unmapped_2019() -> frozenset[Cell3]:
 
 def _format_2019_finding(report: Report) -> Finding:
     cells = tuple(sorted(c for c in _unmapped_2019() if report.get(*c) is None))
-    rows = "、".join(_unique(fmt.table(t).row(r).label for t, r, _ in cells))
-    return _finding(
+    rows = "、".join(unique(fmt.table(t).row(r).label for t, r, _ in cells))
+    return make_finding(
         report,
         "R5-FORMAT-2019",
         "warning",
@@ -397,11 +267,11 @@ def check_narrative(report: Report) -> list[Finding]:
         message = issue.message
         if issue.other_cells:
             t = fmt.table(issue.other_cells[0][0])
-            other = _rows_label(t, _unique(r for _, r, _ in issue.other_cells))
-            named = _rows_label(t, _unique(r for _, r, _ in issue.cells))
+            other = rows_label(t, unique(r for _, r, _ in issue.other_cells))
+            named = rows_label(t, unique(r for _, r, _ in issue.cells))
             message += f"（正文所指：{named}；该数字实为：{other}）"
         out.append(
-            _finding(
+            make_finding(
                 report,
                 issue.code,
                 issue.severity,
@@ -431,7 +301,7 @@ def check_against_previous(report: Report, previous: Report) -> list[Finding]:
         before = previous.get(app.key, "carry_forward", col.key)
         if _number(now) and _number(before) and now != before:
             out.append(
-                _finding(
+                make_finding(
                     report,
                     "R7-CARRY-OVER",
                     "error",
@@ -455,7 +325,7 @@ def check_against_previous(report: Report, previous: Report) -> list[Finding]:
         expected = before + issued - repealed  # type: ignore[operator]
         if now != expected:
             out.append(
-                _finding(
+                make_finding(
                     report,
                     "R8-IN-FORCE",
                     "warning",
@@ -482,7 +352,7 @@ def check_copy(report: Report, previous: Report) -> list[Finding]:
         ratio = narrative.text_similarity(now, before, floor=COPY_THRESHOLD)
         if ratio >= COPY_THRESHOLD:
             out.append(
-                _finding(
+                make_finding(
                     report,
                     "C1-NARRATIVE-COPY",
                     "warning",
@@ -521,14 +391,14 @@ def check_reports(reports: Iterable[Report]) -> list[Finding]:
         first = by_key.setdefault((r.agency, r.year), r)
         if first is not r:
             findings.append(
-                _finding(
+                make_finding(
                     r,
                     "D1-DUPLICATE",
                     "error",
                     (),
                     "每个机关每年一份",
-                    _file(first),
-                    f"{r.agency}{r.year}年的报告重复：另见 {_file(first) or '另一份报告'}",
+                    file_of(first),
+                    f"{r.agency}{r.year}年的报告重复：另见 {file_of(first) or '另一份报告'}",
                     table="（报告）",
                 )
             )
@@ -553,81 +423,3 @@ def check_paths(paths: Iterable[Path | str]) -> CheckResult:
         if enabled:
             gc.enable()
     return CheckResult(reports=reports, findings=findings, load_errors=errors)
-
-
-# --- output -----------------------------------------------------------------------------------
-
-
-def _plain(value: object) -> object:
-    if isinstance(value, Decimal):
-        return format(value, "f")  # exact: amounts are strings in JSON
-    return value
-
-
-def finding_dict(f: Finding) -> dict[str, object]:
-    d = asdict(f)
-    del d["cells"], d["related"]
-    d["expected"], d["actual"] = _plain(f.expected), _plain(f.actual)
-    return d
-
-
-def format_findings_json(result: CheckResult) -> str:
-    """JSON lines: one object per finding (file, line, agency, year, code, severity, table,
-    row, column, expected, actual, message); Decimal amounts as strings. Files that could not
-    be read come first as objects with code "LOAD-ERROR" (agency/year null)."""
-    lines = [
-        json.dumps(
-            {
-                "file": str(e.path) if e.path else "",
-                "line": e.line,
-                "agency": None,
-                "year": None,
-                "code": "LOAD-ERROR",
-                "severity": "error",
-                "table": "",
-                "row": "",
-                "column": e.field or "",
-                "expected": None,
-                "actual": None,
-                "message": e.message,
-            },
-            ensure_ascii=False,
-        )
-        for e in result.load_errors
-    ]
-    lines += [json.dumps(finding_dict(f), ensure_ascii=False) for f in result.findings]
-    return "".join(line + "\n" for line in lines)
-
-
-def _format_one(f: Finding) -> str:
-    where = f"第{f.line}行 " if f.line else ""
-    place = " › ".join(p for p in (f.table, f.row, f.column) if p)
-    return (
-        f"  {SEVERITY_LABEL.get(f.severity, f.severity)} [{f.code}] {where}{place}\n    {f.message}"
-    )
-
-
-def format_findings_text(result: CheckResult) -> str:
-    """Readable Chinese report: unreadable files, then each report with findings, then a summary."""
-    out: list[str] = []
-    for e in result.load_errors:
-        out.append(f"无法读取：{e}")
-    flagged = 0
-    for report, findings in result.by_report():
-        if not findings:
-            continue
-        flagged += 1
-        name = _file(report) or "（未保存的报告）"
-        out.append(f"{name}  {report.agency} {report.year}年")
-        out.extend(_format_one(f) for f in findings)
-    n_err, n_warn = len(result.errors), len(result.warnings)
-    summary = (
-        f"共检查 {len(result.reports)} 份报告：{n_err} 个错误，{n_warn} 个警告"
-        f"（{flagged} 份报告有问题）"
-    )
-    if result.load_errors:
-        summary += f"；{len(result.load_errors)} 个文件无法读取"
-    if not result.findings and not result.load_errors:
-        summary += "。全部通过"
-    out.append(summary)
-    return "\n".join(out) + "\n"

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeAlias
 
-from . import __version__
+from ._version import __version__
 from .errors import DisclosureError
 
 Handler = Callable[[argparse.Namespace], int]
@@ -37,7 +37,8 @@ def _to_list(value: str) -> tuple[str, ...]:
 
 @_command("check")
 def _cmd_check(args: argparse.Namespace) -> int:
-    from .checks import check_paths, format_findings_json, format_findings_text
+    from .checks import check_paths
+    from .findings import format_findings_json, format_findings_text
 
     result = check_paths(args.paths or [Path("params")])
     out = format_findings_json(result) if args.format == "json" else format_findings_text(result)
@@ -59,7 +60,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 @_command("new")
 def _cmd_new(args: argparse.Namespace) -> int:
-    from .params import new_params_file
+    from .params_write import new_params_file
 
     path = new_params_file(args.agency, args.year, args.params, force=args.force)
     print(f"已创建：{path}")
@@ -74,7 +75,7 @@ def _cmd_schema(args: argparse.Namespace) -> int:
 
     text = json.dumps(params_schema(), ensure_ascii=False, indent=2) + "\n"
     if args.output:
-        from .params import write_atomic
+        from .files import write_atomic
 
         write_atomic(Path(args.output), text)
     else:
@@ -127,7 +128,8 @@ _EXTRA_PARSERS: list[Callable[[SubParsers], None]] = []
 
 @_command("render")
 def _cmd_render(args: argparse.Namespace) -> int:
-    from .render import NotebookFailed, render
+    from .batch.render import render
+    from .rendering.notebook import NotebookFailed
 
     try:
         result = render(
@@ -164,7 +166,7 @@ _EXTRA_PARSERS.append(_add_render)
 
 @_command("build")
 def _cmd_build(args: argparse.Namespace) -> int:
-    from .build import build
+    from .batch.build import build
 
     summary = build(
         args.paths or None,
@@ -213,8 +215,8 @@ _MAX_FINDINGS = 12
 
 @_command("import")
 def _cmd_import(args: argparse.Namespace) -> int:
-    from .checks import SEVERITY_LABEL
-    from .importing import import_files
+    from .findings import SEVERITY_LABEL
+    from .importers.document import import_files
 
     outcomes = import_files(
         args.files, agency=args.agency, year=args.year, params_dir=args.output, force=args.force
@@ -245,7 +247,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
 @_command("template")
 def _cmd_template(args: argparse.Namespace) -> int:
-    from .excel import write_template
+    from .importers.excel import write_template
 
     if args.output.exists() and not args.force:
         from .errors import DisclosureError
@@ -277,7 +279,7 @@ _EXTRA_PARSERS.append(_add_import)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from .pool import skip_slow_optional_imports
+    from .batch._fork.pool import skip_slow_optional_imports
 
     skip_slow_optional_imports()  # ≈ 1.1 s off every command that loads nbformat
     parser = build_parser()

@@ -3,7 +3,8 @@
 Extraction is driven by `PATTERNS`, a data table of regular expressions → target cells: the
 stated figure must equal the sum of the target cells. Slots (named groups such as `objs`) let
 one pattern cover lists like 制发、废止规章、行政规范性文件0件 via the `WORDS` vocabulary.
-Also here: `parse_chinese_number` (reused by importers) and `text_similarity` (copy warning).
+The statement forms are data in `narrative_patterns`; also here: `text_similarity` (copy
+warning).
 """
 
 from __future__ import annotations
@@ -14,298 +15,22 @@ import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from . import format as fmt
 from .model import Report
-
-Cell3 = tuple[str, str, str]  # (table key, row key, column key)
-Number = int | Decimal
-
-# --- Chinese numerals ---------------------------------------------------------------------
-
-_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6}
-_DIGITS |= {"七": 7, "八": 8, "九": 9}
-_UNITS = {"十": 10, "百": 100, "千": 1000}
-_BIG = {"万": 10_000, "亿": 100_000_000}
-_FULLWIDTH = str.maketrans("０１２３４５６７８９．，", "0123456789.,")
-
-
-def parse_chinese_number(text: str) -> Number:
-    """'二十三' → 23, '一百零五' → 105, '两' → 2, '二〇二四' → 2024, '1.5' → Decimal('1.5').
-
-    Accepts Arabic numerals (full-width too, with thousands commas), Chinese numerals with
-    units up to 亿, digit-by-digit numerals and 点 decimals. Raises ValueError otherwise.
-    """
-    s = text.strip().translate(_FULLWIDTH).replace(",", "")
-    if not s:
-        raise ValueError("empty number")
-    if re.fullmatch(r"\d+", s):
-        return int(s)
-    if re.fullmatch(r"\d+\.\d+", s):
-        try:
-            return Decimal(s)
-        except InvalidOperation:  # pragma: no cover - the regex admits only valid decimals
-            raise ValueError(text) from None
-    if "点" in s:
-        whole, _, frac = s.partition("点")
-        if not frac or any(ch not in _DIGITS for ch in frac):
-            raise ValueError(f"not a number: {text!r}")
-        head = _parse_integer(whole) if whole else 0
-        return Decimal(f"{head}.{''.join(str(_DIGITS[ch]) for ch in frac)}")
-    return _parse_integer(s)
-
-
-def _parse_integer(s: str) -> int:
-    if any(ch not in _DIGITS and ch not in _UNITS and ch not in _BIG for ch in s):
-        raise ValueError(f"not a number: {s!r}")
-    if len(s) > 1 and all(ch in _DIGITS for ch in s):  # 二〇二四: digit by digit
-        return int("".join(str(_DIGITS[ch]) for ch in s))
-    for big in ("亿", "万"):
-        if big in s:
-            high, _, low = s.partition(big)
-            if not high:
-                raise ValueError(f"not a number: {s!r}")
-            return _parse_integer(high) * _BIG[big] + (_parse_integer(low) if low else 0)
-    return _below_10000(s)
-
-
-def _below_10000(s: str) -> int:
-    """千/百/十 numerals: units strictly decreasing, one digit before each (十 alone is 10)."""
-    total, digit, last_unit = 0, None, 10_000
-    for ch in s:
-        if ch in _DIGITS:
-            if digit is not None and digit != 0 and _DIGITS[ch] != 0:
-                raise ValueError(f"not a number: {s!r}")
-            digit = _DIGITS[ch]
-        else:
-            unit = _UNITS[ch]
-            if unit >= last_unit:
-                raise ValueError(f"not a number: {s!r}")
-            total += (1 if digit is None else digit) * unit
-            digit, last_unit = None, unit
-    return total + (digit or 0)
-
-
-# --- the pattern table ------------------------------------------------------------------------
-
-_CN = "零〇一二两三四五六七八九十百千万"
-NUM = rf"(?P<n>\d+(?:\.\d+)?|[{_CN}]+)"
-# Gap between a keyword and its figure: stays in the clause, passes no other number
-# and no 各 ("各2件" means each, not the sum).
-GAP_CHAR = rf"[^，。；,;！？\n\d{_CN}各]"
-GAP = rf"{GAP_CHAR}*?"
-_NEG = "(?:未|没有|无(?!法))"  # 无法提供 is an outcome, not a negation
-
-# Words a slot may hold → the row or column keys they name.
-WORDS: dict[str, dict[str, tuple[str, ...]]] = {
-    "docs": {"规章": ("regulations",), "规范性文件": ("normative_documents",)},
-    "verbs": {"制发": ("issued",), "制定": ("issued",), "废止": ("repealed",)},
-    "acts": {"许可": ("licensing",), "处罚": ("penalty",), "强制": ("enforcement",)},
-}
-_DOC = r"(?:行政)?(?:规范性文件|规章)"
-_DOCS = rf"(?P<docs>{_DOC}(?:[、和及与]{_DOC})*)"
-_VERBS = r"(?P<verbs>(?:制发|制定|废止)(?:[、和及与](?:制发|制定|废止))*)"
-_ACTS = r"(?P<acts>行政(?:许可|处罚|强制)(?:[、和及与](?:行政)?(?:许可|处罚|强制))*)"
-_NOT_MOTIONS = r"建议|提案|议案|信访"
-_CASES = "件|起|宗"  # 行政复议1起  # 议提案办理 is reported in 六 with 件 and 办结 too
-
-
-@dataclass(frozen=True)
-class FigurePattern:
-    """A statement form: `regex` finds it; the stated figure must equal sum(`cells`).
-
-    `rows`/`columns` are keys, or a slot name (a named group, see `WORDS`) whose words give
-    the keys. A pattern without an `n` group states `value` (negations: 未收到… = 0).
-    """
-
-    key: str
-    label: str
-    regex: re.Pattern[str]
-    table: str
-    rows: tuple[str, ...] | str
-    columns: tuple[str, ...] | str
-    unit: str = "件"
-    value: int | None = None
-    exclude: re.Pattern[str] | None = None
-
-
-def _p(
-    key: str,
-    label: str,
-    regex: str,
-    table: str,
-    rows: tuple[str, ...] | str,
-    columns: tuple[str, ...] | str = ("total",),
-    *,
-    unit: str = "件",
-    units: str | None = None,
-    value: int | None = None,
-    exclude: str | None = None,
-) -> FigurePattern:
-    """A FigurePattern; the unit (件, or `units` alternatives; 万元 also reads 元) is appended."""
-    if value is None:
-        regex += r"\s*" + ("(?P<unit>万元|元)" if unit == "万元" else f"(?:{units or unit})")
-    return FigurePattern(
-        key,
-        label,
-        re.compile(regex),
-        table,
-        rows,
-        columns,
-        unit,
-        value,
-        re.compile(exclude) if exclude else None,
-    )
-
-
-_APP = fmt.APPLICATIONS
-_LITIGATION = ("direct_suit", "suit_after_review")
-_REVIEW_ALL = ("reconsideration", *_LITIGATION)
-
-
-def _children(key: str) -> tuple[str, ...]:
-    return tuple(r.key for r in _APP.children(key))
-
-
-# Order is priority: within a clause, text claimed by one match is not read again.
-PATTERNS: tuple[FigurePattern, ...] = (
-    _p(
-        "review_both",
-        "行政复议、行政诉讼",
-        rf"行政复议{GAP}行政诉讼{GAP}{NUM}",
-        "review",
-        _REVIEW_ALL,
-        units=_CASES,
-    ),
-    _p(
-        "review_both_none",
-        "行政复议、行政诉讼",
-        rf"{_NEG}{GAP}行政复议{GAP}行政诉讼",
-        "review",
-        _REVIEW_ALL,
-        value=0,
-    ),
-    _p(
-        "reconsideration",
-        "行政复议",
-        rf"行政复议(?:(?!行政诉讼){GAP_CHAR})*?{NUM}",
-        "review",
-        ("reconsideration",),
-        units=_CASES,
-    ),
-    _p(
-        "reconsideration_none",
-        "行政复议",
-        rf"{_NEG}{GAP}行政复议",
-        "review",
-        ("reconsideration",),
-        value=0,
-    ),
-    _p("litigation", "行政诉讼", rf"行政诉讼{GAP}{NUM}", "review", _LITIGATION, units=_CASES),
-    _p("litigation_none", "行政诉讼", rf"{_NEG}{GAP}行政诉讼", "review", _LITIGATION, value=0),
-    _p("carried_over", "上年结转", rf"上一?年度?结转{GAP}{NUM}", "applications", ("carried_over",)),
-    _p(
-        "carry_forward",
-        "结转下年度",
-        rf"结转(?:至|到)?下一?年度?{GAP}{NUM}",
-        "applications",
-        ("carry_forward",),
-    ),
-    _p(
-        "new",
-        "收到申请",
-        rf"(?:新收|收到|受理|接收){GAP}申请{GAP}{NUM}",
-        "applications",
-        ("new",),
-        exclude=_NOT_MOTIONS,
-    ),
-    _p(  # 受理75件政府信息公开申请: the figure before the word 申请
-        "new",
-        "收到申请",
-        rf"(?:新收|收到|受理|接收){GAP}{NUM}(?=\s*件{GAP}申请)",
-        "applications",
-        ("new",),
-        exclude=_NOT_MOTIONS,
-    ),
-    _p(
-        "new_none",
-        "收到申请",
-        rf"{_NEG}{GAP}(?:新收|收到|受理|接收){GAP}申请",
-        "applications",
-        ("new",),
-        value=0,
-        exclude=_NOT_MOTIONS,
-    ),
-    _p("total", "办结", rf"办结{GAP}{NUM}", "applications", ("total",), exclude=_NOT_MOTIONS),
-    _p("disclosed", "予以公开", rf"予以公开{GAP}{NUM}", "applications", ("disclosed",)),
-    _p("partial", "部分公开", rf"部分公开{GAP}{NUM}", "applications", ("partial",)),
-    _p("withheld", "不予公开", rf"不予公开{GAP}{NUM}", "applications", _children("withheld")),
-    _p("unavailable", "无法提供", rf"无法提供{GAP}{NUM}", "applications", _children("unavailable")),
-    _p(
-        "not_processed",
-        "不予处理",
-        rf"不予处理{GAP}{NUM}",
-        "applications",
-        _children("not_processed"),
-    ),
-    _p(
-        "other_handling",
-        "其他处理",
-        rf"其他处理{GAP}{NUM}",
-        "applications",
-        _children("other_handling"),
-    ),
-    _p(
-        "in_force", "现行有效", rf"现行有效的?{_DOCS}{GAP}{NUM}", "proactive", "docs", ("in_force",)
-    ),
-    _p(
-        "in_force_after",
-        "现行有效",
-        rf"{_DOCS}{GAP}现行有效{GAP}{NUM}",
-        "proactive",
-        "docs",
-        ("in_force",),
-    ),
-    _p(
-        "issued_repealed",
-        "制发、废止",
-        rf"{_VERBS}了?{_DOCS}{GAP}{NUM}",
-        "proactive",
-        "docs",
-        "verbs",
-    ),
-    _p("decisions", "处理决定", rf"{_ACTS}{GAP}{NUM}", "proactive", "acts", ("decisions",)),
-    _p(
-        "fee",
-        "行政事业性收费",
-        rf"行政事业性收费{GAP}{NUM}",
-        "proactive",
-        ("fees",),
-        ("fee_amount",),
-        unit="万元",
-    ),
-    _p(
-        "fee_charged",
-        "收取费用",
-        rf"收取{GAP}{NUM}",
-        "proactive",
-        ("fees",),
-        ("fee_amount",),
-        unit="万元",
-        exclude="处理费",
-    ),  # 信息处理费 is not the 行政事业性收费 of 二（八）
-    _p(
-        "fee_none",
-        "行政事业性收费",
-        rf"{_NEG}{GAP}行政事业性收费",
-        "proactive",
-        ("fees",),
-        ("fee_amount",),
-        value=0,
-    ),
+from .narrative_patterns import (
+    FULLWIDTH,
+    LITIGATION,
+    NEG,
+    PATTERNS,
+    WORDS,
+    Cell3,
+    FigurePattern,
+    Number,
+    app_children,
+    parse_chinese_number,
 )
-
 
 # --- extraction -------------------------------------------------------------------------------
 
@@ -323,7 +48,7 @@ class Statement:
 
 
 # Every pattern ends in a unit (件, 万元, 元) or holds a negation: other clauses are skipped.
-_MAY_STATE = re.compile(rf"件|元|{_NEG}")
+_MAY_STATE = re.compile(rf"件|元|{NEG}")
 _SENTENCE = re.compile(r"[^。；;！？!?\n]+")
 _CLAUSE = re.compile(r"[^，,]+")
 _PAREN = re.compile(r"（[^（）]*）|\([^()]*\)")
@@ -384,7 +109,7 @@ def statements(report: Report) -> list[Statement]:
     """
     out: list[Statement] = []
     for where, text in _texts(report):
-        for sentence in _SENTENCE.findall(text.translate(_FULLWIDTH)):
+        for sentence in _SENTENCE.findall(text.translate(FULLWIDTH)):
             other_year = False
             for clause in _CLAUSE.findall(_PAREN.sub("", sentence)):
                 years = {int(y) for y in _YEAR.findall(clause)}
@@ -454,10 +179,10 @@ CONFUSIONS: dict[str, tuple[tuple[str, ...], ...]] = {
     "carry_forward": (("carried_over",),),
     "disclosed": (("partial",), ("disclosed", "partial")),
     "partial": (("disclosed",),),
-    "withheld": (_children("unavailable"), _children("not_processed")),
-    "unavailable": (_children("withheld"), _children("not_processed")),
-    "not_processed": (_children("withheld"), _children("unavailable")),
-    "reconsideration": (_LITIGATION,),
+    "withheld": (app_children("unavailable"), app_children("not_processed")),
+    "unavailable": (app_children("withheld"), app_children("not_processed")),
+    "not_processed": (app_children("withheld"), app_children("unavailable")),
+    "reconsideration": (LITIGATION,),
     "litigation": (("reconsideration",),),
 }
 
@@ -538,7 +263,7 @@ def compare_years(report: Report) -> list[Issue]:
     issues: list[Issue] = []
     y = report.year
     for where, text in _texts(report):
-        text = text.translate(_FULLWIDTH)
+        text = text.translate(FULLWIDTH)
         bad: list[tuple[int, str, str]] = []
         for m in _PERIOD.finditer(text):
             bad += [(int(g), m.group(0), "统计时段") for g in m.groups() if int(g) != y]

@@ -268,7 +268,8 @@ def demo_reports() -> list[Report]:
 if __name__ == "__main__":  # regenerate: python -m disclosure_lib.synth [PARAMS_DIR]
     import sys
 
-    from .params import params_path, save_report
+    from .params import params_path
+    from .params_write import save_report
 
     target = sys.argv[1] if len(sys.argv) > 1 else "params"
     for demo in demo_reports():

@@ -18,8 +18,9 @@ import pandas as pd
 
 from . import format as fmt
 from .errors import DisclosureError
+from .files import write_atomic
 from .model import Report
-from .params import load_reports, write_atomic
+from .params import load_reports
 
 COLUMNS = ("agency", "year", "section", "table", "row", "column", "value", "row_group")
 EXPORT_FORMATS = ("csv", "xlsx", "parquet")

@@ -11,14 +11,17 @@ from pathlib import Path
 
 import pytest
 
-from disclosure_lib import checks, params, synth
 from disclosure_lib import format as fmt
-from disclosure_lib.checks import Finding, check_paths, check_report, check_reports
+from disclosure_lib import params, synth
+from disclosure_lib.checks import check_paths, check_report, check_reports
 from disclosure_lib.cli import main
+from disclosure_lib.findings import CheckResult, Finding, format_findings_json, format_findings_text
 from disclosure_lib.model import Paragraph, Report
 
-FIXTURES = Path(__file__).parent / "fixtures" / "checks"
-SEED = Path(__file__).resolve().parents[1] / "params" / "硚口区企业服务中心" / "2024.yaml"
+from .base import FIXTURES as ALL_FIXTURES
+from .base import IMPORT_FIXTURES, SEED
+
+FIXTURES = ALL_FIXTURES / "checks"
 
 
 @pytest.fixture(scope="module")
@@ -220,11 +223,11 @@ def test_check_paths_groups_and_outputs() -> None:
     assert {f.code for f in broken} == {"R1-APP-BALANCE", "R3-APP-APPLICANT-TOTAL"}
     assert all(f.file.endswith("2024.yaml") and f.line for f in broken)
 
-    text = checks.format_findings_text(result)
+    text = format_findings_text(result)
     assert "示例错误局 2024年" in text and "R1-APP-BALANCE" in text and "无法读取" in text
     assert text.strip().splitlines()[-1].startswith("共检查 3 份报告：2 个错误")
 
-    rows = [json.loads(line) for line in checks.format_findings_json(result).splitlines()]
+    rows = [json.loads(line) for line in format_findings_json(result).splitlines()]
     keys = {"file", "agency", "year", "code", "severity", "table", "row", "column"}
     keys |= {"expected", "actual", "message"}
     assert all(keys <= set(r) for r in rows)
@@ -234,8 +237,8 @@ def test_check_paths_groups_and_outputs() -> None:
 
 def test_json_amounts_are_exact(report: Report) -> None:
     report.set("proactive", "fees", "fee_amount", Decimal("-12.35"))
-    result = checks.CheckResult(reports=[report], findings=check_report(report))
-    [row] = [json.loads(x) for x in checks.format_findings_json(result).splitlines()]
+    result = CheckResult(reports=[report], findings=check_report(report))
+    [row] = [json.loads(x) for x in format_findings_json(result).splitlines()]
     assert row["actual"] == "-12.35"
 
 
@@ -274,9 +277,9 @@ def test_random_reports_from_rng_pass() -> None:
 
 
 def test_2019_format_unmapped_cells_are_one_warning_not_blanks() -> None:
-    from disclosure_lib.importing import import_file
+    from disclosure_lib.importers.document import import_file
 
-    fixture = Path(__file__).parent / "fixtures" / "import" / "format2019.txt"
+    fixture = IMPORT_FIXTURES / "format2019.txt"
     imported = import_file(fixture).report
     assert imported.format == "2019"
     findings = check_report(imported)

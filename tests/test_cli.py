@@ -11,8 +11,7 @@ import pytest
 from disclosure_lib.cli import main
 from disclosure_lib.params import load_report
 
-ROOT = Path(__file__).resolve().parents[1]
-SEED = ROOT / "params" / "硚口区企业服务中心" / "2024.yaml"
+from .base import SEED
 
 
 def _run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import random
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
 from disclosure_lib import format as fmt
-from disclosure_lib import narrative, params, synth
+from disclosure_lib import narrative, narrative_patterns, params, synth
 from disclosure_lib.checks import check_report
 from disclosure_lib.model import Paragraph, Report
-from disclosure_lib.narrative import parse_chinese_number
+from disclosure_lib.narrative_patterns import parse_chinese_number
 
-SEED = Path(__file__).resolve().parents[1] / "params" / "硚口区企业服务中心" / "2024.yaml"
+from .base import SEED
 
 
 @pytest.mark.parametrize(
@@ -122,13 +121,13 @@ def test_not_extracted(text: str, expected: list[tuple[str, object]]) -> None:
 
 
 def test_extraction_reaches_only_existing_cells() -> None:
-    for p in narrative.PATTERNS:
+    for p in narrative_patterns.PATTERNS:
         table = fmt.table(p.table)
         for spec in (p.rows, p.columns):
             keys = (
                 spec
                 if isinstance(spec, tuple)
-                else tuple(k for ks in narrative.WORDS[spec].values() for k in ks)
+                else tuple(k for ks in narrative_patterns.WORDS[spec].values() for k in ks)
             )
             assert keys
             assert all(

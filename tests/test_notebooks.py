@@ -8,8 +8,7 @@ import papermill
 import pytest
 from papermill.exceptions import PapermillExecutionError
 
-ROOT = Path(__file__).resolve().parent.parent
-PARAMS = ROOT / "params"
+from .base import PARAMS, ROOT
 
 
 def _html(nb) -> str:  # type: ignore[no-untyped-def]

@@ -16,19 +16,16 @@ from disclosure_lib.model import Paragraph, Report
 from disclosure_lib.params import (
     agency_dirname,
     available,
-    dump_report,
     find_params,
     load_report,
     load_reports,
     loads_report,
-    new_params_file,
     params_path,
-    save_report,
 )
+from disclosure_lib.params_write import dump_report, new_params_file, save_report
 from disclosure_lib.synth import consistent_report
 
-ROOT = Path(__file__).resolve().parents[1]
-SEED = ROOT / "params" / "硚口区企业服务中心" / "2024.yaml"
+from .base import ROOT, SEED
 
 
 def _write(tmp_path: Path, text: str, name: str = "2024.yaml") -> Path:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import jsonschema
 import pytest
@@ -15,8 +14,7 @@ from disclosure_lib import format as fmt
 from disclosure_lib.params import find_params
 from disclosure_lib.schema import params_schema
 
-ROOT = Path(__file__).resolve().parents[1]
-SEED = ROOT / "params" / "硚口区企业服务中心" / "2024.yaml"
+from .base import ROOT, SEED
 
 
 def _validator() -> jsonschema.Draft202012Validator:

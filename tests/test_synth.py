@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import itertools
 import random
-from pathlib import Path
 
 from disclosure_lib.checks import check_reports
-from disclosure_lib.params import dump_report, params_path
+from disclosure_lib.params import params_path
+from disclosure_lib.params_write import dump_report
 from disclosure_lib.synth import demo_reports, demo_series
 
-ROOT = Path(__file__).resolve().parents[1]
+from .base import ROOT
 
 
 def test_bundled_demo_params_are_the_synth_output() -> None:

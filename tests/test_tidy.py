@@ -14,10 +14,12 @@ import pytest
 
 from disclosure_lib import format as fmt
 from disclosure_lib.errors import DisclosureError
-from disclosure_lib.params import load_report, save_report
+from disclosure_lib.params import load_report
+from disclosure_lib.params_write import save_report
 from disclosure_lib.tidy import COLUMNS, collection_frame, export, reports_frame
 
-ROOT = Path(__file__).resolve().parents[1]
+from .base import ROOT
+
 SEED_DIR = ROOT / "params" / "硚口区企业服务中心"
 
 

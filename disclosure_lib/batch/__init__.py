@@ -1,0 +1,6 @@
+"""Batch: output folders. `render` writes one report, `build` every agency × year.
+
+`build` plans the units and drives the workers (`worker`), records what each output was made
+from (`manifest`), shows progress (`progress`) and writes `index.html` (`site`). The private
+`_fork` package holds the warm fork pool, the IPython shell and the papermill engine.
+"""

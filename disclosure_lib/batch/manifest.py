@@ -1,0 +1,292 @@
+"""What each output was built from, and the lock that keeps two builds off one output folder.
+
+`outputs/manifest.json` holds one entry per built report (and per-year summary): the hash of
+every input that determines it (its params file, the earlier years of the same agency, the
+notebook, templates/CSS, the library code and version), the formats produced, the status and
+the check counts shown in the index. A report is up to date when its inputs hash the same and
+its outputs still exist. The manifest is rewritten atomically (temp file + rename), so a
+build killed at any moment leaves either the old or the new manifest; reports not yet
+recorded are simply built again next time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import functools
+import hashlib
+import json
+import os
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .._version import __version__
+from ..errors import BuildError
+from ..files import write_atomic
+
+MANIFEST_NAME = "manifest.json"
+LOCK_NAME = ".build.lock"
+SCHEMA = 2  # 2: code hashes keyed by path inside the package (subpackages)
+PACKAGE_DIR = Path(__file__).resolve().parent.parent  # disclosure_lib/
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:24]
+
+
+def file_digest(path: Path) -> str:
+    return digest(path.read_bytes())
+
+
+def combine(parts: dict[str, str]) -> str:
+    """One fingerprint for a set of named input hashes (order-independent)."""
+    return digest(json.dumps(parts, sort_keys=True, ensure_ascii=False).encode())
+
+
+def tree_digest(paths: list[Path], root: Path) -> str:
+    """Hash of the names and contents of `paths` (relative to `root`)."""
+    h = hashlib.sha256()
+    for p in sorted(paths):
+        h.update(str(p.relative_to(root)).encode() + b"\0" + p.read_bytes() + b"\0")
+    return h.hexdigest()[:24]
+
+
+def library_inputs() -> dict[str, str]:
+    """Inputs every output shares: the library version, templates and stylesheets, and the
+    PDF fonts (`pdf_fonts.fingerprint`).
+
+    The library's code is tracked per output as well (`Entry.code`, `loaded_code`): a
+    development checkout changes code without bumping the version.
+    """
+    styles = [p for p in PACKAGE_DIR.rglob("*") if p.is_file() and _is_style(p)]
+    from ..rendering import pdf_fonts
+
+    return {
+        "library_version": __version__,
+        "templates": tree_digest(styles, PACKAGE_DIR),
+        "pdf_fonts": pdf_fonts.fingerprint(),
+    }
+
+
+def loaded_code() -> dict[str, str]:
+    """Hash of every disclosure_lib module loaded in this process, keyed by its path inside the
+    package (`batch/build.py`: bare file names would clash between the `__init__.py` files).
+    Call it in a worker after a build: these are the modules the output was made with."""
+    import sys
+
+    out = {}
+    for name, module in list(sys.modules.items()):
+        path = getattr(module, "__file__", None)
+        if name.startswith("disclosure_lib") and path and path.endswith(".py"):
+            with contextlib.suppress(OSError):
+                st = os.stat(path)
+                out[_package_path(path)] = _code_digest(path, st.st_mtime_ns, st.st_size)
+    return dict(sorted(out.items()))
+
+
+def _package_path(path: str) -> str:
+    """`path` relative to the package folder (the key `Manifest` resolves against its own)."""
+    p = Path(path).resolve()
+    try:
+        return p.relative_to(PACKAGE_DIR).as_posix()
+    except ValueError:  # another copy of the package (an installed one beside a checkout)
+        return Path(*p.parts[p.parts.index("disclosure_lib") + 1 :]).as_posix()
+
+
+@functools.lru_cache(maxsize=256)
+def _code_digest(path: str, mtime_ns: int, size: int) -> str:
+    """A module file's hash, read again only when the file changes (a worker asks per unit)."""
+    return file_digest(Path(path))
+
+
+def _is_style(p: Path) -> bool:
+    if "__pycache__" in p.parts:
+        return False
+    return p.suffix in (".css", ".j2", ".jinja", ".tpl", ".json", ".html") or "templates" in p.parts
+
+
+@dataclass
+class Entry:
+    """One output unit (a report or a year's summary) as last built."""
+
+    key: str
+    fingerprint: str
+    inputs: dict[str, str]
+    status: str  # "built" | "failed"
+    formats: list[str]
+    outputs: list[str]  # paths relative to the output folder
+    kind: str = "report"  # "report" | "summary"
+    agency: str = ""
+    year: int = 0
+    source: str = ""  # params file (reports)
+    errors: int = 0  # check findings of severity error
+    warnings: int = 0
+    first_error: str = ""  # first line of the failure, or of the first check error
+    seconds: float = 0.0
+    built_at: str = ""
+    parameters: dict[str, Any] = field(default_factory=dict)
+    versions: dict[str, str] = field(default_factory=dict)
+    code: dict[str, str] = field(default_factory=dict)  # module file -> hash, as built
+
+
+class Manifest:
+    """The manifest of one output folder."""
+
+    def __init__(self, output_dir: Path) -> None:
+        self.output_dir = Path(output_dir)
+        self.path = self.output_dir / MANIFEST_NAME
+        self.entries: dict[str, Entry] = {}
+        # params file cache: relative path -> {digest, agency, year}; saves parsing unchanged files
+        self.files: dict[str, dict[str, Any]] = {}
+        self._dirty = False
+        self._saved_at = 0.0
+        self._code: dict[str, str | None] = {}
+
+    @classmethod
+    def load(cls, output_dir: Path | str) -> Manifest:
+        """Read the manifest; a missing or unreadable one is empty (everything rebuilds)."""
+        m = cls(Path(output_dir))
+        try:
+            raw = json.loads(m.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return m
+        if not isinstance(raw, dict) or raw.get("schema") != SCHEMA:
+            return m
+        for key, e in raw.get("entries", {}).items():
+            with contextlib.suppress(TypeError):
+                m.entries[key] = Entry(**e)
+        m.files = dict(raw.get("files", {}))
+        return m
+
+    def up_to_date(self, key: str, fingerprint: str, formats: tuple[str, ...]) -> bool:
+        e = self.entries.get(key)
+        if e is None or e.status != "built" or e.fingerprint != fingerprint:
+            return False
+        if not set(formats) <= set(e.formats):
+            return False
+        if any(self._module_digest(name) != h for name, h in e.code.items()):
+            return False
+        return all((self.output_dir / rel).is_file() for rel in e.outputs)
+
+    def _module_digest(self, name: str) -> str | None:
+        if name not in self._code:
+            try:
+                self._code[name] = file_digest(PACKAGE_DIR / name)
+            except OSError:
+                self._code[name] = None
+        return self._code[name]
+
+    def record(self, entry: Entry) -> None:
+        entry.built_at = entry.built_at or time.strftime("%Y-%m-%dT%H:%M:%S%z")
+        self.entries[entry.key] = entry
+        self._dirty = True
+
+    def forget(self, key: str) -> None:
+        if self.entries.pop(key, None) is not None:
+            self._dirty = True
+
+    def remember_file(self, rel: str, file_hash: str, agency: str, year: int) -> None:
+        new = {"digest": file_hash, "agency": agency, "year": year}
+        if self.files.get(rel) != new:
+            self.files[rel] = new
+            self._dirty = True
+
+    def save(self, *, every: float = 0.0) -> None:
+        """Write atomically if changed; with `every`, at most once per that many seconds."""
+        if not self._dirty or time.monotonic() - self._saved_at < every:
+            return
+        data = {
+            "schema": SCHEMA,
+            "generator": f"disclosure_lib {__version__}",
+            "entries": {k: asdict(e) for k, e in sorted(self.entries.items())},
+            "files": dict(sorted(self.files.items())),
+        }
+        text = json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+        write_output(self.path, text)
+        self._dirty = False
+        self._saved_at = time.monotonic()
+
+
+# --- writing outputs ------------------------------------------------------------------------
+
+
+def write_output(path: Path, data: str | bytes) -> None:
+    """`write_atomic`, with a clear BuildError for a read-only or full output folder."""
+    try:
+        write_atomic(path, data)
+    except OSError as exc:
+        raise output_error(exc, path) from None
+
+
+def output_error(exc: OSError, path: Path) -> BuildError:
+    if exc.errno == errno.ENOSPC or exc.errno == errno.EDQUOT:
+        what = "磁盘空间不足 (no space left on device)"
+    elif exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        what = "输出目录不可写 (output folder is read-only or not writable)"
+    else:
+        what = f"无法写入输出 (cannot write output): {exc.strerror}"
+    return BuildError(what, path=path)
+
+
+def remove_stale_temps(output_dir: Path) -> int:
+    """Delete temp files a killed build left behind (`.<name>.*.tmp`); call under the lock."""
+    n = 0
+    if not output_dir.is_dir():
+        return 0
+    for p in output_dir.rglob(".*.tmp"):
+        with contextlib.suppress(OSError):
+            p.unlink()
+            n += 1
+    return n
+
+
+class OutputLock:
+    """An exclusive lock on an output folder (flock: released by the OS even after kill -9)."""
+
+    def __init__(self, output_dir: Path | str) -> None:
+        self.output_dir = Path(output_dir)
+        self.path = self.output_dir / LOCK_NAME
+        self._fd: int | None = None
+
+    def acquire(self) -> None:
+        try:
+            self.output_dir.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise output_error(exc, self.output_dir) from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = ""
+            with contextlib.suppress(OSError, ValueError):
+                holder = f"，进程 {int(os.pread(fd, 32, 0).decode().strip())}"
+            os.close(fd)
+            raise BuildError(
+                f"另一个生成任务正在使用此输出目录{holder} (another build is running on this "
+                "output folder; wait for it or use another -o)",
+                path=self.output_dir,
+            ) from None
+        try:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        except OSError as exc:
+            os.close(fd)
+            raise output_error(exc, self.output_dir) from None
+        self._fd = fd
+
+    def release(self) -> None:
+        if self._fd is not None:
+            with contextlib.suppress(OSError):
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
+
+    def __enter__(self) -> OutputLock:
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()

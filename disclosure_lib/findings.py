@@ -1,0 +1,235 @@
+"""Findings: what a check found (`Finding`, `CheckResult`), located by official labels, and
+their output as readable Chinese text or JSON lines (`disclosure check --format`)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from . import format as fmt
+from .errors import ParamsError
+from .model import Report
+
+Cell3 = tuple[str, str, str]  # (table key, row key, column key)
+SEVERITY_LABEL = {"error": "错误", "warning": "警告"}
+
+
+@dataclass
+class Finding:
+    """One broken rule, located as precisely as the rule allows.
+
+    `table`/`row`/`column` are official labels (hierarchical rows joined with " › ");
+    `cells` holds the keys of every cell involved, `related` those of the row a figure
+    really belongs to (R6-WRONG-ROW). For equations, `actual` is the total as printed
+    and `expected` the sum of its parts.
+    """
+
+    file: str
+    line: int | None
+    agency: str
+    year: int
+    code: str
+    severity: str  # 'error' | 'warning'
+    table: str
+    row: str
+    column: str
+    expected: object
+    actual: object
+    message: str
+    cells: tuple[Cell3, ...] = ()
+    related: tuple[Cell3, ...] = ()
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+
+@dataclass
+class CheckResult:
+    reports: list[Report] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    load_errors: list[ParamsError] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.is_error]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if not f.is_error]
+
+    @property
+    def has_errors(self) -> bool:
+        return any(f.is_error for f in self.findings)
+
+    def by_report(self) -> list[tuple[Report, list[Finding]]]:
+        """Each report with its findings, in the order the reports were loaded."""
+        groups: dict[tuple[str, str, int], tuple[Report, list[Finding]]] = {}
+        for r in self.reports:
+            groups.setdefault((file_of(r), r.agency, r.year), (r, []))
+        for f in self.findings:
+            key = (f.file, f.agency, f.year)
+            if key not in groups:  # a finding about a report not in `reports`
+                source = Path(f.file) if f.file else None
+                groups[key] = (Report(agency=f.agency, year=f.year, source=source), [])
+            groups[key][1].append(f)
+        return list(groups.values())
+
+
+# --- labels -----------------------------------------------------------------------------------
+
+
+def file_of(report: Report) -> str:
+    return str(report.source) if report.source is not None else ""
+
+
+def table_label(table: fmt.Table) -> str:
+    return f"{table.section}、{table.title}"
+
+
+def row_label(table: fmt.Table, row_key: str) -> str:
+    row = table.row(row_key)
+    path = table.row_path(row)
+    return " › ".join((row.group, *path) if row.group else path)
+
+
+def column_label(table: fmt.Table, column_key: str) -> str:
+    col = table.column(column_key)
+    return f"{col.group} › {col.label}" if col.group else col.label
+
+
+def rows_label(table: fmt.Table, rows: list[str]) -> str:
+    """One row, the heading whose sub-rows are exactly `rows`, or the rows listed."""
+    if len(rows) == 1:
+        return row_label(table, rows[0])
+    parents = {table.row(r).parent for r in rows}
+    if len(parents) == 1:
+        parent = parents.pop()
+        if parent is not None and [r.key for r in table.children(parent)] == rows:
+            return row_label(table, parent)
+    return "、".join(row_label(table, r) for r in rows)
+
+
+def unique(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+def make_finding(
+    report: Report,
+    code: str,
+    severity: str,
+    cells: tuple[Cell3, ...],
+    expected: object,
+    actual: object,
+    message: str,
+    *,
+    related: tuple[Cell3, ...] = (),
+    table: str = "",
+    row: str = "",
+    column: str = "",
+) -> Finding:
+    """A Finding whose labels and source line come from `cells` (unless given)."""
+    line = None
+    if cells:
+        t = fmt.table(cells[0][0])
+        table = table or table_label(t)
+        row = row or rows_label(t, unique(r for _, r, _ in cells))
+        column = column or "、".join(column_label(t, c) for c in unique(c for _, _, c in cells))
+        line = next((report.lines[c] for c in cells if c in report.lines), None)
+    return Finding(
+        file=file_of(report),
+        line=line,
+        agency=report.agency,
+        year=report.year,
+        code=code,
+        severity=severity,
+        table=table,
+        row=row,
+        column=column,
+        expected=expected,
+        actual=actual,
+        message=message,
+        cells=cells,
+        related=related,
+    )
+
+
+# --- output -----------------------------------------------------------------------------------
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, Decimal):
+        return format(value, "f")  # exact: amounts are strings in JSON
+    return value
+
+
+def finding_dict(f: Finding) -> dict[str, object]:
+    d = asdict(f)
+    del d["cells"], d["related"]
+    d["expected"], d["actual"] = _plain(f.expected), _plain(f.actual)
+    return d
+
+
+def format_findings_json(result: CheckResult) -> str:
+    """JSON lines: one object per finding (file, line, agency, year, code, severity, table,
+    row, column, expected, actual, message); Decimal amounts as strings. Files that could not
+    be read come first as objects with code "LOAD-ERROR" (agency/year null)."""
+    lines = [
+        json.dumps(
+            {
+                "file": str(e.path) if e.path else "",
+                "line": e.line,
+                "agency": None,
+                "year": None,
+                "code": "LOAD-ERROR",
+                "severity": "error",
+                "table": "",
+                "row": "",
+                "column": e.field or "",
+                "expected": None,
+                "actual": None,
+                "message": e.message,
+            },
+            ensure_ascii=False,
+        )
+        for e in result.load_errors
+    ]
+    lines += [json.dumps(finding_dict(f), ensure_ascii=False) for f in result.findings]
+    return "".join(line + "\n" for line in lines)
+
+
+def _format_one(f: Finding) -> str:
+    where = f"第{f.line}行 " if f.line else ""
+    place = " › ".join(p for p in (f.table, f.row, f.column) if p)
+    return (
+        f"  {SEVERITY_LABEL.get(f.severity, f.severity)} [{f.code}] {where}{place}\n    {f.message}"
+    )
+
+
+def format_findings_text(result: CheckResult) -> str:
+    """Readable Chinese report: unreadable files, then each report with findings, then a summary."""
+    out: list[str] = []
+    for e in result.load_errors:
+        out.append(f"无法读取：{e}")
+    flagged = 0
+    for report, findings in result.by_report():
+        if not findings:
+            continue
+        flagged += 1
+        name = file_of(report) or "（未保存的报告）"
+        out.append(f"{name}  {report.agency} {report.year}年")
+        out.extend(_format_one(f) for f in findings)
+    n_err, n_warn = len(result.errors), len(result.warnings)
+    summary = (
+        f"共检查 {len(result.reports)} 份报告：{n_err} 个错误，{n_warn} 个警告"
+        f"（{flagged} 份报告有问题）"
+    )
+    if result.load_errors:
+        summary += f"；{len(result.load_errors)} 个文件无法读取"
+    if not result.findings and not result.load_errors:
+        summary += "。全部通过"
+    out.append(summary)
+    return "\n".join(out) + "\n"

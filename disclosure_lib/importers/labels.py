@@ -1,0 +1,251 @@
+"""Label normalisation and matching against the official format.
+
+Published reports spell the official labels in many ways: full- or half-width punctuation
+(（一） / (一), 第二十条第(一)项), spaces inside label cells (商业 企业), straight or curly
+quotes, 1、 for 1., labels without their ordinal, headings that vary (四、因政府信息公开工作
+被申请行政复议…). Everything here compares *normalised* text (`norm`), built from the labels
+in `format.py` and `format2019.py`, so the importers never retype a label.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache, lru_cache
+
+from .. import format as fmt
+from .. import format2019 as f19
+
+_QUOTES = str.maketrans("", "", "“”‘’\"'「」『』")
+# spaces inside labels go; spaces next to figures or blank markers (/ — -) separate cells
+_JOIN_WS = re.compile(r"(?<=[^\d\s/—\-－])\s+(?=[^\d\s/—\-－])")
+_WS = re.compile(r"\s+")
+_ORDINAL_DOT = re.compile(r"(?<=\d)[、．]")
+_ORDINAL = re.compile(
+    r"^(?:[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十]+\)|\(\d+\)|\d+[.)])"
+)
+_TRAILING_NOTE = re.compile(r"\([^()]*\)$")
+MISSING_MARKERS = frozenset({"", "/", "-", "—", "——", "–", "−", "--", "无", "空", "×", "\\"})
+
+
+def norm(text: str) -> str:
+    """Normalised form for matching: NFKC (full → half width), no quotes, 1、→1., spaces
+    removed between non-digits (label cells split by spaces) and collapsed elsewhere (they
+    still separate numbers)."""
+    s = unicodedata.normalize("NFKC", text).translate(_QUOTES)
+    s = _ORDINAL_DOT.sub(".", s)
+    s = _JOIN_WS.sub("", s)
+    return _WS.sub(" ", s).strip()
+
+
+def strip_ordinal(key: str) -> str:
+    """'(三)不予公开' → '不予公开', '1.属于国家秘密' → '属于国家秘密'."""
+    return _ORDINAL.sub("", key, count=1)
+
+
+def variants(label: str, *, min_core: int = 4) -> set[str]:
+    """Normalised spellings of an official label that published reports use."""
+    key = norm(label)
+    out = {key}
+    short = _TRAILING_NOTE.sub("", key)
+    if short and short != key and len(strip_ordinal(short)) >= min_core:
+        out.add(short)
+    for k in list(out):
+        core = strip_ordinal(k)
+        if core != k and len(core) >= min_core:
+            out.add(core)
+        m = re.match(r"^(\d+)\.", k)
+        if m:  # 1.属于… also printed as (1)属于…
+            out.add(f"({m.group(1)}){k[m.end() :]}")
+    return out
+
+
+# --- section headings ---------------------------------------------------------------------
+
+_SECTION_WORDS: dict[str, tuple[str, ...]] = {
+    "一": ("总体情况",),
+    "二": ("主动公开",),
+    "三": ("收到和处理", "依申请公开情况", "申请情况"),
+    "四": ("行政复议", "行政诉讼"),
+    "五": ("存在的主要问题", "主要问题", "改进情况"),
+    "六": ("其他需要报告",),
+}
+_HEADING_MAX = 40
+EXTRA_HEADINGS = ("四、因政府信息公开工作被申请行政复议、提起行政诉讼情况",)
+
+
+def section_of_heading(line: str) -> str | None:
+    """The section key (一…六) if `line` is a section heading, else None."""
+    head = line.lstrip()[:1]
+    if head not in _SECTION_WORDS:  # cheap test first: most lines are not headings
+        return None
+    key = norm(line)
+    if not key or len(key) > _HEADING_MAX or key.endswith("。"):
+        return None
+    m = re.match(r"^([一二三四五六])[、.]", key)
+    if not m:
+        return None
+    rest = key[m.end() :]
+    if any(w in rest for w in _SECTION_WORDS[m.group(1)]):
+        return m.group(1)
+    return None
+
+
+@lru_cache(maxsize=1)
+def _embedded_heading_re() -> re.Pattern[str]:
+    heads = {norm(s.heading) for s in fmt.SECTIONS} | {norm(h) for h in EXTRA_HEADINGS}
+    heads |= {norm(h) for h in f19.SECTION_HEADINGS}
+    alts = sorted(heads, key=len, reverse=True)
+    return re.compile("|".join(re.escape(h) for h in alts))
+
+
+def split_embedded_headings(line: str) -> list[str]:
+    """Split a run-together line before and after any official section heading inside it
+    (…0000000四、政府信息公开行政复议、行政诉讼情况行政复议行政诉讼… → three lines)."""
+    if "、" not in line[1:] and "." not in line[1:]:
+        return [line]
+    nf = unicodedata.normalize("NFKC", line)
+    if len(nf) != len(line):  # positions would not line up; leave the line alone
+        return [line]
+    cuts: list[int] = []
+    for m in _embedded_heading_re().finditer(nf):
+        if m.start() > 0:
+            cuts.append(m.start())
+        if re.search(r"\w", nf[m.end() :]):
+            cuts.append(m.end())
+    if not cuts:
+        return [line]
+    parts, prev = [], 0
+    for c in cuts:
+        parts.append(line[prev:c])
+        prev = c
+    parts.append(line[prev:])
+    return [p for p in parts if p.strip()]
+
+
+# --- table label index --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Token:
+    """One piece of a table line: a row label, a header word, a value run or other text."""
+
+    kind: str  # "row" | "header" | "value" | "missing" | "other" | "break" (a prose line)
+    text: str
+    key: str = ""  # row key for kind == "row"
+
+
+@dataclass(frozen=True)
+class LabelIndex:
+    pattern: re.Pattern[str]
+    kinds: dict[str, tuple[str, str]]  # normalised variant -> (kind, row key)
+
+
+def _build_index(rows: dict[str, str], headers: set[str]) -> LabelIndex:
+    kinds: dict[str, tuple[str, str]] = {}
+    for h in headers:
+        for v in variants(h, min_core=99):
+            kinds.setdefault(v, ("header", ""))
+    for label, key in rows.items():
+        for v in variants(label):
+            kinds[v] = ("row", key)  # row labels win over header words
+    alts = sorted(kinds, key=len, reverse=True)
+    return LabelIndex(re.compile("|".join(re.escape(a) for a in alts)), kinds)
+
+
+@cache
+def table_index(section: str) -> LabelIndex:
+    """Label index for the table(s) of section 二, 三 or 四 (both formats)."""
+    rows: dict[str, str] = {}
+    headers: set[str] = set()
+    tables = [t for t in (*fmt.TABLES, *f19.TABLES) if t.section == section]
+    for t in tables:
+        for r in t.rows:
+            rows[r.label] = r.key
+            if r.group:
+                headers.add(r.group)
+        for c in t.columns:
+            headers.add(c.label)
+            if c.group:
+                headers.add(c.group)
+    headers |= set(SECTION_HEADER_WORDS.get(section, ())) | set(UNIT_WORDS)
+    return _build_index(rows, headers)
+
+
+UNIT_WORDS = (
+    "（单位：件）",
+    "单位：件",
+    "（单位：万元）",
+    "单位：万元",
+    "（单位：个）",
+    "单位：个",
+)
+SECTION_HEADER_WORDS: dict[str, tuple[str, ...]] = {
+    "二": (fmt.PROACTIVE_ROW_HEADER, *fmt.PROACTIVE_ITEMS, *f19.PROACTIVE_ITEMS),
+    "三": (
+        fmt.APPLICANT_HEADER,
+        fmt.LEGAL_PERSONS,
+        fmt.APPLICATIONS_NOTE,
+        "本列数据的勾稽关系为:第一项加第二项之和,等于第三项加第四项之和",
+        "商业企业",
+        "科研机构",
+    ),
+    "四": (
+        fmt.REVIEW_GROUP_RECONSIDERATION,
+        fmt.REVIEW_GROUP_LITIGATION,
+        *(r.label for r in fmt.REVIEW.rows),
+        *(c.label for c in fmt.REVIEW.columns),
+    ),
+}
+
+_RUN_SPLIT = re.compile(r"[\s|,;，；]+")
+_NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
+_THOUSANDS = re.compile(r"^\d{1,3}(?:,\d{3})+$")
+_UNIT = re.compile(r"(?:件|个|项|次|万元|元|条)$")
+MAX_OTHER = 3  # more leftover text than this makes a line prose, not a table line
+
+
+@lru_cache(maxsize=8192)
+def tokenize(text: str, section: str) -> tuple[tuple[Token, ...], int]:
+    """Tokens of one table line or cell, and how many characters were not understood.
+    (Cached: the same cells — 0, the row labels — recur in every report.)"""
+    s = norm(text)
+    idx = table_index(section)
+    tokens: list[Token] = []
+    other = 0
+    pos = 0
+    for m in idx.pattern.finditer(s):
+        other += _values(s[pos : m.start()], tokens)
+        kind, key = idx.kinds[m.group(0)]
+        tokens.append(Token(kind, m.group(0), key))
+        pos = m.end()
+    other += _values(s[pos:], tokens)
+    return tuple(tokens), other
+
+
+def _values(chunk: str, out: list[Token]) -> int:
+    """Append value/missing tokens found in `chunk`; return the count of other characters."""
+    if not chunk.strip():
+        return 0
+    if _THOUSANDS.match(chunk.strip()):
+        out.append(Token("value", chunk.strip().replace(",", "")))
+        return 0
+    other = 0
+    for run in _RUN_SPLIT.split(chunk):
+        if not run:
+            continue
+        bare = _UNIT.sub("", run)
+        if _NUMBER.match(bare):
+            out.append(Token("value", bare))
+        elif run in MISSING_MARKERS or set(run) <= {"-", "—", "/", "－"}:
+            out.append(Token("missing", run))
+        else:
+            out.append(Token("other", run))
+            other += len(run)
+    return other
+
+
+def is_missing_marker(text: str) -> bool:
+    s = norm(text)
+    return s in MISSING_MARKERS or (bool(s) and set(s) <= {"-", "—", "/", "－"})

@@ -1,0 +1,351 @@
+"""Read the three table sections (二, 三, 四) of an imported report, and the import log.
+
+Each line or row of a table section is tokenised against the official labels (`labels`).
+Prose lines become the section's note (the one-line summary printed under the heading).
+Rows of 二 and 三 are found by their label, whatever their column position (so rowspans,
+colspans and run-together text read the same); 四 is read as its 15 figures in order.
+The cells found for each row go to `cellruns.resolve`, which splits run-together digit
+runs by the table's own arithmetic and flags what it cannot settle.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from .. import format as fmt
+from .. import format2019 as f19
+from ..model import Cell, Value
+from . import cellruns
+from .labels import MAX_OTHER, Token, norm, tokenize
+from .text import Block
+
+MAX_LINE = 20_000  # longer "lines" in a table section are not table text
+
+STATUS_LABEL = {"read": "读取", "inferred": "推断", "missing": "缺失"}
+
+
+@dataclass
+class LogEntry:
+    level: str  # "info" | "warning" | "error"
+    message: str
+    table: str | None = None
+    row: str | None = None
+    column: str | None = None
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"第{self.line}行：" if self.line else ""
+        return f"{where}{self.message}"
+
+
+@dataclass
+class TableStats:
+    read: int = 0
+    inferred: int = 0
+    missing: int = 0
+
+
+@dataclass
+class ImportLog:
+    source: Path | None = None
+    kind: str = "text"
+    format: str = fmt.FORMAT_ID
+    stats: dict[str, TableStats] = field(default_factory=dict)
+    sections_found: list[str] = field(default_factory=list)
+    sections_missing: list[str] = field(default_factory=list)
+    narrative_sections: list[str] = field(default_factory=list)
+    unmapped: list[str] = field(default_factory=list)
+    entries: list[LogEntry] = field(default_factory=list)
+    notes: dict[str, list[str]] = field(default_factory=dict)  # section → note lines
+
+    def add(self, level: str, message: str, **where: object) -> None:
+        self.entries.append(LogEntry(level, message, **where))  # type: ignore[arg-type]
+
+    @property
+    def warnings(self) -> list[LogEntry]:
+        return [e for e in self.entries if e.level != "info"]
+
+    def summary(self, *, verbose: bool = False) -> str:
+        """The log in Chinese, one fact a line."""
+        src = str(self.source) if self.source else "(输入)"
+        out = [f"导入：{src}（{self.kind}，格式 {self.format}）"]
+        found = "、".join(self.sections_found) or "无"
+        out.append(
+            f"  章节：{found}"
+            + (f"；缺少：{'、'.join(self.sections_missing)}" if self.sections_missing else "")
+        )
+        for t in fmt.TABLES:
+            s = self.stats.get(t.key, TableStats())
+            out.append(
+                f"  {t.section}、{t.title}：读取 {s.read}，推断 {s.inferred}，缺失 {s.missing}"
+            )
+        out.append(f"  叙述部分：{'、'.join(self.narrative_sections) or '无'}")
+        if self.unmapped:
+            out.append(f"  {f19.DOC} 格式中无法对应到现行格式的项目：")
+            out.extend(f"    {u}" for u in self.unmapped)
+        for e in self.entries:
+            if verbose or e.level != "info":
+                out.append(f"  [{_LEVEL.get(e.level, e.level)}] {e}")
+        return "\n".join(out) + "\n"
+
+
+_LEVEL = {"info": "说明", "warning": "注意", "error": "错误"}
+
+
+@dataclass
+class TableValues:
+    values: dict[Cell, Value] = field(default_factory=dict)
+    status: dict[Cell, str] = field(default_factory=dict)
+    lines: dict[Cell, int] = field(default_factory=dict)
+
+
+@dataclass
+class _Line:
+    tokens: list[Token]
+    is_row: bool
+    line: int
+
+
+def _section_lines(blocks: list[Block], section: str) -> tuple[list[_Line], list[str]]:
+    """Table lines (as tokens) and prose lines (the section note) of one table section."""
+    lines: list[_Line] = []
+    notes: list[str] = []
+    for b in blocks:
+        if b.cells is None:
+            text = (b.text or "").strip()
+            if not text:
+                continue
+            if len(text) > MAX_LINE:
+                notes.append(text[:200])
+                continue
+            toks, other = tokenize(text, section)
+            if other > MAX_OTHER or "。" in text:
+                notes.append(text)
+                lines.append(_Line([Token("break", "")], False, b.line))  # ends a row
+            else:
+                lines.append(_Line(list(toks), False, b.line))
+            continue
+        filled = [c for c in b.cells if c.strip()]
+        row: list[Token] = []
+        prose = False
+        for c in b.cells:
+            if not c.strip():
+                row.append(Token("missing", ""))
+                continue
+            t, other = tokenize(c[:MAX_LINE], section)
+            if other > MAX_OTHER:
+                if len(filled) == 1:
+                    notes.append(c.strip())
+                    prose = True
+                    break
+                row.append(Token("other", c))
+                continue
+            row.extend(t)
+        if not prose:
+            lines.append(_Line(row, True, b.line))
+    return lines, notes
+
+
+def _detect_format(lines2: list[_Line], lines3: list[_Line], preamble: str) -> str:
+    markers19 = {norm(m) for m in f19.MARKERS}
+    markers21 = {norm(c.label) for c in fmt.PROACTIVE.columns}
+    for ln in lines2:
+        for t in ln.tokens:
+            if t.kind == "header" and t.text in markers19:
+                return f19.FORMAT_ID
+            if t.kind == "header" and t.text in markers21:
+                return fmt.FORMAT_ID
+    subrows = {r.key for r in fmt.APPLICATIONS.rows if r.parent == "other_handling"}
+    flat = [t for ln in lines3 for t in ln.tokens]
+    if not any(t.kind == "row" and t.key in subrows for t in flat):
+        for i, t in enumerate(flat[:-1]):
+            if t.kind == "row" and t.key == "other_handling" and flat[i + 1].kind == "value":
+                return f19.FORMAT_ID
+    p = norm(preamble)
+    if "2019〕60号" in p and "2021〕30号" not in p:
+        return f19.FORMAT_ID
+    return fmt.FORMAT_ID
+
+
+def _labeled_segments(
+    table: fmt.Table, lines: list[_Line], log: ImportLog
+) -> list[cellruns.Segment]:
+    """Segments for a table whose rows carry labels (二, 三)."""
+    rows = {r.key: r for r in table.rows}
+    segs: dict[str, cellruns.Segment] = {}
+    current: cellruns.Segment | None = None
+    for ln in lines:
+        toks = ln.tokens
+        if ln.is_row:
+            first = next((i for i, t in enumerate(toks) if t.kind == "row"), None)
+            if first is not None:
+                toks = toks[first:]  # empty cells left of a label only pad the label column
+            elif not any(t.kind == "value" for t in toks):
+                continue  # a header row or an empty row
+        for t in toks:
+            if t.kind == "row":
+                row = rows.get(t.key)
+                current = None
+                if row is None or not row.figures:
+                    continue
+                if t.key in segs:
+                    log.add(
+                        "warning",
+                        f"“{row.label}”重复出现，只取第一次",
+                        table=table.key,
+                        row=row.key,
+                        line=ln.line,
+                    )
+                    continue
+                current = cellruns.Segment(_slots(table, row.key), [], ln.line, row.label)
+                segs[t.key] = current
+            elif t.kind in ("header", "break"):
+                current = None
+            elif current is not None and t.kind in ("value", "missing"):
+                current.cells.append(t.text if t.kind == "value" else "")
+            elif current is not None and t.kind == "other" and ln.is_row:
+                current.cells.append(t.text)  # an unreadable cell still takes its place
+    return list(segs.values())
+
+
+def _flat_segment(table: fmt.Table, lines: list[_Line]) -> list[cellruns.Segment]:
+    """The 四 table: its figures in official order (三 groups × 5), wherever they sit."""
+    cells: list[str] = []
+    line = None
+    for ln in lines:
+        if not any(t.kind == "value" for t in ln.tokens):
+            continue  # header rows (and wholly empty rows)
+        for t in ln.tokens:
+            if t.kind == "value":
+                cells.append(t.text)
+            elif t.kind == "missing":
+                cells.append("")
+            elif t.kind == "other" and ln.is_row:
+                cells.append(t.text)
+        line = line or ln.line
+    if not cells:
+        return []
+    return [cellruns.Segment(_cells(table), cells, line, table.title)]
+
+
+def _read_table(
+    table: fmt.Table, lines: list[_Line], log: ImportLog, signed: frozenset[Cell]
+) -> TableValues:
+    segs = (
+        _flat_segment(table, lines)
+        if table.key == "review"
+        else _labeled_segments(table, lines, log)
+    )
+    res = cellruns.resolve(table, segs, signed=signed)
+    out = TableValues()
+    seg_line = {s: seg.line for seg in segs for s in seg.slots}
+    for cell in _cells(table):
+        out.values[cell] = res.values.get(cell)
+        out.status[cell] = res.status.get(cell, "absent")
+        if seg_line.get(cell):
+            out.lines[cell] = int(seg_line[cell] or 0)
+    for where, level, msg in res.notes:
+        log.add(
+            level,
+            msg,
+            table=table.key,
+            row=where[0] if where else None,
+            column=where[1] if where else None,
+            line=seg_line.get(where) if where else None,
+        )
+    found = {s[0] for seg in segs for s in seg.slots}
+    for row in table.figure_rows:
+        if row.key not in found:
+            log.add("warning", f"未找到：{_row_name(table, row)}", table=table.key, row=row.key)
+            continue
+        blank = [c.label for c in table.row_columns(row) if out.status[(row.key, c.key)] == "blank"]
+        if blank:
+            log.add(
+                "warning",
+                f"{_row_name(table, row)}：空白单元格（按缺失处理）：{'、'.join(blank)}",
+                table=table.key,
+                row=row.key,
+                line=seg_line.get((row.key, table.row_columns(row)[0].key)),
+            )
+    return out
+
+
+@cache
+def _slots(table: fmt.Table, row: str) -> tuple[Cell, ...]:
+    return tuple((row, c.key) for c in table.row_columns(table.row(row)))
+
+
+@cache
+def _cells(table: fmt.Table) -> tuple[Cell, ...]:
+    return table.cells()
+
+
+def _row_name(table: fmt.Table, row: fmt.Row) -> str:
+    return f"{row.group} {row.label}" if row.group else row.label
+
+
+def read_tables(
+    sections: dict[str, list[Block]], log: ImportLog, *, preamble_text: str = ""
+) -> tuple[dict[str, TableValues], str]:
+    """Figures of 二, 三, 四 as 2021-format table values; the format found; notes in `log`."""
+    lines: dict[str, list[_Line]] = {}
+    for key in ("二", "三", "四"):
+        lines[key], log.notes[key] = _section_lines(sections.get(key, []), key)
+    format_id = _detect_format(lines["二"], lines["三"], preamble_text)
+    log.format = format_id
+    defs = f19.TABLES if format_id == f19.FORMAT_ID else fmt.TABLES
+    signed = f19.SIGNED_CELLS if format_id == f19.FORMAT_ID else frozenset()
+    read = {
+        t.key: _read_table(
+            t, lines[t.section], log, signed if t.key == "proactive" else frozenset()
+        )
+        for t in defs
+    }
+    if format_id == f19.FORMAT_ID:
+        read = _map_2019(read, log)
+    for t in fmt.TABLES:
+        stats = log.stats.setdefault(t.key, TableStats())
+        for cell in _cells(t):
+            st = read[t.key].status.get(cell, "absent")
+            if read[t.key].values.get(cell) is None:
+                stats.missing += 1
+            elif st == "inferred":
+                stats.inferred += 1
+            else:
+                stats.read += 1
+    return read, format_id
+
+
+def _map_2019(read: dict[str, TableValues], log: ImportLog) -> dict[str, TableValues]:
+    """2019-format figures → 2021 cells per `format2019.MAPPING`; list what has no counterpart."""
+    out = {t.key: TableValues() for t in fmt.TABLES}
+    for (tk, r, c), dst in f19.MAPPING.items():
+        src = read[tk]
+        v = src.values.get((r, c))
+        if dst is None:
+            shown = "空" if v is None else str(v)
+            log.unmapped.append(f"{f19.cell_label(tk, r, c)} = {shown}")
+            continue
+        dt, dr, dc = dst
+        out[dt].values[(dr, dc)] = v
+        out[dt].status[(dr, dc)] = src.status.get((r, c), "absent")
+        if (r, c) in src.lines:
+            out[dt].lines[(dr, dc)] = src.lines[(r, c)]
+    mapped = {d for d in f19.MAPPING.values() if d}
+    for t in fmt.TABLES:
+        for cell in t.cells():
+            if (t.key, *cell) not in mapped:
+                out[t.key].values[cell] = None
+                out[t.key].status[cell] = "absent"
+                row = t.row(cell[0])
+                log.add(
+                    "info",
+                    f"{_row_name(t, row)} · {t.column(cell[1]).label}：{f19.DOC} 格式无此项，留空",
+                    table=t.key,
+                    row=cell[0],
+                    column=cell[1],
+                )
+    log.add("warning", f"按 {f19.DOC}（2019年格式）导入，部分项目无法对应现行格式")
+    return out

@@ -1,0 +1,161 @@
+"""Writing params files: the YAML text of a report (`dump_report`), saving, new blank files.
+
+The text is emitted by hand, not by `yaml.dump`, so the file reads like the official form
+(labels in order, one row a line, comments naming the columns); every scalar goes through
+`_scalar`/`_quoted`, and `load(dump(r)) == r` is tested.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import yaml
+
+from . import format as fmt
+from .errors import ParamsError
+from .files import write_atomic
+from .model import Paragraph, Report, Value
+from .params import params_path, table_layout
+
+
+def _scalar(value: str) -> str:
+    """A YAML scalar for `value`: plain when that reads back the same, else double-quoted."""
+    if (
+        value
+        and value == value.strip()
+        and not _NON_PRINTABLE.search(value)
+        and "\n" not in value
+        and not re.search(r"[:#{}\[\],&*!|>'\"%@`]|^[-?]", value)
+    ):
+        try:
+            if yaml.safe_load(value) == value:
+                return value
+        except yaml.YAMLError:
+            pass
+    return _quoted(value)
+
+
+# What PyYAML refuses to read raw (its Reader.NON_PRINTABLE), plus line/paragraph separators.
+_NON_PRINTABLE = re.compile(
+    "[^\x09\x0a\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|[\u2028\u2029\ufeff]"
+)
+_NEEDS_ESCAPE = re.compile(r'["\\\n\t]|' + _NON_PRINTABLE.pattern)
+_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t"}
+
+
+def _quoted(value: str) -> str:
+    def escape(ch: str) -> str:
+        if ch in _ESCAPES:
+            return _ESCAPES[ch]
+        code = ord(ch)
+        return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+    return '"' + _NEEDS_ESCAPE.sub(lambda m: escape(m.group()), value) + '"'
+
+
+def _block(value: str, indent: str) -> str:
+    """Multi-line text as a literal block when that is lossless, else a quoted scalar."""
+    lines = value.split("\n")
+    safe = (
+        "\n" in value
+        and not value.endswith("\n")
+        and lines[0][:1] not in (" ", "\t")
+        and all(line == line.rstrip(" \t") for line in lines)
+        and not _NON_PRINTABLE.search(value)
+    )
+    if not safe:
+        return _quoted(value)
+    body = "\n".join(f"{indent}{line}" if line else "" for line in lines)
+    return f"|-\n{body}"
+
+
+def _text(value: str, indent: str) -> str:
+    return _block(value, indent) if "\n" in value else _scalar(value)
+
+
+def _number(value: Value) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, Decimal):
+        text = format(value, "f")
+        return text
+    return str(value)
+
+
+def dump_report(report: Report) -> str:
+    """The params YAML text of `report` (load(dump(r)) == r)."""
+    out: list[str] = [
+        f"# {report.title} — 参数文件 (params file)",
+        f"agency: {_scalar(report.agency)}",
+        f"year: {report.year}",
+    ]
+    if report.format != fmt.FORMAT_ID:
+        out.append(f"format: {_scalar(report.format)}")
+    out.append("contact:")
+    for key, label in fmt.CONTACT_FIELDS:
+        out.append(f"  {key}: {_scalar(getattr(report.contact, key))}  # {label}")
+    if report.narrative:
+        out.append("narrative:")
+        for s in fmt.NARRATIVE_SECTIONS:
+            paragraphs = report.narrative.get(s.key)
+            if paragraphs is None:
+                continue
+            if not paragraphs:
+                out.append(f"  {s.heading}: []")
+                continue
+            out.append(f"  {s.heading}:")
+            for p in paragraphs:
+                lead = "    - "
+                if p.heading is not None:
+                    out.append(f"{lead}heading: {_text(p.heading, ' ' * 8)}")
+                    lead = "      "
+                out.append(f"{lead}text: {_text(p.text, ' ' * 8)}")
+    if report.section_notes:
+        out.append("notes:")
+        for s in fmt.SECTIONS:
+            if s.key in report.section_notes and not s.narrative:
+                out.append(f"  {s.heading}: {_text(report.section_notes[s.key], ' ' * 4)}")
+    for t in fmt.TABLES:
+        out.append(f"{t.key}:  # {t.section}、{t.title}")
+        if not any(r.columns for r in t.rows):
+            out.append(f"  # 列 (columns): {', '.join(c.label for c in t.columns)}")
+        _dump_level(report, t, table_layout(t), out, "  ")
+    return "\n".join(out) + "\n"
+
+
+def _dump_level(
+    report: Report, table: fmt.Table, level: dict[str, object], out: list[str], indent: str
+) -> None:
+    for label, child in level.items():
+        if isinstance(child, dict):
+            out.append(f"{indent}{_scalar(label)}:")
+            _dump_level(report, table, child, out, indent + "  ")
+            continue
+        assert isinstance(child, fmt.Row)
+        cols = table.row_columns(child)
+        values = [_number(report.get(table.key, child.key, c.key)) for c in cols]
+        if child.columns:
+            pairs = ", ".join(f"{_scalar(c.label)}: {v}" for c, v in zip(cols, values, strict=True))
+            out.append(f"{indent}{_scalar(label)}: {{{pairs}}}")
+        else:
+            out.append(f"{indent}{_scalar(label)}: [{', '.join(values)}]")
+
+
+def save_report(report: Report, path: Path | str, *, force: bool = True) -> Path:
+    """Write `report` as params YAML, atomically; refuse to overwrite unless `force`."""
+    path = Path(path)
+    if path.exists() and not force:
+        raise ParamsError("文件已存在，如需覆盖请使用 --force (file exists)", path=path)
+    return write_atomic(path, dump_report(report))
+
+
+def new_params_file(
+    agency: str, year: int, params_dir: Path | str = "params", *, force: bool = False
+) -> Path:
+    """A blank params file for a new agency-year: every figure 0, the usual sub-headings."""
+    report = Report.blank(agency, year, fill=0)
+    for s in fmt.NARRATIVE_SECTIONS:
+        report.narrative[s.key] = [Paragraph(text="", heading=h) for h in s.subheadings]
+    return save_report(report, params_path(params_dir, agency, year), force=force)

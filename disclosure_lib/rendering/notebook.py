@@ -1,0 +1,229 @@
+"""Executed notebooks: run a report notebook with papermill, convert it to HTML and PDF.
+
+The steps are separate so a batch driver can reuse them (and its own papermill engine):
+
+    nb = execute_notebook(agency, year, params_dir)       # papermill, any engine
+    html = notebook_to_html(nb)                           # cached nbconvert exporter
+    pdf = html_to_pdf_bytes(html)                         # cached fonts
+
+Writing them into an output folder is `batch.render`. This module imports only the standard
+library and the core at import time; papermill and nbconvert load when first used.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import uuid
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .._version import __version__
+from ..errors import RenderError
+from ..files import write_atomic
+from ..locate import notebook_path
+from ..model import Report
+
+if TYPE_CHECKING:
+    from nbformat import NotebookNode
+
+FORMATS = ("html", "pdf")
+METADATA_KEY = "disclosure_lib"
+
+
+# --- execution --------------------------------------------------------------------------------
+
+
+class NotebookFailed(RenderError):
+    """A cell raised. `notebook` is the executed notebook with papermill's error marker."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        notebook: NotebookNode,
+        cell_index: int | None = None,
+        path: Path | None = None,
+    ) -> None:
+        super().__init__(message, path=path)
+        self.notebook = notebook
+        self.cell_index = cell_index
+
+
+class _MemoryIO:
+    """papermill I/O handler keeping written notebooks in memory: papermill writes the failed
+    notebook (with its error marker) before raising, and that is the one to keep."""
+
+    prefix = "disclosure-memory://"
+
+    def __init__(self) -> None:
+        self.store: dict[str, str] = {}
+
+    def read(self, path: str) -> str:
+        return self.store[path]
+
+    def write(self, buf: str, path: str) -> None:
+        self.store[path] = buf
+
+    def listdir(self, path: str) -> list[str]:
+        return [p for p in self.store if p.startswith(path)]
+
+    def pretty_path(self, path: str) -> str:
+        return path
+
+
+@functools.cache
+def _memory_io() -> _MemoryIO:
+    from papermill.iorw import papermill_io
+
+    handler = _MemoryIO()
+    papermill_io.register(_MemoryIO.prefix, handler)
+    return handler
+
+
+@functools.cache
+def _template_notebook(path: Path, mtime_ns: int) -> NotebookNode:
+    import nbformat
+
+    return nbformat.read(path, as_version=4)
+
+
+def load_notebook(path: Path | str | None = None) -> NotebookNode:
+    """A fresh copy of the report notebook (parsed once per file version)."""
+    path = Path(path) if path is not None else notebook_path()
+    try:
+        mtime = path.stat().st_mtime_ns
+    except OSError:
+        raise RenderError("找不到报告笔记本 (report notebook not found)", path=path) from None
+    return copy.deepcopy(_template_notebook(path.resolve(), mtime))
+
+
+def execute_notebook(
+    agency: str,
+    year: int,
+    params_dir: Path | str = "params",
+    *,
+    notebook: Path | str | NotebookNode | None = None,
+    engine_name: str | None = None,
+    kernel_name: str | None = None,
+    timeout: float | None = None,
+    **engine_kwargs: Any,
+) -> NotebookNode:
+    """Run the report notebook for agency-year with papermill; return the executed notebook.
+
+    Parameters passed: agency, year, params_dir (absolute). The notebook's metadata records
+    them and the library version under `disclosure_lib`. `engine_name` selects a papermill
+    engine (default: papermill's). On a failing cell raises `NotebookFailed` carrying the
+    executed notebook, as papermill would have written it.
+    """
+    import nbformat
+
+    if isinstance(notebook, nbformat.NotebookNode):
+        nb = copy.deepcopy(notebook)
+    else:
+        nb = load_notebook(notebook)
+    folder = str(Path(params_dir).resolve())
+    metadata = {
+        "version": __version__,
+        "agency": agency,
+        "year": year,
+        "title": Report(agency=agency, year=year).title,
+    }
+    parameters = {"agency": agency, "year": year, "params_dir": folder}
+    return run_notebook(
+        nb,
+        parameters,
+        metadata,
+        engine_name=engine_name,
+        kernel_name=kernel_name,
+        timeout=timeout,
+        **engine_kwargs,
+    )
+
+
+def run_notebook(
+    nb: NotebookNode,
+    parameters: dict[str, Any],
+    metadata: dict[str, Any],
+    *,
+    engine_name: str | None = None,
+    kernel_name: str | None = None,
+    timeout: float | None = None,
+    **engine_kwargs: Any,
+) -> NotebookNode:
+    """Execute `nb` (modified in place) with papermill, recording `metadata` under
+    `disclosure_lib`; a failing cell raises `NotebookFailed` with the notebook as papermill
+    left it (error marker included)."""
+    import nbformat
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    nb.metadata[METADATA_KEY] = metadata
+    memory = _memory_io()
+    out = f"{_MemoryIO.prefix}{uuid.uuid4().hex}.ipynb"
+    if timeout is not None:
+        engine_kwargs.setdefault("execution_timeout", timeout)
+    if engine_name is None:
+        # The kernel's own log (TCP transport notice, the SIGINT jupyter_client sends at
+        # shutdown) is noise on the user's terminal; cell errors still reach the notebook.
+        engine_kwargs.setdefault("extra_arguments", ["--IPKernelApp.log_level=CRITICAL"])
+    try:
+        return papermill.execute_notebook(
+            nb,
+            out,
+            parameters=parameters,
+            engine_name=engine_name,
+            kernel_name=kernel_name,
+            request_save_on_cell_execute=False,
+            progress_bar=False,
+            log_output=False,
+            **engine_kwargs,
+        )
+    except PapermillExecutionError as exc:
+        failed = nbformat.reads(memory.store.get(out, nbformat.writes(nb)), as_version=4)
+        first = (exc.evalue or exc.ename).strip().splitlines()
+        raise NotebookFailed(
+            f"笔记本第 {exc.cell_index + 1} 个单元格出错：{exc.ename}: {first[0] if first else ''}",
+            notebook=failed,
+            cell_index=exc.cell_index,
+        ) from None
+    finally:
+        memory.store.pop(out, None)
+
+
+# --- conversion -------------------------------------------------------------------------------
+
+
+def notebook_to_html(nb: NotebookNode) -> str:
+    """Self-contained report HTML for an executed notebook (same as `--to disclosure-html`)."""
+    from .exporters import html_exporter
+
+    html, _ = html_exporter().from_notebook_node(nb)
+    return html
+
+
+def html_to_pdf_bytes(html: str) -> bytes:
+    from .exporters import html_to_pdf_bytes as convert
+
+    return convert(html)
+
+
+def html_to_pdf(html: str, path: Path | str) -> Path:
+    """Typeset report HTML as an A4 PDF at `path` (written atomically)."""
+    return write_atomic(path, html_to_pdf_bytes(html))
+
+
+# --- formats --------------------------------------------------------------------------------
+
+
+def parse_formats(to: Iterable[str] | str) -> tuple[str, ...]:
+    """Output formats from "html,pdf" or ["html", "pdf"], deduplicated; unknown ones rejected."""
+    items = [to] if isinstance(to, str) else list(to)
+    wanted = tuple(
+        dict.fromkeys(x.strip().lower() for i in items for x in i.split(",") if x.strip())
+    )
+    unknown = [x for x in wanted if x not in FORMATS]
+    if unknown:
+        raise RenderError(f"不支持的输出格式：{', '.join(unknown)}；可选：{', '.join(FORMATS)}")
+    return wanted

@@ -1,0 +1,13 @@
+"""Paths and builders shared by the tests (fixtures wrapping them are in `conftest.py`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent  # the repository
+PARAMS = ROOT / "params"  # the bundled params files
+SEED_AGENCY = "硚口区企业服务中心"
+SEED_YEAR = 2024
+SEED = PARAMS / SEED_AGENCY / f"{SEED_YEAR}.yaml"  # the seed report's params file
+FIXTURES = ROOT / "tests" / "fixtures"
+IMPORT_FIXTURES = FIXTURES / "import"

@@ -1,0 +1,43 @@
+"""One unit in a worker: everything in by value, everything out by value."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+
+from disclosure_lib.batch import worker
+from disclosure_lib.batch.build import REPORT_NOTEBOOK
+from disclosure_lib.params_write import dump_report
+from disclosure_lib.synth import demo_series
+
+AGENCY = "测试区丙局"
+
+
+def _task(notebook: str, formats: tuple[str, ...] = ("html",)) -> worker.Task:
+    reports = demo_series(AGENCY, range(2022, 2024), seed=5, scale=20)
+    files = {f"{AGENCY}/{r.year}.yaml": dump_report(r).encode() for r in reports}
+    return worker.Task("report", AGENCY, 2023, files, notebook, formats, 120)
+
+
+def test_a_report_comes_back_executed_converted_and_checked() -> None:
+    result = worker.run_task(_task(REPORT_NOTEBOOK.read_text(encoding="utf-8"), ("html", "pdf")))
+    assert result.ok and result.error == ""
+    nb = nbformat.reads(result.notebook, as_version=4)
+    assert nb.metadata["papermill"]["parameters"]["agency"] == AGENCY
+    assert result.html is not None and f"{AGENCY}2023年政府信息公开工作年度报告" in result.html
+    assert result.pdf is not None and result.pdf.startswith(b"%PDF")
+    assert (result.errors, result.warnings) == (0, 0)  # synthetic reports are consistent
+    assert {"execute", "html", "pdf", "total", "cpu"} <= set(result.timings)
+    assert {"batch/worker.py", "rendering/notebook.py", "rendering/exporters.py"} <= set(
+        result.code
+    )
+
+
+def test_a_failing_cell_comes_back_as_a_failure_with_its_notebook(tmp_path: Path) -> None:
+    nb = nbformat.read(REPORT_NOTEBOOK, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell('raise RuntimeError("第一行\\n第二行")'))
+    result = worker.run_task(_task(nbformat.writes(nb)))
+    assert not result.ok and result.html is None
+    assert "第一行" in result.error and "第二行" not in result.error
+    assert "RuntimeError" in result.notebook  # kept, for the *.failed.ipynb

@@ -1,0 +1,279 @@
+"""Import of published reports: every fixture kind, every figure, the params files written."""
+
+from __future__ import annotations
+
+import random
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from disclosure_lib import cli
+from disclosure_lib import format as fmt
+from disclosure_lib.errors import ImportError_
+from disclosure_lib.importers.document import import_bytes, import_file, import_files
+from disclosure_lib.model import Contact, Report
+from disclosure_lib.params import load_report, params_path
+
+from ..base import IMPORT_FIXTURES as FIX
+from ..base import SEED as SEED_PARAMS
+
+# cells the blank-cell fixtures leave empty ('', '/', '—', '-')
+BLANKS = {
+    ("proactive", "normative_documents", "repealed"),
+    ("applications", "partial", "research"),
+    ("applications", "withheld.process", "total"),
+    ("applications", "not_processed.repeated", "natural"),
+    ("review", "direct_suit", "pending"),
+}
+
+
+@pytest.fixture(scope="module")
+def seed() -> Report:
+    return load_report(SEED_PARAMS)
+
+
+@pytest.fixture(scope="module")
+def figures() -> Report:
+    return load_report(FIX / "figures.yaml")
+
+
+def assert_figures(got: Report, expected: Report, *, except_cells: set | None = None) -> None:
+    """Every official cell equal (type included: int counts, Decimal fee), except the listed."""
+    except_cells = except_cells or set()
+    for t in fmt.TABLES:
+        for cell in t.cells():
+            key = (t.key, *cell)
+            want = None if key in except_cells else expected.get(*key)
+            have = got.get(*key)
+            assert have == want, f"{key}: {have!r} != {want!r}"
+            assert type(have) is type(want), key
+
+
+@pytest.mark.parametrize("name", ["seed.txt", "seed.html", "seed_gbk.html"])
+def test_seed_imports_to_the_bundled_params(name: str, seed: Report) -> None:
+    result = import_file(FIX / name)
+    assert result.report == seed
+    assert_figures(result.report, seed)
+    assert result.report.contact == Contact(
+        "硚口区企业服务中心党政办公室", "硚口区中山大道51号", "027-83366995"
+    )
+    assert result.log.sections_found == list("一二三四五六")
+    assert result.log.narrative_sections == ["一", "五", "六"]
+    assert {k: (s.read, s.inferred, s.missing) for k, s in result.log.stats.items()} == {
+        "proactive": (10, 0, 0),
+        "applications": (175, 0, 0),
+        "review": (15, 0, 0),
+    }
+    assert not result.log.warnings
+
+
+def test_seed_narrative_and_notes(seed: Report) -> None:
+    r = import_file(FIX / "seed.txt").report
+    one = r.narrative["一"]
+    assert one[0].heading is None and one[0].text.startswith("2024年，在区委")
+    assert [p.heading for p in one[1:]] == [
+        "（一）政府信息主动公开情况",
+        "（二）政府信息依申请公开情况",
+        "（三）政府信息管理情况",
+        "（四）政府信息公开平台建设情况",
+        "（五）监督保障情况",
+    ]
+    assert r.narrative["五"][0].text.count("\n") == 1  # two lines under one sub-heading
+    assert r.narrative["六"][2].heading == "（三）重点领域政府信息公开情况"
+    assert r.section_notes["二"].endswith("行政事业性收费0万元。")
+    assert (
+        r.section_notes["四"]
+        == "2024年，我中心无因政府信息公开工作被申请行政复议、提起行政诉讼情况。"
+    )
+
+
+@pytest.mark.parametrize("name", ["figures.txt", "figures_fullwidth.html", "pipes.txt"])
+def test_figure_fixtures(name: str, figures: Report) -> None:
+    result = import_file(FIX / name)
+    assert result.report == figures
+    assert_figures(result.report, figures)
+    assert result.report.get("proactive", "fees", "fee_amount") == Decimal("12.35")
+    assert result.log.stats["applications"].missing == 0
+
+
+def test_run_together_text_is_split_by_the_tables_arithmetic(figures: Report) -> None:
+    result = import_file(FIX / "runtogether.txt")
+    ambiguous = {
+        ("proactive", "normative_documents", c) for c in ("issued", "repealed", "in_force")
+    }
+    # 行政规范性文件3040 fits 3|0|40 and 30|4|0 and 二 has no sum rule: left blank, flagged
+    assert_figures(result.report, figures, except_cells=ambiguous)
+    warn = [e for e in result.log.warnings if e.row == "normative_documents"]
+    assert warn and "3|0|40" in warn[0].message and "30|4|0" in warn[0].message
+    stats = result.log.stats
+    assert stats["applications"].inferred > 0 and stats["applications"].missing == 0
+    assert (stats["review"].read, stats["review"].missing) == (15, 0)
+    inferred = [e for e in result.log.entries if "推断" in e.message]
+    assert inferred, "inferred cells must be named in the log"
+    assert result.report.narrative == figures.narrative
+    assert result.report.section_notes == figures.section_notes
+
+
+@pytest.mark.parametrize("name", ["blank_cells.txt", "blank_cells.html"])
+def test_blank_cells_are_missing_not_zero(name: str, figures: Report) -> None:
+    result = import_file(FIX / name)
+    assert_figures(result.report, figures, except_cells=BLANKS)
+    for key in BLANKS:
+        assert result.report.get(*key) is None
+    blank_rows = {e.row for e in result.log.warnings if "空白" in e.message}
+    assert {row for _t, row, _c in BLANKS} <= blank_rows
+    assert sum(s.missing for s in result.log.stats.values()) == len(BLANKS)
+
+
+def test_blank_cells_are_reported_by_check(tmp_path: Path) -> None:
+    out = import_files([FIX / "blank_cells.txt"], params_dir=tmp_path)[0]
+    assert out.error is None
+    blank = {(f.code, f.row, f.column) for f in out.findings if f.code == "R5-BLANK"}
+    assert len(blank) == len(BLANKS)
+
+
+def test_truncated_report_imports_what_is_there(figures: Report) -> None:
+    result = import_file(FIX / "truncated.txt")
+    app = fmt.APPLICATIONS
+    rows = [r.key for r in app.figure_rows]
+    cut = rows.index("withheld.internal")  # the row the text stops in
+    for t in fmt.TABLES:
+        for row, col in t.cells():
+            got = result.report.get(t.key, row, col)
+            if t.key == "proactive" or (t.key == "applications" and rows.index(row) < cut):
+                assert got == figures.get(t.key, row, col)
+            else:
+                assert got is None
+    assert result.log.sections_missing == ["四", "五", "六"]
+    missing_rows = {e.row for e in result.log.warnings if e.message.startswith("未找到")}
+    assert set(rows[cut + 1 :]) <= missing_rows
+    assert {"reconsideration", "direct_suit", "suit_after_review"} <= missing_rows
+    assert result.log.stats["review"].missing == 15
+
+
+def test_2019_format_is_recognised_and_mapped() -> None:
+    result = import_file(FIX / "format2019.txt")
+    r, log = result.report, result.log
+    assert (r.agency, r.year, r.format, log.format) == ("示例区档案馆", 2020, "2019", "2019")
+    assert r.contact == Contact("示例区档案馆办公室", "示例区人民路8号", "010-12345678")
+    # what maps: 本年新制作数量 → 本年制发件数, 处理决定数量 → 本年处理决定数量,
+    # all of 三 but （六）其他处理, all of 四
+    assert r.get("proactive", "normative_documents", "issued") == 2
+    assert r.get("proactive", "licensing", "decisions") == 27
+    assert r.get("proactive", "penalty", "decisions") == 9
+    assert r.get("proactive", "normative_documents", "in_force") is None
+    assert r.get("proactive", "fees", "fee_amount") is None
+    assert [r.get("applications", "new", c.key) for c in fmt.APPLICATIONS.columns] == [
+        6,
+        1,
+        0,
+        0,
+        1,
+        0,
+        8,
+    ]
+    assert r.get("applications", "total", "total") == 9
+    assert r.get("applications", "unavailable.not_held", "natural") == 2
+    assert r.get("applications", "other_handling.other", "total") is None
+    assert r.get("review", "reconsideration", "upheld") == 1
+    assert r.get("review", "reconsideration", "total") == 1
+    unmapped = "\n".join(log.unmapped)
+    assert "（六）其他处理 · 总计 = 2" in unmapped
+    assert "第二十条第（九）项 政府集中采购 · 采购总金额 = 36.5" in unmapped
+    assert "行政许可 · 本年增/减 = -1" in unmapped
+    assert "2019" in log.summary()
+
+
+def test_agency_and_year_overrides() -> None:
+    r = import_file(FIX / "seed.txt", agency="另一机关", year=2023).report
+    assert (r.agency, r.year) == ("另一机关", 2023)
+
+
+def test_title_variants_and_chinese_year() -> None:
+    text = (
+        "标题：二〇二三年示例县水务局政府信息公开工作年度报告\n"
+        "一、总体情况\n正文。\n二、主动公开政府信息情况\n"
+    )
+    r = import_bytes(text.encode("utf-8")).report
+    assert (r.agency, r.year) == ("示例县水务局", 2023)
+
+
+def test_import_files_writes_refuses_and_forces(tmp_path: Path, seed: Report) -> None:
+    [out] = import_files([FIX / "seed.txt"], params_dir=tmp_path)
+    assert out.error is None and out.written == params_path(tmp_path, seed.agency, 2024)
+    assert load_report(out.written) == seed
+    assert out.findings == []  # the seed passes every check
+    before = out.written.read_bytes()
+    [again] = import_files([FIX / "figures.txt"], params_dir=tmp_path)
+    assert isinstance(again.error, ImportError_) and "--force" in str(again.error)
+    assert out.written.read_bytes() == before
+    [forced] = import_files([FIX / "figures.txt"], params_dir=tmp_path, force=True)
+    assert forced.error is None
+    assert load_report(forced.written) == load_report(FIX / "figures.yaml")
+    assert any(f.code.startswith("R6") for f in forced.findings)  # narrative says 0件
+
+
+@pytest.mark.parametrize(
+    ("data", "needle"),
+    [
+        (b"", "空"),
+        (b"   \n\n", "空"),
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "PDF"),
+        (bytes(range(256)) * 8, "二进制"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, ".xls"),
+        (b"PK\x03\x04not really a zip", "Excel"),
+        ("<html><body><h1>天气预报</h1><p>晴，25度。</p></body></html>".encode(), "未识别"),
+        ("今天天气很好。\n明天下雨。\n".encode("gbk"), "未识别"),
+        ("一、总体情况\n二、主动公开政府信息情况\n".encode(), "机关名称"),
+    ],
+)
+def test_bad_input_is_a_clear_error(data: bytes, needle: str) -> None:
+    with pytest.raises(ImportError_) as info:
+        import_bytes(data, path="in.txt")
+    assert needle in str(info.value)
+    assert str(info.value).startswith("in.txt")
+
+
+def test_huge_file_is_refused(tmp_path: Path) -> None:
+    big = tmp_path / "big.txt"
+    with big.open("wb") as f:
+        f.truncate(11 * 1024 * 1024)
+    with pytest.raises(ImportError_, match="过大"):
+        import_file(big)
+
+
+def test_cli_exit_codes_and_no_half_written_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    params = tmp_path / "params"
+    assert cli.main(["import", str(FIX / "seed.txt"), "-o", str(params)]) == 0
+    assert "已写入" in capsys.readouterr().out
+    assert cli.main(["import", str(FIX / "seed.txt"), "-o", str(params)]) == 2
+    assert "--force" in capsys.readouterr().err
+    blank = ["import", str(FIX / "blank_cells.txt"), "--year", "2023", "-o", str(params)]
+    assert cli.main(blank) == 1  # imported, but check finds errors (blank cells)
+    junk = tmp_path / "junk.bin"
+    junk.write_bytes(b"\x00\x01\x02" * 100)
+    assert cli.main(["import", str(junk), "-o", str(params)]) == 2
+    err = capsys.readouterr().err
+    assert "junk.bin" in err and "Traceback" not in err
+    files = sorted(p.relative_to(params) for p in params.rglob("*") if p.is_file())
+    assert [str(p) for p in files] == [
+        "硚口区企业服务中心/2023.yaml",
+        "硚口区企业服务中心/2024.yaml",
+    ]
+
+
+def test_round_trip_through_the_projects_html(seed: Report) -> None:
+    report_html = pytest.importorskip("disclosure_lib.rendering.html")
+    from disclosure_lib.synth import consistent_report
+
+    reports = [seed, load_report(FIX / "figures.yaml")]
+    reports += [consistent_report("示例区测试局", 2023, random.Random(i)) for i in range(5)]
+    blank = Report.blank("示例区空白局", 2022)  # missing cells survive the round trip too
+    reports.append(blank)
+    for report in reports:
+        page = f"<html><body>{report_html.report_body(report).html}</body></html>"
+        back = import_bytes(page.encode("utf-8"), path="page.html").report
+        assert back == report

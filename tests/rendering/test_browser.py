@@ -1,0 +1,120 @@
+"""The rendered HTML in headless Chromium: three tables with the right cells, images load, no
+console errors. Uses Debian's /usr/bin/chromium (playwright's own browsers are not installed)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from disclosure_lib import format as fmt
+from disclosure_lib.batch import render as batch_render
+
+from ..base import ROOT
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+AGENCY = "示例区教育局"  # has figures and earlier years: every chart is drawn
+
+sync_api = pytest.importorskip("playwright.sync_api")
+pytestmark = pytest.mark.skipif(
+    not Path(CHROMIUM).exists() or not (ROOT / "params" / AGENCY / "2024.yaml").is_file(),
+    reason="needs chromium and the bundled demo params",
+)
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> batch_render.RenderResult:
+    out = tmp_path_factory.mktemp("out")
+    return batch_render.render(AGENCY, 2024, ROOT / "params", to="html", output_dir=out)
+
+
+@pytest.fixture(scope="module")
+def html(rendered: batch_render.RenderResult) -> Path:
+    assert rendered.html is not None
+    return rendered.html
+
+
+def test_charts_drawn_without_missing_glyph_warnings(rendered: batch_render.RenderResult) -> None:
+    nb = nbformat.read(rendered.notebook, as_version=4)
+    streams = [o.get("text", "") for c in nb.cells for o in c.get("outputs", [])]
+    assert not any("missing from font" in text for text in streams)
+    assert not any("Warning" in text for text in streams)
+
+
+@pytest.fixture(scope="module")
+def page(
+    html: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[object, list[str]]]:
+    profile = tmp_path_factory.mktemp("chromium-profile")  # fresh user-data-dir
+    with sync_api.sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(profile),
+            executable_path=CHROMIUM,
+            headless=True,
+            args=FLAGS,
+            viewport={"width": 1000, "height": 1400},
+        )
+        try:
+            pg = context.new_page()
+            errors: list[str] = []
+            pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            pg.on("pageerror", lambda e: errors.append(str(e)))
+            pg.on("requestfailed", lambda r: errors.append(f"request failed: {r.url[:80]}"))
+            pg.goto(html.as_uri(), wait_until="load")
+            yield pg, errors
+        finally:
+            context.close()
+
+
+def test_three_tables_with_expected_cells(page: tuple) -> None:
+    pg, _ = page
+    counts = pg.evaluate(
+        """() => [...document.querySelectorAll('table.official')].map(t => ({
+            key: t.dataset.table,
+            head: t.querySelectorAll('thead th').length,
+            body: t.querySelectorAll('tbody td').length,
+            text: [...t.querySelectorAll('th')].map(th => th.textContent),
+        }))"""
+    )
+    assert [c["key"] for c in counts] == [t.key for t in fmt.TABLES]
+    by_key = {c["key"]: c for c in counts}
+    for table in fmt.TABLES:
+        assert by_key[table.key]["body"] == len(table.cells())
+    assert by_key["applications"]["head"] == 10
+    assert by_key["review"]["head"] == 19
+    assert by_key["proactive"]["head"] == 0  # four blocks of header cells inside tbody
+    assert fmt.APPLICATIONS_NOTE in by_key["applications"]["text"]
+
+
+def test_images_load_and_no_console_errors(page: tuple, tmp_path: Path) -> None:
+    pg, errors = page
+    images = pg.evaluate(
+        "() => [...document.images].map(i => ({ok: i.complete && i.naturalWidth > 0, alt: i.alt}))"
+    )
+    assert len(images) == 4  # outcome, applicants, trend, proactive
+    assert all(img["ok"] and img["alt"] for img in images)
+    assert pg.evaluate("() => document.documentElement.lang") == "zh-CN"
+    shot = tmp_path / "report.png"
+    pg.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 10_000
+    assert errors == []
+
+
+def test_figures_right_aligned(page: tuple) -> None:
+    pg, _ = page
+    aligns = pg.evaluate(
+        "() => [...document.querySelectorAll('td.num')].map(td => getComputedStyle(td).textAlign)"
+    )
+    assert aligns and set(aligns) == {"right"}
