@@ -139,6 +139,7 @@ def _cmd_render(args: argparse.Namespace) -> int:
             to=_to_list(args.to),
             output_dir=args.output,
             notebook=args.notebook,
+            profile=args.profile,
         )
     except NotebookFailed as exc:  # the work ran and failed: exit 1, notebook kept
         print(f"失败：{exc}", file=sys.stderr)
@@ -146,6 +147,15 @@ def _cmd_render(args: argparse.Namespace) -> int:
     for path in result.files:
         print(path)
     return 0
+
+
+def _add_profile(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--profile",
+        choices=("publish", "review"),
+        default="publish",
+        help="publish: only what the office wrote (default); review: adds charts and 数据校验",
+    )
 
 
 def _add_render(sub: SubParsers) -> None:
@@ -156,6 +166,7 @@ def _add_render(sub: SubParsers) -> None:
     p.add_argument("--to", default="html,pdf", help="formats, comma-separated (html,pdf)")
     p.add_argument("-o", "--output", type=Path, default=Path("outputs"), help="output folder")
     p.add_argument("--notebook", type=Path, help="report notebook (default: the bundled one)")
+    _add_profile(p)
 
 
 _EXTRA_PARSERS.append(_add_render)
@@ -181,6 +192,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
         progress=not args.quiet,
         timeout=args.timeout or None,
         summaries=not args.no_summary,
+        profile=args.profile,
     )
     sys.stderr.write(summary.table())
     if summary.index is not None:
@@ -202,6 +214,7 @@ def _add_build(sub: SubParsers) -> None:
     p.add_argument("--timeout", type=float, default=300.0, help="seconds per report (0: none)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress output")
     p.add_argument("--no-summary", action="store_true", help="skip the per-year summaries")
+    _add_profile(p)
 
 
 _EXTRA_PARSERS.append(_add_build)

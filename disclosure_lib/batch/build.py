@@ -28,7 +28,7 @@ from typing import Any
 
 from ..errors import BuildError, DisclosureError, ParamsError
 from ..locate import notebook_path
-from ..rendering.notebook import FORMATS, parse_formats
+from ..rendering.notebook import DEFAULT_PROFILE, FORMATS, check_profile, parse_formats
 from .manifest import (
     Entry,
     Manifest,
@@ -186,6 +186,7 @@ def plan(
     agency: str | None = None,
     summaries: bool = True,
     notebook: Path = REPORT_NOTEBOOK,
+    profile: str = DEFAULT_PROFILE,
 ) -> list[Unit]:
     """The units selected by `year`/`agency`, with their inputs hashed."""
     from ..params import agency_dirname
@@ -223,7 +224,7 @@ def plan(
         seen[f.agency, f.year] = f
         history = [g for g in by_agency[f.agency] if g.year <= f.year]
         ship = {f"{agency_dirname(g.agency)}/{g.year}.yaml": g.data for g in history}
-        inputs = {**shared, "notebook": report_nb}
+        inputs = {**shared, "notebook": report_nb, "profile": profile}
         inputs.update({f"params:{g.year}": g.digest for g in history})
         directory = output_dir_for(Path("."), f.year, f.agency)
         units.append(Unit(key, "report", f.agency, f.year, str(f.path), ship, inputs,
@@ -267,10 +268,9 @@ def _store(output_dir: Path, unit: Unit, formats: tuple[str, ...], result: Resul
     if result.ok:
         write_output(output_dir / names["ipynb"], result.notebook)
         written.append(names["ipynb"])
-        for ext, data in (("html", result.html), ("pdf", result.pdf)):
-            if data is not None:
-                write_output(output_dir / names[ext], data)
-                written.append(names[ext])
+        for ext, data in result.documents.items():
+            write_output(output_dir / names[ext], data)
+            written.append(names[ext])
         stale = [names["failed"], *(names[ext] for ext in FORMATS if ext not in formats)]
     else:
         if result.notebook:
@@ -370,6 +370,7 @@ def build(
     timeout: float | None = DEFAULT_TIMEOUT,
     summaries: bool = True,
     notebook: Path | str | None = None,
+    profile: str = DEFAULT_PROFILE,
 ) -> BuildSummary:
     """Build the reports under `paths` (default params/) into `output_dir`; see module doc.
 
@@ -378,6 +379,10 @@ def build(
     """
     started = time.monotonic()
     formats = _formats(to)
+    try:
+        profile = check_profile(profile)
+    except DisclosureError as exc:
+        raise BuildError(exc.message) from None
     output_dir = Path(output_dir)
     source_paths = [Path(p) for p in (paths or [Path("params")])]
     report_notebook = Path(notebook) if notebook is not None else REPORT_NOTEBOOK
@@ -385,7 +390,7 @@ def build(
         remove_stale_temps(output_dir)
         manifest = Manifest.load(output_dir)
         units = plan(source_paths, manifest, year=year, agency=agency, summaries=summaries,
-                     notebook=report_notebook)  # fmt: skip
+                     notebook=report_notebook, profile=profile)  # fmt: skip
         todo = [u for u in units if u.load_error or force
                 or not manifest.up_to_date(u.key, u.fingerprint, formats)]  # fmt: skip
         show = Progress(len(units), enabled=progress)
@@ -404,7 +409,7 @@ def build(
             if work:
                 _run(work, formats, output_dir, manifest, show, lines, timings,
                      jobs=jobs or default_jobs(), executor=executor, scheduler=scheduler,
-                     timeout=timeout, notebook=report_notebook)  # fmt: skip
+                     timeout=timeout, notebook=report_notebook, profile=profile)  # fmt: skip
         finally:
             show.close()
             with contextlib.suppress(BuildError):
@@ -454,6 +459,7 @@ def _run(
     scheduler: str | None,
     timeout: float | None,
     notebook: Path,
+    profile: str,
 ) -> None:
     notebooks = {"report": _read(notebook).decode(), "summary": ""}
     if any(u.kind == "summary" for u in work):
@@ -466,7 +472,7 @@ def _run(
         # reports first, then summaries: a summary is the longest single unit
         for unit in sorted(work, key=lambda u: u.kind != "report"):
             task = Task(unit.kind, unit.agency, unit.year, unit.files, notebooks[unit.kind],
-                        formats, timeout)  # fmt: skip
+                        formats, timeout, profile)  # fmt: skip
             futures[pool.submit(run_task, task)] = unit
         for fut in as_completed(futures):
             unit = futures[fut]

@@ -21,11 +21,12 @@ from ..files import write_atomic
 from ..locate import check_agency, check_year, find_params_dir, find_params_file
 from ..model import Report
 from ..rendering.notebook import (
+    DEFAULT_PROFILE,
     FORMATS,
     NotebookFailed,
+    check_profile,
+    convert,
     execute_notebook,
-    html_to_pdf,
-    notebook_to_html,
     parse_formats,
 )
 
@@ -79,13 +80,20 @@ class RenderResult:
     year: int
     directory: Path
     notebook: Path
-    html: Path | None = None
-    pdf: Path | None = None
+    documents: dict[str, Path] = field(default_factory=dict)  # format -> file written
     timings: dict[str, float] = field(default_factory=dict)  # seconds per step
 
     @property
+    def html(self) -> Path | None:
+        return self.documents.get("html")
+
+    @property
+    def pdf(self) -> Path | None:
+        return self.documents.get("pdf")
+
+    @property
     def files(self) -> list[Path]:
-        return [p for p in (self.notebook, self.html, self.pdf) if p is not None]
+        return [self.notebook, *self.documents.values()]
 
 
 def render(
@@ -99,6 +107,7 @@ def render(
     engine_name: str | None = None,
     kernel_name: str | None = None,
     timeout: float | None = None,
+    profile: str = DEFAULT_PROFILE,
 ) -> RenderResult:
     """Execute the notebook for agency-year and write .ipynb (+ .html, .pdf) atomically into
     `output_dir/<year>/<agency>/`.
@@ -107,6 +116,7 @@ def render(
     .ipynb/.html/.pdf, so nothing stale looks successful; then raises `NotebookFailed`.
     """
     formats = parse_formats(to)
+    profile = check_profile(profile)
     agency, year = check_agency(agency), check_year(year)
     find_params_file(agency, year, params_dir)  # unknown agency/year: fail before a kernel starts
     if "pdf" in formats:
@@ -135,6 +145,7 @@ def render(
             engine_name=engine_name,
             kernel_name=kernel_name,
             timeout=timeout,
+            profile=profile,
         )
     except NotebookFailed as exc:
         write_atomic(failed_path, nbformat.writes(exc.notebook))
@@ -147,13 +158,9 @@ def render(
     write_atomic(paths["ipynb"], nbformat.writes(nb))
     failed_path.unlink(missing_ok=True)
 
-    started = time.perf_counter()
-    html = notebook_to_html(nb)
-    result.timings["html"] = time.perf_counter() - started
-    if "html" in formats:
-        result.html = write_atomic(paths["html"], html)
-    if "pdf" in formats:
-        started = time.perf_counter()
-        result.pdf = html_to_pdf(html, paths["pdf"])
-        result.timings["pdf"] = time.perf_counter() - started
+    for fmt, document in convert(nb, formats, result.timings).items():
+        result.documents[fmt] = write_atomic(paths[fmt], document)
+    for fmt in FORMATS:  # a format not asked for this time must not stay behind, stale
+        if fmt not in formats:
+            paths[fmt].unlink(missing_ok=True)
     return result

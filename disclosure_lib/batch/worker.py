@@ -33,14 +33,14 @@ class Task:
     notebook: str  # notebook JSON
     formats: tuple[str, ...]
     timeout: float | None
+    profile: str = "publish"
 
 
 @dataclass
 class Result:
     ok: bool
     notebook: str = ""  # executed notebook JSON ("" if it never ran)
-    html: str | None = None
-    pdf: bytes | None = None
+    documents: dict[str, str | bytes] = field(default_factory=dict)  # format -> document
     error: str = ""  # first line of the failure
     errors: int = 0
     warnings: int = 0
@@ -121,7 +121,7 @@ def _execute(task: Task, params_dir: Path) -> Result:
         if task.kind == "report":
             out = render.execute_notebook(
                 task.agency, task.year, params_dir, notebook=nb, engine_name=ENGINE_NAME,
-                deadline=task.timeout,
+                deadline=task.timeout, profile=task.profile,
             )  # fmt: skip
         else:
             out = _execute_summary(nb, task.year, params_dir, task.timeout)
@@ -152,15 +152,7 @@ def _convert(task: Task, result: Result) -> None:
     from ..rendering import notebook as render
 
     nb = nbformat.reads(result.notebook, as_version=4)
-    t0 = time.perf_counter()
-    html = render.notebook_to_html(nb)
-    result.timings["html"] = time.perf_counter() - t0
-    if "html" in task.formats:
-        result.html = html
-    if "pdf" in task.formats:
-        t0 = time.perf_counter()
-        result.pdf = render.html_to_pdf_bytes(html)
-        result.timings["pdf"] = time.perf_counter() - t0
+    result.documents = render.convert(nb, task.formats, result.timings)
 
 
 def _count_checks(task: Task, params_dir: Path, result: Result) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import time
 import uuid
 from collections.abc import Iterable
 from pathlib import Path
@@ -30,6 +31,10 @@ if TYPE_CHECKING:
 
 FORMATS = ("html", "pdf")
 METADATA_KEY = "disclosure_lib"
+# What the report shows: `publish` only what the office wrote; `review` adds the appendix of
+# charts and the 数据校验 block. The notebook gets it as its `profile` parameter.
+PROFILES = ("publish", "review")
+DEFAULT_PROFILE = "publish"
 
 
 # --- execution --------------------------------------------------------------------------------
@@ -108,11 +113,12 @@ def execute_notebook(
     engine_name: str | None = None,
     kernel_name: str | None = None,
     timeout: float | None = None,
+    profile: str = DEFAULT_PROFILE,
     **engine_kwargs: Any,
 ) -> NotebookNode:
     """Run the report notebook for agency-year with papermill; return the executed notebook.
 
-    Parameters passed: agency, year, params_dir (absolute). The notebook's metadata records
+    Parameters passed: agency, year, params_dir (absolute), profile. The notebook's metadata records
     them and the library version under `disclosure_lib`. `engine_name` selects a papermill
     engine (default: papermill's). On a failing cell raises `NotebookFailed` carrying the
     executed notebook, as papermill would have written it.
@@ -129,8 +135,9 @@ def execute_notebook(
         "agency": agency,
         "year": year,
         "title": Report(agency=agency, year=year).title,
+        "profile": check_profile(profile),
     }
-    parameters = {"agency": agency, "year": year, "params_dir": folder}
+    parameters = {"agency": agency, "year": year, "params_dir": folder, "profile": profile}
     return run_notebook(
         nb,
         parameters,
@@ -214,7 +221,37 @@ def html_to_pdf(html: str, path: Path | str) -> Path:
     return write_atomic(path, html_to_pdf_bytes(html))
 
 
+def convert(
+    nb: NotebookNode, formats: Iterable[str], timings: dict[str, float] | None = None
+) -> dict[str, str | bytes]:
+    """The documents for `formats` (see `FORMATS`) of an executed notebook, by format; the
+    seconds each took go into `timings`. What `render` and `build` write, format by format."""
+    wanted = parse_formats(tuple(formats))
+    timings = timings if timings is not None else {}
+    out: dict[str, str | bytes] = {}
+    t0 = time.perf_counter()
+    html = notebook_to_html(nb)  # the PDF is typeset from it
+    timings["html"] = time.perf_counter() - t0
+    if "html" in wanted:
+        out["html"] = html
+    if "pdf" in wanted:
+        t0 = time.perf_counter()
+        out["pdf"] = html_to_pdf_bytes(html)
+        timings["pdf"] = time.perf_counter() - t0
+    return out
+
+
 # --- formats --------------------------------------------------------------------------------
+
+
+def check_profile(profile: object) -> str:
+    """`profile` if it is one of `PROFILES`, else a RenderError naming the choices."""
+    if profile not in PROFILES:
+        raise RenderError(
+            f"未知的报告版本：{profile!r}；可选：{'、'.join(PROFILES)} (unknown profile)",
+            field="profile",
+        )
+    return str(profile)
 
 
 def parse_formats(to: Iterable[str] | str) -> tuple[str, ...]:

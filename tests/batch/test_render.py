@@ -222,3 +222,14 @@ def test_cli_render(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert all(Path(p).is_file() for p in printed)
     assert cli.main(["render", "不存在的机关", "2024", "--params", str(PARAMS)]) == 2
     assert "现有" in capsys.readouterr().err
+
+
+def test_profile_reaches_the_notebook_and_bad_profiles_are_refused(tmp_path: Path) -> None:
+    result = batch_render.render(
+        SEED, 2024, PARAMS, to="html", output_dir=tmp_path, profile="review"
+    )
+    nb = nbformat.read(result.notebook, as_version=4)
+    assert nb.metadata["papermill"]["parameters"]["profile"] == "review"
+    assert nb.metadata["disclosure_lib"]["profile"] == "review"
+    with pytest.raises(RenderError, match="publish"):
+        batch_render.render(SEED, 2024, PARAMS, output_dir=tmp_path, profile="draft")

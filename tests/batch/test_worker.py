@@ -25,8 +25,9 @@ def test_a_report_comes_back_executed_converted_and_checked() -> None:
     assert result.ok and result.error == ""
     nb = nbformat.reads(result.notebook, as_version=4)
     assert nb.metadata["papermill"]["parameters"]["agency"] == AGENCY
-    assert result.html is not None and f"{AGENCY}2023年政府信息公开工作年度报告" in result.html
-    assert result.pdf is not None and result.pdf.startswith(b"%PDF")
+    html, pdf = result.documents["html"], result.documents["pdf"]
+    assert isinstance(html, str) and f"{AGENCY}2023年政府信息公开工作年度报告" in html
+    assert isinstance(pdf, bytes) and pdf.startswith(b"%PDF")
     assert (result.errors, result.warnings) == (0, 0)  # synthetic reports are consistent
     assert {"execute", "html", "pdf", "total", "cpu"} <= set(result.timings)
     assert {"batch/worker.py", "rendering/notebook.py", "rendering/exporters.py"} <= set(
@@ -38,6 +39,6 @@ def test_a_failing_cell_comes_back_as_a_failure_with_its_notebook(tmp_path: Path
     nb = nbformat.read(REPORT_NOTEBOOK, as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell('raise RuntimeError("第一行\\n第二行")'))
     result = worker.run_task(_task(nbformat.writes(nb)))
-    assert not result.ok and result.html is None
+    assert not result.ok and not result.documents
     assert "第一行" in result.error and "第二行" not in result.error
     assert "RuntimeError" in result.notebook  # kept, for the *.failed.ipynb
