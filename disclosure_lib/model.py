@@ -7,6 +7,7 @@ Table figures are stored per table as {(row key, column key): value}; keys come 
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -44,6 +45,10 @@ class Report:
     # free text shown under a table section heading (e.g. the seed's one-line summaries)
     section_notes: dict[str, str] = field(default_factory=dict)
     format: str = fmt.FORMAT_ID
+    # the office's own title (e.g. "…2024年政府信息公开年度报告"); None: the official form
+    own_title: str | None = None
+    issued: datetime.date | None = None  # date of the 落款 (issuing body: the agency)
+    charts: bool = False  # print the charts in the published report too
     # where it was loaded from; source lines per (table, row, column): not part of equality
     source: Path | None = field(default=None, compare=False, repr=False)
     lines: dict[tuple[str, str, str], int] = field(default_factory=dict, compare=False, repr=False)
@@ -60,8 +65,13 @@ class Report:
         return report
 
     @property
-    def title(self) -> str:
+    def official_title(self) -> str:
         return fmt.TITLE_TEMPLATE.format(agency=self.agency, year=self.year)
+
+    @property
+    def title(self) -> str:
+        """The title printed on the report: the office's own, else the official form."""
+        return self.own_title or self.official_title
 
     def get(self, table: str, row: str, column: str) -> Value:
         return self.tables.get(table, {}).get((row, column))

@@ -7,6 +7,7 @@ the YAML node tree (safe loader) so every error names the file, the line and the
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
@@ -17,6 +18,7 @@ import yaml
 from . import format as fmt
 from .errors import ParamsError
 from .model import Contact, Paragraph, Report, Value
+from .names import agency_dirname
 
 SUFFIX = ".yaml"
 NARRATIVE_KEYS = {s.heading: s.key for s in fmt.NARRATIVE_SECTIONS}
@@ -24,6 +26,9 @@ NOTE_KEYS = {s.heading: s.key for s in fmt.SECTIONS if not s.narrative}
 TOP_KEYS = (
     "agency",
     "year",
+    "title",
+    "issued",
+    "charts",
     "format",
     "contact",
     "narrative",
@@ -41,18 +46,10 @@ _FLOAT = "tag:yaml.org,2002:float"
 _NULL = "tag:yaml.org,2002:null"
 _BOOL = "tag:yaml.org,2002:bool"
 _STR = "tag:yaml.org,2002:str"
+_DATE = re.compile(r"(?P<y>\d{4})(?:-|年)(?P<m>\d{1,2})(?:-|月)(?P<d>\d{1,2})日?")
 
 
 # --- paths ------------------------------------------------------------------------------------
-
-_UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]')
-
-
-def agency_dirname(agency: str) -> str:
-    """A folder name for `agency` that is safe as a single path component."""
-    name = _UNSAFE.sub("_", agency).strip().strip(".")
-    name = name[:100]
-    return name or "_"
 
 
 def params_path(params_dir: Path | str, agency: str, year: int) -> Path:
@@ -124,6 +121,28 @@ class _Reader:
                 return ""
             raise self.fail(node, field, "应为文字 (expected text)")
         return str(node.value)
+
+    def date(self, node: yaml.Node, field: str) -> datetime.date | None:
+        """A date as 2025-01-20 or 2025年1月20日; null for none."""
+        if isinstance(node, yaml.ScalarNode) and node.tag == _NULL:
+            return None
+        raw = str(node.value).strip() if isinstance(node, yaml.ScalarNode) else ""
+        m = _DATE.fullmatch(raw)
+        if m is not None:
+            try:
+                return datetime.date(int(m["y"]), int(m["m"]), int(m["d"]))
+            except ValueError:
+                pass
+        raise self.fail(
+            node,
+            field,
+            f"应为日期，如 2025-01-20 或 2025年1月20日，而不是 {raw!r} (expected a date)",
+        )
+
+    def flag(self, node: yaml.Node, field: str) -> bool:
+        if not isinstance(node, yaml.ScalarNode) or node.tag != _BOOL:
+            raise self.fail(node, field, "应为 true 或 false (expected true or false)")
+        return str(node.value).strip().lower() in ("true", "yes", "on")
 
     def number(self, node: yaml.Node, field: str, amount: bool) -> Value:
         if not isinstance(node, yaml.ScalarNode):
@@ -225,6 +244,12 @@ class _Reader:
         if not isinstance(year, int) or not 1990 <= year <= 2200:
             raise self.fail(year_node, "year", "应为四位数年份，如 2024 (expected a year)")
         report = Report(agency=agency, year=year, source=self.path)
+        if "title" in top:
+            report.own_title = self.text(top["title"][1], "title").strip() or None
+        if "issued" in top:
+            report.issued = self.date(top["issued"][1], "issued")
+        if "charts" in top:
+            report.charts = self.flag(top["charts"][1], "charts")
         if "format" in top:
             report.format = self.text(top["format"][1], "format")
             if report.format not in FORMATS:

@@ -91,6 +91,12 @@ def dump_report(report: Report) -> str:
         f"agency: {_scalar(report.agency)}",
         f"year: {report.year}",
     ]
+    if report.own_title is not None:
+        out.append(f"title: {_scalar(report.own_title)}")
+    if report.issued is not None:
+        out.append(f"issued: {report.issued.isoformat()}  # 落款日期")
+    if report.charts:
+        out.append("charts: true  # 正式版也附统计图表")
     if report.format != fmt.FORMAT_ID:
         out.append(f"format: {_scalar(report.format)}")
     out.append("contact:")

@@ -72,6 +72,13 @@ def params_schema() -> dict[str, Any]:
     props: dict[str, Any] = {
         "agency": {"type": "string", "minLength": 1, "description": "机关全称"},
         "year": {"type": "integer", "minimum": 1990, "maximum": 2200, "description": "报告年度"},
+        "title": {"type": "string", "minLength": 1, "description": "报告标题（默认为规范标题）"},
+        "issued": {
+            "type": "string",
+            "pattern": r"^\d{4}(-|年)\d{1,2}(-|月)\d{1,2}日?$",
+            "description": "落款日期，如 2025-01-20",
+        },
+        "charts": {"type": "boolean", "description": "正式版是否附统计图表"},
         "format": {"enum": list(FORMATS), "description": "报告格式（2021 为现行格式）"},
         "contact": {
             "type": "object",

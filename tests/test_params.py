@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import random
 from decimal import Decimal
 from pathlib import Path
@@ -13,8 +14,8 @@ from hypothesis import strategies as st
 from disclosure_lib import format as fmt
 from disclosure_lib.errors import DisclosureError, ParamsError
 from disclosure_lib.model import Paragraph, Report
+from disclosure_lib.names import agency_dirname
 from disclosure_lib.params import (
-    agency_dirname,
     available,
     find_params,
     load_report,
@@ -249,3 +250,25 @@ def test_load_reports_collects_errors_and_available(tmp_path: Path) -> None:
     assert available(tmp_path) == {"硚口区企业服务中心": [2024]}
     _, errors = load_reports([tmp_path / "missing"])
     assert errors and "不存在" in errors[0].message
+
+
+def test_title_issued_and_charts_round_trip(seed_report: Report) -> None:
+    assert seed_report.own_title is None and seed_report.title == seed_report.official_title
+    seed_report.own_title = "硚口区企业服务中心2024年政府信息公开年度报告"
+    seed_report.issued = datetime.date(2025, 1, 20)
+    seed_report.charts = True
+    text = dump_report(seed_report)
+    back = loads_report(text)
+    assert back == seed_report and back.title == seed_report.own_title
+    assert loads_report(text.replace("issued: 2025-01-20", "issued: 2025年1月20日")) == back
+
+
+@pytest.mark.parametrize(
+    ("line", "field"),
+    [("issued: 2025-02-30", "issued"), ("issued: 下月", "issued"), ("charts: 是", "charts")],
+)
+def test_bad_issued_date_or_charts_flag_is_located(seed_path: Path, line: str, field: str) -> None:
+    text = seed_path.read_text(encoding="utf-8").replace("year: 2024\n", f"year: 2024\n{line}\n")
+    with pytest.raises(ParamsError) as info:
+        loads_report(text, seed_path)
+    assert info.value.field == field and info.value.line == 4

@@ -189,7 +189,7 @@ def plan(
     profile: str = DEFAULT_PROFILE,
 ) -> list[Unit]:
     """The units selected by `year`/`agency`, with their inputs hashed."""
-    from ..params import agency_dirname
+    from ..names import agency_dirname
     from .render import output_dir_for, output_stem
 
     shared = library_inputs()

@@ -15,11 +15,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import params
 from ..errors import RenderError
 from ..files import write_atomic
 from ..locate import check_agency, check_year, find_params_dir, find_params_file
 from ..model import Report
+from ..names import agency_dirname
 from ..rendering.notebook import (
     DEFAULT_PROFILE,
     FORMATS,
@@ -36,7 +36,7 @@ from ..rendering.notebook import (
 def output_dir_for(output_dir: Path | str, year: int, agency: str) -> Path:
     """outputs/<year>/<agency folder>; the agency name cannot lead outside `output_dir`."""
     base = Path(output_dir)
-    target = base / str(check_year(year)) / params.agency_dirname(check_agency(agency))
+    target = base / str(check_year(year)) / agency_dirname(check_agency(agency))
     root, resolved = base.resolve(), target.resolve()
     if resolved == root or root not in resolved.parents:
         raise RenderError(f"机关名称不能用作目录名：{agency!r} (unsafe agency name)", path=base)
@@ -45,7 +45,7 @@ def output_dir_for(output_dir: Path | str, year: int, agency: str) -> Path:
 
 def output_stem(agency: str, year: int) -> str:
     """File name (without suffix) of a report's outputs: 机关全称2024年政府信息公开工作年度报告."""
-    return params.agency_dirname(Report(agency=agency, year=year).title)
+    return agency_dirname(Report(agency=agency, year=year).title)
 
 
 def _import_libraries(pdf: bool) -> None:
