@@ -34,7 +34,22 @@ class DisclosureError(Exception):
 
 
 class ParamsError(DisclosureError):
-    """A params file that cannot be read as a report."""
+    """A params file that cannot be read as a report.
+
+    Loading goes on after an error to find the others in the same file: the error raised is
+    the first, and its `errors` lists every one found (itself first), each with its line.
+    """
+
+    _errors: list[ParamsError] | None = None
+
+    @property
+    def errors(self) -> list[ParamsError]:
+        return self._errors or [self]
+
+    def with_errors(self, errors: list[ParamsError]) -> ParamsError:
+        """This error, carrying `errors` (which start with it) as every error of its file."""
+        self._errors = errors
+        return self
 
 
 class ImportError_(DisclosureError):  # trailing _ : the builtin ImportError is taken

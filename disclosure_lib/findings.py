@@ -51,7 +51,7 @@ class Finding:
 class CheckResult:
     reports: list[Report] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
-    load_errors: list[ParamsError] = field(default_factory=list)
+    load_errors: list[ParamsError] = field(default_factory=list)  # every error of each file
 
     @property
     def errors(self) -> list[Finding]:
@@ -228,7 +228,10 @@ def format_findings_text(result: CheckResult) -> str:
         f"（{flagged} 份报告有问题）"
     )
     if result.load_errors:
-        summary += f"；{len(result.load_errors)} 个文件无法读取"
+        files = len({e.path for e in result.load_errors})
+        summary += f"；{files} 个文件无法读取"
+        if len(result.load_errors) > files:
+            summary += f"（{len(result.load_errors)} 处错误）"
     if not result.findings and not result.load_errors:
         summary += "。全部通过"
     out.append(summary)

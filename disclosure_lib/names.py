@@ -2,12 +2,15 @@
 
 `check_name` refuses text that cannot be a name (control characters, including the ESC that
 starts terminal escape sequences, and line breaks), wherever a name enters: `new`, import,
-params loading. `agency_dirname` makes a name safe as one path component.
+params loading. `agency_dirname` makes a name one safe path component: readable, stable, and
+different for different names.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
+import unicodedata
 from pathlib import Path
 
 from .errors import ParamsError
@@ -15,7 +18,30 @@ from .errors import ParamsError
 # C0 and C1 control characters and DEL; line and paragraph separators; bidi overrides, which
 # make a name display differently from what it is
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-_UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]')
+
+# Characters a file name cannot hold on Linux, Windows or macOS, and their full-width forms:
+# the folder still reads as the name.
+_FULL_WIDTH = str.maketrans(
+    {
+        "/": "／",
+        "\\": "＼",
+        ":": "：",
+        "*": "＊",
+        "?": "？",
+        '"': "＂",
+        "<": "＜",
+        ">": "＞",
+        "|": "｜",
+    }
+)
+# ...and what cannot be encoded in a file name at all (lone surrogates)
+_UNENCODABLE = re.compile("[\ud800-\udfff]")
+
+# File names are limited to 255 bytes; outputs add suffixes (`.failed.ipynb`) and temp-file
+# parts (`.<name>.<random>.tmp`) to a stem, so a component stays well below that.
+MAX_COMPONENT_BYTES = 200
+HASH_CHARS = 10
+_HASHED = re.compile(rf"~[0-9a-f]{{{HASH_CHARS}}}\Z")
 
 
 def check_name(
@@ -42,7 +68,34 @@ def check_name(
 
 
 def agency_dirname(agency: str) -> str:
-    """A folder name for `agency` that is safe as a single path component."""
-    name = _UNSAFE.sub("_", agency).strip().strip(".")
-    name = name[:100]
-    return name or "_"
+    """A file or folder name for `agency` (or a title): one safe path component.
+
+    A name that is already safe (the usual Chinese name) is its own folder name. Any other
+    name is made safe — `/\\:*?"<>|` become their full-width forms, control characters `_`,
+    a leading or trailing dot full-width, an over-long name cut at `MAX_COMPONENT_BYTES` —
+    and gets `~` plus a short hash of the full name, so two different names never share a
+    folder (`示例/局` → `示例／局~…`, while `示例_局` and `示例／局` stay as they are). The
+    full name stays inside the files.
+    """
+    name = _UNENCODABLE.sub("_", _CONTROL.sub("_", agency.translate(_FULL_WIDTH)))
+    if name.startswith("."):
+        name = "．" + name[1:]
+    if name.endswith("."):
+        name = name[:-1] + "．"
+    if (
+        name == agency
+        and name == name.strip()
+        and name
+        and unicodedata.is_normalized("NFC", name)
+        and not _HASHED.search(name)
+        and len(name.encode("utf-8")) <= MAX_COMPONENT_BYTES
+    ):
+        return name
+    tag = "~" + hashlib.sha256(agency.encode("utf-8", "surrogatepass")).hexdigest()[:HASH_CHARS]
+    name = name.strip() or "_"
+    budget = MAX_COMPONENT_BYTES - len(tag)
+    raw = name.encode("utf-8")
+    if len(raw) > budget:
+        name = raw[:budget].decode("utf-8", "ignore").rstrip()
+        name = name[:-1] + "．" if name.endswith(".") else name
+    return name + tag

@@ -1,11 +1,19 @@
-"""Names: control characters refused, folder names safe."""
+"""Names: control characters refused; folder and file names safe, readable, distinct, short."""
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from disclosure_lib.errors import ParamsError
-from disclosure_lib.names import agency_dirname, check_name
+from disclosure_lib.model import Report
+from disclosure_lib.names import MAX_COMPONENT_BYTES, agency_dirname, check_name
+
+from .base import PARAMS
 
 
 @pytest.mark.parametrize(
@@ -22,5 +30,73 @@ def test_a_plain_name_passes_stripped() -> None:
         check_name("  ")
 
 
-def test_dirname_is_one_component() -> None:
-    assert "/" not in agency_dirname("示例/局") and agency_dirname("..") == "_"
+def test_plain_names_are_their_own_folder_names() -> None:
+    for folder in PARAMS.iterdir():  # the bundled params keep their folders
+        assert agency_dirname(folder.name) == folder.name
+    assert agency_dirname("示例_局") == "示例_局"
+
+
+def test_unsafe_characters_become_full_width_and_names_stay_distinct() -> None:
+    names = [
+        "示例/局",
+        "示例_局",
+        "示例／局",
+        "示例\\局",
+        "示例:局",
+        "示例：局",
+        "示例/局~",
+        ".",
+        "..",
+    ]
+    dirs = [agency_dirname(n) for n in names]
+    assert len(set(dirs)) == len(names)
+    assert dirs[0].startswith("示例／局~") and dirs[3].startswith("示例＼局~")
+    assert agency_dirname("示例/局") == dirs[0]  # stable
+    for d in dirs:
+        assert "/" not in d and "\\" not in d and not d.startswith(".")
+
+
+def test_a_name_that_looks_hashed_is_hashed_again() -> None:
+    looks_hashed = agency_dirname("示例/局")  # a real agency could be called this
+    assert agency_dirname(looks_hashed) != looks_hashed
+
+
+name_text = st.text(
+    alphabet=st.one_of(st.sampled_from("局区/_／\\:：.~ 0a"), st.characters()), max_size=120
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(a=name_text, b=name_text)
+def test_different_names_never_share_a_folder(a: str, b: str) -> None:
+    if a != b:
+        assert agency_dirname(a) != agency_dirname(b)
+
+
+@settings(max_examples=200, deadline=None)
+@given(name=name_text)
+def test_every_name_is_one_creatable_component(
+    name: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    d = agency_dirname(name)
+    assert len(d.encode("utf-8")) <= MAX_COMPONENT_BYTES and d not in (".", "..")
+    assert "/" not in d and "\x00" not in d
+    folder = tmp_path_factory.mktemp("n") / d
+    folder.mkdir()
+    assert [p.name for p in folder.parent.iterdir()] == [d]
+
+
+@pytest.mark.parametrize("length", [60, 66, 85, 90, 200, 1000])
+def test_long_names_are_cut_with_a_hash_and_fit_the_filesystem(tmp_path: Path, length: int) -> None:
+    agency = ("示例区" * 400)[: length - 1] + "局"
+    folder, stem = agency_dirname(agency), agency_dirname(Report(agency, 2024).title)
+    assert folder != stem
+    for suffix in (".ipynb", ".failed.ipynb", ".html", ".pdf"):
+        path = tmp_path / folder / f".{stem}{suffix}.abcd1234.tmp"  # write_atomic's temp name
+        path.parent.mkdir(exist_ok=True)
+        path.write_text("x")
+    assert len(os.listdir(tmp_path / folder)) == 4
+    if len(agency.encode()) > MAX_COMPONENT_BYTES:
+        assert folder[:20] == agency[:20] and "~" in folder
+    # names that differ only at the end still get different folders
+    assert agency_dirname(agency[:-1] + "办") != folder

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import datetime
+import os
 import random
+import re
+import subprocess
+import sys
+import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,6 +21,8 @@ from disclosure_lib.errors import DisclosureError, ParamsError
 from disclosure_lib.model import Paragraph, Report
 from disclosure_lib.names import agency_dirname
 from disclosure_lib.params import (
+    MAX_BYTES,
+    MAX_ERRORS,
     available,
     find_params,
     load_report,
@@ -166,7 +173,8 @@ def test_unknown_key_missing_table_duplicate_key_and_year(tmp_path: Path) -> Non
     assert err.field == "year" and err.line == 3 and "2023" in err.message
 
     err = _error(tmp_path, text.replace("  （七）总计:", "  （八）总计:", 1))
-    assert "（八）总计" in (err.field or "")
+    fields = [e.field or "" for e in err.errors]  # the unknown row, and the one now missing
+    assert any("（八）总计" in f for f in fields) and any("（七）总计" in f for f in fields)
 
 
 @pytest.mark.parametrize(
@@ -246,7 +254,8 @@ def test_load_reports_collects_errors_and_available(tmp_path: Path) -> None:
     (tmp_path / "bad" / "2024.yaml").write_text("agency: x\n", encoding="utf-8")
     reports, errors = load_reports([tmp_path])
     assert [r.agency for r in reports] == ["硚口区企业服务中心"]
-    assert len(errors) == 1 and errors[0].path == tmp_path / "bad" / "2024.yaml"
+    assert {e.path for e in errors} == {tmp_path / "bad" / "2024.yaml"}
+    assert {e.field for e in errors} == {"year", "proactive", "applications", "review"}
     assert available(tmp_path) == {"硚口区企业服务中心": [2024]}
     _, errors = load_reports([tmp_path / "missing"])
     assert errors and "不存在" in errors[0].message
@@ -272,3 +281,143 @@ def test_bad_issued_date_or_charts_flag_is_located(seed_path: Path, line: str, f
     with pytest.raises(ParamsError) as info:
         loads_report(text, seed_path)
     assert info.value.field == field and info.value.line == 4
+
+
+def test_every_error_in_a_file_is_reported_with_its_line(tmp_path: Path) -> None:
+    text = SEED.read_text(encoding="utf-8")
+    bad = (
+        text.replace("year: 2024", "year: 24", 1)
+        .replace("[0, 0, 0, 0, 0, 0, 0]\n  二、", "[0, 0, 3.5, 0, -1, 0, 0]\n  二、", 1)
+        .replace("行政许可: {本年处理决定数量: 0}", "行政许可: {本年处理决定数量: x}", 1)
+        .replace("agency:", "agency: 局\n" + "agnecy:", 1)
+    )
+    err = _error(tmp_path, bad)
+    found = [(e.line, e.field) for e in err.errors]
+    assert found == sorted(found, key=lambda x: x[0] or 0)  # in file order, the first raised
+    assert (err.line, err.field) == found[0]
+    year, new = _line_of(bad, "year: 24"), _line_of(bad, "一、本年新收")
+    assert (year, "year") in found
+    assert (new, "applications.一、本年新收政府信息公开申请数量[科研机构]") in found
+    assert (new, "applications.一、本年新收政府信息公开申请数量[法律服务机构]") in found
+    assert (
+        _line_of(bad, "行政许可: {"),
+        "proactive.第二十条第（五）项.行政许可.本年处理决定数量",
+    ) in found
+    assert (_line_of(bad, "agnecy:"), "agnecy") in found
+    for e in err.errors:
+        assert str(e).startswith(f"{e.path}:{e.line}: {e.field}: ")
+
+
+def test_errors_are_capped(tmp_path: Path) -> None:
+    text = SEED.read_text(encoding="utf-8").replace(
+        "[0, 0, 0, 0, 0, 0, 0]", "[x, x, x, x, x, x, x]"
+    )
+    err = _error(tmp_path, text)
+    assert len(err.errors) == MAX_ERRORS + 1 and "错误过多" in err.errors[-1].message
+
+
+def test_cli_check_lists_every_error_of_a_file(tmp_path: Path) -> None:
+    text = SEED.read_text(encoding="utf-8").replace(
+        "[0, 0, 0, 0, 0, 0, 0]", "[0, 0, 0, 0, 0, 0, x]", 6
+    )
+    path = _write(tmp_path, text)
+    proc = subprocess.run(
+        [sys.executable, "-m", "disclosure_lib.cli", "check", str(path)],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("无法读取：")]
+    assert proc.returncode == 2 and len(lines) == text.count("[0, 0, 0, 0, 0, 0, x]") == 6
+    assert all(re.match(rf"无法读取：{re.escape(str(path))}:\d+: applications\.", x) for x in lines)
+    assert "1 个文件无法读取" in proc.stdout
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("agency", '"注入局\\nformat: \\"2019\\""', "控制字符"),
+        ("agency", '"局\\e[31m红"', "控制字符"),
+        ("agency", '"  "', "不能为空"),
+        ("title", '"标题\\u202e"', "控制字符"),
+        ("year", "25", "四位数年份"),
+        ("year", "99999", "四位数年份"),
+    ],
+)
+def test_bad_names_and_years_are_refused(
+    tmp_path: Path, field: str, value: str, message: str
+) -> None:
+    text = SEED.read_text(encoding="utf-8")
+    if field == "title":
+        text = text.replace("year: 2024\n", f"year: 2024\ntitle: {value}\n", 1)
+    else:
+        text = re.sub(rf"(?m)^{field}: .*$", lambda _: f"{field}: {value}", text, count=1)
+    err = _error(tmp_path, text)
+    assert message in err.message and err.field == field
+    assert err.line == _line_of(text, f"{field}: ")
+
+
+def test_a_file_that_is_not_a_params_file_is_not_quoted(tmp_path: Path) -> None:
+    secrets = [
+        "root:$6$secretsalt$hash:19000:0:99999:7:::\n",
+        "password: hunter2\ntoken: s3cr3t-value\n",
+        "- hunter2\n- s3cr3t-value\n",
+        "hunter2: [s3cr3t-value\n",
+    ]
+    for content in secrets:
+        err = _error(tmp_path, content)
+        for e in err.errors:
+            assert "hunter2" not in str(e) and "s3cr3t" not in str(e) and "secretsalt" not in str(e)
+
+
+def _linked_params(tmp_path: Path, target: Path) -> Path:
+    params = tmp_path / "params"
+    save_report(load_report(SEED), params / "甲局" / "2024.yaml")
+    link = params / "乙局" / "2024.yaml"
+    link.parent.mkdir()
+    link.symlink_to(target)
+    return params
+
+
+def test_symlinks_out_of_the_params_folder_are_not_followed(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.yaml"
+    secret.write_text("agency: 外部局\nyear: 2024\nhunter2: s3cr3t-value\n", encoding="utf-8")
+    params = _linked_params(tmp_path, secret)
+    link = params / "乙局" / "2024.yaml"
+    assert find_params([params]) == [params / "甲局" / "2024.yaml"]
+    reports, errors = load_reports([params])
+    assert [r.agency for r in reports] == ["硚口区企业服务中心"]
+    assert [(e.path, "符号链接" in e.message) for e in errors] == [(link, True)]
+    with pytest.raises(ParamsError, match="符号链接") as info:
+        load_report(link)  # named directly (render, check FILE): still not followed
+    assert "s3cr3t" not in str(info.value) and "hunter2" not in str(info.value)
+
+
+def test_symlinks_inside_the_params_folder_are_followed(tmp_path: Path) -> None:
+    params = _linked_params(tmp_path, Path("../甲局/2024.yaml"))
+    reports, errors = load_reports([params])
+    assert errors == [] and len(reports) == 2
+    # a params folder that is itself a link (params -> /data/params) is fine too
+    (tmp_path / "alias").symlink_to(params)
+    assert len(load_reports([tmp_path / "alias"])[0]) == 2
+    assert load_report(tmp_path / "alias" / "甲局" / "2024.yaml").year == 2024
+
+
+def test_large_files_are_refused_quickly(tmp_path: Path) -> None:
+    path = tmp_path / "示例区" / "2024.yaml"
+    path.parent.mkdir()
+    with path.open("wb") as fh:
+        fh.write(SEED.read_bytes())
+        fh.write(b"#" * (50 * 1024 * 1024))
+    start = time.perf_counter()
+    with pytest.raises(ParamsError, match="文件过大"):
+        load_report(path)
+    assert time.perf_counter() - start < 0.5  # refused from its size, not parsed
+    with pytest.raises(ParamsError, match="文件过大"):
+        loads_report("#" * (MAX_BYTES + 1))
+
+
+def test_a_fifo_is_not_read(tmp_path: Path) -> None:
+    path = tmp_path / "示例区" / "2024.yaml"
+    path.parent.mkdir()
+    os.mkfifo(path)  # opening it would block for ever
+    with pytest.raises(ParamsError, match="不是普通文件"):
+        load_report(path)

@@ -1,0 +1,439 @@
+"""Params YAML in: the composed node tree read into a Report (`loads_report`).
+
+The layout mirrors the official tables (labels from `format.py`): 二 rows are mappings of
+column label → figure, 三 and 四 rows are lists in official column order. Loading composes
+the YAML node tree (safe loader) so every error names the file, the line and the field, and
+goes on after an error so that every error in a file is reported (up to `MAX_ERRORS`).
+Nothing of a file that is not a params file is quoted in a message.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import re
+from collections.abc import Iterable, Iterator
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from . import format as fmt
+from .errors import ParamsError
+from .model import Paragraph, Report, Value
+from .names import check_name
+
+NARRATIVE_KEYS = {s.heading: s.key for s in fmt.NARRATIVE_SECTIONS}
+NOTE_KEYS = {s.heading: s.key for s in fmt.SECTIONS if not s.narrative}
+TOP_KEYS = (
+    "agency",
+    "year",
+    "title",
+    "issued",
+    "charts",
+    "format",
+    "contact",
+    "narrative",
+    "notes",
+    *(t.key for t in fmt.TABLES),
+)
+REQUIRED_KEYS = ("agency", "year", *(t.key for t in fmt.TABLES))
+CONTACT_KEYS = tuple(k for k, _ in fmt.CONTACT_FIELDS)
+FORMATS = ("2021", "2019")
+YEARS = range(1990, 2201)  # a report year: four digits, within reason
+MAX_BYTES = 2 * 1024 * 1024  # a params file is ≈ 10 KB; anything this large is not one
+MAX_ERRORS = 20  # errors reported per file; past that the file is hardly a params file
+
+# libyaml's parser when PyYAML was built with it: ~6x faster, same safe tag set and marks.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_NULL = "tag:yaml.org,2002:null"
+_BOOL = "tag:yaml.org,2002:bool"
+_STR = "tag:yaml.org,2002:str"
+_DATE = re.compile(r"(?P<y>\d{4})(?:-|年)(?P<m>\d{1,2})(?:-|月)(?P<d>\d{1,2})日?")
+
+
+def check_year(year: object, *, path: Path | str | None = None, line: int | None = None) -> int:
+    """`year` as a report year (an int in `YEARS`), or a ParamsError."""
+    if isinstance(year, bool) or not isinstance(year, int) or year not in YEARS:
+        raise ParamsError(
+            f"应为四位数年份，如 2024（{YEARS.start}–{YEARS.stop - 1}），而不是 {year!r} "
+            "(expected a year)",
+            path=path,
+            line=line,
+            field="year",
+        )
+    return year
+
+
+# --- loading ----------------------------------------------------------------------------------
+
+
+class _TooMany(Exception):
+    """`MAX_ERRORS` reached: stop reading the file."""
+
+
+class _Reader:
+    """Turns a composed YAML node tree into a Report, collecting located ParamsErrors.
+
+    Each part that can be read on its own (a top-level key, a row, a cell, a paragraph) is
+    read inside `attempt()`, so one error does not hide the others in the same file.
+    """
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.lines: dict[tuple[str, str, str], int] = {}
+        self.errors: list[ParamsError] = []
+
+    def fail(self, node: yaml.Node | None, field: str, message: str) -> ParamsError:
+        line = node.start_mark.line + 1 if node is not None else None
+        return ParamsError(message, path=self.path, line=line, field=field or None)
+
+    def note(self, error: ParamsError) -> None:
+        self.errors.append(error)
+        if len(self.errors) >= MAX_ERRORS:
+            raise _TooMany
+
+    @contextlib.contextmanager
+    def attempt(self) -> Iterator[None]:
+        try:
+            yield
+        except ParamsError as exc:
+            self.note(exc)
+
+    def mapping(
+        self, node: yaml.Node, field: str, allowed: Iterable[str] | None = None
+    ) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+        """The mapping's items; unknown and duplicate keys are noted and left out."""
+        if not isinstance(node, yaml.MappingNode):
+            raise self.fail(node, field, "应为映射 key: value (expected a mapping)")
+        allowed_list = None if allowed is None else list(allowed)
+        out: dict[str, tuple[yaml.Node, yaml.Node]] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.note(self.fail(key_node, field, "键应为文字 (expected a text key)"))
+                continue
+            key = str(key_node.value).strip()
+            sub = f"{field}.{key}" if field else key
+            if key in out:
+                self.note(self.fail(key_node, sub, "重复的键 (duplicate key)"))
+            elif allowed_list is not None and key not in allowed_list:
+                expected = "、".join(allowed_list)
+                self.note(
+                    self.fail(key_node, sub, f"未知的键，应为其中之一：{expected} (unknown key)")
+                )
+            else:
+                out[key] = (key_node, value_node)
+        return out
+
+    def require(
+        self,
+        node: yaml.Node,
+        items: dict[str, tuple[yaml.Node, yaml.Node]],
+        field: str,
+        keys: Iterable[str],
+    ) -> None:
+        for key in keys:
+            if key not in items:
+                where = f"{field}.{key}" if field else key
+                self.note(self.fail(node, where, "缺少此项 (missing)"))
+
+    def text(self, node: yaml.Node, field: str) -> str:
+        if not isinstance(node, yaml.ScalarNode) or node.tag not in (_STR, _INT, _FLOAT):
+            if isinstance(node, yaml.ScalarNode) and node.tag == _NULL:
+                return ""
+            raise self.fail(node, field, "应为文字 (expected text)")
+        return str(node.value)
+
+    def date(self, node: yaml.Node, field: str) -> datetime.date | None:
+        """A date as 2025-01-20 or 2025年1月20日; null for none."""
+        if isinstance(node, yaml.ScalarNode) and node.tag == _NULL:
+            return None
+        raw = str(node.value).strip() if isinstance(node, yaml.ScalarNode) else ""
+        m = _DATE.fullmatch(raw)
+        if m is not None:
+            try:
+                return datetime.date(int(m["y"]), int(m["m"]), int(m["d"]))
+            except ValueError:
+                pass
+        raise self.fail(
+            node,
+            field,
+            f"应为日期，如 2025-01-20 或 2025年1月20日，而不是 {raw!r} (expected a date)",
+        )
+
+    def flag(self, node: yaml.Node, field: str) -> bool:
+        if not isinstance(node, yaml.ScalarNode) or node.tag != _BOOL:
+            raise self.fail(node, field, "应为 true 或 false (expected true or false)")
+        return str(node.value).strip().lower() in ("true", "yes", "on")
+
+    def number(self, node: yaml.Node, field: str, amount: bool) -> Value:
+        if not isinstance(node, yaml.ScalarNode):
+            raise self.fail(node, field, "应为数字 (expected a number)")
+        raw = str(node.value).strip()
+        if node.tag == _NULL:
+            return None
+        if node.tag == _BOOL:
+            raise self.fail(
+                node, field, f"应为数字，而不是 {raw} (expected a number, not a boolean)"
+            )
+        if amount:
+            if node.tag not in (_INT, _FLOAT):
+                raise self.fail(
+                    node, field, f"应为金额（万元）数字，而不是 {raw!r} (expected an amount)"
+                )
+            try:
+                value = Decimal(raw.replace("_", ""))
+            except InvalidOperation:
+                raise self.fail(node, field, f"应为金额数字，而不是 {raw!r}") from None
+            if not value.is_finite() or value < 0:
+                raise self.fail(node, field, f"金额应 ≥ 0，而不是 {raw} (expected an amount ≥ 0)")
+            return value
+        if node.tag != _INT or not re.fullmatch(r"[-+]?[0-9]+", raw):
+            raise self.fail(
+                node, field, f"应为不小于 0 的整数，而不是 {raw!r} (expected a whole number ≥ 0)"
+            )
+        count = int(raw)
+        if count < 0:
+            raise self.fail(node, field, f"应为不小于 0 的整数，而不是 {raw} (negative)")
+        return count
+
+    def record(
+        self, report: Report, table: str, row: str, column: str, node: yaml.Node, value: Value
+    ) -> None:
+        report.set(table, row, column, value)
+        self.lines[(table, row, column)] = node.start_mark.line + 1
+
+    # -- tables --
+
+    def read_table(self, report: Report, table: fmt.Table, node: yaml.Node) -> None:
+        """Read one table: nesting follows groups (二, 四) and headings (三)."""
+        tree = table_layout(table)
+        self._read_level(report, table, node, table.key, tree)
+
+    def _read_level(
+        self,
+        report: Report,
+        table: fmt.Table,
+        node: yaml.Node,
+        field: str,
+        level: dict[str, object],
+    ) -> None:
+        items = self.mapping(node, field, level.keys())
+        self.require(node, items, field, level.keys())
+        for label, child in level.items():
+            if label not in items:
+                continue
+            _, value_node = items[label]
+            sub = f"{field}.{label}"
+            with self.attempt():
+                if isinstance(child, dict):
+                    self._read_level(report, table, value_node, sub, child)
+                else:
+                    assert isinstance(child, fmt.Row)
+                    self._read_row(report, table, child, value_node, sub)
+
+    def _read_row(
+        self, report: Report, table: fmt.Table, row: fmt.Row, node: yaml.Node, field: str
+    ) -> None:
+        columns = table.row_columns(row)
+        if row.columns:  # 二: mapping of column label -> figure
+            labels = [c.label for c in columns]
+            items = self.mapping(node, field, labels)
+            self.require(node, items, field, labels)
+            for col in columns:
+                if col.label not in items:
+                    continue
+                _, vnode = items[col.label]
+                with self.attempt():
+                    value = self.number(
+                        vnode, f"{field}.{col.label}", table.is_amount(row.key, col.key)
+                    )
+                    self.record(report, table.key, row.key, col.key, vnode, value)
+            return
+        if not isinstance(node, yaml.SequenceNode) or len(node.value) != len(columns):
+            names = "、".join(c.label for c in columns)
+            raise self.fail(node, field, f"应为 {len(columns)} 个数字的列表：[{names}]")
+        for col, vnode in zip(columns, node.value, strict=True):
+            with self.attempt():
+                amount = table.is_amount(row.key, col.key)
+                value = self.number(vnode, f"{field}[{col.label}]", amount)
+                self.record(report, table.key, row.key, col.key, vnode, value)
+
+    # -- document --
+
+    def read(self, root: yaml.Node | None) -> Report:
+        """The report, or the first error found, carrying every error found (`errors`)."""
+        more: list[ParamsError] = []
+        try:
+            report = self._read(root)
+        except _TooMany:
+            more.append(
+                ParamsError(f"错误过多，只列出前 {MAX_ERRORS} 个 (too many errors)", path=self.path)
+            )
+        except ParamsError as exc:
+            self.errors.append(exc)
+        if self.errors:
+            errors = sorted(self.errors, key=lambda e: e.line or 0) + more
+            raise errors[0].with_errors(errors)
+        return report
+
+    def _read(self, root: yaml.Node | None) -> Report:
+        if root is None:
+            raise ParamsError("文件为空 (empty file)", path=self.path)
+        if not isinstance(root, yaml.MappingNode) or not any(
+            isinstance(k, yaml.ScalarNode) and str(k.value).strip() in REQUIRED_KEYS
+            for k, _ in root.value
+        ):
+            # Not a params file at all (it may be any file someone pointed to): say so without
+            # quoting any of its content.
+            keys = "、".join(REQUIRED_KEYS[:2])
+            raise ParamsError(
+                f"不是参数文件：应为 key: value 映射，含 {keys} 等项 (not a params file)",
+                path=self.path,
+                line=root.start_mark.line + 1,
+            )
+        top = self.mapping(root, "", TOP_KEYS)
+        self.require(root, top, "", REQUIRED_KEYS)
+        report = Report(agency="", year=0, source=self.path)
+        with self.attempt():
+            if "agency" in top:
+                node = top["agency"][1]
+                report.agency = check_name(
+                    self.text(node, "agency"), "机关名称", **self.where(node, "agency")
+                )
+        year_node = top["year"][1] if "year" in top else None
+        with self.attempt():
+            if year_node is not None:
+                year = self.number(year_node, "year", amount=False)
+                report.year = check_year(year, **self.where(year_node))
+                self.check_path_year(report, year_node)
+        for key, read in (
+            ("title", self.read_title),
+            ("issued", self.read_issued),
+            ("charts", self.read_charts),
+            ("format", self.read_format),
+            ("contact", self.read_contact),
+            ("narrative", self.read_narrative),
+            ("notes", self.read_notes),
+        ):
+            if key in top:
+                with self.attempt():
+                    read(report, top[key][1])
+        for t in fmt.TABLES:
+            if t.key in top:
+                with self.attempt():
+                    self.read_table(report, t, top[t.key][1])
+        report.lines = self.lines
+        return report
+
+    def where(self, node: yaml.Node, field: str | None = None) -> dict[str, Any]:
+        out: dict[str, Any] = {"path": self.path, "line": node.start_mark.line + 1}
+        if field is not None:
+            out["field"] = field
+        return out
+
+    def read_title(self, report: Report, node: yaml.Node) -> None:
+        title = self.text(node, "title")
+        if title.strip():
+            report.own_title = check_name(title, "报告标题", **self.where(node, "title"))
+
+    def read_issued(self, report: Report, node: yaml.Node) -> None:
+        report.issued = self.date(node, "issued")
+
+    def read_charts(self, report: Report, node: yaml.Node) -> None:
+        report.charts = self.flag(node, "charts")
+
+    def read_format(self, report: Report, node: yaml.Node) -> None:
+        report.format = self.text(node, "format")
+        if report.format not in FORMATS:
+            raise self.fail(node, "format", f"应为 {' 或 '.join(FORMATS)}")
+
+    def read_contact(self, report: Report, node: yaml.Node) -> None:
+        items = self.mapping(node, "contact", CONTACT_KEYS)
+        for key, (_, value) in items.items():
+            with self.attempt():
+                setattr(report.contact, key, self.text(value, f"contact.{key}"))
+
+    def read_notes(self, report: Report, node: yaml.Node) -> None:
+        items = self.mapping(node, "notes", NOTE_KEYS)
+        for heading, (_, value) in items.items():
+            with self.attempt():
+                report.section_notes[NOTE_KEYS[heading]] = self.text(value, f"notes.{heading}")
+
+    def read_narrative(self, report: Report, node: yaml.Node) -> None:
+        sections = self.mapping(node, "narrative", NARRATIVE_KEYS)
+        for heading, (_, seq) in sections.items():
+            field = f"narrative.{heading}"
+            if not isinstance(seq, yaml.SequenceNode):
+                self.note(self.fail(seq, field, "应为段落列表 (expected a list of paragraphs)"))
+                continue
+            paragraphs = []
+            for i, item in enumerate(seq.value, 1):
+                with self.attempt():
+                    items = self.mapping(item, f"{field}[{i}]", ("heading", "text"))
+                    heading_text = (
+                        self.text(items["heading"][1], f"{field}[{i}].heading")
+                        if "heading" in items
+                        else None
+                    )
+                    text = (
+                        self.text(items["text"][1], f"{field}[{i}].text") if "text" in items else ""
+                    )
+                    paragraphs.append(Paragraph(text=text, heading=heading_text))
+            report.narrative[NARRATIVE_KEYS[heading]] = paragraphs
+
+    def check_path_year(self, report: Report, year_node: yaml.Node) -> None:
+        stem = self.path.stem if self.path is not None else ""
+        if re.fullmatch(r"\d{4}", stem) and int(stem) != report.year:
+            raise self.fail(
+                year_node,
+                "year",
+                f"文件中的年份 {report.year} 与文件名中的年份 {stem} 不一致 "
+                "(year in file differs from year in path)",
+            )
+
+
+def table_layout(table: fmt.Table) -> dict[str, object]:
+    """Nested {label: subtree | Row} layout of a table in a params file."""
+    tree: dict[str, object] = {}
+    for row in table.rows:
+        level = tree
+        if row.group is not None:
+            level = level.setdefault(row.group, {})  # type: ignore[assignment]
+        for ancestor in table.row_path(row)[:-1]:
+            level = level.setdefault(ancestor, {})  # type: ignore[assignment]
+        if row.figures:
+            level[row.label] = row
+        else:
+            level.setdefault(row.label, {})
+    return tree
+
+
+def too_large(size: int, path: Path | None) -> ParamsError:
+    return ParamsError(
+        f"文件过大（{size / 1024 / 1024:.1f} MB），参数文件不超过 {MAX_BYTES // 1024 // 1024} MB "
+        "(file too large for a params file)",
+        path=path,
+    )
+
+
+def loads_report(text: str, path: Path | None = None) -> Report:
+    """Parse params YAML text into a Report; a ParamsError carries every error found."""
+    if len(text) > MAX_BYTES:
+        raise too_large(len(text.encode("utf-8", "surrogatepass")), path)
+    try:
+        root = yaml.compose(text, Loader=_LOADER)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        problem = exc.problem or exc.context or "语法错误"
+        raise ParamsError(
+            f"YAML 语法错误：{problem} (YAML syntax error)", path=path, line=line
+        ) from None
+    except yaml.YAMLError:
+        # a reader error (a character YAML does not allow): PyYAML's text would quote the file
+        raise ParamsError("YAML 错误：文件含有不允许的字符 (YAML error)", path=path) from None
+    return _Reader(path).read(root)
