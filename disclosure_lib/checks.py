@@ -6,6 +6,7 @@ Codes are stable (tools and tests match on them); severity in brackets:
   rules 1–4, generated from the `Equation`s of format.py.
 - R5-BLANK, R5-NOT-INTEGER, R5-NEGATIVE, R5-MISSING-TABLE [error]: rule 5, every figure
   present (blank is missing, not 0), whole (the fee: exact), ≥ 0.
+  A table left wholly blank, or a row, is one finding (a new params file: a few lines).
 - R5-FORMAT-2019 [warning]: a 2019-format report; the current cells the old format has no
   counterpart for (format2019.MAPPING) are listed once instead of as blanks.
 - R6-NARRATIVE [error]: a figure the prose states differs from the table (narrative.py);
@@ -15,6 +16,8 @@ Codes are stable (tools and tests match on them); severity in brackets:
 - R8-IN-FORCE [warning]: 现行有效件数 ≠ last year's + 本年制发 − 本年废止.
 - C1-NARRATIVE-COPY [warning]: a narrative section ≥ 90 % identical to last year's.
 - D1-DUPLICATE [error]: two reports for the same agency and year.
+- P1-PLACEHOLDER [error]: text still holding the placeholder 【待填写】 that `disclosure new`
+  writes (contact, title, narrative, notes): one finding per part.
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ from .findings import (
     table_label,
     unique,
 )
-from .model import Report
+from .model import PLACEHOLDER, Report
 
 COPY_THRESHOLD = 0.9
 COPY_MIN_CHARS = 40  # shorter sections (e.g. "无。") are alike by nature
@@ -202,17 +205,18 @@ def check_values(report: Report) -> list[Finding]:
             )  # fmt: skip
             continue
         values = report.tables[table.key]
+        blanks: list[tuple[str, str]] = []
         for r, c in _cells(table.key):
             v = values.get((r, c))
             if type(v) is int and v >= 0:
                 continue  # the usual case, decided without building labels
-            if v is None and report.format == "2019" and (table.key, r, c) in _unmapped_2019():
-                continue  # the old format has no such cell: reported once, below
+            if v is None:
+                if report.format != "2019" or (table.key, r, c) not in _unmapped_2019():
+                    blanks.append((r, c))  # (the old format has no such cell: reported once)
+                continue
             where = f"“{row_label(table, r)}”/“{column_label(table, c)}”"
             kind = "金额（万元，精确小数）" if table.is_amount(r, c) else "整数"
-            if v is None:
-                code, expected, message = "R5-BLANK", "数字", "为空白：缺失的数字不能当作 0，请填写"
-            elif not _number(v) or (kind == "整数" and not isinstance(v, int)):
+            if not _number(v) or (kind == "整数" and not isinstance(v, int)):
                 code, expected, message = "R5-NOT-INTEGER", kind, f"应为{kind}，而不是 {v!r}"
             elif v < 0:
                 code, expected, message = "R5-NEGATIVE", "≥ 0", f"为负数 {v}：不能小于 0"
@@ -223,8 +227,90 @@ def check_values(report: Report) -> list[Finding]:
                     report, code, "error", ((table.key, r, c),), expected, v, where + message
                 )
             )
+        out.extend(_blank_findings(report, table, blanks))
     if report.format == "2019":
         out.append(_format_2019_finding(report))
+    return out
+
+
+_BLANK = "缺失的数字不能当作 0，请填写"
+
+
+def _blank_findings(
+    report: Report, table: fmt.Table, blanks: list[tuple[str, str]]
+) -> list[Finding]:
+    """R5-BLANK: a table left wholly blank is one finding, a wholly blank row one finding, and
+    any other blank cell one finding each (a new params file: a few lines, not 200)."""
+    if not blanks:
+        return []
+    cells = _cells(table.key)
+    if len(blanks) == len(cells) and len(cells) > 1:
+        return [
+            make_finding(
+                report, "R5-BLANK", "error", tuple((table.key, r, c) for r, c in blanks), "数字",
+                None, f"全部 {len(blanks)} 个数字均为空白：{_BLANK}", row="全部", column="全部",
+            )
+        ]  # fmt: skip
+    by_row: dict[str, list[str]] = {}
+    for r, c in blanks:
+        by_row.setdefault(r, []).append(c)
+    out = []
+    for r, cols in by_row.items():
+        whole = len(cols) == len(table.row_columns(table.row(r))) and len(cols) > 1
+        if whole:
+            out.append(
+                make_finding(
+                    report, "R5-BLANK", "error", tuple((table.key, r, c) for c in cols), "数字",
+                    None, f"“{row_label(table, r)}”整行 {len(cols)} 个数字均为空白：{_BLANK}",
+                    column="全部",
+                )
+            )  # fmt: skip
+            continue
+        for c in cols:
+            where = f"“{row_label(table, r)}”/“{column_label(table, c)}”"
+            out.append(
+                make_finding(
+                    report, "R5-BLANK", "error", ((table.key, r, c),), "数字", None,
+                    f"{where}为空白：{_BLANK}",
+                )
+            )  # fmt: skip
+    return out
+
+
+# --- placeholders: text `disclosure new` left to be written -------------------------------------
+
+
+def check_placeholders(report: Report) -> list[Finding]:
+    """P1-PLACEHOLDER: text still holding `new`'s placeholder, one finding per part."""
+    out: list[Finding] = []
+    parts: list[tuple[str, int, tuple[str, str, str]]] = []  # (where, how many, line key)
+    contact = [
+        (k, lab) for k, lab in fmt.CONTACT_FIELDS if PLACEHOLDER in getattr(report.contact, k)
+    ]
+    if contact:
+        where = "联系方式：" + "、".join(label for _, label in contact)
+        parts.append((where, len(contact), ("contact", contact[0][0], "")))
+    if report.own_title is not None and PLACEHOLDER in report.own_title:
+        parts.append(("报告标题", 1, ("title", "", "")))
+    for s in fmt.SECTIONS:
+        if not s.narrative:
+            n = report.section_notes.get(s.key, "").count(PLACEHOLDER)
+            if n:
+                parts.append((s.heading, n, ("notes", s.key, "")))
+            continue
+        counts = [
+            f"{p.heading or ''}{p.text}".count(PLACEHOLDER) for p in report.narrative.get(s.key, [])
+        ]
+        if any(counts):
+            first = next(i for i, n in enumerate(counts, 1) if n)
+            parts.append((s.heading, sum(counts), ("narrative", s.key, str(first))))
+    for where, n, key in parts:
+        finding = make_finding(
+            report, "P1-PLACEHOLDER", "error", (), "正文", PLACEHOLDER,
+            f"“{where}”还有 {n} 处{PLACEHOLDER}：请填写或删去后再发布", table=where,
+        )  # fmt: skip
+        finding.line = report.lines.get(key)
+        out.append(finding)
     return out
 
 
@@ -376,6 +462,7 @@ def check_report(report: Report, previous: Report | None = None) -> list[Finding
         *check_values(report),
         *check_equations(report),
         *check_narrative(report),
+        *check_placeholders(report),
     ]
     if previous is not None:
         findings += check_against_previous(report, previous)

@@ -16,6 +16,8 @@ from . import format as fmt
 
 Value = int | Decimal | None
 Cell = tuple[str, str]  # (row key, column key)
+# what a new params file holds where text is still to be written (`check`: P1-PLACEHOLDER)
+PLACEHOLDER = "【待填写】"
 
 
 @dataclass
@@ -49,7 +51,9 @@ class Report:
     own_title: str | None = None
     issued: datetime.date | None = None  # date of the 落款 (issuing body: the agency)
     charts: bool = False  # print the charts in the published report too
-    # where it was loaded from; source lines per (table, row, column): not part of equality
+    # where it was loaded from; source lines per (table, row, column), and of the texts:
+    # ("title", "", ""), ("contact", field, ""), ("notes", section, ""), ("narrative",
+    # section, "" for its heading | paragraph number from 1): not part of equality
     source: Path | None = field(default=None, compare=False, repr=False)
     lines: dict[tuple[str, str, str], int] = field(default_factory=dict, compare=False, repr=False)
 

@@ -72,7 +72,8 @@ def agency_dirname(agency: str) -> str:
 
     A name that is already safe (the usual Chinese name) is its own folder name. Any other
     name is made safe — `/\\:*?"<>|` become their full-width forms, control characters `_`,
-    a leading or trailing dot full-width, an over-long name cut at `MAX_COMPONENT_BYTES` —
+    a leading or trailing dot full-width, an over-long name cut in the middle to
+    `MAX_COMPONENT_BYTES` —
     and gets `~` plus a short hash of the full name, so two different names never share a
     folder (`示例/局` → `示例／局~…`, while `示例_局` and `示例／局` stay as they are). The
     full name stays inside the files.
@@ -94,8 +95,19 @@ def agency_dirname(agency: str) -> str:
     tag = "~" + hashlib.sha256(agency.encode("utf-8", "surrogatepass")).hexdigest()[:HASH_CHARS]
     name = name.strip() or "_"
     budget = MAX_COMPONENT_BYTES - len(tag)
-    raw = name.encode("utf-8")
-    if len(raw) > budget:
-        name = raw[:budget].decode("utf-8", "ignore").rstrip()
-        name = name[:-1] + "．" if name.endswith(".") else name
+    if len(name.encode("utf-8")) > budget:
+        name = _cut_middle(name, budget)
     return name + tag
+
+
+def _cut_middle(name: str, budget: int) -> str:
+    """`name` in at most `budget` UTF-8 bytes: its start, "…", and its end (a title's year,
+    an office's own name), cut at character boundaries."""
+    tail_budget = budget // 3
+    tail = name[-1:]
+    while len(tail.encode("utf-8")) < tail_budget and len(tail) < len(name):
+        tail = name[-len(tail) - 1 :]
+    tail = tail[1:] if len(tail.encode("utf-8")) > tail_budget else tail
+    head_budget = budget - len(tail.encode("utf-8")) - len("…".encode())
+    head = name.encode("utf-8")[:head_budget].decode("utf-8", "ignore")
+    return f"{head}…{tail}"

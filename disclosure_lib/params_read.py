@@ -335,7 +335,11 @@ class _Reader:
             out["field"] = field
         return out
 
+    def line(self, key: tuple[str, str, str], node: yaml.Node) -> None:
+        self.lines[key] = node.start_mark.line + 1
+
     def read_title(self, report: Report, node: yaml.Node) -> None:
+        self.line(("title", "", ""), node)
         title = self.text(node, "title")
         if title.strip():
             report.own_title = check_name(title, "报告标题", **self.where(node, "title"))
@@ -354,18 +358,21 @@ class _Reader:
     def read_contact(self, report: Report, node: yaml.Node) -> None:
         items = self.mapping(node, "contact", CONTACT_KEYS)
         for key, (_, value) in items.items():
+            self.line(("contact", key, ""), value)
             with self.attempt():
                 setattr(report.contact, key, self.text(value, f"contact.{key}"))
 
     def read_notes(self, report: Report, node: yaml.Node) -> None:
         items = self.mapping(node, "notes", NOTE_KEYS)
-        for heading, (_, value) in items.items():
+        for heading, (key_node, value) in items.items():
+            self.line(("notes", NOTE_KEYS[heading], ""), key_node)
             with self.attempt():
                 report.section_notes[NOTE_KEYS[heading]] = self.text(value, f"notes.{heading}")
 
     def read_narrative(self, report: Report, node: yaml.Node) -> None:
         sections = self.mapping(node, "narrative", NARRATIVE_KEYS)
-        for heading, (_, seq) in sections.items():
+        for heading, (key_node, seq) in sections.items():
+            self.line(("narrative", NARRATIVE_KEYS[heading], ""), key_node)
             field = f"narrative.{heading}"
             if not isinstance(seq, yaml.SequenceNode):
                 self.note(self.fail(seq, field, "应为段落列表 (expected a list of paragraphs)"))
@@ -383,6 +390,8 @@ class _Reader:
                         self.text(items["text"][1], f"{field}[{i}].text") if "text" in items else ""
                     )
                     paragraphs.append(Paragraph(text=text, heading=heading_text))
+                    where = items["text"][1] if "text" in items else item
+                    self.line(("narrative", NARRATIVE_KEYS[heading], str(len(paragraphs))), where)
             report.narrative[NARRATIVE_KEYS[heading]] = paragraphs
 
     def check_path_year(self, report: Report, year_node: yaml.Node) -> None:

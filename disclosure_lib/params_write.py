@@ -16,8 +16,9 @@ import yaml
 from . import format as fmt
 from .errors import ParamsError
 from .files import write_atomic
-from .model import Paragraph, Report, Value
-from .params import params_path, table_layout
+from .model import PLACEHOLDER, Contact, Paragraph, Report, Value
+from .names import check_name
+from .params import check_year, params_path, table_layout
 
 
 def _scalar(value: str) -> str:
@@ -84,10 +85,18 @@ def _number(value: Value) -> str:
     return str(value)
 
 
+def _header(report: Report) -> str:
+    """The comment line on top: the title only when it is plain text (YAML reads a plain
+    scalar back unchanged, so it holds no line break that could end the comment)."""
+    title = report.title
+    name = f"{title} — " if _scalar(title) == title else ""
+    return f"# {name}参数文件 (params file)"
+
+
 def dump_report(report: Report) -> str:
     """The params YAML text of `report` (load(dump(r)) == r)."""
     out: list[str] = [
-        f"# {report.title} — 参数文件 (params file)",
+        _header(report),
         f"agency: {_scalar(report.agency)}",
         f"year: {report.year}",
     ]
@@ -160,8 +169,12 @@ def save_report(report: Report, path: Path | str, *, force: bool = True) -> Path
 def new_params_file(
     agency: str, year: int, params_dir: Path | str = "params", *, force: bool = False
 ) -> Path:
-    """A blank params file for a new agency-year: every figure 0, the usual sub-headings."""
-    report = Report.blank(agency, year, fill=0)
+    """A blank params file for a new agency-year: every figure blank (null), the usual
+    sub-headings, and the placeholder 【待填写】 for the texts — `check` lists all of them until
+    they are filled in. The name and the year are checked first."""
+    agency = check_name(agency, "机关名称", field="agency")
+    report = Report.blank(agency, check_year(year))
+    report.contact = Contact(*(PLACEHOLDER for _ in fmt.CONTACT_FIELDS))
     for s in fmt.NARRATIVE_SECTIONS:
-        report.narrative[s.key] = [Paragraph(text="", heading=h) for h in s.subheadings]
+        report.narrative[s.key] = [Paragraph(PLACEHOLDER, heading=h) for h in s.subheadings]
     return save_report(report, params_path(params_dir, agency, year), force=force)

@@ -15,8 +15,15 @@ from disclosure_lib import format as fmt
 from disclosure_lib import params, synth
 from disclosure_lib.checks import check_paths, check_report, check_reports
 from disclosure_lib.cli import main
-from disclosure_lib.findings import CheckResult, Finding, format_findings_json, format_findings_text
-from disclosure_lib.model import Paragraph, Report
+from disclosure_lib.findings import (
+    CheckResult,
+    Finding,
+    format_findings_json,
+    format_findings_text,
+    table_label,
+)
+from disclosure_lib.model import PLACEHOLDER, Paragraph, Report
+from disclosure_lib.params_write import new_params_file
 
 from .base import FIXTURES as ALL_FIXTURES
 from .base import IMPORT_FIXTURES, SEED
@@ -290,3 +297,45 @@ def test_2019_format_unmapped_cells_are_one_warning_not_blanks() -> None:
     # a cell the old format does have is still a blank when left empty
     imported.set("applications", "new", "natural", None)
     assert [f.code for f in check_report(imported) if f.is_error] == ["R5-BLANK"]
+
+
+def test_a_new_params_file_fails_with_a_few_grouped_findings(tmp_path: Path) -> None:
+    path = new_params_file("示例区新局", 2025, tmp_path)
+    result = check_paths([path])
+    text = path.read_text(encoding="utf-8").splitlines()
+    blank = [f for f in result.findings if f.code == "R5-BLANK"]
+    assert [f.table for f in blank] == [table_label(t) for t in fmt.TABLES]  # one per table
+    assert [len(f.cells) for f in blank] == [len(t.cells()) for t in fmt.TABLES]
+    for f in blank:  # located on the table's first row
+        assert f.line is not None and text[f.line - 1].lstrip().startswith(("规章", "一、", "行政"))
+    holders = [f for f in result.findings if f.code == "P1-PLACEHOLDER"]
+    sections = [s.heading for s in fmt.NARRATIVE_SECTIONS]
+    assert [f.table for f in holders][1:] == sections and "联系方式" in holders[0].table
+    for f in holders:
+        assert f.is_error and f.line is not None and PLACEHOLDER in text[f.line - 1]
+    assert {f.code for f in result.findings} == {"R5-BLANK", "P1-PLACEHOLDER"}
+    assert "全部通过" not in format_findings_text(result)
+    assert main(["check", str(path)]) == 1
+
+
+def test_blank_rows_and_cells_are_grouped_by_row(report: Report) -> None:
+    for col in fmt.APPLICATIONS.columns:
+        report.set("applications", "carried_over", col.key, None)
+    report.set("applications", "new", "natural", None)
+    report.set("review", "reconsideration", "total", None)
+    blank = [f for f in check_report(report) if f.code == "R5-BLANK"]
+    assert [(f.row, f.column, len(f.cells)) for f in blank] == [
+        ("一、本年新收政府信息公开申请数量", "自然人", 1),
+        ("二、上年结转政府信息公开申请数量", "全部", 7),
+        ("行政复议", "总计", 1),
+    ]
+    assert "整行 7 个数字均为空白" in blank[1].message
+
+
+def test_placeholders_left_in_any_text_are_flagged(report: Report) -> None:
+    assert not [f for f in check_report(report) if f.code == "P1-PLACEHOLDER"]
+    report.section_notes["三"] = f"本年度{PLACEHOLDER}件"
+    report.narrative["五"][0].text += PLACEHOLDER
+    report.own_title = f"{PLACEHOLDER}年度报告"
+    found = [f.table for f in check_report(report) if f.code == "P1-PLACEHOLDER"]
+    assert found == ["报告标题", fmt.section("三").heading, fmt.section("五").heading]

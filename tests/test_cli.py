@@ -57,3 +57,34 @@ def test_malformed_params_give_one_line_and_exit_2(tmp_path: Path, old: str, new
 def test_missing_path_is_exit_2(tmp_path: Path) -> None:
     proc = _run("export", str(tmp_path / "nope"))
     assert proc.returncode == 2 and "不存在" in proc.stderr and "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("agency", "year", "message"),
+    [
+        ('注入局\nformat: "2019"\n#', "2024", "控制字符"),
+        ("局\x1b]0;标题\x07", "2024", "控制字符"),
+        ("示例区新局", "25", "四位数年份"),
+        ("示例区新局", "0", "四位数年份"),
+        ("示例区新局", "99999", "四位数年份"),
+    ],
+)
+def test_new_refuses_bad_names_and_years_early(
+    tmp_path: Path, agency: str, year: str, message: str
+) -> None:
+    proc = _run("new", agency, year, "--params", str(tmp_path))
+    assert proc.returncode == 2 and message in proc.stderr and "Traceback" not in proc.stderr
+    assert "\x1b" not in proc.stderr and len(proc.stderr.splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("length", [85, 90, 300])
+def test_new_and_render_take_long_names(tmp_path: Path, length: int) -> None:
+    agency = ("示例区" * 100)[: length - 3] + "教育局"
+    assert _run("new", agency, "2024", cwd=tmp_path).returncode == 0
+    [params] = (tmp_path / "params").glob("*/2024.yaml")
+    assert load_report(params).agency == agency  # the full name inside the file
+    rendered = _run("render", agency, "2024", "--to", "html", cwd=tmp_path)
+    assert rendered.returncode == 0, rendered.stderr
+    [html] = (tmp_path / "outputs" / "2024").glob("*/*.html")
+    assert agency in html.read_text(encoding="utf-8") and "2024年" in html.name

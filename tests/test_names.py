@@ -100,3 +100,9 @@ def test_long_names_are_cut_with_a_hash_and_fit_the_filesystem(tmp_path: Path, l
         assert folder[:20] == agency[:20] and "~" in folder
     # names that differ only at the end still get different folders
     assert agency_dirname(agency[:-1] + "办") != folder
+
+
+def test_a_cut_title_keeps_its_start_and_its_year() -> None:
+    agency = "示例区" * 30 + "教育局"
+    stem = agency_dirname(Report(agency, 2024).title)
+    assert stem.startswith("示例区示例区") and "…" in stem and "教育局2024年" in stem

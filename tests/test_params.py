@@ -13,12 +13,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from disclosure_lib import format as fmt
 from disclosure_lib.errors import DisclosureError, ParamsError
-from disclosure_lib.model import Paragraph, Report
+from disclosure_lib.model import PLACEHOLDER, Paragraph, Report
 from disclosure_lib.names import agency_dirname
 from disclosure_lib.params import (
     MAX_BYTES,
@@ -233,10 +234,36 @@ def test_new_file_is_blank_loadable_and_not_overwritten(tmp_path: Path) -> None:
     path = new_params_file("示例区新局", 2025, tmp_path)
     report = load_report(path)
     assert report.agency == "示例区新局" and report.year == 2025
-    assert all(v == 0 for t in report.tables.values() for v in t.values())
+    assert all(v is None for t in report.tables.values() for v in t.values())
+    assert sum(len(t) for t in report.tables.values()) == sum(len(t.cells()) for t in fmt.TABLES)
     assert [p.heading for p in report.narrative["一"]] == list(fmt.section("一").subheadings)
+    assert {p.text for ps in report.narrative.values() for p in ps} == {PLACEHOLDER}
+    assert report.contact.phone == PLACEHOLDER
     with pytest.raises(DisclosureError):
         new_params_file("示例区新局", 2025, tmp_path)
+
+
+@pytest.mark.parametrize("year", [25, 0, 99999, -2024, 1989, 2201])
+def test_new_refuses_a_year_check_would_reject(tmp_path: Path, year: int) -> None:
+    with pytest.raises(ParamsError, match="四位数年份"):
+        new_params_file("示例区新局", year, tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_names_cannot_inject_yaml(tmp_path: Path) -> None:
+    name = '注入局\nformat: "2019"\n#'
+    with pytest.raises(ParamsError, match="控制字符"):
+        new_params_file(name, 2024, tmp_path)
+    assert list(tmp_path.iterdir()) == []
+    # a Report built in Python is still written through the YAML emitter: nothing injected
+    report = Report.blank(name, 2024, fill=0)
+    report.own_title = "标题\nformat: '2019'"
+    text = dump_report(report)
+    data = yaml.safe_load(text)
+    assert data["agency"] == name and data["title"] == report.own_title
+    assert "format" not in data and text.splitlines()[0] == "# 参数文件 (params file)"
+    with pytest.raises(ParamsError, match="控制字符"):  # and it is refused on the way in
+        loads_report(text)
 
 
 def test_save_is_atomic_and_refuses_overwrite(tmp_path: Path) -> None:
