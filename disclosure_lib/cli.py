@@ -52,7 +52,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
 def _cmd_export(args: argparse.Namespace) -> int:
     from .tidy import export
 
-    dest = export(args.paths or [Path("params")], args.format, args.output)
+    dest = export(args.paths or [Path("params")], args.format, args.output, force=args.force)
     if dest is not None:
         print(f"已导出：{dest}", file=sys.stderr)
     return 0
@@ -75,8 +75,9 @@ def _cmd_schema(args: argparse.Namespace) -> int:
 
     text = json.dumps(params_schema(), ensure_ascii=False, indent=2) + "\n"
     if args.output:
-        from .files import write_atomic
+        from .files import refuse_overwrite, write_atomic
 
+        refuse_overwrite(args.output, args.force)
         write_atomic(Path(args.output), text)
     else:
         sys.stdout.write(text)
@@ -92,6 +93,7 @@ def _add_core(sub: SubParsers) -> None:
     p.add_argument("paths", nargs="*", type=Path, help="params files or folders (default: params/)")
     p.add_argument("--format", choices=("csv", "xlsx", "parquet"), default="csv")
     p.add_argument("-o", "--output", type=Path, help="output file (csv: default stdout)")
+    p.add_argument("--force", action="store_true", help="overwrite an existing output file")
 
     p = sub.add_parser("new", help="新建空白参数文件 (blank params file for an agency-year)")
     p.add_argument("agency", help="agency full Chinese name")
@@ -101,6 +103,7 @@ def _add_core(sub: SubParsers) -> None:
 
     p = sub.add_parser("schema", help="输出参数文件的 JSON Schema (JSON Schema of params files)")
     p.add_argument("-o", "--output", type=Path, help="write to this file instead of stdout")
+    p.add_argument("--force", action="store_true", help="overwrite an existing output file")
 
 
 # --- parser and entry point ------------------------------------------------------------------

@@ -1,10 +1,13 @@
-"""Writing files safely: every output and params file goes through `write_atomic`."""
+"""Writing files safely: every output and params file goes through `write_atomic`; a file the
+user names is not overwritten without --force (`refuse_overwrite`)."""
 
 from __future__ import annotations
 
 import os
 import tempfile
 from pathlib import Path
+
+from .errors import DisclosureError
 
 
 def _current_umask() -> int:
@@ -31,3 +34,10 @@ def write_atomic(path: Path | str, data: str | bytes) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def refuse_overwrite(path: Path | str, force: bool) -> None:
+    """The one rule for files a command is told to write (-o): an existing one is kept
+    unless `force`."""
+    if not force and os.path.lexists(path):
+        raise DisclosureError("文件已存在，如需覆盖请使用 --force (file exists)", path=path)

@@ -18,7 +18,7 @@ import pandas as pd
 
 from . import format as fmt
 from .errors import DisclosureError
-from .files import write_atomic
+from .files import refuse_overwrite, write_atomic
 from .model import Report
 from .params import load_reports
 
@@ -123,11 +123,18 @@ def _csv_text(frame: pd.DataFrame) -> str:
 
 
 def export(
-    paths: Iterable[Path | str], to: str = "csv", output: Path | str | None = None
+    paths: Iterable[Path | str],
+    to: str = "csv",
+    output: Path | str | None = None,
+    *,
+    force: bool = False,
 ) -> Path | None:
-    """Export the collection under `paths` as csv/xlsx/parquet; csv without `output` → stdout."""
+    """Export the collection under `paths` as csv/xlsx/parquet; csv without `output` → stdout.
+    An existing `output` is refused unless `force`."""
     if to not in EXPORT_FORMATS:
         raise DisclosureError(f"未知的导出格式 {to!r}，应为 {'、'.join(EXPORT_FORMATS)}")
+    if output is not None:
+        refuse_overwrite(output, force)
     frame = collection_frame(paths)
     if to == "csv":
         text = _csv_text(frame)

@@ -88,3 +88,23 @@ def test_new_and_render_take_long_names(tmp_path: Path, length: int) -> None:
     assert rendered.returncode == 0, rendered.stderr
     [html] = (tmp_path / "outputs" / "2024").glob("*/*.html")
     assert agency in html.read_text(encoding="utf-8") and "2024年" in html.name
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["schema"],
+        ["export", str(SEED), "--format", "csv"],
+        ["export", str(SEED), "--format", "xlsx"],
+    ],
+)
+def test_output_files_are_not_overwritten_without_force(tmp_path: Path, command: list[str]) -> None:
+    out = tmp_path / "out.file"
+    out.write_text("keep me", encoding="utf-8")
+    proc = _run(*command, "-o", str(out))
+    assert proc.returncode == 2 and "--force" in proc.stderr and str(out) in proc.stderr
+    assert out.read_text(encoding="utf-8") == "keep me"
+    assert _run(*command, "-o", str(out), "--force").returncode == 0
+    assert out.read_bytes() != b"keep me" and out.stat().st_size > 1000
+    fresh = tmp_path / "fresh.file"
+    assert _run(*command, "-o", str(fresh)).returncode == 0 and fresh.is_file()
