@@ -48,8 +48,14 @@ pytest: setup
 
 test: lint typecheck pytest
 
+# JupyterLab on notebooks/ with the project's kernel. It refuses to run as root unless told to
+# (the README sets up as root); a root session has no browser to open either, so the URL with
+# its token is what JupyterLab prints. LAB_PORT=N picks another port.
+LAB_PORT ?= 8888
+LAB_ROOT = $(if $(filter 0,$(shell id -u)),--allow-root --no-browser)
+
 lab: setup
-	$(VENV)/bin/jupyter lab notebooks/
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks --port=$(LAB_PORT) $(LAB_ROOT)
 
 clean:
 	rm -rf outputs .pytest_cache .mypy_cache .ruff_cache
