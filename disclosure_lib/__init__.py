@@ -58,6 +58,8 @@ _API: dict[str, str] = {
     "check_reports": "checks",
     "check_paths": "checks",
     "collection_frame": "tidy",
+    "pivot_figures": "tidy",
+    "integer_counts": "tidy",
     "export": "tidy",
     # import
     "import_file": "importers.document",
@@ -120,4 +122,4 @@ if TYPE_CHECKING:  # what the names are, for type checkers and editors
     from .rendering.charts import report_charts
     from .rendering.fonts import matplotlib_cjk_family
     from .rendering.html import charts_section, checks_section, report_body, run_checks
-    from .tidy import collection_frame, export
+    from .tidy import collection_frame, export, integer_counts, pivot_figures

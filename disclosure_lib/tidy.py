@@ -4,13 +4,16 @@ Columns: agency, year, section, table, row, column, value, row_group. Labels are
 ones; `table` is the 第二十条第（…）项 item for 二 and the table title for 三 and 四; in 四 the
 `row` is the group (行政复议 / 未经复议直接起诉 / 复议后起诉) and `column` the result.
 `row_group` is the heading the row sits under (（三）不予公开, 行政诉讼 …), or "".
+
+section, table, row, column and row_group are ordered categoricals in the official order, so
+sorting, grouping and pivots (`pivot_figures`) follow the form, not the alphabet.
 """
 
 from __future__ import annotations
 
 import io
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -66,6 +69,41 @@ def _layout() -> list[_Cell]:
 _LAYOUT = _layout()
 
 
+def _merged_order(sequences: Iterable[Sequence[str]]) -> list[str]:
+    """One order of every label that keeps each sequence's own order: a label several tables
+    share (总计 ends both 三's and 四's columns) comes after all that precedes it anywhere."""
+    before: dict[str, set[str]] = {}
+    for seq in sequences:
+        for i, label in enumerate(seq):
+            before.setdefault(label, set()).update(seq[:i])
+    out: list[str] = []
+    while len(out) < len(before):
+        # the first label (in order of appearance) whose predecessors are all placed
+        label = next(x for x in before if x not in out and before[x] <= set(out))
+        out.append(label)
+    return out
+
+
+def _categories() -> dict[str, list[str]]:
+    by_table: dict[str, dict[str, list[str]]] = {}
+    for cell in _LAYOUT:
+        seqs = by_table.setdefault(cell.table, {"row": [], "column": [], "row_group": [""]})
+        for name in ("row", "column", "row_group"):
+            value = getattr(cell, name)
+            if value not in seqs[name]:
+                seqs[name].append(value)
+    out = {
+        name: _merged_order(seqs[name] for seqs in by_table.values())
+        for name in ("row", "column", "row_group")
+    }
+    out["table"] = list(by_table)
+    out["section"] = list(dict.fromkeys(cell.section for cell in _LAYOUT))
+    return out
+
+
+CATEGORIES = _categories()  # column -> its labels in official order
+
+
 def report_records(report: Report) -> list[dict[str, Any]]:
     """One dict per official figure of `report`, in official order."""
     records = []
@@ -94,7 +132,32 @@ def reports_frame(reports: Iterable[Report]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=list(COLUMNS))
     frame["year"] = frame["year"].astype("int64")
     frame["value"] = frame["value"].astype("float64")
+    for name, labels in CATEGORIES.items():
+        frame[name] = pd.Categorical(frame[name], categories=labels, ordered=True)
     return frame
+
+
+def integer_counts(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with each float column whose figures are all whole (or blank) as nullable
+    integers: counts read 24, not 24.0; a fee such as 12.35 stays a float."""
+    out = frame.copy()
+    for name in out.columns:
+        col = out[name]
+        if pd.api.types.is_float_dtype(col) and (col.dropna() % 1 == 0).all():
+            out[name] = col.astype("Int64")
+    return out
+
+
+def pivot_figures(
+    frame: pd.DataFrame, index: str | list[str], columns: str, values: str = "value"
+) -> pd.DataFrame:
+    """The sum of `values` by `index` × `columns`, rows and columns in official order (only
+    the labels present), blank where every figure summed is blank, counts as integers."""
+    keys = [index] if isinstance(index, str) else list(index)
+    sums = frame.groupby([*keys, columns], observed=True, sort=True)[values].sum(min_count=1)
+    table = sums.unstack(columns)
+    table.columns.name = columns
+    return integer_counts(table)
 
 
 def collection_frame(

@@ -16,7 +16,14 @@ from disclosure_lib import format as fmt
 from disclosure_lib.errors import DisclosureError
 from disclosure_lib.params import load_report
 from disclosure_lib.params_write import save_report
-from disclosure_lib.tidy import COLUMNS, collection_frame, export, reports_frame
+from disclosure_lib.tidy import (
+    COLUMNS,
+    collection_frame,
+    export,
+    integer_counts,
+    pivot_figures,
+    reports_frame,
+)
 
 from .base import ROOT
 
@@ -81,3 +88,47 @@ def test_cli_export_csv_yields_25x7_rows_for_the_seed() -> None:
     rows = list(csv.DictReader(io.StringIO(out)))
     assert sum(1 for r in rows if r["section"] == "三") == 25 * 7
     assert {r["agency"] for r in rows} == {"硚口区企业服务中心"}
+
+
+def test_labels_are_categoricals_in_official_order() -> None:
+    frame = collection_frame([ROOT / "params"])
+    for name in ("section", "table", "row", "column", "row_group"):
+        assert isinstance(frame[name].dtype, pd.CategoricalDtype) and frame[name].cat.ordered
+    # each table's rows and columns sort as on the form, even where tables share a label
+    for table, part in frame.groupby("table", observed=True):
+        ordered = part.sort_values(["row", "column"], kind="stable")
+        assert list(ordered.row.unique()) == list(part.row.unique()), table
+        assert list(ordered.column.unique()) == list(part.column.unique()), table
+    review = [c.label for c in fmt.REVIEW.columns]
+    cols = [c for c in frame.column.cat.categories if c in review]
+    assert cols == review  # 总计 last, though 三 has a 总计 column too
+
+
+def test_pivot_figures_official_order_integers_and_blanks() -> None:
+    frame = collection_frame([ROOT / "params"])
+    review = frame[frame.table == fmt.REVIEW.title]
+    table = pivot_figures(review, index="row", columns="column")
+    assert list(table.columns) == [c.label for c in fmt.REVIEW.columns]
+    assert list(table.index) == [r.label for r in fmt.REVIEW.rows]
+    assert all(str(t) == "Int64" for t in table.dtypes)
+    assert (
+        table.loc["行政复议", "总计"]
+        == review[(review.row == "行政复议") & (review.column == "总计")].value.sum()
+    )
+    new = frame[(frame.row == fmt.APPLICATIONS.row("new").label) & (frame.column == "总计")]
+    by_year = pivot_figures(new, index="agency", columns="year")
+    assert [type(y) for y in by_year.columns] == [int] * 3 and list(by_year.columns) == [
+        2022,
+        2023,
+        2024,
+    ]
+    assert pd.isna(by_year.loc["硚口区企业服务中心", 2022])  # no report that year: blank, not 0
+
+
+def test_integer_counts_keeps_amounts_as_floats() -> None:
+    frame = pd.DataFrame(
+        {"count": [24.0, None, 3.0], "fee": [12.35, 0.0, None], "name": list("abc")}
+    )
+    out = integer_counts(frame)
+    assert str(out["count"].dtype) == "Int64" and out["count"].tolist()[0] == 24
+    assert out["fee"].dtype == "float64" and out["name"].tolist() == list("abc")
