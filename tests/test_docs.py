@@ -14,7 +14,7 @@ from .base import ROOT
 
 PACKAGE = ROOT / "disclosure_lib"
 CODE = re.compile(r"\b[A-Z]\d-[A-Z0-9]+(?:-[A-Z0-9]+)*\b")
-CORE_SOURCES = ("checks.py", "format.py", "narrative.py")
+CORE_SOURCES = ("checks.py", "checks_values.py", "format.py", "narrative.py")
 
 
 def codes_in_code() -> set[str]:

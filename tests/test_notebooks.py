@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import nbformat
 import papermill
 import pytest
 from papermill.exceptions import PapermillExecutionError
+
+from disclosure_lib import format as fmt
+from disclosure_lib.params import load_report, params_path
 
 from .base import PARAMS, ROOT
 
@@ -42,15 +47,71 @@ def test_summary_notebook_unknown_year_fails_clearly(tmp_path: Path) -> None:
         )  # fmt: skip
 
 
+def _labels() -> set[str]:
+    """Every official label: what a notebook must read from `format`, never retype."""
+    out = {s.heading for s in fmt.SECTIONS} | set(fmt.PROACTIVE_ITEMS)
+    for t in fmt.TABLES:
+        out |= {t.title} | {r.label for r in t.rows} | {c.label for c in t.columns}
+        out |= {c.group for c in t.columns if c.group} | {r.group for r in t.rows if r.group}
+    return out
+
+
+def test_explore_notebook_retypes_no_official_label() -> None:
+    nb = nbformat.read(ROOT / "notebooks" / "explore.ipynb", as_version=4)
+    source = "\n".join(c.source for c in nb.cells)
+    assert [label for label in _labels() if label in source] == []
+
+
+# What an analyst does in JupyterLab, run after the notebook in the same kernel: read the trend
+# chart's axis, then pick another agency, year and table in the selectors.
+PROBE = """\
+import json
+print("PROBE", json.dumps({"ticks": [t.get_text() for t in trend_ax.get_xticklabels()]}))
+agency_box.value = %r
+year_box.value = %d
+table_box.value = fmt.REVIEW.title
+"""
+
+
+def _text(output) -> str:  # type: ignore[no-untyped-def]
+    return "".join(output.get("text", "")) + str(output.get("data", {}).get("text/plain", ""))
+
+
 def test_explore_notebook(tmp_path: Path) -> None:
-    nb = papermill.execute_notebook(
-        str(ROOT / "notebooks" / "explore.ipynb"), str(tmp_path / "explore.ipynb"),
-        parameters={"params_dir": str(PARAMS)}, kernel_name="python3", progress_bar=False,
+    agency, year = "示例区自然资源和规划局", 2022
+    nb = nbformat.read(ROOT / "notebooks" / "explore.ipynb", as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(PROBE % (agency, year)))
+    source = tmp_path / "explore.ipynb"
+    nbformat.write(nb, source)
+    out = papermill.execute_notebook(
+        str(source), str(tmp_path / "out.ipynb"), parameters={"params_dir": str(PARAMS)},
+        kernel_name="python3", progress_bar=False,
     )  # fmt: skip
-    text = "".join(
-        "".join(o.get("text", "")) + str(o.get("data", {}).get("text/plain", ""))
-        for c in nb.cells
-        for o in c.get("outputs", [])
-    )
-    assert "个数据点" in text and "示例区教育局" in text
-    assert any("image/png" in o.get("data", {}) for c in nb.cells for o in c.get("outputs", []))
+    outputs = [o for c in out.cells for o in c.get("outputs", [])]
+    text = "\n".join(_text(o) for o in outputs)
+    assert "np.int64" not in text and "numpy" not in text
+    assert "个机关，年份：2022、2023、2024" in text  # years as integers
+    probe = json.loads(text.split("PROBE ", 1)[1].splitlines()[0])
+    assert probe["ticks"] == ["2022", "2023", "2024"]  # the trend chart's x-axis
+
+    # agency × year: integer years as columns, integer counts, blank where there is no report
+    new_by_year = next(_text(o) for o in outputs if _text(o).startswith("year "))
+    assert new_by_year.split()[1:4] == ["2022", "2023", "2024"]
+    assert ".0" not in new_by_year and "<NA>" in new_by_year
+
+    # the interactive view, redrawn by the probe's selection (in place, as JupyterLab shows it)
+    [cell] = [c for c in out.cells if "display_id=True" in c.source]
+    selectors, *shown = cell.outputs
+    assert "application/vnd.jupyter.widget-view+json" in selectors["data"]
+    assert "Dropdown" in _text(selectors) and len(shown) == 2
+    pivot = _text(shown[0])
+    header = pivot.splitlines()[0].split()
+    assert header == ["column", *(c.label for c in fmt.REVIEW.columns)]  # official order
+    rows = [line.split()[0] for line in pivot.splitlines()[2:]]
+    assert rows == [r.label for r in fmt.REVIEW.rows]
+    report = load_report(params_path(PARAMS, agency, year))
+    for line, row in zip(pivot.splitlines()[2:], fmt.REVIEW.rows, strict=True):
+        assert [int(x) for x in line.split()[1:]] == [
+            report.get("review", row.key, c.key) for c in fmt.REVIEW.columns
+        ]
+    assert "image/png" in shown[1]["data"]
