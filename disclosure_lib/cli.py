@@ -303,8 +303,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _COMMANDS[args.command](args)
     except DisclosureError as exc:
+        from .names import printable
+
         for error in getattr(exc, "errors", [exc]):  # a params file: every error found in it
-            print(f"错误：{error}", file=sys.stderr)
+            print(f"错误：{printable(str(error))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("已中断 (interrupted)", file=sys.stderr)

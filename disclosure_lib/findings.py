@@ -12,6 +12,7 @@ from pathlib import Path
 from . import format as fmt
 from .errors import ParamsError
 from .model import Report
+from .names import printable
 
 Cell3 = tuple[str, str, str]  # (table key, row key, column key)
 SEVERITY_LABEL = {"error": "错误", "warning": "警告"}
@@ -203,24 +204,23 @@ def format_findings_json(result: CheckResult) -> str:
 
 def _format_one(f: Finding) -> str:
     where = f"第{f.line}行 " if f.line else ""
-    place = " › ".join(p for p in (f.table, f.row, f.column) if p)
-    return (
-        f"  {SEVERITY_LABEL.get(f.severity, f.severity)} [{f.code}] {where}{place}\n    {f.message}"
-    )
+    place = printable(" › ".join(p for p in (f.table, f.row, f.column) if p))
+    label = SEVERITY_LABEL.get(f.severity, f.severity)
+    return f"  {label} [{f.code}] {where}{place}\n    {printable(f.message)}"
 
 
 def format_findings_text(result: CheckResult) -> str:
     """Readable Chinese report: unreadable files, then each report with findings, then a summary."""
     out: list[str] = []
     for e in result.load_errors:
-        out.append(f"无法读取：{e}")
+        out.append(f"无法读取：{printable(str(e))}")
     flagged = 0
     for report, findings in result.by_report():
         if not findings:
             continue
         flagged += 1
         name = file_of(report) or "（未保存的报告）"
-        out.append(f"{name}  {report.agency} {report.year}年")
+        out.append(printable(f"{name}  {report.agency} {report.year}年"))
         out.extend(_format_one(f) for f in findings)
     n_err, n_warn = len(result.errors), len(result.warnings)
     summary = (

@@ -67,6 +67,12 @@ def check_name(
     return name
 
 
+def printable(text: str) -> str:
+    """`text` with control characters shown as escapes (`\\x1b`), for a terminal line: text
+    from a file (a narrative sentence, a file name) cannot move the cursor or end the line."""
+    return _CONTROL.sub(lambda m: ascii(m.group())[1:-1], text)
+
+
 def agency_dirname(agency: str) -> str:
     """A file or folder name for `agency` (or a title): one safe path component.
 

@@ -23,7 +23,7 @@ from disclosure_lib.findings import (
     table_label,
 )
 from disclosure_lib.model import PLACEHOLDER, Paragraph, Report
-from disclosure_lib.params_write import new_params_file
+from disclosure_lib.params_write import new_params_file, save_report
 
 from .base import FIXTURES as ALL_FIXTURES
 from .base import IMPORT_FIXTURES, SEED
@@ -339,3 +339,20 @@ def test_placeholders_left_in_any_text_are_flagged(report: Report) -> None:
     report.own_title = f"{PLACEHOLDER}年度报告"
     found = [f.table for f in check_report(report) if f.code == "P1-PLACEHOLDER"]
     assert found == ["报告标题", fmt.section("三").heading, fmt.section("五").heading]
+
+
+def test_text_output_shows_control_characters_as_escapes(
+    tmp_path: Path, seed_report: Report
+) -> None:
+    seed_report.narrative["一"] = [
+        Paragraph("2024年，本机关新收政府信息公开申请5件\x1b[2J\x1b]0;x\x07。")
+    ]
+    path = tmp_path / "\x1b[31m局" / "2024.yaml"
+    save_report(seed_report, path)
+    bad = tmp_path / "\x1b[31m局" / "2023.yaml"
+    bad.write_text("agency: x\n", encoding="utf-8")
+    result = check_paths([tmp_path])
+    assert any("\x1b" in f.message for f in result.findings)  # the sentence is quoted…
+    text = format_findings_text(result)
+    assert "\x1b" not in text and "\x07" not in text and "\\x1b[2J" in text  # …but not raw
+    assert "\\x1b[31m局" in text  # file names too
