@@ -448,3 +448,14 @@ def test_a_fifo_is_not_read(tmp_path: Path) -> None:
     os.mkfifo(path)  # opening it would block for ever
     with pytest.raises(ParamsError, match="不是普通文件"):
         load_report(path)
+
+
+@settings(max_examples=100, deadline=None)
+@given(data=st.binary(max_size=3000))
+def test_any_bytes_load_or_raise_params_error(data: bytes) -> None:
+    text = data.decode("utf-8", "replace")
+    try:
+        loads_report(text, Path("x/2024.yaml"))
+    except ParamsError as exc:
+        assert exc.errors and all(str(e).startswith("x/2024.yaml") for e in exc.errors)
+        assert len(exc.errors) <= MAX_ERRORS + 1
