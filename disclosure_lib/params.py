@@ -85,7 +85,8 @@ def _scan(paths: Iterable[Path | str]) -> tuple[dict[Path, Path | None], list[Pa
     for p in map(Path, paths):
         if p.is_dir():
             for f in p.rglob(f"*{SUFFIX}"):
-                if _leaves(f, p):  # never follow it, not even to ask whether it is a file
+                # rglob does not enter linked folders: only the file itself can be a link
+                if f.is_symlink() and _leaves(f, p):  # not followed, not even to ask is_file
                     errors.append(_refused_link(f))
                 elif f.is_file():
                     found.setdefault(f, p)
@@ -125,9 +126,14 @@ def load_report(path: Path | str, *, root: Path | str | None = None) -> Report:
     """
     path = Path(path)
     folder = Path(root) if root is not None else Path(os.path.abspath(path)).parent.parent
+    if _leaves(path, folder):
+        raise _refused_link(path)
+    return _read_file(path)
+
+
+def _read_file(path: Path) -> Report:
+    """A params file already vetted for links: regular, not too large, UTF-8."""
     try:
-        if _leaves(path, folder):
-            raise _refused_link(path)
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):
             raise ParamsError("不是普通文件 (not a regular file)", path=path)
@@ -153,8 +159,8 @@ def load_reports(paths: Iterable[Path | str]) -> tuple[list[Report], list[Params
     reports: list[Report] = []
     files, errors = _scan(paths)
     for f, root in files.items():
-        try:
-            reports.append(load_report(f, root=root))
+        try:  # found in a folder: vetted by the scan; named itself: vetted here
+            reports.append(_read_file(f) if root is not None else load_report(f))
         except ParamsError as exc:
             errors.extend(exc.errors)
     return reports, errors
