@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import json
 import os
 import random
 import re
@@ -355,7 +356,14 @@ def test_cli_check_lists_every_error_of_a_file(tmp_path: Path) -> None:
     lines = [line for line in proc.stdout.splitlines() if line.startswith("无法读取：")]
     assert proc.returncode == 2 and len(lines) == text.count("[0, 0, 0, 0, 0, 0, x]") == 6
     assert all(re.match(rf"无法读取：{re.escape(str(path))}:\d+: applications\.", x) for x in lines)
-    assert "1 个文件无法读取" in proc.stdout
+    assert "1 个文件无法读取（6 处错误）" in proc.stdout
+    proc = subprocess.run(
+        [sys.executable, "-m", "disclosure_lib.cli", "check", str(path), "--format", "json"],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    rows = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [r["code"] for r in rows] == ["LOAD-ERROR"] * 6
+    assert [r["line"] for r in rows] == sorted({r["line"] for r in rows})  # six lines, in order
 
 
 @pytest.mark.parametrize(
