@@ -17,7 +17,8 @@ from .errors import ParamsError
 
 # C0 and C1 control characters and DEL; line and paragraph separators; bidi overrides, which
 # make a name display differently from what it is
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+CONTROL_CLASS = r"\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"  # regex range
+_CONTROL = re.compile(f"[{CONTROL_CLASS}]")
 
 # Characters a file name cannot hold on Linux, Windows or macOS, and their full-width forms:
 # the folder still reads as the name.

@@ -8,7 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from . import format as fmt
-from .params import FORMATS, REQUIRED_KEYS, table_layout
+from .names import CONTROL_CLASS
+from .params import FORMATS, REQUIRED_KEYS, YEARS, table_layout
 
 SCHEMA_ID = "https://disclosure-lib.invalid/params.schema.json"
 COUNT = {
@@ -16,6 +17,8 @@ COUNT = {
     "minimum": 0,
     "description": "件数：不小于 0 的整数；空白为 null",
 }
+# a name: not blank, no control character (names.check_name)
+NAME_PATTERN = rf"^[^{CONTROL_CLASS}]*[^\s{CONTROL_CLASS}][^{CONTROL_CLASS}]*$"
 AMOUNT = {"type": ["number", "null"], "minimum": 0, "description": "金额（万元），不小于 0"}
 
 
@@ -70,9 +73,18 @@ def _narrative_schema() -> dict[str, Any]:
 def params_schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of a params file."""
     props: dict[str, Any] = {
-        "agency": {"type": "string", "minLength": 1, "description": "机关全称"},
-        "year": {"type": "integer", "minimum": 1990, "maximum": 2200, "description": "报告年度"},
-        "title": {"type": "string", "minLength": 1, "description": "报告标题（默认为规范标题）"},
+        "agency": {"type": "string", "pattern": NAME_PATTERN, "description": "机关全称"},
+        "year": {
+            "type": "integer",
+            "minimum": YEARS.start,
+            "maximum": YEARS.stop - 1,
+            "description": "报告年度",
+        },
+        "title": {
+            "type": "string",
+            "pattern": NAME_PATTERN,
+            "description": "报告标题（默认为规范标题）",
+        },
         "issued": {
             "type": "string",
             "pattern": r"^\d{4}(-|年)\d{1,2}(-|月)\d{1,2}日?$",

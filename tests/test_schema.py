@@ -39,6 +39,10 @@ def test_bundled_params_validate() -> None:
         ("[0, 0, 0, 0, 0, 0, 0]", "[true, 0, 0, 0, 0, 0, 0]"),
         ("agency:", "agnecy:"),
         ("（七）总计:", "（八）总计:"),
+        ("year: 2024", "year: 24"),
+        ("agency: 硚口区企业服务中心", 'agency: "注入局\\nformat: 2019"'),
+        ("agency: 硚口区企业服务中心", 'agency: "局\\e[31m"'),
+        ("agency: 硚口区企业服务中心", 'agency: "  "'),
     ],
 )
 def test_schema_rejects_bad_documents(old: str, new: str) -> None:
