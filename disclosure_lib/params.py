@@ -107,8 +107,10 @@ def scan_params(paths: Iterable[Path | str]) -> tuple[list[Path], list[ParamsErr
 def find_params(paths: Iterable[Path | str]) -> list[Path]:
     """Params files named by `paths` (files, or folders searched recursively), sorted;
     symlinks leading out of a folder are left out. A missing path raises ParamsError."""
+    paths = list(paths)
     files, errors = scan_params(paths)
-    missing = [e for e in errors if e.path is not None and not os.path.lexists(e.path)]
+    named = {Path(p) for p in paths}
+    missing = [e for e in errors if e.path in named]  # not a link found inside a folder
     if missing:
         raise missing[0]
     return files

@@ -467,3 +467,11 @@ def test_any_bytes_load_or_raise_params_error(data: bytes) -> None:
     except ParamsError as exc:
         assert exc.errors and all(str(e).startswith("x/2024.yaml") for e in exc.errors)
         assert len(exc.errors) <= MAX_ERRORS + 1
+
+
+def test_find_params_raises_for_a_missing_path_even_a_dangling_link(tmp_path: Path) -> None:
+    (tmp_path / "gone.yaml").symlink_to(tmp_path / "nowhere.yaml")
+    for missing in (tmp_path / "nope", tmp_path / "gone.yaml"):
+        with pytest.raises(ParamsError, match="不存在"):
+            find_params(iter([SEED, missing]))
+    assert find_params(iter([SEED])) == [SEED]
