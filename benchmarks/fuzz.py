@@ -103,8 +103,11 @@ def main() -> int:
                 f"  {o.name:<72} {o.cases:>6} cases  {o.rejected:>6} rejected  "
                 f"{len(o.failures):>3} failed  {rate:>7.0f} cases/s"
             )
-            for failure in dict.fromkeys(o.failures):  # each distinct failure once
+            distinct = list(dict.fromkeys(o.failures))
+            for failure in distinct[:5]:
                 print(f"      FAILED {failure}")
+            if len(distinct) > 5:
+                print(f"      … {len(distinct) - 5} more distinct failures")
         cases = sum(o.cases for o in outcomes)
         failures = sum(len(o.failures) for o in outcomes)
         seconds = sum(o.seconds for o in outcomes)
