@@ -396,6 +396,8 @@ def test_a_file_that_is_not_a_params_file_is_not_quoted(tmp_path: Path) -> None:
         "password: hunter2\ntoken: s3cr3t-value\n",
         "- hunter2\n- s3cr3t-value\n",
         "hunter2: [s3cr3t-value\n",
+        "password: hunter2\x01s3cr3t-value\n",  # a character YAML refuses: a reader error
+        "agency: 局\nyear: 2024\n%hunter2 s3cr3t-value\n",
     ]
     for content in secrets:
         err = _error(tmp_path, content)
