@@ -20,7 +20,7 @@ from pathlib import Path
 from .. import format as fmt
 from ..errors import DisclosureError, ImportError_
 from ..model import Contact, Paragraph, Report
-from .labels import section_of_heading
+from .headings import section_of_heading
 from .tables import ImportLog, LogEntry, TableStats, read_tables
 from .text import Block, decode_text, text_blocks
 

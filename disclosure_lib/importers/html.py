@@ -16,7 +16,8 @@ from bs4 import BeautifulSoup, Comment, Doctype, NavigableString, ProcessingInst
 from bs4.exceptions import ParserRejectedMarkup
 
 from ..errors import ImportError_
-from .text import Block, check_printable, split_embedded_headings
+from .headings import split_embedded_headings
+from .text import Block, check_printable
 
 _META_CHARSET = re.compile(rb"""charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
 _HTML_SNIFF = re.compile(

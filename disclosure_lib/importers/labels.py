@@ -61,69 +61,6 @@ def variants(label: str, *, min_core: int = 4) -> set[str]:
     return out
 
 
-# --- section headings ---------------------------------------------------------------------
-
-_SECTION_WORDS: dict[str, tuple[str, ...]] = {
-    "一": ("总体情况",),
-    "二": ("主动公开",),
-    "三": ("收到和处理", "依申请公开情况", "申请情况"),
-    "四": ("行政复议", "行政诉讼"),
-    "五": ("存在的主要问题", "主要问题", "改进情况"),
-    "六": ("其他需要报告",),
-}
-_HEADING_MAX = 40
-EXTRA_HEADINGS = ("四、因政府信息公开工作被申请行政复议、提起行政诉讼情况",)
-
-
-def section_of_heading(line: str) -> str | None:
-    """The section key (一…六) if `line` is a section heading, else None."""
-    head = line.lstrip()[:1]
-    if head not in _SECTION_WORDS:  # cheap test first: most lines are not headings
-        return None
-    key = norm(line)
-    if not key or len(key) > _HEADING_MAX or key.endswith("。"):
-        return None
-    m = re.match(r"^([一二三四五六])[、.]", key)
-    if not m:
-        return None
-    rest = key[m.end() :]
-    if any(w in rest for w in _SECTION_WORDS[m.group(1)]):
-        return m.group(1)
-    return None
-
-
-@lru_cache(maxsize=1)
-def _embedded_heading_re() -> re.Pattern[str]:
-    heads = {norm(s.heading) for s in fmt.SECTIONS} | {norm(h) for h in EXTRA_HEADINGS}
-    heads |= {norm(h) for h in f19.SECTION_HEADINGS}
-    alts = sorted(heads, key=len, reverse=True)
-    return re.compile("|".join(re.escape(h) for h in alts))
-
-
-def split_embedded_headings(line: str) -> list[str]:
-    """Split a run-together line before and after any official section heading inside it
-    (…0000000四、政府信息公开行政复议、行政诉讼情况行政复议行政诉讼… → three lines)."""
-    if "、" not in line[1:] and "." not in line[1:]:
-        return [line]
-    nf = unicodedata.normalize("NFKC", line)
-    if len(nf) != len(line):  # positions would not line up; leave the line alone
-        return [line]
-    cuts: list[int] = []
-    for m in _embedded_heading_re().finditer(nf):
-        if m.start() > 0:
-            cuts.append(m.start())
-        if re.search(r"\w", nf[m.end() :]):
-            cuts.append(m.end())
-    if not cuts:
-        return [line]
-    parts, prev = [], 0
-    for c in cuts:
-        parts.append(line[prev:c])
-        prev = c
-    parts.append(line[prev:])
-    return [p for p in parts if p.strip()]
-
-
 # --- table label index --------------------------------------------------------------------
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ..errors import ImportError_
 from ..model import Report
-from .labels import section_of_heading, split_embedded_headings
+from .headings import section_of_heading, split_embedded_headings
 
 CONTINUATION_MAX = 12  # a wrapped label fragment (企业, 纠正, …) is short
 # control characters (not tab/newline/form feed), private use, lone surrogates, U+FFFD

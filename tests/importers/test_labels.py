@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from disclosure_lib import format as fmt
+from disclosure_lib.importers.headings import section_of_heading
 from disclosure_lib.importers.labels import (
     norm,
-    section_of_heading,
     strip_ordinal,
     tokenize,
     variants,
