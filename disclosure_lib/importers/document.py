@@ -21,6 +21,7 @@ from .. import format as fmt
 from ..errors import DisclosureError, ImportError_
 from ..model import Contact, Paragraph, Report
 from .headings import section_of_heading
+from .oneline import split_subheadings
 from .tables import ImportLog, LogEntry, TableStats, read_tables
 from .text import Block, decode_text, text_blocks
 
@@ -384,15 +385,17 @@ def paragraphs(blocks: list[Block], *, last: bool = False) -> list[Paragraph]:
             out.append(Paragraph(text="\n".join(lines), heading=heading))
 
     for b in blocks:
-        line = b.plain().strip()
-        if not line:
-            continue
-        if last and _FOOTER.search(line) and len(line) < 80:
-            break  # the page footer after the last section
-        if _SUBHEADING.match(line) and len(line) <= 40 and "。" not in line[:-1]:
-            close()
-            heading, lines = line, []
-            continue
-        lines.append(line)
+        text = b.plain().strip()
+        for line in split_subheadings(text) if b.flat else (text,):
+            if not line:
+                continue
+            if last and _FOOTER.search(line) and len(line) < 80:
+                close()
+                return out  # the page footer after the last section
+            if _SUBHEADING.match(line) and len(line) <= 40 and "。" not in line[:-1]:
+                close()
+                heading, lines = line, []
+                continue
+            lines.append(line)
     close()
     return out

@@ -101,6 +101,11 @@ def _embedded_heading_re() -> re.Pattern[str]:
     return re.compile("|".join(re.escape(h) for h in alts))
 
 
+def count_headings(line: str) -> int:
+    """How many official section headings `line` holds."""
+    return len(_embedded_heading_re().findall(unicodedata.normalize("NFKC", line)))
+
+
 def split_embedded_headings(line: str) -> list[str]:
     """Split a run-together line before and after any official section heading inside it
     (…0000000四、政府信息公开行政复议、行政诉讼情况行政复议行政诉讼… → three lines)."""

@@ -16,7 +16,7 @@ from bs4 import BeautifulSoup, Comment, Doctype, NavigableString, ProcessingInst
 from bs4.exceptions import ParserRejectedMarkup
 
 from ..errors import ImportError_
-from .headings import split_embedded_headings
+from .oneline import page_lines
 from .text import Block, check_printable
 
 _META_CHARSET = re.compile(rb"""charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
@@ -138,8 +138,8 @@ def html_blocks(text: str) -> list[Block]:
         line = _clean("".join(buf))
         buf.clear()
         if line:
-            for part in split_embedded_headings(line):
-                blocks.append(Block(line=buf_line[0], text=part.strip()))
+            parts, flat = page_lines(line)
+            blocks.extend(Block(line=buf_line[0], text=p.strip(), flat=flat) for p in parts)
 
     # explicit stack: deeply nested pages must not hit the recursion limit
     stack: list[tuple[Tag, list[object]]] = [(root, list(reversed(list(root.children))))]

@@ -143,10 +143,20 @@ _UNIT = re.compile(r"(?:件|个|项|次|万元|元|条)$")
 MAX_OTHER = 3  # more leftover text than this makes a line prose, not a table line
 
 
-@lru_cache(maxsize=8192)
 def tokenize(text: str, section: str) -> tuple[tuple[Token, ...], int]:
     """Tokens of one table line or cell, and how many characters were not understood.
-    (Cached: the same cells — 0, the row labels — recur in every report.)"""
+    (Short texts are cached: the same cells — 0, the row labels — recur in every report.)"""
+    if len(text) > 512:
+        return _tokenize(text, section)
+    return _tokenize_cached(text, section)
+
+
+@lru_cache(maxsize=8192)
+def _tokenize_cached(text: str, section: str) -> tuple[tuple[Token, ...], int]:
+    return _tokenize(text, section)
+
+
+def _tokenize(text: str, section: str) -> tuple[tuple[Token, ...], int]:
     s = norm(text)
     idx = table_index(section)
     tokens: list[Token] = []

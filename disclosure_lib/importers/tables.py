@@ -19,9 +19,11 @@ from .. import format2019 as f19
 from ..model import Cell, Value
 from . import cellruns
 from .labels import MAX_OTHER, Token, norm, tokenize
+from .oneline import split_note
 from .text import Block
 
-MAX_LINE = 20_000  # longer "lines" in a table section are not table text
+FLAT_OTHER = 12  # cut out of a one-line page: leftover text that still makes a piece prose
+MAX_LINE = 200_000  # longer "lines" in a table section are not table text
 
 STATUS_LABEL = {"read": "读取", "inferred": "推断", "missing": "缺失"}
 
@@ -120,12 +122,14 @@ def _section_lines(blocks: list[Block], section: str) -> tuple[list[_Line], list
             if len(text) > MAX_LINE:
                 notes.append(text[:200])
                 continue
-            toks, other = tokenize(text, section)
-            if other > MAX_OTHER or "。" in text:
-                notes.append(text)
-                lines.append(_Line([Token("break", "")], False, b.line))  # ends a row
-            else:
-                lines.append(_Line(list(toks), False, b.line))
+            for part in split_note(text, section) if b.flat else (text,):
+                toks, other = tokenize(part, section)
+                # a cut-out piece may be half a header cell (社会公益 | 组织): prose needs more
+                if other > (FLAT_OTHER if b.flat else MAX_OTHER) or "。" in part:
+                    notes.append(part)
+                    lines.append(_Line([Token("break", "")], False, b.line))  # ends a row
+                else:
+                    lines.append(_Line(list(toks), False, b.line))
             continue
         filled = [c for c in b.cells if c.strip()]
         row: list[Token] = []

@@ -19,7 +19,8 @@ from pathlib import Path
 
 from ..errors import ImportError_
 from ..model import Report
-from .headings import section_of_heading, split_embedded_headings
+from .headings import section_of_heading
+from .oneline import FLAT_MIN, page_lines
 
 CONTINUATION_MAX = 12  # a wrapped label fragment (企业, 纠正, …) is short
 # control characters (not tab/newline/form feed), private use, lone surrogates, U+FFFD
@@ -35,6 +36,7 @@ class Block:
     text: str | None = None
     cells: list[str] | None = None
     cell_lines: list[int] = field(default_factory=list)
+    flat: bool = False  # cut out of a whole page on one line (`oneline`)
 
     @property
     def is_row(self) -> bool:
@@ -111,6 +113,13 @@ def text_blocks(text: str) -> list[Block]:
         row = None
 
     for no, line in enumerate(text.splitlines(), start=1):
+        if len(line) > FLAT_MIN:
+            parts, flat = page_lines(line.strip())
+            if flat:
+                flush()
+                last_was_cell = False
+                blocks.extend(Block(line=no, text=p.strip(), flat=True) for p in parts)
+                continue
         if line[:1] == "\t" and "\t" not in (cell := line.strip()):
             if row is None:
                 row = Block(line=no, cells=[], cell_lines=[])
@@ -143,8 +152,8 @@ def text_blocks(text: str) -> list[Block]:
         if cells is not None and any(cells):
             blocks.append(Block(line=no, cells=cells, cell_lines=[no] * len(cells)))
         elif cells is None:
-            for part in split_embedded_headings(stripped):
-                blocks.append(Block(line=no, text=part.strip()))
+            parts, flat = page_lines(stripped)
+            blocks.extend(Block(line=no, text=p.strip(), flat=flat) for p in parts)
     flush()
     return blocks
 
