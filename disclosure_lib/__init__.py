@@ -63,7 +63,7 @@ _API: dict[str, str] = {
     "export": "tidy",
     # import
     "import_file": "importers.document",
-    "import_files": "importers.document",
+    "import_files": "importers.collection",
     "write_template": "importers.excel",
     # building blocks of the bundled notebooks
     "report_body": "rendering.html",
@@ -106,7 +106,8 @@ if TYPE_CHECKING:  # what the names are, for type checkers and editors
     from .checks import check_paths, check_report, check_reports
     from .errors import BuildError, DisclosureError, ParamsError, RenderError
     from .findings import Finding
-    from .importers.document import import_file, import_files
+    from .importers.collection import import_files
+    from .importers.document import import_file
     from .importers.excel import write_template
     from .locate import (
         find_params_dir,

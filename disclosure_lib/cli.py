@@ -226,50 +226,43 @@ _EXTRA_PARSERS.append(_add_build)
 # --- import / template (published reports and workbooks → params) ----------------------------
 
 
-_MAX_FINDINGS = 12
-
-
 @_command("import")
 def _cmd_import(args: argparse.Namespace) -> int:
-    from .findings import SEVERITY_LABEL
-    from .importers.document import import_files
+    from .importers.collection import import_files
+    from .importers.summary import exit_code, file_details, outcome_table
 
     outcomes = import_files(
-        args.files, agency=args.agency, year=args.year, params_dir=args.output, force=args.force
+        args.files,
+        agency=args.agency,
+        year=args.year,
+        params_dir=args.output,
+        force=args.force,
+        blank_as_zero=args.blank_as_zero,
     )
-    status = 0
+    many = len(outcomes) > 1 or any(p.is_dir() for p in args.files)
     for out in outcomes:
-        if out.error is not None:
+        if out.result is not None and (args.verbose or not many):
+            print("\n".join(file_details(out, verbose=args.verbose)))
+        if out.error is not None and (out.failed or args.verbose):
             print(f"错误：{out.error}", file=sys.stderr)
-            status = 2
-            continue
-        assert out.result is not None
-        sys.stdout.write(out.result.log.summary(verbose=args.verbose))
-        print(f"  已写入：{out.written}")
-        shown = out.findings if args.verbose else out.findings[:_MAX_FINDINGS]
-        for f in shown:
-            where = f"第{f.line}行 " if f.line else ""
-            label = SEVERITY_LABEL.get(f.severity, f.severity)
-            print(f"  {label} [{f.code}] {where}{f.message}")
-        if len(shown) < len(out.findings):
-            print(
-                f"  …另有 {len(out.findings) - len(shown)} 条，"
-                f"运行 disclosure check {out.written} 查看全部"
-            )
-        if any(f.severity == "error" for f in out.findings) and status == 0:
-            status = 1
-    return status
+    if many:
+        sys.stdout.write(outcome_table(outcomes, verbose=args.verbose))
+    if not outcomes:
+        print("错误：没有找到可导入的文件 (no files found)", file=sys.stderr)
+    return exit_code(outcomes)
 
 
 @_command("template")
 def _cmd_template(args: argparse.Namespace) -> int:
+    from .errors import DisclosureError
     from .importers.excel import write_template
 
     if args.output.exists() and not args.force:
-        from .errors import DisclosureError
-
         raise DisclosureError("文件已存在，如需覆盖请使用 --force (file exists)", path=args.output)
-    print(f"已创建：{write_template(args.agency, args.year, args.output)}")
+    if args.from_params is None and (args.agency is None or args.year is None):
+        raise DisclosureError("请给出 AGENCY YEAR，或用 --from 指定上一年的参数文件")
+    path = write_template(args.agency, args.year, args.output, from_params=args.from_params)
+    print(f"已创建：{path}")
     return 0
 
 
@@ -277,17 +270,30 @@ def _add_import(sub: SubParsers) -> None:
     p = sub.add_parser(
         "import", help="导入已发布的报告或填报表 (import reports/workbooks → params)"
     )
-    p.add_argument("files", nargs="+", type=Path, help="text, HTML or .xlsx files")
+    p.add_argument(
+        "files", nargs="+", type=Path, help="text, HTML, PDF or .xlsx files, or folders of them"
+    )
     p.add_argument("--agency", help="agency full name (default: read from the title)")
     p.add_argument("--year", type=int, help="reporting year (default: read from the title)")
     p.add_argument("-o", "--output", type=Path, default=Path("params"), help="params folder")
     p.add_argument("--force", action="store_true", help="overwrite existing params files")
+    p.add_argument(
+        "--blank-as-zero",
+        action="store_true",
+        help="the source prints 0 as a blank cell: import blanks as 0 (logged)",
+    )
     p.add_argument("-v", "--verbose", action="store_true", help="show every log entry")
 
     p = sub.add_parser("template", help="生成 Excel 填报表 (fill-in workbook for an agency-year)")
-    p.add_argument("agency", help="agency full Chinese name")
-    p.add_argument("year", type=int, help="reporting year")
+    p.add_argument("agency", nargs="?", help="agency full Chinese name")
+    p.add_argument("year", nargs="?", type=int, help="reporting year")
     p.add_argument("-o", "--output", type=Path, required=True, help="output .xlsx file")
+    p.add_argument(
+        "--from",
+        dest="from_params",
+        type=Path,
+        help="pre-fill from a params file: its narrative, blank figures, the year after",
+    )
     p.add_argument("--force", action="store_true", help="overwrite an existing file")
 
 

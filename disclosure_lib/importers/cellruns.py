@@ -17,13 +17,13 @@ rules across rows). Resolution:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from functools import cache
 
 from ..format import Table
 from ..model import Cell, Value
+from .evidence import Constraint, Pending, show, solve, table_constraints
 
 MAX_DIGITS = 6  # a single figure above 999,999 does not occur in these tables
 MAX_CANDIDATES = 20_000  # per segment
@@ -50,6 +50,7 @@ class Resolution:
     values: dict[Cell, Value] = field(default_factory=dict)
     status: dict[Cell, str] = field(default_factory=dict)  # read | inferred | blank | flagged
     notes: list[tuple[Cell | None, str, str]] = field(default_factory=list)  # (cell, level, msg)
+    pending: list[Pending] = field(default_factory=list)  # runs the table leaves open
 
 
 def parse_value(text: str, *, amount: bool = False, signed: bool = False) -> tuple[Value, str]:
@@ -123,47 +124,15 @@ def _segment_candidates(cells: list[str], n: int) -> Iterator[tuple[int | None, 
     yield from parts(0, extra)
 
 
-@cache
-def _instances(table: Table) -> list[tuple[tuple[Cell, ...], tuple[Cell, ...]]]:
-    """Every equation as concrete (left cells, right cells) pairs over existing cells."""
-    cells = set(table.cells())
-    out = []
-    for eq in table.equations:
-        if eq.axis == "column":
-            keys = eq.over or tuple(c.key for c in table.columns)
-            for col in keys:
-                left = tuple((r, col) for r in eq.left if (r, col) in cells)
-                right = tuple((r, col) for r in eq.right if (r, col) in cells)
-                if left and right:
-                    out.append((left, right))
-        else:
-            keys = eq.over or tuple(r.key for r in table.figure_rows)
-            for row in keys:
-                left = tuple((row, c) for c in eq.left if (row, c) in cells)
-                right = tuple((row, c) for c in eq.right if (row, c) in cells)
-                if left and right:
-                    out.append((left, right))
-    return out
-
-
-def _holds(
-    inst: tuple[tuple[Cell, ...], tuple[Cell, ...]], values: dict[Cell, Value]
-) -> bool | None:
-    """True/False when every cell of the equation is known, else None."""
-    total = [Decimal(0), Decimal(0)]
-    for side, cells in enumerate(inst):
-        for c in cells:
-            v = values.get(c)
-            if v is None:
-                return None
-            total[side] += v
-    return total[0] == total[1]
-
-
-def _fmt(cands: list[tuple[Value, ...]] | list[tuple[int | None, ...]]) -> str:
-    shown = ["|".join("" if v is None else str(v) for v in c) for c in cands[:3]]
-    more = f" 等{len(cands)}种" if len(cands) > 3 else ""
-    return "、".join(shown) + more
+def _holds(con: Constraint, values: dict[Cell, Value]) -> bool | None:
+    """True/False when every cell of the constraint is known, else None."""
+    total: Decimal = Decimal(0)
+    for c, coef in con.terms:
+        v = values.get(c)
+        if v is None:
+            return None
+        total += coef * v
+    return total == con.const
 
 
 def resolve(
@@ -174,8 +143,8 @@ def resolve(
 ) -> Resolution:
     """Values for every slot of `segments`, with a status per slot and log notes."""
     res = Resolution()
-    instances = _instances(table)
-    ambiguous: list[tuple[Segment, list[tuple[int | None, ...]]]] = []
+    constraints = table_constraints(table)
+    ambiguous: list[Pending] = []
 
     for seg in segments:
         n = len(seg.slots)
@@ -218,14 +187,15 @@ def resolve(
         if len(cands) == 1:
             _assign(res, seg.slots, cands[0], "read")
             res.notes.append(
-                (seg.slots[0], "info", f"{seg.label}：连写数字唯一拆分为 {_fmt(cands)}")
+                (seg.slots[0], "info", f"{seg.label}：连写数字唯一拆分为 {show(cands)}")
             )
             continue
-        local = [inst for inst in instances if all(c in seg.slots for side in inst for c in side)]
+        slots = set(seg.slots)
+        local = [k for k in constraints if all(c in slots for c, _ in k.terms)]
         fits = [
             c
             for c in cands
-            if all(_holds(i, dict(zip(seg.slots, c, strict=True))) is not False for i in local)
+            if all(_holds(k, dict(zip(seg.slots, c, strict=True))) is not False for k in local)
         ]
         if not fits:
             res.notes.append(
@@ -239,13 +209,16 @@ def resolve(
         if len(fits) == 1:
             _assign(res, seg.slots, fits[0], "inferred")
             res.notes.append(
-                (seg.slots[0], "info", f"{seg.label}：连写数字按本行勾稽关系推断为 {_fmt(fits)}")
+                (seg.slots[0], "info", f"{seg.label}：连写数字按本行勾稽关系推断为 {show(fits)}")
             )
             continue
-        ambiguous.append((seg, fits))
+        ambiguous.append(Pending(seg.slots, list(fits), seg.label, seg.line))
 
     if ambiguous:
-        _solve_globally(res, ambiguous, instances)
+        open_slots = {x for p in ambiguous for x in p.slots}
+        known = {s: v for s, v in res.values.items() if s not in open_slots}
+        res.pending = settle(res, ambiguous, known, constraints)
+        res.notes += [(p.slots[0], "warning", open_note(p)) for p in res.pending]
     return res
 
 
@@ -271,91 +244,47 @@ def _assign(
         res.status[s] = st if v is not None else "blank"
 
 
-def _solve_globally(
+def settle(
     res: Resolution,
-    ambiguous: list[tuple[Segment, list[tuple[int | None, ...]]]],
-    instances: list[tuple[tuple[Cell, ...], tuple[Cell, ...]]],
-) -> None:
-    """Backtrack over the ambiguous segments against every equation of the table."""
-    ambiguous.sort(key=lambda a: len(a[1]))
-    open_slots = {s for seg, _ in ambiguous for s in seg.slots}
-    known = {s: v for s, v in res.values.items() if s not in open_slots}
-    # the equations each segment completes, given the segments assigned before it
-    assigned: set[Cell] = set()
-    checks: list[list[tuple[tuple[Cell, ...], tuple[Cell, ...]]]] = []
-    for seg, _ in ambiguous:
-        assigned |= set(seg.slots)
-        now = []
-        for inst in instances:
-            cells = [c for side in inst for c in side]
-            if any(c in seg.slots for c in cells) and all(
-                c in assigned or c not in open_slots for c in cells
-            ):
-                now.append(inst)
-        checks.append(now)
-
-    solutions: list[dict[Cell, Value]] = []
-    nodes = 0
-    values: dict[Cell, Value] = dict(known)
-    complete = True
-
-    def search(i: int) -> bool:
-        nonlocal nodes
-        if i == len(ambiguous):
-            solutions.append({s: values[s] for s in open_slots})
-            return len(solutions) < MAX_SOLUTIONS
-        seg, cands = ambiguous[i]
-        for cand in cands:
-            nodes += 1
-            if nodes > MAX_NODES:
-                return False
-            for s, v in zip(seg.slots, cand, strict=True):
-                values[s] = v
-            if all(_holds(inst, values) is not False for inst in checks[i]) and not search(i + 1):
-                return False
-        for s in seg.slots:
-            values.pop(s, None)
-        return True
-
-    complete = search(0)
-    for seg, cands in ambiguous:
-        label = seg.label
-        if not solutions or not complete:
-            why = "与表内其他数据均不符" if not solutions else "可能的拆分过多"
-            res.notes.append(
-                (
-                    seg.slots[0],
-                    "warning",
-                    f"{label}：连写数字有多种拆分（{_fmt(cands)}），{why}，留空",
-                )
-            )
+    pending: list[Pending],
+    known: dict[Cell, Value],
+    constraints: Iterable[Constraint],
+    *,
+    evidence: str = "全表勾稽关系",
+) -> list[Pending]:
+    """Solve `pending` against `constraints`; record the slots decided in `res` (inferred, the
+    evidence in an info note); return the items still open, their splits narrowed."""
+    still: list[Pending] = []
+    for d in solve(pending, known, constraints):
+        p = d.item
+        if d.cands is None or d.contradicted:
+            if not p.reason:
+                p.reason = "可能的拆分过多" if d.cands is None else "与表内其他数据均不符"
+            still.append(p)
             continue
-        agreed = []
-        for s in seg.slots:
-            vals = {sol[s] for sol in solutions}
-            if len(vals) == 1:
-                v = vals.pop()
-                res.values[s] = v
-                res.status[s] = "inferred" if v is not None else "blank"
-                agreed.append(s)
-        rows = {tuple(sol[s] for s in seg.slots) for sol in solutions}
-        if len(agreed) == len(seg.slots):
+        p.cands = d.cands
+        new = {s: v for s, v in d.decided.items() if res.status.get(s) != "inferred"}
+        for s, v in new.items():
+            res.values[s], res.status[s] = v, "inferred"
+        by = "、".join(f"“{w}”" for w in d.why) if d.why else evidence
+        if len(d.decided) == len(p.slots):
             res.notes.append(
-                (
-                    seg.slots[0],
-                    "info",
-                    f"{label}：连写数字按全表勾稽关系推断为 {_fmt(sorted(rows, key=str))}",
-                )
+                (p.slots[0], "info", f"{p.label}：连写数字按{by}推断为 {show(p.cands)}")
             )
-        else:
-            res.notes.append(
-                (
-                    seg.slots[0],
-                    "warning",
-                    f"{label}：连写数字按全表勾稽关系仍有多种拆分"
-                    f"（{_fmt(sorted(rows, key=str))}），不确定的单元格留空",
-                )
-            )
+            p.reason = "decided"
+            continue
+        if new:
+            msg = f"{p.label}：连写数字按{by}推断出部分单元格（仍可能为 {show(p.cands)}）"
+            res.notes.append((p.slots[0], "info", msg))
+        p.reason = ""
+        still.append(p)
+    return still
 
 
-__all__ = ["Resolution", "Segment", "parse_value", "resolve"]
+def open_note(p: Pending) -> str:
+    """The warning for a run still open."""
+    why = p.reason or "仍无法确定"
+    return f"{p.label}：连写数字有多种拆分（{show(p.cands)}），{why}，不确定的单元格留空"
+
+
+__all__ = ["Resolution", "Segment", "open_note", "parse_value", "resolve", "settle"]

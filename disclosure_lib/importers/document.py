@@ -1,19 +1,20 @@
-"""Import published reports (text, HTML) and fill-in workbooks into the report model.
+"""Import one published report (text, HTML, PDF) or fill-in workbook into the report model.
 
 `import_file(path)` returns the `Report` and an `ImportLog` (per table: cells read, inferred,
-missing; narrative sections found; what could not be mapped). `import_files(...)` writes
-`params/<agency>/<year>.yaml` (atomically, never over an existing file unless `force`) and
-runs the checks on what it imported.
+missing — and which; narrative sections found; what could not be mapped). Writing params
+files, folders and evidence across years: `collection.import_files`.
 
-Pipeline: bytes → kind (text / HTML / xlsx; PDF and binary refused) → blocks (prose lines and
-table rows: `import_text`, `import_html`) → sections by heading → metadata from the title and
-preamble, narrative paragraphs, section notes, and table figures (`import_tables`).
+Pipeline: bytes → kind (text / HTML / PDF / xlsx; binary refused) → blocks (prose lines and
+table rows: `text`, `html`, `pdf`) → sections by heading → metadata (title as printed,
+agency, year, contact, 落款 date), narrative paragraphs, section notes, table figures
+(`tables`) → what the report's own evidence decides (`infer`).
 """
 
 from __future__ import annotations
 
+import datetime
 import re
-from collections.abc import Iterable
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,22 +22,23 @@ from .. import format as fmt
 from ..errors import DisclosureError, ImportError_
 from ..model import Contact, Paragraph, Report
 from .headings import section_of_heading
+from .infer import OpenCells, finish, use_narrative, use_table
+from .infer import blank_as_zero as blank_as_zero_
+from .log import ImportLog, LogEntry, TableStats
 from .oneline import split_subheadings
-from .tables import ImportLog, LogEntry, TableStats, read_tables
+from .tables import read_tables
 from .text import Block, decode_text, text_blocks
 
 MAX_BYTES = 10 * 1024 * 1024  # a published report page is well under 1 MB
 SECTION_ORDER = "一二三四五六"
 
 __all__ = [
-    "FileOutcome",
     "ImportLog",
     "ImportResult",
     "LogEntry",
     "TableStats",
     "import_bytes",
     "import_file",
-    "import_files",
 ]
 
 
@@ -44,26 +46,34 @@ __all__ = [
 class ImportResult:
     report: Report
     log: ImportLog
+    # cells still open for evidence from other years (`infer`); empty once finished
+    state: OpenCells = field(default_factory=OpenCells, repr=False, compare=False)
 
+    def finish(self) -> ImportResult:
+        """Tally the log (read / inferred / missing, blank cells, warnings); once."""
+        if not self.finished:
+            finish(self.report, self.log, self.state)
+            self.state = OpenCells()
+            self.finished = True
+        return self
 
-@dataclass
-class FileOutcome:
-    """What `import_files` did with one input file."""
-
-    path: Path
-    result: ImportResult | None = None
-    written: Path | None = None
-    findings: list = field(default_factory=list)  # checks.Finding
-    error: DisclosureError | None = None
+    finished: bool = field(default=False, repr=False, compare=False)
 
 
 # --- entry points -----------------------------------------------------------------------------
 
 
 def import_file(
-    path: Path | str, agency: str | None = None, year: int | None = None
+    path: Path | str,
+    agency: str | None = None,
+    year: int | None = None,
+    *,
+    blank_as_zero: bool = False,
+    finished: bool = True,
 ) -> ImportResult:
-    """Read one report file (text, HTML or a template workbook) into a Report and a log."""
+    """Read one report file (text, HTML, PDF or a template workbook) into a Report and a log.
+    `blank_as_zero`: the source prints 0 as a blank cell. `finished=False` leaves the runs
+    still open for evidence from other years (`collection`); call `result.finish()` after."""
     path = Path(path)
     if not path.exists():
         raise ImportError_("文件不存在 (no such file)", path=path)
@@ -79,7 +89,9 @@ def import_file(
         data = path.read_bytes()
     except OSError as exc:
         raise ImportError_(f"无法读取文件 (cannot read: {exc.strerror})", path=path) from None
-    return import_bytes(data, path=path, agency=agency, year=year)
+    return import_bytes(
+        data, path=path, agency=agency, year=year, blank_as_zero=blank_as_zero, finished=finished
+    )
 
 
 def sniff(data: bytes) -> str:
@@ -106,100 +118,60 @@ def import_bytes(
     path: Path | str | None = None,
     agency: str | None = None,
     year: int | None = None,
+    blank_as_zero: bool = False,
+    finished: bool = True,
 ) -> ImportResult:
     kind = sniff(data)
     if kind == "empty":
         raise ImportError_("文件为空 (empty file)", path=path)
-    if kind == "pdf":
-        raise ImportError_(
-            "不支持 PDF，请先转换为文本或网页，例如 pdftotext -layout (PDF is not supported)",
-            path=path,
-        )
     if kind == "xls":
         raise ImportError_("不支持旧版 .xls，请另存为 .xlsx (old .xls not supported)", path=path)
     if kind == "xlsx":
-        return _import_workbook(data, path, agency, year)
-    if kind == "html":
-        from .html import read_html
-
-        blocks = read_html(data, path)
+        result = _import_workbook(data, path, agency, year)
     else:
-        blocks = text_blocks(decode_text(data, path))
-    return interpret(
-        blocks, source=Path(path) if path else None, agency=agency, year=year, kind=kind
-    )
+        if kind == "pdf":
+            from .pdf import read_pdf
+
+            blocks = read_pdf(data, path)
+        elif kind == "html":
+            from .html import read_html
+
+            blocks = read_html(data, path)
+        else:
+            blocks = text_blocks(decode_text(data, path))
+        source = Path(path) if path else None
+        result = interpret(blocks, source=source, agency=agency, year=year, kind=kind)
+    if blank_as_zero:
+        blank_as_zero_(result.report, result.log, result.state)
+    use_table(result.report, result.log, result.state)
+    use_narrative(result.report, result.log, result.state)
+    return result.finish() if finished else result
 
 
 def _import_workbook(
     data: bytes, path: Path | str | None, agency: str | None, year: int | None
 ) -> ImportResult:
-    from .excel import read_workbook_bytes
+    from .excel_read import workbook_report
 
-    report = read_workbook_bytes(data, path)
+    report, refs = workbook_report(data, path)
     if agency:
         report.agency = agency
     if year:
         report.year = int(year)
     log = ImportLog(source=Path(path) if path else None, kind="xlsx", format=report.format)
+    log.cell_refs = refs
+    state = OpenCells()
     for t in fmt.TABLES:
-        stats = log.stats.setdefault(t.key, TableStats())
-        for cell in t.cells():
-            if report.get(t.key, *cell) is None:
-                stats.missing += 1
-            else:
-                stats.read += 1
+        state.status[t.key] = {
+            cell: "blank" if report.get(t.key, *cell) is None else "read" for cell in t.cells()
+        }
     log.sections_found = [
         s.key for s in fmt.SECTIONS if s.key in report.narrative or not s.narrative
     ]
-    return ImportResult(report, log)
-
-
-def import_files(
-    files: Iterable[Path | str],
-    *,
-    agency: str | None = None,
-    year: int | None = None,
-    params_dir: Path | str = "params",
-    force: bool = False,
-) -> list[FileOutcome]:
-    """Import each file, write its params file, and check it. Errors are kept per file."""
-    from ..params import params_path
-    from ..params_write import save_report
-
-    outcomes: list[FileOutcome] = []
-    for f in files:
-        out = FileOutcome(Path(f))
-        outcomes.append(out)
-        try:
-            out.result = import_file(f, agency=agency, year=year)
-            report = out.result.report
-            dest = params_path(params_dir, report.agency, report.year)
-            if dest.exists() and not force:
-                raise ImportError_(
-                    "参数文件已存在，如需覆盖请使用 --force (params file exists)", path=dest
-                )
-            out.written = save_report(report, dest, force=force)
-            out.findings = _check(out.written)
-        except DisclosureError as exc:
-            out.error = exc
-    return outcomes
-
-
-def _check(written: Path) -> list:
-    """Checks on the params file just written (so findings name its lines), with the
-    previous year's file when there is one (cross-year rules)."""
-    from ..checks import check_report
-    from ..params import load_report
-
-    report = load_report(written)
-    previous = None
-    prev_path = written.with_name(f"{report.year - 1}{written.suffix}")
-    if prev_path.exists():
-        try:
-            previous = load_report(prev_path)
-        except DisclosureError:
-            previous = None
-    return list(check_report(report, previous))
+    log.narrative_sections = [
+        k for k, paras in report.narrative.items() if any(p.text.strip() for p in paras)
+    ]
+    return ImportResult(report, log, state)
 
 
 # --- blocks → report --------------------------------------------------------------------------
@@ -242,7 +214,9 @@ def interpret(
     log.sections_found = list(sections)
     log.sections_missing = [k for k in SECTION_ORDER if k not in sections]
     pre_lines = [b.plain() for b in preamble if b.plain()]
-    found_agency, found_year = find_title(pre_lines or [b.plain() for b in blocks[:40]])
+    found_agency, found_year, printed_title = find_title(
+        pre_lines or [b.plain() for b in blocks[:40]]
+    )
     if found_year is None:
         found_year = _year_from_period(" ".join(pre_lines))
 
@@ -259,11 +233,17 @@ def interpret(
         raise ImportError_(
             "无法从标题识别机关名称，请用 --agency 指定 (agency not found)", path=source
         )
+    agency = _name(agency, "机关名称", source)
     the_year = year or found_year
     if the_year is None:
         raise ImportError_("无法从标题识别报告年度，请用 --year 指定 (year not found)", path=source)
 
     report = Report.blank(agency, int(the_year))
+    if printed_title and (year is None or int(year) == found_year):
+        title = _name(printed_title, "报告标题", source)
+        report.own_title = title if title != report.official_title else None
+    if "六" in sections:
+        sections["六"], report.issued = split_signoff(sections["六"], agency)
     report.format = formats
     report.source = source
     for key, values in tables.items():
@@ -282,7 +262,11 @@ def interpret(
         if notes:
             report.section_notes[key] = "\n".join(notes)
     log.narrative_sections = [k for k in report.narrative if report.narrative[k]]
-    return ImportResult(report, log)
+    state = OpenCells(
+        status={k: dict(v.status) for k, v in tables.items()},
+        pending={k: v.pending for k, v in tables.items() if v.pending},
+    )
+    return ImportResult(report, log, state)
 
 
 # --- metadata ---------------------------------------------------------------------------------
@@ -312,8 +296,9 @@ def _year(text: str) -> int | None:
     return int(n) if 1990 <= n <= 2100 else None
 
 
-def find_title(lines: list[str]) -> tuple[str | None, int | None]:
-    """(agency, year) from the report title among the first lines (title may wrap)."""
+def find_title(lines: list[str]) -> tuple[str | None, int | None, str | None]:
+    """(agency, year, the title as printed) from the report title among the first lines
+    (the title may wrap onto a second line)."""
     cands: list[str] = []
     for i, line in enumerate(lines[:40]):
         line = _CRAWLER.sub("", line.strip())
@@ -327,8 +312,55 @@ def find_title(lines: list[str]) -> tuple[str | None, int | None]:
                 agency = _AGENCY_PREFIX.sub("", m.group("agency").strip())
                 year = _year(m.group("year"))
                 if agency and year and re.search(r"[\u4e00-\u9fff]", agency):
-                    return agency, year
-    return None, None
+                    title = _AGENCY_PREFIX.sub("", re.sub(r"\s+", "", m.group(0)))
+                    return agency, year, title
+    return None, None, None
+
+
+def _name(text: str, what: str, source: Path | None) -> str:
+    """A name read from the document, through `names.check_name` (no control characters)."""
+    from ..names import check_name
+
+    try:
+        return check_name(text, what)
+    except DisclosureError as exc:
+        raise ImportError_(exc.message, path=source) from None
+
+
+_DATE = re.compile(
+    r"^(?P<y>(?:19|20)\d\d|[〇零一二三四五六七八九]{4})\s*年\s*"
+    r"(?P<m>\d{1,2}|[一二三四五六七八九十]{1,2})\s*月\s*"
+    r"(?P<d>\d{1,2}|[一二三四五六七八九十]{1,3})\s*日$"
+)
+
+
+def _date(text: str) -> datetime.date | None:
+    m = _DATE.match(unicodedata.normalize("NFKC", text).strip())
+    if m is None:
+        return None
+    from ..narrative_patterns import parse_chinese_number
+
+    try:
+        y, mo, d = (int(parse_chinese_number(m.group(k))) for k in ("y", "m", "d"))
+        return datetime.date(y, mo, d)
+    except ValueError:
+        return None
+
+
+def split_signoff(blocks: list[Block], agency: str) -> tuple[list[Block], datetime.date | None]:
+    """The 落款 at the report's end — the issuing body (optional) above a date line — taken
+    out of the last section: (remaining blocks, the date)."""
+    texts = [(i, b.plain().strip()) for i, b in enumerate(blocks) if b.plain().strip()]
+    for k in range(len(texts) - 1, max(-1, len(texts) - 8), -1):
+        i, text = texts[k]
+        date = _date(text)
+        if date is None:
+            continue
+        start = i
+        if k > 0 and (texts[k - 1][1] == agency or texts[k - 1][1].endswith(agency)):
+            start = texts[k - 1][0]
+        return blocks[:start] + blocks[i + 1 :], date
+    return blocks, None
 
 
 _PERIOD = re.compile(
@@ -371,6 +403,7 @@ _SUBHEADING = re.compile(r"^[（(][一二三四五六七八九十]+[）)]")
 _FOOTER = re.compile(
     r"(?:打印本页|关闭窗口|【打印】|【关闭】|分享到|扫一扫|上一篇|下一篇|相关链接|网站地图|版权所有|"
     r"ICP备|网站标识码|主办单位|责任编辑|浏览次数|访问量)"
+    r"|^(?:附[：:]|附件\s*\d*[：:]?|附表|数据校验$)"  # an appendix after the report
 )
 
 

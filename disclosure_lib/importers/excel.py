@@ -11,30 +11,29 @@ so the reader never depends on guessing positions.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
-import zipfile
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.cell.cell import Cell as XlCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .. import format as fmt
-from ..errors import DisclosureError, ImportError_
-from ..model import Contact, Paragraph, Report, Value
-from .labels import is_missing_marker
+from ..errors import DisclosureError
+from ..model import Paragraph, Report
+from ..names import check_name
 
+# table sheets are named by their section heading, as findings name them (Excel allows 31)
 COVER, PROACTIVE, APPLICATIONS, REVIEW, NARRATIVE, KEYS = (
     "封面",
-    "二、主动公开",
-    "三、依申请公开",
-    "四、复议诉讼",
+    fmt.section("二").heading,
+    fmt.section("三").heading,
+    fmt.section("四").heading,
     "叙述",
     "_cells",
 )
@@ -234,6 +233,8 @@ class _Writer:
         for s in fmt.SECTIONS:
             if s.narrative:
                 paras = self.report.narrative.get(s.key, [])
+                if s.key == "一" and (not paras or paras[0].heading is not None):
+                    entries.append((s.heading, None, ""))  # a row for the untitled lead
                 entries += [(s.heading, p.heading, p.text) for p in paras]
             elif s.key in self.report.section_notes:
                 entries.append((s.heading, None, self.report.section_notes[s.key]))
@@ -303,146 +304,33 @@ def write_workbook(report: Report, path: Path | str) -> Path:
     return write_atomic(Path(path), workbook_bytes(report))
 
 
-def write_template(agency: str, year: int, path: Path | str) -> Path:
-    """A blank fill-in workbook for `agency`/`year`, with the usual narrative sub-headings."""
-    report = Report.blank(agency, int(year))
-    for s in fmt.NARRATIVE_SECTIONS:
-        report.narrative[s.key] = [Paragraph(text="", heading=h) for h in s.subheadings]
-    return write_workbook(report, path)
+def write_template(
+    agency: str | None,
+    year: int | None,
+    path: Path | str,
+    *,
+    from_params: Path | str | None = None,
+) -> Path:
+    """A blank fill-in workbook for `agency`/`year`, with the usual narrative sub-headings.
+    `from_params`: next year's starting point from a params file — its contact, narrative and
+    notes, blank figures; agency and year default to its agency and the year after."""
+    if from_params is not None:
+        from ..params import load_report
 
-
-# --- reading ----------------------------------------------------------------------------------
-
-
-def read_workbook(path: Path | str) -> Report:
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ImportError_(f"无法读取文件 (cannot read: {exc.strerror})", path=path) from None
-    return read_workbook_bytes(data, path)
-
-
-def read_workbook_bytes(data: bytes, path: Path | str | None = None) -> Report:
-    """The Report held by a workbook written by `write_template` / `write_workbook`."""
-    try:
-        wb = load_workbook(io.BytesIO(data), data_only=True)
-    except (
-        InvalidFileException,
-        zipfile.BadZipFile,
-        KeyError,
-        ValueError,
-        OSError,
-        TypeError,
-    ) as exc:
-        raise ImportError_(
-            f"无法读取 Excel 工作簿 (not a readable .xlsx: {type(exc).__name__})", path=path
-        ) from None
-    missing = [s for s in (COVER, NARRATIVE, KEYS) if s not in wb.sheetnames]
-    if missing:
-        raise ImportError_(
-            f"不是本工具生成的填报表，缺少工作表：{'、'.join(missing)}"
-            "（请用 disclosure template 生成）(not a disclosure template workbook)",
-            path=path,
-        )
-    return _Reader(wb, path).read()
-
-
-class _Reader:
-    def __init__(self, wb: Workbook, path: Path | str | None) -> None:
-        self.wb = wb
-        self.path = path
-
-    def fail(self, where: str, message: str) -> ImportError_:
-        return ImportError_(message, path=self.path, field=where)
-
-    def read(self) -> Report:
-        cover = self.wb[COVER]
-        values = {
-            key: cover.cell(row=i, column=2).value
-            for i, (key, _l) in enumerate(COVER_FIELDS, start=2)
+        last = load_report(from_params)
+        report = Report.blank(agency or last.agency, int(year or last.year + 1))
+        report.contact = dataclasses.replace(last.contact)
+        report.narrative = {
+            k: [dataclasses.replace(p) for p in ps] for k, ps in last.narrative.items()
         }
-        agency = str(values["agency"] or "").strip()
-        if not agency:
-            raise self.fail(f"{COVER}!B2", "机关名称为空 (agency is empty)")
-        year = values["year"]
-        if isinstance(year, float) and year.is_integer():
-            year = int(year)
-        if isinstance(year, str) and year.strip().isdigit():
-            year = int(year.strip())
-        if not isinstance(year, int) or isinstance(year, bool) or not 1990 <= year <= 2100:
-            raise self.fail(f"{COVER}!B3", f"报告年度应为四位年份，而不是 {year!r} (year expected)")
-        report = Report.blank(agency, year)
-        report.format = str(values["format"] or fmt.FORMAT_ID)
-        report.contact = Contact(
-            **{k: str(values[k] or "").strip() for k, _l in fmt.CONTACT_FIELDS}
-        )
-        self.read_figures(report)
-        self.read_narrative(report)
-        return report
-
-    def read_figures(self, report: Report) -> None:
-        keys = self.wb[KEYS]
-        known = {(t.key, *c) for t in fmt.TABLES for c in t.cells()}
-        seen = set()
-        for i, row in enumerate(keys.iter_rows(min_row=2, values_only=True), start=2):
-            if not row or row[0] is None:
-                continue
-            table, r, c, sheet, coord = (str(x) for x in row[:5])
-            if (table, r, c) not in known or sheet not in self.wb.sheetnames:
-                raise self.fail(f"{KEYS}!A{i}", "填报表的隐藏索引已损坏 (index sheet damaged)")
-            seen.add((table, r, c))
-            amount = fmt.table(table).is_amount(r, c)
-            value = self.wb[sheet][coord].value
-            report.set(table, r, c, self.value(value, f"{sheet}!{coord}", amount))
-            report.lines[(table, r, c)] = self.wb[sheet][coord].row
-        if seen != known:
-            raise self.fail(KEYS, "填报表的隐藏索引不完整 (index sheet incomplete)")
-
-    def value(self, raw: object, where: str, amount: bool) -> Value:
-        if raw is None or (isinstance(raw, str) and is_missing_marker(raw)):
-            return None
-        if isinstance(raw, bool):
-            raise self.fail(where, f"应为数字，而不是 {raw!r} (number expected)")
-        if isinstance(raw, str):
-            s = raw.strip().replace(",", "")
-            try:
-                raw = Decimal(s)
-            except InvalidOperation:
-                raise self.fail(where, f"应为数字，而不是“{raw}” (number expected)") from None
-        if isinstance(raw, float):
-            raw = Decimal(repr(raw))
-        if not isinstance(raw, (int, Decimal)) or (
-            isinstance(raw, Decimal) and not raw.is_finite()
-        ):
-            raise self.fail(where, f"应为数字，而不是 {raw!r} (number expected)")
-        if raw < 0:
-            raise self.fail(where, f"不能为负数：{raw} (must be ≥ 0)")
-        if amount:
-            return Decimal(raw)
-        if raw != int(raw):
-            raise self.fail(where, f"应为整数，而不是 {raw} (whole number expected)")
-        return int(raw)
-
-    def read_narrative(self, report: Report) -> None:
-        ws = self.wb[NARRATIVE]
-        by_heading = {s.heading: s for s in fmt.SECTIONS}
-        by_key = {s.key: s for s in fmt.SECTIONS}
-        for i, row in enumerate(ws.iter_rows(min_row=2, max_col=3, values_only=True), start=2):
-            section, heading, text = (
-                str(x) if x is not None else "" for x in (*row, None, None, None)[:3]
+        report.section_notes = dict(last.section_notes)
+    else:
+        if not agency or not year:
+            raise DisclosureError(
+                "请给出机关名称和年度，或用 --from 指定参数文件 (agency and year)"
             )
-            if not (section.strip() or heading.strip() or text.strip()):
-                continue
-            s = by_heading.get(section.strip()) or by_key.get(section.strip()[:1])
-            if s is None:
-                raise self.fail(
-                    f"{NARRATIVE}!A{i}", f"未知的部分“{section}”，应为 一、总体情况 等章节标题"
-                )
-            if s.narrative:
-                report.narrative.setdefault(s.key, []).append(
-                    Paragraph(text=text, heading=heading or None)
-                )
-            elif text:
-                prev = report.section_notes.get(s.key)
-                report.section_notes[s.key] = f"{prev}\n{text}" if prev else text
+        report = Report.blank(agency, int(year))
+        for s in fmt.NARRATIVE_SECTIONS:
+            report.narrative[s.key] = [Paragraph(text="", heading=h) for h in s.subheadings]
+    report.agency = check_name(report.agency)
+    return write_workbook(report, path)

@@ -12,88 +12,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
 
 from .. import format as fmt
 from .. import format2019 as f19
 from ..model import Cell, Value
 from . import cellruns
+from .evidence import Pending
 from .labels import MAX_OTHER, Token, norm, tokenize
+from .log import ImportLog
 from .oneline import split_note
 from .text import Block
 
 FLAT_OTHER = 12  # cut out of a one-line page: leftover text that still makes a piece prose
 MAX_LINE = 200_000  # longer "lines" in a table section are not table text
-
-STATUS_LABEL = {"read": "读取", "inferred": "推断", "missing": "缺失"}
-
-
-@dataclass
-class LogEntry:
-    level: str  # "info" | "warning" | "error"
-    message: str
-    table: str | None = None
-    row: str | None = None
-    column: str | None = None
-    line: int | None = None
-
-    def __str__(self) -> str:
-        where = f"第{self.line}行：" if self.line else ""
-        return f"{where}{self.message}"
-
-
-@dataclass
-class TableStats:
-    read: int = 0
-    inferred: int = 0
-    missing: int = 0
-
-
-@dataclass
-class ImportLog:
-    source: Path | None = None
-    kind: str = "text"
-    format: str = fmt.FORMAT_ID
-    stats: dict[str, TableStats] = field(default_factory=dict)
-    sections_found: list[str] = field(default_factory=list)
-    sections_missing: list[str] = field(default_factory=list)
-    narrative_sections: list[str] = field(default_factory=list)
-    unmapped: list[str] = field(default_factory=list)
-    entries: list[LogEntry] = field(default_factory=list)
-    notes: dict[str, list[str]] = field(default_factory=dict)  # section → note lines
-
-    def add(self, level: str, message: str, **where: object) -> None:
-        self.entries.append(LogEntry(level, message, **where))  # type: ignore[arg-type]
-
-    @property
-    def warnings(self) -> list[LogEntry]:
-        return [e for e in self.entries if e.level != "info"]
-
-    def summary(self, *, verbose: bool = False) -> str:
-        """The log in Chinese, one fact a line."""
-        src = str(self.source) if self.source else "(输入)"
-        out = [f"导入：{src}（{self.kind}，格式 {self.format}）"]
-        found = "、".join(self.sections_found) or "无"
-        out.append(
-            f"  章节：{found}"
-            + (f"；缺少：{'、'.join(self.sections_missing)}" if self.sections_missing else "")
-        )
-        for t in fmt.TABLES:
-            s = self.stats.get(t.key, TableStats())
-            out.append(
-                f"  {t.section}、{t.title}：读取 {s.read}，推断 {s.inferred}，缺失 {s.missing}"
-            )
-        out.append(f"  叙述部分：{'、'.join(self.narrative_sections) or '无'}")
-        if self.unmapped:
-            out.append(f"  {f19.DOC} 格式中无法对应到现行格式的项目：")
-            out.extend(f"    {u}" for u in self.unmapped)
-        for e in self.entries:
-            if verbose or e.level != "info":
-                out.append(f"  [{_LEVEL.get(e.level, e.level)}] {e}")
-        return "\n".join(out) + "\n"
-
-
-_LEVEL = {"info": "说明", "warning": "注意", "error": "错误"}
 
 
 @dataclass
@@ -101,6 +32,7 @@ class TableValues:
     values: dict[Cell, Value] = field(default_factory=dict)
     status: dict[Cell, str] = field(default_factory=dict)
     lines: dict[Cell, int] = field(default_factory=dict)
+    pending: list[Pending] = field(default_factory=list)  # runs the table leaves open
 
 
 @dataclass
@@ -250,6 +182,7 @@ def _read_table(
         out.status[cell] = res.status.get(cell, "absent")
         if seg_line.get(cell):
             out.lines[cell] = int(seg_line[cell] or 0)
+    notes = {p.slots[0]: p for p in res.pending}
     for where, level, msg in res.notes:
         log.add(
             level,
@@ -259,20 +192,13 @@ def _read_table(
             column=where[1] if where else None,
             line=seg_line.get(where) if where else None,
         )
+        if where in notes and level == "warning":
+            notes[where].note = log.entries[-1]  # updated if later evidence decides the run
     found = {s[0] for seg in segs for s in seg.slots}
     for row in table.figure_rows:
         if row.key not in found:
             log.add("warning", f"未找到：{_row_name(table, row)}", table=table.key, row=row.key)
-            continue
-        blank = [c.label for c in table.row_columns(row) if out.status[(row.key, c.key)] == "blank"]
-        if blank:
-            log.add(
-                "warning",
-                f"{_row_name(table, row)}：空白单元格（按缺失处理）：{'、'.join(blank)}",
-                table=table.key,
-                row=row.key,
-                line=seg_line.get((row.key, table.row_columns(row)[0].key)),
-            )
+    out.pending = res.pending
     return out
 
 
@@ -309,16 +235,6 @@ def read_tables(
     }
     if format_id == f19.FORMAT_ID:
         read = _map_2019(read, log)
-    for t in fmt.TABLES:
-        stats = log.stats.setdefault(t.key, TableStats())
-        for cell in _cells(t):
-            st = read[t.key].status.get(cell, "absent")
-            if read[t.key].values.get(cell) is None:
-                stats.missing += 1
-            elif st == "inferred":
-                stats.inferred += 1
-            else:
-                stats.read += 1
     return read, format_id
 
 

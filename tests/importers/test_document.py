@@ -11,7 +11,8 @@ import pytest
 from disclosure_lib import cli
 from disclosure_lib import format as fmt
 from disclosure_lib.errors import ImportError_
-from disclosure_lib.importers.document import import_bytes, import_file, import_files
+from disclosure_lib.importers.collection import import_files
+from disclosure_lib.importers.document import import_bytes, import_file
 from disclosure_lib.model import Contact, Report
 from disclosure_lib.params import load_report, params_path
 
@@ -26,16 +27,29 @@ BLANKS = {
     ("applications", "not_processed.repeated", "natural"),
     ("review", "direct_suit", "pending"),
 }
+# …of which these are 0 and a row or column total says so (the cells present balance)
+ZERO_BY_ARITHMETIC = {
+    ("applications", "partial", "research"),
+    ("applications", "withheld.process", "total"),
+}
+
+
+SEED_TITLE = "硚口区企业服务中心2024年政府信息公开年度报告"  # the office's own title
 
 
 @pytest.fixture(scope="module")
 def seed() -> Report:
-    return load_report(SEED_PARAMS)
+    """The seed's params, with the title the published page prints (kept by the import)."""
+    report = load_report(SEED_PARAMS)
+    report.own_title = report.own_title or SEED_TITLE
+    return report
 
 
 @pytest.fixture(scope="module")
 def figures() -> Report:
-    return load_report(FIX / "figures.yaml")
+    report = load_report(FIX / "figures.yaml")
+    report.own_title = SEED_TITLE  # the fixtures print the seed's title
+    return report
 
 
 def assert_figures(got: Report, expected: Report, *, except_cells: set | None = None) -> None:
@@ -118,19 +132,39 @@ def test_run_together_text_is_split_by_the_tables_arithmetic(figures: Report) ->
 @pytest.mark.parametrize("name", ["blank_cells.txt", "blank_cells.html"])
 def test_blank_cells_are_missing_not_zero(name: str, figures: Report) -> None:
     result = import_file(FIX / name)
-    assert_figures(result.report, figures, except_cells=BLANKS)
-    for key in BLANKS:
+    left = BLANKS - ZERO_BY_ARITHMETIC
+    assert_figures(result.report, figures, except_cells=left)
+    for key in left:
         assert result.report.get(*key) is None
+    for key in ZERO_BY_ARITHMETIC:
+        assert result.report.get(*key) == 0 == figures.get(*key)
     blank_rows = {e.row for e in result.log.warnings if "空白" in e.message}
-    assert {row for _t, row, _c in BLANKS} <= blank_rows
-    assert sum(s.missing for s in result.log.stats.values()) == len(BLANKS)
+    assert {row for _t, row, _c in left} <= blank_rows
+    assert set(result.log.blank) == left and set(result.log.blank.values()) == {"空白"}
+    zeros = {e.row for e in result.log.entries if "推断为 0" in e.message}
+    assert zeros == {row for _t, row, _c in ZERO_BY_ARITHMETIC}
+    stats = result.log.stats.values()
+    assert sum(s.missing for s in stats) == len(left)
+    assert sum(s.inferred for s in stats) == len(ZERO_BY_ARITHMETIC)
 
 
 def test_blank_cells_are_reported_by_check(tmp_path: Path) -> None:
     out = import_files([FIX / "blank_cells.txt"], params_dir=tmp_path)[0]
     assert out.error is None
     blank = {(f.code, f.row, f.column) for f in out.findings if f.code == "R5-BLANK"}
-    assert len(blank) == len(BLANKS)
+    assert len(blank) == len(BLANKS - ZERO_BY_ARITHMETIC)
+
+
+def test_blank_as_zero_fills_every_blank_and_says_so(tmp_path: Path, figures: Report) -> None:
+    [out] = import_files([FIX / "blank_cells.txt"], params_dir=tmp_path, blank_as_zero=True)
+    assert out.written is not None and out.result is not None
+    report = load_report(out.written)
+    for key in BLANKS:
+        assert report.get(*key) == 0
+    assert any("--blank-as-zero" in e.message for e in out.result.log.entries)
+    comments = [x for x in out.written.read_text(encoding="utf-8").splitlines() if x[:1] == "#"]
+    assert any("--blank-as-zero" in c for c in comments)
+    assert not [f for f in out.findings if f.code == "R5-BLANK"]
 
 
 def test_truncated_report_imports_what_is_there(figures: Report) -> None:
@@ -199,7 +233,9 @@ def test_title_variants_and_chinese_year() -> None:
     assert (r.agency, r.year) == ("示例县水务局", 2023)
 
 
-def test_import_files_writes_refuses_and_forces(tmp_path: Path, seed: Report) -> None:
+def test_import_files_writes_refuses_and_forces(
+    tmp_path: Path, seed: Report, figures: Report
+) -> None:
     [out] = import_files([FIX / "seed.txt"], params_dir=tmp_path)
     assert out.error is None and out.written == params_path(tmp_path, seed.agency, 2024)
     assert load_report(out.written) == seed
@@ -209,8 +245,8 @@ def test_import_files_writes_refuses_and_forces(tmp_path: Path, seed: Report) ->
     assert isinstance(again.error, ImportError_) and "--force" in str(again.error)
     assert out.written.read_bytes() == before
     [forced] = import_files([FIX / "figures.txt"], params_dir=tmp_path, force=True)
-    assert forced.error is None
-    assert load_report(forced.written) == load_report(FIX / "figures.yaml")
+    assert forced.error is None and forced.written is not None
+    assert load_report(forced.written) == figures
     assert any(f.code.startswith("R6") for f in forced.findings)  # narrative says 0件
 
 

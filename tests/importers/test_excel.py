@@ -19,10 +19,10 @@ from disclosure_lib.importers.excel import (
     NARRATIVE,
     PROACTIVE,
     REVIEW,
-    read_workbook,
     write_template,
     write_workbook,
 )
+from disclosure_lib.importers.excel_read import read_workbook
 from disclosure_lib.model import Paragraph, Report
 from disclosure_lib.params import load_report
 from disclosure_lib.synth import consistent_report

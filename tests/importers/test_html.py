@@ -63,10 +63,14 @@ def test_undeclared_gbk_is_sniffed() -> None:
 
 
 def test_figures_spans_and_blank_markers() -> None:
-    r = import_bytes(page("gb2312").encode("gbk"), path="p.html").report
+    result = import_bytes(page("gb2312").encode("gbk"), path="p.html")
+    r = result.report
+    zeros = [e for e in result.log.entries if e.row == "new" and "推断为 0" in e.message]
+    assert zeros and "社会公益组织" in zeros[0].message
     assert (r.agency, r.year) == ("示例区统计局", 2024)
     new = [r.get("applications", "new", c.key) for c in fmt.APPLICATIONS.columns]
-    assert new == [38, 5, None, None, None, None, 43]  # full-width digits; &nbsp; / — - blank
+    # full-width digits; &nbsp; / — - are blank, and 38 + 5 = 43 makes each of them 0
+    assert new == [38, 5, 0, 0, 0, 0, 43]
     assert [r.get("applications", "disclosed", c.key) for c in fmt.APPLICATIONS.columns] == [
         1,
         2,

@@ -1,0 +1,269 @@
+"""Deciding cells a page does not print plainly, from the report's own evidence.
+
+A digit run that more than one split fits (`cellruns`) is a `Pending` item: its slots and the
+splits still possible. Evidence is a set of linear `Constraint`s (Σ coefficient × cell = constant):
+
+- `table`: the format's equations (`format.Equation`: rules 1–4);
+- `narrative`: a figure the prose states (`narrative.statements`: 现行有效行政规范性文件512件);
+- `chain`: the year before or after, for one agency (rule 8: 现行有效件数 = last year's +
+  本年制发 − 本年废止; rule 7: 上年结转 = last year's 结转下年度继续办理).
+
+`solve` keeps, for each pending item, the splits that some assignment satisfying every
+usable constraint contains; a slot on which they all agree is decided. Nothing else is: a
+search cut short keeps every split (never a guess). `fill_blank_zeros` fills blanks that an
+equation forces to 0: counts are ≥ 0, so when the cells present already balance, every
+blank on the short side is 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cache
+
+from ..format import Table
+from ..model import Cell, Value
+
+Number = int | Decimal
+MAX_NODES = 200_000  # per component and stage: beyond it nothing is eliminated
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """sum(coefficient × value) == const over `terms`."""
+
+    terms: tuple[tuple[Cell, int], ...]
+    const: Number = 0
+    kind: str = "table"  # table | narrative | chain
+    why: str = ""  # the evidence, in Chinese, for the log
+
+
+@dataclass
+class Pending:
+    """A run the arithmetic so far leaves open: its slots and the splits still possible."""
+
+    slots: tuple[Cell, ...]
+    cands: list[tuple[Value, ...]]
+    label: str
+    line: int | None = None
+    reason: str = ""  # why it is still open (for the warning)
+    note: object | None = None  # the log entry that says so (updated when decided later)
+
+
+@dataclass
+class Decision:
+    """What one solve settled for one pending item."""
+
+    item: Pending
+    cands: list[tuple[Value, ...]] | None = None  # splits some solution uses; None: search cut
+    decided: dict[Cell, Value] = field(default_factory=dict)
+    why: list[str] = field(default_factory=list)  # evidence used (non-table constraints)
+    kinds: set[str] = field(default_factory=set)
+
+    @property
+    def contradicted(self) -> bool:
+        """No split fits every constraint: the evidence disagrees with the table."""
+        return self.cands == []
+
+
+@cache
+def table_constraints(table: Table) -> tuple[Constraint, ...]:
+    """Every equation of `table` as concrete constraints over its existing cells."""
+    cells = set(table.cells())
+    out: list[Constraint] = []
+    for eq in table.equations:
+        if eq.axis == "column":
+            keys = eq.over or tuple(c.key for c in table.columns)
+            pairs = [
+                ([(r, k) for r in eq.left], [(r, k) for r in eq.right], k)
+                for k in keys  # per column
+            ]
+        else:
+            keys = eq.over or tuple(r.key for r in table.figure_rows)
+            pairs = [([(k, c) for c in eq.left], [(k, c) for c in eq.right], k) for k in keys]
+        for left, right, _k in pairs:
+            lt = [(c, 1) for c in left if c in cells]
+            rt = [(c, -1) for c in right if c in cells]
+            if lt and rt:
+                out.append(Constraint(tuple(lt + rt), 0, "table", eq.description))
+    return tuple(out)
+
+
+def _number(v: Value) -> bool:
+    return v is not None and not isinstance(v, bool)
+
+
+def solve(
+    pending: list[Pending], known: dict[Cell, Value], constraints: Iterable[Constraint]
+) -> list[Decision]:
+    """Narrow each pending item's splits to those some full solution uses; decide the slots
+    on which the remaining splits agree. Items are solved per connected component."""
+    open_slots = {s: i for i, p in enumerate(pending) for s in p.slots}
+    usable: list[tuple[Constraint, tuple[tuple[Cell, int], ...], Number]] = []
+    for con in constraints:
+        open_terms, rest = [], con.const
+        ok = True
+        for cell, coef in con.terms:
+            if cell in open_slots:
+                open_terms.append((cell, coef))
+                continue
+            v = known.get(cell)
+            if not _number(v):
+                ok = False
+                break
+            rest -= coef * v  # type: ignore[operator]
+        if ok and open_terms:
+            usable.append((con, tuple(open_terms), rest))
+    parent = list(range(len(pending)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for _con, terms, _rest in usable:
+        items = {open_slots[c] for c, _ in terms}
+        first = find(items.pop())
+        for other in items:
+            parent[find(other)] = first
+    groups: dict[int, list[int]] = {}
+    for i in range(len(pending)):
+        groups.setdefault(find(i), []).append(i)
+    decisions: list[Decision] = []
+    for members in groups.values():
+        cons = [u for u in usable if open_slots[u[1][0][0]] in members]
+        decisions.extend(_solve_component([pending[i] for i in members], cons))
+    return decisions
+
+
+def _solve_component(
+    items: list[Pending],
+    usable: list[tuple[Constraint, tuple[tuple[Cell, int], ...], Number]],
+) -> list[Decision]:
+    n = len(items)
+    slot_item = {s: i for i, p in enumerate(items) for s in p.slots}
+    by_size = sorted(range(n), key=lambda i: len(items[i].cands))
+    supported: list[set[int]] = [set() for _ in items]
+    budget = [MAX_NODES]
+    plans: dict[int, tuple[list[int], list[list[tuple[tuple[tuple[Cell, int], ...], Number]]]]] = {}
+
+    def plan(
+        first: int,
+    ) -> tuple[list[int], list[list[tuple[tuple[tuple[Cell, int], ...], Number]]]]:
+        """Search order starting with `first`; each constraint checked at its last item."""
+        order = [first, *(i for i in by_size if i != first)]
+        pos = {i: j for j, i in enumerate(order)}
+        checks: list[list[tuple[tuple[tuple[Cell, int], ...], Number]]] = [[] for _ in order]
+        for _con, terms, rest in usable:
+            checks[max(pos[slot_item[c]] for c, _ in terms)].append((terms, rest))
+        return order, checks
+
+    def exists(first: int, cand: int) -> bool:
+        """Is there a solution with item `first` split as `cand`? Marks the one found."""
+        if first not in plans:
+            plans[first] = plan(first)
+        order, checks = plans[first]
+        values: dict[Cell, Value] = {}
+        chosen = [0] * n
+
+        def holds(j: int) -> bool:
+            for terms, rest in checks[j]:
+                total: Number = 0
+                for cell, coef in terms:
+                    v = values[cell]
+                    if v is None:
+                        break  # a blank inside the run: the equation cannot be checked
+                    total += coef * v
+                else:
+                    if total != rest:
+                        return False
+            return True
+
+        def rec(j: int) -> bool:
+            if j == n:
+                for i, c in enumerate(chosen):
+                    supported[i].add(c)
+                return True
+            i = order[j]
+            for c in (cand,) if j == 0 else range(len(items[i].cands)):
+                budget[0] -= 1
+                if budget[0] < 0:
+                    raise _Cut
+                for s, v in zip(items[i].slots, items[i].cands[c], strict=True):
+                    values[s] = v
+                chosen[i] = c
+                if holds(j) and rec(j + 1):
+                    return True
+            return False
+
+        return rec(0)
+
+    complete = True
+    try:
+        for i in by_size:
+            for c in range(len(items[i].cands)):
+                if c not in supported[i]:
+                    exists(i, c)
+    except _Cut:
+        complete = False
+    why = list(dict.fromkeys(u[0].why for u in usable if u[0].kind != "table" and u[0].why))
+    kinds = {u[0].kind for u in usable}
+    out: list[Decision] = []
+    for i, p in enumerate(items):
+        if not complete:
+            out.append(Decision(p))
+            continue
+        d = Decision(p, [p.cands[c] for c in sorted(supported[i])], why=why, kinds=kinds)
+        for j, s in enumerate(p.slots):
+            vals = {cand[j] for cand in d.cands or ()}
+            if len(vals) == 1 and (v := vals.pop()) is not None:
+                d.decided[s] = v
+        out.append(d)
+    return out
+
+
+class _Cut(Exception):
+    """The search hit MAX_NODES: nothing may be concluded for this component."""
+
+
+def fill_blank_zeros(
+    constraints: Iterable[Constraint], values: dict[Cell, Value], status: dict[Cell, str]
+) -> list[tuple[Cell, Constraint]]:
+    """Blanks an equation forces to 0 (the cells present balance; blanks on one side only).
+    Fills `values`/`status` in place, to a fixpoint; returns (cell, equation) per fill."""
+    filled: list[tuple[Cell, Constraint]] = []
+    cons = list(constraints)
+    changed = True
+    while changed:
+        changed = False
+        for con in cons:
+            blanks: list[tuple[Cell, int]] = []
+            total: Number = 0
+            ok = True
+            for cell, coef in con.terms:
+                if status.get(cell) == "blank":
+                    blanks.append((cell, coef))
+                    continue
+                v = values.get(cell)
+                if not _number(v):
+                    ok = False
+                    break
+                total += coef * v  # type: ignore[operator]
+            if not ok or not blanks or len({coef > 0 for _, coef in blanks}) > 1:
+                continue
+            if total == con.const:
+                for cell, _ in blanks:
+                    values[cell] = 0
+                    status[cell] = "inferred"
+                    filled.append((cell, con))
+                changed = True
+    return filled
+
+
+def show(cands: Sequence[tuple[Value, ...]], limit: int = 3) -> str:
+    """Splits as the log shows them: 3|0|40、30|4|0 等5种."""
+    shown = ["|".join("" if v is None else str(v) for v in c) for c in cands[:limit]]
+    more = f" 等{len(cands)}种" if len(cands) > limit else ""
+    return "、".join(shown) + more

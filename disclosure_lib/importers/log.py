@@ -1,0 +1,111 @@
+"""The import log: per table how many cells were read, inferred and left blank (and which),
+the sections and narrative found, and every decision worth telling the user, in Chinese."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import format as fmt
+from .. import format2019 as f19
+
+Cell3 = tuple[str, str, str]  # (table key, row key, column key)
+STATUS_LABEL = {"read": "读取", "inferred": "推断", "missing": "缺失"}
+BLANK_SHOWN = 8  # blank cells listed per table unless verbose
+
+
+@dataclass
+class LogEntry:
+    level: str  # "info" | "warning" | "error"
+    message: str
+    table: str | None = None
+    row: str | None = None
+    column: str | None = None
+    line: int | None = None
+    where: str | None = None  # a workbook cell (三、收到和处理…!D12) instead of a line
+
+    def __str__(self) -> str:
+        if self.where:
+            return f"{self.where}：{self.message}"
+        where = f"第{self.line}行：" if self.line else ""
+        return f"{where}{self.message}"
+
+
+@dataclass
+class TableStats:
+    read: int = 0
+    inferred: int = 0
+    missing: int = 0
+
+
+@dataclass
+class ImportLog:
+    source: Path | None = None
+    kind: str = "text"
+    format: str = fmt.FORMAT_ID
+    stats: dict[str, TableStats] = field(default_factory=dict)
+    sections_found: list[str] = field(default_factory=list)
+    sections_missing: list[str] = field(default_factory=list)
+    narrative_sections: list[str] = field(default_factory=list)
+    unmapped: list[str] = field(default_factory=list)
+    entries: list[LogEntry] = field(default_factory=list)
+    notes: dict[str, list[str]] = field(default_factory=dict)  # section → note lines
+    # every cell left blank, with why: 空白 (printed blank), 拆分不唯一, 无法识别, 未找到
+    blank: dict[Cell3, str] = field(default_factory=dict)
+    cell_refs: dict[Cell3, str] = field(default_factory=dict)  # workbook: cell → 'sheet!D12'
+
+    def add(self, level: str, message: str, **where: object) -> None:
+        self.entries.append(LogEntry(level, message, **where))  # type: ignore[arg-type]
+
+    @property
+    def warnings(self) -> list[LogEntry]:
+        return [e for e in self.entries if e.level != "info"]
+
+    @property
+    def cells(self) -> tuple[int, int, int]:
+        """(read, inferred, missing) over all tables."""
+        s = self.stats.values()
+        return sum(x.read for x in s), sum(x.inferred for x in s), sum(x.missing for x in s)
+
+    def summary(self, *, verbose: bool = False) -> str:
+        """The log in Chinese, one fact a line."""
+        src = str(self.source) if self.source else "(输入)"
+        out = [f"导入：{src}（{self.kind}，格式 {self.format}）"]
+        found = "、".join(self.sections_found) or "无"
+        out.append(
+            f"  章节：{found}"
+            + (f"；缺少：{'、'.join(self.sections_missing)}" if self.sections_missing else "")
+        )
+        for t in fmt.TABLES:
+            s = self.stats.get(t.key, TableStats())
+            out.append(
+                f"  {t.section}、{t.title}：读取 {s.read}，推断 {s.inferred}，缺失 {s.missing}"
+            )
+            blank = [c for c in self.blank if c[0] == t.key]
+            if blank and self.cell_refs and not verbose:
+                out.append(f"    留空：{len(blank)} 个单元格（按工作表汇总见下）")
+            elif blank:
+                shown = blank if verbose else blank[:BLANK_SHOWN]
+                more = f" 等{len(blank)}个" if len(shown) < len(blank) else ""
+                out.append(f"    留空：{'、'.join(self.cell_name(c) for c in shown)}{more}")
+        out.append(f"  叙述部分：{'、'.join(self.narrative_sections) or '无'}")
+        if self.unmapped:
+            out.append(f"  {f19.DOC} 格式中无法对应到现行格式的项目：")
+            out.extend(f"    {u}" for u in self.unmapped)
+        for e in self.entries:
+            if verbose or e.level != "info":
+                out.append(f"  [{_LEVEL.get(e.level, e.level)}] {e}")
+        return "\n".join(out) + "\n"
+
+    def cell_name(self, cell: Cell3) -> str:
+        """'行政规范性文件·本年制发件数（拆分不唯一）', or the workbook cell when there is one."""
+        t = fmt.table(cell[0])
+        row, col = t.row(cell[1]), t.column(cell[2])
+        name = f"{row.label}·{col.label}"
+        if cell in self.cell_refs:
+            name = f"{self.cell_refs[cell]} {name}"
+        why = self.blank.get(cell)
+        return f"{name}（{why}）" if why else name
+
+
+_LEVEL = {"info": "说明", "warning": "注意", "error": "错误"}

@@ -1,0 +1,136 @@
+"""Cells the page does not print plainly, decided by the report's own evidence: the tables'
+arithmetic, the figures the narrative states, the same agency's neighbouring years."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+from disclosure_lib import format as fmt
+from disclosure_lib.importers.collection import import_files
+from disclosure_lib.importers.document import import_bytes
+from disclosure_lib.importers.evidence import Constraint, fill_blank_zeros, table_constraints
+from disclosure_lib.importers.text import published_text
+from disclosure_lib.model import Paragraph, Report
+from disclosure_lib.params import load_report
+from disclosure_lib.params_write import save_report
+from disclosure_lib.synth import consistent_report
+
+DOCS = tuple(("proactive", "normative_documents", c) for c in ("issued", "repealed", "in_force"))
+
+
+def report(year: int, docs: tuple[int, int, int], *, says: str = "") -> Report:
+    """A consistent report whose 行政规范性文件 row is `docs`; the narrative states `says`
+    (nothing about that row by default)."""
+    r = consistent_report("示例区证据局", year, random.Random(year), scale=0)
+    for (t, row, col), v in zip(DOCS, docs, strict=True):
+        r.set(t, row, col, v)
+    r.set("proactive", "regulations", "in_force", 0)
+    for key in ("regulations",):
+        for col in ("issued", "repealed"):
+            r.set("proactive", key, col, 0)
+    r.narrative["一"] = [Paragraph(f"{year}年，本机关认真做好政务公开工作。{says}")]
+    return r
+
+
+def text_of(r: Report, *, run_together: bool = True) -> bytes:
+    return published_text(r, run_together=run_together).encode("utf-8")
+
+
+def figures(r: Report) -> list[object]:
+    return [r.get(*c) for c in DOCS]
+
+
+def test_the_narrative_decides_a_run_the_table_cannot() -> None:
+    says = "集中公开现行有效行政规范性文件512件，本年度制发规范性文件37件。"
+    result = import_bytes(text_of(report(2024, (37, 14, 512), says=says)), path="a.txt")
+    assert figures(result.report) == [37, 14, 512]
+    decided = [e for e in result.log.entries if e.row == "normative_documents"]
+    assert any("正文" in e.message and "512" in e.message for e in decided)
+    assert result.log.stats["proactive"].inferred == 3
+    assert not result.log.blank
+
+
+def test_without_evidence_the_run_stays_blank_and_listed() -> None:
+    result = import_bytes(text_of(report(2024, (37, 14, 512))), path="a.txt")
+    assert figures(result.report) == [None, None, None]
+    assert {result.log.blank[c] for c in DOCS} == {"拆分不唯一"}
+    [warn] = [e for e in result.log.warnings if e.row == "normative_documents"]
+    assert "37|14|512" in warn.message or "等" in warn.message
+
+
+def test_a_wrong_narrative_figure_is_not_evidence() -> None:
+    says = "现行有效行政规范性文件999件。"  # no split of 3714512 ends in 999
+    result = import_bytes(text_of(report(2024, (37, 14, 512), says=says)), path="a.txt")
+    assert figures(result.report) == [None, None, None]
+
+
+def test_the_year_before_decides_through_the_in_force_chain(tmp_path: Path) -> None:
+    # 2024's 3043 fits 3|0|43 and 30|4|3; only 40 + 3 − 0 = 43 continues 2023's 40
+    pages = tmp_path / "crawl"
+    pages.mkdir()
+    (pages / "2023.txt").write_bytes(text_of(report(2023, (5, 2, 40)), run_together=False))
+    (pages / "2024.txt").write_bytes(text_of(report(2024, (3, 0, 43))))
+    params = tmp_path / "params"
+    outcomes = import_files([pages], params_dir=params)
+    assert [o.status for o in outcomes] == ["written", "written"]
+    r2023, r2024 = (load_report(o.written) for o in outcomes if o.written)
+    assert figures(r2023) == [5, 2, 40]  # printed one cell a line: read as is
+    assert figures(r2024) == [3, 0, 43]
+    result = outcomes[1].result
+    assert result is not None
+    chain = [
+        e for e in result.log.entries if e.row == "normative_documents" and "2023年" in e.message
+    ]
+    assert chain and chain[0].level == "info"
+
+
+def test_alone_the_same_page_stays_blank(tmp_path: Path) -> None:
+    page = tmp_path / "2024.txt"
+    page.write_bytes(text_of(report(2024, (3, 0, 43))))
+    [out] = import_files([page], params_dir=tmp_path / "params")
+    assert out.result is not None
+    assert figures(out.result.report) == [None, None, None]
+
+
+def test_an_existing_params_file_is_evidence_too(tmp_path: Path) -> None:
+    params = tmp_path / "params"
+    save_report(report(2023, (5, 2, 40)), params / "旧目录名" / "2023.yaml")
+    page = tmp_path / "2024.txt"
+    page.write_bytes(text_of(report(2024, (3, 0, 43))))
+    [out] = import_files([page], params_dir=params)
+    assert out.written is not None
+    assert figures(load_report(out.written)) == [3, 0, 43]
+
+
+def test_the_year_after_decides_too(tmp_path: Path) -> None:
+    # 2023's 3043 (3|0|43 or 30|4|3): 2024 says 43 + 2 − 1 = 44, so 2023 ended with 43
+    pages = tmp_path / "crawl"
+    pages.mkdir()
+    (pages / "a.txt").write_bytes(text_of(report(2023, (3, 0, 43))))
+    (pages / "b.txt").write_bytes(text_of(report(2024, (2, 1, 44)), run_together=False))
+    outcomes = import_files([pages], params_dir=tmp_path / "params")
+    r2023 = outcomes[0].result
+    assert r2023 is not None and figures(r2023.report) == [3, 0, 43]
+
+
+def test_blank_zeros_only_where_the_cells_present_balance() -> None:
+    t = fmt.REVIEW
+    cons = [c for c in table_constraints(t) if c.terms[0][0][0] == "reconsideration"]
+    cells = [c for c, _ in cons[0].terms]  # total, upheld, corrected, other, pending
+
+    def run(values: list[int | None]) -> dict:
+        vals = dict(zip(cells, values, strict=True))
+        status = {c: "blank" if v is None else "read" for c, v in vals.items()}
+        fill_blank_zeros(cons, vals, status)
+        return vals
+
+    assert list(run([3, 1, None, 2, None]).values()) == [3, 1, 0, 2, 0]  # 1 + 2 = 3
+    assert list(run([4, 1, None, 2, None]).values()) == [4, 1, None, 2, None]  # 1 short
+    assert list(run([None, 0, 0, 0, 0]).values()) == [0, 0, 0, 0, 0]  # the total is 0
+    assert list(run([None, 1, None, 0, 0]).values()) == [None, 1, None, 0, 0]  # both sides
+
+
+def test_constraint_of_a_statement_is_linear() -> None:
+    con = Constraint(((("new", "total"), 1),), 5, "narrative", "正文“收到申请5件”")
+    assert con.terms[0] == (("new", "total"), 1) and con.const == 5
