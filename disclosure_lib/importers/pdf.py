@@ -32,7 +32,8 @@ MAX_PAGES = 300
 _PAGE_FURNITURE = re.compile(
     r"^(?:[-—–－\s]*\d+[-—–－\s]*|第\s*\d+\s*页.*|.*共\s*\d+\s*页|\d+\s*/\s*\d+)$"
 )
-_SUBHEADING = re.compile(r"^[（(][一二三四五六七八九十]+[）)]")
+# lines that start a block of their own: sub-headings, and an appendix after the report
+_SUBHEADING = re.compile(r"^(?:[（(][一二三四五六七八九十]+[）)]|附[：:]|附件|附表|数据校验)")
 _PROSE_CELL = re.compile(r"[。；]")
 SCANNED = (
     "PDF 没有文字层（可能是扫描件），无法读取其中的文字。请先用 OCR 识别，例如 "

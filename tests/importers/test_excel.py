@@ -37,12 +37,14 @@ def template(tmp_path: Path) -> Path:
     return write_template("示例区教育局", 2024, tmp_path / "t.xlsx")
 
 
+def _cells_of(path: Path) -> dict[tuple[str, str, str], tuple[str, str]]:
+    """(table, row, column) → (sheet, cell), from the workbook's hidden index sheet."""
+    rows = load_workbook(path)[KEYS].iter_rows(min_row=2, values_only=True)
+    return {(str(r[0]), str(r[1]), str(r[2])): (str(r[3]), str(r[4])) for r in rows}
+
+
 def _cell_of(path: Path, table: str, row: str, col: str) -> tuple[str, str]:
-    wb = load_workbook(path)
-    for r in wb[KEYS].iter_rows(min_row=2, values_only=True):
-        if tuple(r[:3]) == (table, row, col):
-            return str(r[3]), str(r[4])
-    raise KeyError((table, row, col))
+    return _cells_of(path)[(table, row, col)]
 
 
 def test_template_layout(template: Path) -> None:
@@ -62,6 +64,7 @@ def test_template_layout(template: Path) -> None:
 
 def test_labels_locked_figures_unlocked_and_validated(template: Path) -> None:
     wb = load_workbook(template)
+    where = _cells_of(template)
     for table, sheet in (
         ("proactive", PROACTIVE),
         ("applications", APPLICATIONS),
@@ -71,7 +74,7 @@ def test_labels_locked_figures_unlocked_and_validated(template: Path) -> None:
         assert ws.protection.sheet
         validations = ws.data_validations.dataValidation
         for row, col in fmt.table(table).cells():
-            _s, coord = _cell_of(template, table, row, col)
+            _s, coord = where[(table, row, col)]
             assert ws[coord].protection.locked is False
             kinds = {dv.type for dv in validations if coord in dv.sqref}
             assert kinds == ({"decimal"} if fmt.table(table).is_amount(row, col) else {"whole"})

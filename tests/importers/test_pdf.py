@@ -1,0 +1,140 @@
+"""PDF input: reports this project renders import back to identical params; scans are refused.
+
+The PDFs are rendered here, at test time, by the project's own renderer through the public
+API (`disclosure_lib.build`): the reader must follow whatever that renderer prints, reading the
+PDF by its text and table structure."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+import pytest
+
+import disclosure_lib as dl
+from disclosure_lib import cli
+from disclosure_lib.errors import ImportError_
+from disclosure_lib.importers.document import import_bytes, import_file
+from disclosure_lib.model import Report
+from disclosure_lib.params import load_report
+from disclosure_lib.params_write import save_report
+from disclosure_lib.synth import demo_series
+
+from ..base import IMPORT_FIXTURES as FIX
+
+ISSUED = datetime.date(2025, 1, 20)
+
+
+def _reports(seed: Report) -> list[Report]:
+    figures = load_report(FIX / "figures.yaml")
+    figures.agency = "示例区图表局"
+    series = demo_series("示例区连续局", range(2022, 2024), seed=7, scale=200)
+    series[-1].own_title = "示例区连续局2023年度政府信息公开年度报告"
+    series[-1].issued = ISSUED
+    return [seed, figures, *series]
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[Report, Path]]:
+    """(params, PDF) for a few reports, built to PDF by the project's renderer."""
+    base = tmp_path_factory.mktemp("pdf")
+    reports = _reports(
+        load_report(Path(dl.find_params_dir("params")) / "硚口区企业服务中心/2024.yaml")
+    )
+    for r in reports:
+        save_report(r, dl.params_path(base / "params", r.agency, r.year))
+    summary = dl.build(
+        [base / "params"], to=("pdf",), output_dir=base / "out", summaries=False, progress=False
+    )
+    assert not summary.failed, summary.table()
+    pdfs = sorted((base / "out").rglob("*.pdf"))
+    assert len(pdfs) == len(reports)
+    out = []
+    for pdf in pdfs:
+        got = import_file(pdf).report
+        [want] = [r for r in reports if (r.agency, r.year) == (got.agency, got.year)]
+        out.append((want, pdf))
+    return out
+
+
+def _text(pdf: Path) -> str:
+    import pdfplumber
+
+    with pdfplumber.open(pdf) as doc:
+        return "\n".join(page.extract_text() or "" for page in doc.pages)
+
+
+def test_rendered_pdfs_import_back_to_identical_params(
+    rendered: list[tuple[Report, Path]],
+) -> None:
+    for want, pdf in rendered:
+        result = import_file(pdf)
+        got = result.report
+        if want.issued is not None and "2025年1月20日" not in _text(pdf):
+            want.issued = None  # this renderer prints no 落款 date: nothing to read back
+        assert got.tables == want.tables, pdf.name
+        assert got.narrative == want.narrative, pdf.name
+        assert got.section_notes == want.section_notes, pdf.name
+        assert got == want, pdf.name
+        assert result.log.kind == "pdf" and not result.log.blank
+        assert sum(s.inferred for s in result.log.stats.values()) == 0  # read, not inferred
+
+
+def test_cli_imports_a_folder_of_pdfs(
+    rendered: list[tuple[Report, Path]], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = rendered[0][1].parents[2]
+    params = tmp_path / "params"
+    # exit 1: the figures fixture's narrative says 0件 where its tables do not (R6 errors)
+    assert cli.main(["import", str(folder), "-o", str(params)]) == 1
+    out = capsys.readouterr().out
+    assert out.count("已写入") == len(rendered)
+    assert f"写入 {len(rendered)}，失败 0，跳过 1" in out  # index.html is not a report
+    for want, _pdf in rendered:
+        assert load_report(dl.params_path(params, want.agency, want.year)).tables == want.tables
+
+
+def _pdf_without_text() -> bytes:
+    """A one-page PDF holding only a drawn rectangle, as a scan holds only an image."""
+    content = b"0.5 g 72 72 451 698 re f"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for i, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
+
+
+def test_a_scan_without_text_is_refused_with_the_fix(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    scan = tmp_path / "scan.pdf"
+    scan.write_bytes(_pdf_without_text())
+    with pytest.raises(ImportError_, match="OCR"):
+        import_bytes(scan.read_bytes(), path=scan)
+    assert cli.main(["import", str(scan), "-o", str(tmp_path / "params")]) == 2
+    err = capsys.readouterr().err
+    assert "scan.pdf" in err and "OCR" in err and "ocrmypdf" in err and "Traceback" not in err
+    assert not (tmp_path / "params").exists()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"%PDF-1.7\n", b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n", b"%PDF" + b"\xff" * 500],
+)
+def test_damaged_pdfs_are_a_clear_error(data: bytes) -> None:
+    with pytest.raises(ImportError_, match="PDF"):
+        import_bytes(data, path="bad.pdf")
