@@ -121,7 +121,7 @@ def import_files(
             out.status = "skipped" if not_report else "failed"
     existing = ExistingParams(params_dir)
     imported = [o for o in outcomes if o.result is not None]
-    _cross_year([o.result for o in imported if o.result], existing)
+    cross_year([o.result for o in imported if o.result], existing)
     for out in imported:
         assert out.result is not None
         out.result.finish()
@@ -216,7 +216,7 @@ def _agency_year(path: Path) -> tuple[str, int] | None:
 # --- evidence across years ----------------------------------------------------------------------
 
 
-def _cross_year(results: list[ImportResult], existing: ExistingParams) -> None:
+def cross_year(results: list[ImportResult], existing: ExistingParams) -> None:
     """Open runs decided by the year before and after (same agency), to a fixpoint."""
     by_year: dict[tuple[str, int], ImportResult] = {}
     for r in results:
