@@ -238,6 +238,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
         params_dir=args.output,
         force=args.force,
         blank_as_zero=args.blank_as_zero,
+        jobs=args.jobs,
     )
     many = len(outcomes) > 1 or any(p.is_dir() for p in args.files)
     for out in outcomes:
@@ -282,6 +283,7 @@ def _add_import(sub: SubParsers) -> None:
         action="store_true",
         help="the source prints 0 as a blank cell: import blanks as 0 (logged)",
     )
+    p.add_argument("-j", "--jobs", type=int, help="processes reading files (default: one per core)")
     p.add_argument("-v", "--verbose", action="store_true", help="show every log entry")
 
     p = sub.add_parser("template", help="生成 Excel 填报表 (fill-in workbook for an agency-year)")

@@ -106,19 +106,21 @@ def import_files(
     params_dir: Path | str = "params",
     force: bool = False,
     blank_as_zero: bool = False,
+    jobs: int | None = None,
 ) -> list[FileOutcome]:
     """Import every file (and every report in the folders given), write its params file and
-    check it. Errors are kept per file."""
+    check it. Errors are kept per file. Files are read by `jobs` processes (default: one per
+    core) when there are several."""
     outcomes = [FileOutcome(f, from_folder=folder) for f, folder in walk(files)]
-    for out in outcomes:
-        try:
-            out.result = import_file(
-                out.path, agency=agency, year=year, blank_as_zero=blank_as_zero, finished=False
-            )
-        except DisclosureError as exc:
-            out.error = exc
-            not_report = out.from_folder and _not_a_report(exc)
-            out.status = "skipped" if not_report else "failed"
+    options = (agency, year, blank_as_zero)
+    for out, got in zip(
+        outcomes, _read_all([o.path for o in outcomes], options, jobs), strict=True
+    ):
+        if isinstance(got, ImportResult):
+            out.result = got
+            continue
+        out.error = got
+        out.status = "skipped" if out.from_folder and _not_a_report(got) else "failed"
     existing = ExistingParams(params_dir)
     imported = [o for o in outcomes if o.result is not None]
     cross_year([o.result for o in imported if o.result], existing)
@@ -136,6 +138,39 @@ def import_files(
         except DisclosureError as exc:
             out.error, out.status = exc, "failed"
     return outcomes
+
+
+_Options = tuple[str | None, int | None, bool]
+PARALLEL_MIN = 4  # fewer files are read in this process: starting workers costs more
+
+
+def _read_one(path: Path, options: _Options) -> ImportResult | DisclosureError:
+    agency, year, blank_as_zero = options
+    try:
+        return import_file(
+            path, agency=agency, year=year, blank_as_zero=blank_as_zero, finished=False
+        )
+    except DisclosureError as exc:
+        return exc
+
+
+def _read_all(
+    paths: list[Path], options: _Options, jobs: int | None
+) -> list[ImportResult | DisclosureError]:
+    """Every file read, in order; by a pool of forked processes when it pays (PDFs are slow)."""
+    import multiprocessing
+
+    jobs = min(jobs or os.cpu_count() or 1, len(paths))
+    if (
+        jobs < 2
+        or len(paths) < PARALLEL_MIN
+        or "fork" not in multiprocessing.get_all_start_methods()
+    ):
+        return [_read_one(p, options) for p in paths]
+    import functools
+
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        return pool.map(functools.partial(_read_one, options=options), paths, chunksize=1)
 
 
 def _not_a_report(exc: DisclosureError) -> bool:

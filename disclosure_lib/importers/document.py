@@ -155,7 +155,7 @@ def _import_workbook(
 
     report, refs = workbook_report(data, path)
     if agency:
-        report.agency = agency
+        report.agency = _name(agency, "机关名称", Path(path) if path else None)
     if year:
         report.year = int(year)
     log = ImportLog(source=Path(path) if path else None, kind="xlsx", format=report.format)

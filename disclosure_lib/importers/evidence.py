@@ -20,7 +20,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cache
 
 from ..format import Table
 from ..model import Cell, Value
@@ -67,9 +66,19 @@ class Decision:
         return self.cands == []
 
 
-@cache
+_CONSTRAINTS: dict[int, tuple[Table, tuple[Constraint, ...]]] = {}
+
+
 def table_constraints(table: Table) -> tuple[Constraint, ...]:
-    """Every equation of `table` as concrete constraints over its existing cells."""
+    """Every equation of `table` as concrete constraints over its existing cells. (Cached by
+    identity: hashing a frozen Table walks all its rows and columns on every call.)"""
+    hit = _CONSTRAINTS.get(id(table))
+    if hit is None:
+        hit = _CONSTRAINTS[id(table)] = (table, _table_constraints(table))
+    return hit[1]
+
+
+def _table_constraints(table: Table) -> tuple[Constraint, ...]:
     cells = set(table.cells())
     out: list[Constraint] = []
     for eq in table.equations:

@@ -11,7 +11,6 @@ runs by the table's own arithmetic and flags what it cannot settle.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
 
 from .. import format as fmt
 from .. import format2019 as f19
@@ -202,14 +201,23 @@ def _read_table(
     return out
 
 
-@cache
+# cached by the table's identity: hashing a frozen Table walks all of it on every call
+_SLOTS: dict[tuple[int, str], tuple[fmt.Table, tuple[Cell, ...]]] = {}
+
+
 def _slots(table: fmt.Table, row: str) -> tuple[Cell, ...]:
-    return tuple((row, c.key) for c in table.row_columns(table.row(row)))
+    hit = _SLOTS.get((id(table), row))
+    if hit is None:
+        cells = tuple((row, c.key) for c in table.row_columns(table.row(row)))
+        hit = _SLOTS[(id(table), row)] = (table, cells)
+    return hit[1]
 
 
-@cache
 def _cells(table: fmt.Table) -> tuple[Cell, ...]:
-    return table.cells()
+    hit = _SLOTS.get((id(table), ""))
+    if hit is None:
+        hit = _SLOTS[(id(table), "")] = (table, table.cells())
+    return hit[1]
 
 
 def _row_name(table: fmt.Table, row: fmt.Row) -> str:

@@ -167,7 +167,7 @@ def published_text(report: Report, *, run_together: bool = False) -> str:
     crawlers do. The inverse of the reader, used to generate test and benchmark inputs."""
     from .. import format as fmt
 
-    out: list[str] = [f"{report.agency}{report.year}年政府信息公开", "年度报告", ""]
+    out: list[str] = [report.title, ""]
     c = report.contact
     out.append(
         f"所列统计数据时间范围为{report.year}年1月1日至{report.year}年12月31日。"
