@@ -30,6 +30,7 @@ from .tables import read_tables
 from .text import Block, decode_text, text_blocks
 
 MAX_BYTES = 10 * 1024 * 1024  # a published report page is well under 1 MB
+MAX_PDF_BYTES = 64 * 1024 * 1024  # PDFs embed fonts and images
 SECTION_ORDER = "一二三四五六"
 
 __all__ = [
@@ -79,14 +80,17 @@ def import_file(
         raise ImportError_("文件不存在 (no such file)", path=path)
     if not path.is_file():
         raise ImportError_("不是文件 (not a file)", path=path)
-    size = path.stat().st_size
-    if size > MAX_BYTES:
-        raise ImportError_(
-            f"文件过大（{size // 2**20} MB，上限 {MAX_BYTES // 2**20} MB）(file too large)",
-            path=path,
-        )
     try:
-        data = path.read_bytes()
+        with path.open("rb") as fh:
+            limit = MAX_PDF_BYTES if fh.read(1024).lstrip().startswith(b"%PDF") else MAX_BYTES
+            size = path.stat().st_size
+            if size > limit:
+                raise ImportError_(
+                    f"文件过大（{size // 2**20} MB，上限 {limit // 2**20} MB）(file too large)",
+                    path=path,
+                )
+            fh.seek(0)
+            data = fh.read(limit + 1)
     except OSError as exc:
         raise ImportError_(f"无法读取文件 (cannot read: {exc.strerror})", path=path) from None
     return import_bytes(

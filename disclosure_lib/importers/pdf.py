@@ -56,8 +56,10 @@ def read_pdf(data: bytes, path: Path | str | None = None) -> list[Block]:
     """Blocks of a PDF report, in reading order."""
     import pdfplumber
 
-    for name in ("pdfminer", "pdfplumber"):  # pdfminer logs every operator at debug level
-        logging.getLogger(name).setLevel(logging.WARNING)
+    # pdfminer logs every operator (debug) and each flaw it works around (warnings, printed to
+    # the terminal by logging's last resort): the import log says what matters instead
+    for name in ("pdfminer", "pdfplumber"):
+        logging.getLogger(name).setLevel(logging.ERROR)
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             if len(pdf.pages) > MAX_PAGES:

@@ -173,3 +173,55 @@ def test_run_together_figures_are_right_or_blank(seed: int, scale: int, joins: l
             got = result.report.get(t.key, *cell)
             assert got is None or got == truth.get(t.key, *cell), (t.key, cell)
     assert result.report.narrative == truth.narrative
+
+
+def _text_pdf(lines: list[str]) -> bytes:
+    """A small PDF with a text layer (Helvetica, ASCII lines): the seed of the PDF fuzz."""
+    ops = "".join(f"BT /F1 12 Tf 72 {760 - 16 * i} Td ({t}) Tj ET\n" for i, t in enumerate(lines))
+    content = ops.encode("latin-1")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for i, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
+
+
+PDF = _text_pdf(["Annual report 2024", "1 2 3 4 5", "0 0 0 0 0 0 0"])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.integers(0, 10**6), st.binary(max_size=8)), max_size=6))
+def test_mutated_pdfs(edits: list[tuple[int, bytes]]) -> None:
+    data = PDF
+    for pos, chunk in edits:
+        p = pos % (len(data) + 1)
+        data = data[:p] + chunk + data[p + len(chunk) :]
+    attempt(data, "fuzz.pdf")
+
+
+def test_the_pdf_fuzz_seed_is_read_as_text_not_refused() -> None:
+    from disclosure_lib.errors import ImportError_
+    from disclosure_lib.importers.pdf import read_pdf
+
+    texts = [b.plain() for b in read_pdf(PDF)]
+    assert "Annual report 2024" in texts
+    try:
+        import_bytes(PDF, path="seed.pdf")
+    except ImportError_ as exc:
+        assert "未识别" in str(exc)  # not a report: but read, not refused as a scan
