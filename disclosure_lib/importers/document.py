@@ -225,7 +225,7 @@ def interpret(
         found_year = _year_from_period(" ".join(pre_lines))
 
     tables, formats = read_tables(sections, log, preamble_text="\n".join(pre_lines))
-    cells_read = sum(s.read + s.inferred for s in log.stats.values())
+    cells_read = sum(v is not None for t in tables.values() for v in t.values.values())
     if len(sections) < 2 and cells_read == 0 and found_agency is None:
         raise ImportError_(
             "未识别为政府信息公开工作年度报告：没有找到报告标题、章节标题或表格 "

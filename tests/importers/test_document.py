@@ -313,3 +313,13 @@ def test_round_trip_through_the_projects_html(seed: Report) -> None:
         page = f"<html><body>{report_html.report_body(report).html}</body></html>"
         back = import_bytes(page.encode("utf-8"), path="page.html").report
         assert back == report
+
+
+def test_a_table_fragment_imports_with_agency_and_year_given() -> None:
+    text = "三、收到和处理政府信息公开申请情况\n一、本年新收政府信息公开申请数量 38 5 0 0 1 0 44\n"
+    r = import_bytes(text.encode(), path="fragment.txt", agency="示例区片段局", year=2024).report
+    assert [r.get("applications", "new", c) for c in ("natural", "business", "total")] == [
+        38,
+        5,
+        44,
+    ]
