@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import random
 from decimal import Decimal
 from pathlib import Path
@@ -323,3 +324,23 @@ def test_a_table_fragment_imports_with_agency_and_year_given() -> None:
         5,
         44,
     ]
+
+
+@pytest.mark.parametrize(
+    ("signoff", "date"),
+    [
+        ("硚口区企业服务中心\n2025年1月20日", datetime.date(2025, 1, 20)),
+        ("二〇二五年一月二十日", datetime.date(2025, 1, 20)),
+        ("硚口区企业服务中心\n2025年2月30日", None),  # not a date: left as text
+    ],
+)
+def test_the_signoff_date_is_read_and_taken_out_of_the_narrative(
+    signoff: str, date: datetime.date | None, seed: Report
+) -> None:
+    text = (FIX / "seed.txt").read_text(encoding="utf-8").rstrip("\n") + "\n" + signoff + "\n"
+    r = import_bytes(text.encode(), path="signed.txt").report
+    assert r.issued == date
+    if date is not None:
+        assert r.narrative == seed.narrative
+    else:
+        assert r.narrative["六"][-1].text.endswith("2025年2月30日")
