@@ -35,6 +35,9 @@ _PAGE_FURNITURE = re.compile(
 # lines that start a block of their own: sub-headings, and an appendix after the report
 _SUBHEADING = re.compile(r"^(?:[（(][一二三四五六七八九十]+[）)]|附[：:]|附件|附表|数据校验)")
 _PROSE_CELL = re.compile(r"[。；]")
+# typesetters space CJK from Latin letters and digits (2022年发布信息130 条): spacing, not text
+_CJK = "\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
+_AUTOSPACE = re.compile(rf"(?<=[{_CJK}]) (?=[0-9A-Za-z])|(?<=[0-9A-Za-z]) (?=[{_CJK}])")
 SCANNED = (
     "PDF 没有文字层（可能是扫描件），无法读取其中的文字。请先用 OCR 识别，例如 "
     "ocrmypdf -l chi_sim 输入.pdf 输出.pdf，再导入识别后的 PDF；或导入网页版 "
@@ -67,7 +70,7 @@ def read_pdf(data: bytes, path: Path | str | None = None) -> list[Block]:
                     f"PDF 共 {len(pdf.pages)} 页，超出上限 {MAX_PAGES} 页 (too many pages)",
                     path=path,
                 )
-            items: list[tuple[int, float, _Line | list[str]]] = []
+            items: list[Item] = []
             for number, page in enumerate(pdf.pages, start=1):
                 items.extend(_page_items(page, number))
     except ImportError_:
@@ -83,19 +86,22 @@ def read_pdf(data: bytes, path: Path | str | None = None) -> list[Block]:
     return blocks
 
 
-def _page_items(page: Any, number: int) -> list[tuple[int, float, _Line | list[str]]]:
+Row = list[str | None]  # a table row's cells by column; None where a merged cell spans
+Item = tuple[int, float, "_Line | Row"]
+
+
+def _page_items(page: Any, number: int) -> list[Item]:
     """Prose lines and table rows of one page, each with its top position."""
-    items: list[tuple[int, float, _Line | list[str]]] = []
+    items: list[Item] = []
     boxes: list[tuple[float, float, float, float]] = []
     for table in page.find_tables():
         for row, cells in zip(table.rows, table.extract(), strict=False):
-            texts = [_cell_text(c) for c in cells if c is not None]
             filled = [t for t in cells if t]
             if len(filled) == 1 and _is_prose(filled[0]):
                 continue  # prose inside a ruled box: read with the prose below
             boxes.append(row.bbox)
-            if any(texts):
-                items.append((number, row.bbox[1], texts))
+            if filled:
+                items.append((number, row.bbox[1], [_cell_text(c) for c in cells]))
 
     def outside(obj: dict[str, Any]) -> bool:
         cx, cy = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
@@ -103,7 +109,7 @@ def _page_items(page: Any, number: int) -> list[tuple[int, float, _Line | list[s
 
     prose = page.filter(outside) if boxes else page
     for ln in prose.extract_text_lines(strip=True, return_chars=False):
-        text = ln["text"].strip()
+        text = _AUTOSPACE.sub("", ln["text"]).strip()
         if text and not _PAGE_FURNITURE.match(text):
             items.append(
                 (
@@ -116,10 +122,10 @@ def _page_items(page: Any, number: int) -> list[tuple[int, float, _Line | list[s
     return items
 
 
-def _cell_text(text: str | None) -> str:
+def _cell_text(text: str | None) -> str | None:
     """A cell's lines rejoined: wrapped words (自然/人) join; spaced numbers stay apart."""
     if not text:
-        return ""
+        return text
     lines = [x.strip() for x in text.split("\n") if x.strip()]
     out = ""
     for x in lines:
@@ -137,17 +143,29 @@ def _is_prose(text: str) -> bool:
     )
 
 
-def _blocks(items: list[tuple[int, float, _Line | list[str]]]) -> list[Block]:
-    """Rows as row blocks; prose lines rejoined into paragraph lines."""
+def _blocks(items: list[Item]) -> list[Block]:
+    """Rows as row blocks (a row a page break cut in two made whole again); prose lines
+    rejoined into paragraph lines."""
     lines = [x for _p, _t, x in items if isinstance(x, _Line)]
     margin = _Margins(lines)
     out: list[Block] = []
     prev: _Line | None = None
-    for _page, _top, item in items:
+    row: Row | None = None  # the table row just before, if nothing came between
+    row_page = 0
+    for page, _top, item in items:
         if not isinstance(item, _Line):
-            out.append(Block(line=0, cells=item, cell_lines=[0] * len(item)))
+            if row is not None and page > row_page and _continues_row(row, item):
+                for j, text in enumerate(item):
+                    if text:
+                        row[j] = (row[j] or "") + text
+                out[-1].cells = [c or "" for c in row if c is not None]
+                continue
+            row, row_page = item, page
+            cells = [c or "" for c in item if c is not None]
+            out.append(Block(line=0, cells=cells, cell_lines=[0] * len(cells)))
             prev = None
             continue
+        row = None
         last = out[-1] if out and out[-1].cells is None else None
         if last is not None and prev is not None and margin.continues(prev, item):
             last.text = _join(last.text or "", item.text)
@@ -155,6 +173,20 @@ def _blocks(items: list[tuple[int, float, _Line | list[str]]]) -> list[Block]:
             out.append(Block(line=0, text=item.text))
         prev = item
     return out
+
+
+_NUMBERISH = re.compile(r"^[\d.,\s]+$")
+
+
+def _continues_row(before: Row, row: Row) -> bool:
+    """Is `row` the rest of `before`, cut off by a page break? Text only where `before` has
+    text (a label going on), nothing where it has figures (a repeated header has words there)."""
+    if len(before) != len(row) or not any(row):
+        return False
+    for a, b in zip(before, row, strict=True):
+        if b and (not a or _NUMBERISH.match(a) or _NUMBERISH.match(b)):
+            return False
+    return True
 
 
 def _join(a: str, b: str) -> str:

@@ -138,3 +138,41 @@ def test_a_scan_without_text_is_refused_with_the_fix(
 def test_damaged_pdfs_are_a_clear_error(data: bytes) -> None:
     with pytest.raises(ImportError_, match="PDF"):
         import_bytes(data, path="bad.pdf")
+
+
+def test_a_row_cut_by_a_page_break_is_made_whole() -> None:
+    from disclosure_lib.importers.pdf import _blocks
+
+    label = "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"
+    cut = [None, "（六）其他处理", label[:14], *["0"] * 7]
+    rest = ["", "", label[14:], *[""] * 7]
+    header = [
+        "",
+        "",
+        "",
+        "自然人",
+        "商业企业",
+        "科研机构",
+        "社会公益组织",
+        "法律服务机构",
+        "其他",
+        "总计",
+    ]
+    nxt = [None, None, "2.申请人逾期未按收费通知要求缴纳费用", *["1"] * 7]
+    blocks = _blocks([(1, 700.0, cut), (2, 60.0, rest), (2, 90.0, nxt)])
+    assert [b.cells for b in blocks] == [
+        ["（六）其他处理", label, *["0"] * 7],
+        ["2.申请人逾期未按收费通知要求缴纳费用", *["1"] * 7],
+    ]
+    repeated = _blocks([(1, 700.0, cut), (2, 60.0, header)])
+    assert len(repeated) == 2  # a header repeated on the next page is not a continuation
+    same_page = _blocks([(1, 600.0, cut), (1, 640.0, rest)])
+    assert len(same_page) == 2
+
+
+def test_spacing_between_chinese_and_digits_is_not_text() -> None:
+    from disclosure_lib.importers.pdf import _AUTOSPACE
+
+    assert _AUTOSPACE.sub("", "2022年发布信息130 条，电话 027-1234 5678") == (
+        "2022年发布信息130条，电话027-1234 5678"
+    )
