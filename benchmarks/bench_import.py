@@ -129,9 +129,9 @@ def bench_pdf(n: int, jobs: int, base: Path) -> bool:
         pdf_dir = base / "out"
         timings: dict[int, float] = {}
         for label, j in (("1 process (baseline)", 1), (f"{jobs} processes", jobs)):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), _cpu()
             outcomes = import_files([pdf_dir], params_dir=Path(tmp) / f"imported-{j}", jobs=j)
-            timings[j] = time.perf_counter() - t0
+            timings[j], cpu = time.perf_counter() - t0, _cpu() - c0
             by_key = {(r.agency, r.year): r for r in truths}
             same = sum(
                 o.result is not None
@@ -141,7 +141,8 @@ def bench_pdf(n: int, jobs: int, base: Path) -> bool:
             )
             print(
                 f"pdf import, {label}: {n} PDFs in {timings[j]:.2f} s "
-                f"({timings[j] / n * 1000:.0f} ms/PDF); tables identical {same}/{n}"
+                f"({timings[j] / n * 1000:.0f} ms/PDF; CPU {cpu:.1f} s in all processes); "
+                f"tables identical {same}/{n}"
             )
     t = timings[jobs]
     print(
@@ -149,6 +150,15 @@ def bench_pdf(n: int, jobs: int, base: Path) -> bool:
         f"{t / PDF_TARGET_S:.2f} of budget ({'OK' if t < PDF_TARGET_S else 'OVER'})"
     )
     return t < PDF_TARGET_S
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and its finished children (the import's worker pool)."""
+    import resource
+
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 if __name__ == "__main__":
