@@ -165,6 +165,7 @@ def _read_all(
         jobs < 2
         or len(paths) < PARALLEL_MIN
         or "fork" not in multiprocessing.get_all_start_methods()
+        or multiprocessing.current_process().daemon  # a pool's worker may not start one
     ):
         return [_read_one(p, options) for p in paths]
     import functools
