@@ -229,7 +229,7 @@ _EXTRA_PARSERS.append(_add_build)
 @_command("import")
 def _cmd_import(args: argparse.Namespace) -> int:
     from .importers.collection import import_files
-    from .importers.summary import exit_code, file_details, outcome_table
+    from .importers.summary import error_line, exit_code, file_details, outcome_table
 
     outcomes = import_files(
         args.files,
@@ -245,7 +245,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
         if out.result is not None and (args.verbose or not many):
             print("\n".join(file_details(out, verbose=args.verbose)))
         if out.error is not None and (out.failed or args.verbose):
-            print(f"错误：{out.error}", file=sys.stderr)
+            print(error_line(out), file=sys.stderr)
     if many:
         sys.stdout.write(outcome_table(outcomes, verbose=args.verbose))
     if not outcomes:
@@ -256,10 +256,10 @@ def _cmd_import(args: argparse.Namespace) -> int:
 @_command("template")
 def _cmd_template(args: argparse.Namespace) -> int:
     from .errors import DisclosureError
+    from .files import refuse_overwrite
     from .importers.excel import write_template
 
-    if args.output.exists() and not args.force:
-        raise DisclosureError("文件已存在，如需覆盖请使用 --force (file exists)", path=args.output)
+    refuse_overwrite(args.output, args.force)
     if args.from_params is None and (args.agency is None or args.year is None):
         raise DisclosureError("请给出 AGENCY YEAR，或用 --from 指定上一年的参数文件")
     path = write_template(args.agency, args.year, args.output, from_params=args.from_params)

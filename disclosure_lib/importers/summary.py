@@ -12,6 +12,7 @@ import unicodedata
 from pathlib import Path
 
 from ..findings import SEVERITY_LABEL
+from ..names import printable
 from .collection import FileOutcome
 
 MAX_FINDINGS = 12  # per file, unless verbose
@@ -23,6 +24,11 @@ STATUS = {
     "duplicate": "重复",
     "pending": "未处理",
 }
+
+
+def error_line(out: FileOutcome) -> str:
+    """The one-line error of a file, for stderr."""
+    return printable(f"错误：{out.error}")
 
 
 def exit_code(outcomes: list[FileOutcome]) -> int:
@@ -42,7 +48,7 @@ def file_details(out: FileOutcome, *, verbose: bool = False) -> list[str]:
     if out.written is not None:
         lines.append(f"  已写入：{out.written}")
     lines += finding_lines(out, verbose=verbose)
-    return lines
+    return [printable(line) for line in lines]  # page text and file names: no escapes run
 
 
 def finding_lines(out: FileOutcome, *, verbose: bool = False) -> list[str]:
@@ -54,11 +60,12 @@ def finding_lines(out: FileOutcome, *, verbose: bool = False) -> list[str]:
         rest: list = []  # checks.Finding
         for f in findings:
             cells = [refs[c] for c in f.cells if c in refs]
-            if f.code == "R5-BLANK" and cells:
-                sheet, _, coord = cells[0].partition("!")
-                blanks.setdefault(sheet, []).append(coord)
-            else:
+            if f.code != "R5-BLANK" or not cells:
                 rest.append(f)
+                continue
+            for ref in cells:  # one finding may stand for a whole blank row or table
+                sheet, _, coord = ref.partition("!")
+                blanks.setdefault(sheet, []).append(coord)
         for sheet, coords in blanks.items():
             some = coords if verbose else coords[:BLANK_CELLS_SHOWN]
             more = f" 等{len(coords)}个" if len(some) < len(coords) else ""
@@ -94,8 +101,8 @@ def outcome_table(outcomes: list[FileOutcome], *, verbose: bool = False) -> str:
         errors = sum(f.severity == "error" for f in o.findings)
         rows.append(
             (
-                _short(o.path),
-                r.report.agency if r is not None else "",
+                printable(_short(o.path)),
+                printable(r.report.agency) if r is not None else "",
                 str(r.report.year) if r is not None else "",
                 STATUS[o.status],
                 str(read),

@@ -94,3 +94,16 @@ def test_agency_override_goes_through_the_name_check(tmp_path: Path) -> None:
     assert not (tmp_path / "params").exists()
     [ok] = import_files([FIX / "seed.txt"], agency="示例区改名局", params_dir=tmp_path / "p")
     assert ok.written == params_path(tmp_path / "p", "示例区改名局", 2024)
+
+
+def test_terminal_output_shows_escapes_not_raw_control_characters(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page = tmp_path / "evil\x1b[31m.txt"
+    shutil.copy(FIX / "seed.txt", page)
+    junk = tmp_path / "junk\x1b[2J.bin"
+    junk.write_bytes(b"\x00\x01" * 50)
+    cli.main(["import", str(page), str(junk), "-o", str(tmp_path / "params"), "-v"])
+    out, err = capsys.readouterr()
+    assert "\x1b" not in out and "\x1b" not in err
+    assert "\\x1b[31m" in out and "\\x1b[2J" in err

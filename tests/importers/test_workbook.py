@@ -62,6 +62,11 @@ def test_findings_name_sheet_and_cell_and_blanks_are_summarised_per_sheet(
     blank_lines = [line for line in out.splitlines() if "[R5-BLANK]" in line]
     sheets = [fmt.section(k).heading for k in "二三四"]
     assert len(blank_lines) == 3 and all(any(s in b for s in sheets) for b in blank_lines)
+    # every blank cell counted: all of 二 and 四, all of 三 but the row the clerk filled
+    counts = [len(fmt.table(k).cells()) for k in ("proactive", "applications", "review")]
+    counts[1] -= len(fmt.APPLICATIONS.columns)
+    for line, n in zip(blank_lines, counts, strict=True):
+        assert f"：{n} 个单元格为空白" in line, line
     assert "第" not in "".join(line for line in out.splitlines() if "R5-" in line or "R3-" in line)
 
 
