@@ -2,8 +2,9 @@
 
 The hypothesis tests themselves are reused, not copied: every `@given` test (that needs no
 pytest fixture) of the params group (tests/test_properties.py, tests/test_params.py,
-tests/test_names.py) and of the imports group (tests/importers/test_fuzz.py) is driven case by
-case through hypothesis' `fuzz_one_input` with seeded random bytes, each case a full run of the
+tests/test_names.py) and of the imports group (tests/importers/test_fuzz.py and
+test_properties.py) is driven case by case through hypothesis' `fuzz_one_input` with seeded
+random bytes, each case a full run of the
 test body with its own assertions. A case that raises anything (an assertion of the test, or
 an exception the code should have turned into a clear error) is a failure: the script prints
 it and exits 1.
@@ -32,7 +33,7 @@ sys.path.insert(0, str(ROOT))  # the tests are imported as the package `tests`
 
 GROUPS = {
     "params": ("tests.test_properties", "tests.test_params", "tests.test_names"),
-    "imports": ("tests.importers.test_fuzz",),
+    "imports": ("tests.importers.test_fuzz", "tests.importers.test_properties"),
 }
 BUFFER_BYTES = 8192  # enough choices for the largest strategy (texts of 2,000 characters)
 MAX_REJECT_RATIO = 5  # give up on a test whose draws are mostly filtered out
