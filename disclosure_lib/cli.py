@@ -293,6 +293,7 @@ def _add_import(sub: SubParsers) -> None:
     p.add_argument(
         "--from",
         dest="from_params",
+        metavar="PARAMS",
         type=Path,
         help="pre-fill from a params file: its narrative, blank figures, the year after",
     )
