@@ -25,6 +25,7 @@ from ..format import Table
 from ..model import Cell, Value
 from .evidence import Constraint, Pending, show, solve, table_constraints
 
+TABLE_EVIDENCE = "全表勾稽关系"
 MAX_DIGITS = 6  # a single figure above 999,999 does not occur in these tables
 MAX_CANDIDATES = 20_000  # per segment
 MAX_NODES = 200_000  # global search
@@ -250,7 +251,7 @@ def settle(
     known: dict[Cell, Value],
     constraints: Iterable[Constraint],
     *,
-    evidence: str = "全表勾稽关系",
+    evidence: str = TABLE_EVIDENCE,
 ) -> list[Pending]:
     """Solve `pending` against `constraints`; record the slots decided in `res` (inferred, the
     evidence in an info note); return the items still open, their splits narrowed."""
@@ -258,7 +259,7 @@ def settle(
     for d in solve(pending, known, constraints):
         p = d.item
         if d.cands is None or d.contradicted:
-            if not p.reason:
+            if not p.reason and evidence == TABLE_EVIDENCE:  # other evidence is only skipped
                 p.reason = "可能的拆分过多" if d.cands is None else "与表内其他数据均不符"
             still.append(p)
             continue

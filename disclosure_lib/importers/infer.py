@@ -19,11 +19,9 @@ from decimal import Decimal
 from .. import format as fmt
 from .. import format2019 as f19
 from ..model import Cell, Report
-from .cellruns import Resolution, open_note, settle
+from .cellruns import TABLE_EVIDENCE, Resolution, open_note, settle
 from .evidence import Constraint, Pending, fill_blank_zeros, table_constraints
 from .log import ImportLog, LogEntry, TableStats
-
-TABLE_EVIDENCE = "全表勾稽关系"
 
 
 @dataclass

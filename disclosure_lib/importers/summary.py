@@ -44,7 +44,7 @@ def file_details(out: FileOutcome, *, verbose: bool = False) -> list[str]:
     """The import log of one file, where it was written, and its findings (errors: stderr)."""
     lines: list[str] = []
     if out.result is not None:
-        lines.append(out.result.log.summary(verbose=verbose).rstrip("\n"))
+        lines += out.result.log.summary(verbose=verbose).splitlines()
     if out.written is not None:
         lines.append(f"  已写入：{out.written}")
     lines += finding_lines(out, verbose=verbose)

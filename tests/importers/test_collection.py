@@ -107,3 +107,4 @@ def test_terminal_output_shows_escapes_not_raw_control_characters(
     out, err = capsys.readouterr()
     assert "\x1b" not in out and "\x1b" not in err
     assert "\\x1b[31m" in out and "\\x1b[2J" in err
+    assert "\\n" not in out and "章节：" in out.splitlines()[1]  # the log still one fact a line

@@ -63,6 +63,8 @@ def test_a_wrong_narrative_figure_is_not_evidence() -> None:
     says = "现行有效行政规范性文件999件。"  # no split of 3714512 ends in 999
     result = import_bytes(text_of(report(2024, (37, 14, 512), says=says)), path="a.txt")
     assert figures(result.report) == [None, None, None]
+    [warn] = [e for e in result.log.warnings if e.row == "normative_documents"]
+    assert "仍无法确定" in warn.message  # the table has no rule here; the prose is just wrong
 
 
 def test_the_year_before_decides_through_the_in_force_chain(tmp_path: Path) -> None:
