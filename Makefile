@@ -11,7 +11,7 @@ JOBS ?=
 .PHONY: setup system report check test lint typecheck pytest lab clean
 
 setup: system $(STAMP)
-	@# cut-down PDF fonts (pdf_fonts.py): built once, rebuilt when the system font changes
+	@# the PDF's fonts by role (宋/黑/楷): says which family stands in for a missing one
 	@$(PY) -m disclosure_lib.rendering.pdf_fonts
 	@# bytecode for our own modules: PYTHONDONTWRITEBYTECODE environments (CI) otherwise
 	@# recompile them in every process a build starts

@@ -90,7 +90,7 @@ def main() -> int:
     ok = elapsed < TARGET_S and wrong == 0
 
     if args.html:
-        from disclosure_lib.rendering.html import report_body
+        from disclosure_lib.rendering.compose import report_body
 
         pages = [
             f"<html><body>{report_body(r).html}</body></html>".encode()

@@ -66,10 +66,11 @@ _API: dict[str, str] = {
     "import_files": "importers.collection",
     "write_template": "importers.excel",
     # building blocks of the bundled notebooks
-    "report_body": "rendering.html",
-    "charts_section": "rendering.html",
-    "checks_section": "rendering.html",
-    "run_checks": "rendering.html",
+    "report_body": "rendering.compose",
+    "charts_section": "rendering.compose",
+    "checks_section": "rendering.compose",
+    "run_checks": "rendering.compose",
+    "check_profile": "rendering.notebook",
     "report_charts": "rendering.charts",
     "matplotlib_cjk_family": "rendering.fonts",
     # render and build
@@ -121,6 +122,7 @@ if TYPE_CHECKING:  # what the names are, for type checkers and editors
     from .params_write import dump_report, new_params_file, save_report
     from .rendering import rollup
     from .rendering.charts import report_charts
+    from .rendering.compose import charts_section, checks_section, report_body, run_checks
     from .rendering.fonts import matplotlib_cjk_family
-    from .rendering.html import charts_section, checks_section, report_body, run_checks
+    from .rendering.notebook import check_profile
     from .tidy import collection_frame, export, integer_counts, pivot_figures

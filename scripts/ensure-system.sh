@@ -3,7 +3,8 @@
 # Checks first, so an already prepared machine is not touched.
 set -euo pipefail
 
-PACKAGES=(fonts-noto-cjk chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 fontconfig python3-venv make)
+# fonts: Noto Serif/Sans CJK SC (宋/黑, the title and body of the PDF), AR PL UKai (楷, （一） headings)
+PACKAGES=(fonts-noto-cjk fonts-arphic-ukai chromium poppler-utils fontconfig python3-venv make)
 missing=()
 
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
@@ -14,7 +15,8 @@ for pkg in "${PACKAGES[@]}"; do
     make) command -v make >/dev/null && continue ;;
     chromium) [ -x /usr/bin/chromium ] && continue ;;
     poppler-utils) command -v pdftotext >/dev/null && command -v pdffonts >/dev/null && continue ;;
-    fonts-noto-cjk) fc-list 2>/dev/null | grep -q "Noto Sans CJK SC" && continue ;;
+    fonts-noto-cjk) fc-list 2>/dev/null | grep -q "Noto Serif CJK SC" && continue ;;
+    fonts-arphic-ukai) fc-list 2>/dev/null | grep -q "AR PL UKai" && continue ;;
   esac
   have_pkg "$pkg" || missing+=("$pkg")
 done

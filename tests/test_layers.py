@@ -175,7 +175,7 @@ def test_engine_name_matches_the_entry_point() -> None:
 def test_exporter_entry_points_load() -> None:
     eps = importlib.metadata.entry_points(group="nbconvert.exporters")
     ours = {e.name: e for e in eps if e.value.startswith("disclosure_lib.")}
-    assert set(ours) == {"disclosure-html", "disclosure-pdf"}
+    assert set(ours) == {"disclosure-html", "disclosure-pdf", "disclosure-typst", "disclosure-docx"}
     for ep in ours.values():
         assert ep.load().__name__.endswith("Exporter")
 

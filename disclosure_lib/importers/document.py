@@ -262,6 +262,7 @@ def interpret(
         paras = paragraphs(sections.get(s.key, []), last=s.key == "六")
         if paras:  # an empty section reads the same as an absent one
             report.narrative[s.key] = paras
+    take_signature(report)
     for key, notes in log.notes.items():
         if notes:
             report.section_notes[key] = "\n".join(notes)
@@ -409,6 +410,33 @@ _FOOTER = re.compile(
     r"ICP备|网站标识码|主办单位|责任编辑|浏览次数|访问量)"
     r"|^(?:附[：:]|附件\s*\d*[：:]?|附表|数据校验$)"  # an appendix after the report
 )
+
+
+_SIGNED = re.compile(r"^((?:19|20)\d\d)年(\d{1,2})月(\d{1,2})日$")
+
+
+def take_signature(report: Report) -> None:
+    """A 落款 ending section 六 (the agency's name, then maybe the date) is not narrative: it
+    comes off the last paragraph, and its date becomes `report.issued`."""
+    paras = report.narrative.get("六")
+    if not paras:
+        return
+    last = paras[-1]
+    lines = [x.strip() for x in last.text.split("\n")]
+    date = _SIGNED.match(lines[-1]) if lines else None
+    name_at = -2 if date else -1
+    if len(lines) < -name_at or lines[name_at] != report.agency:
+        return
+    if date:
+        try:
+            report.issued = datetime.date(int(date[1]), int(date[2]), int(date[3]))
+        except ValueError:
+            return
+    last.text = "\n".join(lines[:name_at])
+    if not last.text and last.heading is None:
+        paras.pop()
+        if not paras:
+            del report.narrative["六"]
 
 
 def paragraphs(blocks: list[Block], *, last: bool = False) -> list[Paragraph]:

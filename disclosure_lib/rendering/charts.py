@@ -88,6 +88,8 @@ def _style() -> Iterator[None]:
         "axes.titlesize": 10,
         "axes.titley": 1.0,  # a fixed title position: no tick-label overlap search per draw
         "svg.hashsalt": "disclosure_lib",
+        # agency names and labels are text, never mathtext: "$x^$" must print as typed
+        "text.parse_math": False,
     }
     with matplotlib.rc_context(rc), fonts.no_missing_glyphs():  # type: ignore[arg-type]
         yield
@@ -114,7 +116,7 @@ def _figure(
 
 def _png(fig: Figure) -> bytes:
     """The figure as an opaque RGB PNG: no alpha channel (the background is white anyway), so
-    the file is smaller and WeasyPrint has one channel less to re-encode per PDF. No metadata:
+    the file is smaller and the PDF writer has one channel less to re-encode. No metadata:
     identical input gives identical bytes across matplotlib builds."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from PIL import Image

@@ -1,29 +1,29 @@
-"""nbconvert exporters for executed report notebooks: `disclosure-html` and `disclosure-pdf`.
+"""nbconvert exporters for executed report notebooks: `disclosure-html`, `disclosure-typst`,
+`disclosure-pdf`, `disclosure-docx`.
 
-Registered through the `nbconvert.exporters` entry point, so
-`jupyter nbconvert --to disclosure-pdf executed.ipynb` writes the same file as
-`disclosure render`. The HTML uses the lean template in `templates/disclosure_report`
-(outputs only, one small stylesheet, `lang="zh-CN"`); the PDF is WeasyPrint on that HTML.
+Each reads the layout (`layout.py`) the notebook's cells displayed (`document_from_notebook`)
+and hands it to its writer: `html.page`, `typst_pdf.source` (the typesetting source, as
+nbconvert's own PDF route goes through LaTeX), `typst_pdf.typeset` (that source compiled
+in-process), `docx_writer.docx_bytes`. Registered through the `nbconvert.exporters` entry point,
+so `jupyter nbconvert --to disclosure-pdf executed.ipynb` writes the same file as
+`disclosure render`. Code, prompts, markdown cells, stderr and cells tagged remove-cell /
+remove-output are not part of the report.
 """
 
 from __future__ import annotations
 
 import base64
-import functools
-import re
-from pathlib import Path
+import binascii
 from typing import Any
 
-from nbconvert.exporters import HTMLExporter, TemplateExporter
+from nbconvert.exporters import Exporter
 from nbformat import NotebookNode
-from traitlets import default
+from traitlets import Unicode, default
 
 from .. import format as fmt
-from .._version import __version__
-from . import fonts, pdf_fonts
+from . import layout as lo
 
-TEMPLATES_DIR = Path(__file__).parent / "templates"
-TEMPLATE_NAME = "disclosure_report"
+SKIP_TAGS = frozenset({"remove-cell", "remove-output", "remove_cell", "remove_output"})
 
 
 def report_title(nb: NotebookNode, fallback: str = "") -> str:
@@ -37,157 +37,159 @@ def report_title(nb: NotebookNode, fallback: str = "") -> str:
     return fallback
 
 
-class ReportHTMLExporter(HTMLExporter):
-    """Self-contained report HTML: cell outputs only, embedded images, print CSS for A4."""
+def _text(value: Any) -> str:
+    return "".join(value) if isinstance(value, list) else str(value)
 
-    export_from_notebook = "Disclosure report HTML"
 
-    @default("extra_template_basedirs")
-    def _default_extra_template_basedirs(self) -> list[str]:
-        return [str(TEMPLATES_DIR), *super()._default_extra_template_basedirs()]
+def output_blocks(output: NotebookNode) -> tuple[list[lo.Block], dict[str, Any]] | None:
+    """The layout blocks one cell output shows (its own layout, else what its data allows)."""
+    kind = output.get("output_type")
+    if kind in ("display_data", "execute_result"):
+        data = output.get("data", {})
+        if lo.MIME in data:
+            return lo.part_from_json(dict(data[lo.MIME]))
+        if "text/html" in data:
+            return [lo.Raw(_text(data["text/html"]), _text(data.get("text/plain", "")))], {}
+        if "image/png" in data:
+            try:
+                png = base64.b64decode(_text(data["image/png"]))
+            except (binascii.Error, ValueError):
+                return None
+            return [lo.Figure(key="image", alt=_text(data.get("text/plain", "")), png=png)], {}
+        if "text/plain" in data:
+            return [lo.Pre(_text(data["text/plain"]))], {}
+    elif kind == "stream" and output.get("name") == "stdout":
+        return [lo.Pre(_text(output.get("text", "")))], {}
+    elif kind == "error":
+        return [lo.Pre(f"{output.get('ename', '')}: {output.get('evalue', '')}")], {}
+    return None
 
-    @default("template_name")
-    def _template_name_default(self) -> str:
-        return TEMPLATE_NAME
+
+def document_from_notebook(nb: NotebookNode, fallback_title: str = "") -> lo.Document:
+    """The document an executed notebook's outputs make, in cell order."""
+    parts = []
+    for cell in nb.cells:
+        if cell.cell_type != "code" or SKIP_TAGS & set(cell.metadata.get("tags", [])):
+            continue
+        for output in cell.get("outputs", []):
+            part = output_blocks(output)
+            if part is not None:
+                parts.append(part)
+    return lo.document(parts, title=report_title(nb, fallback_title))
+
+
+class _LayoutExporter(Exporter):
+    """An exporter that writes the notebook's layout document with one writer."""
+
+    def write(self, doc: lo.Document) -> str | bytes:
+        raise NotImplementedError
 
     def from_notebook_node(  # type: ignore[override]
         self, nb: NotebookNode, resources: dict[str, Any] | None = None, **kw: Any
-    ) -> tuple[str, dict[str, Any]]:
+    ) -> tuple[str | bytes, dict[str, Any]]:
         resources = self._init_resources(resources)
+        resources["output_extension"] = self.file_extension
         name = resources.get("metadata", {}).get("name", "")
-        resources["disclosure_title"] = report_title(nb, fallback=name)
-        resources["disclosure_version"] = __version__
-        # Skip HTMLExporter's BeautifulSoup pass (alt text, tabindex for its own markup):
-        # our markup already has alt text, and re-serialising costs time per report.
-        return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+        return self.write(document_from_notebook(nb, name)), resources
 
 
-class ReportPDFExporter(ReportHTMLExporter):
-    """The report HTML typeset to A4 PDF by WeasyPrint with Noto CJK fonts."""
+class ReportHTMLExporter(_LayoutExporter):
+    """The report as one self-contained web page."""
+
+    export_from_notebook = "Disclosure report HTML"
+    output_mimetype = "text/html"
+
+    @default("file_extension")
+    def _file_extension_default(self) -> str:
+        return ".html"
+
+    def write(self, doc: lo.Document) -> str:
+        from .html import page
+
+        return page(doc)
+
+
+class ReportTypstExporter(_LayoutExporter):
+    """The report's Typst source (what `disclosure-pdf` compiles)."""
+
+    export_from_notebook = "Disclosure report Typst source"
+    output_mimetype = "text/x-typst"
+
+    @default("file_extension")
+    def _file_extension_default(self) -> str:
+        return ".typ"
+
+    def write(self, doc: lo.Document) -> str:
+        from .typst_pdf import source
+
+        return source(doc)[0]
+
+
+class ReportPDFExporter(_LayoutExporter):
+    """The report as an A4 PDF, typeset by Typst (in-process)."""
 
     export_from_notebook = "Disclosure report PDF"
     output_mimetype = "application/pdf"
+    pdf_standard = Unicode("", help="PDF standards, e.g. a-2b or a-2b,ua-1").tag(config=True)
 
     @default("file_extension")
     def _file_extension_default(self) -> str:
         return ".pdf"
 
-    @default("template_extension")
-    def _template_extension_default(self) -> str:
-        return ".html.j2"  # the HTML template; WeasyPrint typesets its output
+    def write(self, doc: lo.Document) -> bytes:
+        from .typst_pdf import check_standard, typeset
 
-    def from_notebook_node(  # type: ignore[override]
-        self, nb: NotebookNode, resources: dict[str, Any] | None = None, **kw: Any
-    ) -> tuple[bytes, dict[str, Any]]:
-        html, resources = super().from_notebook_node(nb, resources, **kw)
-        resources["output_extension"] = ".pdf"
-        return html_to_pdf_bytes(html), resources
+        return typeset(doc, standards=check_standard(self.pdf_standard))
 
 
-@functools.cache
-def html_exporter() -> ReportHTMLExporter:
-    """One exporter per process: its Jinja environment and template are built once."""
-    return ReportHTMLExporter()
+class ReportDOCXExporter(_LayoutExporter):
+    """The report as a Word document (.docx) the office can edit and sign."""
+
+    export_from_notebook = "Disclosure report Word"
+    output_mimetype = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+    @default("file_extension")
+    def _file_extension_default(self) -> str:
+        return ".docx"
+
+    def write(self, doc: lo.Document) -> bytes:
+        from .docx_writer import docx_bytes
+
+        return docx_bytes(doc)
 
 
-@functools.cache
-def _font_config() -> Any:
-    return pdf_fonts.font_configuration()
+def prepare(pdf: bool = True) -> None:
+    """Load the writers and read what they read once (stylesheets, fonts, glyph tables), without
+    typesetting anything (for a batch process about to fork workers)."""
+    from . import html, typst_pdf
 
-
-@functools.cache
-def pdf_stylesheets() -> list[Any]:
-    """The cut-down CJK faces (see `pdf_fonts`), parsed once; none until they are built."""
-    import weasyprint
-
-    css = pdf_fonts.font_face_css()
-    return [weasyprint.CSS(string=css, font_config=_font_config())] if css else []
-
-
-@functools.cache
-def _template_css() -> tuple[str, Any]:
-    """The `<style>` block the template writes, and the same stylesheet parsed once."""
-    import weasyprint
-
-    text = html_exporter().environment.get_template("report.css").render()
-    sheet = weasyprint.CSS(string=text, base_url=str(TEMPLATES_DIR), font_config=_font_config())
-    return f"<style>\n{text}\n</style>", sheet
-
-
-_DATA_IMAGE = re.compile(r'(<img src=")data:(image/(?:png|jpeg));base64,([A-Za-z0-9+/=]*)(")')
-_IMAGE_SCHEME = "disclosure-image:"
-
-
-def _lift_images(html: str) -> tuple[str, dict[str, tuple[str, bytes]]]:
-    """Embedded images out of the HTML: WeasyPrint's pure-Python HTML parser reads every
-    character of an attribute, and the charts' base64 is ~90 % of a report's HTML (measured
-    ≈ 0.05 s per PDF). They are handed to WeasyPrint by URL instead, decoded once."""
-    images: dict[str, tuple[str, bytes]] = {}
-
-    def lift(m: re.Match[str]) -> str:
-        url = f"{_IMAGE_SCHEME}{len(images)}"
-        images[url] = (m[2], base64.b64decode(m[3]))
-        return f"{m[1]}{url}{m[4]}"
-
-    return _DATA_IMAGE.sub(lift, html), images
-
-
-@functools.cache
-def _fetcher_class() -> Any:
-    """WeasyPrint's URL fetcher, also answering the URLs `_lift_images` made."""
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
-
-    class Fetcher(URLFetcher):
-        def __init__(self, images: dict[str, tuple[str, bytes]]) -> None:
-            super().__init__()
-            self.images = images
-
-        def fetch(self, url: str, headers: Any = None) -> Any:
-            if url in self.images:
-                mime, body = self.images[url]
-                return URLFetcherResponse(url, body, {"Content-Type": mime})
-            return super().fetch(url, headers)
-
-    return Fetcher
-
-
-def html_to_pdf_bytes(html: str) -> bytes:
-    """Typeset report HTML as PDF. Fails with `fonts.FontError` rather than print tofu."""
-    import weasyprint
-
-    fonts.require_cjk_fonts()
-    sheets = pdf_stylesheets()
-    block, sheet = _template_css()
-    if block in html:  # our template's stylesheet: reuse it parsed rather than parse it per PDF
-        html, sheets = html.replace(block, "", 1), [sheet, *sheets]
-    html, images = _lift_images(html)
-    document = weasyprint.HTML(
-        string=html, base_url=str(TEMPLATES_DIR), url_fetcher=_fetcher_class()(images)
-    )
-    pdf = document.write_pdf(font_config=_font_config(), stylesheets=sheets)
-    assert pdf is not None  # write_pdf returns bytes when no target is given
-    return pdf
+    html.stylesheet()
+    if pdf:
+        typst_pdf.prepare()
 
 
 def import_pdf_engine() -> None:
     """Import the PDF typesetter (callers that go on to use it from several threads)."""
-    import weasyprint  # noqa: F401
-
-
-def prepare() -> None:
-    """Build the exporter, compile its template and parse the PDF font stylesheet, without
-    typesetting anything (for a batch process about to fork workers)."""
-    assert html_exporter().template is not None
-    pdf_stylesheets()
-    _template_css()
-    _fetcher_class()
+    import typst  # noqa: F401
 
 
 def warm_up() -> None:
-    """`prepare`, then typeset a tiny page so WeasyPrint's fonts are loaded too."""
+    """`prepare`, then typeset a tiny page so Typst's fonts and caches are loaded too."""
+    from . import typst_pdf
+
     prepare()
-    html_to_pdf_bytes(
-        f'<!DOCTYPE html><html lang="zh-CN"><head>{_template_css()[0]}</head><body>'
-        "<h1>年度报告</h1><p>政府信息公开 0123</p>"
-        '<table><tr><th>总计</th><td class="num">0</td></tr></table></body></html>'
+    doc = lo.Document(
+        title="年度报告", blocks=[lo.Title(("年度报告",)), lo.Para("政府信息公开 0123")]
     )
+    typst_pdf.typeset(doc)
+
+
+def html_exporter() -> ReportHTMLExporter:
+    """One exporter per process."""
+    global _HTML
+    if _HTML is None:
+        _HTML = ReportHTMLExporter()
+    return _HTML
+
+
+_HTML: ReportHTMLExporter | None = None

@@ -1,12 +1,12 @@
-"""CJK fonts for charts (matplotlib) and PDF (WeasyPrint/fontconfig): find them or fail clearly.
+"""CJK fonts for charts (matplotlib) and PDF (fontconfig): find them or fail clearly.
 
 A report set in a font without Chinese glyphs shows boxes ("tofu"). Rather than produce that,
 every entry point here raises `FontError` naming what to install. Matplotlib's
 "Glyph … missing from font(s)" warnings are turned into errors by `no_missing_glyphs()`.
 
 Command line (used by the setup): `python -m disclosure_lib.rendering.fonts --rebuild-cache`
-rebuilds matplotlib's font cache (needed once after installing fonts), builds the cut-down PDF
-faces (`pdf_fonts`) and prints the fonts found.
+rebuilds matplotlib's font cache (needed once after installing fonts) and prints the fonts
+found. The PDF's fonts by role are `pdf_fonts`.
 """
 
 from __future__ import annotations
@@ -96,7 +96,7 @@ def _fc_list(*args: str) -> list[str]:
 
 @functools.cache
 def fontconfig_cjk_files() -> tuple[str, ...]:
-    """Font files fontconfig says cover Chinese (what WeasyPrint will use)."""
+    """Font files fontconfig says cover Chinese."""
     return tuple(sorted(set(_fc_list(":lang=zh-cn", "file", "--format=%{file}\n"))))
 
 
@@ -110,7 +110,7 @@ def fontconfig_cjk_families() -> tuple[str, ...]:
 
 
 def require_cjk_fonts() -> tuple[str, ...]:
-    """Fail with `FontError` unless fontconfig (hence WeasyPrint) has a Chinese font."""
+    """Fail with `FontError` unless fontconfig has a Chinese font."""
     families = fontconfig_cjk_families()
     if not families:
         raise FontError("系统中没有可用于 PDF 的中文字体。" + INSTALL_HINT)
@@ -164,11 +164,6 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if "--rebuild-cache" in args:
         print(f"matplotlib font cache rebuilt in {rebuild_matplotlib_cache()}")
-        from . import pdf_fonts
-
-        built = pdf_fonts.build()
-        if built:
-            print(f"PDF font subsets: {built}")
     try:
         print(f"matplotlib: {matplotlib_cjk_family()}")
         print(f"fontconfig: {', '.join(require_cjk_fonts())}")

@@ -1,10 +1,9 @@
-"""Executed notebooks: run a report notebook with papermill, convert it to HTML and PDF.
+"""Executed notebooks: run a report notebook with papermill, convert it to HTML, PDF, DOCX.
 
 The steps are separate so a batch driver can reuse them (and its own papermill engine):
 
     nb = execute_notebook(agency, year, params_dir)       # papermill, any engine
-    html = notebook_to_html(nb)                           # cached nbconvert exporter
-    pdf = html_to_pdf_bytes(html)                         # cached fonts
+    docs = convert(nb, ["html", "pdf", "docx"])           # one layout, three writers
 
 Writing them into an output folder is `batch.render`. This module imports only the standard
 library and the core at import time; papermill and nbconvert load when first used.
@@ -16,20 +15,21 @@ import copy
 import functools
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .._version import __version__
 from ..errors import RenderError
-from ..files import write_atomic
 from ..locate import notebook_path
 from ..model import Report
 
 if TYPE_CHECKING:
     from nbformat import NotebookNode
 
-FORMATS = ("html", "pdf")
+    from .layout import Document
+
+FORMATS = ("html", "pdf", "docx")
 METADATA_KEY = "disclosure_lib"
 # What the report shows: `publish` only what the office wrote; `review` adds the appendix of
 # charts and the 数据校验 block. The notebook gets it as its `profile` parameter.
@@ -202,43 +202,81 @@ def run_notebook(
 # --- conversion -------------------------------------------------------------------------------
 
 
+def notebook_document(nb: NotebookNode) -> Document:
+    """The layout document the notebook's outputs make (what every format is written from)."""
+    from .exporters import document_from_notebook
+
+    return document_from_notebook(nb)
+
+
 def notebook_to_html(nb: NotebookNode) -> str:
     """Self-contained report HTML for an executed notebook (same as `--to disclosure-html`)."""
-    from .exporters import html_exporter
+    from .html import page
 
-    html, _ = html_exporter().from_notebook_node(nb)
-    return html
-
-
-def html_to_pdf_bytes(html: str) -> bytes:
-    from .exporters import html_to_pdf_bytes as convert
-
-    return convert(html)
+    return page(notebook_document(nb))
 
 
-def html_to_pdf(html: str, path: Path | str) -> Path:
-    """Typeset report HTML as an A4 PDF at `path` (written atomically)."""
-    return write_atomic(path, html_to_pdf_bytes(html))
+def notebook_to_pdf(nb: NotebookNode, pdf_standard: str | Sequence[str] | None = None) -> bytes:
+    """The report PDF (same as `--to disclosure-pdf`), to `pdf_standard` if given (a-2b, …)."""
+    from .typst_pdf import check_standard, typeset
+
+    return typeset(notebook_document(nb), standards=check_standard(pdf_standard))
+
+
+def notebook_to_docx(nb: NotebookNode) -> bytes:
+    """The report as .docx (same as `--to disclosure-docx`)."""
+    from .docx_writer import docx_bytes
+
+    return docx_bytes(notebook_document(nb))
 
 
 def convert(
-    nb: NotebookNode, formats: Iterable[str], timings: dict[str, float] | None = None
+    nb: NotebookNode,
+    formats: Iterable[str],
+    timings: dict[str, float] | None = None,
+    *,
+    pdf_standard: str | Sequence[str] | None = None,
 ) -> dict[str, str | bytes]:
     """The documents for `formats` (see `FORMATS`) of an executed notebook, by format; the
-    seconds each took go into `timings`. What `render` and `build` write, format by format."""
+    seconds each took go into `timings`. What `render` and `build` write, format by format.
+    `pdf_standard`: PDF/A or PDF/UA conformance for the PDF (see `typst_pdf.PDF_STANDARDS`)."""
+    from .typst_pdf import check_standard
+
     wanted = parse_formats(tuple(formats))
+    standards = check_standard(pdf_standard)
     timings = timings if timings is not None else {}
-    out: dict[str, str | bytes] = {}
     t0 = time.perf_counter()
-    html = notebook_to_html(nb)  # the PDF is typeset from it
-    timings["html"] = time.perf_counter() - t0
-    if "html" in wanted:
-        out["html"] = html
-    if "pdf" in wanted:
+    doc = notebook_document(nb)
+    timings["layout"] = time.perf_counter() - t0
+    writers: dict[str, Callable[[Document], str | bytes]] = {
+        "html": _write_html,
+        "pdf": lambda d: _write_pdf(d, standards),
+        "docx": _write_docx,
+    }
+    out: dict[str, str | bytes] = {}
+    for fmt in wanted:
         t0 = time.perf_counter()
-        out["pdf"] = html_to_pdf_bytes(html)
-        timings["pdf"] = time.perf_counter() - t0
+        out[fmt] = writers[fmt](doc)
+        timings[fmt] = time.perf_counter() - t0
     return out
+
+
+def _write_html(doc: Document) -> str:
+    from .html import page
+
+    return page(doc)
+
+
+def _write_pdf(doc: Document, standards: Sequence[str]) -> bytes:
+    from .typst_pdf import typeset
+
+    return typeset(doc, standards=standards)
+
+
+def _write_docx(doc: Document) -> bytes:
+    from .docx_writer import docx_bytes
+
+    return docx_bytes(doc)
 
 
 # --- formats --------------------------------------------------------------------------------

@@ -1,254 +1,208 @@
-"""Cut-down copies of Noto Sans CJK SC that make report PDFs faster and smaller.
+"""The PDF's fonts by role, after GB/T 9704: a heavy serif for the title, a serif for the body
+and tables, 黑体 (sans) for 一、 headings, 楷体 for （一） headings.
 
-WeasyPrint embeds a subset of every face a PDF uses. For a CJK face of 65,535 glyphs that
-costs ≈ 0.04 s per face and PDF, because HarfBuzz keeps glyph ids and so works up to the
-highest id used. A copy of each face cut down once to GB 2312 and common punctuation
-(≈ 13,000 glyphs) is put first in the PDF's font stack: on a report PDF with charts this
-measured 0.57 → 0.49 s and 534 → 329 KB. A character outside it (e.g. 硚) falls back to the
-full system face, so nothing is lost. Until the copies are built, PDFs use the system faces.
+Each role names families in order of preference (Debian packages: `fonts-noto-cjk`,
+`fonts-arphic-ukai`; others where installed). A role whose families are all missing falls
+back to the nearest style (楷 → serif → sans) and says so once per process. Every role's list
+ends with the other roles' families, so a character one face lacks (硚 in an old 楷 face) is
+set in the next; a character no listed face has is an error naming it (`check_glyphs`): a PDF
+never shows a blank box. Typst embeds only the glyphs used, so the whole system faces are used
+as they are (no cut-down copies).
 
-`python -m disclosure_lib.rendering.fonts --rebuild-cache` (run by `make setup`) builds them into
-``$DISCLOSURE_FONT_CACHE`` (default ``~/.cache/disclosure_lib/fonts``); a copy whose source
-face has changed since is ignored until rebuilt.
+`python -m disclosure_lib.rendering.pdf_fonts` prints the faces chosen for each role.
 """
 
 from __future__ import annotations
 
-import atexit
 import functools
 import hashlib
-import json
 import os
-import shutil
-import subprocess
-import tempfile
-from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
+import sys
+import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
-FAMILY = "Noto Sans CJK SC GB2312"
-SOURCE_FAMILY = "Noto Sans CJK SC"
-WEIGHTS = {"regular": 400, "bold": 700}
-VERSION = 1  # bump when the character set or the subsetting options change
-META = "fonts.json"
+from .fonts import INSTALL_HINT, FontError
 
-# Besides the GB 2312 hanzi: ASCII, Latin-1, general punctuation, letterlike symbols,
-# enclosed numbers (①), CJK symbols and punctuation (、。《》〔〕), full-width forms.
-_RANGES = ((0x20, 0x7F), (0xA0, 0x180), (0x2000, 0x2070), (0x2100, 0x2200), (0x2460, 0x2500),
-           (0x3000, 0x3040), (0xFF00, 0xFFF0))  # fmt: skip
-
-
-def cache_dir() -> Path:
-    """Where the cut-down faces live (``$DISCLOSURE_FONT_CACHE`` or the user cache)."""
-    explicit = os.environ.get("DISCLOSURE_FONT_CACHE")
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "disclosure_lib" / "fonts"
-
-
-def charset() -> set[int]:
-    """Code points kept: the GB 2312 hanzi (both levels) and the ranges above."""
-    chars = {c for lo, hi in _RANGES for c in range(lo, hi)}
-    for row in range(0xB0, 0xF8):
-        for cell in range(0xA1, 0xFF):
-            try:
-                chars.add(ord(bytes((row, cell)).decode("gb2312")))
-            except UnicodeDecodeError:
-                continue
-    return chars
+# role -> families, preferred first
+FAMILIES: dict[str, tuple[str, ...]] = {
+    "serif": ("Noto Serif CJK SC", "Source Han Serif SC", "Noto Serif CJK TC", "AR PL UMing",
+              "FandolSong"),
+    "sans": ("Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "Noto Sans CJK TC",
+             "Droid Sans Fallback"),
+    "kai": ("AR PL UKai", "LXGW WenKai", "AR PL KaitiM GB", "FandolKai", "KaiTi"),
+}  # fmt: skip
+# where a role with none of its families installed borrows from, in order
+NEAREST = {"kai": ("serif", "sans"), "serif": ("sans",), "sans": ("serif",)}
+ROLE_NAMES = {
+    "serif": "宋体（正文、标题、表格）",
+    "sans": "黑体（一级标题）",
+    "kai": "楷体（二级标题）",
+}
+# role -> weight the document sets in it (the file whose glyphs count)
+WEIGHTS = {"serif": (400, 700), "sans": (700,), "kai": (400,)}
 
 
-def _stamp(path: str) -> dict[str, int]:
-    st = os.stat(path)
-    return {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
+class FontFallbackWarning(UserWarning):
+    """A role's preferred families are not installed; another family stands in."""
 
 
-def find_sources() -> dict[str, tuple[str, int]]:
-    """Font file and collection index of each weight of Noto Sans CJK SC, via fontconfig."""
-    exe = shutil.which("fc-match")
-    found: dict[str, tuple[str, int]] = {}
-    for weight in WEIGHTS:
-        if exe is None:
-            break
-        pattern = f"{SOURCE_FAMILY}:style={weight.capitalize()}"
-        try:
-            out = subprocess.run(
-                [exe, "--format=%{family}\n%{style}\n%{file}\n%{index}", pattern],
-                capture_output=True, text=True, timeout=30, check=False,
-            ).stdout.splitlines()  # fmt: skip
-        except (OSError, subprocess.SubprocessError):
-            break
-        # fc-match always answers; only an exact family and style is the face we want
-        if len(out) == 4 and SOURCE_FAMILY in out[0].split(",") and weight in out[1].lower():
-            found[weight] = (out[2], int(out[3] or 0))
-    return found
-
-
-def _subset(source: str, index: int, chars: list[int], target: str) -> None:
-    from fontTools import subset
-    from fontTools.ttLib import TTFont
-
-    font = TTFont(source, fontNumber=index, lazy=True)
-    options = subset.Options()
-    options.name_IDs = ["*"]  # keep names and licence text
-    options.name_languages = ["*"]
-    options.notdef_outline = True
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=chars)
-    subsetter.subset(font)
-    tmp = f"{target}.tmp-{os.getpid()}"
-    font.save(tmp)
-    os.replace(tmp, target)
-
-
-def build(
-    directory: Path | None = None,
-    *,
-    force: bool = False,
-    chars: Iterable[int] | None = None,
-    log: Callable[[str], None] = print,
-) -> Path | None:
-    """Build the cut-down faces (≈ 12 s, both weights in parallel); None without sources."""
-    directory = directory or cache_dir()
-    sources = find_sources()
-    if set(sources) != set(WEIGHTS):
-        log(f"未找到 {SOURCE_FAMILY} 常规和粗体字体，PDF 使用系统字体（subsets not built）")
-        return None
-    faces = {w: {"file": f"{w}.otf", "source": s, "index": i, **_stamp(s)}
-             for w, (s, i) in sources.items()}  # fmt: skip
-    meta = {"version": VERSION, "family": FAMILY, "faces": faces}
-    if not force and chars is None and _read_meta(directory) == meta:
-        return directory
-    directory.mkdir(parents=True, exist_ok=True)
-    (directory / META).unlink(missing_ok=True)  # the faces are not usable while rebuilt
-    wanted = sorted(charset() if chars is None else set(chars))
-    log(f"正在生成 PDF 字体子集（仅需一次）：{directory}")
-    with ProcessPoolExecutor(len(sources)) as pool:
-        jobs = [pool.submit(_subset, s, i, wanted, str(directory / f"{w}.otf"))
-                for w, (s, i) in sources.items()]  # fmt: skip
-        for job in jobs:
-            job.result()
-    tmp = directory / f"{META}.tmp-{os.getpid()}"
-    tmp.write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
-    os.replace(tmp, directory / META)
-    usable_faces.cache_clear()
-    return directory
-
-
-def _read_meta(directory: Path) -> dict[str, Any] | None:
-    try:
-        meta = json.loads((directory / META).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return meta if isinstance(meta, dict) else None
+@dataclass(frozen=True)
+class Face:
+    family: str
+    path: str
+    index: int
+    weight: int
 
 
 @functools.cache
-def usable_faces(directory: Path | None = None) -> dict[str, Path]:
-    """weight -> cut-down face file, when all are built and their sources are unchanged."""
-    directory = directory or cache_dir()
-    meta = _read_meta(directory)
-    if not meta or meta.get("version") != VERSION or meta.get("family") != FAMILY:
-        return {}
-    faces: dict[str, Path] = {}
-    try:
-        for weight in WEIGHTS:
-            face = meta["faces"][weight]
-            if _stamp(face["source"]) != {"size": face["size"], "mtime_ns": face["mtime_ns"]}:
-                return {}
-            path = directory / face["file"]
-            if not path.is_file():
-                return {}
-            faces[weight] = path
-    except (KeyError, TypeError, OSError):
-        return {}
-    return faces
+def typst_fonts() -> Any:
+    """Typst's view of the system fonts, scanned once per process (shared by its compilers)."""
+    import typst
+
+    return typst.Fonts(include_system_fonts=True, include_embedded_fonts=False)
 
 
-def fingerprint(directory: Path | None = None) -> str:
-    """What the PDFs' faces are, for the build manifest: the cut-down faces' record, or
-    "system" when PDFs use the system faces (building the faces then rebuilds the PDFs)."""
-    if not usable_faces(directory):
-        return "system"
-    meta = _read_meta(directory or cache_dir())
-    return hashlib.sha256(json.dumps(meta, sort_keys=True).encode()).hexdigest()[:24]
+@functools.cache
+def installed() -> dict[str, tuple[Face, ...]]:
+    """Installed faces by family name, as Typst names them."""
+    out: dict[str, list[Face]] = {}
+    for info in typst_fonts().fonts():
+        if info.path:
+            face = Face(info.family, str(info.path), int(info.index), int(info.weight))
+            out.setdefault(info.family, []).append(face)
+    return {k: tuple(v) for k, v in out.items()}
 
 
-def font_face_css(directory: Path | None = None) -> str:
-    """A stylesheet for WeasyPrint putting the cut-down faces first; "" when not built.
-
-    The report's own stylesheet names the fonts for browsers; this one is given to WeasyPrint
-    only, as a user stylesheet, hence ``!important``.
-    """
-    faces = usable_faces(directory)
-    if not faces:
-        return ""
-    rules = [
-        f'@font-face {{ font-family: "{FAMILY}"; src: url("{path.as_uri()}"); '
-        f"font-weight: {WEIGHTS[weight]}; }}"
-        for weight, path in faces.items()
-    ]
-    stack = f'"{FAMILY}", "{SOURCE_FAMILY}", sans-serif'
-    rules.append(f"html {{ font-family: {stack} !important; }}")
-    rules.append(f"@page {{ @bottom-center {{ font-family: {stack} !important; }} }}")
-    return "\n".join(rules)
-
-
-# --- WeasyPrint's copies of @font-face files ---------------------------------------------------
-
-_COPIES_PREFIX = "disclosure-weasyprint-"
-
-
-def font_configuration() -> Any:
-    """A WeasyPrint FontConfiguration whose copies of @font-face files do not pile up.
-
-    WeasyPrint copies every @font-face file (here ≈ 7 MB) into a temporary folder that only
-    its ``__del__`` removes, which never runs in processes ending with ``os._exit`` (the batch
-    workers) and fails at interpreter exit. The folder is named after this process instead,
-    removed at exit, and folders of processes that are gone are swept now.
-    """
-    from weasyprint.text.fonts import FontConfiguration
-
-    config = FontConfiguration()
-    if getattr(config, "_folder", "missing") is None:  # WeasyPrint's private attribute
-        _sweep_copies()
-        folder = Path(tempfile.mkdtemp(prefix=f"{_COPIES_PREFIX}{os.getpid()}-"))
-        config._folder = folder
-        atexit.register(_remove_copies, config, os.getpid())
-    return config
-
-
-def _remove_copies(config: Any, owner: int) -> None:
-    if os.getpid() != owner:  # a forked child exiting normally: the folder is its parent's
-        return
-    folder, config._folder = config._folder, None  # nothing left for __del__ at teardown
-    if folder:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-def _sweep_copies() -> None:
-    for folder in Path(tempfile.gettempdir()).glob(f"{_COPIES_PREFIX}*"):
-        pid = folder.name[len(_COPIES_PREFIX) :].split("-")[0]
-        if not pid.isdigit():
+@functools.cache
+def resolve() -> dict[str, str]:
+    """The family chosen for each role; warns once for a role that had to borrow."""
+    have = installed()
+    chosen: dict[str, str] = {}
+    for role, families in FAMILIES.items():
+        found = next((f for f in families if f in have), None)
+        if found is not None:
+            chosen[role] = found
+            if found != families[0]:
+                _say(f"{ROLE_NAMES[role]}：未安装“{families[0]}”，改用“{found}”")
+    for role in FAMILIES:
+        if role in chosen:
             continue
+        for other in NEAREST[role]:
+            if other in chosen:
+                chosen[role] = chosen[other]
+                _say(
+                    f"{ROLE_NAMES[role]}：未安装{'、'.join(FAMILIES[role])}，改用“{chosen[other]}”"
+                )
+                break
+    if not chosen:
+        raise FontError("系统中没有可用于 PDF 的中文字体。" + INSTALL_HINT)
+    return chosen
+
+
+def _say(message: str) -> None:
+    warnings.warn(f"PDF 字体 (font fallback)：{message}", FontFallbackWarning, stacklevel=3)
+
+
+def stack(role: str) -> tuple[str, ...]:
+    """The role's family first, then the other roles' families for characters it lacks."""
+    chosen = resolve()
+    first = chosen[role]
+    rest = [chosen[r] for r in ("serif", "sans", "kai") if chosen[r] != first]
+    return tuple(dict.fromkeys([first, *rest]))
+
+
+def faces(role: str) -> tuple[Face, ...]:
+    """The faces a role's text is set in (its weights), first family first."""
+    have = installed()
+    out: list[Face] = []
+    for family in stack(role):
+        for weight in WEIGHTS[role]:
+            candidates = have.get(family, ())
+            if candidates:
+                out.append(min(candidates, key=lambda f: abs(f.weight - weight)))
+    return tuple(dict.fromkeys(out))
+
+
+@functools.cache
+def _cmap(path: str, index: int) -> frozenset[int]:
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(path, fontNumber=index, lazy=True)
+    try:
+        return frozenset(font.getBestCmap() or {})
+    finally:
+        font.close()
+
+
+@functools.cache
+def coverage(role: str) -> frozenset[int]:
+    """Code points some face of the role's stack has a glyph for (every weight it uses)."""
+    by_family: dict[str, set[int]] = {}
+    for face in faces(role):
+        cmap = _cmap(face.path, face.index)
+        got = by_family.get(face.family)
+        by_family[face.family] = set(cmap) if got is None else got & cmap
+    return frozenset().union(*by_family.values()) if by_family else frozenset()
+
+
+_IGNORED = frozenset(map(ord, "\n\r\t\u00ad\u200b\u200c\u200d\ufeff"))
+
+
+def check_glyphs(texts: Iterable[tuple[str, str]]) -> None:
+    """`texts` as (role, text): a FontError naming the first character no face of its role's
+    stack can show (Typst would otherwise print a blank box and say nothing)."""
+    for role, text in texts:
+        have = coverage(role)
+        for ch in text:
+            cp = ord(ch)
+            if cp not in have and cp not in _IGNORED and not ch.isspace():
+                snippet = text if len(text) <= 30 else text[:30] + "…"
+                raise FontError(
+                    f"PDF 字体中没有字符“{ch}”（U+{cp:04X}），见于：{snippet}"
+                    f"（no installed font has this character; fonts tried: "
+                    f"{', '.join(stack(role))}）"
+                )
+
+
+def prepare() -> None:
+    """Scan fonts and read the glyph tables once (a batch process, before forking workers)."""
+    for role in FAMILIES:
+        coverage(role)
+
+
+def fingerprint() -> str:
+    """Names, files and sizes of the faces every role uses: a changed font rebuilds the PDFs."""
+    try:
+        used = sorted({f for role in FAMILIES for f in faces(role)}, key=lambda f: f.path)
+    except FontError:
+        return "none"
+    h = hashlib.sha256()
+    for face in used:
         try:
-            os.kill(int(pid), 0)
-        except ProcessLookupError:
-            shutil.rmtree(folder, ignore_errors=True)
+            st = os.stat(face.path)
         except OSError:
             continue
+        h.update(f"{face.family}\0{face.path}\0{face.index}\0{st.st_size}\0".encode())
+    return h.hexdigest()[:24]
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m disclosure_lib.rendering.pdf_fonts [--force]`: build missing/stale faces."""
-    import sys
-
-    args = sys.argv[1:] if argv is None else argv
-    build(force="--force" in args, log=lambda message: print(message, file=sys.stderr))
+    """Print the family chosen for each role, or what to install."""
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            chosen = resolve()
+        for w in caught:
+            print(str(w.message), file=sys.stderr)
+        for role, family in chosen.items():
+            print(f"{ROLE_NAMES[role]}: {family} ({', '.join(stack(role)[1:]) or '-'})")
+    except FontError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
     return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    sys.exit(main(sys.argv[1:]))

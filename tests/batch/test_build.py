@@ -262,7 +262,7 @@ def test_dask_executor_on_a_local_cluster(tmp_path: Path) -> None:
 
 def test_bad_options_are_build_errors(tmp_path: Path) -> None:
     with pytest.raises(BuildError, match="格式"):
-        b.build([tmp_path], output_dir=tmp_path / "o", to=("docx",))
+        b.build([tmp_path], output_dir=tmp_path / "o", to=("odt",))
     with pytest.raises(BuildError, match="scheduler"):
         params = make_params(tmp_path / "params", AGENCIES[:1])
         b.build([params], output_dir=tmp_path / "o", executor="dask", progress=False)

@@ -49,10 +49,10 @@ def seed(tmp_path_factory: pytest.TempPathFactory) -> batch_render.RenderResult:
 
 def test_seed_outputs_written(seed: batch_render.RenderResult) -> None:
     assert seed.directory.parent.name == "2024" and seed.directory.name == SEED
-    assert [p.suffix for p in seed.files] == [".ipynb", ".html", ".pdf"]
+    assert [p.suffix for p in seed.files] == [".ipynb", ".html", ".pdf", ".docx"]
     assert all(p.is_file() and p.parent == seed.directory for p in seed.files)
     assert sorted(p.name for p in seed.directory.iterdir()) == sorted(p.name for p in seed.files)
-    assert set(seed.timings) == {"execute", "html", "pdf"}
+    assert set(seed.timings) == {"execute", "layout", "html", "pdf", "docx"}
 
 
 def test_seed_pdf_text_and_fonts(seed: batch_render.RenderResult) -> None:
@@ -70,7 +70,7 @@ def test_seed_pdf_text_and_fonts(seed: batch_render.RenderResult) -> None:
         "027-83366995",
     ):
         assert needle in text
-    assert "第1页/共" in text  # page numbers from the print CSS
+    assert "—1—" in text and "—4—" in text  # GB/T 9704 page numbers; the original's 4 pages
     fonts = subprocess.run(
         ["pdffonts", str(seed.pdf)], capture_output=True, text=True, check=True
     ).stdout
@@ -85,7 +85,7 @@ def test_seed_notebook_metadata_and_no_missing_glyphs(seed: batch_render.RenderR
     assert parameters["agency"] == SEED and parameters["year"] == 2024
     outputs = _outputs_text(nb)
     assert "missing from font" not in outputs and "Traceback" not in outputs
-    assert "全部通过" in outputs or "数据校验" in outputs
+    assert "全部通过" not in outputs and "数据校验" not in outputs  # publish: the office's text
 
 
 def test_seed_html_matches_exporter(seed: batch_render.RenderResult) -> None:
@@ -115,8 +115,8 @@ def test_parameter_types_are_checked() -> None:
 
 
 def test_bad_format_rejected() -> None:
-    with pytest.raises(RenderError, match="不支持的输出格式：docx"):
-        batch_render.render(SEED, 2024, PARAMS, to="html,docx")
+    with pytest.raises(RenderError, match="不支持的输出格式：odt"):
+        batch_render.render(SEED, 2024, PARAMS, to="html,odt")
 
 
 @pytest.mark.parametrize("agency", ["../../逃逸", "a/../../b", "..", "/etc/passwd", "名\\称:*?"])

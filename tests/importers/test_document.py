@@ -303,7 +303,7 @@ def test_cli_exit_codes_and_no_half_written_file(
 
 
 def test_round_trip_through_the_projects_html(seed: Report) -> None:
-    report_html = pytest.importorskip("disclosure_lib.rendering.html")
+    report_html = pytest.importorskip("disclosure_lib.rendering.compose")
     from disclosure_lib.synth import consistent_report
 
     reports = [seed, load_report(FIX / "figures.yaml")]

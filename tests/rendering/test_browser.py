@@ -1,5 +1,7 @@
 """The rendered HTML in headless Chromium: three tables with the right cells, images load, no
-console errors. Uses Debian's /usr/bin/chromium (playwright's own browsers are not installed)."""
+console errors, and axe-core finds no WCAG 2.1 AA violation (publish and review), the page
+reflowing at 200 % zoom. Uses Debian's /usr/bin/chromium (playwright's own browsers are not
+installed)."""
 
 from __future__ import annotations
 
@@ -37,7 +39,9 @@ pytestmark = pytest.mark.skipif(
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> batch_render.RenderResult:
     out = tmp_path_factory.mktemp("out")
-    return batch_render.render(AGENCY, 2024, ROOT / "params", to="html", output_dir=out)
+    return batch_render.render(
+        AGENCY, 2024, ROOT / "params", to="html", output_dir=out, profile="review"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -112,9 +116,49 @@ def test_images_load_and_no_console_errors(page: tuple, tmp_path: Path) -> None:
     assert errors == []
 
 
-def test_figures_right_aligned(page: tuple) -> None:
+def test_figures_centred(page: tuple) -> None:
     pg, _ = page
     aligns = pg.evaluate(
         "() => [...document.querySelectorAll('td.num')].map(td => getComputedStyle(td).textAlign)"
     )
-    assert aligns and set(aligns) == {"right"}
+    assert aligns and set(aligns) == {"center"}
+
+
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@pytest.fixture(scope="module")
+def publish_html(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("publish")
+    seed = "硚口区企业服务中心"
+    result = batch_render.render(seed, 2024, ROOT / "params", to="html", output_dir=out)
+    assert result.html is not None
+    return result.html
+
+
+@pytest.mark.parametrize("which", ["publish", "review"])
+def test_axe_finds_no_wcag21_aa_violation(
+    page: tuple, html: Path, publish_html: Path, which: str
+) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    pg, _ = page
+    pg.goto((publish_html if which == "publish" else html).as_uri(), wait_until="load")
+    results = Axe().run(pg, options={"runOnly": {"type": "tag", "values": WCAG_AA}})
+    assert results.violations_count == 0, results.generate_report()
+
+
+def test_reflows_at_200_percent_zoom(page: tuple, html: Path) -> None:
+    """1280 CSS px at 200 % is 640 px of layout: no page-wide horizontal scrolling (tables
+    scroll inside their own focusable region)."""
+    pg, _ = page
+    pg.goto(html.as_uri(), wait_until="load")
+    pg.set_viewport_size({"width": 640, "height": 900})
+    widths = pg.evaluate(
+        "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert widths[0] <= widths[1]
+    regions = pg.evaluate(
+        "() => [...document.querySelectorAll('.table-wrap')].map(d => d.tabIndex)"
+    )
+    assert regions and set(regions) == {0}

@@ -1,4 +1,5 @@
-"""Report HTML: official table layouts (merged headers, nested rows), escaping, check block."""
+"""Report HTML: official table layouts (merged headers, nested rows, headers ids), escaping,
+check block."""
 
 from __future__ import annotations
 
@@ -9,12 +10,13 @@ from bs4 import BeautifulSoup, Tag
 from disclosure_lib import format as fmt
 from disclosure_lib.model import Contact, Paragraph, Report
 from disclosure_lib.rendering import charts
-from disclosure_lib.rendering import html as report_html
+from disclosure_lib.rendering import compose as report_html
+from disclosure_lib.rendering import html as html_writer
 
 HOSTILE = "<script>alert(1)</script> {{ agency }} {% raw %} **粗体** $x^2$ \\section{标题}"
 
 
-def _soup(fragment: report_html.Fragment | str) -> BeautifulSoup:
+def _soup(fragment: report_html.Part | str) -> BeautifulSoup:
     return BeautifulSoup(str(fragment), "html.parser")
 
 
@@ -33,6 +35,11 @@ def _table(soup: BeautifulSoup, key: str) -> Tag:
     table = soup.find("table", attrs={"data-table": key})
     assert isinstance(table, Tag)
     return table
+
+
+def _ids(cell: Tag) -> list[str]:
+    value = cell["headers"]
+    return list(value) if isinstance(value, list) else str(value).split()
 
 
 def _grid_widths(group: Tag) -> list[int]:
@@ -68,9 +75,26 @@ def test_applications_table_has_official_merged_headers() -> None:
     assert len(tbody.find_all("tr")) == len(fmt.APPLICATIONS.figure_rows)
     assert len(tbody.find_all("td")) == len(fmt.APPLICATIONS.cells())
     spans = {th.get_text(): th.get("rowspan") for th in tbody.find_all("th", class_="row-head")}
-    assert spans["三、本年度办理结果"] == "22"
+    assert spans["三、本年度办理结果"] == "22"  # printed on two lines: 三、本年度 / 办理结果
     assert spans["（三）不予公开"] == "8"
     assert spans["（六）其他处理"] == "3"
+
+
+def test_every_figure_names_its_row_and_column_headings() -> None:
+    soup = _soup(report_html.report_body(_report()))
+    ids = {str(th["id"]): th.get_text() for th in soup.find_all("th", id=True)}
+    table = _table(soup, "applications")
+    for td in table.find_all("td"):
+        names = [ids[i] for i in _ids(td)]
+        assert names[0] == fmt.APPLICATIONS.row("outcome").label or names[0].startswith(
+            ("一", "二", "四")
+        )
+        assert names[-1] in {c.label for c in fmt.APPLICATIONS.columns}
+    first = table.find("tbody").find("td")  # type: ignore[union-attr]
+    names = [ids[i] for i in _ids(first)]
+    assert names == ["一、本年新收政府信息公开申请数量", fmt.APPLICANT_HEADER, "自然人"]
+    review = _table(soup, "review").find_all("td")
+    assert [ids[i] for i in _ids(review[-1])] == ["行政诉讼", "复议后起诉", "总计"]
 
 
 def test_review_table_groups_litigation() -> None:
@@ -92,14 +116,15 @@ def test_proactive_table_blocks() -> None:
     assert len(table.find_all("td")) == len(fmt.PROACTIVE.cells())
 
 
-def test_figures_right_aligned_blank_and_amounts() -> None:
+def test_figures_blank_and_amounts() -> None:
     report = _report()
     report.set("proactive", "fees", "fee_amount", Decimal("12.35"))
     report.set("applications", "new", "natural", None)
     report.set("applications", "new", "total", 1234)
     soup = _soup(report_html.report_body(report))
     assert _table(soup, "proactive").find_all("td")[-1].get_text() == "12.35"
-    new_row = soup.find("tr", attrs={"data-row": "new"})
+    label = soup.find("th", string=fmt.APPLICATIONS.row("new").label)
+    new_row = label.parent if label is not None else None
     assert isinstance(new_row, Tag)
     cells = new_row.find_all("td")
     assert all("num" in td["class"] for td in cells)
@@ -133,7 +158,7 @@ def test_hostile_narrative_is_shown_literally() -> None:
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in markup
     article = soup.find("article")
     assert isinstance(article, Tag)
-    assert set(report_html.NO_MATH.split()) <= set(article["class"])
+    assert set(html_writer.NO_MATH.split()) <= set(article["class"])
 
 
 def test_charts_section_embeds_png_or_sentence() -> None:
@@ -153,7 +178,7 @@ def test_charts_section_embeds_png_or_sentence() -> None:
 def test_checks_section_pass_and_findings() -> None:
     report = _report()
     soup = _soup(report_html.checks_section(report, report_html.run_checks(report)))
-    assert soup.find("p", class_="checks-pass") is not None
+    assert soup.find("p", class_="pass") is not None
     assert "未做跨年度核对" in soup.get_text()
     broken = _report()
     broken.set("applications", "new", "natural", 5)  # 总计 still 0: rows and columns disagree
@@ -161,17 +186,51 @@ def test_checks_section_pass_and_findings() -> None:
     findings = report_html.run_checks(broken, [previous])
     assert findings
     soup = _soup(report_html.checks_section(broken, findings, [previous]))
-    assert soup.find("p", class_="checks-pass") is None
+    assert soup.find("p", class_="pass") is None
     assert "与2023年报告做跨年度核对" in soup.get_text()
     rows = soup.select("table.findings tbody tr")
     assert len(rows) == len(findings)
-    assert any(row.get("class") == ["error"] for row in rows)
+    assert any("error" in (row.td.get("class") or []) for row in rows)
 
 
-def test_fragment_displays_as_html() -> None:
+def test_part_displays_as_html_and_carries_its_layout() -> None:
+    from disclosure_lib.rendering import layout
+
     frag = report_html.report_body(_report())
     assert frag._repr_html_() == str(frag)
     assert repr(frag) == "测试区某局2024年政府信息公开工作年度报告"
+    bundle = frag._repr_mimebundle_()
+    blocks, meta = layout.part_from_json(bundle[layout.MIME])
+    assert meta["title"] == "测试区某局2024年政府信息公开工作年度报告"
+    assert html_writer.render_blocks(blocks) == bundle["text/html"]
+
+
+def test_signature_ends_the_body_with_agency_and_date() -> None:
+    import datetime
+
+    report = _report()
+    report.issued = datetime.date(2025, 1, 20)
+    soup = _soup(report_html.report_body(report))
+    sig = soup.select_one("div.signature")
+    assert sig is not None and sig.get_text("|") == "测试区某局|2025年1月20日"
+    assert soup.find("article").find_all(recursive=False)[-1] is sig  # type: ignore[union-attr]
+
+
+def test_long_title_breaks_after_the_agency() -> None:
+    report = _report()
+    report.own_title = "测试区某局2024年政府信息公开年度报告"
+    h1 = _soup(report_html.report_body(report)).find("h1")
+    assert h1 is not None and [s.get_text() for s in h1.find_all("span")] == [
+        "测试区某局2024年政府信息公开年度报告"
+    ]
+    report.agency = "测试市测试区人民政府办公室某某事务服务中心"
+    report.own_title = None
+    h1 = _soup(report_html.report_body(report)).find("h1")
+    assert h1 is not None
+    assert [s.get_text() for s in h1.find_all("span")] == [
+        report.agency,
+        "2024年政府信息公开工作年度报告",
+    ]
 
 
 def test_2019_format_report_uses_current_layout_with_unmapped_cells_blank() -> None:

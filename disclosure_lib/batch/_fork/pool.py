@@ -47,7 +47,7 @@ WARM_MODULES = (
     "papermill",
     "nbformat",
     "nbconvert",
-    "weasyprint",
+    "typst",
     "yaml",
     "disclosure_lib.model",
     "disclosure_lib.params",

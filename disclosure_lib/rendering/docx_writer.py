@@ -1,0 +1,401 @@
+"""The DOCX writer of the layout (python-docx): the report as a Word/WPS document the office
+can edit and sign.
+
+Same blocks and order as the PDF: A4 with GB/T 9704 margins, the title in a heavy serif,
+body in a serif with a two-character first-line indent, 一、 headings in 黑体 and （一） headings
+in 楷体 (Word's Heading 1/2, so the navigation pane lists them), the official tables with their
+merged cells (header rows repeat on a new page, rows never split), charts with their alt text,
+the 落款, and page numbers `— 1 —` (odd pages right, even pages left). Fonts are set for East
+Asian text (`w:eastAsia`) as well as Latin. Texts are set as text runs: nothing is markup.
+The file is byte-for-byte reproducible (fixed dates in the package and its properties).
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import zipfile
+from typing import Any
+
+from . import layout as lo
+from . import pdf_fonts
+
+A4 = (210, 297)
+MARGINS = {"top": 37, "bottom": 35, "left": 28, "right": 26}  # mm, GB/T 9704
+TYPE_WIDTH_MM = A4[0] - MARGINS["left"] - MARGINS["right"]
+SIZES = {"title": 22, "body": 13, "heading": 13, "table": 10, "small": 10.5, "page": 14}
+_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+
+
+def _aligns() -> dict[str, Any]:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    return {"left": WD_ALIGN_PARAGRAPH.LEFT, "right": WD_ALIGN_PARAGRAPH.RIGHT,
+            "center": WD_ALIGN_PARAGRAPH.CENTER}  # fmt: skip
+
+
+def _families() -> dict[str, str]:
+    try:
+        chosen = pdf_fonts.resolve()
+    except Exception:  # no font scan possible: name the usual faces, Word substitutes
+        chosen = {r: f[0] for r, f in pdf_fonts.FAMILIES.items()}
+    return {"serif": chosen["serif"], "sans": chosen["sans"], "kai": chosen["kai"]}
+
+
+def _font(
+    run_or_style: Any, family: str, size: float | None = None, bold: bool | None = None
+) -> None:
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    font = run_or_style.font
+    font.name = family
+    if size is not None:
+        font.size = Pt(size)
+    if bold is not None:
+        font.bold = bold
+    rpr = run_or_style.element.get_or_add_rPr()
+    fonts = rpr.get_or_add_rFonts()
+    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(attr), family)
+
+
+def _first_line_chars(paragraph: Any, chars: int) -> None:
+    """A first-line indent in characters (w:firstLineChars), as Word and WPS count it."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    ppr = paragraph._p.get_or_add_pPr()
+    ind = ppr.find(qn("w:ind"))
+    if ind is None:
+        ind = OxmlElement("w:ind")
+        ppr.append(ind)
+    ind.set(qn("w:firstLineChars"), str(chars * 100))
+
+
+class _Writer:
+    def __init__(self, doc: lo.Document) -> None:
+        import docx
+
+        self.layout = doc
+        self.doc = docx.Document()
+        self.fonts = _families()
+        self._setup()
+
+    # --- page and styles ---------------------------------------------------------------------
+
+    def _setup(self) -> None:
+        from docx.enum.text import WD_ALIGN_PARAGRAPH
+        from docx.oxml.ns import qn
+        from docx.shared import Mm, Pt, RGBColor
+
+        section = self.doc.sections[0]
+        section.page_width, section.page_height = Mm(A4[0]), Mm(A4[1])
+        section.top_margin, section.bottom_margin = Mm(MARGINS["top"]), Mm(MARGINS["bottom"])
+        section.left_margin, section.right_margin = Mm(MARGINS["left"]), Mm(MARGINS["right"])
+        section.footer_distance = Mm(MARGINS["bottom"] - 7 - 5)
+        styles = self.doc.styles
+        normal = styles["Normal"]
+        _font(normal, self.fonts["serif"], SIZES["body"])
+        rpr = normal.element.get_or_add_rPr()
+        lang = rpr.find(qn("w:lang"))
+        if lang is None:
+            from docx.oxml import OxmlElement
+
+            lang = OxmlElement("w:lang")
+            rpr.append(lang)
+        lang.set(qn("w:val"), "zh-CN")
+        lang.set(qn("w:eastAsia"), "zh-CN")
+        fmt = normal.paragraph_format
+        fmt.space_before, fmt.space_after = Pt(0), Pt(0)
+        fmt.line_spacing = 1.5
+        fmt.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+        for name, family in (("Heading 1", "sans"), ("Heading 2", "kai")):
+            style = styles[name]
+            _font(style, self.fonts[family], SIZES["heading"], bold=name == "Heading 1")
+            style.font.italic = False
+            style.font.color.rgb = RGBColor(0, 0, 0)
+            pf = style.paragraph_format
+            pf.space_before, pf.space_after = Pt(6), Pt(3)
+            pf.keep_with_next = True
+            pf.first_line_indent = Pt(SIZES["heading"] * 2)
+        title = styles["Title"]
+        _font(title, self.fonts["serif"], SIZES["title"], bold=True)
+        title.font.color.rgb = RGBColor(0, 0, 0)
+        title.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        title.paragraph_format.space_after = Pt(18)
+        title.paragraph_format.line_spacing = 1.2
+        # the Title style's bottom border (python-docx's default template) is not a 公文's
+        ppr = title.element.get_or_add_pPr()
+        for border in ppr.findall(qn("w:pBdr")):
+            ppr.remove(border)
+        self._page_numbers(section)
+
+    def _page_numbers(self, section: Any) -> None:
+        """— N — in the footer: odd pages right, even pages left, one character in."""
+        from docx.enum.text import WD_ALIGN_PARAGRAPH
+        from docx.shared import Pt
+
+        self.doc.settings.odd_and_even_pages_header_footer = True
+        for footer, align in (
+            (section.footer, WD_ALIGN_PARAGRAPH.RIGHT),
+            (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT),
+        ):
+            p = footer.paragraphs[0]
+            p.alignment = align
+            indent = Pt(SIZES["page"])
+            if align == WD_ALIGN_PARAGRAPH.RIGHT:
+                p.paragraph_format.right_indent = indent
+            else:
+                p.paragraph_format.left_indent = indent
+            self._run(p, "— ", "serif", SIZES["page"])
+            self._field(p, "PAGE")
+            self._run(p, " —", "serif", SIZES["page"])
+
+    def _field(self, paragraph: Any, code: str) -> None:
+        from docx.oxml import OxmlElement
+        from docx.oxml.ns import qn
+
+        for kind, text in (("begin", None), (None, code), ("separate", None), (None, "1"),
+                           ("end", None)):  # fmt: skip
+            run = self._run(paragraph, "", "serif", SIZES["page"])
+            if kind is not None:
+                el = OxmlElement("w:fldChar")
+                el.set(qn("w:fldCharType"), kind)
+                run._r.append(el)
+            elif text == code:
+                el = OxmlElement("w:instrText")
+                el.set(qn("xml:space"), "preserve")
+                el.text = f" {code} "
+                run._r.append(el)
+            else:
+                run.text = text
+
+    def _run(
+        self, paragraph: Any, text: str, family: str, size: float | None = None,
+        bold: bool | None = None,
+    ) -> Any:  # fmt: skip
+        run = paragraph.add_run()
+        lines = text.split("\n")
+        for n, line in enumerate(lines):
+            if n:
+                run.add_break()
+            if line:
+                run.add_text(line)
+        _font(run, self.fonts[family], size, bold)
+        return run
+
+    # --- blocks ------------------------------------------------------------------------------
+
+    def blocks(self, blocks: list[lo.Block]) -> None:
+        from docx.enum.text import WD_ALIGN_PARAGRAPH
+        from docx.shared import Pt
+
+        for block in blocks:
+            if isinstance(block, lo.Title):
+                p = self.doc.add_paragraph(style="Title")
+                self._run(p, "\n".join(block.lines), "serif", SIZES["title"], bold=True)
+            elif isinstance(block, lo.Heading):
+                p = self.doc.add_paragraph(style="Heading 1" if block.level <= 1 else "Heading 2")
+                family = "sans" if block.level <= 1 else "kai"
+                self._run(p, block.text, family, SIZES["heading"], bold=block.level <= 1)
+            elif isinstance(block, lo.Para):
+                p = self.doc.add_paragraph()
+                size = SIZES["small"] if block.style == "note" else None
+                self._run(p, block.text, "serif", size, bold=block.style in ("pass", "fail"))
+                if block.style in ("body", "preamble", "note"):
+                    _first_line_chars(p, 2)
+                    p.paragraph_format.first_line_indent = Pt(SIZES["body"] * 2)
+                elif block.style == "center":
+                    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            elif isinstance(block, lo.Table):
+                self.table(block)
+            elif isinstance(block, lo.Figure):
+                self.figure(block)
+            elif isinstance(block, lo.Signature):
+                self.signature(block)
+            elif isinstance(block, lo.Section):
+                if block.new_page:
+                    self.doc.add_page_break()
+                self.blocks(block.blocks)
+            elif isinstance(block, lo.Pre | lo.Raw):
+                p = self.doc.add_paragraph()
+                self._run(p, block.text, "serif", SIZES["small"])
+
+    def table(self, block: lo.Table) -> None:
+        """The grid with its merged cells, written straight into the table XML (python-docx's
+        `cell()`/`merge()` walk the whole table per call: seconds for the big table)."""
+        from docx.enum.table import WD_TABLE_ALIGNMENT
+        from docx.oxml import OxmlElement
+        from docx.oxml.ns import qn
+        from docx.shared import Emu, Mm, Pt
+        from docx.table import _Cell
+
+        size = SIZES["table"] if block.style == "official" else SIZES["small"] - 1
+        ncols = block.ncols
+        table = self.doc.add_table(rows=len(block.rows), cols=ncols)
+        table.style = "Table Grid"
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        table.autofit = False
+        widths = [Mm(w) for w in _widths_mm(block.widths, size)]
+        for col, width in zip(table._tbl.tblGrid.gridCol_lst, widths, strict=False):
+            col.w = width
+        layout = OxmlElement("w:tblLayout")
+        layout.set(qn("w:type"), "fixed")
+        table._tbl.tblPr.append(layout)
+        below: dict[tuple[int, int], int] = {}  # (row, col) covered from above -> colspan
+        for r, (row, tr) in enumerate(zip(block.rows, table._tbl.tr_lst, strict=True)):
+            trpr = tr.get_or_add_trPr()
+            trpr.append(OxmlElement("w:cantSplit"))
+            if r < block.header_rows:
+                trpr.append(OxmlElement("w:tblHeader"))
+            tcs = list(tr.tc_lst)
+            for tc in tcs:
+                tr.remove(tc)
+            cells = iter(row)
+            c = 0
+            while c < ncols:
+                tc = tcs.pop()
+                tr.append(tc)
+                if (r, c) in below:
+                    span = below[(r, c)]
+                    self._span(tc, span, None, Emu(sum(widths[c : c + span])))
+                    c += span
+                    continue
+                cell = next(cells, None)
+                if cell is None:
+                    self._span(tc, 1, "", Emu(widths[c]))
+                    c += 1
+                    continue
+                span = min(cell.colspan, ncols - c)
+                for rr in range(r + 1, r + cell.rowspan):
+                    below[(rr, c)] = span
+                self._span(
+                    tc, span, "restart" if cell.rowspan > 1 else "", Emu(sum(widths[c : c + span]))
+                )
+                target = _Cell(tc, table)
+                p = target.paragraphs[0]
+                p.alignment = _aligns()[cell.align]
+                p.paragraph_format.line_spacing = 1.0
+                p.paragraph_format.first_line_indent = Pt(0)
+                self._run(p, cell.text, "serif", size, bold=("item" in cell.cls.split()) or None)
+                c += span
+        self.doc.add_paragraph().paragraph_format.space_after = Pt(0)
+
+    @staticmethod
+    def _span(tc: Any, colspan: int, vmerge: str | None, width: Any) -> None:
+        """gridSpan, vMerge (None: continues the cell above; "restart": starts one) and width."""
+        from docx.oxml import OxmlElement
+        from docx.oxml.ns import qn
+
+        tcpr = tc.get_or_add_tcPr()
+        tcpr.width = width
+        if colspan > 1:
+            span = OxmlElement("w:gridSpan")
+            span.set(qn("w:val"), str(colspan))
+            tcpr.append(span)
+        if vmerge is None or vmerge:
+            el = OxmlElement("w:vMerge")
+            if vmerge:
+                el.set(qn("w:val"), vmerge)
+            tcpr.append(el)
+        v = OxmlElement("w:vAlign")  # WD_CELL_VERTICAL_ALIGNMENT.CENTER, written directly
+        v.set(qn("w:val"), "center")
+        tcpr.append(v)
+
+    def figure(self, block: lo.Figure) -> None:
+        from docx.enum.text import WD_ALIGN_PARAGRAPH
+        from docx.shared import Mm
+
+        if block.png is not None:
+            self.doc.add_picture(io.BytesIO(block.png), width=Mm(TYPE_WIDTH_MM - 6))
+            picture = self.doc.paragraphs[-1]
+            picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            picture.paragraph_format.keep_with_next = True
+            for prop in picture._p.iter(
+                "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"
+            ):
+                prop.set("descr", block.alt)
+                prop.set("title", block.title)
+        else:
+            p = self.doc.add_paragraph()
+            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            self._run(p, block.empty, "serif", SIZES["small"])
+        caption = self.doc.add_paragraph()
+        caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        self._run(caption, block.title, "serif", SIZES["small"])
+
+    def signature(self, block: lo.Signature) -> None:
+        from docx.enum.text import WD_ALIGN_PARAGRAPH
+        from docx.shared import Pt
+
+        indent = Pt(SIZES["body"] * 2)
+        spacer = self.doc.add_paragraph()
+        spacer.paragraph_format.space_before = Pt(SIZES["body"] * 2)
+        for n, text in enumerate(x for x in (block.agency, block.date) if x):
+            p = self.doc.add_paragraph()
+            p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            # the date centred under the agency: indented by half the difference in length
+            extra = max(0, len(block.agency) - len(text)) / 2 if n else 0
+            p.paragraph_format.right_indent = indent + Pt(SIZES["body"] * extra)
+            p.paragraph_format.keep_with_next = n == 0
+            self._run(p, text, "serif")
+
+    def properties(self) -> None:
+        props = self.doc.core_properties
+        props.title = self.layout.title
+        props.author = self.layout.agency
+        props.last_modified_by = self.layout.agency
+        props.language = self.layout.lang or "zh-CN"
+        props.keywords = "政府信息公开工作年度报告"
+        props.subject = self.layout.title
+        props.comments = ""
+        props.revision = 1
+        when = _when(self.layout)
+        props.created = props.modified = when
+        props.last_printed = when
+
+
+def _widths_mm(widths: tuple[float, ...], size_pt: float) -> list[float]:
+    """Column widths in mm: fixed ones in em of the table font, the rest sharing what is left."""
+    em = size_pt * 25.4 / 72
+    fixed = sum(w * em for w in widths if w)
+    free = [w for w in widths if not w]
+    share = max(8.0, (TYPE_WIDTH_MM - fixed) / len(free)) if free else 0.0
+    out = [w * em if w else share for w in widths]
+    scale = min(1.0, TYPE_WIDTH_MM / sum(out)) if out else 1.0
+    return [w * scale for w in out]
+
+
+def _when(doc: lo.Document) -> datetime.datetime:
+    try:
+        day = datetime.date.fromisoformat(doc.issued)
+    except ValueError:
+        day = datetime.date((doc.year or 1999) + 1, 1, 1)
+    return datetime.datetime(day.year, day.month, day.day)
+
+
+def _reproducible(data: bytes) -> bytes:
+    """The package with fixed member dates, so the same report gives the same bytes."""
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, _ZIP_DATE)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(fixed, src.read(info.filename))
+    return out.getvalue()
+
+
+def docx_bytes(doc: lo.Document) -> bytes:
+    """The report as a .docx file."""
+    from .from_html import expand
+
+    writer = _Writer(doc)
+    writer.blocks(expand(doc.blocks))
+    writer.properties()
+    buf = io.BytesIO()
+    writer.doc.save(buf)
+    return _reproducible(buf.getvalue())
