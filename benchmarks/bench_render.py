@@ -4,8 +4,9 @@
 
 Measured on the same notebook (notebooks/annual_report.ipynb) and params:
 
-* api      — `batch_render.render(...)` in one Python process, per step (execute / HTML / PDF);
-             the first run pays the one-off costs (exporter, fonts), later runs reuse them.
+* api      — `batch_render.render(...)` in one Python process, per step (execute / layout /
+             HTML / PDF (Typst) / DOCX); the first run pays the one-off costs (font scan, glyph
+             tables, Typst's first compile), later runs reuse them.
 * cli      — `disclosure render AGENCY YEAR` as a subprocess (wall time, html + pdf).
 * baseline — `papermill` CLI, then `jupyter nbconvert --to html` CLI (stock lab template),
              both as subprocesses (wall time; no PDF, which the stock tools cannot make
@@ -111,7 +112,7 @@ def main() -> None:
     later = api[1:] or api
     print(f"report: {args.agency} {args.year}; runs: {args.runs}; machine: {sys.platform}")
     print(f"{'step':<28}{'first run':>12}{'median later':>14}")
-    for step in ("execute", "html", "pdf", "total"):
+    for step in ("execute", "layout", "html", "pdf", "docx", "total"):
         print(f"{'api ' + step:<28}{api[0][step]:>11.2f}s{med([r[step] for r in later]):>13.2f}s")
     print(f"{'disclosure render (CLI)':<28}{cli[0]:>11.2f}s{med(cli[1:] or cli):>13.2f}s")
     print(f"{'papermill CLI':<28}{papermill[0]:>11.2f}s{med(papermill[1:] or papermill):>13.2f}s")

@@ -143,6 +143,7 @@ def _cmd_render(args: argparse.Namespace) -> int:
             output_dir=args.output,
             notebook=args.notebook,
             profile=args.profile,
+            pdf_standard=args.pdf_standard,
         )
     except NotebookFailed as exc:  # the work ran and failed: exit 1, notebook kept
         print(f"失败：{exc}", file=sys.stderr)
@@ -158,6 +159,12 @@ def _add_profile(p: argparse.ArgumentParser) -> None:
         choices=("publish", "review"),
         default="publish",
         help="publish: only what the office wrote (default); review: adds charts and 数据校验",
+    )
+    p.add_argument(
+        "--pdf-standard",
+        default="",
+        metavar="STD",
+        help="PDF/A or PDF/UA for the PDF: a-2b, a-3b, ua-1, … (comma-separated)",
     )
 
 
@@ -196,6 +203,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
         timeout=args.timeout or None,
         summaries=not args.no_summary,
         profile=args.profile,
+        pdf_standard=args.pdf_standard,
     )
     sys.stderr.write(summary.table())
     if summary.index is not None:

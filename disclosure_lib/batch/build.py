@@ -29,6 +29,7 @@ from typing import Any
 from ..errors import BuildError, DisclosureError, ParamsError
 from ..locate import notebook_path
 from ..rendering.notebook import DEFAULT_PROFILE, FORMATS, check_profile, parse_formats
+from ..rendering.typst_pdf import check_standard
 from .manifest import (
     Entry,
     Manifest,
@@ -130,14 +131,14 @@ class BuildSummary:
 # --- planning --------------------------------------------------------------------------------
 
 
-def _formats(to: Iterable[str] | str) -> tuple[str, ...]:
-    try:
-        wanted = parse_formats(to)
+def _options(to: Iterable[str] | str, profile: str, pdf: str) -> tuple[tuple[str, ...], str, str]:
+    try:  # formats, profile and PDF standard, checked
+        wanted, checked = parse_formats(to), (check_profile(profile), ",".join(check_standard(pdf)))
     except DisclosureError as exc:
         raise BuildError(exc.message) from None
     if not wanted:  # a batch always writes something besides the notebook
         raise BuildError(f"不支持的输出格式：（空）；可选：{', '.join(FORMATS)}")
-    return wanted
+    return (wanted, *checked)
 
 
 @dataclass
@@ -187,6 +188,7 @@ def plan(
     summaries: bool = True,
     notebook: Path = REPORT_NOTEBOOK,
     profile: str = DEFAULT_PROFILE,
+    pdf: str = "",
 ) -> list[Unit]:
     """The units selected by `year`/`agency`, with their inputs hashed."""
     from ..names import agency_dirname
@@ -224,7 +226,7 @@ def plan(
         seen[f.agency, f.year] = f
         history = [g for g in by_agency[f.agency] if g.year <= f.year]
         ship = {f"{agency_dirname(g.agency)}/{g.year}.yaml": g.data for g in history}
-        inputs = {**shared, "notebook": report_nb, "profile": profile}
+        inputs = {**shared, "notebook": report_nb, "profile": profile, "pdf_standard": pdf}
         inputs.update({f"params:{g.year}": g.digest for g in history})
         directory = output_dir_for(Path("."), f.year, f.agency)
         units.append(Unit(key, "report", f.agency, f.year, str(f.path), ship, inputs,
@@ -371,6 +373,7 @@ def build(
     summaries: bool = True,
     notebook: Path | str | None = None,
     profile: str = DEFAULT_PROFILE,
+    pdf_standard: str = "",
 ) -> BuildSummary:
     """Build the reports under `paths` (default params/) into `output_dir`; see module doc.
 
@@ -378,11 +381,7 @@ def build(
     a report that fails is recorded as failed and the batch goes on.
     """
     started = time.monotonic()
-    formats = _formats(to)
-    try:
-        profile = check_profile(profile)
-    except DisclosureError as exc:
-        raise BuildError(exc.message) from None
+    formats, profile, pdf_standard = _options(to, profile, pdf_standard)
     output_dir = Path(output_dir)
     source_paths = [Path(p) for p in (paths or [Path("params")])]
     report_notebook = Path(notebook) if notebook is not None else REPORT_NOTEBOOK
@@ -390,7 +389,7 @@ def build(
         remove_stale_temps(output_dir)
         manifest = Manifest.load(output_dir)
         units = plan(source_paths, manifest, year=year, agency=agency, summaries=summaries,
-                     notebook=report_notebook, profile=profile)  # fmt: skip
+                     notebook=report_notebook, profile=profile, pdf=pdf_standard)  # fmt: skip
         todo = [u for u in units if u.load_error or force
                 or not manifest.up_to_date(u.key, u.fingerprint, formats)]  # fmt: skip
         show = Progress(len(units), enabled=progress)
@@ -407,9 +406,9 @@ def build(
                 show.add(line)
             work = [u for u in todo if not u.load_error]
             if work:
-                _run(work, formats, output_dir, manifest, show, lines, timings,
-                     jobs=jobs or default_jobs(), executor=executor, scheduler=scheduler,
-                     timeout=timeout, notebook=report_notebook, profile=profile)  # fmt: skip
+                _run(work, formats, output_dir, manifest, show, lines, timings, jobs=jobs or
+                     default_jobs(), executor=executor, scheduler=scheduler, timeout=timeout,
+                     notebook=report_notebook, profile=(profile, pdf_standard))  # fmt: skip
         finally:
             show.close()
             with contextlib.suppress(BuildError):
@@ -459,7 +458,7 @@ def _run(
     scheduler: str | None,
     timeout: float | None,
     notebook: Path,
-    profile: str,
+    profile: tuple[str, str],  # profile, PDF standard
 ) -> None:
     notebooks = {"report": _read(notebook).decode(), "summary": ""}
     if any(u.kind == "summary" for u in work):
@@ -472,7 +471,7 @@ def _run(
         # reports first, then summaries: a summary is the longest single unit
         for unit in sorted(work, key=lambda u: u.kind != "report"):
             task = Task(unit.kind, unit.agency, unit.year, unit.files, notebooks[unit.kind],
-                        formats, timeout, profile)  # fmt: skip
+                        formats, timeout, *profile)  # fmt: skip
             futures[pool.submit(run_task, task)] = unit
         for fut in as_completed(futures):
             unit = futures[fut]

@@ -29,6 +29,7 @@ from ..rendering.notebook import (
     execute_notebook,
     parse_formats,
 )
+from ..rendering.typst_pdf import check_standard
 
 # --- outputs ----------------------------------------------------------------------------------
 
@@ -108,6 +109,7 @@ def render(
     kernel_name: str | None = None,
     timeout: float | None = None,
     profile: str = DEFAULT_PROFILE,
+    pdf_standard: str = "",
 ) -> RenderResult:
     """Execute the notebook for agency-year and write .ipynb (+ .html, .pdf) atomically into
     `output_dir/<year>/<agency>/`.
@@ -116,7 +118,7 @@ def render(
     .ipynb/.html/.pdf, so nothing stale looks successful; then raises `NotebookFailed`.
     """
     formats = parse_formats(to)
-    profile = check_profile(profile)
+    profile, standards = check_profile(profile), check_standard(pdf_standard)
     agency, year = check_agency(agency), check_year(year)
     find_params_file(agency, year, params_dir)  # unknown agency/year: fail before a kernel starts
     if "pdf" in formats:
@@ -158,7 +160,7 @@ def render(
     write_atomic(paths["ipynb"], nbformat.writes(nb))
     failed_path.unlink(missing_ok=True)
 
-    for fmt, document in convert(nb, formats, result.timings).items():
+    for fmt, document in convert(nb, formats, result.timings, pdf_standard=standards).items():
         result.documents[fmt] = write_atomic(paths[fmt], document)
     for fmt in FORMATS:  # a format not asked for this time must not stay behind, stale
         if fmt not in formats:

@@ -34,6 +34,7 @@ class Task:
     formats: tuple[str, ...]
     timeout: float | None
     profile: str = "publish"
+    pdf_standard: str = ""  # e.g. "a-2b" (rendering.typst_pdf.PDF_STANDARDS)
 
 
 @dataclass
@@ -152,7 +153,9 @@ def _convert(task: Task, result: Result) -> None:
     from ..rendering import notebook as render
 
     nb = nbformat.reads(result.notebook, as_version=4)
-    result.documents = render.convert(nb, task.formats, result.timings)
+    result.documents = render.convert(
+        nb, task.formats, result.timings, pdf_standard=task.pdf_standard
+    )
 
 
 def _count_checks(task: Task, params_dir: Path, result: Result) -> None:
