@@ -1,7 +1,9 @@
-"""Rendering: an executed report notebook → HTML and PDF, with charts, in memory.
+"""Rendering: an executed report notebook → one layout → HTML, PDF and DOCX, in memory.
 
-`notebook` runs a notebook with papermill and converts it; `html` writes the report body in
-the official table layout, `charts` draws the figures, `exporters` are the nbconvert
-exporters (`disclosure-html`, `disclosure-pdf`), `fonts`/`pdf_fonts` find the CJK fonts,
-`rollup` is the yearly summary across agencies. Writing into an output folder is `batch`.
+`notebook` runs a notebook with papermill and converts it (`convert`); `compose` makes the
+report's layout (`layout`) from a `Report` — `grids` the official tables — and the notebook's
+cells display it; `html`, `typst_pdf` and `docx_writer` are the writers of that layout;
+`exporters` are the nbconvert exporters (`disclosure-html`, `-typst`, `-pdf`, `-docx`);
+`charts` draws the figures; `fonts`/`pdf_fonts` find the CJK fonts; `rollup` is the yearly
+summary across agencies. Writing into an output folder is `batch`.
 """

@@ -14,6 +14,8 @@ as they are (no cut-down copies).
 
 from __future__ import annotations
 
+import array
+import contextlib
 import functools
 import hashlib
 import os
@@ -21,6 +23,7 @@ import sys
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from .fonts import INSTALL_HINT, FontError
@@ -125,15 +128,47 @@ def faces(role: str) -> tuple[Face, ...]:
     return tuple(dict.fromkeys(out))
 
 
+def cache_dir() -> Path:
+    """Where the fonts' glyph tables are kept (``$DISCLOSURE_FONT_CACHE`` or the user cache)."""
+    explicit = os.environ.get("DISCLOSURE_FONT_CACHE")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "disclosure_lib" / "fonts"
+
+
+def _cmap_file(path: str, index: int) -> Path | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    key = hashlib.sha256(f"{path}\0{index}\0{st.st_size}\0{st.st_mtime_ns}".encode())
+    return cache_dir() / f"cmap-{key.hexdigest()[:20]}.bin"
+
+
 @functools.cache
 def _cmap(path: str, index: int) -> frozenset[int]:
+    """The code points a face maps, read once per font file version: reading a CJK face's
+    table takes ≈ 0.1 s, its cached copy ≈ 1 ms."""
+    cached = _cmap_file(path, index)
+    if cached is not None:
+        with contextlib.suppress(OSError, ValueError):
+            data = array.array("I")
+            data.frombytes(cached.read_bytes())
+            return frozenset(data)
     from fontTools.ttLib import TTFont
 
     font = TTFont(path, fontNumber=index, lazy=True)
     try:
-        return frozenset(font.getBestCmap() or {})
+        points = frozenset(font.getBestCmap() or {})
     finally:
         font.close()
+    if cached is not None:
+        from ..files import write_atomic
+
+        with contextlib.suppress(OSError):  # a read-only cache only costs time
+            write_atomic(cached, array.array("I", sorted(points)).tobytes())
+    return points
 
 
 @functools.cache

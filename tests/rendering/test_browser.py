@@ -128,22 +128,27 @@ WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
 @pytest.fixture(scope="module")
-def publish_html(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("publish")
-    seed = "硚口区企业服务中心"
-    result = batch_render.render(seed, 2024, ROOT / "params", to="html", output_dir=out)
-    assert result.html is not None
-    return result.html
+def seed_pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The seed report's page in both profiles."""
+    out: dict[str, Path] = {}
+    for profile in ("publish", "review"):
+        folder = tmp_path_factory.mktemp(profile)
+        result = batch_render.render("硚口区企业服务中心", 2024, ROOT / "params", to="html",
+                                     output_dir=folder, profile=profile)  # fmt: skip
+        assert result.html is not None
+        out[profile] = result.html
+    return out
 
 
-@pytest.mark.parametrize("which", ["publish", "review"])
+@pytest.mark.parametrize("which", ["seed publish", "seed review", "charts review"])
 def test_axe_finds_no_wcag21_aa_violation(
-    page: tuple, html: Path, publish_html: Path, which: str
+    page: tuple, html: Path, seed_pages: dict[str, Path], which: str
 ) -> None:
     from axe_playwright_python.sync_playwright import Axe
 
     pg, _ = page
-    pg.goto((publish_html if which == "publish" else html).as_uri(), wait_until="load")
+    target = html if which == "charts review" else seed_pages[which.split()[1]]
+    pg.goto(target.as_uri(), wait_until="load")
     results = Axe().run(pg, options={"runOnly": {"type": "tag", "values": WCAG_AA}})
     assert results.violations_count == 0, results.generate_report()
 

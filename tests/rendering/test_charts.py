@@ -114,3 +114,16 @@ def test_missing_glyph_becomes_font_error() -> None:
 def test_other_warnings_pass_through() -> None:
     with pytest.warns(DeprecationWarning, match="unrelated"), fonts.no_missing_glyphs():
         warnings.warn("unrelated", DeprecationWarning, stacklevel=1)
+
+
+def test_chart_text_is_never_mathtext() -> None:
+    """An agency named like mathtext (`$x^$` is invalid mathtext) draws as typed."""
+
+    def draw():  # type: ignore[no-untyped-def]
+        fig, (ax,) = charts._figure(2.0)
+        ax.bar(["$x^$ 局", "其他$"], [1, 2])
+        ax.set_title("$\\frac{1}{2}$ 标题")
+        return fig
+
+    chart = charts._draw("mathtext", "t", "a", draw)
+    assert chart.png is not None and chart.png.startswith(PNG_SIGNATURE)

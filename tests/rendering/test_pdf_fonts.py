@@ -68,3 +68,19 @@ def test_main_prints_the_roles(capsys: pytest.CaptureFixture[str]) -> None:
     assert pdf_fonts.main([]) == 0
     out = capsys.readouterr().out
     assert "Noto Serif CJK SC" in out and "AR PL UKai" in out
+
+
+def test_glyph_tables_are_cached_per_font_file(
+    tmp_path: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DISCLOSURE_FONT_CACHE", str(tmp_path))
+    face = pdf_fonts.faces("kai")[0]
+    pdf_fonts._cmap.cache_clear()
+    first = pdf_fonts._cmap(face.path, face.index)
+    (cached,) = list(tmp_path.glob("cmap-*.bin"))  # type: ignore[attr-defined]
+    pdf_fonts._cmap.cache_clear()
+    assert pdf_fonts._cmap(face.path, face.index) == first and ord("楷") in first
+    cached.write_bytes(b"\x00")  # damaged: read again from the font
+    pdf_fonts._cmap.cache_clear()
+    assert pdf_fonts._cmap(face.path, face.index) == first
+    pdf_fonts._cmap.cache_clear()

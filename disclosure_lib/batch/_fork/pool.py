@@ -54,6 +54,7 @@ WARM_MODULES = (
     "disclosure_lib.checks",
     "disclosure_lib.rendering.notebook",
     "disclosure_lib.rendering.charts",
+    "disclosure_lib.rendering.compose",
     "disclosure_lib.rendering.rollup",
     "disclosure_lib.tidy",
 )
