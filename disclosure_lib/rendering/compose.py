@@ -199,9 +199,9 @@ def report_body(
 # --- the review appendix ----------------------------------------------------------------------
 
 
-def charts_section(charts: Sequence[Chart]) -> Part:
-    """附：统计图表: each chart, or its 本年度无… sentence, on a new page."""
-    section = lo.Section(id="charts", cls="charts", new_page=True)
+def charts_section(charts: Sequence[Chart], *, new_page: bool = True) -> Part:
+    """附：统计图表: each chart, or its 本年度无… sentence; an appendix starts a new page."""
+    section = lo.Section(id="charts", cls="charts", new_page=new_page)
     section.blocks.append(lo.Heading(CHARTS_HEADING, level=1, id="heading-charts"))
     section.blocks += [figure(c) for c in charts]
     return Part([section], text=f"附图 {len(charts)} 幅")
@@ -278,7 +278,8 @@ def checks_section(
         scope = (
             f"已核对本报告各表勾稽关系、数值及正文数字；无{report.year - 1}年报告，未做跨年度核对。"
         )
-    section = lo.Section(id="checks", cls="checks", new_page=True)
+    # right after the charts: a page holding only 全部通过 is a wasted page
+    section = lo.Section(id="checks", cls="checks")
     section.blocks += [
         lo.Heading(CHECKS_HEADING, level=1, id="heading-checks"),
         lo.Para(scope, "plain"),

@@ -10,9 +10,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from . import layout as lo
+
+if TYPE_CHECKING:
+    from bs4 import Tag
 
 _CONTAINERS = {"article", "section", "div", "main", "header", "footer", "body", "html", "aside",
                "nav", "center", "blockquote", "span", "a", "b", "strong", "em", "i"}  # fmt: skip
@@ -121,11 +126,6 @@ def _walk(node: object, out: list[lo.Block]) -> None:
             png = _png(str(child.get("src", "")))
             if png is not None:
                 out.append(lo.Figure(key="image", alt=str(child.get("alt", "")), png=png))
-        elif name == "section" and classes & {"charts", "checks"}:
-            inner: list[lo.Block] = []
-            _walk(child, inner)
-            out.append(lo.Section(str(child.get("id", "")), " ".join(sorted(classes)), inner,
-                                  new_page=True))  # fmt: skip
         else:  # containers and unknown tags: their content
             _walk(child, out)
     flush()
@@ -190,10 +190,43 @@ def _table(tag: object) -> lo.Table:
     return lo.Table(
         key=str(tag.get("data-table", "")) or "table",
         rows=rows,
-        widths=(0.0,) * _width(rows),
+        widths=_col_widths(tag) or _natural_widths(rows),
         header_rows=header_rows,
         style="official" if "official" in (tag.get("class") or []) else "data",
     )
+
+
+_EM = re.compile(r"width:\s*([\d.]+)em")
+PAGE_EM = 44.0  # the type area's width in em of the table font
+
+
+def _col_widths(tag: Tag) -> tuple[float, ...]:
+    """Widths our own HTML writer put in `<colgroup>` (em; 0 = share the rest)."""
+    cols = tag.find_all("col")
+    if not cols:
+        return ()
+    out = []
+    for col in cols:
+        m = _EM.search(str(col.get("style", "")))
+        out.append(float(m[1]) if m else 0.0)
+    return tuple(out)
+
+
+def _natural_widths(rows: list[list[lo.Cell]]) -> tuple[float, ...]:
+    """Each column as wide as its longest single-column line; the widest column takes what
+    is left when they do not all fit."""
+    n = _width(rows)
+    widths = [2.0] * n
+    for row in rows:
+        col = 0
+        for cell in row:  # rowspans from above are not tracked: a heuristic is enough here
+            if cell.colspan == 1 and col < n:
+                longest = max((len(x) for x in cell.text.split("\n")), default=0)
+                widths[col] = max(widths[col], min(longest, 16) + 0.6)
+            col += cell.colspan
+    if sum(widths) > PAGE_EM:
+        widths[widths.index(max(widths))] = 0.0
+    return tuple(widths)
 
 
 def _int(value: object) -> int:

@@ -89,7 +89,7 @@ def table_markup(table: lo.Table, labelledby: str = "") -> str:
         f'<div class="table-wrap" role="region" tabindex="0"{label}>',
         f'<table class="{esc(table.style)} {esc(table.key)}" data-table="{esc(table.key)}">',
     ]
-    if any(table.widths):
+    if table.widths:
         out.append("<colgroup>")
         out += [
             f'<col style="width: {w:g}em">' if w else "<col>" for w in table.widths

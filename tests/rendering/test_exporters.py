@@ -145,3 +145,20 @@ def test_jupyter_nbconvert_cli_gives_same_file_as_api(tmp_path: Path, to: str, s
     assert produced == (expected.encode() if isinstance(expected, str) else expected)
     if suffix == ".pdf":
         assert produced.startswith(b"%PDF-")
+
+
+def test_official_table_html_reads_back_as_the_same_grid() -> None:
+    """The summary displays `table_html`; printed, it keeps the official grid and widths."""
+    from disclosure_lib import format as fmt
+    from disclosure_lib.rendering import from_html, grids
+    from disclosure_lib.rendering.html import table_html
+
+    report = Report.blank("测试区某局", 2024, fill=3)
+    for table in fmt.TABLES:
+        (block,) = from_html.blocks_from_html(table_html(table, report))
+        grid = grids.table_grid(table, report)
+        assert block.widths == grid.widths and block.header_rows == grid.header_rows
+        assert [[c.text for c in r] for r in block.rows] == [[c.text for c in r] for r in grid.rows]
+        assert [[c.colspan for c in r] for r in block.rows] == [
+            [c.colspan for c in r] for r in grid.rows
+        ]
