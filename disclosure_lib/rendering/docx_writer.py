@@ -24,6 +24,8 @@ A4 = (210, 297)
 MARGINS = {"top": 37, "bottom": 35, "left": 28, "right": 26}  # mm, GB/T 9704
 TYPE_WIDTH_MM = A4[0] - MARGINS["left"] - MARGINS["right"]
 SIZES = {"title": 22, "body": 13, "heading": 13, "table": 10, "small": 10.5, "page": 14}
+LINE_PITCH = 20  # pt, exact
+CELL_MARGIN = 40  # twips left and right in table cells (Word's default 108 crowds 商业/企业)
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 
@@ -108,7 +110,8 @@ class _Writer:
         lang.set(qn("w:eastAsia"), "zh-CN")
         fmt = normal.paragraph_format
         fmt.space_before, fmt.space_after = Pt(0), Pt(0)
-        fmt.line_spacing = 1.5
+        # the PDF's line pitch (Typst: cap height + 0.78 em leading): pages break alike
+        fmt.line_spacing = Pt(LINE_PITCH)
         fmt.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
         for name, family in (("Heading 1", "sans"), ("Heading 2", "kai")):
             style = styles[name]
@@ -191,7 +194,8 @@ class _Writer:
         from docx.enum.text import WD_ALIGN_PARAGRAPH
         from docx.shared import Pt
 
-        for block in blocks:
+        for n, block in enumerate(blocks):
+            before_table = n + 1 < len(blocks) and isinstance(blocks[n + 1], lo.Table)
             if isinstance(block, lo.Title):
                 p = self.doc.add_paragraph(style="Title")
                 self._run(p, "\n".join(block.lines), "serif", SIZES["title"], bold=True)
@@ -208,6 +212,7 @@ class _Writer:
                     p.paragraph_format.first_line_indent = Pt(SIZES["body"] * 2)
                 elif block.style == "center":
                     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+                p.paragraph_format.keep_with_next = before_table or None
             elif isinstance(block, lo.Table):
                 self.table(block)
             elif isinstance(block, lo.Figure):
@@ -243,6 +248,14 @@ class _Writer:
         layout = OxmlElement("w:tblLayout")
         layout.set(qn("w:type"), "fixed")
         table._tbl.tblPr.append(layout)
+        margins = OxmlElement("w:tblCellMar")
+        for side in ("left", "right"):
+            el = OxmlElement(f"w:{side}")
+            el.set(qn("w:w"), str(CELL_MARGIN))
+            el.set(qn("w:type"), "dxa")
+            margins.append(el)
+        table._tbl.tblPr.append(margins)
+        keep = len(block.rows) <= 40  # a table that fits a page stays on one page
         below: dict[tuple[int, int], int] = {}  # (row, col) covered from above -> colspan
         for r, (row, tr) in enumerate(zip(block.rows, table._tbl.tr_lst, strict=True)):
             trpr = tr.get_or_add_trPr()
@@ -278,6 +291,7 @@ class _Writer:
                 p.alignment = _aligns()[cell.align]
                 p.paragraph_format.line_spacing = 1.0
                 p.paragraph_format.first_line_indent = Pt(0)
+                p.paragraph_format.keep_with_next = keep and r + 1 < len(block.rows)
                 self._run(p, cell.text, "serif", size, bold=("item" in cell.cls.split()) or None)
                 c += span
         self.doc.add_paragraph().paragraph_format.space_after = Pt(0)
@@ -330,8 +344,11 @@ class _Writer:
         from docx.shared import Pt
 
         indent = Pt(SIZES["body"] * 2)
+        if self.doc.paragraphs:  # the last paragraph goes with the 落款: never it alone
+            self.doc.paragraphs[-1].paragraph_format.keep_with_next = True
         spacer = self.doc.add_paragraph()
         spacer.paragraph_format.space_before = Pt(SIZES["body"] * 2)
+        spacer.paragraph_format.keep_with_next = True
         for n, text in enumerate(x for x in (block.agency, block.date) if x):
             p = self.doc.add_paragraph()
             p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
