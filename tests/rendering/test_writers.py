@@ -156,7 +156,7 @@ def test_docx_is_reproducible() -> None:
 
 
 def test_hostile_text_prints_literally_in_all_three(tmp_path: Path) -> None:
-    report = Report.blank("测试区某局", 2024, fill=0)
+    report = Report.blank("测试区#[某]局_$", 2024, fill=0)  # the 落款 prints the agency
     report.own_title = "测试区某局2024年报告 #title $ * _"
     report.narrative["一"] = [Paragraph(HOSTILE, heading="（一）<i>#标题</i>")]
     report.narrative["六"] = [Paragraph("]) #pagebreak() \\n {{ x }}")]
@@ -172,7 +172,8 @@ def test_hostile_text_prints_literally_in_all_three(tmp_path: Path) -> None:
     docx.write_bytes(docx_writer.docx_bytes(doc))
     reads = {"html": _squash(soup.get_text()), "pdf": _pdf_text(pdf), "docx": _docx_text(docx)}
     for text in (HOSTILE, "（一）<i>#标题</i>", "]) #pagebreak() \\n {{ x }}",
-                 "$$ 注 ** <script>alert(1)</script>", report.own_title):  # fmt: skip
+                 "$$ 注 ** <script>alert(1)</script>", report.own_title, report.agency,
+                 "2025年2月3日"):  # fmt: skip
         for name, got in reads.items():
             assert _squash(text) in got, (name, text)
     pages = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
