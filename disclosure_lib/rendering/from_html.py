@@ -187,6 +187,7 @@ def _table(tag: object) -> lo.Table:
         rows.append(cells)
         if in_head:
             header_rows = len(rows)
+    rows = regular(rows, _width(rows))
     return lo.Table(
         key=str(tag.get("data-table", "")) or "table",
         rows=rows,
@@ -227,6 +228,36 @@ def _natural_widths(rows: list[list[lo.Cell]]) -> tuple[float, ...]:
     if sum(widths) > PAGE_EM:
         widths[widths.index(max(widths))] = 0.0
     return tuple(widths)
+
+
+def regular(rows: list[list[lo.Cell]], width: int) -> list[list[lo.Cell]]:
+    """A ragged grid made regular: spans clipped to the table, short rows padded with empty
+    cells (Typst places cells in order, so a missing cell would shift every one after it)."""
+    taken: set[tuple[int, int]] = set()
+    out: list[list[lo.Cell]] = []
+    for r, row in enumerate(rows):
+        placed: list[lo.Cell] = []
+        c = 0
+        for cell in row:
+            while (r, c) in taken:
+                c += 1
+            if c >= width:
+                break
+            cell.colspan = max(1, min(cell.colspan, width - c))
+            cell.colspan = next(
+                (n for n in range(1, cell.colspan + 1) if (r, c + n) in taken), cell.colspan
+            )
+            cell.rowspan = max(1, min(cell.rowspan, len(rows) - r))
+            for rr in range(r, r + cell.rowspan):
+                for cc in range(c, c + cell.colspan):
+                    taken.add((rr, cc))
+            placed.append(cell)
+            c += cell.colspan
+        placed += [lo.Cell() for cc in range(width) if (r, cc) not in taken]
+        for cc in range(width):
+            taken.add((r, cc))
+        out.append(placed)
+    return out
 
 
 def _int(value: object) -> int:

@@ -162,3 +162,26 @@ def test_official_table_html_reads_back_as_the_same_grid() -> None:
         assert [[c.colspan for c in r] for r in block.rows] == [
             [c.colspan for c in r] for r in grid.rows
         ]
+
+
+def test_ragged_foreign_table_still_prints(tmp_path: Path) -> None:
+    """Rows with missing cells or spans past the edge: padded and clipped, not shifted."""
+    from disclosure_lib.rendering import from_html, typst_pdf
+    from disclosure_lib.rendering import layout as lo
+
+    (table,) = from_html.blocks_from_html(
+        "<table><tr><th colspan=3>甲</th></tr><tr><td rowspan=9>乙</td><td>丙</td></tr>"
+        "<tr><td colspan=5>丁</td></tr><tr><td>戊</td><td>己</td></tr></table>"
+    )
+    assert isinstance(table, lo.Table)
+    carried: dict[int, int] = {}
+    for n, row in enumerate(table.rows):  # every row fills the width, rowspans included
+        assert carried.get(n, 0) + sum(c.colspan for c in row) == table.ncols
+        for cell in row:
+            for below in range(n + 1, n + cell.rowspan):
+                carried[below] = carried.get(below, 0) + cell.colspan
+    assert max(c.rowspan for r in table.rows for c in r) == 3  # clipped to the table
+    pdf = tmp_path / "r.pdf"
+    pdf.write_bytes(typst_pdf.typeset(lo.Document(title="t", blocks=[table])))
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert all(ch in text for ch in "甲乙丙丁戊己")
