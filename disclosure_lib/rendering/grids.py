@@ -20,7 +20,7 @@ from .layout import Cell, Table
 # Column widths, in em of the table's font: a label column is as wide as its longest line
 # (CJK characters are 1 em) plus the cell's padding, so it never breaks elsewhere.
 NUM_WIDTH = 2.8  # a figure column: four digits, or a two-character word per line
-PAD = 0.5  # left and right padding of a cell, and a little air
+PAD = 0.6  # left and right padding of a cell, and a little air
 PROACTIVE_LABEL = 9.0  # 二's 信息内容 column: 行政规范性文件 on one line
 
 
