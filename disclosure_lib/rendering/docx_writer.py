@@ -14,11 +14,16 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 import zipfile
 from typing import Any
 
+from ..errors import RenderError
 from . import layout as lo
 from . import pdf_fonts
+
+# what XML 1.0 cannot hold (Word documents are XML): C0 controls but tab and newline
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 A4 = (210, 297)
 MARGINS = {"top": 37, "bottom": 35, "left": 28, "right": 26}  # mm, GB/T 9704
@@ -179,6 +184,13 @@ class _Writer:
         bold: bool | None = None,
     ) -> Any:  # fmt: skip
         run = paragraph.add_run()
+        bad = _CONTROL.search(text)
+        if bad:
+            snippet = text if len(text) <= 30 else text[:30] + "…"
+            raise RenderError(
+                f"报告文字中有控制字符 U+{ord(bad[0]):04X}，无法写入 Word 文档：{snippet!r}"
+                " (control character in the report text)"
+            )
         lines = text.split("\n")
         for n, line in enumerate(lines):
             if n:

@@ -254,3 +254,16 @@ def test_amounts_and_blanks_print_as_in_the_table() -> None:
     assert '"12.35"' in source
     cells = [c for b in doc.walk() if isinstance(b, lo.Table) for row in b.rows for c in row]
     assert sum(1 for c in cells if "blank" in c.cls) == 1
+
+
+def test_control_character_is_an_error_naming_it() -> None:
+    from disclosure_lib.errors import RenderError
+    from disclosure_lib.rendering.fonts import FontError
+
+    report = Report.blank("测试区某局", 2024, fill=0)
+    report.narrative["一"] = [Paragraph("正文\x07响铃")]
+    doc = _document(report)
+    with pytest.raises(RenderError, match="U\\+0007"):
+        docx_writer.docx_bytes(doc)
+    with pytest.raises(FontError, match="U\\+0007"):
+        typst_pdf.typeset(doc)
