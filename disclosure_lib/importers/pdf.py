@@ -195,6 +195,9 @@ def _join(a: str, b: str) -> str:
     return a + b
 
 
+_OPENING = "《“‘（〔【「『〈"
+
+
 class _Margins:
     """The text column (left and right edges), a character's width and the line pitch."""
 
@@ -202,7 +205,9 @@ class _Margins:
         body = [ln for ln in lines if len(ln.text) >= 8]
         widths = [(ln.x1 - ln.x0) / len(ln.text) for ln in body]
         self.char = statistics.median(widths) if widths else 10.0
-        self.left = min((ln.x0 for ln in body), default=0.0)
+        # a line opening with CJK punctuation (《, “) may start half a character left of the
+        # margin, where the typesetter trims the blank half of its glyph
+        self.left = min((ln.x0 for ln in body if ln.text[0] not in _OPENING), default=0.0)
         self.right = max((ln.x1 for ln in body), default=0.0)
         pitches = [
             b.top - a.top
