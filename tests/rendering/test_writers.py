@@ -267,3 +267,18 @@ def test_control_character_is_an_error_naming_it() -> None:
         docx_writer.docx_bytes(doc)
     with pytest.raises(FontError, match="U\\+0007"):
         typst_pdf.typeset(doc)
+
+
+def test_signature_stands_right_with_its_date_under_it(written: dict[str, object]) -> None:
+    """GB/T 9704: the issuing body and the date at the right, not at the left margin."""
+    import pdfplumber
+
+    pdf = written["pdf"]
+    assert isinstance(pdf, Path)
+    with pdfplumber.open(pdf) as doc:  # in review, the appendix follows the 落款
+        pages = [(p.width, p.extract_text_lines()) for p in doc.pages]
+    width, lines = next((w, ls) for w, ls in pages if any("2025年1月20日" in x["text"] for x in ls))
+    agency = next(x for x in reversed(lines) if x["text"].replace(" ", "") == "示例区教育局")
+    date = next(x for x in lines if x["text"].replace(" ", "") == "2025年1月20日")
+    assert agency["x0"] > width / 2 and date["x0"] > width / 2
+    assert date["top"] > agency["top"]
