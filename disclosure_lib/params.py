@@ -27,6 +27,7 @@ from .params_read import (
     YEARS,
     check_year,
     loads_report,
+    parse_date,
     table_layout,
     too_large,
 )
@@ -49,6 +50,7 @@ __all__ = [
     "load_reports",
     "loads_report",
     "params_path",
+    "parse_date",
     "scan_params",
     "table_layout",
 ]

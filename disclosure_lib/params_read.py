@@ -69,6 +69,17 @@ def check_year(year: object, *, path: Path | str | None = None, line: int | None
     return year
 
 
+def parse_date(raw: str) -> datetime.date | None:
+    """A date written 2025-01-20 or 2025年1月20日 (the 落款), or None if `raw` is not one."""
+    m = _DATE.fullmatch(raw.strip())
+    if m is None:
+        return None
+    try:
+        return datetime.date(int(m["y"]), int(m["m"]), int(m["d"]))
+    except ValueError:
+        return None
+
+
 # --- loading ----------------------------------------------------------------------------------
 
 
@@ -153,12 +164,9 @@ class _Reader:
         if isinstance(node, yaml.ScalarNode) and node.tag == _NULL:
             return None
         raw = str(node.value).strip() if isinstance(node, yaml.ScalarNode) else ""
-        m = _DATE.fullmatch(raw)
-        if m is not None:
-            try:
-                return datetime.date(int(m["y"]), int(m["m"]), int(m["d"]))
-            except ValueError:
-                pass
+        date = parse_date(raw)
+        if date is not None:
+            return date
         raise self.fail(
             node,
             field,

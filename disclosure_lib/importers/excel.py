@@ -51,6 +51,10 @@ COVER_FIELDS = (
     ("year", "报告年度"),
     ("format", "报告格式"),
     *fmt.CONTACT_FIELDS,
+    # after the fields older workbooks have, so their cells keep their places
+    ("title", "报告标题（空白为规范标题）"),
+    ("issued", "落款日期（如 2025-01-20）"),
+    ("charts", "正式版附统计图表（是/否）"),
 )
 
 
@@ -117,7 +121,7 @@ class _Writer:
         assert ws is not None
         ws.title = COVER
         ws.protection.sheet = True
-        ws.column_dimensions["A"].width = 14
+        ws.column_dimensions["A"].width = 30
         ws.column_dimensions["B"].width = 60
         _label(ws, 1, 1, self.report.title + "（填报表）", cols=2)
         values = {
@@ -125,6 +129,9 @@ class _Writer:
             "year": self.report.year,
             "format": self.report.format,
             **{k: getattr(self.report.contact, k) for k, _ in fmt.CONTACT_FIELDS},
+            "title": self.report.own_title or "",
+            "issued": self.report.issued.isoformat() if self.report.issued else "",
+            "charts": "是" if self.report.charts else "否",
         }
         for i, (key, label) in enumerate(COVER_FIELDS, start=2):
             _label(ws, i, 1, label)

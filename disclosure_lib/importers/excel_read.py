@@ -8,6 +8,7 @@ sheet's names go through `names.check_name`.
 
 from __future__ import annotations
 
+import datetime
 import io
 import zipfile
 from decimal import Decimal, InvalidOperation
@@ -20,7 +21,7 @@ from .. import format as fmt
 from ..errors import DisclosureError, ImportError_
 from ..model import Contact, Paragraph, Report, Value
 from ..names import check_name
-from ..params import FORMATS
+from ..params import FORMATS, YEARS, parse_date
 from .excel import COVER, COVER_FIELDS, KEYS, NARRATIVE
 from .labels import is_missing_marker
 
@@ -137,7 +138,7 @@ class _Reader:
             year = int(year)
         if isinstance(year, str) and year.strip().isdigit():
             year = int(year.strip())
-        if not isinstance(year, int) or isinstance(year, bool) or not 1990 <= year <= 2100:
+        if not isinstance(year, int) or isinstance(year, bool) or year not in YEARS:
             raise self.fail(f"{COVER}!B3", f"报告年度应为四位年份，而不是 {year!r} (year expected)")
         report = Report.blank(agency, year)
         report.format = str(values["format"] or fmt.FORMAT_ID).strip()
@@ -149,9 +150,34 @@ class _Reader:
         report.contact = Contact(
             **{k: str(values[k] or "").strip() for k, _l in fmt.CONTACT_FIELDS}
         )
+        self.read_cover_extras(report, values)
         self.read_figures(report)
         self.read_narrative(report)
         return report
+
+    def read_cover_extras(self, report: Report, values: dict[str, object]) -> None:
+        """Title, 落款 date and the charts flag (blank in workbooks made before they existed)."""
+        row = {key: i for i, (key, _l) in enumerate(COVER_FIELDS, start=2)}
+        title = str(values.get("title") or "").strip()
+        if title:
+            try:
+                report.own_title = check_name(title, "报告标题")
+            except DisclosureError as exc:
+                raise self.fail(f"{COVER}!B{row['title']}", exc.message) from None
+        issued = values.get("issued")
+        if isinstance(issued, datetime.datetime):  # a cell Excel typed as a date
+            report.issued = issued.date()
+        elif issued not in (None, ""):
+            report.issued = parse_date(str(issued))
+            if report.issued is None:
+                raise self.fail(
+                    f"{COVER}!B{row['issued']}",
+                    f"落款日期应如 2025-01-20 或 2025年1月20日，而不是“{issued}” (expected a date)",
+                )
+        charts = str(values.get("charts") or "否").strip()
+        if charts not in ("是", "否"):
+            raise self.fail(f"{COVER}!B{row['charts']}", f"应填“是”或“否”，而不是“{charts}”")
+        report.charts = charts == "是"
 
     def read_figures(self, report: Report) -> None:
         keys = self.wb[KEYS]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import random
 from decimal import Decimal
 from pathlib import Path
@@ -15,6 +16,8 @@ from disclosure_lib.errors import ImportError_
 from disclosure_lib.importers.document import import_file
 from disclosure_lib.importers.excel import (
     APPLICATIONS,
+    COVER,
+    COVER_FIELDS,
     KEYS,
     NARRATIVE,
     PROACTIVE,
@@ -152,3 +155,20 @@ def test_cli_template_and_import(tmp_path: Path) -> None:
     assert cli.main(["template", "示例区教育局", "2024", "-o", str(out)]) == 2  # exists
     assert cli.main(["import", str(out), "-o", str(tmp_path / "params")]) == 1  # blanks: errors
     assert (tmp_path / "params" / "示例区教育局" / "2024.yaml").exists()
+
+
+def test_title_issued_and_charts_travel_through_the_cover(tmp_path: Path) -> None:
+    report = load_report(SEED)
+    report.issued, report.charts = datetime.date(2025, 1, 20), True
+    path = write_workbook(report, tmp_path / "r.xlsx")
+    assert read_workbook(path) == report
+    wb = load_workbook(path)
+    row = {label: i for i, (_k, label) in enumerate(COVER_FIELDS, start=2)}
+    issued_row = next(i for label, i in row.items() if label.startswith("落款日期"))
+    wb[COVER].cell(row=issued_row, column=2).value = datetime.datetime(2025, 2, 3)
+    wb.save(path)
+    assert read_workbook(path).issued == datetime.date(2025, 2, 3)  # typed as a date by Excel
+    wb[COVER].cell(row=issued_row, column=2).value = "下个月"
+    wb.save(path)
+    with pytest.raises(ImportError_, match=f"{COVER}!B{issued_row}"):
+        read_workbook(path)
