@@ -20,6 +20,7 @@ from disclosure_lib.importers.text import published_text
 from disclosure_lib.synth import consistent_report
 
 from ..base import IMPORT_FIXTURES as FIX
+from .pdfs import text_pdf
 
 TEXTS = {
     n: (FIX / n).read_text(encoding="utf-8")
@@ -175,34 +176,7 @@ def test_run_together_figures_are_right_or_blank(seed: int, scale: int, joins: l
     assert result.report.narrative == truth.narrative
 
 
-def _text_pdf(lines: list[str]) -> bytes:
-    """A small PDF with a text layer (Helvetica, ASCII lines): the seed of the PDF fuzz."""
-    ops = "".join(f"BT /F1 12 Tf 72 {760 - 16 * i} Td ({t}) Tj ET\n" for i, t in enumerate(lines))
-    content = ops.encode("latin-1")
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R"
-        b" /Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for i, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return bytes(out)
-
-
-PDF = _text_pdf(["Annual report 2024", "1 2 3 4 5", "0 0 0 0 0 0 0"])
+PDF = text_pdf(["Annual report 2024", "1 2 3 4 5", "0 0 0 0 0 0 0"])
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -21,6 +21,7 @@ from disclosure_lib.params_write import save_report
 from disclosure_lib.synth import demo_series
 
 from ..base import IMPORT_FIXTURES as FIX
+from .pdfs import pdf_without_text
 
 ISSUED = datetime.date(2025, 1, 20)
 
@@ -94,35 +95,11 @@ def test_cli_imports_a_folder_of_pdfs(
         assert load_report(dl.params_path(params, want.agency, want.year)).tables == want.tables
 
 
-def _pdf_without_text() -> bytes:
-    """A one-page PDF holding only a drawn rectangle, as a scan holds only an image."""
-    content = b"0.5 g 72 72 451 698 re f"
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
-        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for i, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return bytes(out)
-
-
 def test_a_scan_without_text_is_refused_with_the_fix(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     scan = tmp_path / "scan.pdf"
-    scan.write_bytes(_pdf_without_text())
+    scan.write_bytes(pdf_without_text())
     with pytest.raises(ImportError_, match="OCR"):
         import_bytes(scan.read_bytes(), path=scan)
     assert cli.main(["import", str(scan), "-o", str(tmp_path / "params")]) == 2
