@@ -131,7 +131,7 @@ _EXTRA_PARSERS: list[Callable[[SubParsers], None]] = []
 
 @_command("render")
 def _cmd_render(args: argparse.Namespace) -> int:
-    from .batch.render import render
+    from .batch.render import ReportBlocked, render
     from .rendering.notebook import NotebookFailed
 
     try:
@@ -144,10 +144,13 @@ def _cmd_render(args: argparse.Namespace) -> int:
             notebook=args.notebook,
             profile=args.profile,
             pdf_standard=args.pdf_standard,
+            strict=args.strict,
         )
-    except NotebookFailed as exc:  # the work ran and failed: exit 1, notebook kept
+    except (NotebookFailed, ReportBlocked) as exc:  # the work ran and failed: exit 1
         print(f"失败：{exc}", file=sys.stderr)
         return 1
+    if result.check_line:
+        print(result.check_line, file=sys.stderr)
     for path in result.files:
         print(path)
     return 0
@@ -168,6 +171,14 @@ def _add_profile(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_strict(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help="write nothing for a report whose check finds errors (exit 1)",
+    )
+
+
 def _add_render(sub: SubParsers) -> None:
     p = sub.add_parser("render", help="生成一份年度报告的 HTML/PDF (render one agency-year)")
     p.add_argument("agency", help="agency full Chinese name")
@@ -177,6 +188,7 @@ def _add_render(sub: SubParsers) -> None:
     p.add_argument("-o", "--output", type=Path, default=Path("outputs"), help="output folder")
     p.add_argument("--notebook", type=Path, help="report notebook (default: the bundled one)")
     _add_profile(p)
+    _add_strict(p)
 
 
 _EXTRA_PARSERS.append(_add_render)
@@ -204,6 +216,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
         summaries=not args.no_summary,
         profile=args.profile,
         pdf_standard=args.pdf_standard,
+        strict=args.strict,
     )
     sys.stderr.write(summary.table())
     if summary.index is not None:
@@ -226,6 +239,7 @@ def _add_build(sub: SubParsers) -> None:
     p.add_argument("-q", "--quiet", action="store_true", help="no progress output")
     p.add_argument("--no-summary", action="store_true", help="skip the per-year summaries")
     _add_profile(p)
+    _add_strict(p)
 
 
 _EXTRA_PARSERS.append(_add_build)

@@ -20,38 +20,41 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from collections.abc import Iterable, Sequence
-from concurrent.futures import Executor, Future, as_completed
+from collections.abc import Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import BuildError, DisclosureError, ParamsError
-from ..locate import notebook_path
-from ..rendering.notebook import DEFAULT_PROFILE, FORMATS, check_profile, parse_formats
-from ..rendering.typst_pdf import check_standard
-from .manifest import (
-    Entry,
-    Manifest,
-    OutputLock,
-    combine,
-    digest,
-    library_inputs,
-    remove_stale_temps,
-    write_output,
+from ..rendering.notebook import DEFAULT_PROFILE, FORMATS, check_profile
+from .manifest import MANIFEST_NAME, Entry, Manifest, OutputLock, remove_stale_temps
+from .plan import (
+    REPORT_NOTEBOOK,
+    SUMMARY_NOTEBOOK,
+    Plan,
+    Unit,
+    formats_for_build,
+    orphans,
+    plan,
+    read_notebook,
 )
 from .progress import Line, Progress, summary_table
-from .worker import Result, Task, first_line, run_task, warm_worker
+from .store import failed_entry, remove_entry, store
+from .worker import Result, Task, first_line, run_task, sweep_temp_folders, warm_worker
 
-REPORT_NOTEBOOK = notebook_path("annual_report.ipynb")
-SUMMARY_NOTEBOOK = notebook_path("summary.ipynb")
-SUMMARY_STEM = "summary"
-DEFAULT_TIMEOUT = 300.0  # seconds per unit; a report that hangs is killed at this deadline
+__all__ = ["REPORT_NOTEBOOK", "SUMMARY_NOTEBOOK", "BuildSummary", "Unit", "build", "plan"]
+
+DEFAULT_TIMEOUT = 300.0  # seconds per unit, conversion included: the unit is killed then
 # what the warm process runs before forking workers (the pool takes it by name)
 WARM_INIT = f"{warm_worker.__module__}:{warm_worker.__qualname__}"
 # Then a new worker: workers never collect garbage cycles (≈ 15 MB left per PDF), so this
 # bounds their memory; the new worker's first PDF costs ≈ 0.1 s more than the next ones.
 TASKS_PER_WORKER = 12
+# Units handed to the executor ahead of the workers: enough that no worker waits, few enough
+# that the driver's memory stays flat however large the batch (results are dropped once
+# written).
+AHEAD_PER_WORKER = 2
 
 
 def default_jobs() -> int:
@@ -66,35 +69,6 @@ def default_jobs() -> int:
     return os.cpu_count() or 1
 
 
-# --- units of work ---------------------------------------------------------------------------
-
-
-@dataclass
-class Unit:
-    """One output to (maybe) build: a report or a year's summary."""
-
-    key: str
-    kind: str  # "report" | "summary"
-    agency: str
-    year: int
-    source: str  # params file of a report
-    files: dict[str, bytes]  # params files shipped to the worker: "<dir>/<year>.yaml" -> bytes
-    inputs: dict[str, str]
-    directory: str = ""  # relative to the output folder
-    stem: str = ""
-    load_error: str = ""
-
-    @property
-    def fingerprint(self) -> str:
-        return combine(self.inputs)
-
-    @property
-    def label(self) -> str:
-        if self.kind == "summary":
-            return f"{self.year}年 汇总"
-        return f"{self.agency} {self.year}年" if self.agency else self.source
-
-
 @dataclass
 class BuildSummary:
     output_dir: Path
@@ -103,6 +77,8 @@ class BuildSummary:
     wall: float
     index: Path | None = None
     timings: dict[str, dict[str, float]] = field(default_factory=dict)  # label -> step seconds
+    complete: bool = True  # False: interrupted (the index says so)
+    removed: list[str] = field(default_factory=list)  # labels of outputs whose params are gone
 
     @property
     def built(self) -> list[Line]:
@@ -117,193 +93,20 @@ class BuildSummary:
         return [x for x in self.lines if x.status == "failed"]
 
     @property
+    def blocked(self) -> list[Line]:
+        return [x for x in self.lines if x.status == "blocked"]
+
+    @property
     def check_errors(self) -> int:
-        return sum(x.errors for x in self.lines if x.status != "failed")
+        """Check errors over the reports (a summary's are its reports', not counted again)."""
+        return sum(x.errors for x in self.lines if x.status != "failed" and x.kind == "report")
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.failed else 0
+        return 1 if self.failed or self.blocked else 0
 
     def table(self) -> str:
-        return summary_table(self.lines, self.wall)
-
-
-# --- planning --------------------------------------------------------------------------------
-
-
-def _options(to: Iterable[str] | str, profile: str, pdf: str) -> tuple[tuple[str, ...], str, str]:
-    try:  # formats, profile and PDF standard, checked
-        wanted, checked = parse_formats(to), (check_profile(profile), ",".join(check_standard(pdf)))
-    except DisclosureError as exc:
-        raise BuildError(exc.message) from None
-    if not wanted:  # a batch always writes something besides the notebook
-        raise BuildError(f"不支持的输出格式：（空）；可选：{', '.join(FORMATS)}")
-    return (wanted, *checked)
-
-
-@dataclass
-class _File:
-    path: Path
-    data: bytes
-    digest: str
-    agency: str = ""
-    year: int = 0
-    error: str = ""
-
-
-def _scan(paths: Sequence[Path], manifest: Manifest) -> list[_File]:
-    """Read every params file; parse only the ones whose hash the manifest does not know."""
-    from ..params import find_params, load_report
-
-    files = []
-    for path in find_params(paths):
-        key = str(path.resolve())
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            files.append(_File(path, b"", "", error=f"{path}: 无法读取 ({exc.strerror})"))
-            continue
-        f = _File(path, data, digest(data))
-        known = manifest.files.get(key)
-        if known and known.get("digest") == f.digest:
-            f.agency, f.year = known["agency"], int(known["year"])
-        else:
-            try:
-                report = load_report(path)
-            except ParamsError as exc:
-                f.error = str(exc)
-            else:
-                f.agency, f.year = report.agency, report.year
-                manifest.remember_file(key, f.digest, f.agency, f.year)
-        files.append(f)
-    return files
-
-
-def plan(
-    paths: Sequence[Path],
-    manifest: Manifest,
-    *,
-    year: int | None = None,
-    agency: str | None = None,
-    summaries: bool = True,
-    notebook: Path = REPORT_NOTEBOOK,
-    profile: str = DEFAULT_PROFILE,
-    pdf: str = "",
-) -> list[Unit]:
-    """The units selected by `year`/`agency`, with their inputs hashed."""
-    from ..names import agency_dirname
-    from .render import output_dir_for, output_stem
-
-    shared = library_inputs()
-    report_nb = digest(_read(notebook))
-    files = _scan(paths, manifest)
-    good = [f for f in files if not f.error]
-    by_agency: dict[str, list[_File]] = {}
-    for f in good:
-        by_agency.setdefault(f.agency, []).append(f)
-
-    def wanted(f_agency: str, f_year: int) -> bool:
-        if year is not None and f_year != year:
-            return False
-        return agency is None or agency in (f_agency, agency_dirname(f_agency))
-
-    units: list[Unit] = []
-    for f in files:
-        if f.error and (year is None or f"{year}" in f.path.stem) and agency is None:
-            key = f"file:{f.path.resolve()}"
-            units.append(Unit(key, "report", "", 0, str(f.path), {}, {"params": f.digest},
-                              load_error=first_line(f.error)))  # fmt: skip
-    seen: dict[tuple[str, int], _File] = {}
-    for f in good:
-        if not wanted(f.agency, f.year):
-            continue
-        key = f"report:{f.agency}/{f.year}"
-        if (f.agency, f.year) in seen:
-            units.append(Unit(f"file:{f.path.resolve()}", "report", f.agency, f.year, str(f.path),
-                              {}, {"params": f.digest},
-                              load_error=f"与 {seen[f.agency, f.year].path} 重复"))  # fmt: skip
-            continue
-        seen[f.agency, f.year] = f
-        history = [g for g in by_agency[f.agency] if g.year <= f.year]
-        ship = {f"{agency_dirname(g.agency)}/{g.year}.yaml": g.data for g in history}
-        inputs = {**shared, "notebook": report_nb, "profile": profile, "pdf_standard": pdf}
-        inputs.update({f"params:{g.year}": g.digest for g in history})
-        directory = output_dir_for(Path("."), f.year, f.agency)
-        units.append(Unit(key, "report", f.agency, f.year, str(f.path), ship, inputs,
-                          str(directory), output_stem(f.agency, f.year)))  # fmt: skip
-    if summaries and agency is None:
-        summary_nb = digest(_read(SUMMARY_NOTEBOOK))
-        years = sorted({f.year for f in good if year is None or f.year == year})
-        for y in years:
-            rel = [g for g in good if g.year in (y, y - 1)]
-            rel = [g for g in rel if seen.get((g.agency, g.year)) in (None, g)]
-            ship = {f"{agency_dirname(g.agency)}/{g.year}.yaml": g.data for g in rel}
-            inputs = {**shared, "notebook": summary_nb}
-            inputs.update({f"params:{g.agency}/{g.year}": g.digest for g in rel})
-            units.append(Unit(f"summary:{y}", "summary", "", y, "", ship, inputs, str(y),
-                              SUMMARY_STEM))  # fmt: skip
-    return units
-
-
-def _read(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError:
-        raise BuildError("找不到笔记本 (notebook not found)", path=path) from None
-
-
-# --- writing results -------------------------------------------------------------------------
-
-
-def _outputs(unit: Unit, formats: Sequence[str]) -> dict[str, str]:
-    base = f"{unit.directory}/{unit.stem}" if unit.directory else unit.stem
-    out = {"ipynb": f"{base}.ipynb", "failed": f"{base}.failed.ipynb"}
-    out.update({ext: f"{base}.{ext}" for ext in FORMATS})
-    del formats
-    return out
-
-
-def _store(output_dir: Path, unit: Unit, formats: tuple[str, ...], result: Result) -> Entry:
-    """Write a unit's files atomically and return its manifest entry."""
-    names = _outputs(unit, formats)
-    written: list[str] = []
-    if result.ok:
-        write_output(output_dir / names["ipynb"], result.notebook)
-        written.append(names["ipynb"])
-        for ext, data in result.documents.items():
-            write_output(output_dir / names[ext], data)
-            written.append(names[ext])
-        stale = [names["failed"], *(names[ext] for ext in FORMATS if ext not in formats)]
-    else:
-        if result.notebook:
-            write_output(output_dir / names["failed"], result.notebook)
-            written.append(names["failed"])
-        # nothing that looks successful may stay beside a failed notebook
-        stale = [names["ipynb"], *(names[ext] for ext in FORMATS)]
-    for rel in stale:
-        with contextlib.suppress(FileNotFoundError):
-            (output_dir / rel).unlink()
-    return Entry(
-        key=unit.key,
-        fingerprint=unit.fingerprint,
-        inputs=unit.inputs,
-        status="built" if result.ok else "failed",
-        formats=list(formats) if result.ok else [],
-        outputs=written,
-        kind=unit.kind,
-        agency=unit.agency,
-        year=unit.year,
-        source=unit.source,
-        errors=result.errors,
-        warnings=result.warnings,
-        first_error=result.error if not result.ok else result.first_check_error,
-        seconds=round(result.timings.get("total", 0.0), 3),
-        parameters={"agency": unit.agency, "year": unit.year}
-        if unit.agency
-        else {"year": unit.year},
-        versions=result.versions,
-        code=result.code,
-    )
+        return summary_table(self.lines, self.wall, removed=len(self.removed))
 
 
 # --- the build -------------------------------------------------------------------------------
@@ -323,8 +126,9 @@ def _executor(
         )
         # A worker runs many units: each unit's cells run in a fresh process forked by the
         # `disclosure` engine, while HTML/PDF conversion reuses the worker's warm caches.
-        return WarmPool(jobs, timeout=timeout + 30 if timeout else None, warm=warm,
-                        init=WARM_INIT, tasks_per_child=TASKS_PER_WORKER)  # fmt: skip
+        # The pool kills a unit at the deadline itself: conversion is inside `timeout` too.
+        return WarmPool(jobs, timeout=timeout or None, warm=warm, init=WARM_INIT,
+                        tasks_per_child=TASKS_PER_WORKER)  # fmt: skip
     if executor == "dask":
         try:
             from distributed import Client
@@ -373,75 +177,119 @@ def build(
     summaries: bool = True,
     notebook: Path | str | None = None,
     profile: str = DEFAULT_PROFILE,
-    pdf_standard: str = "",
+    strict: bool = False,
 ) -> BuildSummary:
     """Build the reports under `paths` (default params/) into `output_dir`; see module doc.
 
-    Raises BuildError when the output folder is locked by another build, read-only or full;
-    a report that fails is recorded as failed and the batch goes on.
+    Raises BuildError when no params file is found (the output folder is then not created),
+    when two agencies would share an output folder, when the output folder is locked by
+    another build, read-only or full. A report that fails is recorded as failed and the batch
+    goes on; with `strict`, a report whose check finds errors is blocked: none of its outputs
+    is written (and earlier ones are removed).
     """
     started = time.monotonic()
-    formats, profile, pdf_standard = _options(to, profile, pdf_standard)
+    formats = formats_for_build(to)
+    try:
+        profile = check_profile(profile)
+    except DisclosureError as exc:
+        raise BuildError(exc.message) from None
     output_dir = Path(output_dir)
     source_paths = [Path(p) for p in (paths or [Path("params")])]
     report_notebook = Path(notebook) if notebook is not None else REPORT_NOTEBOOK
+    _require_params(source_paths, output_dir)
+    sweep_temp_folders()
     with OutputLock(output_dir):
         remove_stale_temps(output_dir)
         manifest = Manifest.load(output_dir)
-        units = plan(source_paths, manifest, year=year, agency=agency, summaries=summaries,
-                     notebook=report_notebook, profile=profile, pdf=pdf_standard)  # fmt: skip
-        todo = [u for u in units if u.load_error or force
-                or not manifest.up_to_date(u.key, u.fingerprint, formats)]  # fmt: skip
+        planned = plan(source_paths, manifest, year=year, agency=agency, summaries=summaries,
+                       notebook=report_notebook, profile=profile)  # fmt: skip
+        removed = _remove_orphans(output_dir, manifest, planned)
+        units = planned.units
+        todo = [u for u in units if u.load_error or force or not manifest.up_to_date(
+                u.key, u.fingerprint, formats, strict=strict)]  # fmt: skip
         show = Progress(len(units), enabled=progress)
-        lines = [Line(u.label, "skipped", errors=_entry_errors(manifest, u.key),
-                      warnings=_entry_warnings(manifest, u.key))
-                 for u in units if u not in todo]  # fmt: skip
+        lines = [_skipped_line(manifest, u) for u in units if u not in todo]
         show.skip(len(lines))
         timings: dict[str, dict[str, float]] = {}
+        complete, index = False, None
         try:
             for unit in [u for u in todo if u.load_error]:
-                manifest.record(_failed_entry(unit))
+                manifest.record(failed_entry(unit))
                 line = Line(unit.label, "failed", message=unit.load_error)
                 lines.append(line)
                 show.add(line)
             work = [u for u in todo if not u.load_error]
             if work:
-                _run(work, formats, output_dir, manifest, show, lines, timings, jobs=jobs or
-                     default_jobs(), executor=executor, scheduler=scheduler, timeout=timeout,
-                     notebook=report_notebook, profile=(profile, pdf_standard))  # fmt: skip
+                _run(work, formats, output_dir, manifest, show, lines, timings,
+                     jobs=jobs or default_jobs(), executor=executor, scheduler=scheduler,
+                     timeout=timeout, notebook=report_notebook, profile=profile,
+                     strict=strict)  # fmt: skip
+            complete = True
         finally:
             show.close()
             with contextlib.suppress(BuildError):
                 manifest.save()
-        index = _write_index(output_dir, manifest, bool(todo))
-    summary = BuildSummary(output_dir, lines, list(manifest.entries.values()),
-                           time.monotonic() - started, index, timings)  # fmt: skip
-    return summary
+            # after Ctrl-C or a write error too: the index lists what exists, marked incomplete
+            with contextlib.suppress(BuildError):
+                index = _write_index(output_dir, manifest, complete=complete)
+    sweep_temp_folders()  # the workers are gone: nothing of this build is left in /tmp
+    return BuildSummary(output_dir, lines, list(manifest.entries.values()),
+                        time.monotonic() - started, index, timings, complete,
+                        removed)  # fmt: skip
 
 
-def _entry_errors(manifest: Manifest, key: str) -> int:
-    e = manifest.entries.get(key)
-    return e.errors if e else 0
+def _require_params(paths: list[Path], output_dir: Path) -> None:
+    """No params file under `paths`: an error, and no output folder created. (An existing
+    output folder is still cleaned up: its reports' params are gone.)"""
+    from ..params import find_params
+
+    try:
+        found = find_params(paths)
+    except ParamsError as exc:
+        raise BuildError(exc.message, path=exc.path) from None
+    if not found and not (output_dir / MANIFEST_NAME).is_file():
+        where = "、".join(str(p) for p in paths)
+        raise BuildError(f"{where} 中没有参数文件 (*.yaml)，未生成任何输出 (no params files found)")
 
 
-def _entry_warnings(manifest: Manifest, key: str) -> int:
-    e = manifest.entries.get(key)
-    return e.warnings if e else 0
+def _remove_orphans(output_dir: Path, manifest: Manifest, planned: Plan) -> list[str]:
+    gone = orphans(manifest, planned)
+    for entry in gone:
+        remove_entry(output_dir, entry)
+        manifest.forget(entry.key)
+    if gone:
+        manifest.save()
+    return [e.label for e in gone]
 
 
-def _failed_entry(unit: Unit) -> Entry:
-    return Entry(unit.key, unit.fingerprint, unit.inputs, "failed", [], [], kind=unit.kind,
-                 agency=unit.agency, year=unit.year, source=unit.source,
-                 first_error=unit.load_error)  # fmt: skip
+def _skipped_line(manifest: Manifest, unit: Unit) -> Line:
+    e = manifest.entries.get(unit.key)
+    status = "blocked" if e is not None and e.status == "blocked" else "skipped"
+    if e is None:
+        return Line(unit.label, status, kind=unit.kind)
+    return Line(unit.label, status, errors=e.errors, warnings=e.warnings, kind=unit.kind,
+                message=e.first_error if status == "blocked" else "",
+                check_error=e.first_error)  # fmt: skip
 
 
-def _write_index(output_dir: Path, manifest: Manifest, changed: bool) -> Path:
-    from .site import INDEX_NAME, write_index
+def _write_index(output_dir: Path, manifest: Manifest, *, complete: bool) -> Path:
+    from .site import write_index
 
-    path = output_dir / INDEX_NAME
-    if changed or not path.exists():
-        write_index(output_dir, manifest.entries.values())
-    return path
+    return write_index(output_dir, manifest.entries.values(), complete=complete)
+
+
+def _tasks(
+    work: list[Unit],
+    formats: tuple[str, ...],
+    notebooks: dict[str, str],
+    timeout: float | None,
+    profile: str,
+    strict: bool,
+) -> Iterator[tuple[Unit, Task]]:
+    # reports first, then summaries: a summary is the longest single unit
+    for unit in sorted(work, key=lambda u: u.kind != "report"):
+        yield unit, Task(unit.kind, unit.agency, unit.year, unit.files, notebooks[unit.kind],
+                         formats, timeout, profile, strict)  # fmt: skip
 
 
 def _run(
@@ -458,35 +306,47 @@ def _run(
     scheduler: str | None,
     timeout: float | None,
     notebook: Path,
-    profile: tuple[str, str],  # profile, PDF standard
+    profile: str,
+    strict: bool,
 ) -> None:
-    notebooks = {"report": _read(notebook).decode(), "summary": ""}
+    notebooks = {"report": read_notebook(notebook).decode(), "summary": ""}
     if any(u.kind == "summary" for u in work):
-        notebooks["summary"] = _read(SUMMARY_NOTEBOOK).decode()
-    pool = _executor(executor, min(jobs, len(work)), scheduler, timeout,
+        notebooks["summary"] = read_notebook(SUMMARY_NOTEBOOK).decode()
+    jobs = min(jobs, len(work))
+    pool = _executor(executor, jobs, scheduler, timeout,
                      pandas=any(u.kind == "summary" for u in work))  # fmt: skip
-    futures: dict[Future[Any], Unit] = {}
+    tasks = _tasks(work, formats, notebooks, timeout, profile, strict)
+    ahead = jobs * (1 + AHEAD_PER_WORKER)
+    running: dict[Future[Any], Unit] = {}
     clean = False
     try:
-        # reports first, then summaries: a summary is the longest single unit
-        for unit in sorted(work, key=lambda u: u.kind != "report"):
-            task = Task(unit.kind, unit.agency, unit.year, unit.files, notebooks[unit.kind],
-                        formats, timeout, *profile)  # fmt: skip
-            futures[pool.submit(run_task, task)] = unit
-        for fut in as_completed(futures):
-            unit = futures[fut]
-            try:
-                result = fut.result()
-            except Exception as exc:  # the worker died or was killed at the deadline
-                result = Result(False, error=first_line(f"{type(exc).__name__}: {exc}"))
-            entry = _store(output_dir, unit, formats, result)
-            manifest.record(entry)
-            manifest.save(every=1.0)
-            timings[unit.label] = result.timings
-            line = Line(unit.label, entry.status, result.timings.get("total", 0.0),
-                        result.errors, result.warnings, result.error)  # fmt: skip
-            lines.append(line)
-            show.add(line)
+        while True:
+            for unit, task in tasks:
+                running[pool.submit(run_task, task)] = unit
+                if len(running) >= ahead:
+                    break
+            if not running:
+                break
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for fut in done:
+                unit = running.pop(fut)
+                try:
+                    result = fut.result()
+                except Exception as exc:  # the worker died or was killed at the deadline
+                    result = Result(False, error=first_line(f"{type(exc).__name__}: {exc}"))
+                del fut  # the result (notebook, documents) goes once it is written
+                entry = store(output_dir, unit, formats, result)
+                manifest.record(entry)
+                manifest.save(every=1.0)
+                timings[unit.label] = result.timings
+                line = Line(unit.label, entry.status, result.timings.get("total", 0.0),
+                            result.errors, result.warnings, entry.first_error
+                            if entry.status != "built" else "", kind=unit.kind,
+                            check_error=result.first_check_error)  # fmt: skip
+                lines.append(line)
+                show.add(line)
+                unit.files = {}
+            del done
         clean = True
     finally:
         if clean:

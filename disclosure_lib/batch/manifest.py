@@ -1,12 +1,14 @@
 """What each output was built from, and the lock that keeps two builds off one output folder.
 
-`outputs/manifest.json` holds one entry per built report (and per-year summary): the hash of
-every input that determines it (its params file, the earlier years of the same agency, the
-notebook, templates/CSS, the library code and version), the formats produced, the status and
-the check counts shown in the index. A report is up to date when its inputs hash the same and
-its outputs still exist. The manifest is rewritten atomically (temp file + rename), so a
-build killed at any moment leaves either the old or the new manifest; reports not yet
-recorded are simply built again next time.
+`outputs/manifest.json` holds one entry per built report (and per-year summary), whoever wrote
+it (`build` or `render`): the hash of every input that determines it (its params file, the
+earlier years of the same agency, the notebook, templates/CSS, the library code and version),
+the formats produced, the status, the check counts and findings shown in the index, and the
+size and hash of every file written. A report is up to date when its inputs hash the same and
+every output is still the file that was written (size and hash; the hash is recomputed only
+when the file's stat changed, as git does for its index). The manifest is rewritten
+atomically (temp file + rename), so a build killed at any moment leaves either the old or the
+new manifest; reports not yet recorded are simply built again next time.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from ..files import write_atomic
 
 MANIFEST_NAME = "manifest.json"
 LOCK_NAME = ".build.lock"
-SCHEMA = 2  # 2: code hashes keyed by path inside the package (subpackages)
+SCHEMA = 3  # 3: size and hash of every output (stamps), findings; 2: code hashes by package path
 PACKAGE_DIR = Path(__file__).resolve().parent.parent  # disclosure_lib/
 
 
@@ -130,6 +132,16 @@ class Entry:
     parameters: dict[str, Any] = field(default_factory=dict)
     versions: dict[str, str] = field(default_factory=dict)
     code: dict[str, str] = field(default_factory=dict)  # module file -> hash, as built
+    # output path -> {"size", "sha256", "stat": [inode, mtime_ns, ctime_ns]} as written
+    stamps: dict[str, dict[str, Any]] = field(default_factory=dict)
+    findings: list[dict[str, Any]] = field(default_factory=list)  # check findings (capped)
+
+    @property
+    def label(self) -> str:
+        """How progress lines and the index name this unit."""
+        if self.kind == "summary":
+            return f"{self.year}年 汇总"
+        return f"{self.agency} {self.year}年" if self.agency else (self.source or self.key)
 
 
 class Manifest:
@@ -161,15 +173,52 @@ class Manifest:
         m.files = dict(raw.get("files", {}))
         return m
 
-    def up_to_date(self, key: str, fingerprint: str, formats: tuple[str, ...]) -> bool:
+    def up_to_date(
+        self, key: str, fingerprint: str, formats: tuple[str, ...], *, strict: bool = False
+    ) -> bool:
+        """Nothing to do for `key`: built from the same inputs by the same code, in `formats`,
+        its outputs as written; with `strict`, blocked, or built without check errors."""
         e = self.entries.get(key)
-        if e is None or e.status != "built" or e.fingerprint != fingerprint:
-            return False
-        if not set(formats) <= set(e.formats):
+        if e is None or e.fingerprint != fingerprint:
             return False
         if any(self._module_digest(name) != h for name, h in e.code.items()):
             return False
-        return all((self.output_dir / rel).is_file() for rel in e.outputs)
+        if e.status == "blocked":
+            return strict and self.verify(e)
+        if e.status != "built" or (strict and e.errors):
+            return False
+        if not set(formats) <= set(e.formats):
+            return False
+        return self.verify(e)
+
+    def verify(self, entry: Entry) -> bool:
+        """Every output of `entry` is the file that was written: same size and hash.
+
+        The hash is recomputed only when the file's (inode, mtime, ctime) differ from the
+        recorded ones; a file that hashes the same gets its new stat recorded.
+        """
+        for rel in entry.outputs:
+            recorded = entry.stamps.get(rel)
+            if recorded is None:
+                return False
+            try:
+                st = os.stat(self.output_dir / rel)
+            except OSError:
+                return False
+            if st.st_size != recorded.get("size"):
+                return False
+            key = _stat_key(st)
+            if key == recorded.get("stat"):
+                continue
+            try:
+                same = file_digest(self.output_dir / rel) == recorded.get("sha256")
+            except OSError:
+                return False
+            if not same:
+                return False
+            recorded["stat"] = key
+            self._dirty = True
+        return True
 
     def _module_digest(self, name: str) -> str | None:
         if name not in self._code:
@@ -213,22 +262,44 @@ class Manifest:
 # --- writing outputs ------------------------------------------------------------------------
 
 
-def write_output(path: Path, data: str | bytes) -> None:
-    """`write_atomic`, with a clear BuildError for a read-only or full output folder."""
+def write_output(path: Path, data: str | bytes) -> dict[str, Any]:
+    """`write_atomic`, with a clear BuildError for a read-only or full output folder; returns
+    the file's stamp for the manifest (size, hash, stat)."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
     try:
-        write_atomic(path, data)
+        write_atomic(path, raw)
+        st = os.stat(path)
     except OSError as exc:
         raise output_error(exc, path) from None
+    return {"size": len(raw), "sha256": digest(raw), "stat": _stat_key(st)}
 
 
-def output_error(exc: OSError, path: Path) -> BuildError:
+def _stat_key(st: os.stat_result) -> list[int]:
+    # ctime cannot be set by a user tool (cp -p, touch), so a replaced file never matches
+    return [st.st_ino, st.st_mtime_ns, st.st_ctime_ns]
+
+
+class OutputError(BuildError):
+    """An output that cannot be written; `errno` says why (a full disk stops a build, a file
+    name the filesystem refuses fails only its unit)."""
+
+    def __init__(self, message: str, *, path: Path, errno: int | None) -> None:
+        super().__init__(message, path=path)
+        self.errno = errno
+
+
+def output_error(exc: OSError, path: Path) -> OutputError:
     if exc.errno == errno.ENOSPC or exc.errno == errno.EDQUOT:
         what = "磁盘空间不足 (no space left on device)"
     elif exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
         what = "输出目录不可写 (output folder is read-only or not writable)"
+    elif exc.errno in (errno.ENOTDIR, errno.EEXIST):
+        what = "输出路径已存在且不是目录 (output path exists and is not a folder)"
+    elif exc.errno == errno.ENAMETOOLONG:
+        what = "文件名过长 (file name too long)"
     else:
         what = f"无法写入输出 (cannot write output): {exc.strerror}"
-    return BuildError(what, path=path)
+    return OutputError(what, path=path, errno=exc.errno)
 
 
 def remove_stale_temps(output_dir: Path) -> int:

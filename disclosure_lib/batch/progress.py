@@ -14,14 +14,16 @@ class Line:
     """One finished unit, as the progress display and the summary table see it."""
 
     label: str  # e.g. "示例区教育局 2023年" or "2023年 汇总"
-    status: str  # "built" | "failed" | "skipped"
+    status: str  # "built" | "failed" | "skipped" | "blocked"
     seconds: float = 0.0
-    errors: int = 0
+    errors: int = 0  # check findings; a summary's are its reports' (not counted again)
     warnings: int = 0
-    message: str = ""  # first error line for failures
+    message: str = ""  # first error line for failures and blocked units
+    kind: str = "report"  # "report" | "summary"
+    check_error: str = ""  # first check error
 
 
-_WORD = {"built": "完成", "failed": "失败", "skipped": "跳过"}
+_WORD = {"built": "完成", "failed": "失败", "skipped": "跳过", "blocked": "已阻止"}
 
 
 class Progress:
@@ -39,7 +41,7 @@ class Progress:
         self.stream = stream if stream is not None else sys.stderr
         self.enabled = enabled
         self.tty = self.stream.isatty() if tty is None else tty
-        self.counts = {"built": 0, "failed": 0, "skipped": 0}
+        self.counts = {"built": 0, "failed": 0, "skipped": 0, "blocked": 0}
         self.started = time.monotonic()
         self._bar: Any = None
         if enabled and self.tty and total:
@@ -80,14 +82,15 @@ class Progress:
         if self._bar is not None:
             self._bar.update(1)
             self._postfix()
-            if line.status == "failed":
-                self._bar.write(f"失败 {line.label}: {line.message}", file=self.stream)
+            if line.status in ("failed", "blocked"):
+                self._bar.write(f"{_WORD[line.status]} {line.label}: {line.message}",
+                                file=self.stream)  # fmt: skip
             return
         text = f"[{self.finished:>{len(str(self.total))}}/{self.total}] {_WORD[line.status]} "
         text += f"{line.label} ({line.seconds:.1f} s)"
-        if line.status == "failed":
+        if line.status in ("failed", "blocked"):
             text += f": {line.message}"
-        elif line.errors:
+        elif line.errors and line.kind == "report":
             text += f"，校验错误 {line.errors}"
         self._log(text + self._eta())
 
@@ -108,28 +111,43 @@ class Progress:
             self._bar = None
 
 
-def summary_table(lines: Sequence[Line], wall: float) -> str:
-    """The final summary: counts, check errors, wall time, then each failure."""
-    built = [x for x in lines if x.status == "built"]
-    failed = [x for x in lines if x.status == "failed"]
-    skipped = [x for x in lines if x.status == "skipped"]
-    errors = sum(x.errors for x in lines if x.status != "failed")
-    warnings = sum(x.warnings for x in lines if x.status != "failed")
-    with_errors = sum(1 for x in lines if x.errors and x.status != "failed")
+def summary_table(lines: Sequence[Line], wall: float, *, removed: int = 0) -> str:
+    """The final summary: counts, check findings (of reports: a summary's are theirs), wall
+    time, then each failure and each report with findings on one line."""
+    from .gate import one_line
+
+    by = {s: [x for x in lines if x.status == s] for s in _WORD}
+    checked = [x for x in lines if x.status != "failed" and x.kind == "report"]
+    errors = sum(x.errors for x in checked)
+    warnings = sum(x.warnings for x in checked)
+    with_errors = sum(1 for x in checked if x.errors)
     rows = [
-        ("已生成 (built)", str(len(built))),
-        ("已是最新 (skipped, up to date)", str(len(skipped))),
-        ("失败 (failed)", str(len(failed))),
+        ("已生成 (built)", str(len(by["built"]))),
+        ("已是最新 (skipped, up to date)", str(len(by["skipped"]))),
+        ("失败 (failed)", str(len(by["failed"]))),
         ("校验错误 (check errors)", f"{errors}（{with_errors} 份报告）" if errors else "0"),
         ("校验警告 (check warnings)", str(warnings)),
         ("用时 (wall time)", f"{wall:.1f} s"),
     ]
+    if by["blocked"]:
+        rows.insert(3, ("已阻止 (blocked: --strict)", str(len(by["blocked"]))))
+    if removed:
+        rows.insert(-1, ("已删除 (removed: params gone)", str(removed)))
     width = max(_width(k) for k, _ in rows)
     out = ["生成结果 (build summary)"]
     out += [f"  {k}{' ' * (width - _width(k))}  {v}" for k, v in rows]
-    if failed:
+    if by["failed"]:
         out.append("失败的报告 (failed):")
-        out += [f"  {x.label}: {x.message}" for x in failed]
+        out += [f"  {x.label}: {x.message}" for x in by["failed"]]
+    flagged = [x for x in checked if x.errors or x.warnings]
+    if flagged:
+        out.append("校验发现问题的报告 (reports with check findings):")
+        out += [
+            "  "
+            + one_line(x.label, x.errors, x.warnings, x.check_error)
+            + ("（已阻止）" if x.status == "blocked" else "")
+            for x in flagged
+        ]
     return "\n".join(out) + "\n"
 
 

@@ -3,7 +3,10 @@
     render("硚口区企业服务中心", 2024)    # outputs/2024/硚口区企业服务中心/…
 
 The conversion steps are `rendering.notebook`'s; this module names the outputs and writes
-them the way a build does.
+them the way a build does: under the output folder's lock (a running build refuses a render
+and the other way round), recorded in the manifest with the same fingerprint a build would
+give it (so the next build neither redoes nor trusts it blindly), after the same checks
+(`strict` blocks a report whose check finds errors).
 """
 
 from __future__ import annotations
@@ -14,12 +17,11 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from .._version import __version__
 from ..errors import RenderError
-from ..files import write_atomic
 from ..locate import check_agency, check_year, find_params_dir, find_params_file
-from ..model import Report
-from ..names import agency_dirname
 from ..rendering.notebook import (
     DEFAULT_PROFILE,
     FORMATS,
@@ -29,24 +31,10 @@ from ..rendering.notebook import (
     execute_notebook,
     parse_formats,
 )
-from ..rendering.typst_pdf import check_standard
+from .gate import Checked, check_unit, one_line
+from .plan import Unit, output_dir_for, output_stem
 
-# --- outputs ----------------------------------------------------------------------------------
-
-
-def output_dir_for(output_dir: Path | str, year: int, agency: str) -> Path:
-    """outputs/<year>/<agency folder>; the agency name cannot lead outside `output_dir`."""
-    base = Path(output_dir)
-    target = base / str(check_year(year)) / agency_dirname(check_agency(agency))
-    root, resolved = base.resolve(), target.resolve()
-    if resolved == root or root not in resolved.parents:
-        raise RenderError(f"机关名称不能用作目录名：{agency!r} (unsafe agency name)", path=base)
-    return target
-
-
-def output_stem(agency: str, year: int) -> str:
-    """File name (without suffix) of a report's outputs: 机关全称2024年政府信息公开工作年度报告."""
-    return agency_dirname(Report(agency=agency, year=year).title)
+__all__ = ["RenderResult", "ReportBlocked", "output_dir_for", "output_stem", "render"]
 
 
 def _import_libraries(pdf: bool) -> None:
@@ -75,6 +63,15 @@ def _warm_up(pdf: bool) -> None:
         return
 
 
+class ReportBlocked(RenderError):
+    """`strict` and the report's check found errors: nothing was written (earlier outputs of
+    the report were removed)."""
+
+    def __init__(self, message: str, *, checked: Checked, path: Path | None = None) -> None:
+        super().__init__(message, path=path)
+        self.checked = checked
+
+
 @dataclass
 class RenderResult:
     agency: str
@@ -83,6 +80,15 @@ class RenderResult:
     notebook: Path
     documents: dict[str, Path] = field(default_factory=dict)  # format -> file written
     timings: dict[str, float] = field(default_factory=dict)  # seconds per step
+    checked: Checked = field(default_factory=Checked)  # what the checks found
+
+    @property
+    def check_line(self) -> str:
+        """The one-line check summary, or "" when the checks found nothing."""
+        c = self.checked
+        if not (c.errors or c.warnings):
+            return ""
+        return one_line(f"{self.agency} {self.year}年", c.errors, c.warnings, c.first_error)
 
     @property
     def html(self) -> Path | None:
@@ -109,27 +115,146 @@ def render(
     kernel_name: str | None = None,
     timeout: float | None = None,
     profile: str = DEFAULT_PROFILE,
-    pdf_standard: str = "",
+    strict: bool = False,
 ) -> RenderResult:
     """Execute the notebook for agency-year and write .ipynb (+ .html, .pdf) atomically into
-    `output_dir/<year>/<agency>/`.
+    `output_dir/<year>/<agency>/`, recorded in the output folder's manifest.
 
     A failing cell leaves `<name>.failed.ipynb` (with the error) and removes this report's
-    .ipynb/.html/.pdf, so nothing stale looks successful; then raises `NotebookFailed`.
+    .ipynb/.html/.pdf, so nothing stale looks successful; then raises `NotebookFailed`. With
+    `strict`, a report whose check finds errors raises `ReportBlocked` before anything runs.
+    Raises BuildError when the output folder is locked by a build, is a file, is read-only.
     """
+    from .manifest import Manifest, OutputLock
+
     formats = parse_formats(to)
-    profile, standards = check_profile(profile), check_standard(pdf_standard)
+    profile = check_profile(profile)
     agency, year = check_agency(agency), check_year(year)
-    find_params_file(agency, year, params_dir)  # unknown agency/year: fail before a kernel starts
+    # unknown agency/year: fail before a kernel starts
+    params_file = find_params_file(agency, year, params_dir)
     if "pdf" in formats:
         from ..rendering import fonts
 
         fonts.require_cjk_fonts()
     directory = output_dir_for(output_dir, year, agency)
-    stem = output_stem(agency, year)
-    paths = {ext: directory / f"{stem}.{ext}" for ext in ("ipynb", *FORMATS)}
-    failed_path = directory / f"{stem}.failed.ipynb"
-    result = RenderResult(agency, year, directory, paths["ipynb"])
+    with OutputLock(output_dir):
+        manifest = Manifest.load(output_dir)
+        unit = _unit(manifest, params_file, agency, year, notebook, profile)
+        _refuse_foreign_folder(manifest, unit)
+        result = RenderResult(agency, year, directory, directory / f"{unit.stem}.ipynb")
+        result.checked = _check(agency, year, params_dir)
+        try:
+            _render(unit, result, manifest, formats, params_dir, strict=strict,
+                    notebook=notebook, engine_name=engine_name, kernel_name=kernel_name,
+                    timeout=timeout, profile=profile)  # fmt: skip
+        finally:
+            manifest.save()
+            _refresh_index(Path(output_dir), manifest)
+    return result
+
+
+def _unit(
+    manifest: Any,
+    params_file: Path,
+    agency: str,
+    year: int,
+    notebook: Path | str | None,
+    profile: str,
+) -> Unit:
+    """The unit a build over the agency's params folder would plan (same key, same inputs)."""
+    from .plan import REPORT_NOTEBOOK, plan
+
+    folder = params_file.parent
+    nb = Path(notebook) if notebook is not None else REPORT_NOTEBOOK
+    planned = plan([folder], manifest, year=year, agency=agency, summaries=False, notebook=nb,
+                   profile=profile)  # fmt: skip
+    key = f"report:{agency}/{year}"
+    found = next((u for u in planned.units if u.key == key), None)
+    if found is None:  # pragma: no cover - find_params_file found it
+        raise RenderError(f"未找到 {agency}{year} 年的参数文件", path=folder)
+    return found
+
+
+def _refuse_foreign_folder(manifest: Any, unit: Unit) -> None:
+    """Another agency's recorded reports live in this folder (names that map to one folder)."""
+    for e in manifest.entries.values():
+        theirs = {Path(rel).parent.as_posix() for rel in e.outputs}
+        if e.kind == "report" and e.agency != unit.agency and unit.directory in theirs:
+            raise RenderError(
+                f"输出目录 {unit.directory} 已有机关“{e.agency}”（{e.source}）的报告："
+                "请改用可区分的机关名称 (another agency's reports are in this folder)"
+            )
+
+
+def _check(agency: str, year: int, params_dir: Path | str) -> Checked:
+    from ..locate import load_for_notebook, load_history
+
+    report = load_for_notebook(agency, year, params_dir)
+    return check_unit("report", agency, year, [*load_history(report, params_dir), report])
+
+
+def _render(
+    unit: Unit,
+    result: RenderResult,
+    manifest: Any,
+    formats: tuple[str, ...],
+    params_dir: Path | str,
+    *,
+    strict: bool,
+    **run: Any,
+) -> None:
+    from .manifest import OutputError, loaded_code
+    from .store import store
+    from .worker import Result as Outcome
+
+    output_dir = manifest.output_dir
+    checked = result.checked
+    outcome = Outcome(False, errors=checked.errors, warnings=checked.warnings,
+                      first_check_error=checked.first_error, findings=checked.findings)  # fmt: skip
+    outcome.versions = {"disclosure_lib": __version__}
+    failure: RenderError | None = None
+    if strict and checked.errors:
+        outcome.blocked, outcome.error = True, checked.first_error
+        failure = ReportBlocked(
+            f"校验发现 {checked.errors} 个错误，未生成输出（--strict）：{checked.first_error}",
+            checked=checked,
+            path=find_params_file(unit.agency, unit.year, params_dir),
+        )
+    else:
+        try:
+            _run(unit, result, outcome, formats, params_dir, **run)
+        except NotebookFailed as exc:
+            exc.path = output_dir / unit.outputs()["failed"]
+            failure = exc
+    outcome.code = loaded_code()
+    try:
+        entry = store(output_dir, unit, formats, outcome)
+    except OutputError:
+        manifest.forget(unit.key)  # half written: the next build redoes it
+        raise
+    manifest.record(entry)
+    if failure is not None:
+        raise failure
+    if entry.status != "built":  # the file system refused the name
+        raise RenderError(entry.first_error)
+    names = unit.outputs()
+    result.notebook = output_dir / names["ipynb"]
+    result.documents = {f: output_dir / names[f] for f in outcome.documents}
+
+
+def _run(
+    unit: Unit,
+    result: RenderResult,
+    outcome: Any,
+    formats: tuple[str, ...],
+    params_dir: Path | str,
+    *,
+    notebook: Path | str | None,
+    engine_name: str | None,
+    kernel_name: str | None,
+    timeout: float | None,
+    profile: str,
+) -> None:
     import nbformat
 
     _import_libraries("pdf" in formats)
@@ -140,8 +265,8 @@ def render(
     started = time.perf_counter()
     try:
         nb = execute_notebook(
-            agency,
-            year,
+            unit.agency,
+            unit.year,
             find_params_dir(params_dir),
             notebook=notebook,
             engine_name=engine_name,
@@ -150,19 +275,20 @@ def render(
             profile=profile,
         )
     except NotebookFailed as exc:
-        write_atomic(failed_path, nbformat.writes(exc.notebook))
-        for p in paths.values():
-            p.unlink(missing_ok=True)
-        exc.path = failed_path
+        outcome.notebook = nbformat.writes(exc.notebook)
+        outcome.error = exc.message
         raise
     result.timings["execute"] = time.perf_counter() - started
     warm.join()
-    write_atomic(paths["ipynb"], nbformat.writes(nb))
-    failed_path.unlink(missing_ok=True)
+    outcome.notebook = nbformat.writes(nb)
+    outcome.documents = convert(nb, formats, result.timings)
+    outcome.timings = {**result.timings, "total": time.perf_counter() - started}
+    outcome.ok = True
 
-    for fmt, document in convert(nb, formats, result.timings, pdf_standard=standards).items():
-        result.documents[fmt] = write_atomic(paths[fmt], document)
-    for fmt in FORMATS:  # a format not asked for this time must not stay behind, stale
-        if fmt not in formats:
-            paths[fmt].unlink(missing_ok=True)
-    return result
+
+def _refresh_index(output_dir: Path, manifest: Any) -> None:
+    """A build's output folder lists the report just rendered (other folders get no index)."""
+    from .site import INDEX_NAME, write_index
+
+    if (output_dir / INDEX_NAME).is_file():
+        write_index(output_dir, manifest.entries.values())

@@ -51,6 +51,10 @@ def _cell(entry: Entry | None) -> str:
         status = '<span class="failed">失败</span>'
         detail = f"<br><small>{html.escape(entry.first_error)}</small>" if entry.first_error else ""
         return f"<td>{status} {_links(entry)}{detail}</td>"
+    if entry.status == "blocked":
+        errors = f'<span class="err">错误 {entry.errors}</span>'
+        return f'<td><span class="failed">已阻止</span> {errors}</td>'
+
     checks = []
     if entry.errors:
         checks.append(f'<span class="err">错误 {entry.errors}</span>')
@@ -61,8 +65,11 @@ def _cell(entry: Entry | None) -> str:
     return f'<td><span class="ok">已生成</span> {" ".join(checks)}<br>{_links(entry)}</td>'
 
 
-def index_html(entries: Iterable[Entry], *, title: str = "政府信息公开工作年度报告") -> str:
-    """The index page for `entries` (reports and per-year summaries)."""
+def index_html(
+    entries: Iterable[Entry], *, title: str = "政府信息公开工作年度报告", complete: bool = True
+) -> str:
+    """The index page for `entries` (reports and per-year summaries); `complete=False` marks
+    it as the index of an interrupted build."""
     entries = list(entries)
     reports = [e for e in entries if e.kind == "report" and e.agency]
     summaries = {e.year: e for e in entries if e.kind == "summary"}
@@ -75,6 +82,11 @@ def index_html(entries: Iterable[Entry], *, title: str = "政府信息公开工�
         f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body>",
         f"<h1>{html.escape(title)}</h1>",
     ]
+    if not complete:
+        out.append(
+            '<p class="incomplete" role="alert">本次生成未完成（已中断）：以下仅列出已生成的报告，'
+            "重新运行 disclosure build 即可补全。</p>"
+        )
     n_failed = sum(1 for e in entries if e.status == "failed")
     n_err = sum(1 for e in reports if e.status == "built" and e.errors)
     out.append(
@@ -99,21 +111,29 @@ def index_html(entries: Iterable[Entry], *, title: str = "政府信息公开工�
     if failed:
         out.append('<h2>失败的报告</h2><ul class="fail">')
         for e in failed:
-            if e.kind == "summary":
-                label = f"{e.year}年 汇总"
-            else:
-                label = f"{e.agency} {e.year}年" if e.agency else (e.source or e.key)
-            out.append(f"<li>{html.escape(label)}：{html.escape(e.first_error)}</li>")
+            out.append(f"<li>{html.escape(e.label)}：{html.escape(e.first_error)}</li>")
         out.append("</ul>")
     stamp = time.strftime("%Y-%m-%d %H:%M")
-    out.append(f"<p><small>由 disclosure_lib {__version__} 生成于 {stamp}</small></p>")
+    made = f"由 disclosure_lib {__version__} 生成于 {stamp}"
+    out.append(f'<p class="stamp"><small>{made}</small></p>')
     out.append("</body></html>")
     return "\n".join(out) + "\n"
 
 
-def write_index(output_dir: Path, entries: Iterable[Entry]) -> Path:
+def write_index(output_dir: Path, entries: Iterable[Entry], *, complete: bool = True) -> Path:
+    """Write `index.html` unless it already says the same (the time stamp aside)."""
     from .manifest import write_output
 
     path = Path(output_dir) / INDEX_NAME
-    write_output(path, index_html(entries))
+    page = index_html(entries, complete=complete)
+    try:
+        same = _unstamped(path.read_text(encoding="utf-8")) == _unstamped(page)
+    except (OSError, UnicodeDecodeError):
+        same = False
+    if not same:
+        write_output(path, page)
     return path
+
+
+def _unstamped(page: str) -> str:
+    return "\n".join(x for x in page.splitlines() if not x.startswith('<p class="stamp">'))

@@ -9,7 +9,9 @@ made here, with this process's warm caches.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -19,6 +21,7 @@ from typing import Any
 from .._version import __version__
 from ..errors import DisclosureError
 from ._fork import ENGINE_NAME
+from .gate import Checked, check_unit
 from .manifest import loaded_code
 
 
@@ -32,9 +35,9 @@ class Task:
     files: dict[str, bytes]
     notebook: str  # notebook JSON
     formats: tuple[str, ...]
-    timeout: float | None
+    timeout: float | None  # seconds for the whole unit, conversion included
     profile: str = "publish"
-    pdf_standard: str = ""  # e.g. "a-2b" (rendering.typst_pdf.PDF_STANDARDS)
+    strict: bool = False  # a unit whose check finds errors is not executed (blocked)
 
 
 @dataclass
@@ -46,12 +49,18 @@ class Result:
     errors: int = 0
     warnings: int = 0
     first_check_error: str = ""
+    blocked: bool = False  # strict and the check found errors: nothing executed or converted
+    findings: list[dict[str, Any]] = field(default_factory=list)  # `gate.record`s (reports)
     timings: dict[str, float] = field(default_factory=dict)
     versions: dict[str, str] = field(default_factory=dict)
     code: dict[str, str] = field(default_factory=dict)  # library modules used, by hash
 
 
 _WARM = False  # set once a process has imported what its tasks need
+TEMP_PREFIX = "disclosure-build-"  # + "<pid>-": a worker's params folder for one unit
+# The notebook runs `margin` before the unit's deadline, so that a hanging cell ends with an
+# error cell in the failed notebook; the pool kills the whole unit at the deadline itself.
+_DEADLINE_MARGIN = 0.05  # of the timeout, at most 2 s
 
 
 def warm_worker() -> None:
@@ -68,6 +77,7 @@ def warm_worker() -> None:
     from ._fork import shell
 
     global _WARM
+    sweep_temp_folders()
     # The pool chose this process's imports (pandas only when a summary is built): forked
     # children must not import the full list again (pandas alone cost 0.2 s per report).
     _WARM = True
@@ -81,24 +91,36 @@ def warm_worker() -> None:
 
 
 def run_task(task: Task) -> Result:
-    """Execute one unit and convert it; runs in a worker (forked child or dask worker)."""
+    """Check, execute and convert one unit; runs in a worker (forked child or dask worker)."""
     global _WARM
     if not _WARM:  # dask workers: import the heavy libraries once per process
         from ._fork.pool import warm_up
 
+        sweep_temp_folders()
         warm_up()
         _WARM = True
     started, cpu = time.perf_counter(), _cpu()
-    with tempfile.TemporaryDirectory(prefix="disclosure-build-") as tmp:
-        params_dir = Path(tmp) / "params"
+    # named after this process: a folder whose process is gone (killed at the deadline, kill -9)
+    # is swept by the next build (`sweep_temp_folders`)
+    tmp = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-")).resolve()
+    try:
+        params_dir = tmp / "params"
         for rel, data in task.files.items():
             path = params_dir / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
-        result = _execute(task, params_dir)
-        if result.ok:
-            _convert(task, result)
-            _count_checks(task, params_dir, result)
+        checked = _check(task, params_dir)
+        if task.strict and checked.errors:
+            result = Result(False, blocked=True, error=checked.first_error)
+        else:
+            result = _execute(task, params_dir, _notebook_deadline(task, started))
+            if result.ok:
+                _convert(task, result)
+        result.errors, result.warnings = checked.errors, checked.warnings
+        result.first_check_error, result.findings = checked.first_error, checked.findings
+        result.error = result.error.replace(str(params_dir), "params")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     result.timings["total"] = time.perf_counter() - started
     result.timings["cpu"] = _cpu() - cpu  # this process and the engine's child, all cores
     result.versions = {"disclosure_lib": __version__}
@@ -106,12 +128,47 @@ def run_task(task: Task) -> Result:
     return result
 
 
+def _notebook_deadline(task: Task, started: float) -> float | None:
+    if not task.timeout:
+        return None
+    margin = min(2.0, task.timeout * _DEADLINE_MARGIN)
+    return max(0.1, task.timeout - margin - (time.perf_counter() - started))
+
+
+def sweep_temp_folders() -> int:
+    """Remove the params folders of workers that are gone (`disclosure-build-<pid>-*`), and
+    unnamed ones of older versions a day old; returns how many."""
+    n = 0
+    for folder in Path(tempfile.gettempdir()).glob(f"{TEMP_PREFIX}*"):
+        pid = folder.name[len(TEMP_PREFIX) :].split("-")[0]
+        if pid.isdigit() and len(folder.name) > len(TEMP_PREFIX) + len(pid):
+            if _alive(int(pid)):
+                continue
+        else:
+            with contextlib.suppress(OSError):
+                if time.time() - folder.stat().st_mtime < 86400:
+                    continue
+        shutil.rmtree(folder, ignore_errors=True)
+        n += 1
+    return n
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process
+        return True
+    return True
+
+
 def _cpu() -> float:
     t = os.times()
     return t.user + t.system + t.children_user + t.children_system
 
 
-def _execute(task: Task, params_dir: Path) -> Result:
+def _execute(task: Task, params_dir: Path, deadline: float | None) -> Result:
     import nbformat
 
     from ..rendering import notebook as render
@@ -122,17 +179,33 @@ def _execute(task: Task, params_dir: Path) -> Result:
         if task.kind == "report":
             out = render.execute_notebook(
                 task.agency, task.year, params_dir, notebook=nb, engine_name=ENGINE_NAME,
-                deadline=task.timeout, profile=task.profile,
+                deadline=deadline, profile=task.profile,
             )  # fmt: skip
         else:
-            out = _execute_summary(nb, task.year, params_dir, task.timeout)
+            out = _execute_summary(nb, task.year, params_dir, deadline)
     except render.NotebookFailed as exc:
-        return Result(False, nbformat.writes(exc.notebook), error=first_line(exc.message))
+        failed = _relative_params_dir(exc.notebook, params_dir)
+        return Result(False, nbformat.writes(failed), error=first_line(exc.message))
     except DisclosureError as exc:
         return Result(False, error=first_line(str(exc)))
-    result = Result(True, nbformat.writes(out))
+    result = Result(True, nbformat.writes(_relative_params_dir(out, params_dir)))
     result.timings["execute"] = time.perf_counter() - t0
     return result
+
+
+def _relative_params_dir(nb: Any, params_dir: Path) -> Any:
+    """The executed notebook as if run from a folder holding `params/`: the worker's temp
+    folder (gone once the unit is done, and different in every build) does not go into the
+    output, which a rebuild then reproduces byte for byte."""
+    folder = str(params_dir.resolve())
+    parameters = nb.metadata.get("papermill", {}).get("parameters", {})
+    if parameters.get("params_dir") == folder:
+        parameters["params_dir"] = "params"
+    for cell in nb.cells:
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell.source = cell.source.replace(repr(folder), repr("params"))
+            cell.source = cell.source.replace(f'"{folder}"', '"params"')
+    return nb
 
 
 def _execute_summary(nb: Any, year: int, params_dir: Path, timeout: float | None) -> Any:
@@ -153,28 +226,14 @@ def _convert(task: Task, result: Result) -> None:
     from ..rendering import notebook as render
 
     nb = nbformat.reads(result.notebook, as_version=4)
-    result.documents = render.convert(
-        nb, task.formats, result.timings, pdf_standard=task.pdf_standard
-    )
+    result.documents = render.convert(nb, task.formats, result.timings)
 
 
-def _count_checks(task: Task, params_dir: Path, result: Result) -> None:
-    from ..checks import check_report, check_reports
+def _check(task: Task, params_dir: Path) -> Checked:
     from ..params import load_reports
 
     reports, _ = load_reports([params_dir])
-    if task.kind == "report":
-        by_year = {r.year: r for r in reports if r.agency == task.agency}
-        report = by_year.get(task.year)
-        if report is None:
-            return
-        findings = check_report(report, by_year.get(task.year - 1))
-    else:
-        findings = [f for f in check_reports(reports) if f.year == task.year]
-    errors = [f for f in findings if f.severity == "error"]
-    result.errors, result.warnings = len(errors), len(findings) - len(errors)
-    if errors:
-        result.first_check_error = first_line(errors[0].message)
+    return check_unit(task.kind, task.agency, task.year, reports)
 
 
 def first_line(text: str) -> str:

@@ -30,19 +30,58 @@ def _entry(
 
 def test_up_to_date_needs_same_inputs_formats_and_existing_outputs(tmp_path: Path) -> None:
     man = m.Manifest(tmp_path)
-    man.record(_entry())
-    assert not man.up_to_date("report:甲/2024", "f1", ("html",))  # a.html is missing
-    (tmp_path / "a.html").write_text("x")
+    entry = _entry()
+    entry.stamps["a.html"] = m.write_output(tmp_path / "a.html", "x")
+    man.record(entry)
     assert man.up_to_date("report:甲/2024", "f1", ("html",))
     assert not man.up_to_date("report:甲/2024", "f2", ("html",))  # an input changed
     assert not man.up_to_date("report:甲/2024", "f1", ("html", "pdf"))  # pdf never built
     assert not man.up_to_date("report:乙/2024", "f1", ("html",))
+    (tmp_path / "a.html").unlink()
+    assert not man.up_to_date("report:甲/2024", "f1", ("html",))  # a.html is missing
+
+
+def test_outputs_are_verified_by_size_and_hash(tmp_path: Path) -> None:
+    """An output that is not the file the manifest recorded (edited, replaced, a render of a
+    draft not recorded) makes its unit stale; touching it without changing it does not."""
+    man = m.Manifest(tmp_path)
+    entry = _entry()
+    entry.stamps["a.html"] = m.write_output(tmp_path / "a.html", "<p>报告</p>")
+    man.record(entry)
+    path = tmp_path / "a.html"
+    path.write_text("<p>草稿</p>", encoding="utf-8")  # same size, other content
+    assert path.stat().st_size == entry.stamps["a.html"]["size"]
+    assert not man.up_to_date(entry.key, "f1", ("html",))
+    path.write_text("<p>报告</p>", encoding="utf-8")  # the same bytes again, a new stat
+    assert man.up_to_date(entry.key, "f1", ("html",))
+    assert entry.stamps["a.html"]["stat"][1] == path.stat().st_mtime_ns  # re-stamped
+    path.write_text("<p>报告</p>\n", encoding="utf-8")
+    assert not man.up_to_date(entry.key, "f1", ("html",))
+    unrecorded = _entry(outputs=("b.html",))
+    (tmp_path / "b.html").write_text("x")
+    man.record(unrecorded)
+    assert not man.up_to_date(unrecorded.key, "f1", ("html",))  # never recorded: not trusted
+
+
+def test_blocked_entries_are_up_to_date_only_when_strict(tmp_path: Path) -> None:
+    man = m.Manifest(tmp_path)
+    entry = _entry(outputs=())
+    entry.status, entry.errors = "blocked", 2
+    man.record(entry)
+    assert man.up_to_date(entry.key, "f1", ("html",), strict=True)
+    assert not man.up_to_date(entry.key, "f1", ("html",))
+    built = _entry("report:乙/2024")
+    built.stamps["a.html"] = m.write_output(tmp_path / "a.html", "x")
+    built.errors = 1
+    man.record(built)
+    assert man.up_to_date(built.key, "f1", ("html",))
+    assert not man.up_to_date(built.key, "f1", ("html",), strict=True)  # now to be blocked
 
 
 def test_code_hashes_make_an_output_stale(tmp_path: Path) -> None:
-    (tmp_path / "a.html").write_text("x")
     man = m.Manifest(tmp_path)
     entry = _entry()
+    entry.stamps["a.html"] = m.write_output(tmp_path / "a.html", "x")
     entry.code = {"model.py": m.file_digest(m.PACKAGE_DIR / "model.py")}
     man.record(entry)
     assert man.up_to_date(entry.key, "f1", ("html",))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -235,3 +236,49 @@ def test_profile_reaches_the_notebook_and_bad_profiles_are_refused(tmp_path: Pat
     assert nb.metadata["disclosure_lib"]["profile"] == "review"
     with pytest.raises(RenderError, match="publish"):
         batch_render.render(SEED, 2024, PARAMS, output_dir=tmp_path, profile="draft")
+
+
+def test_render_into_a_file_is_a_clear_error(tmp_path: Path) -> None:
+    """Issue 12.11: `-o` naming an existing file: one line, exit 2, no traceback."""
+    blocker = tmp_path / "out.txt"
+    blocker.write_text("x")
+    run = subprocess.run(
+        [sys.executable, "-m", "disclosure_lib.cli", "render", SEED, "2024", "--params",
+         str(PARAMS), "-o", str(blocker), "--to", "html"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert "不是目录" in run.stderr and str(blocker) in run.stderr
+    assert blocker.read_text() == "x"
+
+
+def test_render_into_a_read_only_folder_is_a_clear_error(tmp_path: Path) -> None:
+    """Issue 12.11: a read-only `-o` (a read-only bind mount: root ignores permission bits)."""
+    out = tmp_path / "ro"
+    out.mkdir()
+    render = [sys.executable, "-m", "disclosure_lib.cli", "render", SEED, "2024", "--params",
+              str(PARAMS), "-o", str(out), "--to", "html"]  # fmt: skip
+    if os.geteuid() == 0:
+        if shutil.which("unshare") is None:
+            pytest.skip("needs unshare to mount a read-only folder as root")
+        script = (f"mount --bind {out} {out} && mount -o remount,ro,bind {out} && "
+                  'exec "$@"')  # fmt: skip
+        cmd = ["unshare", "-m", "--propagation", "private", "sh", "-c", script, "sh", *render]
+    else:
+        out.chmod(0o555)
+        cmd = render
+    run = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    if "unshare" in run.stderr or "mount:" in run.stderr:
+        pytest.skip(f"cannot mount read-only here: {run.stderr.strip()}")
+    assert run.returncode == 2 and "Traceback" not in run.stderr, run.stderr
+    assert "不可写" in run.stderr and str(out) in run.stderr
+
+
+def test_render_into_a_folder_a_build_holds_is_refused(tmp_path: Path) -> None:
+    """Issue 12.11: a running build's lock keeps `render` out (and the other way round)."""
+    from disclosure_lib.batch.manifest import OutputLock
+    from disclosure_lib.errors import BuildError
+
+    with OutputLock(tmp_path), pytest.raises(BuildError, match="另一个生成任务"):
+        batch_render.render(SEED, 2024, PARAMS, to="html", output_dir=tmp_path)
+    assert not list(tmp_path.rglob("*.html"))

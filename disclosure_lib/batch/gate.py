@@ -1,0 +1,73 @@
+"""Checks gate publishing: a unit's findings as the manifest, the index and the terminal show
+them, and what `--strict` blocks.
+
+A report's findings are its own (with the year before for the cross-year rules); a year's
+summary is checked over the reports of that year, so that `--strict` blocks a summary whose
+figures include a report with errors, but its findings are the reports' and are counted once,
+for the reports (`counted`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..findings import SEVERITY_LABEL, Finding
+from ..model import Report
+
+MAX_KEPT = 50  # findings per report kept in the manifest and listed in the index
+
+
+@dataclass
+class Checked:
+    """What the checks found for one unit."""
+
+    errors: int = 0
+    warnings: int = 0
+    first_error: str = ""
+    findings: list[dict[str, Any]] = field(default_factory=list)  # records, at most MAX_KEPT
+
+
+def record(f: Finding) -> dict[str, Any]:
+    """A finding as kept in the manifest: severity, code, line, where (official labels), message."""
+    where = " › ".join(p for p in (f.table, f.row, f.column) if p)
+    return {"severity": f.severity, "code": f.code, "line": f.line, "where": where,
+            "message": f.message}  # fmt: skip
+
+
+def summarize(findings: Sequence[Finding], *, keep: bool = True) -> Checked:
+    errors = [f for f in findings if f.is_error]
+    return Checked(
+        errors=len(errors),
+        warnings=len(findings) - len(errors),
+        first_error=_one_line(errors[0].message) if errors else "",
+        findings=[record(f) for f in findings[:MAX_KEPT]] if keep else [],
+    )
+
+
+def check_unit(kind: str, agency: str, year: int, reports: Iterable[Report]) -> Checked:
+    """Findings for a report (`agency`, `year`) or a year's summary among `reports`."""
+    from ..checks import check_report, check_reports
+
+    reports = list(reports)
+    if kind == "report":
+        by_year = {r.year: r for r in reports if r.agency == agency}
+        report = by_year.get(year)
+        if report is None:
+            return Checked()
+        return summarize(check_report(report, by_year.get(year - 1)))
+    return summarize([f for f in check_reports(reports) if f.year == year], keep=False)
+
+
+def one_line(label: str, errors: int, warnings: int, first_error: str = "") -> str:
+    """The one-line check summary printed for a report with findings."""
+    found = (("error", errors), ("warning", warnings))
+    counts = "，".join(f"{SEVERITY_LABEL[sev]} {n} 条" for sev, n in found if n)
+    text = f"校验 {label}：{counts}"
+    return f"{text}；首个错误：{first_error}" if first_error else text
+
+
+def _one_line(text: str) -> str:
+    lines = [x.strip() for x in str(text).splitlines() if x.strip()]
+    return lines[0][:300] if lines else ""

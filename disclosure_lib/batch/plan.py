@@ -1,0 +1,273 @@
+"""Planning a build: the units the params produce, their inputs, and what no longer fits.
+
+`plan` reads every params file under the given paths (parsing only those whose hash the
+manifest does not know) and returns a `Plan`:
+
+- `units`: the reports and per-year summaries selected by `year`/`agency`, each with the hash
+  of every input (see `manifest.py`) and the params texts a worker needs;
+- `live`: the keys of every unit the params produce, selected or not — a recorded output whose
+  key is not live and whose params file is gone or within these paths is an orphan
+  (`orphans`), removed by the build;
+- two agencies whose names give one output folder are refused before anything is built.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import BuildError, DisclosureError, ParamsError, RenderError
+from ..locate import notebook_path
+from ..rendering.notebook import DEFAULT_PROFILE, FORMATS, parse_formats
+from .manifest import Entry, Manifest, combine, digest, library_inputs
+from .worker import first_line
+
+REPORT_NOTEBOOK = notebook_path("annual_report.ipynb")
+SUMMARY_NOTEBOOK = notebook_path("summary.ipynb")
+SUMMARY_STEM = "summary"
+
+
+@dataclass
+class Unit:
+    """One output to (maybe) build: a report or a year's summary."""
+
+    key: str
+    kind: str  # "report" | "summary"
+    agency: str
+    year: int
+    source: str  # params file of a report (resolved)
+    files: dict[str, bytes]  # params files shipped to the worker: "<dir>/<year>.yaml" -> bytes
+    inputs: dict[str, str]
+    directory: str = ""  # relative to the output folder
+    stem: str = ""
+    load_error: str = ""
+
+    @property
+    def fingerprint(self) -> str:
+        return combine(self.inputs)
+
+    @property
+    def label(self) -> str:
+        if self.kind == "summary":
+            return f"{self.year}年 汇总"
+        return f"{self.agency} {self.year}年" if self.agency else self.source
+
+    def outputs(self) -> dict[str, str]:
+        """Every file this unit may have in the output folder, by kind ("ipynb", "failed",
+        and each format)."""
+        base = f"{self.directory}/{self.stem}" if self.directory else self.stem
+        out = {"ipynb": f"{base}.ipynb", "failed": f"{base}.failed.ipynb"}
+        out.update({ext: f"{base}.{ext}" for ext in FORMATS})
+        return out
+
+
+@dataclass
+class Plan:
+    units: list[Unit]  # selected by year/agency
+    live: set[str] = field(default_factory=set)  # keys of every unit in scope, selected or not
+    roots: list[Path] = field(default_factory=list)  # the paths scanned, resolved
+    sources: set[str] = field(default_factory=set)  # params files found, resolved
+
+    def in_scope(self, source: str) -> bool:
+        """`source` (a params file) is one of the files scanned or lies in a scanned folder."""
+        if not source:
+            return False
+        if source in self.sources:
+            return True
+        path = Path(source)
+        return any(root == path or root in path.parents for root in self.roots)
+
+
+def formats_for_build(to: Iterable[str] | str) -> tuple[str, ...]:
+    try:
+        wanted = parse_formats(to)
+    except DisclosureError as exc:
+        raise BuildError(exc.message) from None
+    if not wanted:  # a batch always writes something besides the notebook
+        raise BuildError(f"不支持的输出格式：（空）；可选：{', '.join(FORMATS)}")
+    return wanted
+
+
+@dataclass
+class _File:
+    path: Path  # resolved
+    data: bytes
+    digest: str
+    agency: str = ""
+    year: int = 0
+    error: str = ""
+
+
+def _scan(paths: Sequence[Path], manifest: Manifest) -> list[_File]:
+    """Read every params file; parse only the ones whose hash the manifest does not know."""
+    from ..params import find_params, load_report
+
+    files = []
+    for path in find_params(paths):
+        path = path.resolve()
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            files.append(_File(path, b"", "", error=f"{path}: 无法读取 ({exc.strerror})"))
+            continue
+        f = _File(path, data, digest(data))
+        known = manifest.files.get(str(path))
+        if known and known.get("digest") == f.digest:
+            f.agency, f.year = known["agency"], int(known["year"])
+        else:
+            try:
+                report = load_report(path)
+            except ParamsError as exc:
+                f.error = str(exc)
+            else:
+                f.agency, f.year = report.agency, report.year
+                manifest.remember_file(str(path), f.digest, f.agency, f.year)
+        files.append(f)
+    return files
+
+
+def report_folder(agency: str) -> str:
+    """The output folder of an agency's reports, inside `<year>/` (the params folder name)."""
+    from ..names import agency_dirname
+
+    return agency_dirname(agency)
+
+
+def output_dir_for(output_dir: Path | str, year: int, agency: str) -> Path:
+    """outputs/<year>/<agency folder>; the agency name cannot lead outside `output_dir`."""
+    from ..locate import check_agency, check_year
+
+    base = Path(output_dir)
+    target = base / str(check_year(year)) / report_folder(check_agency(agency))
+    root, resolved = base.resolve(), target.resolve()
+    if resolved == root or root not in resolved.parents:
+        raise RenderError(f"机关名称不能用作目录名：{agency!r} (unsafe agency name)", path=base)
+    return target
+
+
+def output_stem(agency: str, year: int) -> str:
+    """File name (without suffix) of a report's outputs: 机关全称2024年政府信息公开工作年度报告."""
+    from ..model import Report
+    from ..names import agency_dirname
+
+    return agency_dirname(Report(agency=agency, year=year).title)
+
+
+def _shipped(f: _File) -> str:
+    """Where a worker puts a params file: the layout `params.params_path` expects."""
+    from ..params import params_path
+
+    return params_path(Path(), f.agency, f.year).as_posix()
+
+
+def _refuse_shared_folders(files: list[_File]) -> None:
+    """Two agencies whose names map to one output folder would overwrite each other's reports:
+    refuse before building, naming a params file of each."""
+    owner: dict[str, _File] = {}
+    for f in files:
+        folder = report_folder(f.agency)
+        first = owner.setdefault(folder, f)
+        if first.agency != f.agency:
+            raise BuildError(
+                f"机关“{first.agency}”（{first.path}）与“{f.agency}”（{f.path}）的输出目录"
+                f"同为 {folder}：请改用可区分的机关名称 (two agencies map to one output folder)"
+            )
+
+
+def plan(
+    paths: Sequence[Path],
+    manifest: Manifest,
+    *,
+    year: int | None = None,
+    agency: str | None = None,
+    summaries: bool = True,
+    notebook: Path = REPORT_NOTEBOOK,
+    profile: str = DEFAULT_PROFILE,
+) -> Plan:
+    """The units selected by `year`/`agency`, with their inputs hashed (see module doc)."""
+    shared = library_inputs()
+    report_nb = digest(read_notebook(notebook))
+    files = _scan(paths, manifest)
+    good = [f for f in files if not f.error]
+    _refuse_shared_folders(good)
+    result = Plan([], roots=[p.resolve() for p in paths], sources={str(f.path) for f in files})
+
+    def wanted(f_agency: str, f_year: int) -> bool:
+        if year is not None and f_year != year:
+            return False
+        return agency is None or agency in (f_agency, report_folder(f_agency))
+
+    for f in files:
+        if f.error:
+            unit = Unit(f"file:{f.path}", "report", "", 0, str(f.path), {}, {"params": f.digest},
+                        load_error=first_line(f.error))  # fmt: skip
+            result.live.add(unit.key)
+            if (year is None or f"{year}" in f.path.stem) and agency is None:
+                result.units.append(unit)
+    seen: dict[tuple[str, int], _File] = {}
+    by_agency: dict[str, list[_File]] = {}
+    for f in good:
+        if (f.agency, f.year) in seen:
+            unit = Unit(f"file:{f.path}", "report", f.agency, f.year, str(f.path), {},
+                        {"params": f.digest},
+                        load_error=f"与 {seen[f.agency, f.year].path} 重复")  # fmt: skip
+        else:
+            seen[f.agency, f.year] = f
+            by_agency.setdefault(f.agency, []).append(f)
+            continue
+        result.live.add(unit.key)
+        if wanted(f.agency, f.year):
+            result.units.append(unit)
+    for (name, y), f in seen.items():
+        key = f"report:{name}/{y}"
+        result.live.add(key)
+        if not wanted(name, y):
+            continue
+        history = [g for g in by_agency[name] if g.year <= y]
+        inputs = {**shared, "notebook": report_nb, "profile": profile}
+        inputs.update({f"params:{g.year}": g.digest for g in history})
+        ship = {_shipped(g): g.data for g in history}
+        result.units.append(Unit(key, "report", name, y, str(f.path), ship, inputs,
+                                 f"{y}/{report_folder(name)}", output_stem(name, y)))  # fmt: skip
+    years = sorted({y for _, y in seen})
+    result.live.update(f"summary:{y}" for y in years)
+    if summaries and agency is None:
+        summary_nb = digest(read_notebook(SUMMARY_NOTEBOOK))
+        for y in years:
+            if year is not None and y != year:
+                continue
+            # every earlier year too: the summary's trend covers all of them
+            history = [g for g in seen.values() if g.year <= y]
+            inputs = {**shared, "notebook": summary_nb}
+            inputs.update({f"params:{g.agency}/{g.year}": g.digest for g in history})
+            ship = {_shipped(g): g.data for g in history}
+            result.units.append(Unit(f"summary:{y}", "summary", "", y, "", ship, inputs, str(y),
+                                     SUMMARY_STEM))  # fmt: skip
+    return result
+
+
+def orphans(manifest: Manifest, planned: Plan) -> list[Entry]:
+    """Recorded outputs that no params file produces any more: a report whose params file is
+    gone, or lies within the scanned paths and no longer gives that agency-year (unreadable,
+    renamed, a duplicate); a year's summary once no report of that year is left."""
+    gone = []
+    for e in manifest.entries.values():
+        if e.kind == "summary" or e.key in planned.live:
+            continue
+        if not e.source or planned.in_scope(e.source) or not Path(e.source).is_file():
+            gone.append(e)
+    left = {e.year for e in manifest.entries.values() if e.kind == "report" and e not in gone}
+    gone += [
+        e
+        for e in manifest.entries.values()
+        if e.kind == "summary" and e.key not in planned.live and e.year not in left
+    ]
+    return gone
+
+
+def read_notebook(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        raise BuildError("找不到笔记本 (notebook not found)", path=path) from None

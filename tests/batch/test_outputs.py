@@ -1,0 +1,178 @@
+"""What an output folder holds after builds and renders: only what the current params produce,
+each output verified against the manifest, one folder per agency, nothing without params."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+from disclosure_lib import names
+from disclosure_lib.batch import build as b
+from disclosure_lib.batch import render as batch_render
+from disclosure_lib.batch.manifest import MANIFEST_NAME
+from disclosure_lib.errors import BuildError
+from disclosure_lib.model import Paragraph
+from disclosure_lib.params import load_report, params_path
+from disclosure_lib.params_write import save_report
+from disclosure_lib.synth import demo_series
+
+from .test_build import AGENCIES, CLI, _wait_for, make_params
+
+
+def _entries(out: Path) -> dict[str, dict]:
+    return json.loads((out / MANIFEST_NAME).read_text(encoding="utf-8"))["entries"]
+
+
+def _html(out: Path, agency: str, year: int) -> Path:
+    return out / str(year) / agency / f"{agency}{year}年政府信息公开工作年度报告.html"
+
+
+def _set_first_paragraph(path: Path, text: str) -> None:
+    report = load_report(path)
+    report.narrative["一"] = [Paragraph(text), *report.narrative.get("一", [])[1:]]
+    save_report(report, path)
+
+
+def test_a_render_is_recorded_and_a_draft_it_wrote_is_rebuilt(tmp_path: Path) -> None:
+    """Issue 12.2 (a): render a draft into a build's folder, revert the edit, build: the draft
+    must not stay published. Issue 9: a render is recorded, so a build does not redo it."""
+    params = make_params(tmp_path / "params", AGENCIES[:1])
+    out = tmp_path / "out"
+    agency = AGENCIES[0]
+    first = b.build([params], output_dir=out, to=("html",), progress=False, summaries=False)
+    assert len(first.built) == 2
+    path = params_path(params, agency, 2023)
+    original = path.read_bytes()
+    _set_first_paragraph(path, "草稿：尚未审定的内容。")
+    batch_render.render(agency, 2023, params, to="html", output_dir=out)
+    assert "草稿" in _html(out, agency, 2023).read_text(encoding="utf-8")
+    entry = _entries(out)[f"report:{agency}/2023"]
+    assert entry["status"] == "built" and entry["stamps"]  # the render is in the manifest
+    after_render = b.build([params], output_dir=out, to=("html",), progress=False,
+                           summaries=False)  # fmt: skip
+    assert not after_render.built and len(after_render.skipped) == 2  # not redone
+    path.write_bytes(original)  # revert the draft
+    reverted = b.build([params], output_dir=out, to=("html",), progress=False, summaries=False)
+    assert [x.label for x in reverted.built] == [f"{agency} 2023年"]
+    assert "草稿" not in _html(out, agency, 2023).read_text(encoding="utf-8")
+
+
+def test_an_output_changed_behind_the_build_is_rebuilt(tmp_path: Path) -> None:
+    params = make_params(tmp_path / "params", AGENCIES[:1])
+    out = tmp_path / "out"
+    b.build([params], output_dir=out, to=("html",), progress=False, summaries=False)
+    html = _html(out, AGENCIES[0], 2022)
+    good = html.read_bytes()
+    html.write_bytes(good.replace("政府信息公开".encode(), "草稿信息公开".encode(), 1))
+    again = b.build([params], output_dir=out, to=("html",), progress=False, summaries=False)
+    assert [x.label for x in again.built] == [f"{AGENCIES[0]} 2022年"]
+    assert html.read_bytes() == good
+    os.utime(html)  # touched, not changed: still up to date
+    assert not b.build([params], output_dir=out, to=("html",), progress=False,
+                       summaries=False).built  # fmt: skip
+
+
+def test_outputs_whose_params_are_gone_are_removed(tmp_path: Path) -> None:
+    """Issue 12.2 (b): deleted and unreadable params files take their outputs with them, with
+    --force too; the index lists only what the current params produce."""
+    params = make_params(tmp_path / "params")
+    out = tmp_path / "out"
+    b.build([params], output_dir=out, to=("html",), progress=False)
+    gone, broken = AGENCIES
+    params_path(params, gone, 2023).unlink()
+    params_path(params, broken, 2022).write_text("agency: [unclosed\n", encoding="utf-8")
+    summary = b.build([params], output_dir=out, to=("html",), progress=False, force=True)
+    assert sorted(summary.removed) == sorted([f"{gone} 2023年", f"{broken} 2022年"])
+    assert not (out / "2023" / gone).exists() and not (out / "2022" / broken).exists()
+    assert _html(out, gone, 2022).is_file() and _html(out, broken, 2023).is_file()
+    keys = set(_entries(out))
+    assert f"report:{gone}/2023" not in keys and f"report:{broken}/2022" not in keys
+    assert any(k.startswith("file:") for k in keys)  # the unreadable file is listed as failed
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert quote(f"2023/{gone}/") not in index and quote(f"2022/{broken}/") not in index
+    assert quote(f"2023/{broken}/") in index
+    # no params file of 2023 left: its summary and folder go too
+    params_path(params, broken, 2023).unlink()
+    last = b.build([params], output_dir=out, to=("html",), progress=False)
+    assert sorted(last.removed) == sorted(["2023年 汇总", f"{broken} 2023年"])
+    assert not (out / "2023").exists()
+    reports = {k for k in _entries(out) if not k.startswith("file:")}
+    assert reports == {f"report:{gone}/2022", "summary:2022"}
+
+
+def test_outputs_of_params_outside_this_build_are_kept(tmp_path: Path) -> None:
+    first = make_params(tmp_path / "a", AGENCIES[:1])
+    second = make_params(tmp_path / "b", AGENCIES[1:])
+    out = tmp_path / "out"
+    b.build([first, second], output_dir=out, to=("html",), progress=False, summaries=False)
+    only = b.build([first], output_dir=out, to=("html",), progress=False, summaries=False)
+    assert not only.removed and len(_entries(out)) == 4
+
+
+def test_build_without_params_creates_no_output_folder(tmp_path: Path) -> None:
+    """Issue 9: `build` in a folder with no params does not create outputs/."""
+    (tmp_path / "params").mkdir()
+    with pytest.raises(BuildError, match="没有参数文件"):
+        b.build([tmp_path / "params"], output_dir=tmp_path / "outputs", progress=False)
+    run = subprocess.run([*CLI, "build", "-q"], cwd=tmp_path, capture_output=True, text=True)
+    assert run.returncode == 2 and "没有参数文件" in run.stderr and "Traceback" not in run.stderr
+    assert not (tmp_path / "outputs").exists()
+
+
+def test_two_agencies_one_folder_is_refused_before_building(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 12.1, whatever `agency_dirname` returns: a mapping that gives two agencies one
+    folder is refused, naming both params files, before anything is written."""
+    params = tmp_path / "params"
+    files = []
+    for folder, agency in (("a", "示例/局"), ("b", "示例_局")):
+        for report in demo_series(agency, range(2023, 2024), seed=1, scale=10):
+            files.append(save_report(report, params / folder / f"{report.year}.yaml"))
+    monkeypatch.setattr(names, "agency_dirname", lambda name: name.replace("/", "_"))
+    with pytest.raises(BuildError, match="输出目录") as info:
+        b.build([params], output_dir=tmp_path / "out", progress=False)
+    assert all(str(f.resolve()) in str(info.value) for f in files)
+    assert "示例/局" in str(info.value) and "示例_局" in str(info.value)
+    assert not list((tmp_path / "out").rglob("*.html"))
+
+
+def test_two_agencies_with_the_real_mapping_get_their_own_reports(tmp_path: Path) -> None:
+    agencies = ("示例/局", "示例_局")
+    if names.agency_dirname(agencies[0]) == names.agency_dirname(agencies[1]):
+        pytest.skip("this agency_dirname maps both to one folder (refused: test above)")
+    params = make_params(tmp_path / "params", agencies)
+    summary = b.build([params], output_dir=tmp_path / "out", to=("html",), progress=False,
+                      year=2023)  # fmt: skip
+    assert not summary.failed and len(summary.built) == 3
+    htmls = [p for p in (tmp_path / "out" / "2023").rglob("*年度报告.html")]
+    texts = [p.read_text(encoding="utf-8") for p in htmls]
+    assert len(htmls) == 2 and all(any(a in t for t in texts) for a in agencies)
+    summary_html = (tmp_path / "out" / "2023" / "summary.html").read_text(encoding="utf-8")
+    assert "2 个机关" in summary_html
+
+
+def test_interrupted_build_writes_an_index_marked_incomplete(tmp_path: Path) -> None:
+    """Issue 12.13: after Ctrl-C the index lists what exists and says it is incomplete; the
+    next build completes it and the mark goes."""
+    params = make_params(tmp_path / "params")
+    out = tmp_path / "out"
+    cmd = [*CLI, "build", str(params), "-o", str(out), "--to", "html", "-j", "1", "-q"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    _wait_for(lambda: any(out.rglob("*年度报告.html")))
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and "Traceback" not in err
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "未完成" in index
+    built = [rel for e in _entries(out).values() for rel in e["outputs"] if rel.endswith(".html")]
+    assert built and all(quote(rel) in index for rel in built)
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "未完成" not in (out / "index.html").read_text(encoding="utf-8")
