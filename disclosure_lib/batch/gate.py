@@ -57,7 +57,13 @@ def check_unit(kind: str, agency: str, year: int, reports: Iterable[Report]) -> 
         if report is None:
             return Checked()
         return summarize(check_report(report, by_year.get(year - 1)))
-    return summarize([f for f in check_reports(reports) if f.year == year], keep=False)
+    found = [f for f in check_reports(reports) if f.year == year]
+    checked = summarize(found, keep=False)
+    flagged = sorted({f.agency for f in found if f.is_error})
+    if flagged:  # what blocks a summary: its reports, named
+        names = "、".join(flagged[:5]) + ("等" if len(flagged) > 5 else "")
+        checked.first_error = f"{len(flagged)} 份报告存在校验错误：{names}"
+    return checked
 
 
 def one_line(label: str, errors: int, warnings: int, first_error: str = "") -> str:

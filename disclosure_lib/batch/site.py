@@ -65,6 +65,26 @@ def _cell(entry: Entry | None) -> str:
     return f'<td><span class="ok">已生成</span> {" ".join(checks)}<br>{_links(entry)}</td>'
 
 
+def _findings(entry: Entry) -> str:
+    """The findings kept for a blocked unit, one per line, errors first."""
+    if not entry.findings:
+        return f"<p>{html.escape(entry.first_error)}</p>" if entry.first_error else ""
+    items = []
+    for f in sorted(entry.findings, key=lambda f: f.get("severity") != "error"):
+        label = "错误" if f.get("severity") == "error" else "警告"
+        line = f"第{f['line']}行 " if f.get("line") else ""
+        where = f"{line}{f.get('where', '')}"
+        items.append(
+            f'<li><span class="{"err" if label == "错误" else "warn"}">{label}</span> '
+            f"[{html.escape(str(f.get('code', '')))}] {html.escape(where)}："
+            f"{html.escape(str(f.get('message', '')))}</li>"
+        )
+    more = entry.errors + entry.warnings - len(entry.findings)
+    if more > 0:
+        items.append(f"<li>……另有 {more} 条，运行 disclosure check 查看全部</li>")
+    return '<ul class="findings">' + "".join(items) + "</ul>"
+
+
 def index_html(
     entries: Iterable[Entry], *, title: str = "政府信息公开工作年度报告", complete: bool = True
 ) -> str:
@@ -107,6 +127,12 @@ def index_html(
         out += [_cell(grid.get((agency, y))) for y in years]
         out.append("</tr>")
     out.append("</table>")
+    blocked = [e for e in entries if e.status == "blocked"]
+    if blocked:
+        out.append("<h2>已阻止发布的报告（校验错误，--strict）</h2>")
+        for e in blocked:
+            out.append(f"<h3>{html.escape(e.label)}</h3>")
+            out.append(_findings(e))
     failed = [e for e in entries if e.status == "failed"]
     if failed:
         out.append('<h2>失败的报告</h2><ul class="fail">')
