@@ -116,6 +116,8 @@ def run_task(task: Task) -> Result:
             result = _execute(task, params_dir, _notebook_deadline(task, started))
             if result.ok:
                 _convert(task, result)
+            elif "CellTimeoutError" in result.error and task.timeout:
+                result.error = timeout_message(task.timeout)
         result.errors, result.warnings = checked.errors, checked.warnings
         result.first_check_error, result.findings = checked.first_error, checked.findings
         result.error = result.error.replace(str(params_dir), "params")
@@ -126,6 +128,10 @@ def run_task(task: Task) -> Result:
     result.versions = {"disclosure_lib": __version__}
     result.code = loaded_code()
     return result
+
+
+def timeout_message(seconds: float) -> str:
+    return f"超过时限 {seconds:g} 秒，已终止 (timed out: --timeout)"
 
 
 def _notebook_deadline(task: Task, started: float) -> float | None:
@@ -160,7 +166,12 @@ def _alive(pid: int) -> bool:
         return False
     except OSError:  # another user's process
         return True
-    return True
+    # A killed worker whose parent died too waits as a zombie until init reaps it
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True
+    return stat.rpartition(")")[2].split()[:1] != ["Z"]
 
 
 def _cpu() -> float:

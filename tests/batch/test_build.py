@@ -179,11 +179,25 @@ def test_hanging_report_is_killed_at_the_deadline(tmp_path: Path) -> None:
     notebook = notebook_with(tmp_path, "import time\nif year == 2023:\n    time.sleep(600)")
     started = time.monotonic()
     summary = b.build([params], output_dir=tmp_path / "out", to=("html",), progress=False,
-                      notebook=notebook, summaries=False, timeout=4)  # fmt: skip
+                      notebook=notebook, summaries=False, timeout=4, jobs=1)  # fmt: skip
     assert time.monotonic() - started < 60
     assert [x.label for x in summary.failed] == [f"{AGENCIES[0]} 2023年"]
-    assert "超时" in summary.failed[0].message
+    assert summary.failed[0].message == "超过时限 4 秒，已终止 (timed out: --timeout)"
+    # the documented timeout is the unit's whole time (issue 12.12: it was 330 s for 300)
+    assert 3 <= summary.failed[0].seconds <= 4
     assert len(summary.built) == 1
+    failed = next((tmp_path / "out").rglob("*.failed.ipynb"))
+    assert "CellTimeoutError" in failed.read_text(encoding="utf-8")  # where it hung
+
+
+def test_the_pool_kills_a_unit_at_the_timeout_itself() -> None:
+    """Conversion runs in the unit's pool child after the cells: the pool's deadline is the
+    build's timeout, not a grace period later."""
+    pool = b._executor("local", 1, None, 7.5, pandas=False)
+    try:
+        assert pool.timeout == 7.5  # type: ignore[attr-defined]
+    finally:
+        pool.shutdown(wait=True)
 
 
 def test_second_build_on_the_same_outputs_is_refused(tmp_path: Path) -> None:
@@ -216,16 +230,21 @@ def test_kill_9_mid_build_then_the_next_build_finishes(tmp_path: Path) -> None:
     params = make_params(tmp_path / "params", AGENCIES[:1])
     out = tmp_path / "out"
     cmd = [*CLI, "build", str(params), "-o", str(out), "--to", "html", "-j", "1", "-q"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    temp = tmp_path / "tmp"  # this build's own temp folder (TMPDIR)
+    temp.mkdir()
+    env = {**os.environ, "TMPDIR": str(temp)}
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     _wait_for(lambda: any(out.rglob("*.html")))
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     _wait_for(lambda: _children_gone(proc.pid), 20)  # the warm worker and its children exit too
     for p in out.rglob("*.html"):
         assert p.read_text(encoding="utf-8").rstrip().endswith("</html>")  # none half-written
-    done = subprocess.run([*cmd[:-1]], capture_output=True, text=True, timeout=300)
+    done = subprocess.run([*cmd[:-1]], capture_output=True, text=True, timeout=300, env=env)
     assert done.returncode == 0, done.stderr
     assert len(list(out.rglob("*年度报告.html"))) == 2 and not list(out.rglob("*.tmp"))
+    left = [p.name for p in temp.iterdir() if not p.name.startswith("disclosure-weasyprint-")]
+    assert left == []  # the killed build's worker folders were swept
     again = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     assert "已是最新" in again.stderr and again.returncode == 0
 

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import tempfile
+import time
 from pathlib import Path
 
 import nbformat
+import pytest
 
 from disclosure_lib.batch import worker
 from disclosure_lib.batch.build import REPORT_NOTEBOOK
@@ -42,3 +47,38 @@ def test_a_failing_cell_comes_back_as_a_failure_with_its_notebook(tmp_path: Path
     assert not result.ok and not result.documents
     assert "第一行" in result.error and "第二行" not in result.error
     assert "RuntimeError" in result.notebook  # kept, for the *.failed.ipynb
+
+
+def test_temp_folders_of_dead_workers_are_swept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 12.7: a worker killed at the deadline (or with its build) leaves its params
+    folder; the next start removes the folders of processes that are gone, and only those."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    dead = tmp_path / f"{worker.TEMP_PREFIX}{gone.pid}-abc123"
+    alive = tmp_path / f"{worker.TEMP_PREFIX}{os.getpid()}-def456"
+    legacy_old, legacy_new = (
+        tmp_path / f"{worker.TEMP_PREFIX}q1w2e3r4",
+        tmp_path / "disclosure-build-zz",
+    )
+    other = tmp_path / "something-else"
+    for folder in (dead, alive, legacy_old, legacy_new, other):
+        (folder / "params").mkdir(parents=True)
+    os.utime(legacy_old, (time.time() - 2 * 86400,) * 2)
+    assert worker.sweep_temp_folders() == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [alive.name, legacy_new.name, other.name]
+    )
+
+
+def test_a_unit_leaves_nothing_in_the_temp_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    result = worker.run_task(_task(REPORT_NOTEBOOK.read_text(encoding="utf-8")))
+    assert result.ok and list(tmp_path.iterdir()) == []
+    nb = nbformat.reads(result.notebook, as_version=4)
+    assert nb.metadata["papermill"]["parameters"]["params_dir"] == "params"  # not the temp one
+    assert str(tmp_path) not in result.notebook

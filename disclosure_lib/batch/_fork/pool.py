@@ -379,7 +379,7 @@ def _serve(inbox: Connection, outbox: Connection, max_children: int, per_child: 
                 forget(child)
                 reap(child.pid, kill=True)
                 limit = child.task[4] or 0
-                msg = f"超过时限 {limit:g} 秒，已终止 (killed at the deadline)"
+                msg = f"超过时限 {limit:g} 秒，已终止 (timed out: killed at the deadline)"
                 outbox.send((child.task[0], False, TimeoutError(msg)))
 
 
