@@ -285,10 +285,16 @@ def _tasks(
     timeout: float | None,
     profile: str,
     strict: bool,
-) -> Iterator[tuple[Unit, Task]]:
-    # reports first, then summaries: a summary is the longest single unit
+) -> Iterator[tuple[Unit, Task | Result]]:
+    """Each unit's task, made when it is handed out (a failure if its params cannot be read);
+    reports first, then summaries: a summary is the longest single unit."""
     for unit in sorted(work, key=lambda u: u.kind != "report"):
-        yield unit, Task(unit.kind, unit.agency, unit.year, unit.files, notebooks[unit.kind],
+        try:
+            files = unit.pack()
+        except ParamsError as exc:
+            yield unit, Result(False, error=first_line(str(exc)))
+            continue
+        yield unit, Task(unit.kind, unit.agency, unit.year, files, notebooks[unit.kind],
                          formats, timeout, profile, strict)  # fmt: skip
 
 
@@ -319,10 +325,26 @@ def _run(
     ahead = jobs * (1 + AHEAD_PER_WORKER)
     running: dict[Future[Any], Unit] = {}
     clean = False
+
+    def finish(unit: Unit, result: Result) -> None:
+        entry = store(output_dir, unit, formats, result)
+        manifest.record(entry)
+        manifest.save(every=1.0)
+        timings[unit.label] = result.timings
+        line = Line(unit.label, entry.status, result.timings.get("total", 0.0), result.errors,
+                    result.warnings, entry.first_error if entry.status != "built" else "",
+                    kind=unit.kind, check_error=result.first_check_error)  # fmt: skip
+        lines.append(line)
+        show.add(line)
+
     try:
         while True:
             for unit, task in tasks:
+                if isinstance(task, Result):
+                    finish(unit, task)
+                    continue
                 running[pool.submit(run_task, task)] = unit
+                del task  # the executor has it; keep no copy of the params texts here
                 if len(running) >= ahead:
                     break
             if not running:
@@ -335,17 +357,8 @@ def _run(
                 except Exception as exc:  # the worker died or was killed at the deadline
                     result = Result(False, error=first_line(f"{type(exc).__name__}: {exc}"))
                 del fut  # the result (notebook, documents) goes once it is written
-                entry = store(output_dir, unit, formats, result)
-                manifest.record(entry)
-                manifest.save(every=1.0)
-                timings[unit.label] = result.timings
-                line = Line(unit.label, entry.status, result.timings.get("total", 0.0),
-                            result.errors, result.warnings, entry.first_error
-                            if entry.status != "built" else "", kind=unit.kind,
-                            check_error=result.first_check_error)  # fmt: skip
-                lines.append(line)
-                show.add(line)
-                unit.files = {}
+                finish(unit, result)
+                del result
             del done
         clean = True
     finally:

@@ -21,7 +21,7 @@ import hashlib
 import json
 import os
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -156,6 +156,8 @@ class Manifest:
         self._dirty = False
         self._saved_at = 0.0
         self._code: dict[str, str | None] = {}
+        self._codes: dict[str, dict[str, str]] = {}  # combine(code) -> the shared dict
+        self._save_cost = 0.0  # seconds the last save took
 
     @classmethod
     def load(cls, output_dir: Path | str) -> Manifest:
@@ -167,11 +169,21 @@ class Manifest:
             return m
         if not isinstance(raw, dict) or raw.get("schema") != SCHEMA:
             return m
+        codes = raw.get("code", {})
         for key, e in raw.get("entries", {}).items():
-            with contextlib.suppress(TypeError):
-                m.entries[key] = Entry(**e)
+            with contextlib.suppress(TypeError, AttributeError):
+                if isinstance(e.get("code"), str):
+                    e["code"] = codes.get(e["code"], {"?": "missing"})
+                m.entries[key] = m._intern(Entry(**e))
         m.files = dict(raw.get("files", {}))
         return m
+
+    def _intern(self, entry: Entry) -> Entry:
+        """Entries built by the same code share one `code` dict (thousands of entries hold the
+        same few sets of module hashes)."""
+        ref = combine(entry.code)
+        entry.code = self._codes.setdefault(ref, entry.code)
+        return entry
 
     def up_to_date(
         self, key: str, fingerprint: str, formats: tuple[str, ...], *, strict: bool = False
@@ -230,7 +242,7 @@ class Manifest:
 
     def record(self, entry: Entry) -> None:
         entry.built_at = entry.built_at or time.strftime("%Y-%m-%dT%H:%M:%S%z")
-        self.entries[entry.key] = entry
+        self.entries[entry.key] = self._intern(entry)
         self._dirty = True
 
     def forget(self, key: str) -> None:
@@ -244,19 +256,42 @@ class Manifest:
             self._dirty = True
 
     def save(self, *, every: float = 0.0) -> None:
-        """Write atomically if changed; with `every`, at most once per that many seconds."""
+        """Write atomically if changed; with `every`, at most once per that many seconds (or
+        per 20 times what the last save took, for a large manifest)."""
+        every = max(every, 20 * self._save_cost) if every else 0.0
         if not self._dirty or time.monotonic() - self._saved_at < every:
             return
-        data = {
-            "schema": SCHEMA,
-            "generator": f"disclosure_lib {__version__}",
-            "entries": {k: asdict(e) for k, e in sorted(self.entries.items())},
-            "files": dict(sorted(self.files.items())),
-        }
-        text = json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+        started = time.monotonic()
+        codes: dict[str, dict[str, str]] = {}
+        rows = []
+        for key, e in sorted(self.entries.items()):
+            row = {f.name: getattr(e, f.name) for f in fields(Entry)}  # shallow: no deep copy
+            ref = combine(e.code)
+            codes.setdefault(ref, e.code)
+            row["code"] = ref
+            rows.append(f"  {_dumps(key)}: {_dumps(row)}".encode())
+        # One entry a line: readable, and json's C encoder (an indented dump goes through the
+        # pure-Python one, ≈ 10× the memory and time for a manifest of thousands of entries).
+        head = {"schema": SCHEMA, "generator": f"disclosure_lib {__version__}"}
+        files = dict(sorted(self.files.items()))
+        text = b"".join(
+            [
+                b"{\n",
+                *(f" {_dumps(k)}: {_dumps(v)},\n".encode() for k, v in head.items()),
+                b' "entries": {\n',
+                b",\n".join(rows),
+                f'\n }},\n "code": {_dumps(codes)},\n "files": {_dumps(files)}\n}}\n'.encode(),
+            ]
+        )
+        del rows
         write_output(self.path, text)
         self._dirty = False
         self._saved_at = time.monotonic()
+        self._save_cost = self._saved_at - started
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 # --- writing outputs ------------------------------------------------------------------------

@@ -13,6 +13,7 @@ manifest does not know) and returns a `Plan`:
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,7 +38,9 @@ class Unit:
     agency: str
     year: int
     source: str  # params file of a report (resolved)
-    files: dict[str, bytes]  # params files shipped to the worker: "<dir>/<year>.yaml" -> bytes
+    # params files the worker gets: "<dir>/<year>.yaml" -> (file, its key in `inputs`); read
+    # when the unit is handed out (`pack`), so a batch never holds every params text at once
+    files: dict[str, tuple[Path, str]]
     inputs: dict[str, str]
     directory: str = ""  # relative to the output folder
     stem: str = ""
@@ -52,6 +55,20 @@ class Unit:
         if self.kind == "summary":
             return f"{self.year}年 汇总"
         return f"{self.agency} {self.year}年" if self.agency else self.source
+
+    def pack(self) -> dict[str, bytes]:
+        """The params texts to ship, zlib-compressed (a summary ships every report up to its
+        year: ≈ 10× less to hold and send). The hashes in `inputs` become those of the texts
+        shipped, should a file have changed since planning."""
+        packed = {}
+        for rel, (path, key) in self.files.items():
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                raise ParamsError(f"无法读取 (cannot read): {exc.strerror}", path=path) from None
+            self.inputs[key] = digest(data)
+            packed[rel] = zlib.compress(data, 1)
+        return packed
 
     def outputs(self) -> dict[str, str]:
         """Every file this unit may have in the output folder, by kind ("ipynb", "failed",
@@ -92,7 +109,6 @@ def formats_for_build(to: Iterable[str] | str) -> tuple[str, ...]:
 @dataclass
 class _File:
     path: Path  # resolved
-    data: bytes
     digest: str
     agency: str = ""
     year: int = 0
@@ -109,9 +125,9 @@ def _scan(paths: Sequence[Path], manifest: Manifest) -> list[_File]:
         try:
             data = path.read_bytes()
         except OSError as exc:
-            files.append(_File(path, b"", "", error=f"{path}: 无法读取 ({exc.strerror})"))
+            files.append(_File(path, "", error=f"{path}: 无法读取 ({exc.strerror})"))
             continue
-        f = _File(path, data, digest(data))
+        f = _File(path, digest(data))
         known = manifest.files.get(str(path))
         if known and known.get("digest") == f.digest:
             f.agency, f.year = known["agency"], int(known["year"])
@@ -227,7 +243,7 @@ def plan(
         history = [g for g in by_agency[name] if g.year <= y]
         inputs = {**shared, "notebook": report_nb, "profile": profile}
         inputs.update({f"params:{g.year}": g.digest for g in history})
-        ship = {_shipped(g): g.data for g in history}
+        ship = {_shipped(g): (g.path, f"params:{g.year}") for g in history}
         result.units.append(Unit(key, "report", name, y, str(f.path), ship, inputs,
                                  f"{y}/{report_folder(name)}", output_stem(name, y)))  # fmt: skip
     years = sorted({y for _, y in seen})
@@ -241,7 +257,7 @@ def plan(
             history = [g for g in seen.values() if g.year <= y]
             inputs = {**shared, "notebook": summary_nb}
             inputs.update({f"params:{g.agency}/{g.year}": g.digest for g in history})
-            ship = {_shipped(g): g.data for g in history}
+            ship = {_shipped(g): (g.path, f"params:{g.agency}/{g.year}") for g in history}
             result.units.append(Unit(f"summary:{y}", "summary", "", y, "", ship, inputs, str(y),
                                      SUMMARY_STEM))  # fmt: skip
     return result

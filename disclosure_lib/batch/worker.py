@@ -14,6 +14,7 @@ import os
 import shutil
 import tempfile
 import time
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,7 @@ class Task:
     kind: str
     agency: str
     year: int
-    files: dict[str, bytes]
+    files: dict[str, bytes]  # "<dir>/<year>.yaml" -> zlib-compressed params text
     notebook: str  # notebook JSON
     formats: tuple[str, ...]
     timeout: float | None  # seconds for the whole unit, conversion included
@@ -108,7 +109,7 @@ def run_task(task: Task) -> Result:
         for rel, data in task.files.items():
             path = params_dir / rel
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
+            path.write_bytes(zlib.decompress(data))
         checked = _check(task, params_dir)
         if task.strict and checked.errors:
             result = Result(False, blocked=True, error=checked.first_error)

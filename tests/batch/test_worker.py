@@ -6,6 +6,7 @@ import os
 import subprocess
 import tempfile
 import time
+import zlib
 from pathlib import Path
 
 import nbformat
@@ -21,7 +22,7 @@ AGENCY = "测试区丙局"
 
 def _task(notebook: str, formats: tuple[str, ...] = ("html",)) -> worker.Task:
     reports = demo_series(AGENCY, range(2022, 2024), seed=5, scale=20)
-    files = {f"{AGENCY}/{r.year}.yaml": dump_report(r).encode() for r in reports}
+    files = {f"{AGENCY}/{r.year}.yaml": zlib.compress(dump_report(r).encode()) for r in reports}
     return worker.Task("report", AGENCY, 2023, files, notebook, formats, 120)
 
 
