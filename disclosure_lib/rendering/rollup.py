@@ -8,6 +8,7 @@ reports fail which checks. Cell keys come from `format.py`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
@@ -260,6 +261,15 @@ def summary_charts(reports: list[Report], history: list[Report], year: int) -> l
     return charts
 
 
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def chart_text(text: str) -> str:
+    """`text` for a chart: control characters (refused in names at load; this is for reports
+    made in code) shown as escapes, not as missing glyphs."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
+
+
 def _draw(key: str, title: str, alt: str, draw: Any) -> Any:
     import io
 
@@ -273,6 +283,7 @@ def _draw(key: str, title: str, alt: str, draw: Any) -> Any:
         "font.sans-serif": [fonts.matplotlib_cjk_family()],
         "font.size": 9,
         "axes.unicode_minus": False,
+        "text.parse_math": False,  # an agency named "$x^$" is text, not mathtext
     }
     with matplotlib.rc_context(rc), fonts.no_missing_glyphs():  # type: ignore[arg-type]
         fig = draw()
@@ -287,6 +298,7 @@ def _bar_chart(key: str, title: str, frame: pd.DataFrame, column: str, unit: str
     from .charts import Chart
 
     data = frame[["agency", column]].dropna()
+    data = data.assign(agency=data["agency"].map(chart_text))
     if data.empty or not data[column].any():
         return Chart(key, title, "", None, f"本年度无{column}数据")
     scale = 100.0 if unit == "%" else 1.0

@@ -98,3 +98,15 @@ def test_summary_fragments_escape_and_chart(reports: list[Report]) -> None:
     assert all(c.png and c.png.startswith(b"\x89PNG") for c in charts)
     odd = Report.blank("<i>x</i>", 2024, fill=0)
     assert "<i>x</i>" not in rollup.header_html(2024, [odd]).html
+
+
+@pytest.mark.parametrize("name", ["$x^$", "收入$100$局", r"\frac{a}{", "a\x00b", "c\x1b[31md"])
+def test_a_name_never_breaks_the_summary_charts(reports: list[Report], name: str) -> None:
+    """Issue 12.8: chart text is never parsed as mathtext, and control characters (refused in
+    params files; possible in reports made in code) never end in the "install fonts" advice."""
+    odd = demo_series(name, range(2023, 2025), seed=9, scale=20)
+    year = [*rollup.select_year(reports, 2024), *(r for r in odd if r.year == 2024)]
+    charts = rollup.summary_charts(year, [*reports, *odd], 2024)
+    assert all(c.png and c.png.startswith(b"\x89PNG") for c in charts)
+    new = next(c for c in charts if c.key == "summary-new")
+    assert rollup.chart_text(name) in new.alt and "\x00" not in new.alt and "\x1b" not in new.alt
