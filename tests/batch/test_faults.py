@@ -1,0 +1,190 @@
+"""Fault injection (issue 12): a build killed with SIGKILL at random points, again and again,
+then run to the end, leaves exactly what a clean build leaves, and nothing in the temp folder.
+
+The driver does every write of a build. It runs here under a small wrapper that counts its
+file-system calls (`os.open`, `os.fdopen`, `os.replace`, `os.unlink`, `os.rmdir`, `os.mkdir`)
+and kills the process with SIGKILL at the N-th: at a random point of its writes, not only
+between them. Between kills the params change the way they do in an office (an edit, a file
+deleted then restored, an output removed by hand, a --force rebuild). At the end the params are
+as at the start, one more build runs to the end, and its outputs must equal a clean build's
+byte for byte (the executed notebooks' timestamps aside).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from disclosure_lib.batch.manifest import MANIFEST_NAME, Manifest
+from disclosure_lib.params import params_path
+
+from .test_build import AGENCIES, make_params
+from .test_outputs import _set_first_paragraph
+
+KILLS = 20  # at least this many builds killed mid-way
+MAX_RUNS = 45
+KILLER = """
+import os, signal, sys
+at, count = int(os.environ["FAULT_AT"]), 0
+def counted(real):
+    def call(*args, **kwargs):
+        global count
+        count += 1
+        if count == at:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(*args, **kwargs)
+    return call
+for name in ("open", "fdopen", "replace", "unlink", "rmdir", "mkdir"):
+    setattr(os, name, counted(getattr(os, name)))
+from disclosure_lib.cli import main
+code = main(sys.argv[1:])
+print(f"file-system calls: {count}", file=sys.stderr)
+sys.exit(code)
+"""
+
+
+def _build(params: Path, out: Path, env: dict[str, str], at: int, *extra: str) -> tuple[int, str]:
+    cmd = [sys.executable, "-c", KILLER, "build", str(params), "-o", str(out), "--to", "html",
+           "-q", *extra]  # fmt: skip
+    run = subprocess.run(cmd, capture_output=True, text=True, timeout=300,
+                         env={**env, "FAULT_AT": str(at)})  # fmt: skip
+    return run.returncode, run.stderr
+
+
+def _normalized(path: Path) -> bytes:
+    """A file's bytes, minus what legitimately differs between two builds of the same inputs:
+    papermill's timing metadata and the id it gives its injected cell; the index's time."""
+    data = path.read_bytes()
+    if path.suffix == ".ipynb":
+        nb = json.loads(data)
+        # papermill wrote it to memory under a random name (rendering.notebook.run_notebook)
+        nb["metadata"].get("papermill", {}).update(start_time=0, end_time=0, duration=0,
+                                                   output_path="")  # fmt: skip
+        for cell in nb["cells"]:
+            cell["metadata"].pop("execution", None)
+            cell["metadata"].get("papermill", {}).update(start_time=0, end_time=0, duration=0)
+            if "injected-parameters" in cell["metadata"].get("tags", []):
+                cell["id"] = "injected"
+        return json.dumps(nb, sort_keys=True).encode()
+    if path.name == "index.html":
+        lines = data.decode().splitlines()
+        return "\n".join(x for x in lines if 'class="stamp"' not in x).encode()
+    return data
+
+
+def _tree(out: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(out).as_posix(): _normalized(p)
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and p.name not in (".build.lock", MANIFEST_NAME)
+    }
+
+
+def _assert_nothing_half_written(out: Path, note: str) -> None:
+    for p in out.rglob("*"):
+        if not p.is_file() or p.name.endswith(".tmp") or p.name == ".build.lock":
+            continue
+        text = p.read_text(encoding="utf-8")
+        if p.suffix == ".html":
+            assert text.rstrip().endswith("</html>"), f"{note}: half-written {p}"
+        elif p.suffix in (".ipynb", ".json"):
+            json.loads(text)  # raises on a truncated file
+
+
+def _mutate(rng: random.Random, params: Path, out: Path, deleted: list[Path]) -> tuple[str, ...]:
+    """Something an office does between two builds; returns extra build options."""
+    for path, data in [(p, p.with_suffix(".bak").read_bytes()) for p in deleted]:
+        path.write_bytes(data)  # a deleted params file comes back
+        path.with_suffix(".bak").unlink()
+    deleted.clear()
+    what = rng.choice(["nothing", "nothing", "force", "edit", "delete", "remove-output"])
+    agency, year = rng.choice(AGENCIES), rng.choice((2022, 2023))
+    path = params_path(params, agency, year)
+    if what == "force":
+        return ("--force",)
+    if what == "edit":
+        _set_first_paragraph(path, f"第 {rng.randrange(1000)} 次修改的草稿。")
+    elif what == "delete":
+        shutil.copyfile(path, path.with_suffix(".bak"))
+        path.unlink()
+        deleted.append(path)
+    elif what == "remove-output":
+        outputs = [p for p in out.rglob("*年度报告.html")]
+        if outputs:
+            rng.choice(outputs).unlink()
+    return ()
+
+
+def test_builds_killed_at_random_points_end_as_a_clean_build(tmp_path: Path) -> None:
+    seed = int(os.environ.get("FAULT_SEED", "0" if os.environ.get("CI") else time.time_ns()))
+    rng = random.Random(seed)
+    note = f"FAULT_SEED={seed}"
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    env = {**os.environ, "TMPDIR": str(temp)}
+    params = make_params(tmp_path / "params")
+    original = {p: p.read_bytes() for p in params.rglob("*.yaml")}
+    clean, out = tmp_path / "clean", tmp_path / "out"
+    code, err = _build(params, clean, env, 0)
+    assert code == 0, err
+    calls = int(err.rsplit("file-system calls: ", 1)[1])
+    assert calls > 30, err  # a clean build writes every output, the manifest and the index
+
+    kills, runs, deleted = 0, 0, []  # type: ignore[var-annotated]
+    while kills < KILLS and runs < MAX_RUNS:
+        runs += 1
+        extra = _mutate(rng, params, out, deleted)
+        at = rng.randint(1, calls)
+        code, err = _build(params, out, env, at, *extra)
+        assert "Traceback" not in err, f"{note}: {err}"
+        if code == -9:
+            kills += 1
+            _assert_nothing_half_written(out, f"{note}, killed at call {at}")
+        else:
+            assert code == 0, f"{note}: {err}"
+    assert kills >= KILLS, f"{note}: only {kills} of {runs} builds were killed"
+
+    for path, data in original.items():  # the params as at the start
+        path.write_bytes(data)
+    for bak in params.rglob("*.bak"):
+        bak.unlink()
+    code, err = _build(params, out, env, 0)
+    assert code == 0, f"{note}: {err}"
+    assert _tree(out) == _tree(clean), note
+    manifest = Manifest.load(out)
+    assert all(e.status == "built" for e in manifest.entries.values()), note
+    assert all(manifest.verify(e) for e in manifest.entries.values()), note
+    left = [p.name for p in temp.iterdir() if not p.name.startswith("disclosure-weasyprint-")]
+    assert left == [], f"{note}: left in the temp folder: {left}"
+
+
+@pytest.mark.parametrize("name", ["index.html", "x.ipynb"])
+def test_normalization_keeps_what_matters(tmp_path: Path, name: str) -> None:
+    """The comparison above ignores timing only: any other difference still shows."""
+    path = tmp_path / name
+    if name == "index.html":
+        path.write_text('<p>甲</p>\n<p class="stamp"><small>生成于 1</small></p>\n')
+        same = _normalized(path)
+        path.write_text('<p>甲</p>\n<p class="stamp"><small>生成于 2</small></p>\n')
+        assert _normalized(path) == same
+        path.write_text('<p>乙</p>\n<p class="stamp"><small>生成于 2</small></p>\n')
+    else:
+        cell = {"id": "a", "cell_type": "code", "metadata": {"papermill": {"duration": 1}},
+                "outputs": [{"text": "甲"}], "source": ""}  # fmt: skip
+        nb = {"cells": [cell], "metadata": {"papermill": {"start_time": "t1"}}}
+        path.write_text(json.dumps(nb))
+        same = _normalized(path)
+        cell["metadata"]["papermill"]["duration"] = 2
+        path.write_text(json.dumps(nb))
+        assert _normalized(path) == same
+        cell["outputs"] = [{"text": "乙"}]
+        path.write_text(json.dumps(nb))
+    assert _normalized(path) != same
