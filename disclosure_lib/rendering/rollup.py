@@ -132,10 +132,23 @@ def check_matrix(findings: pd.DataFrame) -> pd.DataFrame:
 
 
 # --- the summary report (used by notebooks/summary.ipynb) -------------------------------------
+#
+# 一、汇总数据 (the official tables, summed; their sections numbered （一）…), 二、各机关排名,
+# 三、数据校验, 四、统计图表: short blocks never last, so no page holds only a one-line block.
+
+_ORDINALS = "一二三四五六七八九十"
+SECTIONS = ("汇总数据", "各机关排名", "数据校验", "统计图表")
+# Print: a heading stays with what follows it (HTML/CSS; the PDF writer keeps headings too).
+_KEEP = ' style="break-after:avoid;page-break-after:avoid"'
 
 
 def summary_title(year: int) -> str:
     return f"{year}年政府信息公开工作年度报告汇总"
+
+
+def heading(n: int) -> str:
+    """The n-th (1-based) top-level heading of the summary: 一、汇总数据 …"""
+    return f"{_ORDINALS[n - 1]}、{SECTIONS[n - 1]}"
 
 
 def select_year(reports: Iterable[Report], year: int) -> list[Report]:
@@ -150,31 +163,36 @@ def select_year(reports: Iterable[Report], year: int) -> list[Report]:
     return chosen
 
 
-def header_html(year: int, reports: list[Report]) -> Any:
-    """Title and scope of the summary."""
+def header_html(year: int, reports: list[Report], history: Iterable[Report] = ()) -> Any:
+    """Title and scope of the summary (the years its trend covers, when more than one)."""
     from .html import NO_MATH, Fragment, esc
 
     names = "、".join(r.agency for r in reports)
+    years = sorted({r.year for r in history} | {year})
+    trend = f"历年趋势涵盖 {years[0]}—{years[-1]}年。" if len(years) > 1 else ""
     html = (
         f'<article class="report {NO_MATH}" lang="zh-CN">'
         f'<h1 class="title">{esc(summary_title(year))}</h1>'
         f"<p>本汇总涵盖 {len(reports)} 个机关 {year} 年度政府信息公开工作年度报告：{esc(names)}。"
-        f"所列统计数据时间范围为{year}年1月1日至{year}年12月31日，为各机关报告数据之和。</p>"
+        f"所列统计数据时间范围为{year}年1月1日至{year}年12月31日，为各机关报告数据之和。"
+        f"{trend}</p>"
         "</article>"
     )
     return Fragment(html, summary_title(year))
 
 
 def totals_html(total: Report) -> Any:
-    """Sections 二–四 of the summed report in the official table layout."""
+    """一、汇总数据: sections 二–四 of the summed report in the official table layout, numbered
+    （一）（二）（三） under it."""
     from .html import NO_MATH, Fragment, esc, table_html
 
-    out = [f'<section class="section {NO_MATH}" lang="zh-CN"><h2>一、汇总数据</h2>']
-    for table in fmt.TABLES:
-        out.append(f"<h3>{esc(fmt.section(table.section).heading)}</h3>")
+    out = [f'<section class="section {NO_MATH}" lang="zh-CN"><h2{_KEEP}>{heading(1)}</h2>']
+    for n, table in enumerate(fmt.TABLES):
+        title = f"（{_ORDINALS[n]}）{fmt.section(table.section).title}"
+        out.append(f"<h3{_KEEP}>{esc(title)}</h3>")
         out.append(table_html(table, total))
     out.append("</section>")
-    return Fragment("\n".join(out), "汇总数据")
+    return Fragment("\n".join(out), SECTIONS[0])
 
 
 def _cell_text(name: str, value: Any) -> str:
@@ -188,21 +206,21 @@ def _cell_text(name: str, value: Any) -> str:
 
 
 def rankings_html(frame: pd.DataFrame) -> Any:
-    """The rankings as an HTML table (机关, figures, ranks)."""
+    """二、各机关排名: the rankings as a table (机关, figures, ranks)."""
     from .html import NO_MATH, Fragment, esc
 
     cols = ["agency", *RANKED]
     head = ["机关", *RANKED]
     out = [
-        f'<section class="section {NO_MATH}" lang="zh-CN"><h2>二、各机关排名</h2>',
+        f'<section class="section {NO_MATH}" lang="zh-CN"><h2{_KEEP}>{heading(2)}</h2>',
         "<p>按本年新收申请数排序；括号内为名次（1 为最高）。"
         "予以公开率 = 予以公开 ÷ 办理结果总计。</p>",
-        '<table class="rankings"><thead><tr>',
-        *(f'<th class="col">{esc(h)}</th>' for h in head),
+        '<table class="rankings"><caption>各机关主要数据及排名</caption><thead><tr>',
+        *(f'<th class="col" scope="col">{esc(h)}</th>' for h in head),
         "</tr></thead><tbody>",
     ]
     for _, row in frame.iterrows():
-        cells = [f'<th class="row-label">{esc(row["agency"])}</th>']
+        cells = [f'<th class="row-label" scope="row">{esc(row["agency"])}</th>']
         for name in cols[1:]:
             rank = row.get(f"{name}排名")
             rank_text = "" if rank is None or pd.isna(rank) else f"（{int(rank)}）"
@@ -216,12 +234,14 @@ def findings_html(findings: pd.DataFrame, reports: list[Report]) -> Any:
     """三、数据校验: per agency, how many errors/warnings and which rules."""
     from .html import NO_MATH, Fragment, esc
 
-    out = [f'<section class="checks {NO_MATH}" lang="zh-CN"><h2>三、数据校验</h2>']
+    out = [f'<section class="checks {NO_MATH}" lang="zh-CN"><h2{_KEEP}>{heading(3)}</h2>']
     if findings.empty:
-        out.append('<p class="checks-pass">全部通过</p>')
+        out.append(f'<p class="checks-pass">{len(reports)} 个机关的报告全部通过数据校验。</p>')
     else:
-        out.append('<table class="findings"><thead><tr>')
-        out += [f'<th class="col">{h}</th>' for h in ("机关", "错误", "警告", "涉及规则")]
+        out.append('<table class="findings"><caption>各机关校验结果</caption><thead><tr>')
+        out += [
+            f'<th class="col" scope="col">{h}</th>' for h in ("机关", "错误", "警告", "涉及规则")
+        ]
         out.append("</tr></thead><tbody>")
         for r in reports:
             mine = findings[findings["agency"] == r.agency]
@@ -231,8 +251,8 @@ def findings_html(findings: pd.DataFrame, reports: list[Report]) -> Any:
             codes = "、".join(sorted(set(mine["code"])))
             cls = "error" if n_err else "warning"
             out.append(
-                f'<tr class="{cls}"><td>{esc(r.agency)}</td><td class="num">{n_err}</td>'
-                f'<td class="num">{len(mine) - n_err}</td><td>{esc(codes)}</td></tr>'
+                f'<tr class="{cls}"><th scope="row">{esc(r.agency)}</th><td class="num">{n_err}'
+                f'</td><td class="num">{len(mine) - n_err}</td><td>{esc(codes)}</td></tr>'
             )
         out.append("</tbody></table>")
         clean = [r.agency for r in reports if r.agency not in set(findings["agency"])]
@@ -242,21 +262,40 @@ def findings_html(findings: pd.DataFrame, reports: list[Report]) -> Any:
     return Fragment("\n".join(out), f"数据校验：{len(findings)} 条")
 
 
+def charts_html(charts: list[Any]) -> Any:
+    """四、统计图表: each chart as a numbered figure with its alt text, or the sentence saying
+    why there is nothing to draw."""
+    from .html import NO_MATH, Fragment, esc
+
+    out = [f'<section class="charts {NO_MATH}" lang="zh-CN"><h2{_KEEP}>{heading(4)}</h2>']
+    for n, chart in enumerate(charts, 1):
+        out.append(f'<figure class="chart" data-chart="{esc(chart.key)}">')
+        if chart.png is not None:
+            out.append(f'<img src="{chart.data_uri}" alt="{esc(chart.alt)}">')
+        else:
+            out.append(f'<p class="chart-empty">{esc(chart.empty_message or "")}</p>')
+        out.append(f"<figcaption>图{n}　{esc(chart.title)}</figcaption></figure>")
+    out.append("</section>")
+    return Fragment("\n".join(out), f"统计图表：{len(charts)} 幅")
+
+
 def summary_charts(reports: list[Report], history: list[Report], year: int) -> list[Any]:
-    """Bar charts of 本年新收 and 予以公开率 by agency; totals over the years if several."""
+    """本年新收 and 予以公开率 by agency; the totals of every year up to `year` (trend), drawn
+    like the report's charts (same fonts, palette, titles, units, years as 2024年)."""
     from .charts import Chart
 
     frame = rankings(reports, year)
     charts = [
-        _bar_chart("summary-new", "各机关本年新收政府信息公开申请数量", frame, "本年新收", "件"),
-        _bar_chart("summary-rate", "各机关予以公开率", frame, RATE, "%"),
-    ]
-    totals = yearly_totals(history)
-    if len(totals) > 1:
-        charts.append(_trend_chart(totals))
+        _bar_chart("summary-new", f"{year}年各机关本年新收政府信息公开申请数量", frame,
+                   "本年新收", "件"),
+        _bar_chart("summary-rate", f"{year}年各机关予以公开率", frame, RATE, "%"),
+    ]  # fmt: skip
+    years = sorted({r.year for r in history if r.year <= year} | {year})
+    if len(years) > 1:
+        charts.append(_trend_chart([r for r in history if r.year <= year], years))
     else:
         charts.append(
-            Chart("summary-trend", "历年汇总趋势", "", None, "仅有一个年度的数据，无历年趋势")
+            Chart("summary-trend", "历年汇总趋势", "", None, "仅有一个年度的数据，无历年趋势。")
         )
     return charts
 
@@ -271,71 +310,76 @@ def chart_text(text: str) -> str:
 
 
 def _draw(key: str, title: str, alt: str, draw: Any) -> Any:
-    import io
-
+    """Drawn in the report's chart style (`charts._draw`); agency names are text, never
+    mathtext ("$x^$")."""
     import matplotlib
 
-    from . import fonts
-    from .charts import Chart
+    from . import charts
 
-    rc: dict[str, Any] = {
-        "font.family": "sans-serif",
-        "font.sans-serif": [fonts.matplotlib_cjk_family()],
-        "font.size": 9,
-        "axes.unicode_minus": False,
-        "text.parse_math": False,  # an agency named "$x^$" is text, not mathtext
-    }
-    with matplotlib.rc_context(rc), fonts.no_missing_glyphs():  # type: ignore[arg-type]
-        fig = draw()
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=144, metadata={"Software": None})
-    return Chart(key, title, alt, buf.getvalue())
+    with matplotlib.rc_context({"text.parse_math": False}):
+        return charts._draw(key, title, alt, draw)
 
 
 def _bar_chart(key: str, title: str, frame: pd.DataFrame, column: str, unit: str) -> Any:
     from matplotlib.figure import Figure
 
-    from .charts import Chart
+    from . import charts
 
     data = frame[["agency", column]].dropna()
     data = data.assign(agency=data["agency"].map(chart_text))
     if data.empty or not data[column].any():
-        return Chart(key, title, "", None, f"本年度无{column}数据")
+        return charts.Chart(key, title, "", None, f"本年度无{column}数据。")
     scale = 100.0 if unit == "%" else 1.0
     data = data.sort_values(column)
+    values = list(data[column] * scale)
+
+    def text(v: float) -> str:
+        return f"{v:.1f}%" if unit == "%" else f"{v:g} {unit}"
 
     def draw() -> Figure:
-        height = 0.8 + 0.32 * len(data)
-        fig = Figure(figsize=(6.6, height))
-        ax = fig.add_axes((0.32, 0.6 / height, 0.62, 1 - 0.9 / height))
-        values = data[column] * scale
-        ax.barh(list(data["agency"]), values, color="#2f5d8a")
+        fig, (ax,) = charts._figure(0.9 + 0.3 * len(data), left=2.2, bottom=0.5)
+        ax.barh(list(data["agency"]), values, color=charts.PALETTE[0])
         for i, v in enumerate(values):
-            ax.text(v, i, f" {v:.1f}{unit}" if unit == "%" else f" {v:g}", va="center", fontsize=8)
-        ax.set_xlabel(unit)
-        ax.spines[["top", "right"]].set_visible(False)
+            ax.text(v, i, f" {text(v)}", va="center", fontsize=8)
+        ax.set_xlabel("百分比（%）" if unit == "%" else f"数量（{unit}）")
+        ax.set_xlim(0, max(values) * 1.18 or 1)
+        if unit != "%":
+            charts._integer_axis(ax, "x")
+        ax.set_title(title)
         return fig
 
-    alt = "；".join(
-        f"{a} {v * scale:g}{unit}" for a, v in zip(data["agency"], data[column], strict=True)
-    )
+    alt = "；".join(f"{a} {text(v)}" for a, v in zip(data["agency"], values, strict=True))
     return _draw(key, title, alt, draw)
 
 
-def _trend_chart(totals: pd.DataFrame) -> Any:
+def _trend_chart(history: list[Report], years: list[int]) -> Any:
+    """The report's trend chart, drawn for the totals of all agencies, year by year."""
     from matplotlib.figure import Figure
 
-    names = ("本年新收", "予以公开", "行政复议", "行政诉讼")
+    from . import charts
+
+    totals = [total_report([r for r in history if r.year == y], "合计", y) for y in years]
+    series = charts.trend_series(totals)
+    title = f"{years[0]}—{years[-1]}年各机关合计：申请、公开、复议与诉讼数量"
+    alt = "；".join(
+        f"{name}：" + "，".join(f"{y}年 {v:g}" for y, v in points)
+        for name, points in series.items()
+    )
 
     def draw() -> Figure:
-        fig = Figure(figsize=(6.6, 2.8))
-        ax = fig.add_axes((0.1, 0.18, 0.86, 0.72))
-        for name in names:
-            ax.plot(totals["year"], totals[name], marker="o", label=name)
-        ax.set_xticks(list(totals["year"]))
-        ax.legend(fontsize=8, frameon=False)
-        ax.spines[["top", "right"]].set_visible(False)
+        fig, (ax,) = charts._figure(3.0, bottom=0.7)
+        for i, (name, points) in enumerate(series.items()):
+            ax.plot([y for y, _ in points], [v for _, v in points], marker="o",
+                    color=charts.PALETTE[i], label=name)  # fmt: skip
+        ax.set_xticks(years, [f"{y}年" for y in years])
+        ax.set_xmargin(0.08)
+        ax.set_ylim(bottom=0)
+        ax.margins(y=0.15)
+        charts._integer_axis(ax)
+        ax.set_ylabel("件数")
+        ax.set_title(title)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), frameon=False, fontsize=8,
+                  ncols=4)  # fmt: skip
         return fig
 
-    alt = "；".join(f"{int(r.year)}年 本年新收 {r.本年新收:g}" for r in totals.itertuples())
-    return _draw("summary-trend", "历年汇总：本年新收、予以公开、复议、诉讼", alt, draw)
+    return _draw("summary-trend", title, alt, draw)
