@@ -13,6 +13,7 @@ manifest does not know) and returns a `Plan`:
 
 from __future__ import annotations
 
+import os
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -37,7 +38,7 @@ class Unit:
     kind: str  # "report" | "summary"
     agency: str
     year: int
-    source: str  # params file of a report (resolved)
+    source: str  # params file of a report (absolute)
     # params files the worker gets: "<dir>/<year>.yaml" -> (file, its key in `inputs`); read
     # when the unit is handed out (`pack`), so a batch never holds every params text at once
     files: dict[str, tuple[Path, str]]
@@ -83,8 +84,8 @@ class Unit:
 class Plan:
     units: list[Unit]  # selected by year/agency
     live: set[str] = field(default_factory=set)  # keys of every unit in scope, selected or not
-    roots: list[Path] = field(default_factory=list)  # the paths scanned, resolved
-    sources: set[str] = field(default_factory=set)  # params files found, resolved
+    roots: list[Path] = field(default_factory=list)  # the paths scanned, absolute
+    sources: set[str] = field(default_factory=set)  # params files found, absolute
 
     def in_scope(self, source: str) -> bool:
         """`source` (a params file) is one of the files scanned or lies in a scanned folder."""
@@ -108,7 +109,7 @@ def formats_for_build(to: Iterable[str] | str) -> tuple[str, ...]:
 
 @dataclass
 class _File:
-    path: Path  # resolved
+    path: Path  # absolute (a link is not resolved)
     digest: str
     agency: str = ""
     year: int = 0
@@ -116,14 +117,28 @@ class _File:
 
 
 def _scan(paths: Sequence[Path], manifest: Manifest) -> list[_File]:
-    """Read every params file; parse only the ones whose hash the manifest does not know."""
-    from ..params import find_params, load_report
+    """Read every params file; parse only the ones whose hash the manifest does not know.
+
+    Paths are made absolute, not resolved: a symlink stays a symlink for the loader, which
+    refuses one leaving the params folder before anything of it is read (or hashed); a file
+    over the size limit is refused before it is read.
+    """
+    from ..params import MAX_BYTES, find_params, load_report
+    from ..params_read import too_large
 
     files = []
-    for path in find_params(paths):
-        path = path.resolve()
+    for found in find_params(paths):
+        path = Path(os.path.abspath(found))
         try:
+            size = path.stat().st_size
+            if size > MAX_BYTES:
+                raise too_large(size, path)
+            if os.path.realpath(path) != str(path):  # a link on the way: vetted before reading
+                load_report(path)
             data = path.read_bytes()
+        except ParamsError as exc:
+            files.append(_File(path, "", error=str(exc)))
+            continue
         except OSError as exc:
             files.append(_File(path, "", error=f"{path}: 无法读取 ({exc.strerror})"))
             continue
@@ -207,7 +222,8 @@ def plan(
     files = _scan(paths, manifest)
     good = [f for f in files if not f.error]
     _refuse_shared_folders(good)
-    result = Plan([], roots=[p.resolve() for p in paths], sources={str(f.path) for f in files})
+    roots = [Path(os.path.abspath(p)) for p in paths]
+    result = Plan([], roots=roots, sources={str(f.path) for f in files})
 
     def wanted(f_agency: str, f_year: int) -> bool:
         if year is not None and f_year != year:

@@ -221,9 +221,32 @@ def _wait_for(predicate, timeout: float = 120) -> None:  # type: ignore[no-untyp
         time.sleep(0.1)
 
 
-def _children_gone(pid: int) -> bool:
-    out = subprocess.run(["ps", "-eo", "ppid=,pid=,args="], capture_output=True, text=True).stdout
-    return not any("disclosure_lib.batch._fork.pool" in line for line in out.splitlines())
+def _processes() -> dict[int, tuple[int, str, str]]:
+    """pid -> (parent pid, state, command line) of every process."""
+    out = subprocess.run(["ps", "-eo", "pid=,ppid=,stat=,args="], capture_output=True,
+                         text=True).stdout  # fmt: skip
+    table = {}
+    for line in out.splitlines():
+        pid, ppid, stat, *args = line.split(None, 3)
+        table[int(pid)] = (int(ppid), stat, args[0] if args else "")
+    return table
+
+
+def _descendants(pid: int) -> set[int]:
+    table = _processes()
+    found, todo = set(), [pid]
+    while todo:
+        parent = todo.pop()
+        children = {p for p, (pp, _, _) in table.items() if pp == parent}
+        todo += children - found
+        found |= children
+    return found
+
+
+def _all_gone(pids: set[int]) -> bool:
+    """None of `pids` runs any more (a zombie waiting for init to reap it is gone)."""
+    table = _processes()
+    return not any(p in table and not table[p][1].startswith("Z") for p in pids)
 
 
 def test_kill_9_mid_build_then_the_next_build_finishes(tmp_path: Path) -> None:
@@ -235,9 +258,11 @@ def test_kill_9_mid_build_then_the_next_build_finishes(tmp_path: Path) -> None:
     env = {**os.environ, "TMPDIR": str(temp)}
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     _wait_for(lambda: any(out.rglob("*.html")))
+    workers = _descendants(proc.pid)
+    assert workers  # the warm process and its children
     proc.send_signal(signal.SIGKILL)
     proc.wait()
-    _wait_for(lambda: _children_gone(proc.pid), 20)  # the warm worker and its children exit too
+    _wait_for(lambda: _all_gone(workers), 20)  # the warm worker and its children exit too
     for p in out.rglob("*.html"):
         assert p.read_text(encoding="utf-8").rstrip().endswith("</html>")  # none half-written
     done = subprocess.run([*cmd[:-1]], capture_output=True, text=True, timeout=300, env=env)
@@ -255,11 +280,12 @@ def test_ctrl_c_stops_workers_and_keeps_finished_outputs(tmp_path: Path) -> None
     cmd = [*CLI, "build", str(params), "-o", str(out), "--to", "html", "-j", "1"]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     _wait_for(lambda: any(out.rglob("*.html")))
+    workers = _descendants(proc.pid)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130 and "中断" in err
     assert "Traceback" not in err
-    _wait_for(lambda: _children_gone(proc.pid), 20)
+    _wait_for(lambda: _all_gone(workers), 20)
     manifest = json.loads((out / MANIFEST_NAME).read_text(encoding="utf-8"))
     assert 1 <= len(manifest["entries"]) < 4
     rest = subprocess.run(cmd, capture_output=True, text=True, timeout=300)

@@ -32,7 +32,8 @@ from .test_outputs import _set_first_paragraph
 KILLS = 20  # at least this many builds killed mid-way
 MAX_RUNS = 45
 KILLER = """
-import os, signal, sys
+import os, signal, sys, tempfile
+tempfile.gettempdir()  # Python's own probe file in the temp folder: not the build's doing
 at, count = int(os.environ["FAULT_AT"]), 0
 def counted(real):
     def call(*args, **kwargs):

@@ -7,6 +7,7 @@ import json
 import os
 import signal
 import subprocess
+import time
 from pathlib import Path
 from urllib.parse import quote
 
@@ -151,7 +152,7 @@ def test_two_agencies_with_the_real_mapping_get_their_own_reports(tmp_path: Path
     summary = b.build([params], output_dir=tmp_path / "out", to=("html",), progress=False,
                       year=2023)  # fmt: skip
     assert not summary.failed and len(summary.built) == 3
-    htmls = [p for p in (tmp_path / "out" / "2023").rglob("*年度报告.html")]
+    htmls = [p for p in (tmp_path / "out" / "2023").rglob("*.html") if p.name != "summary.html"]
     texts = [p.read_text(encoding="utf-8") for p in htmls]
     assert len(htmls) == 2 and all(any(a in t for t in texts) for a in agencies)
     summary_html = (tmp_path / "out" / "2023" / "summary.html").read_text(encoding="utf-8")
@@ -176,3 +177,63 @@ def test_interrupted_build_writes_an_index_marked_incomplete(tmp_path: Path) -> 
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert "未完成" not in (out / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("length", [66, 95])
+def test_long_agency_names_build_and_render(tmp_path: Path, length: int) -> None:
+    """Issue 12.6: a 66- or 95-character name (≈ 200–290 bytes) must not crash a batch: every
+    output path fits the file system, the full name stays inside the files, nothing leaks."""
+    agency = ("长" * (length - 1) + "局")[:length]
+    params = make_params(tmp_path / "params", (agency, AGENCIES[0]))
+    out, temp = tmp_path / "out", tmp_path / "tmp"
+    temp.mkdir()
+    cmd = [*CLI, "build", str(params), "-o", str(out), "--to", "html", "-q"]
+    run = subprocess.run(cmd, capture_output=True, text=True, timeout=300,
+                         env={**os.environ, "TMPDIR": str(temp)})  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    written = [p for p in out.rglob("*") if p.is_file()]
+    assert all(len(part.encode()) <= 255 for p in written for part in p.relative_to(out).parts)
+    mine = [p for p in written if p.suffix == ".html" and agency[:20] in p.parent.name]
+    assert len(mine) == 2 and all(agency in p.read_text(encoding="utf-8") for p in mine)
+    assert agency in (out / "index.html").read_text(encoding="utf-8")
+    assert list(temp.iterdir()) == [] and not list(out.rglob("*.tmp"))
+    result = batch_render.render(agency, 2023, params, to="html", output_dir=tmp_path / "r")
+    assert result.html is not None and agency in result.html.read_text(encoding="utf-8")
+    assert all(len(part.encode()) <= 255 for part in result.html.parts)
+
+
+def test_a_params_file_over_the_size_limit_fails_alone_and_fast(tmp_path: Path) -> None:
+    """Issue 12.12: a 50 MB params file is that unit's failure, refused without being read."""
+    from disclosure_lib.params import MAX_BYTES
+
+    params = make_params(tmp_path / "params", AGENCIES[:1])
+    huge = tmp_path / "params" / "巨大" / "2023.yaml"
+    huge.parent.mkdir()
+    with huge.open("wb") as fh:
+        fh.truncate(50 * 1024 * 1024)  # sparse: 50 MB that take no disk
+    assert huge.stat().st_size > MAX_BYTES
+    started = time.monotonic()
+    summary = b.build([params], output_dir=tmp_path / "out", to=("html",), progress=False,
+                      summaries=False)  # fmt: skip
+    assert time.monotonic() - started < 60
+    assert len(summary.built) == 2 and [x.label for x in summary.failed] == [str(huge)]
+    assert "文件过大" in summary.failed[0].message
+
+
+def test_a_params_link_leaving_the_folder_is_not_read(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("root:$6$SECRET:19000:0:99999:7:::\n")
+    params = make_params(tmp_path / "params", AGENCIES[:1])
+    (params / "链接").mkdir()
+    (params / "链接" / "2023.yaml").symlink_to(secret)
+    summary = b.build([params], output_dir=tmp_path / "out", to=("html",), progress=False,
+                      summaries=False)  # fmt: skip
+    assert len(summary.built) == 2 and not summary.failed  # the link is not a params file
+    for name in ("index.html", MANIFEST_NAME):
+        assert "SECRET" not in (tmp_path / "out" / name).read_text(encoding="utf-8")
+    named = b.build([params / "链接" / "2023.yaml"], output_dir=tmp_path / "out",
+                    progress=False)  # fmt: skip
+    assert [x.label for x in named.failed] == [str(params / "链接" / "2023.yaml")]
+    assert "符号链接" in named.failed[0].message
+    for name in ("index.html", MANIFEST_NAME):
+        assert "SECRET" not in (tmp_path / "out" / name).read_text(encoding="utf-8")
