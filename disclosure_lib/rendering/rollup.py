@@ -212,8 +212,11 @@ def rankings_html(frame: pd.DataFrame) -> Any:
     cols = ["agency", *RANKED]
     head = ["机关", *RANKED]
     out = [
-        f'<section class="section {NO_MATH}" lang="zh-CN"><h2{_KEEP}>{heading(2)}</h2>',
-        "<p>按本年新收申请数排序；括号内为名次（1 为最高）。"
+        f'<section class="section {NO_MATH}" lang="zh-CN">',
+        # heading, note and table on one page when they fit (a heading never ends a page)
+        '<div class="keep" style="break-inside:avoid;page-break-inside:avoid">',
+        f"<h2{_KEEP}>{heading(2)}</h2>",
+        f"<p{_KEEP}>按本年新收申请数排序；括号内为名次（1 为最高）。"
         "予以公开率 = 予以公开 ÷ 办理结果总计。</p>",
         '<table class="rankings"><caption>各机关主要数据及排名</caption><thead><tr>',
         *(f'<th class="col" scope="col">{esc(h)}</th>' for h in head),
@@ -226,7 +229,7 @@ def rankings_html(frame: pd.DataFrame) -> Any:
             rank_text = "" if rank is None or pd.isna(rank) else f"（{int(rank)}）"
             cells.append(f'<td class="num">{esc(_cell_text(name, row[name]))}{rank_text}</td>')
         out.append("<tr>" + "".join(cells) + "</tr>")
-    out.append("</tbody></table></section>")
+    out.append("</tbody></table></div></section>")
     return Fragment("\n".join(out), f"排名：{len(frame)} 个机关")
 
 
@@ -234,7 +237,8 @@ def findings_html(findings: pd.DataFrame, reports: list[Report]) -> Any:
     """三、数据校验: per agency, how many errors/warnings and which rules."""
     from .html import NO_MATH, Fragment, esc
 
-    out = [f'<section class="checks {NO_MATH}" lang="zh-CN"><h2{_KEEP}>{heading(3)}</h2>']
+    out = [f'<section class="section summary-checks {NO_MATH}" lang="zh-CN">']
+    out.append(f"<h2{_KEEP}>{heading(3)}</h2>")
     if findings.empty:
         out.append(f'<p class="checks-pass">{len(reports)} 个机关的报告全部通过数据校验。</p>')
     else:
@@ -267,7 +271,8 @@ def charts_html(charts: list[Any]) -> Any:
     why there is nothing to draw."""
     from .html import NO_MATH, Fragment, esc
 
-    out = [f'<section class="charts {NO_MATH}" lang="zh-CN"><h2{_KEEP}>{heading(4)}</h2>']
+    out = [f'<section class="section summary-charts {NO_MATH}" lang="zh-CN">']
+    out.append(f"<h2{_KEEP}>{heading(4)}</h2>")
     for n, chart in enumerate(charts, 1):
         out.append(f'<figure class="chart" data-chart="{esc(chart.key)}">')
         if chart.png is not None:

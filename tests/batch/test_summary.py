@@ -1,0 +1,49 @@
+"""The yearly summary as `build` makes it (issue 10.8): every earlier year reaches its trend,
+headings numbered in one scheme, short blocks never last; a name in mathtext breaks nothing."""
+
+from __future__ import annotations
+
+import pytest
+from bs4 import BeautifulSoup
+
+from disclosure_lib.batch import build as b
+from disclosure_lib.params import params_path
+from disclosure_lib.params_write import save_report
+from disclosure_lib.synth import demo_series
+
+
+@pytest.fixture(scope="module")
+def summary(tmp_path_factory: pytest.TempPathFactory) -> BeautifulSoup:
+    tmp = tmp_path_factory.mktemp("summary")
+    for i, agency in enumerate(("测试区甲局", "$x^$局")):  # mathtext in a name (issue 12.8)
+        for report in demo_series(agency, range(2021, 2025), seed=70 + i, scale=30):
+            save_report(report, params_path(tmp / "params", agency, report.year))
+    built = b.build([tmp / "params"], output_dir=tmp / "out", to=("html",), progress=False,
+                    year=2024)  # fmt: skip
+    assert not built.failed, built.table()
+    page = (tmp / "out" / "2024" / "summary.html").read_text(encoding="utf-8")
+    return BeautifulSoup(page, "html.parser")
+
+
+def test_the_trend_covers_every_year(summary: BeautifulSoup) -> None:
+    trend = summary.find(attrs={"data-chart": "summary-trend"})
+    alt = trend.find("img")["alt"]
+    assert all(f"{y}年" in alt for y in range(2021, 2025)), alt
+    assert "历年趋势涵盖 2021—2024年" in summary.get_text()
+
+
+def test_headings_are_numbered_in_one_scheme(summary: BeautifulSoup) -> None:
+    tops = [h.get_text() for h in summary.find_all("h2")]
+    assert tops == ["一、汇总数据", "二、各机关排名", "三、数据校验", "四、统计图表"]
+    subs = [h.get_text() for h in summary.find_all("h3")]
+    assert [s[:3] for s in subs] == ["（一）", "（二）", "（三）"]
+    assert all(h.find_previous("h2").get_text() == "一、汇总数据" for h in summary.find_all("h3"))
+    # the last section holds the charts, not a one-line block
+    last = summary.find_all("h2")[-1].find_parent("section")
+    assert len(last.find_all("figure")) == 3
+
+
+def test_a_mathtext_name_is_drawn_as_text(summary: BeautifulSoup) -> None:
+    bars = summary.find(attrs={"data-chart": "summary-new"}).find("img")
+    assert bars["src"].startswith("data:image/png") and "$x^$局" in bars["alt"]
+    assert "$x^$局" in summary.find("table", class_="rankings").get_text()
