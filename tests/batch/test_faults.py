@@ -107,7 +107,7 @@ def _mutate(rng: random.Random, params: Path, out: Path, deleted: list[Path]) ->
         path.with_suffix(".bak").unlink()
     deleted.clear()
     what = rng.choice(["nothing", "nothing", "force", "edit", "delete", "remove-output"])
-    agency, year = rng.choice(AGENCIES), rng.choice((2022, 2023))
+    agency, year = AGENCIES[0], rng.choice((2022, 2023))
     path = params_path(params, agency, year)
     if what == "force":
         return ("--force",)
@@ -131,7 +131,7 @@ def test_builds_killed_at_random_points_end_as_a_clean_build(tmp_path: Path) -> 
     temp = tmp_path / "tmp"
     temp.mkdir()
     env = {**os.environ, "TMPDIR": str(temp)}
-    params = make_params(tmp_path / "params")
+    params = make_params(tmp_path / "params", AGENCIES[:1])  # two reports, two summaries
     original = {p: p.read_bytes() for p in params.rglob("*.yaml")}
     clean, out = tmp_path / "clean", tmp_path / "out"
     code, err = _build(params, clean, env, 0)
