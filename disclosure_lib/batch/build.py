@@ -26,15 +26,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import BuildError, DisclosureError, ParamsError
-from ..rendering.notebook import DEFAULT_PROFILE, FORMATS, check_profile
+from ..errors import BuildError, ParamsError
+from ..rendering.notebook import DEFAULT_PROFILE, FORMATS
 from .manifest import MANIFEST_NAME, Entry, Manifest, OutputLock, remove_stale_temps
 from .plan import (
     REPORT_NOTEBOOK,
     SUMMARY_NOTEBOOK,
     Plan,
     Unit,
-    formats_for_build,
+    build_options,
     orphans,
     plan,
     read_notebook,
@@ -177,6 +177,7 @@ def build(
     summaries: bool = True,
     notebook: Path | str | None = None,
     profile: str = DEFAULT_PROFILE,
+    pdf_standard: str = "",
     strict: bool = False,
 ) -> BuildSummary:
     """Build the reports under `paths` (default params/) into `output_dir`; see module doc.
@@ -188,11 +189,7 @@ def build(
     is written (and earlier ones are removed).
     """
     started = time.monotonic()
-    formats = formats_for_build(to)
-    try:
-        profile = check_profile(profile)
-    except DisclosureError as exc:
-        raise BuildError(exc.message) from None
+    formats, profile, pdf_standard = build_options(to, profile, pdf_standard)
     output_dir = Path(output_dir)
     source_paths = [Path(p) for p in (paths or [Path("params")])]
     report_notebook = Path(notebook) if notebook is not None else REPORT_NOTEBOOK
@@ -202,7 +199,7 @@ def build(
         remove_stale_temps(output_dir)
         manifest = Manifest.load(output_dir)
         planned = plan(source_paths, manifest, year=year, agency=agency, summaries=summaries,
-                       notebook=report_notebook, profile=profile)  # fmt: skip
+                       notebook=report_notebook, profile=profile, pdf=pdf_standard)  # fmt: skip
         removed = _remove_orphans(output_dir, manifest, planned)
         units = planned.units
         todo = [u for u in units if u.load_error or force or not manifest.up_to_date(
@@ -222,7 +219,7 @@ def build(
             if work:
                 _run(work, formats, output_dir, manifest, show, lines, timings,
                      jobs=jobs or default_jobs(), executor=executor, scheduler=scheduler,
-                     timeout=timeout, notebook=report_notebook, profile=profile,
+                     timeout=timeout, notebook=report_notebook, profile=(profile, pdf_standard),
                      strict=strict)  # fmt: skip
             complete = True
         finally:
@@ -283,7 +280,7 @@ def _tasks(
     formats: tuple[str, ...],
     notebooks: dict[str, str],
     timeout: float | None,
-    profile: str,
+    profile: tuple[str, str],  # profile, PDF standard
     strict: bool,
 ) -> Iterator[tuple[Unit, Task | Result]]:
     """Each unit's task, made when it is handed out (a failure if its params cannot be read);
@@ -295,7 +292,7 @@ def _tasks(
             yield unit, Result(False, error=first_line(str(exc)))
             continue
         yield unit, Task(unit.kind, unit.agency, unit.year, files, notebooks[unit.kind],
-                         formats, timeout, profile, strict)  # fmt: skip
+                         formats, timeout, profile[0], profile[1], strict)  # fmt: skip
 
 
 def _run(
@@ -312,7 +309,7 @@ def _run(
     scheduler: str | None,
     timeout: float | None,
     notebook: Path,
-    profile: str,
+    profile: tuple[str, str],  # profile, PDF standard
     strict: bool,
 ) -> None:
     notebooks = {"report": read_notebook(notebook).decode(), "summary": ""}

@@ -97,14 +97,21 @@ class Plan:
         return any(root == path or root in path.parents for root in self.roots)
 
 
-def formats_for_build(to: Iterable[str] | str) -> tuple[str, ...]:
+def build_options(
+    to: Iterable[str] | str, profile: str, pdf_standard: str
+) -> tuple[tuple[str, ...], str, str]:
+    """Formats, profile and PDF standard(s) ("a-2b,ua-1"), checked; a BuildError if not."""
+    from ..rendering.notebook import check_profile
+    from ..rendering.typst_pdf import check_standard
+
     try:
         wanted = parse_formats(to)
+        checked = check_profile(profile), ",".join(check_standard(pdf_standard))
     except DisclosureError as exc:
         raise BuildError(exc.message) from None
     if not wanted:  # a batch always writes something besides the notebook
         raise BuildError(f"不支持的输出格式：（空）；可选：{', '.join(FORMATS)}")
-    return wanted
+    return (wanted, *checked)
 
 
 @dataclass
@@ -215,6 +222,7 @@ def plan(
     summaries: bool = True,
     notebook: Path = REPORT_NOTEBOOK,
     profile: str = DEFAULT_PROFILE,
+    pdf: str = "",
 ) -> Plan:
     """The units selected by `year`/`agency`, with their inputs hashed (see module doc)."""
     shared = library_inputs()
@@ -257,7 +265,7 @@ def plan(
         if not wanted(name, y):
             continue
         history = [g for g in by_agency[name] if g.year <= y]
-        inputs = {**shared, "notebook": report_nb, "profile": profile}
+        inputs = {**shared, "notebook": report_nb, "profile": profile, "pdf_standard": pdf}
         inputs.update({f"params:{g.year}": g.digest for g in history})
         ship = {_shipped(g): (g.path, f"params:{g.year}") for g in history}
         result.units.append(Unit(key, "report", name, y, str(f.path), ship, inputs,

@@ -31,6 +31,7 @@ from ..rendering.notebook import (
     execute_notebook,
     parse_formats,
 )
+from ..rendering.typst_pdf import check_standard
 from .gate import Checked, check_unit, one_line
 from .plan import Unit, output_dir_for, output_stem
 
@@ -115,6 +116,7 @@ def render(
     kernel_name: str | None = None,
     timeout: float | None = None,
     profile: str = DEFAULT_PROFILE,
+    pdf_standard: str = "",
     strict: bool = False,
 ) -> RenderResult:
     """Execute the notebook for agency-year and write .ipynb (+ .html, .pdf) atomically into
@@ -128,7 +130,7 @@ def render(
     from .manifest import Manifest, OutputLock
 
     formats = parse_formats(to)
-    profile = check_profile(profile)
+    profile, standards = check_profile(profile), check_standard(pdf_standard)
     agency, year = check_agency(agency), check_year(year)
     # unknown agency/year: fail before a kernel starts
     params_file = find_params_file(agency, year, params_dir)
@@ -139,14 +141,14 @@ def render(
     directory = output_dir_for(output_dir, year, agency)
     with OutputLock(output_dir):
         manifest = Manifest.load(output_dir)
-        unit = _unit(manifest, params_file, agency, year, notebook, profile)
+        unit = _unit(manifest, params_file, agency, year, notebook, profile, standards)
         _refuse_foreign_folder(manifest, unit)
         result = RenderResult(agency, year, directory, directory / f"{unit.stem}.ipynb")
         result.checked = _check(agency, year, params_dir)
         try:
             _render(unit, result, manifest, formats, params_dir, strict=strict,
                     notebook=notebook, engine_name=engine_name, kernel_name=kernel_name,
-                    timeout=timeout, profile=profile)  # fmt: skip
+                    timeout=timeout, profile=profile, pdf_standard=standards)  # fmt: skip
         finally:
             manifest.save()
             _refresh_index(Path(output_dir), manifest)
@@ -160,6 +162,7 @@ def _unit(
     year: int,
     notebook: Path | str | None,
     profile: str,
+    standards: tuple[str, ...],
 ) -> Unit:
     """The unit a build over the agency's params folder would plan (same key, same inputs)."""
     from .plan import REPORT_NOTEBOOK, plan
@@ -167,7 +170,7 @@ def _unit(
     folder = params_file.parent
     nb = Path(notebook) if notebook is not None else REPORT_NOTEBOOK
     planned = plan([folder], manifest, year=year, agency=agency, summaries=False, notebook=nb,
-                   profile=profile)  # fmt: skip
+                   profile=profile, pdf=",".join(standards))  # fmt: skip
     key = f"report:{agency}/{year}"
     found = next((u for u in planned.units if u.key == key), None)
     if found is None:  # pragma: no cover - find_params_file found it
@@ -254,6 +257,7 @@ def _run(
     kernel_name: str | None,
     timeout: float | None,
     profile: str,
+    pdf_standard: tuple[str, ...],
 ) -> None:
     import nbformat
 
@@ -281,7 +285,7 @@ def _run(
     result.timings["execute"] = time.perf_counter() - started
     warm.join()
     outcome.notebook = nbformat.writes(nb)
-    outcome.documents = convert(nb, formats, result.timings)
+    outcome.documents = convert(nb, formats, result.timings, pdf_standard=pdf_standard)
     outcome.timings = {**result.timings, "total": time.perf_counter() - started}
     outcome.ok = True
 

@@ -38,6 +38,7 @@ class Task:
     formats: tuple[str, ...]
     timeout: float | None  # seconds for the whole unit, conversion included
     profile: str = "publish"
+    pdf_standard: str = ""  # e.g. "a-2b" (rendering.typst_pdf.PDF_STANDARDS)
     strict: bool = False  # a unit whose check finds errors is not executed (blocked)
 
 
@@ -238,7 +239,9 @@ def _convert(task: Task, result: Result) -> None:
     from ..rendering import notebook as render
 
     nb = nbformat.reads(result.notebook, as_version=4)
-    result.documents = render.convert(nb, task.formats, result.timings)
+    result.documents = render.convert(
+        nb, task.formats, result.timings, pdf_standard=task.pdf_standard
+    )
 
 
 def _check(task: Task, params_dir: Path) -> Checked:
