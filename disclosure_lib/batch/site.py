@@ -194,7 +194,9 @@ def index_html(
     if failed:
         out.append('<h2>失败的报告</h2><ul class="fail">')
         for e in failed:
-            out.append(f"<li>{esc(e.label)}：{esc(e.first_error)}</li>")
+            # an unreadable file's error names the file already
+            label = "" if e.source and e.first_error.startswith(e.source) else f"{e.label}："
+            out.append(f"<li>{esc(label)}{esc(e.first_error)}</li>")
         out.append("</ul>")
     made = f"由 disclosure_lib {__version__} 生成于 {time.strftime('%Y-%m-%d %H:%M')}"
     out.append(f'<p class="stamp"><small>{made}</small></p>')
