@@ -224,11 +224,11 @@ def build(
             complete = True
         finally:
             show.close()
-            with contextlib.suppress(BuildError):
-                manifest.save()
             # after Ctrl-C or a write error too: the index lists what exists, marked incomplete
             with contextlib.suppress(BuildError):
                 index = _write_index(output_dir, manifest, complete=complete)
+            with contextlib.suppress(BuildError):
+                manifest.save()
     sweep_temp_folders()  # the workers are gone: nothing of this build is left in /tmp
     return BuildSummary(output_dir, lines, list(manifest.entries.values()),
                         time.monotonic() - started, index, timings, complete,
@@ -272,7 +272,12 @@ def _skipped_line(manifest: Manifest, unit: Unit) -> Line:
 def _write_index(output_dir: Path, manifest: Manifest, *, complete: bool) -> Path:
     from .site import write_index
 
-    return write_index(output_dir, manifest.entries.values(), complete=complete)
+    known = len(manifest.pinyin)
+    path = write_index(output_dir, manifest.entries.values(), complete=complete,
+                       pinyin=manifest.pinyin)  # fmt: skip
+    if len(manifest.pinyin) != known:
+        manifest.touch()
+    return path
 
 
 def _tasks(

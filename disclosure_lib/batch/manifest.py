@@ -153,6 +153,8 @@ class Manifest:
         self.entries: dict[str, Entry] = {}
         # params file cache: relative path -> {digest, agency, year}; saves parsing unchanged files
         self.files: dict[str, dict[str, Any]] = {}
+        # agency name -> [pinyin, initials] for the index (`site.pinyin_keys`), computed once
+        self.pinyin: dict[str, list[str]] = {}
         self._dirty = False
         self._saved_at = 0.0
         self._code: dict[str, str | None] = {}
@@ -176,6 +178,7 @@ class Manifest:
                     e["code"] = codes.get(e["code"], {"?": "missing"})
                 m.entries[key] = m._intern(Entry(**e))
         m.files = dict(raw.get("files", {}))
+        m.pinyin = dict(raw.get("pinyin", {}))
         return m
 
     def _intern(self, entry: Entry) -> Entry:
@@ -245,6 +248,10 @@ class Manifest:
         self.entries[entry.key] = self._intern(entry)
         self._dirty = True
 
+    def touch(self) -> None:
+        """Something besides entries changed (e.g. `pinyin`): save it next time."""
+        self._dirty = True
+
     def forget(self, key: str) -> None:
         if self.entries.pop(key, None) is not None:
             self._dirty = True
@@ -274,13 +281,15 @@ class Manifest:
         # pure-Python one, ≈ 10× the memory and time for a manifest of thousands of entries).
         head = {"schema": SCHEMA, "generator": f"disclosure_lib {__version__}"}
         files = dict(sorted(self.files.items()))
+        pinyin = dict(sorted(self.pinyin.items()))
         text = b"".join(
             [
                 b"{\n",
                 *(f" {_dumps(k)}: {_dumps(v)},\n".encode() for k, v in head.items()),
                 b' "entries": {\n',
                 b",\n".join(rows),
-                f'\n }},\n "code": {_dumps(codes)},\n "files": {_dumps(files)}\n}}\n'.encode(),
+                f'\n }},\n "code": {_dumps(codes)},\n "files": {_dumps(files)},\n'.encode(),
+                f' "pinyin": {_dumps(pinyin)}\n}}\n'.encode(),
             ]
         )
         del rows

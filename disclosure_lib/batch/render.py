@@ -150,8 +150,8 @@ def render(
                     notebook=notebook, engine_name=engine_name, kernel_name=kernel_name,
                     timeout=timeout, profile=profile, pdf_standard=standards)  # fmt: skip
         finally:
-            manifest.save()
             _refresh_index(Path(output_dir), manifest)
+            manifest.save()
     return result
 
 
@@ -295,4 +295,7 @@ def _refresh_index(output_dir: Path, manifest: Any) -> None:
     from .site import INDEX_NAME, write_index
 
     if (output_dir / INDEX_NAME).is_file():
-        write_index(output_dir, manifest.entries.values())
+        known = len(manifest.pinyin)
+        write_index(output_dir, manifest.entries.values(), pinyin=manifest.pinyin)
+        if len(manifest.pinyin) != known:
+            manifest.touch()

@@ -10,8 +10,10 @@ text contrast ≥ 4.5:1, `lang="zh-CN"`.
 
 from __future__ import annotations
 
-import functools
 import html
+import json
+import subprocess
+import sys
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -47,19 +49,40 @@ if(hit)n++;});note.textContent="显示 "+n+" / "+rows.length+" 个机关";});})(
 """
 
 
-@functools.cache
-def _pinyin(name: str) -> tuple[str, str]:
-    """(full pinyin, initials) of a name: the sort key and what the filter matches."""
-    from pypinyin import Style, lazy_pinyin
-
+# pypinyin's dictionaries take ≈ 55 MB once loaded: a short-lived process computes the pinyin
+# of names not seen before (the manifest keeps them), so the build driver stays small.
+_PINYIN = """
+import json, sys
+from pypinyin import Style, lazy_pinyin
+out = {}
+for name in json.load(sys.stdin):
     syllables = [s.lower() for s in lazy_pinyin(name, style=Style.NORMAL, errors="default")]
-    return "".join(syllables), "".join(s[:1] for s in syllables)
+    out[name] = ["".join(syllables), "".join(s[:1] for s in syllables)]
+json.dump(out, sys.stdout)
+"""
 
 
-def pinyin_key(name: str) -> tuple[str, str]:
-    """Agencies in the order Chinese readers look them up: by pinyin (not by code point), the
-    name breaking ties."""
-    return _pinyin(name)[0], name
+def pinyin_keys(
+    names: Iterable[str], cache: dict[str, list[str]] | None = None
+) -> dict[str, tuple[str, str]]:
+    """(full pinyin, initials) of each name: the sort key and what the filter matches. Names
+    missing from `cache` are computed (in a separate process) and added to it; a name that
+    cannot be computed sorts by itself."""
+    cache = {} if cache is None else cache
+    missing = sorted({n for n in names if n not in cache})
+    if missing:
+        cache.update(_pinyin_elsewhere(missing))
+    return {n: (cache[n][0], cache[n][1]) if n in cache else (n, n) for n in names}
+
+
+def _pinyin_elsewhere(names: list[str]) -> dict[str, list[str]]:
+    try:
+        run = subprocess.run([sys.executable, "-c", _PINYIN], input=json.dumps(names),
+                             capture_output=True, text=True, timeout=120, check=True)  # fmt: skip
+        found = json.loads(run.stdout)
+    except (OSError, subprocess.SubprocessError, ValueError):
+        return {}
+    return {n: v for n, v in found.items() if isinstance(v, list) and len(v) == 2}
 
 
 def _link(entry: Entry, rel: str, label: str) -> str:
@@ -126,15 +149,21 @@ def _findings(entry: Entry) -> str:
 
 
 def index_html(
-    entries: Iterable[Entry], *, title: str = "政府信息公开工作年度报告", complete: bool = True
+    entries: Iterable[Entry],
+    *,
+    title: str = "政府信息公开工作年度报告",
+    complete: bool = True,
+    pinyin: dict[str, list[str]] | None = None,
 ) -> str:
     """The index page for `entries` (reports and per-year summaries); `complete=False` marks
-    it as the index of an interrupted build."""
+    it as the index of an interrupted build; `pinyin` caches `pinyin_keys`."""
     entries = list(entries)
     reports = [e for e in entries if e.kind == "report" and e.agency]
     summaries = {e.year: e for e in entries if e.kind == "summary"}
     years = sorted({e.year for e in [*reports, *summaries.values()]})
-    agencies = sorted({e.agency for e in reports}, key=pinyin_key)
+    keys = pinyin_keys({e.agency for e in reports}, pinyin)
+    # as Chinese readers look them up: by pinyin, not by code point; the name breaks ties
+    agencies = sorted(keys, key=lambda a: (keys[a][0], a))
     grid = {(e.agency, e.year): e for e in reports}
     esc = html.escape
     out = [
@@ -178,7 +207,7 @@ def index_html(
     out += [f'<th scope="col">{y}年</th>' for y in years]
     out.append("</tr></thead><tbody>")
     for agency in agencies:
-        full, initials = _pinyin(agency)
+        full, initials = keys[agency]
         search = esc(f"{agency.lower()} {full} {initials}", quote=True)
         out.append(f'<tr data-search="{search}"><th scope="row" class="agency">{esc(agency)}</th>')
         out += [_cell(grid.get((agency, y))) for y in years]
@@ -187,7 +216,7 @@ def index_html(
     blocked = [e for e in entries if e.status == "blocked"]
     if blocked:
         out.append("<h2>因校验错误未发布的报告（--strict）</h2>")
-        for e in sorted(blocked, key=lambda e: (pinyin_key(e.agency), e.year)):
+        for e in sorted(blocked, key=lambda e: (keys.get(e.agency, ("",))[0], e.agency, e.year)):
             out.append(f'<h3 id="blocked-{_anchor(e)}">{esc(e.label)}</h3>')
             out.append(_findings(e))
     failed = [e for e in entries if e.status == "failed"]
@@ -207,12 +236,18 @@ def index_html(
     return "\n".join(out) + "\n"
 
 
-def write_index(output_dir: Path, entries: Iterable[Entry], *, complete: bool = True) -> Path:
+def write_index(
+    output_dir: Path,
+    entries: Iterable[Entry],
+    *,
+    complete: bool = True,
+    pinyin: dict[str, list[str]] | None = None,
+) -> Path:
     """Write `index.html` unless it already says the same (the time stamp aside)."""
     from .manifest import write_output
 
     path = Path(output_dir) / INDEX_NAME
-    page = index_html(entries, complete=complete)
+    page = index_html(entries, complete=complete, pinyin=pinyin)
     try:
         same = _unstamped(path.read_text(encoding="utf-8")) == _unstamped(page)
     except (OSError, UnicodeDecodeError):
