@@ -153,6 +153,14 @@ class _DaskExecutor(Executor):
         self.client = client
         self.inner = client.get_executor(pure=False)
 
+    @property
+    def slots(self) -> int:
+        """Units the cluster runs at once (its worker threads), however many -j says."""
+        try:
+            return max(1, sum(self.client.nthreads().values()))
+        except Exception:  # a scheduler that cannot say: the local count will do
+            return 1
+
     def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
         return self.inner.submit(fn, *args, **kwargs)
 
@@ -324,7 +332,7 @@ def _run(
     pool = _executor(executor, jobs, scheduler, timeout,
                      pandas=any(u.kind == "summary" for u in work))  # fmt: skip
     tasks = _tasks(work, formats, notebooks, timeout, profile, strict)
-    ahead = jobs * (1 + AHEAD_PER_WORKER)
+    ahead = max(jobs, getattr(pool, "slots", jobs)) * (1 + AHEAD_PER_WORKER)
     running: dict[Future[Any], Unit] = {}
     clean = False
 

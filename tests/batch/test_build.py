@@ -323,3 +323,38 @@ def test_plain_log_lines_when_not_a_terminal(tmp_path: Path) -> None:
 
 def test_default_jobs_follow_the_core_count() -> None:
     assert b.default_jobs() == (os.cpu_count() or 1)
+
+
+def test_the_driver_hands_out_a_bounded_number_of_units(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 12.5: finished results are dropped and only a few units per worker are handed out
+    ahead, so the driver's memory does not grow with the batch (bench_driver_memory measures
+    it). The workers here are threads answering at once with a result of a report's shape."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from disclosure_lib.batch.worker import Result, Task
+
+    params = make_params(tmp_path / "params", tuple(f"测试区第{i}局" for i in range(12)))
+    lock, outstanding, peak = threading.Lock(), [0], [0]
+
+    class Counting(ThreadPoolExecutor):
+        def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def, override]
+            with lock:
+                outstanding[0] += 1
+                peak[0] = max(peak[0], outstanding[0])
+            fut = super().submit(fn, *args, **kwargs)
+            return fut
+
+    def answer(task: Task) -> Result:
+        with lock:
+            outstanding[0] -= 1
+        return Result(True, notebook="{}", documents={f: f"<{task.agency}>" for f in task.formats})
+
+    monkeypatch.setattr(b, "run_task", answer)
+    monkeypatch.setattr(b, "_executor", lambda *a, **k: Counting(2))
+    summary = b.build([params], output_dir=tmp_path / "out", to=("html",), progress=False,
+                      jobs=2)  # fmt: skip
+    assert len(summary.built) == 24 + 2
+    assert peak[0] <= 2 * (1 + b.AHEAD_PER_WORKER)
