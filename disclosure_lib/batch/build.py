@@ -40,7 +40,7 @@ from .plan import (
     read_notebook,
 )
 from .progress import Line, Progress, summary_table
-from .store import failed_entry, remove_entry, store
+from .store import failed_entry, remove_entry, remove_replaced, store
 from .worker import Result, Task, first_line, run_task, sweep_temp_folders, warm_worker
 
 __all__ = ["REPORT_NOTEBOOK", "SUMMARY_NOTEBOOK", "BuildSummary", "Unit", "build", "plan"]
@@ -338,6 +338,7 @@ def _run(
 
     def finish(unit: Unit, result: Result) -> None:
         entry = store(output_dir, unit, formats, result)
+        remove_replaced(output_dir, manifest.entries.get(unit.key), entry)
         manifest.record(entry)
         manifest.save(every=1.0)
         timings[unit.label] = result.timings

@@ -265,11 +265,14 @@ def plan(
         if not wanted(name, y):
             continue
         history = [g for g in by_agency[name] if g.year <= y]
-        inputs = {**shared, "notebook": report_nb, "profile": profile, "pdf_standard": pdf}
+        folder, stem = f"{y}/{report_folder(name)}", output_stem(name, y)
+        # where it goes is an input too: outputs under a former name are rebuilt (and removed)
+        inputs = {**shared, "notebook": report_nb, "profile": profile, "pdf_standard": pdf,
+                  "output": f"{folder}/{stem}"}  # fmt: skip
         inputs.update({f"params:{g.year}": g.digest for g in history})
         ship = {_shipped(g): (g.path, f"params:{g.year}") for g in history}
-        result.units.append(Unit(key, "report", name, y, str(f.path), ship, inputs,
-                                 f"{y}/{report_folder(name)}", output_stem(name, y)))  # fmt: skip
+        result.units.append(Unit(key, "report", name, y, str(f.path), ship, inputs, folder,
+                                 stem))  # fmt: skip
     years = sorted({y for _, y in seen})
     result.live.update(f"summary:{y}" for y in years)
     if summaries and agency is None:

@@ -207,7 +207,7 @@ def _render(
     **run: Any,
 ) -> None:
     from .manifest import OutputError, loaded_code
-    from .store import store
+    from .store import remove_replaced, store
     from .worker import Result as Outcome
 
     output_dir = manifest.output_dir
@@ -235,6 +235,7 @@ def _render(
     except OutputError:
         manifest.forget(unit.key)  # half written: the next build redoes it
         raise
+    remove_replaced(output_dir, manifest.entries.get(unit.key), entry)
     manifest.record(entry)
     if failure is not None:
         raise failure

@@ -86,6 +86,19 @@ def remove_entry(output_dir: Path, entry: Entry) -> None:
         remove_empty_folders(output_dir, path.parent)
 
 
+def remove_replaced(output_dir: Path, old: Entry | None, new: Entry) -> None:
+    """Files the unit's previous entry recorded that its new one does not (the output's name
+    changed: a new folder-name mapping, a format no longer asked for): removed, not left
+    unlisted."""
+    if old is None:
+        return
+    for rel in set(old.outputs) - set(new.outputs):
+        path = output_dir / rel
+        with contextlib.suppress(FileNotFoundError, NotADirectoryError):
+            path.unlink()
+        remove_empty_folders(output_dir, path.parent)
+
+
 def remove_empty_folders(output_dir: Path, folder: Path) -> None:
     """Remove `folder` and its parents up to (not including) `output_dir` while empty."""
     root = output_dir.resolve()

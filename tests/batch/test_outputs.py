@@ -237,3 +237,22 @@ def test_a_params_link_leaving_the_folder_is_not_read(tmp_path: Path) -> None:
     assert "符号链接" in named.failed[0].message
     for name in ("index.html", MANIFEST_NAME):
         assert "SECRET" not in (tmp_path / "out" / name).read_text(encoding="utf-8")
+
+
+def test_outputs_under_a_former_name_do_not_stay_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When an output's name changes (e.g. a new folder-name mapping), the files under the old
+    name are removed with the rebuild, not left unlisted."""
+    params = make_params(tmp_path / "params", AGENCIES[:1])
+    out = tmp_path / "out"
+    b.build([params], output_dir=out, to=("html",), progress=False, summaries=False)
+    old = {p.relative_to(out) for p in out.rglob("*.html") if p.name != "index.html"}
+    real = names.agency_dirname
+    monkeypatch.setattr(names, "agency_dirname", lambda name: real(name) + "（新）")
+    again = b.build([params], output_dir=out, to=("html",), progress=False, summaries=False)
+    assert len(again.built) == 2
+    now = {p.relative_to(out) for p in out.rglob("*.html") if p.name != "index.html"}
+    assert len(now) == 2 and not now & old
+    assert all("（新）" in str(p) for p in now)
+    assert not (out / "2022" / AGENCIES[0]).exists()  # the old folders went with their files
