@@ -3,6 +3,9 @@ headings numbered in one scheme, short blocks never last; a name in mathtext bre
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 from bs4 import BeautifulSoup
 
@@ -13,16 +16,20 @@ from disclosure_lib.synth import demo_series
 
 
 @pytest.fixture(scope="module")
-def summary(tmp_path_factory: pytest.TempPathFactory) -> BeautifulSoup:
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     tmp = tmp_path_factory.mktemp("summary")
     for i, agency in enumerate(("测试区甲局", "$x^$局")):  # mathtext in a name (issue 12.8)
         for report in demo_series(agency, range(2021, 2025), seed=70 + i, scale=30):
             save_report(report, params_path(tmp / "params", agency, report.year))
-    built = b.build([tmp / "params"], output_dir=tmp / "out", to=("html",), progress=False,
-                    year=2024)  # fmt: skip
+    built = b.build([tmp / "params"], output_dir=tmp / "out", to=("html", "pdf"),
+                    progress=False, year=2024)  # fmt: skip
     assert not built.failed, built.table()
-    page = (tmp / "out" / "2024" / "summary.html").read_text(encoding="utf-8")
-    return BeautifulSoup(page, "html.parser")
+    return tmp / "out" / "2024"
+
+
+@pytest.fixture(scope="module")
+def summary(built: Path) -> BeautifulSoup:
+    return BeautifulSoup((built / "summary.html").read_text(encoding="utf-8"), "html.parser")
 
 
 def test_the_trend_covers_every_year(summary: BeautifulSoup) -> None:
@@ -47,3 +54,24 @@ def test_a_mathtext_name_is_drawn_as_text(summary: BeautifulSoup) -> None:
     bars = summary.find(attrs={"data-chart": "summary-new"}).find("img")
     assert bars["src"].startswith("data:image/png") and "$x^$局" in bars["alt"]
     assert "$x^$局" in summary.find("table", class_="rankings").get_text()
+
+
+PAGE_NUMBER = re.compile(r"^—\s*\d+\s*—$")
+
+
+def test_the_pdf_never_ends_a_page_with_a_heading(built: Path, summary: BeautifulSoup) -> None:
+    """Issue 10.8: a heading never ends a page; no page holds only a one-line block."""
+    pdfplumber = pytest.importorskip("pdfplumber")
+    headings = [h.get_text() for h in summary.find_all(["h2", "h3"])]
+    with pdfplumber.open(built / "summary.pdf") as pdf:
+        pages = [
+            ([x.strip() for x in (p.extract_text() or "").splitlines() if x.strip()], len(p.images))
+            for p in pdf.pages
+        ]
+    assert len(pages) >= 2
+    for n, (lines, images) in enumerate(pages, 1):
+        body = [x for x in lines if not PAGE_NUMBER.match(x)]
+        assert body and body[-1] not in headings, f"page {n} ends with {body[-1:]}"
+        assert len(body) > 1 or images, f"page {n} holds only {body}"
+    printed = [x for lines, _ in pages for x in lines if x in headings]
+    assert printed == headings  # every heading printed, in order
