@@ -3,16 +3,19 @@
     summary = build()                       # params/ -> outputs/, like `disclosure build`
     summary = build(["params"], year=2024, to=("html",), jobs=3)
 
-One driver process plans the work, ships each unit's inputs (params texts, notebook) to a
-worker, and writes what comes back: `<stem>.ipynb/.html/.pdf` (or `<stem>.failed.ipynb`)
+One driver process plans the work (`plan.py`), hands each unit's inputs (params texts,
+notebook) to a worker — a few units per worker ahead, so its memory stays flat — and writes
+what comes back (`store.py`): `<stem>.ipynb/.html/.pdf/.docx` (or `<stem>.failed.ipynb`)
 atomically, the manifest and `index.html`. Workers need no shared disk, so the same loop runs
 on the local warm pool (`pool.WarmPool`) or a dask cluster (`executor="dask"`); what a worker
 does for one unit is in `worker.py`.
 
-A unit is rebuilt only when one of its inputs changed (see `manifest.py`): for a report its
-params file and the earlier years of the same agency (charts and cross-year checks read
-them), for a summary every report of that year and the year before; for both the notebook,
-templates/CSS and the library.
+A unit is rebuilt only when one of its inputs changed or its outputs are not the files it
+wrote (see `manifest.py`): for a report its params file and the earlier years of the same
+agency (charts and cross-year checks read them), for a summary every report of that year and
+the years before (its trend); for both the notebook, templates/CSS and the library. Outputs
+whose params are gone are removed; an interrupted build still writes the index, marked
+incomplete.
 """
 
 from __future__ import annotations
