@@ -4,7 +4,6 @@ violation (issue 10.8/10.9), and the index's filter box works. Uses Debian's /us
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,16 +13,13 @@ import pytest
 from disclosure_lib.batch import build as b
 from disclosure_lib.params import params_path
 
+from ..browser import axe_violations, chromium, have_chromium
 from .test_build import AGENCIES, make_params
 from .test_gate import _break
 
-sync_api = pytest.importorskip("playwright.sync_api")
+pytest.importorskip("playwright.sync_api")
 pytest.importorskip("axe_playwright_python")
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--no-first-run", "--disable-sync"]  # fmt: skip
-WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs chromium")
+pytestmark = pytest.mark.skipif(not have_chromium(), reason="needs chromium")
 
 
 @pytest.fixture(scope="module")
@@ -40,23 +36,8 @@ def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    profile = tmp_path_factory.mktemp("chromium-profile")
-    with sync_api.sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            str(profile), executable_path=CHROMIUM, headless=True, args=FLAGS,
-            viewport={"width": 1100, "height": 900},
-        )  # fmt: skip
-        try:
-            yield context
-        finally:
-            context.close()
-
-
-def _axe(page: Any) -> list[str]:
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_AA}})
-    return [f"{v['id']}: {v['help']} ({len(v['nodes'])})" for v in results.response["violations"]]
+    with chromium(tmp_path_factory.mktemp("chromium-profile"), 1100, 900) as context:
+        yield context
 
 
 @pytest.mark.parametrize("page_path", ["index.html", "2022/summary.html"])
@@ -67,7 +48,7 @@ def test_no_wcag21_aa_violation(out: Path, browser: Any, page_path: str) -> None
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto((out / page_path).as_uri(), wait_until="load")
     assert page.evaluate("() => document.documentElement.lang") == "zh-CN"
-    assert _axe(page) == []
+    assert axe_violations(page) == []
     assert errors == []
     page.close()
 
@@ -85,5 +66,5 @@ def test_the_filter_box_narrows_the_list(out: Path, browser: Any) -> None:
     assert page.evaluate(names) == ["测试区乙局"]
     page.fill("#filter", "")
     assert len(page.evaluate(names)) == 4
-    assert _axe(page) == []
+    assert axe_violations(page) == []
     page.close()
