@@ -113,6 +113,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="disclosure",
         description="政府信息公开工作年度报告：检查、渲染、批量生成、导入。",
+        epilog=(
+            "Python: import disclosure_lib as dl (dl.load_report, dl.check_reports, dl.render, "
+            "dl.build, dl.import_file, …). Package layers: core (format, params, checks) → "
+            "importers/ and rendering/ → batch/ (outputs) → cli. See README.md and "
+            "docs/DEVELOPING.md."
+        ),
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -180,11 +186,11 @@ def _add_strict(p: argparse.ArgumentParser) -> None:
 
 
 def _add_render(sub: SubParsers) -> None:
-    p = sub.add_parser("render", help="生成一份年度报告的 HTML/PDF (render one agency-year)")
+    p = sub.add_parser("render", help="生成一份年度报告的 HTML/PDF/Word (render one agency-year)")
     p.add_argument("agency", help="agency full Chinese name")
     p.add_argument("year", type=int, help="reporting year")
     p.add_argument("--params", type=Path, default=Path("params"), help="params folder")
-    p.add_argument("--to", default="html,pdf", help="formats, comma-separated (html,pdf)")
+    p.add_argument("--to", default="html,pdf", help="formats, comma-separated: html,pdf,docx")
     p.add_argument("-o", "--output", type=Path, default=Path("outputs"), help="output folder")
     p.add_argument("--notebook", type=Path, help="report notebook (default: the bundled one)")
     _add_profile(p)
@@ -229,7 +235,7 @@ def _add_build(sub: SubParsers) -> None:
     p.add_argument("paths", nargs="*", type=Path, help="params files or folders (default: params/)")
     p.add_argument("--year", type=int, help="only this reporting year")
     p.add_argument("--agency", help="only this agency (full name or folder name)")
-    p.add_argument("--to", default="html,pdf", help="formats: html,pdf (default both)")
+    p.add_argument("--to", default="html,pdf", help="formats: html,pdf,docx (default html,pdf)")
     p.add_argument("-o", "--output", type=Path, default=Path("outputs"), help="output folder")
     p.add_argument("-j", "--jobs", type=int, help="parallel workers (default: one per core)")
     p.add_argument("--force", action="store_true", help="rebuild even if up to date")
