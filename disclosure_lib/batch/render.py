@@ -52,7 +52,7 @@ def _import_libraries(pdf: bool) -> None:
 
 @functools.cache
 def _warm_up(pdf: bool) -> None:
-    """Build the HTML exporter and, for PDFs, load WeasyPrint and the fonts, once."""
+    """Build the HTML exporter and, for PDFs, load Typst, its fonts and caches, once."""
     from ..rendering import exporters
 
     try:

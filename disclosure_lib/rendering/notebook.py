@@ -211,23 +211,19 @@ def notebook_document(nb: NotebookNode) -> Document:
 
 def notebook_to_html(nb: NotebookNode) -> str:
     """Self-contained report HTML for an executed notebook (same as `--to disclosure-html`)."""
-    from .html import page
-
-    return page(notebook_document(nb))
+    return _write_html(notebook_document(nb))
 
 
 def notebook_to_pdf(nb: NotebookNode, pdf_standard: str | Sequence[str] | None = None) -> bytes:
     """The report PDF (same as `--to disclosure-pdf`), to `pdf_standard` if given (a-2b, …)."""
-    from .typst_pdf import check_standard, typeset
+    from .typst_pdf import check_standard
 
-    return typeset(notebook_document(nb), standards=check_standard(pdf_standard))
+    return _write_pdf(notebook_document(nb), check_standard(pdf_standard))
 
 
 def notebook_to_docx(nb: NotebookNode) -> bytes:
     """The report as .docx (same as `--to disclosure-docx`)."""
-    from .docx_writer import docx_bytes
-
-    return docx_bytes(notebook_document(nb))
+    return _write_docx(notebook_document(nb))
 
 
 def convert(
