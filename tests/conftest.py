@@ -11,25 +11,13 @@ from hypothesis import settings
 from disclosure_lib.model import Report
 from disclosure_lib.params import load_report
 
-from .base import PARAMS, ROOT, SEED
+from .base import SEED
 
 # CI runs a fixed set of examples (a red CI must mean a regression, not a new random draw);
 # local runs keep exploring fresh examples each time.
 settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
-
-
-@pytest.fixture
-def repo_root() -> Path:
-    """The repository root."""
-    return ROOT
-
-
-@pytest.fixture
-def params_dir() -> Path:
-    """The bundled `params/` folder (read only: copy it before changing anything)."""
-    return PARAMS
 
 
 @pytest.fixture
