@@ -221,11 +221,6 @@ def notebook_to_pdf(nb: NotebookNode, pdf_standard: str | Sequence[str] | None =
     return _write_pdf(notebook_document(nb), check_standard(pdf_standard))
 
 
-def notebook_to_docx(nb: NotebookNode) -> bytes:
-    """The report as .docx (same as `--to disclosure-docx`)."""
-    return _write_docx(notebook_document(nb))
-
-
 def convert(
     nb: NotebookNode,
     formats: Iterable[str],
