@@ -13,6 +13,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from . import format as fmt
+from . import formats
+from .format import Table
 
 Value = int | Decimal | None
 Cell = tuple[str, str]  # (row key, column key)
@@ -47,6 +49,9 @@ class Report:
     # free text shown under a table section heading (e.g. the seed's one-line summaries)
     section_notes: dict[str, str] = field(default_factory=dict)
     format: str = fmt.FORMAT_ID
+    # table key -> format id, for tables laid out in another format than `format` (a page
+    # printing the 2019 tables of 二 beside the 2021 tables of 三/四); empty for most reports
+    table_formats: dict[str, str] = field(default_factory=dict)
     # the office's own title (e.g. "…2024年政府信息公开年度报告"); None: the official form
     own_title: str | None = None
     issued: datetime.date | None = None  # date of the 落款 (issuing body: the agency)
@@ -58,15 +63,31 @@ class Report:
     lines: dict[tuple[str, str, str], int] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
-    def blank(cls, agency: str, year: int, fill: Value = None) -> Report:
-        """A report with every official cell present, set to `fill` (None = blank)."""
-        report = cls(agency=agency, year=year)
-        for t in fmt.TABLES:
+    def blank(
+        cls,
+        agency: str,
+        year: int,
+        fill: Value = None,
+        format: str = fmt.FORMAT_ID,
+        table_formats: dict[str, str] | None = None,
+    ) -> Report:
+        """A report with every cell of its format present, set to `fill` (None = blank)."""
+        report = cls(agency=agency, year=year, format=format)
+        report.table_formats = dict(table_formats or {})
+        for t in report.table_specs():
             report.tables[t.key] = {
                 cell: (Decimal(fill) if t.is_amount(*cell) and fill is not None else fill)
                 for cell in t.cells()
             }
         return report
+
+    def table_specs(self) -> tuple[Table, ...]:
+        """The specs of this report's tables, in its own format (see `formats`)."""
+        return formats.report_tables(self.format, self.table_formats)
+
+    def table_spec(self, key: str) -> Table:
+        """The spec of one of this report's tables, in the format it is laid out in."""
+        return formats.table(self.table_formats.get(key, self.format), key)
 
     @property
     def official_title(self) -> str:
