@@ -8,9 +8,14 @@ report's tables asks here for their specs instead of reading `format.TABLES` dir
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from . import format as fmt
 from . import format2019 as f19
 from .format import Table
+
+if TYPE_CHECKING:
+    from .model import Report
 
 CURRENT = fmt.FORMAT_ID
 FORMATS: dict[str, tuple[Table, ...]] = {
@@ -42,3 +47,46 @@ def report_tables(format_id: str, table_formats: dict[str, str] | None = None) -
     """The table specs of a report in `format_id` with per-table overrides (mixed pages)."""
     overrides = table_formats or {}
     return tuple(table(overrides.get(t.key, format_id), t.key) for t in tables(format_id))
+
+
+# (table, row, column) of a cell in its own format → the 2021 cell holding the same figure
+_TO_CURRENT: dict[str, dict[tuple[str, str, str], tuple[str, str, str] | None]] = {
+    f19.FORMAT_ID: f19.MAPPING,
+}
+
+
+def current_cell(
+    format_id: str, table_key: str, row: str, column: str
+) -> tuple[str, str, str] | None:
+    """The 2021 cell carrying the figure of a cell kept in `format_id`, or None (no counterpart)."""
+    cell = (table_key, row, column)
+    if format_id == CURRENT:
+        return cell
+    return _TO_CURRENT[format_id].get(cell)
+
+
+def as_current(report: Report) -> Report:
+    """`report` seen in the current format, for comparing years and summing agencies.
+
+    Figures without a 2021 counterpart are dropped; 2021 cells without a source stay blank.
+    The report itself is unchanged (it stays in its own format).
+    """
+    from .model import Report as _Report  # model imports this module
+
+    if report.format == CURRENT and not report.table_formats:
+        return report
+    out = _Report.blank(report.agency, report.year)
+    for key, cells in report.tables.items():
+        own = report.table_formats.get(key, report.format)
+        for (row, column), value in cells.items():
+            target = current_cell(own, key, row, column)
+            if target is not None:
+                out.set(*target, value)
+    out.contact, out.narrative, out.section_notes = (
+        report.contact,
+        report.narrative,
+        report.section_notes,
+    )
+    out.own_title, out.issued, out.charts = report.own_title, report.issued, report.charts
+    out.source, out.lines = report.source, report.lines
+    return out
