@@ -420,10 +420,8 @@ def _reproducible(data: bytes) -> bytes:
 
 def docx_bytes(doc: lo.Document) -> bytes:
     """The report as a .docx file."""
-    from .from_html import expand
-
     writer = _Writer(doc)
-    writer.blocks(expand(doc.blocks))
+    writer.blocks(doc.blocks)
     writer.properties()
     buf = io.BytesIO()
     writer.doc.save(buf)
