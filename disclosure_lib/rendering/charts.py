@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import io
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
@@ -272,7 +272,7 @@ def trend_chart(report: Report, history: Sequence[Report]) -> Chart | None:
 
 
 def lines_chart(
-    key: str, title: str, alt: str, years: Sequence[int], series: dict[str, Sequence[float]]
+    key: str, title: str, alt: str, years: Sequence[int], series: Mapping[str, Sequence[float]]
 ) -> Chart:
     """One line per series over `years` (a report's trend, the summary's totals)."""
 
