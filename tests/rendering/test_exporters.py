@@ -111,10 +111,12 @@ def test_exporter_is_reused() -> None:
 
 
 def test_foreign_html_output_prints_in_pdf(tmp_path: Path) -> None:
-    """A cell's own HTML (not from the layout) still reaches the PDF, tables included."""
+    """A cell's own HTML (not from the layout) still reaches the PDF as its text, tables
+    included; scripts and styles are not text."""
     nb = new_notebook(cells=[new_code_cell("x", outputs=[new_output("display_data", data={
         "text/html": "<h2>附加说明</h2><p>自定义段落</p><table><thead><tr><th colspan='2'>表头"
-        "</th></tr></thead><tbody><tr><td>甲</td><td>1</td></tr></tbody></table>",
+        "</th></tr></thead><tbody><tr><td>甲</td><td>1</td></tr></tbody></table>"
+        "<script>var 脚本 = 1;</script><style>.x { color: red }</style>",
         "text/plain": "x",
     })])])  # fmt: skip
     pdf = tmp_path / "x.pdf"
@@ -122,6 +124,7 @@ def test_foreign_html_output_prints_in_pdf(tmp_path: Path) -> None:
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
     for expected in ("附加说明", "自定义段落", "表头", "甲"):
         assert expected in text
+    assert "脚本" not in text and "color" not in text
 
 
 @pytest.mark.parametrize(
