@@ -40,6 +40,7 @@ KEY_FIGURES: dict[str, tuple[tuple[str, str, str], ...]] = {
     "行政诉讼": tuple((_REV, r, "total") for r in _LITIGATION),
     "复议诉讼纠正": tuple((_REV, r.key, "corrected") for r in fmt.REVIEW.rows),
 }
+KEY_CELLS = tuple(dict.fromkeys(c for keys in KEY_FIGURES.values() for c in keys))
 RATE = "予以公开率"  # 予以公开 ÷ 办理总计 (0–1)
 RANKED = ("本年新收", RATE, "行政复议", "行政诉讼", "复议诉讼纠正")
 FIGURE_COLUMNS = ["agency", "year", *KEY_FIGURES, RATE]
@@ -53,24 +54,26 @@ def title(year: int) -> str:
 # --- the wide frame ------------------------------------------------------------------------------
 
 
-def cell_frame(reports: Iterable[Report]) -> pd.DataFrame:
-    """One row per report (index: agency, year), one float column per official cell (`CELLS`,
+def cell_frame(
+    reports: Iterable[Report], cells: Sequence[tuple[str, str, str]] = CELLS
+) -> pd.DataFrame:
+    """One row per report (index: agency, year), one float column per official cell (`cells`,
     a (table, row, column) MultiIndex); NaN where blank. 2019-format reports are mapped."""
     current = [as_current(r) for r in reports]
-    rows = [_values(r) for r in current]
+    rows = [_values(r, cells) for r in current]
     index = pd.MultiIndex.from_tuples(
         [(r.agency, r.year) for r in current], names=["agency", "year"]
     )
-    columns = pd.MultiIndex.from_tuples(CELLS, names=["table", "row", "column"])
-    data = np.array(rows, dtype="float64").reshape(len(rows), len(CELLS))
+    columns = pd.MultiIndex.from_tuples(list(cells), names=["table", "row", "column"])
+    data = np.array(rows, dtype="float64").reshape(len(rows), len(cells))
     return pd.DataFrame(data, index=index, columns=columns)
 
 
-def _values(report: Report) -> list[float]:
+def _values(report: Report, cells: Sequence[tuple[str, str, str]]) -> list[float]:
     tables = report.tables
     nan = float("nan")
     out = []
-    for table, row, col in CELLS:
+    for table, row, col in cells:
         value = tables.get(table, {}).get((row, col))
         out.append(nan if value is None else float(value))
     return out
@@ -305,19 +308,17 @@ def year_summary(reports: Iterable[Report], year: int) -> YearSummary:
     reports = list(reports)
     chosen = select_year(reports, year)
     history = [r for r in reports if r.year <= year]
-    cells = cell_frame(history)
-    figures = figures_of(cells)
+    # every cell of `year` (the summed tables); the key figures alone of earlier years (trend)
+    cells = cell_frame(chosen)
+    earlier = cell_frame([r for r in history if r.year < year], KEY_CELLS)
+    frames = [figures_of(f) for f in (earlier, cells) if len(f)]
+    figures = pd.concat(frames, ignore_index=True)
     this_year = figures[figures["year"] == year].drop(columns="year")
     findings = findings_frame(history, year)
     return YearSummary(
         year=year,
         figures=rank(this_year),
-        total=_total(
-            cells.xs(year, level="year", drop_level=False),
-            [as_current(r) for r in chosen],
-            f"{len(chosen)}个机关合计",
-            year,
-        ),
+        total=_total(cells, [as_current(r) for r in chosen], f"{len(chosen)}个机关合计", year),
         trend=totals_by_year(figures),
         findings=findings,
         rules=by_rule(findings),
