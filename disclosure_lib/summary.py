@@ -60,22 +60,35 @@ def cell_frame(
     """One row per report (index: agency, year), one float column per official cell (`cells`,
     a (table, row, column) MultiIndex); NaN where blank. 2019-format reports are mapped."""
     current = [as_current(r) for r in reports]
-    rows = [_values(r, cells) for r in current]
+    runs = _runs(cells)
+    values = np.array([_values(r, runs) for r in current], dtype=object)
+    values[pd.isna(values)] = np.nan  # None: blank
+    data = values.astype("float64").reshape(len(current), len(cells))
     index = pd.MultiIndex.from_tuples(
         [(r.agency, r.year) for r in current], names=["agency", "year"]
     )
     columns = pd.MultiIndex.from_tuples(list(cells), names=["table", "row", "column"])
-    data = np.array(rows, dtype="float64").reshape(len(rows), len(cells))
     return pd.DataFrame(data, index=index, columns=columns)
 
 
-def _values(report: Report, cells: Sequence[tuple[str, str, str]]) -> list[float]:
-    tables = report.tables
-    nan = float("nan")
-    out = []
+Run = tuple[str, tuple[tuple[str, str], ...]]
+
+
+def _runs(cells: Sequence[tuple[str, str, str]]) -> list[Run]:
+    """`cells` as runs of consecutive cells of one table: (table, ((row, column), …))."""
+    out: list[tuple[str, list[tuple[str, str]]]] = []
     for table, row, col in cells:
-        value = tables.get(table, {}).get((row, col))
-        out.append(nan if value is None else float(value))
+        if not out or out[-1][0] != table:
+            out.append((table, []))
+        out[-1][1].append((row, col))
+    return [(table, tuple(keys)) for table, keys in out]
+
+
+def _values(report: Report, runs: list[Run]) -> list[object]:
+    # dict lookups mapped in C, a run at a time: the one pass over every report
+    out: list[object] = []
+    for table, keys in runs:
+        out.extend(map(report.tables.get(table, {}).get, keys))
     return out
 
 
