@@ -315,9 +315,15 @@ class YearSummary:
         }
 
 
-def year_summary(reports: Iterable[Report], year: int) -> YearSummary:
+def year_summary(
+    reports: Iterable[Report], year: int, findings: pd.DataFrame | None = None
+) -> YearSummary:
     """The summary of `year` from every loaded report (earlier years feed the trend and the
-    cross-year checks; later ones are ignored). No report of `year`: a RenderError."""
+    cross-year checks; later ones are ignored). No report of `year`: a RenderError.
+
+    `findings`: that year's `findings_frame` when the caller has it already (the checks are
+    most of the time at thousands of agencies); else the reports are checked here.
+    """
     reports = list(reports)
     chosen = select_year(reports, year)
     history = [r for r in reports if r.year <= year]
@@ -327,7 +333,8 @@ def year_summary(reports: Iterable[Report], year: int) -> YearSummary:
     frames = [figures_of(f) for f in (earlier, cells) if len(f)]
     figures = pd.concat(frames, ignore_index=True)
     this_year = figures[figures["year"] == year].drop(columns="year")
-    findings = findings_frame(history, year)
+    if findings is None:
+        findings = findings_frame(history, year)
     return YearSummary(
         year=year,
         figures=rank(this_year),

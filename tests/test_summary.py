@@ -190,3 +190,12 @@ def test_empty_year() -> None:
     empty = sm.findings_frame([], 2024)
     assert empty.empty and sm.by_rule(empty).empty and sm.by_agency(empty).empty
     assert sm.total_report([], "合计", 2024).get("applications", "new", "total") is None
+
+
+def test_findings_given_are_not_checked_again(reports: list[Report]) -> None:
+    broken = _broken(reports, "甲局", 2024)
+    findings = sm.findings_frame(broken, 2024)
+    given = sm.year_summary(broken, 2024, findings)
+    assert given.findings is findings and list(given.agencies["agency"]) == ["甲局"]
+    none = sm.year_summary(broken, 2024, findings.iloc[0:0])  # a caller's: trusted as is
+    assert none.rules.empty and none.severity_counts()["通过"] == 3
