@@ -19,7 +19,7 @@ import pandas as pd
 
 from . import format as fmt
 from .errors import RenderError
-from .findings import RULE_TEXT, SEVERITY_LABEL
+from .findings import RULE_TEXT, SEVERITY_LABEL, Finding
 from .formats import as_current
 from .model import Report
 
@@ -184,27 +184,34 @@ def distribution(figures: pd.DataFrame) -> pd.DataFrame:
 # --- findings -----------------------------------------------------------------------------------
 
 
+def year_findings(reports: Iterable[Report], year: int) -> list[Finding]:
+    """The findings of `year`'s reports: each checked, and against its agency's report of the
+    year before when there is one (that one is not checked itself; other years are ignored)."""
+    from .checks import check_against_previous, check_reports
+
+    reports = list(reports)
+    this = [r for r in reports if r.year == year]
+    previous: dict[str, Report] = {}
+    for r in reports:
+        if r.year == year - 1:
+            previous.setdefault(r.agency, r)  # a duplicate: the first, as check_reports does
+    findings = check_reports(this)
+    for r in this:
+        if r.agency in previous:
+            findings += check_against_previous(r, previous[r.agency])
+    return findings
+
+
 def findings_frame(reports: Iterable[Report], year: int | None = None) -> pd.DataFrame:
     """Check findings as rows (agency, year, severity, code, table, row, column, message).
 
     All reports are checked together so cross-year rules see the previous year; with `year`
-    only that year's findings are kept.
+    only that year's reports are checked (`year_findings`).
     """
-    from .checks import check_against_previous, check_reports
+    from .checks import check_reports
 
     reports = list(reports)
-    if year is None:
-        findings = check_reports(reports)
-    else:  # only `year` is checked; the year before only as the cross-year rules' reference
-        this = [r for r in reports if r.year == year]
-        previous: dict[str, Report] = {}
-        for r in reports:
-            if r.year == year - 1:
-                previous.setdefault(r.agency, r)
-        findings = check_reports(this)
-        for r in this:
-            if r.agency in previous:
-                findings += check_against_previous(r, previous[r.agency])
+    findings = check_reports(reports) if year is None else year_findings(reports, year)
     return pd.DataFrame(
         [[getattr(f, name) for name in FINDING_COLUMNS] for f in findings],
         columns=FINDING_COLUMNS,

@@ -12,7 +12,7 @@ from disclosure_lib import format as fmt
 from disclosure_lib import format2019 as f19
 from disclosure_lib import summary as sm
 from disclosure_lib.errors import RenderError
-from disclosure_lib.findings import RULE_TEXT
+from disclosure_lib.findings import RULE_TEXT, Finding
 from disclosure_lib.formats import as_current
 from disclosure_lib.model import Report
 from disclosure_lib.synth import demo_series
@@ -28,14 +28,18 @@ def reports() -> list[Report]:
     return out
 
 
-def _broken(reports: list[Report], agency: str, year: int) -> list[Report]:
-    """`reports` with `agency`'s report of `year` made inconsistent (本年新收 + 5)."""
+def _copy(r: Report) -> Report:
+    return Report(r.agency, r.year, r.contact, r.narrative,
+                  {k: dict(v) for k, v in r.tables.items()})  # fmt: skip
+
+
+def _broken(reports: list[Report], agency: str, year: int, row: str = "new") -> list[Report]:
+    """`reports` with `agency`'s report of `year` made inconsistent (`row`'s 总计 + 5)."""
     out = []
     for r in reports:
         if r.agency == agency and r.year == year:
-            r = Report(r.agency, r.year, r.contact, r.narrative,
-                       {k: dict(v) for k, v in r.tables.items()})  # fmt: skip
-            r.set("applications", "new", "total", (r.get("applications", "new", "total") or 0) + 5)
+            r = _copy(r)
+            r.set("applications", row, "total", (r.get("applications", row, "total") or 0) + 5)
         out.append(r)
     return out
 
@@ -199,3 +203,21 @@ def test_findings_given_are_not_checked_again(reports: list[Report]) -> None:
     assert given.findings is findings and list(given.agencies["agency"]) == ["甲局"]
     none = sm.year_summary(broken, 2024, findings.iloc[0:0])  # a caller's: trusted as is
     assert none.rules.empty and none.severity_counts()["通过"] == 3
+
+
+def test_year_findings_are_those_of_checking_every_year(reports: list[Report]) -> None:
+    """Checking only the year (its reports against the year before) finds what checking the
+    whole history finds for that year, duplicates and cross-year rules included."""
+    from disclosure_lib.checks import check_reports
+
+    history = _broken(_broken(reports, "乙局", 2024), "甲局", 2023, "carry_forward")
+    twin = next(r for r in history if r.agency == "丙局" and r.year == 2024)
+    history.append(_copy(twin))  # a duplicate report: D1
+    everything = [f for f in check_reports(history) if f.year == 2024]
+
+    def key(f: Finding) -> tuple[str, str, str]:
+        return (f.agency, f.code, f.message)
+
+    found = sm.year_findings(history, 2024)
+    assert sorted(map(key, found)) == sorted(map(key, everything))
+    assert {"D1-DUPLICATE", "R1-APP-BALANCE", "R7-CARRY-OVER"} <= {f.code for f in found}
