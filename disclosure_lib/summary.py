@@ -6,6 +6,10 @@ official cell, reports kept in the 2019 format seen in the current cells via
 each report's cells once. `year_summary` gathers what the summary document shows
 (`rendering/summary.py` lays it out); `key_figures`, `rankings`, `yearly_totals`,
 `findings_frame` and `check_matrix` are also what `explore.ipynb` tabulates.
+
+At thousands of agencies the checks are most of the time (rules run report by report, the
+narrative parsed): `year_findings` checks only the year's reports, and `year_summary` takes
+findings a caller already has.
 """
 
 from __future__ import annotations

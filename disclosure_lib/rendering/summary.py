@@ -17,7 +17,7 @@ import pandas as pd
 
 from .. import format as fmt
 from ..findings import SEVERITY_LABEL
-from ..summary import RANKED, RATE, YearSummary
+from ..summary import RANKED, RATE, YearSummary, distribution
 from . import layout as lo
 from .compose import Part
 from .grids import table_grid
@@ -137,8 +137,6 @@ def rankings_table(figures: pd.DataFrame, top: int = TOP_N) -> lo.Table:
 
 def spread_table(figures: pd.DataFrame) -> lo.Table:
     """Per RANKED figure: agencies reporting it, sum, mean, median, highest, lowest."""
-    from ..summary import distribution
-
     frame = distribution(figures)
     head = list(frame.columns)
     rows = [
