@@ -200,7 +200,7 @@ def checks_section(s: YearSummary, rows: int = AGENCY_ROWS) -> Part:
             "各规则校验结果",
             ["规则", "级别", "机关数", "条数", "代码"],
             rule_rows,
-            [0.0, 2.6, 3.2, 2.6, 9.0],
+            [0.0, 2.6, 3.6, 2.6, 14.0],  # the longest code on one line
         )
     )
     agencies = s.agencies.head(rows)
@@ -214,7 +214,7 @@ def checks_section(s: YearSummary, rows: int = AGENCY_ROWS) -> Part:
             "各机关校验结果",
             ["机关", "错误", "警告", "涉及规则"],
             agency_rows,
-            [0.0, 2.6, 2.6, 0.0],
+            [10.0, 2.6, 2.6, 0.0],
         )
     )
     rest = len(s.agencies) - len(agencies)
