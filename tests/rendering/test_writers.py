@@ -336,3 +336,15 @@ def test_signature_stands_right_with_its_date_under_it(written: dict[str, object
     date = next(x for x in lines if x["text"].replace(" ", "") == "2025年1月20日")
     assert agency["x0"] > width / 2 and date["x0"] > width / 2
     assert date["top"] > agency["top"]
+
+
+def test_docx_pictures_keep_their_height(written_summary: dict[str, object]) -> None:
+    """A chart's paragraph has single line spacing: the body's exact line height would show
+    one line of the picture (as LibreOffice did)."""
+    import docx
+    from docx.enum.text import WD_LINE_SPACING
+
+    d = docx.Document(str(written_summary["docx"]))
+    pictures = [p for p in d.paragraphs if p._p.xpath(".//w:drawing")]
+    assert len(pictures) == 3
+    assert all(p.paragraph_format.line_spacing_rule == WD_LINE_SPACING.SINGLE for p in pictures)
