@@ -21,6 +21,7 @@ import hashlib
 import json
 import os
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from typing import Any
 from .._version import __version__
 from ..errors import BuildError
 from ..files import write_atomic
+from ..rendering.notebook import FORMATS
 
 MANIFEST_NAME = "manifest.json"
 LOCK_NAME = ".build.lock"
@@ -205,6 +207,17 @@ class Manifest:
         if not set(formats) <= set(e.formats):
             return False
         return self.verify(e)
+
+    def with_kept_formats(
+        self, key: str, asked: Sequence[str]
+    ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The formats to write for `key` and those of them not `asked`: `asked` plus what its
+        last successful build wrote, so a format a user once asked for (`render --to docx`) is
+        rebuilt with the report, never removed by a later run asking for less."""
+        e = self.entries.get(key)
+        before = set(e.formats) if e is not None and e.status == "built" else set()
+        kept = tuple(f for f in FORMATS if f in before and f not in asked)
+        return tuple(f for f in FORMATS if f in asked or f in kept), kept
 
     def verify(self, entry: Entry) -> bool:
         """Every output of `entry` is the file that was written: same size and hash.

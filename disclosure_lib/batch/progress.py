@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TextIO
 
@@ -111,7 +112,13 @@ class Progress:
             self._bar = None
 
 
-def summary_table(lines: Sequence[Line], wall: float, *, removed: int = 0) -> str:
+def summary_table(
+    lines: Sequence[Line],
+    wall: float,
+    *,
+    removed: int = 0,
+    kept_formats: Mapping[str, Sequence[str]] | None = None,
+) -> str:
     """The final summary: counts, check findings (of reports: a summary's are theirs), wall
     time, then each failure and each report with findings on one line."""
     from .gate import one_line
@@ -133,6 +140,10 @@ def summary_table(lines: Sequence[Line], wall: float, *, removed: int = 0) -> st
         rows.insert(3, ("已阻止 (blocked: --strict)", str(len(by["blocked"]))))
     if removed:
         rows.insert(-1, ("已删除 (removed: params gone)", str(removed)))
+    if kept_formats:
+        counts = Counter(f for formats in kept_formats.values() for f in formats)
+        kept = "、".join(f"{f}（{n} 份）" for f, n in sorted(counts.items()))
+        rows.insert(-1, ("沿用此前生成的格式 (formats kept)", kept))
     width = max(_width(k) for k, _ in rows)
     out = ["生成结果 (build summary)"]
     out += [f"  {k}{' ' * (width - _width(k))}  {v}" for k, v in rows]

@@ -82,6 +82,8 @@ class RenderResult:
     documents: dict[str, Path] = field(default_factory=dict)  # format -> file written
     timings: dict[str, float] = field(default_factory=dict)  # seconds per step
     checked: Checked = field(default_factory=Checked)  # what the checks found
+    # formats written although not asked for: an earlier build or render wrote them
+    kept_formats: tuple[str, ...] = ()
 
     @property
     def check_line(self) -> str:
@@ -134,16 +136,18 @@ def render(
     agency, year = check_agency(agency), check_year(year)
     # unknown agency/year: fail before a kernel starts
     params_file = find_params_file(agency, year, params_dir)
-    if "pdf" in formats:
-        from ..rendering import fonts
-
-        fonts.require_cjk_fonts()
     directory = output_dir_for(output_dir, year, agency)
     with OutputLock(output_dir):
         manifest = Manifest.load(output_dir)
         unit = _unit(manifest, params_file, agency, year, notebook, profile, standards)
         _refuse_foreign_folder(manifest, unit)
+        formats, kept = manifest.with_kept_formats(unit.key, formats)
+        if "pdf" in formats:
+            from ..rendering import fonts
+
+            fonts.require_cjk_fonts()
         result = RenderResult(agency, year, directory, directory / f"{unit.stem}.ipynb")
+        result.kept_formats = kept
         result.checked = _check(agency, year, params_dir)
         try:
             _render(unit, result, manifest, formats, params_dir, strict=strict,
