@@ -44,6 +44,7 @@ from .plan import (
     read_notebook,
 )
 from .progress import Line, Progress, summary_table
+from .states import Status, UnitKind
 from .store import failed_entry, remove_entry, remove_replaced, store
 from .worker import Result, Task, first_line, run_task, sweep_temp_folders, warm_worker
 
@@ -96,24 +97,26 @@ class BuildSummary:
 
     @property
     def built(self) -> list[Line]:
-        return [x for x in self.lines if x.status == "built"]
+        return [x for x in self.lines if x.status == Status.BUILT]
 
     @property
     def skipped(self) -> list[Line]:
-        return [x for x in self.lines if x.status == "skipped"]
+        return [x for x in self.lines if x.status == Status.SKIPPED]
 
     @property
     def failed(self) -> list[Line]:
-        return [x for x in self.lines if x.status == "failed"]
+        return [x for x in self.lines if x.status == Status.FAILED]
 
     @property
     def blocked(self) -> list[Line]:
-        return [x for x in self.lines if x.status == "blocked"]
+        return [x for x in self.lines if x.status == Status.BLOCKED]
 
     @property
     def check_errors(self) -> int:
         """Check errors over the reports (a summary's are its reports', not counted again)."""
-        return sum(x.errors for x in self.lines if x.status != "failed" and x.kind == "report")
+        return sum(
+            x.errors for x in self.lines if x.status != Status.FAILED and x.kind == UnitKind.REPORT
+        )
 
     @property
     def exit_code(self) -> int:
@@ -228,7 +231,7 @@ def build(
         try:
             for unit in [u for u in todo if u.load_error]:
                 manifest.record(failed_entry(unit))
-                state.add(Line(unit.label, "failed", message=unit.load_error))
+                state.add(Line(unit.label, Status.FAILED, message=unit.load_error))
             work = [u for u in todo if not u.load_error]
             if work:
                 _run(work, opts, state)
@@ -288,11 +291,11 @@ def _remove_orphans(output_dir: Path, manifest: Manifest, planned: Plan) -> list
 
 def _skipped_line(manifest: Manifest, unit: Unit) -> Line:
     e = manifest.entries.get(unit.key)
-    status = "blocked" if e is not None and e.status == "blocked" else "skipped"
+    status = Status.BLOCKED if e is not None and e.status == Status.BLOCKED else Status.SKIPPED
     if e is None:
         return Line(unit.label, status, kind=unit.kind)
     return Line(unit.label, status, errors=e.errors, warnings=e.warnings, kind=unit.kind,
-                message=e.first_error if status == "blocked" else "",
+                message=e.first_error if status == Status.BLOCKED else "",
                 check_error=e.first_error)  # fmt: skip
 
 
@@ -308,11 +311,11 @@ def _write_index(output_dir: Path, manifest: Manifest, *, complete: bool) -> Pat
 
 
 def _tasks(
-    work: list[Unit], opts: BuildOptions, notebooks: dict[str, str], state: _State
+    work: list[Unit], opts: BuildOptions, notebooks: dict[UnitKind, str], state: _State
 ) -> Iterator[tuple[Unit, Task | Result]]:
     """Each unit's task, made when it is handed out (a failure if its params cannot be read);
     reports first, then summaries: a summary is the longest single unit."""
-    for unit in sorted(work, key=lambda u: u.kind != "report"):
+    for unit in sorted(work, key=lambda u: u.kind != UnitKind.REPORT):
         try:
             files = unit.pack()
         except ParamsError as exc:
@@ -334,12 +337,12 @@ def _formats(state: _State, unit: Unit, asked: tuple[str, ...]) -> tuple[str, ..
 
 def _run(work: list[Unit], opts: BuildOptions, state: _State) -> None:
     notebook = Path(opts.notebook) if opts.notebook is not None else REPORT_NOTEBOOK
-    notebooks = {"report": read_notebook(notebook).decode(), "summary": ""}
-    if any(u.kind == "summary" for u in work):
-        notebooks["summary"] = read_notebook(SUMMARY_NOTEBOOK).decode()
+    notebooks = {UnitKind.REPORT: read_notebook(notebook).decode(), UnitKind.SUMMARY: ""}
+    if any(u.kind == UnitKind.SUMMARY for u in work):
+        notebooks[UnitKind.SUMMARY] = read_notebook(SUMMARY_NOTEBOOK).decode()
     jobs = min(opts.jobs or default_jobs(), len(work))
     pool = _executor(opts.executor, jobs, opts.scheduler, opts.timeout,
-                     pandas=any(u.kind == "summary" for u in work))  # fmt: skip
+                     pandas=any(u.kind == UnitKind.SUMMARY for u in work))  # fmt: skip
     tasks = _tasks(work, opts, notebooks, state)
     ahead = max(jobs, getattr(pool, "slots", jobs)) * (1 + AHEAD_PER_WORKER)
     running: dict[Future[Any], tuple[Unit, tuple[str, ...]]] = {}
@@ -354,7 +357,7 @@ def _run(work: list[Unit], opts: BuildOptions, state: _State) -> None:
         state.timings[unit.label] = result.timings
         state.add(Line(unit.label, entry.status, result.timings.get("total", 0.0),
                        result.errors, result.warnings,
-                       entry.first_error if entry.status != "built" else "", kind=unit.kind,
+                       entry.first_error if entry.status != Status.BUILT else "", kind=unit.kind,
                        check_error=result.first_check_error))  # fmt: skip
 
     try:

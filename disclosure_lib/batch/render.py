@@ -34,6 +34,7 @@ from ..rendering.notebook import (
 from ..rendering.typst_pdf import check_standard
 from .gate import Checked, check_unit, one_line
 from .plan import Unit, output_dir_for, output_stem
+from .states import Status, UnitKind
 
 __all__ = ["RenderResult", "ReportBlocked", "output_dir_for", "output_stem", "render"]
 
@@ -186,7 +187,7 @@ def _refuse_foreign_folder(manifest: Any, unit: Unit) -> None:
     """Another agency's recorded reports live in this folder (names that map to one folder)."""
     for e in manifest.entries.values():
         theirs = {Path(rel).parent.as_posix() for rel in e.outputs}
-        if e.kind == "report" and e.agency != unit.agency and unit.directory in theirs:
+        if e.kind == UnitKind.REPORT and e.agency != unit.agency and unit.directory in theirs:
             raise RenderError(
                 f"输出目录 {unit.directory} 已有机关“{e.agency}”（{e.source}）的报告："
                 "请改用可区分的机关名称 (another agency's reports are in this folder)"
@@ -197,7 +198,7 @@ def _check(agency: str, year: int, params_dir: Path | str) -> Checked:
     from ..locate import load_for_notebook, load_history
 
     report = load_for_notebook(agency, year, params_dir)
-    return check_unit("report", agency, year, [*load_history(report, params_dir), report])
+    return check_unit(UnitKind.REPORT, agency, year, [*load_history(report, params_dir), report])
 
 
 def _render(
@@ -243,7 +244,7 @@ def _render(
     manifest.record(entry)
     if failure is not None:
         raise failure
-    if entry.status != "built":  # the file system refused the name
+    if entry.status != Status.BUILT:  # the file system refused the name
         raise RenderError(entry.first_error)
     names = unit.outputs()
     result.notebook = output_dir / names["ipynb"]
