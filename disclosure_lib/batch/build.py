@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import BuildError, ParamsError
+from .dask_executor import POLL_SECONDS, DaskExecutor
 from .manifest import MANIFEST_NAME, Entry, Manifest, OutputLock, remove_stale_temps
 from .options import DEFAULT_TIMEOUT, BuildOptions
 from .plan import (
@@ -46,7 +47,15 @@ from .plan import (
 from .progress import Line, Progress, summary_table
 from .states import Status, UnitKind
 from .store import failed_entry, remove_entry, remove_replaced, store
-from .worker import Result, Task, first_line, run_task, sweep_temp_folders, warm_worker
+from .worker import (
+    Result,
+    Task,
+    first_line,
+    run_task,
+    sweep_temp_folders,
+    timeout_message,
+    warm_worker,
+)
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -148,43 +157,10 @@ def _executor(
         return WarmPool(jobs, timeout=timeout or None, warm=warm, init=WARM_INIT,
                         tasks_per_child=TASKS_PER_WORKER)  # fmt: skip
     if executor == "dask":
-        try:
-            from distributed import Client
-        except ImportError:
-            raise BuildError(
-                "未安装 dask：请运行 pip install 'disclosure_lib[dask]' (dask not installed)"
-            ) from None
-        if not scheduler:
-            raise BuildError("使用 dask 时需要 --scheduler 地址 (dask needs --scheduler ADDRESS)")
-        try:
-            client = Client(scheduler, timeout=30)
-        except OSError as exc:
-            raise BuildError(f"无法连接 dask 调度器 {scheduler}: {exc} (cannot connect)") from None
-        return _DaskExecutor(client)
+        from .dask_executor import connect
+
+        return connect(scheduler, timeout)
     raise BuildError(f"未知的执行方式：{executor}；可选：local, dask (unknown executor)")
-
-
-class _DaskExecutor(Executor):
-    """dask's `Client.get_executor()`, closing the client with the executor."""
-
-    def __init__(self, client: Any) -> None:
-        self.client = client
-        self.inner = client.get_executor(pure=False)
-
-    @property
-    def slots(self) -> int:
-        """Units the cluster runs at once (its worker threads), however many -j says."""
-        try:
-            return max(1, sum(self.client.nthreads().values()))
-        except Exception:  # a scheduler that cannot say: the local count will do
-            return 1
-
-    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
-        return self.inner.submit(fn, *args, **kwargs)
-
-    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
-        self.inner.shutdown(wait=wait and not cancel_futures)
-        self.client.close()
 
 
 def build(
@@ -346,6 +322,9 @@ def _run(work: list[Unit], opts: BuildOptions, state: _State) -> None:
     tasks = _tasks(work, opts, notebooks, state)
     ahead = max(jobs, getattr(pool, "slots", jobs)) * (1 + AHEAD_PER_WORKER)
     running: dict[Future[Any], tuple[Unit, tuple[str, ...]]] = {}
+    # the local pool kills a unit at its deadline itself; on dask the driver does
+    dask = pool if isinstance(pool, DaskExecutor) else None
+    poll = POLL_SECONDS if dask is not None else None
     clean = False
     output_dir, manifest = state.output_dir, state.manifest
 
@@ -372,7 +351,12 @@ def _run(work: list[Unit], opts: BuildOptions, state: _State) -> None:
                     break
             if not running:
                 break
-            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            done, _ = wait(running, timeout=poll, return_when=FIRST_COMPLETED)
+            if dask is not None:
+                for fut in [f for f in dask.overdue() if f in running and f not in done]:
+                    unit, formats = running.pop(fut)
+                    dask.abandon(fut)
+                    finish(unit, formats, Result(False, error=timeout_message(opts.timeout or 0)))
             for fut in done:
                 unit, formats = running.pop(fut)
                 try:
