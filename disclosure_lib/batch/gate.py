@@ -49,7 +49,8 @@ def summarize(findings: Sequence[Finding], *, keep: bool = True) -> Checked:
 
 def check_unit(kind: UnitKind, agency: str, year: int, reports: Iterable[Report]) -> Checked:
     """Findings for a report (`agency`, `year`) or a year's summary among `reports`."""
-    from ..checks import check_report, check_reports
+    from ..checks import check_report
+    from ..summary import year_findings
 
     reports = list(reports)
     if kind == UnitKind.REPORT:
@@ -58,7 +59,8 @@ def check_unit(kind: UnitKind, agency: str, year: int, reports: Iterable[Report]
         if report is None:
             return Checked()
         return summarize(check_report(report, by_year.get(year - 1)))
-    found = [f for f in check_reports(reports) if f.year == year]
+    # the year's reports (and their cross-year rules), not every year of the history shipped
+    found = year_findings(reports, year)
     checked = summarize(found, keep=False)
     flagged = sorted({f.agency for f in found if f.is_error})
     if flagged:  # what blocks a summary: its reports, named

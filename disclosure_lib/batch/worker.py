@@ -224,12 +224,9 @@ def _relative_params_dir(nb: Any, params_dir: Path) -> Any:
 
 def _execute_summary(nb: Any, year: int, params_dir: Path, timeout: float | None) -> Any:
     from ..rendering import notebook as render
+    from ..summary import title
 
-    metadata = {
-        "version": __version__,
-        "year": year,
-        "title": f"{year}年政府信息公开工作年度报告汇总",
-    }
+    metadata = {"version": __version__, "year": year, "title": title(year)}
     parameters = {"year": year, "params_dir": str(params_dir)}
     return render.run_notebook(nb, parameters, metadata, engine_name=ENGINE_NAME, deadline=timeout)
 

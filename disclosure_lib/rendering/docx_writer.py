@@ -330,7 +330,7 @@ class _Writer:
         tcpr.append(v)
 
     def figure(self, block: lo.Figure) -> None:
-        from docx.enum.text import WD_ALIGN_PARAGRAPH
+        from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
         from docx.shared import Mm
 
         if block.png is not None:
@@ -338,6 +338,8 @@ class _Writer:
             picture = self.doc.paragraphs[-1]
             picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
             picture.paragraph_format.keep_with_next = True
+            # the body's exact line height would clip the picture to one line (LibreOffice, Word)
+            picture.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
             for prop in picture._p.iter(
                 "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"
             ):
@@ -420,10 +422,8 @@ def _reproducible(data: bytes) -> bytes:
 
 def docx_bytes(doc: lo.Document) -> bytes:
     """The report as a .docx file."""
-    from .from_html import expand
-
     writer = _Writer(doc)
-    writer.blocks(expand(doc.blocks))
+    writer.blocks(doc.blocks)
     writer.properties()
     buf = io.BytesIO()
     writer.doc.save(buf)

@@ -161,11 +161,9 @@ class _Writer:
 
 def source(doc: lo.Document) -> tuple[str, dict[str, bytes], list[tuple[str, str]]]:
     """Typst source of `doc`, the images it reads (name -> PNG) and its texts by font role."""
-    from .from_html import expand
-
     w = _Writer()
     w.texts.append(("serif", doc.title))
-    w.blocks(expand(doc.blocks))
+    w.blocks(doc.blocks)
     body = "\n".join(w.out)
     return f"{header(doc)}{stylesheet()}\n{body}\n", w.images, w.texts
 
