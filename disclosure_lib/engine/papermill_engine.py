@@ -13,7 +13,8 @@ handshake). This module avoids both costs while keeping every report isolated:
   with the default engine. A cell running past ``execution_timeout`` or a notebook past
   ``deadline`` has its child killed and gets a ``CellTimeoutError`` error output.
 
-The shell and its output sink live in `shell.py`, the warm worker pool in `pool.py`.
+The shell and its output sink live in `shell.py`; batch's warm worker pool
+(`batch/_fork/pool.py`) forks the processes this engine forks from.
 
 Isolation per report: a new process (copy-on-write of the warm parent), a new IPython shell
 and user namespace, and module state (matplotlib rcParams, pandas options, caches) that dies
@@ -33,9 +34,12 @@ import traceback
 from multiprocessing.connection import Connection
 from typing import Any, NoReturn
 
-from . import ENGINE_NAME
-from .pool import die_with_parent, make_pipe, reap
+from .process import die_with_parent, make_pipe, reap
 from .shell import Sink, Stream, enable_inline_matplotlib, make_shell
+
+# The papermill engine's name; pyproject.toml registers `DisclosureEngine` under it
+# (tests/test_layers.py keeps the two in step).
+ENGINE_NAME = "disclosure"
 
 
 def _now() -> str:

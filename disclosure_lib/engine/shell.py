@@ -3,7 +3,7 @@
 ipykernel wires its shell to a ZMQ socket; here the display publisher, display hook,
 traceback hook and standard streams feed a `Sink` that keeps one cell's outputs in kernel
 message order (stream / display_data / execute_result / error, inline matplotlib figures).
-The `disclosure` papermill engine (`engine.py`) runs cells in a forked child with it.
+The `disclosure` papermill engine (`papermill_engine.py`) runs cells in a forked child with it.
 
 `prepare_shell()` builds the shell ahead in a process that forks those children, so that each
 child starts from its own copy of a shell no cell has run in.
@@ -19,7 +19,8 @@ import os
 import sys
 from typing import Any
 
-from .pool import INLINE_BACKEND
+# matplotlib's backend in a Jupyter kernel (ipykernel sets it before any import)
+INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 
 
 def _mime_clean(data: dict[str, Any]) -> dict[str, Any]:
