@@ -72,11 +72,12 @@ def _run_cells(plan: list[tuple[int, str, bool]], conn: Connection) -> None:
     enable_inline_matplotlib(shell)
     for index, source, allow_errors in plan:
         conn.send(("start", index, _now()))
-        sink.begin()
+        sink.begin(index)
         result = shell.run_cell(source, store_history=True)
         sink.flush()
         failed = not result.success
-        conn.send(("end", index, result.execution_count, sink.outputs, failed, _now()))
+        end = (index, result.execution_count, sink.outputs, sink.updates, failed, _now())
+        conn.send(("end", *end))
         if failed and not allow_errors:
             break
     conn.send(("done",))
@@ -254,7 +255,11 @@ class DisclosureEngine:
                     current = index
                     cell_end = time.monotonic() + execution_timeout if execution_timeout else None
                 elif kind == "end":
-                    _, index, count, outputs, failed, ts = msg
+                    _, index, count, outputs, updates, failed, ts = msg
+                    for at, i, data, metadata in updates:  # display ids shown in earlier cells
+                        shown = nb.cells[at].outputs[i]
+                        shown["data"], shown["metadata"] = (nbformat.from_dict(data),
+                                                            nbformat.from_dict(metadata))  # fmt: skip
                     cell = nb.cells[index]
                     cell.execution_count = count
                     cell.outputs = [nbformat.from_dict(o) for o in outputs]
@@ -262,12 +267,14 @@ class DisclosureEngine:
                         {"shell.execute_reply": ts, "iopub.status.idle": ts}
                     )
                     _log_outputs(outputs, log_output, stdout_file, stderr_file)
-                    if failed:
+                    # a cell tagged raises-exception may fail: "completed", as nbclient has it
+                    stop = failed and not next(a for i, _, a in plan if i == index)
+                    if stop:
                         nb_man.cell_exception(cell, index)
                     nb_man.cell_complete(cell, index)
                     next_cell = index + 1
                     current, cell_end = None, None
-                    if failed and not next(a for i, _, a in plan if i == index):
+                    if stop:
                         break
                 elif kind == "done":
                     finished = True

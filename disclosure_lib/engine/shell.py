@@ -36,37 +36,60 @@ class Sink:
 
     Like ipykernel's OutStream, stdout and stderr are buffered separately and flushed (stdout
     first) before any display, result or error, and at the end of the cell.
+
+    Display ids are kept for the whole notebook, as nbclient keeps them: displaying or updating
+    an id updates every output shown under it, in this cell (`outputs`) and in earlier ones
+    (`updates`: (cell, output index, data, metadata), for the caller to apply).
     """
 
     def __init__(self) -> None:
         self.outputs: list[dict[str, Any]] = []
+        self.updates: list[tuple[int, int, dict[str, Any], dict[str, Any]]] = []
         self._streams: dict[str, list[str]] = {"stdout": [], "stderr": []}
-        self._display_ids: dict[str, list[int]] = {}
+        self._cell = 0
+        self._display_ids: dict[str, dict[int, list[int]]] = {}  # id -> {cell: [output]}
         self._clear_pending = False
 
-    def begin(self) -> None:
+    def begin(self, cell: int = 0) -> None:
         self.outputs = []
-        self._display_ids = {}
+        self.updates = []
+        self._cell = cell
         self._clear_pending = False
 
     def stream(self, name: str, text: str) -> None:
         self._streams.setdefault(name, []).append(text)
 
-    def flush(self) -> None:
+    def flush(self, only: str | None = None) -> None:
+        """Pending stream text becomes outputs: every stream's, or the one named `only`."""
         for name, parts in self._streams.items():
+            if only is not None and name != only:
+                continue
             text = "".join(parts)
             parts.clear()
             if text:
                 self._add({"output_type": "stream", "name": name, "text": text})
 
+    def _forget_cell(self) -> None:
+        for cells in self._display_ids.values():
+            cells.pop(self._cell, None)
+
     def _add(self, out: dict[str, Any], display_id: str | None = None) -> None:
         if self._clear_pending:
             self.outputs.clear()
-            self._display_ids.clear()
+            self._forget_cell()
             self._clear_pending = False
         if display_id:
-            self._display_ids.setdefault(display_id, []).append(len(self.outputs))
+            cells = self._display_ids.setdefault(display_id, {})
+            cells.setdefault(self._cell, []).append(len(self.outputs))
         self.outputs.append(out)
+
+    def _update(self, display_id: str, data: dict[str, Any], metadata: dict[str, Any]) -> None:
+        for cell, indices in self._display_ids.get(display_id, {}).items():
+            for i in indices:
+                if cell == self._cell:
+                    self.outputs[i]["data"], self.outputs[i]["metadata"] = data, metadata
+                else:
+                    self.updates.append((cell, i, data, metadata))
 
     def display(
         self, data: dict[str, Any], metadata: dict[str, Any] | None, transient: Any, update: bool
@@ -74,12 +97,10 @@ class Sink:
         self.flush()
         display_id = (transient or {}).get("display_id") if isinstance(transient, dict) else None
         out = {"output_type": "display_data", "data": _mime_clean(data), "metadata": metadata or {}}
-        if update and display_id:
-            for i in self._display_ids.get(display_id, []):
-                self.outputs[i]["data"] = out["data"]
-                self.outputs[i]["metadata"] = out["metadata"]
-            return
-        self._add(out, display_id)
+        if display_id:
+            self._update(display_id, out["data"], out["metadata"])
+        if not (update and display_id):
+            self._add(out, display_id)
 
     def result(self, data: dict[str, Any], metadata: dict[str, Any], count: int | None) -> None:
         self.flush()
@@ -102,7 +123,7 @@ class Sink:
             self._clear_pending = True
         else:
             self.outputs.clear()
-            self._display_ids.clear()
+            self._forget_cell()
 
 
 class Stream(io.TextIOBase):
@@ -125,6 +146,11 @@ class Stream(io.TextIOBase):
             raise TypeError(f"write() argument must be str, not {type(s).__name__}")
         self.sink.stream(self.name_, s)
         return len(s)
+
+    def flush(self) -> None:
+        """Send what was written now, as a kernel's stream does (e.g. ``print(flush=True)``,
+        every logging record): its own output, not merged with what follows."""
+        self.sink.flush(self.name_)
 
 
 @functools.cache
