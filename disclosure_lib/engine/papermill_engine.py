@@ -35,7 +35,14 @@ from multiprocessing.connection import Connection
 from typing import Any, NoReturn
 
 from .process import die_with_parent, make_pipe, reap
-from .shell import Sink, Stream, enable_inline_matplotlib, make_shell
+from .shell import (
+    Sink,
+    Stream,
+    capture_widgets,
+    enable_inline_matplotlib,
+    fresh_warnings,
+    make_shell,
+)
 
 # The papermill engine's name; pyproject.toml registers `DisclosureEngine` under it
 # (tests/test_layers.py keeps the two in step).
@@ -70,13 +77,17 @@ def _run_cells(plan: list[tuple[int, str, bool]], conn: Connection) -> None:
         sys.path.insert(0, os.getcwd())  # a kernel imports from its working directory first
     shell = make_shell(sink)
     enable_inline_matplotlib(shell)
+    capture_widgets(sink)
+    fresh_warnings()
     for index, source, allow_errors in plan:
         conn.send(("start", index, _now()))
         sink.begin(index)
         result = shell.run_cell(source, store_history=True)
         sink.flush()
         failed = not result.success
-        end = (index, result.execution_count, sink.outputs, sink.updates, failed, _now())
+        widgets = sink.widget_metadata() if sink.widgets_changed else None
+        sink.widgets_changed = False
+        end = (index, result.execution_count, sink.outputs, sink.updates, widgets, failed, _now())
         conn.send(("end", *end))
         if failed and not allow_errors:
             break
@@ -255,11 +266,13 @@ class DisclosureEngine:
                     current = index
                     cell_end = time.monotonic() + execution_timeout if execution_timeout else None
                 elif kind == "end":
-                    _, index, count, outputs, updates, failed, ts = msg
+                    _, index, count, outputs, updates, widgets, failed, ts = msg
+                    if widgets is not None:  # as nbclient: widget models in the metadata
+                        nb.metadata["widgets"] = nbformat.from_dict(widgets)
                     for at, i, data, metadata in updates:  # display ids shown in earlier cells
                         shown = nb.cells[at].outputs[i]
-                        shown["data"], shown["metadata"] = (nbformat.from_dict(data),
-                                                            nbformat.from_dict(metadata))  # fmt: skip
+                        shown["data"] = nbformat.from_dict(data)
+                        shown["metadata"] = nbformat.from_dict(metadata)
                     cell = nb.cells[index]
                     cell.execution_count = count
                     cell.outputs = [nbformat.from_dict(o) for o in outputs]

@@ -49,6 +49,10 @@ class Sink:
         self._cell = 0
         self._display_ids: dict[str, dict[int, list[int]]] = {}  # id -> {cell: [output]}
         self._clear_pending = False
+        # widget models by comm id, as nbclient stores them from comm messages (`widget_state`)
+        self.widgets: dict[str, dict[str, Any]] = {}
+        self.widget_buffers: dict[str, dict[tuple[Any, ...], dict[str, str]]] = {}
+        self.widgets_changed = False
 
     def begin(self, cell: int = 0) -> None:
         self.outputs = []
@@ -96,11 +100,13 @@ class Sink:
     ) -> None:
         self.flush()
         display_id = (transient or {}).get("display_id") if isinstance(transient, dict) else None
-        out = {"output_type": "display_data", "data": _mime_clean(data), "metadata": metadata or {}}
+        data, metadata = _mime_clean(data), metadata or {}
         if display_id:
-            self._update(display_id, out["data"], out["metadata"])
+            self._update(display_id, data, metadata)
         if not (update and display_id):
-            self._add(out, display_id)
+            self._add(
+                {"output_type": "display_data", "data": data, "metadata": metadata}, display_id
+            )
 
     def result(self, data: dict[str, Any], metadata: dict[str, Any], count: int | None) -> None:
         self.flush()
@@ -116,6 +122,41 @@ class Sink:
     def error(self, ename: str, evalue: str, tb: list[str]) -> None:
         self.flush()
         self._add({"output_type": "error", "ename": ename, "evalue": evalue, "traceback": tb})
+
+    def comm(self, comm_id: str, data: Any, buffers: Any) -> None:
+        """A widget's comm message: its state (and binary buffers) kept as nbclient keeps them."""
+        if not isinstance(data, dict) or "state" not in data:
+            return
+        self.widgets.setdefault(comm_id, {}).update(data["state"])
+        paths = data.get("buffer_paths") or []
+        if paths:
+            kept = self.widget_buffers.setdefault(comm_id, {})
+            for path, buf in zip(paths, buffers or [], strict=False):
+                data_b64 = base64.b64encode(bytes(buf)).decode("ascii")
+                kept[tuple(path)] = {"data": data_b64, "encoding": "base64", "path": path}
+        self.widgets_changed = True
+
+    def widget_metadata(self) -> dict[str, Any] | None:
+        """The notebook's ``widgets`` metadata, as nbclient's `set_widgets_metadata` writes it."""
+        if not self.widgets:
+            return None
+        state = {}
+        for model_id, model in self.widgets.items():
+            if "_model_name" not in model:
+                continue
+            state[model_id] = {
+                "model_name": model.get("_model_name"),
+                "model_module": model.get("_model_module"),
+                "model_module_version": model.get("_model_module_version"),
+                "state": model,
+            }
+            if self.widget_buffers.get(model_id):
+                state[model_id]["buffers"] = list(self.widget_buffers[model_id].values())
+        return {
+            "application/vnd.jupyter.widget-state+json": {
+                "state": state, "version_major": 2, "version_minor": 0,
+            }
+        }  # fmt: skip
 
     def clear(self, wait: bool) -> None:
         self.flush()
@@ -266,6 +307,49 @@ def make_shell(sink: Sink) -> Any:
     shell.init_prompts()
     shell.sink = sink
     return shell
+
+
+def fresh_warnings() -> None:
+    """Warnings as a kernel, a new interpreter, has them: the process the cells' child was
+    forked from may have changed them (pytest records warnings instead of printing them and
+    shows every DeprecationWarning)."""
+    import warnings
+
+    warnings.resetwarnings()
+    for category in (ResourceWarning, ImportWarning, PendingDeprecationWarning):
+        warnings.filterwarnings("ignore", category=category)
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+    warnings.filterwarnings("default", category=DeprecationWarning, module="__main__")
+
+    def show(message: Any, category: Any, filename: str, lineno: int, file: Any = None,
+             line: str | None = None) -> None:  # fmt: skip
+        text = warnings.formatwarning(message, category, filename, lineno, line)
+        (file or sys.stderr).write(text)
+
+    warnings.showwarning = show
+
+
+def capture_widgets(sink: Sink) -> None:
+    """Give widgets comms that report their state to `sink` (no frontend answers them), as a
+    kernel's comms do to nbclient, which stores that state in the notebook's metadata."""
+    try:
+        import comm
+        from comm.base_comm import BaseComm
+    except ImportError:
+        return
+
+    class SinkComm(BaseComm):
+        def publish_msg(
+            self,
+            msg_type: str,
+            data: Any = None,
+            metadata: Any = None,
+            buffers: Any = None,
+            **keys: Any,
+        ) -> None:
+            sink.comm(self.comm_id, data, buffers)
+
+    comm.create_comm = SinkComm
 
 
 def enable_inline_matplotlib(shell: Any) -> None:
