@@ -114,7 +114,9 @@ def time_cli(params: Path, out: Path, src: Path | None, jobs: int) -> float:
     cmd = [str(BIN / "disclosure"), "build", str(params), "-o", str(out), "--force", "-q",
            "--no-summary", "-j", str(jobs)]  # fmt: skip
     t = time.perf_counter()
-    subprocess.run(cmd, check=True, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # cwd outside both trees: `python -m` (the warm process) puts cwd before PYTHONPATH
+    subprocess.run(cmd, check=True, env=env, cwd=params.parent, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)  # fmt: skip
     return time.perf_counter() - t
 
 
