@@ -47,6 +47,7 @@ from ...engine.shell import INLINE_BACKEND
 WARM_MODULES = (
     "IPython",
     "IPython.core.interactiveshell",
+    "comm",  # the engine gives widgets comms in every notebook's child (`capture_widgets`)
     "matplotlib_inline.backend_inline",
     "matplotlib.pyplot",
     "numpy",
