@@ -16,6 +16,10 @@ Pools (the same `build()` of synthetic reports, html + pdf, only the executor di
 `--against DIR` times `disclosure build` (the CLI, wall) of this tree and of the source tree
 DIR (e.g. `git archive <commit> | tar -x -C DIR`), alternating, for a before/after figure.
 
+Every build runs in a new process, as `disclosure build` does: a forkserver is started once per
+process and reused by every later pool of that process, so building twice in one process would
+skip its imports the second time (≈ 5 s here) and flatter the stdlib and pebble.
+
 The machine is shared: variants run in turns, rotated each round, and each figure is printed
 as a ratio to ours measured in the same rounds (the median of the rounds).
 """
@@ -23,9 +27,11 @@ as a ratio to ours measured in the same rounds (the median of the rounds).
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -88,23 +94,30 @@ class PebblePool(Executor):
             self.pool.join()
 
 
-def time_build(params: Path, out: Path, make: Callable[[int, float | None], Executor] | None,
-               jobs: int) -> float:  # fmt: skip
-    """Wall seconds of one `build()` (forced) with the executor `make` returns (None: ours)."""
+POOLS: dict[str, Callable[[int, float | None], Executor]] = {
+    "forkserver": lambda jobs, _: stdlib_pool(jobs),
+    "pebble": PebblePool,
+}
+
+
+def build_with(pool: str, params: Path, out: Path, jobs: int) -> None:
+    """One forced `build()` of `params` with the executor `pool` names ("warm": ours)."""
     from disclosure_lib.batch import build as build_mod
 
-    original = build_mod._executor
-    if make is not None:
+    if pool in POOLS:
+        make = POOLS[pool]
         build_mod._executor = lambda executor, j, scheduler, timeout, *, pandas: make(j, timeout)  # type: ignore[assignment]
-    try:
-        t = time.perf_counter()
-        summary = build_mod.build([params], output_dir=out, jobs=jobs, force=True, progress=False,
-                                  summaries=False, to=("html", "pdf"))  # fmt: skip
-        wall = time.perf_counter() - t
-    finally:
-        build_mod._executor = original
+    summary = build_mod.build([params], output_dir=out, jobs=jobs, force=True, progress=False,
+                              summaries=False, to=("html", "pdf"))  # fmt: skip
     assert not summary.failed, [x.error for x in summary.failed]
-    return wall
+
+
+def time_build(pool: str, params: Path, out: Path, jobs: int) -> float:
+    """Wall seconds of `build_with` in a new process (interpreter start included, as the CLI)."""
+    cmd = [sys.executable, __file__, "--one", pool, str(params), str(out), str(jobs)]
+    t = time.perf_counter()
+    subprocess.run(cmd, check=True, cwd=params.parent, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - t
 
 
 def time_cli(params: Path, out: Path, src: Path | None, jobs: int) -> float:
@@ -149,7 +162,14 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--against", type=Path, help="a source tree to compare this one with")
+    ap.add_argument(
+        "--one", nargs=4, metavar=("POOL", "PARAMS", "OUT", "JOBS"), help=argparse.SUPPRESS
+    )  # one build, in the process `time_build` starts
     args = ap.parse_args()
+    if args.one:
+        pool, params_dir, out_dir, jobs = args.one
+        build_with(pool, Path(params_dir), Path(out_dir), int(jobs))
+        return
 
     with tempfile.TemporaryDirectory(prefix="bench-pools-") as tmp:
         root = Path(tmp)
@@ -164,16 +184,16 @@ def main() -> None:
                 "against": lambda out: time_cli(params, out, src, args.jobs),
             }
         else:
-            variants = {"warm": lambda out: time_build(params, out, None, args.jobs)}
-            variants["forkserver"] = lambda out: time_build(
-                params, out, lambda j, _: stdlib_pool(j), args.jobs
-            )
+            names = ["warm", "forkserver"]
             try:
                 import pebble  # noqa: F401
 
-                variants["pebble"] = lambda out: time_build(params, out, PebblePool, args.jobs)
+                names.append("pebble")
             except ImportError:
                 print("pebble not installed: skipped")
+            variants = {
+                name: functools.partial(time_build, name, params, jobs=args.jobs) for name in names
+            }
         for name, run in variants.items():  # warm-up: page cache, .pyc, font caches
             run(root / f"warmup-{name}")
         times = rounds(variants, args.rounds, root)
