@@ -154,6 +154,12 @@ def test_an_exception_with_keyword_only_arguments_arrives_as_a_record(pool: Warm
     _still_serves(pool)
 
 
+def test_a_task_calling_sys_exit_fails_as_a_record(pool: WarmPool) -> None:
+    with pytest.raises(TaskFailed, match="SystemExit: 3"):
+        pool.submit(sys.exit, 3).result(timeout=30)
+    _still_serves(pool)
+
+
 def test_an_unreadable_reply_fails_its_own_task_not_the_oldest(pool: WarmPool) -> None:
     older = pool.submit(sleep_then, 1.5, "older")  # waiting when the bad reply arrives
     bad = pool.submit(unreadable_reply)

@@ -143,11 +143,15 @@ def _dumps(value: Any) -> bytes:
 
 
 def _failure(exc: BaseException) -> bytes:
-    """A task's exception as the bytes of a reply: itself if it round-trips, else a record."""
-    try:
-        return _dumps(exc)
-    except BaseException:
-        return pickle.dumps(TaskFailed.of(exc), protocol=pickle.HIGHEST_PROTOCOL)
+    """A task's exception as the bytes of a reply: itself if it round-trips, else a record.
+    SystemExit, KeyboardInterrupt and the like are records too: raised again in the driver by
+    `Future.result()`, they would stop it rather than fail the task."""
+    if isinstance(exc, Exception):
+        try:
+            return _dumps(exc)
+        except BaseException:
+            pass
+    return pickle.dumps(TaskFailed.of(exc), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 class WarmPool(Executor):
