@@ -12,7 +12,7 @@ import papermill
 import pytest
 from papermill.exceptions import PapermillExecutionError
 
-from disclosure_lib.batch._fork.engine import ENGINE_NAME
+from disclosure_lib.engine import ENGINE_NAME
 
 from ..base import FIXTURES as ALL_FIXTURES
 
@@ -156,7 +156,7 @@ def test_shell_prepared_ahead_leaves_this_process_alone(
 
     import nbformat
 
-    from disclosure_lib.batch._fork import shell
+    from disclosure_lib.engine import shell
 
     monkeypatch.setattr(shell, "_UNUSED_SHELL", None)
     main = sys.modules["__main__"]
