@@ -11,3 +11,5 @@ SEED_YEAR = 2024
 SEED = PARAMS / SEED_AGENCY / f"{SEED_YEAR}.yaml"  # the seed report's params file
 FIXTURES = ROOT / "tests" / "fixtures"
 IMPORT_FIXTURES = FIXTURES / "import"
+# the seed report as published: the web page's text, tables one cell a line (docs/FORMAT.md)
+SEED_PAGE = FIXTURES / "seed" / "000_9841ad1147ba200b.txt"
