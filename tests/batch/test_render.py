@@ -44,9 +44,10 @@ def _squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-@pytest.fixture(scope="module")
-def seed(tmp_path_factory: pytest.TempPathFactory) -> batch_render.RenderResult:
-    return batch_render.render(SEED, 2024, PARAMS, output_dir=tmp_path_factory.mktemp("out"))
+@pytest.fixture
+def seed(seed_rendered: batch_render.RenderResult) -> batch_render.RenderResult:
+    """The seed rendered once per session (conftest), publish, every format."""
+    return seed_rendered
 
 
 def test_seed_outputs_written(seed: batch_render.RenderResult) -> None:
