@@ -12,7 +12,7 @@ from hypothesis import settings
 from disclosure_lib.model import Report
 from disclosure_lib.params import load_report
 
-from .base import PARAMS, SEED, SEED_AGENCY, SEED_YEAR
+from .base import BUSY_AGENCY, PARAMS, SEED, SEED_AGENCY, SEED_YEAR
 
 if TYPE_CHECKING:
     from disclosure_lib.batch.render import RenderResult
@@ -47,3 +47,14 @@ def seed_rendered(tmp_path_factory: pytest.TempPathFactory) -> RenderResult:
 
     out = tmp_path_factory.mktemp("seed-rendered")
     return batch_render.render(SEED_AGENCY, SEED_YEAR, PARAMS, output_dir=out)
+
+
+@pytest.fixture(scope="session")
+def busy_review_rendered(tmp_path_factory: pytest.TempPathFactory) -> RenderResult:
+    """示例区教育局 2024 (figures and earlier years: every chart is drawn) rendered once, profile
+    review, to HTML: the charts appendix and 数据校验. Read-only."""
+    from disclosure_lib.batch import render as batch_render
+
+    out = tmp_path_factory.mktemp("busy-review")
+    return batch_render.render(BUSY_AGENCY, 2024, PARAMS, to="html", output_dir=out,
+                               profile="review")  # fmt: skip

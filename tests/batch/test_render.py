@@ -44,7 +44,7 @@ def _squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def seed(seed_rendered: batch_render.RenderResult) -> batch_render.RenderResult:
     """The seed rendered once per session (conftest), publish, every format."""
     return seed_rendered

@@ -14,10 +14,10 @@ import pytest
 from disclosure_lib import format as fmt
 from disclosure_lib.batch import render as batch_render
 
-from ..base import ROOT, SEED_AGENCY, SEED_YEAR
+from ..base import BUSY_AGENCY, ROOT, SEED_AGENCY, SEED_YEAR
 from ..browser import axe_violations, chromium, have_chromium
 
-AGENCY = "示例区教育局"  # has figures and earlier years: every chart is drawn
+AGENCY = BUSY_AGENCY  # has figures and earlier years: every chart is drawn
 
 pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.skipif(
@@ -27,11 +27,9 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture(scope="module")
-def rendered(tmp_path_factory: pytest.TempPathFactory) -> batch_render.RenderResult:
-    out = tmp_path_factory.mktemp("out")
-    return batch_render.render(
-        AGENCY, 2024, ROOT / "params", to="html", output_dir=out, profile="review"
-    )
+def rendered(busy_review_rendered: batch_render.RenderResult) -> batch_render.RenderResult:
+    """AGENCY 2024, review, HTML: rendered once per session (conftest)."""
+    return busy_review_rendered
 
 
 @pytest.fixture(scope="module")
