@@ -159,6 +159,7 @@ def test_two_agencies_with_the_real_mapping_get_their_own_reports(tmp_path: Path
     assert "2 个机关" in summary_html
 
 
+@pytest.mark.slow
 def test_interrupted_build_writes_an_index_marked_incomplete(tmp_path: Path) -> None:
     """Issue 12.13: after Ctrl-C the index lists what exists and says it is incomplete; the
     next build completes it and the mark goes."""
@@ -179,6 +180,7 @@ def test_interrupted_build_writes_an_index_marked_incomplete(tmp_path: Path) -> 
     assert "未完成" not in (out / "index.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_long_agency_names_build_and_render(tmp_path: Path) -> None:
     """Issue 12.6: a 66- and a 95-character name (≈ 200–290 bytes) must not crash a batch:
     every output path fits the file system, the full name stays inside the files, nothing

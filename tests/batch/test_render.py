@@ -186,6 +186,7 @@ def test_hostile_text_and_agency_name(tmp_path: Path) -> None:
     assert "<script>alert(1)</script>" in text and "{{ agency }}" in text and "$x^2$" in text
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(
     shutil.which("papermill", path=str(Path(sys.executable).parent)) is None, reason="no CLI"
 )

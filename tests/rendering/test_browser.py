@@ -20,10 +20,13 @@ from ..browser import axe_violations, chromium, have_chromium
 AGENCY = BUSY_AGENCY  # has figures and earlier years: every chart is drawn
 
 pytest.importorskip("playwright.sync_api")
-pytestmark = pytest.mark.skipif(
-    not have_chromium() or not (ROOT / "params" / AGENCY / "2024.yaml").is_file(),
-    reason="needs chromium and the bundled demo params",
-)
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not have_chromium() or not (ROOT / "params" / AGENCY / "2024.yaml").is_file(),
+        reason="needs chromium and the bundled demo params",
+    ),
+]
 
 
 @pytest.fixture(scope="module")
