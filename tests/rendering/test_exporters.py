@@ -151,4 +151,3 @@ def test_jupyter_nbconvert_cli_gives_same_file_as_api(tmp_path: Path) -> None:
         want = expected[ext]
         assert produced == (want.encode() if isinstance(want, str) else want), ext
     assert (tmp_path / "cli-pdf.pdf").read_bytes().startswith(b"%PDF-")
-
