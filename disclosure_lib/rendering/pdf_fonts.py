@@ -210,7 +210,11 @@ def coverage(role: str) -> frozenset[int]:
         cmap = _cmap(face.path, face.index)
         got = by_family.get(face.family)
         by_family[face.family] = set(cmap) if got is None else got & cmap
-    return frozenset().union(*by_family.values()) if by_family else frozenset()
+    have = frozenset().union(*by_family.values()) if by_family else frozenset()
+    return have - _CONTROLS  # the Fandol faces map C0 controls (to blanks): never printable
+
+
+_CONTROLS = frozenset([*range(0x20), *range(0x7F, 0xA0)])
 
 
 _IGNORED = frozenset(map(ord, "\n\r\t\u00ad\u200b\u200c\u200d\ufeff"))
@@ -255,7 +259,8 @@ def fingerprint() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Print the family chosen for each role, or what to install."""
+    """Print the family chosen for each role, its files and the families after it, or what to
+    install."""
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -263,7 +268,8 @@ def main(argv: list[str] | None = None) -> int:
         for w in caught:
             print(str(w.message), file=sys.stderr)
         for role, family in chosen.items():
-            print(f"{ROLE_NAMES[role]}: {family} ({', '.join(stack(role)[1:]) or '-'})")
+            files = ", ".join(Path(f.path).name for f in faces(role) if f.family == family)
+            print(f"{ROLE_NAMES[role]}: {family} [{files}] (then {', '.join(stack(role)[1:]) or '-'})")
     except FontError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
