@@ -112,9 +112,10 @@ def _first_line_chars(paragraph: Any, chars: int) -> None:
     ind.set(qn("w:firstLineChars"), str(chars * 100))
 
 
-def _off_grid(paragraph: Any) -> None:
+def _off_grid(paragraph: Any, mark_size: float | None = None) -> None:
     """A paragraph set in its own line height (tables, pictures, page numbers): not snapped
-    to the body's grid of 28.95 pt lines and 28 characters (w:snapToGrid off), single."""
+    to the body's grid of 28.95 pt lines and 28 characters (w:snapToGrid off), single; with
+    `mark_size`, its paragraph mark in that size (an empty cell as high as its text)."""
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
@@ -123,6 +124,12 @@ def _off_grid(paragraph: Any) -> None:
     snap = OxmlElement("w:snapToGrid")
     snap.set(qn("w:val"), "0")
     ppr.insert_element_before(snap, *_AFTER_SNAP)
+    if mark_size is not None:
+        rpr = OxmlElement("w:rPr")
+        sz = OxmlElement("w:sz")
+        sz.set(qn("w:val"), str(round(mark_size * 2)))
+        rpr.append(sz)
+        ppr.insert_element_before(rpr, "w:sectPr", "w:pPrChange")
 
 
 class _Writer:
@@ -375,24 +382,24 @@ class _Writer:
                 tr.append(tc)
                 if (r, c) in below:
                     span = below[(r, c)]
-                    self._span(tc, span, None, Emu(sum(widths[c : c + span])))
+                    self._span(tc, span, None, Emu(sum(widths[c : c + span])), size)
                     c += span
                     continue
                 cell = next(cells, None)
                 if cell is None:
-                    self._span(tc, 1, "", Emu(widths[c]))
+                    self._span(tc, 1, "", Emu(widths[c]), size)
                     c += 1
                     continue
                 span = min(cell.colspan, ncols - c)
                 for rr in range(r + 1, r + cell.rowspan):
                     below[(rr, c)] = span
                 self._span(
-                    tc, span, "restart" if cell.rowspan > 1 else "", Emu(sum(widths[c : c + span]))
-                )
+                    tc, span, "restart" if cell.rowspan > 1 else "",
+                    Emu(sum(widths[c : c + span])), size,
+                )  # fmt: skip
                 target = _Cell(tc, table)
                 p = target.paragraphs[0]
                 p.alignment = _aligns()[cell.align]
-                _off_grid(p)
                 p.paragraph_format.first_line_indent = Pt(0)
                 p.paragraph_format.keep_with_next = keep and r + 1 < len(block.rows)
                 self._run(p, cell.text, "song", size, bold=("item" in cell.cls.split()) or None)
@@ -400,10 +407,14 @@ class _Writer:
         self.doc.add_paragraph().paragraph_format.space_after = Pt(0)
 
     @staticmethod
-    def _span(tc: Any, colspan: int, vmerge: str | None, width: Any) -> None:
-        """gridSpan, vMerge (None: continues the cell above; "restart": starts one) and width."""
+    def _span(tc: Any, colspan: int, vmerge: str | None, width: Any, size: float) -> None:
+        """gridSpan, vMerge (None: continues the cell above; "restart": starts one) and width;
+        its paragraph off the body's grid, in the table's size."""
         from docx.oxml import OxmlElement
         from docx.oxml.ns import qn
+        from docx.text.paragraph import Paragraph
+
+        _off_grid(Paragraph(tc.p_lst[0], None), size)  # type: ignore[arg-type]  # no part needed
 
         tcpr = tc.get_or_add_tcPr()
         tcpr.width = width

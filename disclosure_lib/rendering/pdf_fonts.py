@@ -269,7 +269,9 @@ def main(argv: list[str] | None = None) -> int:
             print(str(w.message), file=sys.stderr)
         for role, family in chosen.items():
             files = ", ".join(Path(f.path).name for f in faces(role) if f.family == family)
-            print(f"{ROLE_NAMES[role]}: {family} [{files}] (then {', '.join(stack(role)[1:]) or '-'})")
+            print(
+                f"{ROLE_NAMES[role]}: {family} [{files}] (then {', '.join(stack(role)[1:]) or '-'})"
+            )
     except FontError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
