@@ -104,7 +104,24 @@ def table_call(table: lo.Table, key: str = "t") -> str:
         for row, xs in zip(table.rows, columns_of(table), strict=True)
     )
     size = "" if table.style == "official" else ", size: size.table - 1pt"
-    return f"grid-table({lit(key)}, {_columns(table)}, {table.header_rows}, ({rows},){size})"
+    groups = _array(f"({start}, {n})" for start, n in group_heads(table))
+    return (
+        f"grid-table({lit(key)}, {_columns(table)}, {table.header_rows}, ({rows},),"
+        f" groups: {groups}{size})"
+    )
+
+
+def group_heads(table: lo.Table) -> list[tuple[int, int]]:
+    """Row groups that open with heading rows (二's 第二十条第（一）项 and its 信息内容 row): the
+    first row and how many rows head the group, repeated when the group goes on a new page."""
+    out = []
+    for start in table.groups:
+        n = 0
+        while start + n < len(table.rows) and all(c.header for c in table.rows[start + n]):
+            n += 1
+        if start >= table.header_rows and 0 < n < len(table.rows) - start:
+            out.append((start, n))
+    return out
 
 
 class _Writer:

@@ -136,6 +136,31 @@ def test_table_continuing_on_a_new_page_repeats_header_and_row_groups(seed_pdf: 
     assert pages[first].count("三、本年度办理结果") == 1
 
 
+def test_group_heading_rows_go_with_the_rows_of_their_group() -> None:
+    """二 breaking inside its 第二十条 groups, wherever it breaks: each row's page shows its
+    group's heading rows."""
+    report = load_report(SEED.parent.parent / "示例区教育局" / "2024.yaml")
+    doc = _document(report)
+    table = next(b for b in doc.walk() if isinstance(b, lo.Table) and b.key == "proactive")
+    line = lo.Para("主动接受社会监督，收到政务公开相关意见建议，均已答复。")
+    broken = 0
+    for n in range(8, 22, 2):  # the table starting lower and lower on the page
+        pdf = typst_pdf.typeset(lo.Document(title="t", blocks=[*[line] * n, table]))
+        out = subprocess.run(["pdftotext", "-raw", "-", "-"], input=pdf, capture_output=True,
+                             check=True).stdout.decode()  # fmt: skip
+        pages = [re.sub(r"\s+", "", p) for p in out.split("\f")]
+        if sum(1 for p in pages if "第二十条" in p) < 2:
+            continue
+        broken += 1
+        for item, rows in (("第二十条第（五）项", ("行政许可",)),
+                           ("第二十条第（六）项", ("行政处罚", "行政强制")),
+                           ("第二十条第（八）项", ("行政事业性收费",))):  # fmt: skip
+            for row in rows:
+                page = next(p for p in pages if row in p)
+                assert item in page and "信息内容" in page, (n, row)
+    assert broken >= 2
+
+
 def test_no_row_is_split_across_pages(tmp_path: Path) -> None:
     rows = [[lo.Cell("项目", header=True), lo.Cell("说明", header=True)]]
     rows += [
