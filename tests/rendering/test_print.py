@@ -161,6 +161,26 @@ def test_group_heading_rows_go_with_the_rows_of_their_group() -> None:
     assert broken >= 2
 
 
+def test_table_breaking_anywhere_settles_and_repeats_its_header() -> None:
+    """三 starting one line lower each time: the layout always settles (a row group whose
+    first part is too short for its label leaves the label to the next page) and every
+    continuation page opens with the header rows."""
+    report = load_report(SEED.parent.parent / "示例区教育局" / "2024.yaml")
+    table = next(b for b in _document(report).walk()
+                 if isinstance(b, lo.Table) and b.key == "applications")  # fmt: skip
+    line = lo.Para("主动接受社会监督，收到政务公开相关意见建议，均已答复。")
+    broken = 0
+    for n in range(0, 22):
+        pdf = typst_pdf.typeset(lo.Document(title="t", blocks=[*[line] * n, table]))
+        out = subprocess.run(["pdftotext", "-raw", "-", "-"], input=pdf, capture_output=True,
+                             check=True).stdout.decode()  # fmt: skip
+        pages = [re.sub(r"\s+", "", p) for p in out.split("\f") if p.strip()]
+        holding = [p for p in pages if "政府信息公开申请" in p or "总计" in p]
+        broken += len(holding) > 1
+        assert all(fmt.APPLICANT_HEADER in p for p in holding), n
+    assert broken >= 10
+
+
 def test_no_row_is_split_across_pages(tmp_path: Path) -> None:
     rows = [[lo.Cell("项目", header=True), lo.Cell("说明", header=True)]]
     rows += [
