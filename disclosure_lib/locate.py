@@ -12,6 +12,7 @@ from pathlib import Path
 
 from . import params
 from .errors import RenderError
+from .identity import check_agency, check_year
 from .model import Report
 
 NOTEBOOKS = ("annual_report.ipynb", "summary.ipynb", "explore.ipynb")
@@ -28,31 +29,6 @@ def notebook_path(name: str = "annual_report.ipynb") -> Path:
     if packaged.is_file():
         return Path(str(packaged))
     return _CHECKOUT_NOTEBOOKS / name
-
-
-def check_year(year: object) -> int:
-    """`year` as an int; digit strings (papermill `-r`) are accepted, anything else is not."""
-    if isinstance(year, bool):
-        raise RenderError(f"应为整数年份（如 2024），实际为 {year!r}", field="year")
-    if isinstance(year, int):
-        return year
-    if isinstance(year, str) and year.strip().isascii() and year.strip().isdigit():
-        return int(year.strip())
-    raise RenderError(
-        f"应为整数年份（如 2024），实际为 {year!r}（{type(year).__name__}）"
-        "(year must be an integer such as 2024)",
-        field="year",
-    )
-
-
-def check_agency(agency: object) -> str:
-    """`agency` as a stripped, non-empty name."""
-    if not isinstance(agency, str) or not agency.strip():
-        raise RenderError(
-            f"应为机关全称（文本），实际为 {agency!r} (agency must be a name)",
-            field="agency",
-        )
-    return agency.strip()
 
 
 def find_params_dir(params_dir: object = "params") -> Path:
@@ -75,9 +51,18 @@ def _listing(found: dict[str, list[int]]) -> str:
     return "；".join(f"{a}（{'、'.join(map(str, ys))}）" for a, ys in found.items())
 
 
+def _agency_year(agency: object, year: object) -> tuple[str, int]:
+    return check_agency(agency, error=RenderError), check_year(year, error=RenderError)
+
+
 def find_params_file(agency: object, year: object, params_dir: object = "params") -> Path:
     """The params file for agency-year, or a RenderError listing the agencies and years found."""
-    name, y, folder = check_agency(agency), check_year(year), find_params_dir(params_dir)
+    name, y = _agency_year(agency, year)
+    return params_file_for(name, y, find_params_dir(params_dir))
+
+
+def params_file_for(name: str, y: int, folder: Path) -> Path:
+    """`find_params_file` for an agency and year already checked, in an existing folder."""
     path = params.params_path(folder, name, y)
     if path.is_file():
         return path
@@ -97,9 +82,14 @@ def find_params_file(agency: object, year: object, params_dir: object = "params"
 
 def load_for_notebook(agency: object, year: object, params_dir: object = "params") -> Report:
     """The report for the notebook's parameters, with clear errors for bad parameters."""
-    path = find_params_file(agency, year, params_dir)
+    name, y = _agency_year(agency, year)
+    return load_checked(name, y, params_file_for(name, y, find_params_dir(params_dir)))
+
+
+def load_checked(name: str, y: int, path: Path) -> Report:
+    """The report in `path`, which must be agency `name`'s of year `y` (both checked)."""
     report = params.load_report(path)
-    if report.agency != check_agency(agency) or report.year != check_year(year):
+    if report.agency != name or report.year != y:
         raise RenderError(
             f"参数文件内容是 {report.agency}{report.year} 年，与所请求的不符", path=path
         )

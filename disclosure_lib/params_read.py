@@ -21,6 +21,7 @@ import yaml
 
 from . import format as fmt
 from .errors import ParamsError
+from .identity import check_year
 from .model import Paragraph, Report, Value
 from .names import check_name
 
@@ -41,7 +42,6 @@ TOP_KEYS = (
 REQUIRED_KEYS = ("agency", "year", *(t.key for t in fmt.TABLES))
 CONTACT_KEYS = tuple(k for k, _ in fmt.CONTACT_FIELDS)
 FORMATS = ("2021", "2019")
-YEARS = range(1990, 2201)  # a report year: four digits, within reason
 MAX_BYTES = 2 * 1024 * 1024  # a params file is ≈ 10 KB; anything this large is not one
 MAX_ERRORS = 20  # errors reported per file; past that the file is hardly a params file
 
@@ -54,19 +54,6 @@ _BOOL = "tag:yaml.org,2002:bool"
 _STR = "tag:yaml.org,2002:str"
 _WHOLE = re.compile(r"[-+]?[0-9]+")
 _DATE = re.compile(r"(?P<y>\d{4})(?:-|年)(?P<m>\d{1,2})(?:-|月)(?P<d>\d{1,2})日?")
-
-
-def check_year(year: object, *, path: Path | str | None = None, line: int | None = None) -> int:
-    """`year` as a report year (an int in `YEARS`), or a ParamsError."""
-    if isinstance(year, bool) or not isinstance(year, int) or year not in YEARS:
-        raise ParamsError(
-            f"应为四位数年份，如 2024（{YEARS.start}–{YEARS.stop - 1}），而不是 {year!r} "
-            "(expected a year)",
-            path=path,
-            line=line,
-            field="year",
-        )
-    return year
 
 
 def parse_date(raw: str) -> datetime.date | None:

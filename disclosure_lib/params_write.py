@@ -16,9 +16,10 @@ import yaml
 from . import format as fmt
 from .errors import ParamsError
 from .files import write_atomic
+from .identity import check_year
 from .model import PLACEHOLDER, Contact, Paragraph, Report, Value
 from .names import check_name
-from .params import check_year, params_path, table_layout
+from .params import params_path, table_layout
 
 
 def _scalar(value: str) -> str:

@@ -8,8 +8,9 @@ from __future__ import annotations
 from typing import Any
 
 from . import format as fmt
+from .identity import YEARS
 from .names import CONTROL_CLASS
-from .params import FORMATS, REQUIRED_KEYS, YEARS, table_layout
+from .params import FORMATS, REQUIRED_KEYS, table_layout
 
 SCHEMA_ID = "https://disclosure-lib.invalid/params.schema.json"
 COUNT = {

@@ -174,11 +174,10 @@ def report_folder(agency: str) -> str:
 
 
 def output_dir_for(output_dir: Path | str, year: int, agency: str) -> Path:
-    """outputs/<year>/<agency folder>; the agency name cannot lead outside `output_dir`."""
-    from ..locate import check_agency, check_year
-
+    """outputs/<year>/<agency folder> for an agency and year already checked (`identity`);
+    the agency name cannot lead outside `output_dir`."""
     base = Path(output_dir)
-    target = base / str(check_year(year)) / report_folder(check_agency(agency))
+    target = base / str(year) / report_folder(agency)
     root, resolved = base.resolve(), target.resolve()
     if resolved == root or root not in resolved.parents:
         raise RenderError(f"机关名称不能用作目录名：{agency!r} (unsafe agency name)", path=base)

@@ -21,7 +21,8 @@ from typing import Any
 
 from .._version import __version__
 from ..errors import RenderError, ReportBlocked
-from ..locate import check_agency, check_year, find_params_dir, find_params_file
+from ..identity import check_agency, check_year
+from ..locate import find_params_dir, params_file_for
 from ..rendering.notebook import (
     DEFAULT_PROFILE,
     FORMATS,
@@ -125,9 +126,10 @@ def render(
 
     formats = parse_formats(to)
     profile, standards = check_profile(profile), check_standard(pdf_standard)
-    agency, year = check_agency(agency), check_year(year)
-    # unknown agency/year: fail before a kernel starts
-    params_file = find_params_file(agency, year, params_dir)
+    # checked here, once; unknown agency/year: fail before a kernel starts
+    agency, year = check_agency(agency, error=RenderError), check_year(year, error=RenderError)
+    folder = find_params_dir(params_dir)
+    params_file = params_file_for(agency, year, folder)
     directory = output_dir_for(output_dir, year, agency)
     with OutputLock(output_dir):
         manifest = Manifest.load(output_dir)
@@ -140,7 +142,7 @@ def render(
             fonts.require_cjk_fonts()
         result = RenderResult(agency, year, directory, directory / f"{unit.stem}.ipynb")
         result.kept_formats = kept
-        result.checked = _check(agency, year, params_dir)
+        result.checked = _check(agency, year, params_file, folder)
         try:
             _render(unit, result, manifest, formats, params_dir, strict=strict,
                     notebook=notebook, engine_name=engine_name, kernel_name=kernel_name,
@@ -185,11 +187,12 @@ def _refuse_foreign_folder(manifest: Any, unit: Unit) -> None:
             )
 
 
-def _check(agency: str, year: int, params_dir: Path | str) -> Checked:
-    from ..locate import load_for_notebook, load_history
+def _check(agency: str, year: int, params_file: Path, folder: Path) -> Checked:
+    from ..locate import load_checked, load_history
 
-    report = load_for_notebook(agency, year, params_dir)
-    return check_unit(UnitKind.REPORT, agency, year, [*load_history(report, params_dir), report])
+    report = load_checked(agency, year, params_file)
+    history = load_history(report, folder)
+    return check_unit(UnitKind.REPORT, agency, year, [*history, report])
 
 
 def _render(
@@ -217,7 +220,7 @@ def _render(
         failure = ReportBlocked(
             f"校验发现 {checked.errors} 个错误，未生成输出（--strict）：{checked.first_error}",
             checked=checked,
-            path=find_params_file(unit.agency, unit.year, params_dir),
+            path=Path(unit.source),
         )
     else:
         try:

@@ -19,9 +19,10 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from .. import format as fmt
 from ..errors import DisclosureError, ImportError_
+from ..identity import YEARS
 from ..model import Contact, Paragraph, Report, Value
 from ..names import check_name
-from ..params import FORMATS, YEARS, parse_date
+from ..params import FORMATS, parse_date
 from .excel import COVER, COVER_FIELDS, KEYS, NARRATIVE
 from .labels import is_missing_marker
 
