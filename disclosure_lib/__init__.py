@@ -37,6 +37,10 @@ _API: dict[str, str] = {
     "ParamsError": "errors",
     "RenderError": "errors",
     "BuildError": "errors",
+    "ImportFailed": "errors",
+    "NotebookFailed": "errors",
+    "ReportBlocked": "errors",
+    "OutputError": "errors",
     # params files
     "load_report": "params",
     "loads_report": "params",
@@ -110,7 +114,16 @@ if TYPE_CHECKING:  # what the names are, for type checkers and editors
     from .batch.build import BuildSummary, build
     from .batch.render import RenderResult, render
     from .checks import check_paths, check_report, check_reports
-    from .errors import BuildError, DisclosureError, ParamsError, RenderError
+    from .errors import (
+        BuildError,
+        DisclosureError,
+        ImportFailed,
+        NotebookFailed,
+        OutputError,
+        ParamsError,
+        RenderError,
+        ReportBlocked,
+    )
     from .findings import Finding
     from .importers.collection import import_files
     from .importers.document import import_file

@@ -1,4 +1,4 @@
-"""Consistency checks: every rule of FORMAT.md "Consistency rules" (1–8) and a copy warning.
+"""Consistency checks: every rule of docs/FORMAT.md "Consistency rules" (1–8), a copy warning.
 
 Codes are stable (tools and tests match on them); severity in brackets:
 

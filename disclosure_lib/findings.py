@@ -33,7 +33,7 @@ RULE_TEXT: dict[str, str] = {
     "C1-NARRATIVE-COPY": "正文与上年报告基本相同",
     "D1-DUPLICATE": "同一机关同一年度有两份报告",
     "P1-PLACEHOLDER": "仍有待填写的占位文字",
-    "P2-ISSUED": "落款缺少成文日期，或日期不可能（早于报告年度结束或晚于今天）",
+    "P2-ISSUED": "落款日期缺失或不合理",
 }
 
 

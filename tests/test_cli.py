@@ -84,6 +84,7 @@ def test_new_refuses_bad_names_and_years_early(
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("length", [85, 90, 300])
 def test_new_and_render_take_long_names(tmp_path: Path, length: int) -> None:
     agency = ("示例区" * 100)[: length - 3] + "教育局"

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from .._version import __version__
-from ..errors import BuildError
+from ..errors import BuildError, OutputError
 from ..files import write_atomic
 from ..rendering.notebook import FORMATS
 from .states import Status, UnitKind
@@ -339,15 +339,6 @@ def write_output(path: Path, data: str | bytes) -> dict[str, Any]:
 def _stat_key(st: os.stat_result) -> list[int]:
     # ctime cannot be set by a user tool (cp -p, touch), so a replaced file never matches
     return [st.st_ino, st.st_mtime_ns, st.st_ctime_ns]
-
-
-class OutputError(BuildError):
-    """An output that cannot be written; `errno` says why (a full disk stops a build, a file
-    name the filesystem refuses fails only its unit)."""
-
-    def __init__(self, message: str, *, path: Path, errno: int | None) -> None:
-        super().__init__(message, path=path)
-        self.errno = errno
 
 
 def output_error(exc: OSError, path: Path) -> OutputError:

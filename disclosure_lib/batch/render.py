@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .._version import __version__
-from ..errors import RenderError
+from ..errors import RenderError, ReportBlocked
 from ..locate import check_agency, check_year, find_params_dir, find_params_file
 from ..rendering.notebook import (
     DEFAULT_PROFILE,
@@ -63,15 +63,6 @@ def _warm_up(pdf: bool) -> None:
             exporters.html_exporter()
     except Exception:  # the real conversion, later, reports any error properly
         return
-
-
-class ReportBlocked(RenderError):
-    """`strict` and the report's check found errors: nothing was written (earlier outputs of
-    the report were removed)."""
-
-    def __init__(self, message: str, *, checked: Checked, path: Path | None = None) -> None:
-        super().__init__(message, path=path)
-        self.checked = checked
 
 
 @dataclass

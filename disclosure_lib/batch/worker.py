@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from .._version import __version__
+from ..engine import ENGINE_NAME
 from ..errors import DisclosureError
-from ._fork import ENGINE_NAME
 from .gate import Checked, check_unit
 from .manifest import loaded_code
 from .states import UnitKind
@@ -76,8 +76,8 @@ def warm_worker() -> None:
     slower than the next, and workers now live for many reports, while rendering one here
     cost ≈ 1 s of a start-up the other cores sit out.
     """
+    from ..engine import shell
     from ..rendering import exporters, fonts
-    from ._fork import shell
 
     global _WARM
     sweep_temp_folders()

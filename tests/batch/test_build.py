@@ -252,6 +252,7 @@ def _all_gone(pids: set[int]) -> bool:
     return not any(p in table and not table[p][1].startswith("Z") for p in pids)
 
 
+@pytest.mark.slow
 def test_kill_9_mid_build_then_the_next_build_finishes(tmp_path: Path) -> None:
     params = make_params(tmp_path / "params", AGENCIES[:1])
     out = tmp_path / "out"
@@ -277,6 +278,7 @@ def test_kill_9_mid_build_then_the_next_build_finishes(tmp_path: Path) -> None:
     assert "已是最新" in again.stderr and again.returncode == 0
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_workers_and_keeps_finished_outputs(tmp_path: Path) -> None:
     params = make_params(tmp_path / "params", AGENCIES[:1])
     out = tmp_path / "out"
@@ -295,6 +297,7 @@ def test_ctrl_c_stops_workers_and_keeps_finished_outputs(tmp_path: Path) -> None
     assert rest.returncode == 0 and "已是最新" in rest.stderr
 
 
+@pytest.mark.slow
 def test_dask_executor_on_a_local_cluster(tmp_path: Path) -> None:
     distributed = pytest.importorskip("distributed")
     params = make_params(tmp_path / "params", AGENCIES[:1])
@@ -316,6 +319,7 @@ def test_bad_options_are_build_errors(tmp_path: Path) -> None:
         b.build([params], output_dir=tmp_path / "o", executor="dask", progress=False)
 
 
+@pytest.mark.slow
 def test_plain_log_lines_when_not_a_terminal(tmp_path: Path) -> None:
     params = make_params(tmp_path / "params", AGENCIES[:1])
     run = subprocess.run([*CLI, "build", str(params), "-o", str(tmp_path / "out"), "--to", "html"],

@@ -191,10 +191,10 @@ def test_docx_fonts_page_and_properties(written: dict[str, object]) -> None:
     assert [round(x.mm) for x in (section.top_margin, section.bottom_margin,
             section.left_margin, section.right_margin)] == [37, 35, 28, 26]  # fmt: skip
     fonts = d.styles["Normal"].element.rPr.rFonts
-    assert fonts.get(qn("w:eastAsia")) == "Noto Serif CJK SC"
+    assert fonts.get(qn("w:eastAsia")) == "仿宋_GB2312"
     h1 = d.styles["Heading 1"].element.rPr.rFonts.get(qn("w:eastAsia"))
     h2 = d.styles["Heading 2"].element.rPr.rFonts.get(qn("w:eastAsia"))
-    assert (h1, h2) == ("Noto Sans CJK SC", "AR PL UKai")
+    assert (h1, h2) == ("黑体", "楷体_GB2312")
     footer = section.footer.paragraphs[0]._p.xml
     assert "PAGE" in footer and "— " in footer and " —" in footer
     assert d.settings.odd_and_even_pages_header_footer
