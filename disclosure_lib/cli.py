@@ -52,7 +52,13 @@ def _cmd_check(args: argparse.Namespace) -> int:
 def _cmd_export(args: argparse.Namespace) -> int:
     from .tidy import export
 
-    dest = export(args.paths or [Path("params")], args.format, args.output, force=args.force)
+    dest = export(
+        args.paths or [Path("params")],
+        args.format,
+        args.output,
+        force=args.force,
+        as_format=args.as_format,
+    )
     if dest is not None:
         print(f"已导出：{dest}", file=sys.stderr)
     return 0
@@ -62,7 +68,9 @@ def _cmd_export(args: argparse.Namespace) -> int:
 def _cmd_new(args: argparse.Namespace) -> int:
     from .params_write import new_params_file
 
-    path = new_params_file(args.agency, args.year, args.params, force=args.force)
+    path = new_params_file(
+        args.agency, args.year, args.params, force=args.force, format=args.report_format
+    )
     print(f"已创建：{path}")
     return 0
 
@@ -94,12 +102,24 @@ def _add_core(sub: SubParsers) -> None:
     p.add_argument("--format", choices=("csv", "xlsx", "parquet"), default="csv")
     p.add_argument("-o", "--output", type=Path, help="output file (csv: default stdout)")
     p.add_argument("--force", action="store_true", help="overwrite an existing output file")
+    p.add_argument(
+        "--as-format",
+        choices=("2021",),
+        help="every report in this format's cells (2019 reports mapped; for comparing years)",
+    )
 
     p = sub.add_parser("new", help="新建空白参数文件 (blank params file for an agency-year)")
     p.add_argument("agency", help="agency full Chinese name")
     p.add_argument("year", type=int, help="reporting year")
     p.add_argument("--params", type=Path, default=Path("params"), help="params folder")
     p.add_argument("--force", action="store_true", help="overwrite an existing file")
+    p.add_argument(
+        "--format",
+        dest="report_format",
+        choices=("2021", "2019"),
+        default="2021",
+        help="report format: 2021 (current) or 2019 (reports of 2019 and 2020 kept as published)",
+    )
 
     p = sub.add_parser("schema", help="输出参数文件的 JSON Schema (JSON Schema of params files)")
     p.add_argument("-o", "--output", type=Path, help="write to this file instead of stdout")

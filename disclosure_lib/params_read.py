@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from . import format as fmt
+from . import formats
 from .errors import ParamsError
 from .model import Paragraph, Report, Value
 from .names import check_name
@@ -33,6 +34,7 @@ TOP_KEYS = (
     "issued",
     "charts",
     "format",
+    "table_formats",
     "contact",
     "narrative",
     "notes",
@@ -40,7 +42,7 @@ TOP_KEYS = (
 )
 REQUIRED_KEYS = ("agency", "year", *(t.key for t in fmt.TABLES))
 CONTACT_KEYS = tuple(k for k, _ in fmt.CONTACT_FIELDS)
-FORMATS = ("2021", "2019")
+FORMATS = tuple(formats.FORMATS)  # ("2021", "2019")
 YEARS = range(1990, 2201)  # a report year: four digits, within reason
 MAX_BYTES = 2 * 1024 * 1024  # a params file is ≈ 10 KB; anything this large is not one
 MAX_ERRORS = 20  # errors reported per file; past that the file is hardly a params file
@@ -98,6 +100,9 @@ class _Reader:
         self.path = path
         self.lines: dict[tuple[str, str, str], int] = {}
         self.errors: list[ParamsError] = []
+        # tables whose format is not known (a bad `format`/`table_formats`): not read, so
+        # the one error says what is wrong instead of every row of another layout
+        self.unread: set[str] = set()
 
     def fail(self, node: yaml.Node | None, field: str, message: str) -> ParamsError:
         line = node.start_mark.line + 1 if node is not None else None
@@ -178,7 +183,7 @@ class _Reader:
             raise self.fail(node, field, "应为 true 或 false (expected true or false)")
         return str(node.value).strip().lower() in ("true", "yes", "on")
 
-    def number(self, node: yaml.Node, field: str, amount: bool) -> Value:
+    def number(self, node: yaml.Node, field: str, amount: bool, signed: bool = False) -> Value:
         if not isinstance(node, yaml.ScalarNode):
             raise self.fail(node, field, "应为数字 (expected a number)")
         raw = str(node.value).strip()
@@ -205,7 +210,7 @@ class _Reader:
                 node, field, f"应为不小于 0 的整数，而不是 {raw!r} (expected a whole number ≥ 0)"
             )
         count = int(raw)
-        if count < 0:
+        if count < 0 and not signed:  # (signed: 2019's 本年增/减, a change)
             raise self.fail(node, field, f"应为不小于 0 的整数，而不是 {raw} (negative)")
         return count
 
@@ -250,6 +255,7 @@ class _Reader:
         self, report: Report, table: fmt.Table, row: fmt.Row, node: yaml.Node, field: str
     ) -> None:
         columns = table.row_columns(row)
+        signed = formats.signed_cells(table)
         if row.columns:  # 二: mapping of column label -> figure
             labels = [c.label for c in columns]
             items = self.mapping(node, field, labels)
@@ -260,7 +266,10 @@ class _Reader:
                 _, vnode = items[col.label]
                 try:  # (not `attempt()`: per cell, a context manager costs ≈ 10 % of a load)
                     value = self.number(
-                        vnode, f"{field}.{col.label}", table.is_amount(row.key, col.key)
+                        vnode,
+                        f"{field}.{col.label}",
+                        table.is_amount(row.key, col.key),
+                        (row.key, col.key) in signed,
                     )
                 except ParamsError as exc:
                     self.note(exc)
@@ -332,6 +341,7 @@ class _Reader:
             ("issued", self.read_issued),
             ("charts", self.read_charts),
             ("format", self.read_format),
+            ("table_formats", self.read_table_formats),
             ("contact", self.read_contact),
             ("narrative", self.read_narrative),
             ("notes", self.read_notes),
@@ -339,8 +349,8 @@ class _Reader:
             if key in top:
                 with self.attempt():
                     read(report, top[key][1])
-        for t in fmt.TABLES:
-            if t.key in top:
+        for t in report.table_specs():  # each table in the layout of its own format
+            if t.key in top and t.key not in self.unread:
                 with self.attempt():
                     self.read_table(report, t, top[t.key][1])
         report.lines = self.lines
@@ -368,9 +378,26 @@ class _Reader:
         report.charts = self.flag(node, "charts")
 
     def read_format(self, report: Report, node: yaml.Node) -> None:
-        report.format = self.text(node, "format")
-        if report.format not in FORMATS:
-            raise self.fail(node, "format", f"应为 {' 或 '.join(FORMATS)}")
+        format_id = self.text(node, "format").strip()
+        if format_id not in FORMATS:
+            self.unread.update(t.key for t in fmt.TABLES)
+            raise self.fail(node, "format", f"应为 {' 或 '.join(FORMATS)} (format)")
+        report.format = format_id
+
+    def read_table_formats(self, report: Report, node: yaml.Node) -> None:
+        """Per-table formats of a page that mixes them: {table key: format id}."""
+        keys = [t.key for t in fmt.TABLES]
+        for key, (_, value) in self.mapping(node, "table_formats", keys).items():
+            self.unread.add(key)  # until its format is known
+            with self.attempt():
+                format_id = self.text(value, f"table_formats.{key}").strip()
+                if format_id not in FORMATS:
+                    raise self.fail(
+                        value, f"table_formats.{key}", f"应为 {' 或 '.join(FORMATS)} (format)"
+                    )
+                self.unread.discard(key)
+                if format_id != report.format:
+                    report.table_formats[key] = format_id
 
     def read_contact(self, report: Report, node: yaml.Node) -> None:
         items = self.mapping(node, "contact", CONTACT_KEYS)
