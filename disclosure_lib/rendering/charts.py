@@ -377,6 +377,8 @@ def proactive_chart(report: Report) -> Chart | None:
             [label for label, _ in decisions], [v for _, v in decisions], color=PALETTE[3]
         )
         right.bar_label(bars, fmt="%g", padding=1, fontsize=7)
+        # 2019's 其他对外管理服务事项 would run into its neighbours on one line
+        right.set_xticks(range(len(decisions)), [_wrap(label) for label, _ in decisions])
         right.set_title(decision_col.label, fontsize=9)
         for ax in (left, right):
             _integer_axis(ax)
@@ -385,6 +387,10 @@ def proactive_chart(report: Report) -> Chart | None:
         return fig
 
     return _draw("proactive", title, alt, draw)
+
+
+def _wrap(label: str, width: int = 5) -> str:
+    return "\n".join(label[i : i + width] for i in range(0, len(label), width))
 
 
 def report_charts(report: Report, history: Sequence[Report] = ()) -> list[Chart]:
