@@ -24,6 +24,7 @@ from . import formats
 from .errors import ParamsError
 from .model import Paragraph, Report, Value
 from .names import check_name
+from .params_layout import FORMATS, table_layout
 
 NARRATIVE_KEYS = {s.heading: s.key for s in fmt.NARRATIVE_SECTIONS}
 NOTE_KEYS = {s.heading: s.key for s in fmt.SECTIONS if not s.narrative}
@@ -42,7 +43,6 @@ TOP_KEYS = (
 )
 REQUIRED_KEYS = ("agency", "year", *(t.key for t in fmt.TABLES))
 CONTACT_KEYS = tuple(k for k, _ in fmt.CONTACT_FIELDS)
-FORMATS = tuple(formats.FORMATS)  # ("2021", "2019")
 YEARS = range(1990, 2201)  # a report year: four digits, within reason
 MAX_BYTES = 2 * 1024 * 1024  # a params file is ≈ 10 KB; anything this large is not one
 MAX_ERRORS = 20  # errors reported per file; past that the file is hardly a params file
@@ -447,22 +447,6 @@ class _Reader:
                 f"文件中的年份 {report.year} 与文件名中的年份 {stem} 不一致 "
                 "(year in file differs from year in path)",
             )
-
-
-def table_layout(table: fmt.Table) -> dict[str, object]:
-    """Nested {label: subtree | Row} layout of a table in a params file."""
-    tree: dict[str, object] = {}
-    for row in table.rows:
-        level = tree
-        if row.group is not None:
-            level = level.setdefault(row.group, {})  # type: ignore[assignment]
-        for ancestor in table.row_path(row)[:-1]:
-            level = level.setdefault(ancestor, {})  # type: ignore[assignment]
-        if row.figures:
-            level[row.label] = row
-        else:
-            level.setdefault(row.label, {})
-    return tree
 
 
 def too_large(size: int, path: Path | None) -> ParamsError:

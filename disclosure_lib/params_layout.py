@@ -1,0 +1,30 @@
+"""How a table is laid out in a params file, in the format it is kept in.
+
+A table's layout mirrors the official form of its format (`format.py`, `format2019.py`): 二 is
+nested by 第二十条 item, 三 by its headings, 四 by 行政诉讼; each figure row is a leaf. The
+reader, the writer and the JSON Schema all walk this one tree. `FORMATS` are the values
+`format:` and `table_formats:` may take.
+"""
+
+from __future__ import annotations
+
+from . import format as fmt
+from . import formats
+
+FORMATS = tuple(formats.FORMATS)  # ("2021", "2019")
+
+
+def table_layout(table: fmt.Table) -> dict[str, object]:
+    """Nested {label: subtree | Row} layout of a table in a params file."""
+    tree: dict[str, object] = {}
+    for row in table.rows:
+        level = tree
+        if row.group is not None:
+            level = level.setdefault(row.group, {})  # type: ignore[assignment]
+        for ancestor in table.row_path(row)[:-1]:
+            level = level.setdefault(ancestor, {})  # type: ignore[assignment]
+        if row.figures:
+            level[row.label] = row
+        else:
+            level.setdefault(row.label, {})
+    return tree
