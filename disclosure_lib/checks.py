@@ -14,13 +14,13 @@ Codes are stable (tools and tests match on them); severity in brackets:
   through the current cells, `formats.current_cell`).
 - R8-IN-FORCE [warning]: 现行有效件数 ≠ last year's + 本年制发 − 本年废止 (only where both
   years print the 2021 table 二).
-
-Every rule reads each table in the format it is kept in (`Report.table_specs`): a report kept
-in the 2019 format is checked on its own cells and equations, never for lacking 2021 cells.
 - C1-NARRATIVE-COPY [warning]: a narrative section ≥ 90 % identical to last year's.
 - D1-DUPLICATE [error]: two reports for the same agency and year.
 - P1-PLACEHOLDER [error]: text still holding the placeholder 【待填写】 that `disclosure new`
   writes (contact, title, narrative, notes): one finding per part.
+
+Every rule reads each table in the format it is kept in (`Report.table_specs`): a report kept
+in the 2019 format is checked on its own cells and equations, never for lacking 2021 cells.
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ report's tables asks here for their specs instead of reading `format.TABLES` dir
 from __future__ import annotations
 
 import dataclasses
+import functools
 from typing import Any, ClassVar, Protocol, TypeVar
 
 from . import format as fmt
@@ -81,13 +82,18 @@ def own_cells(
         if set(parts) <= wanted:
             out.append(own)
             wanted -= set(parts)
-    inverse = {dst: src for src, dst in _TO_CURRENT[format_id].items() if dst is not None}
+    inverse = _from_current(format_id)
     for cell in cells:
         if cell in wanted:
             if cell not in inverse:
                 return None
             out.append(inverse[cell])
     return tuple(out)
+
+
+@functools.cache
+def _from_current(format_id: str) -> dict[tuple[str, str, str], tuple[str, str, str]]:
+    return {dst: src for src, dst in _TO_CURRENT[format_id].items() if dst is not None}
 
 
 def signed_cells(table: Table) -> frozenset[tuple[str, str]]:
