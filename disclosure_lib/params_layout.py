@@ -8,6 +8,8 @@ reader, the writer and the JSON Schema all walk this one tree. `FORMATS` are the
 
 from __future__ import annotations
 
+import functools
+
 from . import format as fmt
 from . import formats
 
@@ -28,3 +30,22 @@ def table_layout(table: fmt.Table) -> dict[str, object]:
         else:
             level.setdefault(row.label, {})
     return tree
+
+
+@functools.cache
+def layout_labels(table: fmt.Table) -> frozenset[str]:
+    """Every label a table's layout uses as a key: groups, headings, rows, 二's column labels."""
+    out: set[str] = set()
+
+    def walk(level: dict[str, object]) -> None:
+        for label, child in level.items():
+            out.add(label)
+            if isinstance(child, dict):
+                walk(child)
+            else:
+                assert isinstance(child, fmt.Row)
+                if child.columns:  # 二's rows are mappings of column label → figure
+                    out.update(c.label for c in table.row_columns(child))
+
+    walk(table_layout(table))
+    return frozenset(out)

@@ -24,7 +24,7 @@ from . import formats
 from .errors import ParamsError
 from .model import Paragraph, Report, Value
 from .names import check_name
-from .params_layout import FORMATS, table_layout
+from .params_layout import FORMATS, layout_labels, table_layout
 
 NARRATIVE_KEYS = {s.heading: s.key for s in fmt.NARRATIVE_SECTIONS}
 NOTE_KEYS = {s.heading: s.key for s in fmt.SECTIONS if not s.narrative}
@@ -351,8 +351,16 @@ class _Reader:
                     read(report, top[key][1])
         for t in report.table_specs():  # each table in the layout of its own format
             if t.key in top and t.key not in self.unread:
-                with self.attempt():
-                    self.read_table(report, t, top[t.key][1])
+                before = len(self.errors)
+                try:
+                    with self.attempt():
+                        self.read_table(report, t, top[t.key][1])
+                except _TooMany:
+                    if not self.other_format(report, t, *top[t.key], before):
+                        raise
+                else:
+                    if len(self.errors) > before:
+                        self.other_format(report, t, *top[t.key], before)
         report.lines = self.lines
         return report
 
@@ -398,6 +406,29 @@ class _Reader:
                 self.unread.discard(key)
                 if format_id != report.format:
                     report.table_formats[key] = format_id
+
+    def other_format(
+        self, report: Report, table: fmt.Table, key: yaml.Node, node: yaml.Node, since: int
+    ) -> bool:
+        """A table that failed to read because it is laid out in another format than the file
+        says: its errors (since `since`) become one naming the format (the file's `format` /
+        `table_formats` is what is wrong, not each row). True if so."""
+        found = _labels(node)
+        own = report.table_formats.get(table.key, report.format)
+        for format_id in FORMATS:
+            if format_id != own and found == layout_labels(formats.table(format_id, table.key)):
+                del self.errors[since:]
+                self.note(
+                    self.fail(
+                        key,
+                        table.key,
+                        f"此表按 {format_id} 格式（{formats.DOCS[format_id]}）填写，而本文件的"
+                        f'表格应为 {own} 格式：请写 format: "{format_id}"，或在 table_formats '
+                        f'中写 {table.key}: "{format_id}" (table in another format)',
+                    )
+                )
+                return True
+        return False
 
     def read_contact(self, report: Report, node: yaml.Node) -> None:
         items = self.mapping(node, "contact", CONTACT_KEYS)
@@ -447,6 +478,18 @@ class _Reader:
                 f"文件中的年份 {report.year} 与文件名中的年份 {stem} 不一致 "
                 "(year in file differs from year in path)",
             )
+
+
+def _labels(node: yaml.Node) -> frozenset[str]:
+    """Every mapping key in the node tree (the labels a table's YAML uses)."""
+    if not isinstance(node, yaml.MappingNode):
+        return frozenset()
+    out: set[str] = set()
+    for key, value in node.value:
+        if isinstance(key, yaml.ScalarNode):
+            out.add(str(key.value).strip())
+        out |= _labels(value)
+    return frozenset(out)
 
 
 def too_large(size: int, path: Path | None) -> ParamsError:

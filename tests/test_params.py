@@ -518,14 +518,24 @@ def test_a_2019_file_holds_the_2019_labels_and_cells() -> None:
     assert report.line_of("proactive", "licensing", "change") == _line_of(text, "行政许可:")
 
 
-def test_a_2021_layout_in_a_2019_file_is_located(tmp_path: Path) -> None:
+def test_a_table_in_another_format_than_the_file_says_is_one_error_naming_it(
+    tmp_path: Path,
+) -> None:
     seed = SEED.read_text(encoding="utf-8")
-    text = seed.replace("contact:", 'format: "2019"\ncontact:', 1)
-    error = _error(tmp_path, text)
-    fields = {e.field for e in error.errors}
-    assert "proactive.第二十条第（一）项.行政规范性文件" in fields  # not a 2019 row
-    assert "proactive.第二十条第（九）项" in fields  # missing
-    assert all(e.line for e in error.errors if "too many errors" not in str(e))
+    error = _error(tmp_path, seed.replace("contact:", 'format: "2019"\ncontact:', 1))
+    assert [(e.field, e.line) for e in error.errors] == [
+        ("proactive", _line_of(seed, "proactive:") + 1),
+        ("applications", _line_of(seed, "applications:") + 1),
+    ]  # 四 is the same in both formats
+    assert 'format: "2021"' in str(error.errors[0]) and "2021〕30号" in str(error.errors[0])
+    mixed = (FORMAT2019_FIXTURES / "示例区某某局" / "2021.yaml").read_text(encoding="utf-8")
+    text = mixed.replace('table_formats:  # 与本报告格式不同的表格 (tables in another format)\n'
+                         '  proactive: "2019"\n', "")  # fmt: skip
+    (only,) = _error(tmp_path, text, "2021.yaml").errors
+    assert only.field == "proactive" and 'proactive: "2019"' in str(only)
+    # a table of no format at all keeps its row-by-row errors
+    broken = mixed.replace("    规章: {本年新制作数量", "    规定: {本年新制作数量", 1)
+    assert "proactive.第二十条第（一）项" in str(_error(tmp_path, broken, "2021.yaml"))
 
 
 @pytest.mark.parametrize(
