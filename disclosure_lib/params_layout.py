@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import functools
 
+import yaml
+
 from . import format as fmt
 from . import formats
 
@@ -49,3 +51,21 @@ def layout_labels(table: fmt.Table) -> frozenset[str]:
 
     walk(table_layout(table))
     return frozenset(out)
+
+
+def node_labels(node: yaml.Node) -> frozenset[str]:
+    """Every mapping key in a composed YAML node tree (the labels a table's YAML uses)."""
+    if not isinstance(node, yaml.MappingNode):
+        return frozenset()
+    out: set[str] = set()
+    for key, value in node.value:
+        if isinstance(key, yaml.ScalarNode):
+            out.add(str(key.value).strip())
+        out |= node_labels(value)
+    return frozenset(out)
+
+
+def formats_laid_out(table_key: str, node: yaml.Node) -> list[str]:
+    """The formats whose layout of table `table_key` uses exactly the labels of `node`."""
+    found = node_labels(node)
+    return [f for f in FORMATS if layout_labels(formats.table(f, table_key)) == found]

@@ -24,22 +24,13 @@ from . import formats
 from .errors import ParamsError
 from .model import Paragraph, Report, Value
 from .names import check_name
-from .params_layout import FORMATS, layout_labels, table_layout
+from .params_layout import FORMATS, formats_laid_out, table_layout
 
 NARRATIVE_KEYS = {s.heading: s.key for s in fmt.NARRATIVE_SECTIONS}
 NOTE_KEYS = {s.heading: s.key for s in fmt.SECTIONS if not s.narrative}
-TOP_KEYS = (
-    "agency",
-    "year",
-    "title",
-    "issued",
-    "charts",
-    "format",
-    "table_formats",
-    "contact",
-    "narrative",
-    "notes",
-    *(t.key for t in fmt.TABLES),
+TOP_KEYS = (  # in the order a file lists them
+    *("agency", "year", "title", "issued", "charts", "format", "table_formats"),
+    *("contact", "narrative", "notes", *(t.key for t in fmt.TABLES)),
 )
 REQUIRED_KEYS = ("agency", "year", *(t.key for t in fmt.TABLES))
 CONTACT_KEYS = tuple(k for k, _ in fmt.CONTACT_FIELDS)
@@ -413,22 +404,21 @@ class _Reader:
         """A table that failed to read because it is laid out in another format than the file
         says: its errors (since `since`) become one naming the format (the file's `format` /
         `table_formats` is what is wrong, not each row). True if so."""
-        found = _labels(node)
         own = report.table_formats.get(table.key, report.format)
-        for format_id in FORMATS:
-            if format_id != own and found == layout_labels(formats.table(format_id, table.key)):
-                del self.errors[since:]
-                self.note(
-                    self.fail(
-                        key,
-                        table.key,
-                        f"此表按 {format_id} 格式（{formats.DOCS[format_id]}）填写，而本文件的"
-                        f'表格应为 {own} 格式：请写 format: "{format_id}"，或在 table_formats '
-                        f'中写 {table.key}: "{format_id}" (table in another format)',
-                    )
-                )
-                return True
-        return False
+        others = [f for f in formats_laid_out(table.key, node) if f != own]
+        if not others:
+            return False
+        del self.errors[since:]
+        self.note(
+            self.fail(
+                key,
+                table.key,
+                f"此表按 {others[0]} 格式（{formats.DOCS[others[0]]}）填写，而本文件的表格应为 "
+                f'{own} 格式：请写 format: "{others[0]}"，或在 table_formats 中写 '
+                f'{table.key}: "{others[0]}" (table in another format)',
+            )
+        )
+        return True
 
     def read_contact(self, report: Report, node: yaml.Node) -> None:
         items = self.mapping(node, "contact", CONTACT_KEYS)
@@ -478,18 +468,6 @@ class _Reader:
                 f"文件中的年份 {report.year} 与文件名中的年份 {stem} 不一致 "
                 "(year in file differs from year in path)",
             )
-
-
-def _labels(node: yaml.Node) -> frozenset[str]:
-    """Every mapping key in the node tree (the labels a table's YAML uses)."""
-    if not isinstance(node, yaml.MappingNode):
-        return frozenset()
-    out: set[str] = set()
-    for key, value in node.value:
-        if isinstance(key, yaml.ScalarNode):
-            out.add(str(key.value).strip())
-        out |= _labels(value)
-    return frozenset(out)
 
 
 def too_large(size: int, path: Path | None) -> ParamsError:
