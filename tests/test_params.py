@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 from disclosure_lib import format as fmt
 from disclosure_lib import format2019 as f19
+from disclosure_lib import formats
 from disclosure_lib.errors import DisclosureError, ParamsError
 from disclosure_lib.model import PLACEHOLDER, Paragraph, Report
 from disclosure_lib.names import agency_dirname
@@ -576,3 +577,28 @@ def test_new_2019_file_is_blank_in_the_2019_layout(tmp_path: Path) -> None:
     )  # fmt: skip
     assert "已创建" in out.stdout
     assert load_report(tmp_path / "示例区旧局" / "2019.yaml").format == "2019"
+
+
+@pytest.mark.parametrize(
+    ("format_id", "table_formats"),
+    [("2019", {}), ("2019", {"applications": "2021"}), ("2021", {"proactive": "2019"}),
+     ("2019", {"proactive": "2021", "applications": "2021"})],
+)  # fmt: skip
+def test_every_mix_of_formats_round_trips_and_validates(
+    format_id: str, table_formats: dict[str, str]
+) -> None:
+    import jsonschema
+
+    from disclosure_lib.schema import params_schema
+
+    rng = random.Random(7)
+    report = Report.blank("示例区混排局", 2021, format=format_id, table_formats=table_formats)
+    for t in report.table_specs():
+        for row, column in t.cells():
+            value = rng.randint(-5 if (row, column) in formats.signed_cells(t) else 0, 99)
+            report.set(
+                t.key, row, column, Decimal(value) / 4 if t.is_amount(row, column) else value
+            )
+    text = dump_report(report)
+    assert loads_report(text) == report
+    jsonschema.validate(yaml.safe_load(text), params_schema())
