@@ -18,6 +18,8 @@ Codes are stable (tools and tests match on them); severity in brackets:
 - D1-DUPLICATE [error]: two reports for the same agency and year.
 - P1-PLACEHOLDER [error]: text still holding the placeholder 【待填写】 that `disclosure new`
   writes (contact, title, narrative, notes): one finding per part.
+- P2-ISSUED [warning]: the 落款 has no date (`issued`), or one before the report year ends or
+  after today.
 
 Every rule reads each table in the format it is kept in (`Report.table_specs`): a report kept
 in the 2019 format is checked on its own cells and equations, never for lacking 2021 cells.
@@ -33,7 +35,12 @@ from pathlib import Path
 
 from . import format as fmt
 from . import formats, narrative
-from .checks_values import check_placeholders, check_values, number  # re-exported: rule 5
+from .checks_values import (  # re-exported: rule 5
+    check_issued,
+    check_placeholders,
+    check_values,
+    number,
+)
 from .findings import (
     CheckResult,
     Finding,
@@ -310,6 +317,7 @@ def check_report(report: Report, previous: Report | None = None) -> list[Finding
         *check_equations(report),
         *check_narrative(report),
         *check_placeholders(report),
+        *check_issued(report),
     ]
     if previous is not None:
         findings += check_against_previous(report, previous)

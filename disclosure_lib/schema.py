@@ -98,7 +98,7 @@ def params_schema() -> dict[str, Any]:
             "description": "报告标题（默认为规范标题）",
         },
         "issued": {
-            "type": "string",
+            "type": ["string", "null"],  # null: `new` leaves it to be filled in
             "pattern": r"^\d{4}(-|年)\d{1,2}(-|月)\d{1,2}日?$",
             "description": "落款日期，如 2025-01-20",
         },

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -58,6 +59,7 @@ def report_2019(agency: str = "示例区某某局", year: int = 2020) -> Report:
     report.set("review", "reconsideration", "upheld", 1)
     report.set("review", "reconsideration", "total", 1)
     report.contact = Contact("办公室", "示例路1号", "0591-00000000")
+    report.issued = datetime.date(year + 1, 1, 20)
     report.narrative = {
         "一": [
             Paragraph(
@@ -84,7 +86,7 @@ def report_mixed(agency: str = "示例区某某局", year: int = 2021) -> Report
         report.set("applications", "new", column, new)
         report.set("applications", "carried_over", column, carried)
     report.tables["review"] = dict(old.tables["review"])
-    report.contact = old.contact
+    report.contact, report.issued = old.contact, old.issued
     report.narrative = {
         "一": [Paragraph("全年新收政府信息公开申请12件，办结12件。", heading="（二）依申请公开")],
         "五": [Paragraph("无。")],

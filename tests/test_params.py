@@ -599,6 +599,6 @@ def test_every_mix_of_formats_round_trips_and_validates(
             report.set(
                 t.key, row, column, Decimal(value) / 4 if t.is_amount(row, column) else value
             )
-    text = dump_report(report)
+    text = dump_report(report)  # (issued: null, as `new` writes it)
     assert loads_report(text) == report
     jsonschema.validate(yaml.safe_load(text), params_schema())

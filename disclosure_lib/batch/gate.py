@@ -15,6 +15,7 @@ from typing import Any
 
 from ..findings import SEVERITY_LABEL, Finding
 from ..model import Report
+from .states import UnitKind
 
 MAX_KEPT = 50  # findings per report kept in the manifest and listed in the index
 
@@ -46,12 +47,12 @@ def summarize(findings: Sequence[Finding], *, keep: bool = True) -> Checked:
     )
 
 
-def check_unit(kind: str, agency: str, year: int, reports: Iterable[Report]) -> Checked:
+def check_unit(kind: UnitKind, agency: str, year: int, reports: Iterable[Report]) -> Checked:
     """Findings for a report (`agency`, `year`) or a year's summary among `reports`."""
     from ..checks import check_report, check_reports
 
     reports = list(reports)
-    if kind == "report":
+    if kind == UnitKind.REPORT:
         by_year = {r.year: r for r in reports if r.agency == agency}
         report = by_year.get(year)
         if report is None:

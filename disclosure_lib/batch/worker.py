@@ -24,13 +24,14 @@ from ..errors import DisclosureError
 from ._fork import ENGINE_NAME
 from .gate import Checked, check_unit
 from .manifest import loaded_code
+from .states import UnitKind
 
 
 @dataclass
 class Task:
     """What a worker needs: everything by value (no shared disk)."""
 
-    kind: str
+    kind: UnitKind
     agency: str
     year: int
     files: dict[str, bytes]  # "<dir>/<year>.yaml" -> zlib-compressed params text
@@ -189,7 +190,7 @@ def _execute(task: Task, params_dir: Path, deadline: float | None) -> Result:
     nb = nbformat.reads(task.notebook, as_version=4)
     t0 = time.perf_counter()
     try:
-        if task.kind == "report":
+        if task.kind == UnitKind.REPORT:
             out = render.execute_notebook(
                 task.agency, task.year, params_dir, notebook=nb, engine_name=ENGINE_NAME,
                 deadline=deadline, profile=task.profile,
