@@ -88,9 +88,14 @@ def _merged_order(sequences: Iterable[Sequence[str]]) -> list[str]:
     return out
 
 
-def _categories() -> dict[str, list[str]]:
+def _categories(format_id: str | None = None) -> dict[str, list[str]]:
     by_table: dict[str, dict[str, list[str]]] = {}
-    for cell in _LAYOUT:
+    layout = (
+        _LAYOUT
+        if format_id is None
+        else [cell for (f, _), cells in _LAYOUTS.items() if f == format_id for cell in cells]
+    )
+    for cell in layout:
         seqs = by_table.setdefault(cell.table, {"row": [], "column": [], "row_group": [""]})
         for name in ("row", "column", "row_group"):
             value = getattr(cell, name)
@@ -101,11 +106,12 @@ def _categories() -> dict[str, list[str]]:
         for name in ("row", "column", "row_group")
     }
     out["table"] = list(by_table)
-    out["section"] = list(dict.fromkeys(cell.section for cell in _LAYOUT))
+    out["section"] = list(dict.fromkeys(cell.section for cell in layout))
     return out
 
 
-CATEGORIES = _categories()  # column -> its labels in official order
+CATEGORIES = _categories()  # column -> its labels in official order, every format's
+CURRENT_CATEGORIES = _categories(formats.CURRENT)  # …of the current format only
 
 
 def report_records(report: Report) -> list[dict[str, Any]]:
@@ -140,7 +146,9 @@ def reports_frame(reports: Iterable[Report]) -> pd.DataFrame:
     frame["year"] = frame["year"].astype("int64")
     frame["value"] = frame["value"].astype("float64")
     frame["format"] = frame["format"].astype("string")
-    for name, labels in CATEGORIES.items():
+    # a collection all in the current format is offered no 2019 label (selectors, pivots)
+    only_current = set(frame["format"]) <= {formats.CURRENT}
+    for name, labels in (CURRENT_CATEGORIES if only_current else CATEGORIES).items():
         frame[name] = pd.Categorical(frame[name], categories=labels, ordered=True)
     return frame
 

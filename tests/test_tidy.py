@@ -182,3 +182,14 @@ def test_export_as_format_2021_maps_every_year_onto_the_current_cells(tmp_path: 
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
     assert list(csv.DictReader(io.StringIO(cli))) == rows
+
+
+def test_a_current_collection_is_offered_no_2019_label() -> None:
+    current = collection_frame([SEED_DIR])
+    assert f19.ITEM_9 not in current.table.cat.categories
+    assert "本年新制作数量" not in current.column.cat.categories
+    mixed = collection_frame([FORMAT2019_FIXTURES])
+    assert f19.ITEM_9 in mixed.table.cat.categories
+    assert list(current.table.cat.categories) == [
+        c for c in mixed.table.cat.categories if c in set(current.table)
+    ]  # the same official order
