@@ -5,21 +5,24 @@ Codes are stable (tools and tests match on them); severity in brackets:
 - R1-APP-BALANCE, R2-APP-OUTCOME-TOTAL, R3-APP-APPLICANT-TOTAL, R4-REVIEW-TOTAL [error]:
   rules 1–4, generated from the `Equation`s of format.py.
 - R5-BLANK, R5-NOT-INTEGER, R5-NEGATIVE, R5-MISSING-TABLE [error]: rule 5, every figure
-  present (blank is missing, not 0), whole (the fee: exact), ≥ 0.
+  present (blank is missing, not 0), whole (the fee: exact), ≥ 0 (2019's 本年增/减 may be < 0).
   A table left wholly blank, or a row, is one finding (a new params file: a few lines).
-- R5-FORMAT-2019 [warning]: a 2019-format report; the current cells the old format has no
-  counterpart for (format2019.MAPPING) are listed once instead of as blanks.
 - R6-NARRATIVE [error]: a figure the prose states differs from the table (narrative.py);
   R6-WRONG-ROW [warning]: …and equals another row's figure (quoted the wrong row);
   R6-YEAR [error; in 五 warning]: a year in a title, period or sentence is not the report's.
-- R7-CARRY-OVER [error]: 上年结转 ≠ last year's 结转下年度继续办理 (per column).
-- R8-IN-FORCE [warning]: 现行有效件数 ≠ last year's + 本年制发 − 本年废止.
+- R7-CARRY-OVER [error]: 上年结转 ≠ last year's 结转下年度继续办理 (per column; across formats
+  through the current cells, `formats.current_cell`).
+- R8-IN-FORCE [warning]: 现行有效件数 ≠ last year's + 本年制发 − 本年废止 (only where both
+  years print the 2021 table 二).
 - C1-NARRATIVE-COPY [warning]: a narrative section ≥ 90 % identical to last year's.
 - D1-DUPLICATE [error]: two reports for the same agency and year.
 - P1-PLACEHOLDER [error]: text still holding the placeholder 【待填写】 that `disclosure new`
   writes (contact, title, narrative, notes): one finding per part.
 - P2-ISSUED [warning]: the 落款 has no date (`issued`), or one before the report year ends or
   after today.
+
+Every rule reads each table in the format it is kept in (`Report.table_specs`): a report kept
+in the 2019 format is checked on its own cells and equations, never for lacking 2021 cells.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import format as fmt
-from . import narrative
+from . import formats, narrative
 from .checks_values import (  # re-exported: rule 5
     check_issued,
     check_placeholders,
@@ -71,7 +74,7 @@ class _Broken:
 def check_equations(report: Report) -> list[Finding]:
     """Rules 1–4: every `Equation` of every table, evaluated generically."""
     out: list[Finding] = []
-    for table in fmt.TABLES:
+    for table in report.table_specs():
         broken = _broken_equations(report, table)
         suspects = _suspects(broken)
         for b in broken:
@@ -83,9 +86,11 @@ Side = tuple[tuple[str, str], ...]
 
 
 @functools.cache
-def _equation_plan(table_key: str) -> tuple[tuple[fmt.Equation, str, Side, Side], ...]:
+def _equation_plan(
+    format_id: str, table_key: str
+) -> tuple[tuple[fmt.Equation, str, Side, Side], ...]:
     """Every equation of a table unrolled into (equation, column/row, left cells, right cells)."""
-    table = fmt.table(table_key)
+    table = formats.table(format_id, table_key)
     valid = set(table.cells())
     plan = []
     for eq in table.equations:
@@ -110,7 +115,8 @@ def _equation_plan(table_key: str) -> tuple[tuple[fmt.Equation, str, Side, Side]
 def _broken_equations(report: Report, table: fmt.Table) -> list[_Broken]:
     values = report.tables.get(table.key, {})
     broken: list[_Broken] = []
-    for eq, key, left, right in _equation_plan(table.key):
+    format_id = report.table_formats.get(table.key, report.format)
+    for eq, key, left, right in _equation_plan(format_id, table.key):
         lv = [values.get(c) for c in left]
         rv = [values.get(c) for c in right]
         try:  # sum first, vet the values only when the sums differ: the usual case is fast
@@ -193,7 +199,7 @@ def check_narrative(report: Report) -> list[Finding]:
             table, row = fmt.section(issue.section).heading, "年份"
         message = issue.message
         if issue.other_cells:
-            t = fmt.table(issue.other_cells[0][0])
+            t = report.table_spec(issue.other_cells[0][0])
             other = rows_label(t, unique(r for _, r, _ in issue.other_cells))
             named = rows_label(t, unique(r for _, r, _ in issue.cells))
             message += f"（正文所指：{named}；该数字实为：{other}）"
@@ -219,27 +225,34 @@ def check_narrative(report: Report) -> list[Finding]:
 
 
 def check_against_previous(report: Report, previous: Report) -> list[Finding]:
-    """Cross-year rules; `previous` must be the same agency's report for the year before."""
+    """Cross-year rules; `previous` must be the same agency's report for the year before.
+
+    Either year may be kept in the 2019 format: rule 7 compares the current cells both map onto,
+    rule 8 needs the 2021 table 二 in both years (the 2019 one has no 现行有效件数)."""
     out: list[Finding] = []
     app, pro = fmt.APPLICATIONS, fmt.PROACTIVE
     last = f"{previous.year}年报告"
+    now_cur, before_cur = formats.as_current(report), formats.as_current(previous)
+    app_format = report.table_formats.get(app.key, report.format)
     for col in app.columns:
-        now = report.get(app.key, "carried_over", col.key)
-        before = previous.get(app.key, "carry_forward", col.key)
-        if number(now) and number(before) and now != before:
+        now = now_cur.get(app.key, "carried_over", col.key)
+        before = before_cur.get(app.key, "carry_forward", col.key)
+        own = formats.own_cells(app_format, ((app.key, "carried_over", col.key),))
+        if number(now) and number(before) and now != before and own:
             out.append(
                 make_finding(
                     report,
                     "R7-CARRY-OVER",
                     "error",
-                    ((app.key, "carried_over", col.key),),
+                    own,
                     before,
                     now,
                     f"“{column_label(app, col.key)}”列上年结转 {now} 件，"
                     f"而{last}“四、结转下年度继续办理”为 {before} 件",
                 )
             )
-    for row in ("regulations", "normative_documents"):
+    both_2021 = report.table_spec(pro.key) is pro and previous.table_spec(pro.key) is pro
+    for row in ("regulations", "normative_documents") if both_2021 else ():
         figures = (
             previous.get(pro.key, row, "in_force"),
             report.get(pro.key, row, "issued"),

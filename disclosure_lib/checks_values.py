@@ -1,6 +1,7 @@
 """What a report must hold before its sums mean anything: rule 5 (every figure present — blank
-is missing, not 0 —, whole, ≥ 0; blanks grouped by table and row), the 2019-format note, and
-placeholders `disclosure new` left in the text. Codes are listed in `checks`' docstring."""
+is missing, not 0 —, whole, ≥ 0; blanks grouped by table and row) over the cells of each
+table's own format, and placeholders `disclosure new` left in the text. Codes are listed in
+`checks`' docstring."""
 
 from __future__ import annotations
 
@@ -9,13 +10,14 @@ import functools
 from decimal import Decimal
 
 from . import format as fmt
-from .findings import Cell3, Finding, column_label, make_finding, row_label, table_label, unique
+from . import formats
+from .findings import Finding, column_label, make_finding, row_label, table_label
 from .model import PLACEHOLDER, Report
 
 
 @functools.cache
-def _cells(table_key: str) -> tuple[tuple[str, str], ...]:
-    return fmt.table(table_key).cells()
+def _cells(format_id: str, table_key: str) -> tuple[tuple[str, str], ...]:
+    return formats.table(format_id, table_key).cells()
 
 
 def number(value: object) -> bool:
@@ -31,7 +33,7 @@ def number(value: object) -> bool:
 def check_values(report: Report) -> list[Finding]:
     """Rule 5: every figure present (blank is missing, not 0), whole (fee: exact), ≥ 0."""
     out: list[Finding] = []
-    for table in fmt.TABLES:
+    for table in report.table_specs():
         if table.key not in report.tables:
             label = table_label(table)
             out.append(
@@ -43,13 +45,14 @@ def check_values(report: Report) -> list[Finding]:
             continue
         values = report.tables[table.key]
         blanks: list[tuple[str, str]] = []
-        for r, c in _cells(table.key):
+        signed = formats.signed_cells(table)
+        cells = _cells(report.table_formats.get(table.key, report.format), table.key)
+        for r, c in cells:
             v = values.get((r, c))
-            if type(v) is int and v >= 0:
+            if type(v) is int and (v >= 0 or (r, c) in signed):
                 continue  # the usual case, decided without building labels
             if v is None:
-                if report.format != "2019" or (table.key, r, c) not in _unmapped_2019():
-                    blanks.append((r, c))  # (the old format has no such cell: reported once)
+                blanks.append((r, c))
                 continue
             where = f"“{row_label(table, r)}”/“{column_label(table, c)}”"
             kind = "金额（万元，精确小数）" if table.is_amount(r, c) else "整数"
@@ -64,9 +67,7 @@ def check_values(report: Report) -> list[Finding]:
                     report, code, "error", ((table.key, r, c),), expected, v, where + message
                 )
             )
-        out.extend(_blank_findings(report, table, blanks))
-    if report.format == "2019":
-        out.append(_format_2019_finding(report))
+        out.extend(_blank_findings(report, table, cells, blanks))
     return out
 
 
@@ -74,13 +75,15 @@ _BLANK = "缺失的数字不能当作 0，请填写"
 
 
 def _blank_findings(
-    report: Report, table: fmt.Table, blanks: list[tuple[str, str]]
+    report: Report,
+    table: fmt.Table,
+    cells: tuple[tuple[str, str], ...],
+    blanks: list[tuple[str, str]],
 ) -> list[Finding]:
     """R5-BLANK: a table left wholly blank is one finding, a wholly blank row one finding, and
     any other blank cell one finding each (a new params file: a few lines, not 200)."""
     if not blanks:
         return []
-    cells = _cells(table.key)
     if len(blanks) == len(cells) and len(cells) > 1:
         return [
             make_finding(
@@ -149,33 +152,6 @@ def check_placeholders(report: Report) -> list[Finding]:
         finding.line = report.lines.get(key)
         out.append(finding)
     return out
-
-
-@functools.cache
-def _unmapped_2019() -> frozenset[Cell3]:
-    """Current-format cells that no 2019-format cell maps onto (format2019.MAPPING)."""
-    from . import format2019
-
-    mapped = {dst for dst in format2019.MAPPING.values() if dst is not None}
-    return frozenset(
-        (t.key, r, c) for t in fmt.TABLES for r, c in t.cells() if (t.key, r, c) not in mapped
-    )
-
-
-def _format_2019_finding(report: Report) -> Finding:
-    cells = tuple(sorted(c for c in _unmapped_2019() if report.get(*c) is None))
-    rows = "、".join(unique(fmt.table(t).row(r).label for t, r, _ in cells))
-    return make_finding(
-        report,
-        "R5-FORMAT-2019",
-        "warning",
-        (),
-        "现行格式",
-        fmt.FORMAT_2019_DOC,
-        f"本报告为{fmt.FORMAT_2019_DOC}格式，{len(cells)} 个单元格在旧格式中无对应项，"
-        f"未作空白检查，涉及：{rows}；相关勾稽关系无法完整核对",
-        table="全部表格",
-    )
 
 
 # --- the 落款 date ------------------------------------------------------------------------------

@@ -159,7 +159,7 @@ def make_finding(
     """A Finding whose labels and source line come from `cells` (unless given)."""
     line = None
     if cells:
-        t = fmt.table(cells[0][0])
+        t = report.table_spec(cells[0][0])  # labels of the format the table is kept in
         table = table or table_label(t)
         row = row or rows_label(t, unique(r for _, r, _ in cells))
         column = column or "、".join(column_label(t, c) for c in unique(c for _, _, c in cells))

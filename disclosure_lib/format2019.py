@@ -154,6 +154,15 @@ def _mapping() -> dict[Cell3, Cell3 | None]:
 MAPPING: dict[Cell3, Cell3 | None] = _mapping()
 """2019 cell → 2021 cell holding the same figure, or None when it has no 2021 counterpart."""
 
+SUMS: dict[Cell3, tuple[Cell3, ...]] = {
+    ("applications", "other_handling", c.key): tuple(
+        ("applications", r, c.key) for r in _OTHER_SUBROWS
+    )
+    for c in APPLICATIONS.columns
+}
+"""2019 cell → the 2021 cells it is the sum of (（六）其他处理 = its three 2021 sub-rows): a
+statement about all of them is a statement about it."""
+
 
 def table(key: str) -> Table:
     return {t.key: t for t in TABLES}[key]

@@ -9,6 +9,7 @@ report's tables asks here for their specs instead of reading `format.TABLES` dir
 from __future__ import annotations
 
 import dataclasses
+import functools
 from typing import Any, ClassVar, Protocol, TypeVar
 
 from . import format as fmt
@@ -61,6 +62,43 @@ def current_cell(
     if format_id == CURRENT:
         return cell
     return _TO_CURRENT[format_id].get(cell)
+
+
+_SUMS: dict[str, dict[tuple[str, str, str], tuple[tuple[str, str, str], ...]]] = {
+    f19.FORMAT_ID: f19.SUMS,
+}
+
+
+def own_cells(
+    format_id: str, cells: tuple[tuple[str, str, str], ...]
+) -> tuple[tuple[str, str, str], ...] | None:
+    """The cells of a table kept in `format_id` whose sum is the sum of the 2021 `cells`, or
+    None when that format has no such figure (e.g. 现行有效件数 in the 2019 format)."""
+    if format_id == CURRENT:
+        return cells
+    wanted = set(cells)
+    out: list[tuple[str, str, str]] = []
+    for own, parts in _SUMS[format_id].items():
+        if set(parts) <= wanted:
+            out.append(own)
+            wanted -= set(parts)
+    inverse = _from_current(format_id)
+    for cell in cells:
+        if cell in wanted:
+            if cell not in inverse:
+                return None
+            out.append(inverse[cell])
+    return tuple(out)
+
+
+@functools.cache
+def _from_current(format_id: str) -> dict[tuple[str, str, str], tuple[str, str, str]]:
+    return {dst: src for src, dst in _TO_CURRENT[format_id].items() if dst is not None}
+
+
+def signed_cells(table: Table) -> frozenset[tuple[str, str]]:
+    """(row, column) of the cells of `table` that hold a change and may be negative."""
+    return f19.SIGNED_CELLS if table is f19.PROACTIVE else frozenset()
 
 
 class _Kept(Protocol):

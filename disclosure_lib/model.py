@@ -1,8 +1,9 @@
 """The report model: one agency's annual report for one year.
 
-Table figures are stored per table as {(row key, column key): value}; keys come from
-`disclosure_lib.format`. A value is an int (counts), a Decimal (the fee, in 万元) or None
-(blank / missing: never silently 0).
+Table figures are stored per table as {(row key, column key): value}; keys come from the
+format each table is kept in (`format.py`, or `format2019.py` for a report kept as published
+in the 2019 format: `Report.table_specs()`). A value is an int (counts; 2019's 本年增/减 may be
+negative), a Decimal (an amount, in 万元) or None (blank / missing: never silently 0).
 """
 
 from __future__ import annotations

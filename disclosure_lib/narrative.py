@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from . import format as fmt
+from . import formats
 from .model import Report
 from .narrative_patterns import (
     FULLWIDTH,
@@ -187,13 +188,22 @@ CONFUSIONS: dict[str, tuple[tuple[str, ...], ...]] = {
 }
 
 
+def own_cells(report: Report, cells: tuple[Cell3, ...]) -> tuple[Cell3, ...] | None:
+    """The report's own cells holding the figure of the 2021 `cells` (a statement's targets),
+    or None when the format its table is kept in has no such figure."""
+    if not cells:
+        return cells
+    table = cells[0][0]
+    return formats.own_cells(report.table_formats.get(table, report.format), cells)
+
+
 def _confused_row(report: Report, st: Statement) -> tuple[Cell3, ...] | None:
     """The cells of a row the stated figure really belongs to, if it is a known confusion."""
     p = st.pattern
     columns = _unique(c for _, _, c in st.cells)
     for rows in CONFUSIONS.get(p.key, ()):
-        cells = tuple((p.table, r, c) for r in rows for c in columns)
-        if cell_sum(report, cells) == st.value:
+        cells = own_cells(report, tuple((p.table, r, c) for r in rows for c in columns))
+        if cells and cell_sum(report, cells) == st.value:
             return cells
     return None
 
@@ -203,13 +213,19 @@ def _unique(items: Iterator[str]) -> list[str]:
 
 
 def compare_figures(report: Report) -> list[Issue]:
-    """R6-NARRATIVE (error) and R6-WRONG-ROW (warning) issues for the stated figures."""
+    """R6-NARRATIVE (error) and R6-WRONG-ROW (warning) issues for the stated figures.
+
+    Statements name 2021 cells; a table kept in the 2019 format is compared on its own cells
+    that hold the same figure, and a figure it does not have is not compared."""
     issues: list[Issue] = []
     for st in statements(report):
-        expected = cell_sum(report, st.cells)
+        own = own_cells(report, st.cells)
+        if not own:
+            continue
+        expected = cell_sum(report, own)
         if expected is None or expected == st.value:
             continue
-        cells = st.cells
+        cells = own
         if st.value == 0:  # "0件" with counts ≥ 0: exactly the non-zero cells are wrong
             cells = tuple(c for c in cells if report.get(*c) != 0) or cells
         quote = f"正文“{st.sentence.strip()}”"

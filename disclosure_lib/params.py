@@ -2,7 +2,8 @@
 
 Paths and discovery, and what is checked before a file is read: symlinks that lead out of the
 params folder are not followed, only regular files up to `MAX_BYTES` are read. The YAML itself
-is read by `params_read` (its names are re-exported here).
+is read by `params_read`, laid out per format by `params_layout` (their names are re-exported
+here).
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ from pathlib import Path
 from .errors import ParamsError
 from .model import Report
 from .names import agency_dirname
+from .params_layout import FORMATS, table_layout
 from .params_read import (
     CONTACT_KEYS,
-    FORMATS,
     MAX_BYTES,
     MAX_ERRORS,
     NARRATIVE_KEYS,
@@ -26,7 +27,6 @@ from .params_read import (
     TOP_KEYS,
     loads_report,
     parse_date,
-    table_layout,
     too_large,
 )
 

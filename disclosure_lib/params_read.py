@@ -20,28 +20,21 @@ from typing import Any
 import yaml
 
 from . import format as fmt
+from . import formats
 from .errors import ParamsError
 from .identity import check_year
 from .model import Paragraph, Report, Value
 from .names import check_name
+from .params_layout import FORMATS, formats_laid_out, table_layout
 
 NARRATIVE_KEYS = {s.heading: s.key for s in fmt.NARRATIVE_SECTIONS}
 NOTE_KEYS = {s.heading: s.key for s in fmt.SECTIONS if not s.narrative}
-TOP_KEYS = (
-    "agency",
-    "year",
-    "title",
-    "issued",
-    "charts",
-    "format",
-    "contact",
-    "narrative",
-    "notes",
-    *(t.key for t in fmt.TABLES),
+TOP_KEYS = (  # in the order a file lists them
+    *("agency", "year", "title", "issued", "charts", "format", "table_formats"),
+    *("contact", "narrative", "notes", *(t.key for t in fmt.TABLES)),
 )
 REQUIRED_KEYS = ("agency", "year", *(t.key for t in fmt.TABLES))
 CONTACT_KEYS = tuple(k for k, _ in fmt.CONTACT_FIELDS)
-FORMATS = ("2021", "2019")
 MAX_BYTES = 2 * 1024 * 1024  # a params file is ≈ 10 KB; anything this large is not one
 MAX_ERRORS = 20  # errors reported per file; past that the file is hardly a params file
 
@@ -85,6 +78,9 @@ class _Reader:
         self.path = path
         self.lines: dict[tuple[str, str, str], int] = {}
         self.errors: list[ParamsError] = []
+        # tables whose format is not known (a bad `format`/`table_formats`): not read, so
+        # the one error says what is wrong instead of every row of another layout
+        self.unread: set[str] = set()
 
     def fail(self, node: yaml.Node | None, field: str, message: str) -> ParamsError:
         line = node.start_mark.line + 1 if node is not None else None
@@ -165,7 +161,7 @@ class _Reader:
             raise self.fail(node, field, "应为 true 或 false (expected true or false)")
         return str(node.value).strip().lower() in ("true", "yes", "on")
 
-    def number(self, node: yaml.Node, field: str, amount: bool) -> Value:
+    def number(self, node: yaml.Node, field: str, amount: bool, signed: bool = False) -> Value:
         if not isinstance(node, yaml.ScalarNode):
             raise self.fail(node, field, "应为数字 (expected a number)")
         raw = str(node.value).strip()
@@ -192,7 +188,7 @@ class _Reader:
                 node, field, f"应为不小于 0 的整数，而不是 {raw!r} (expected a whole number ≥ 0)"
             )
         count = int(raw)
-        if count < 0:
+        if count < 0 and not signed:  # (signed: 2019's 本年增/减, a change)
             raise self.fail(node, field, f"应为不小于 0 的整数，而不是 {raw} (negative)")
         return count
 
@@ -237,6 +233,7 @@ class _Reader:
         self, report: Report, table: fmt.Table, row: fmt.Row, node: yaml.Node, field: str
     ) -> None:
         columns = table.row_columns(row)
+        signed = formats.signed_cells(table)
         if row.columns:  # 二: mapping of column label -> figure
             labels = [c.label for c in columns]
             items = self.mapping(node, field, labels)
@@ -247,7 +244,10 @@ class _Reader:
                 _, vnode = items[col.label]
                 try:  # (not `attempt()`: per cell, a context manager costs ≈ 10 % of a load)
                     value = self.number(
-                        vnode, f"{field}.{col.label}", table.is_amount(row.key, col.key)
+                        vnode,
+                        f"{field}.{col.label}",
+                        table.is_amount(row.key, col.key),
+                        (row.key, col.key) in signed,
                     )
                 except ParamsError as exc:
                     self.note(exc)
@@ -319,6 +319,7 @@ class _Reader:
             ("issued", self.read_issued),
             ("charts", self.read_charts),
             ("format", self.read_format),
+            ("table_formats", self.read_table_formats),
             ("contact", self.read_contact),
             ("narrative", self.read_narrative),
             ("notes", self.read_notes),
@@ -326,10 +327,18 @@ class _Reader:
             if key in top:
                 with self.attempt():
                     read(report, top[key][1])
-        for t in fmt.TABLES:
-            if t.key in top:
-                with self.attempt():
-                    self.read_table(report, t, top[t.key][1])
+        for t in report.table_specs():  # each table in the layout of its own format
+            if t.key in top and t.key not in self.unread:
+                before = len(self.errors)
+                try:
+                    with self.attempt():
+                        self.read_table(report, t, top[t.key][1])
+                except _TooMany:
+                    if not self.other_format(report, t, *top[t.key], before):
+                        raise
+                else:
+                    if len(self.errors) > before:
+                        self.other_format(report, t, *top[t.key], before)
         report.lines = self.lines
         return report
 
@@ -356,9 +365,48 @@ class _Reader:
         report.charts = self.flag(node, "charts")
 
     def read_format(self, report: Report, node: yaml.Node) -> None:
-        report.format = self.text(node, "format")
-        if report.format not in FORMATS:
-            raise self.fail(node, "format", f"应为 {' 或 '.join(FORMATS)}")
+        format_id = self.text(node, "format").strip()
+        if format_id not in FORMATS:
+            self.unread.update(t.key for t in fmt.TABLES)
+            raise self.fail(node, "format", f"应为 {' 或 '.join(FORMATS)} (format)")
+        report.format = format_id
+
+    def read_table_formats(self, report: Report, node: yaml.Node) -> None:
+        """Per-table formats of a page that mixes them: {table key: format id}."""
+        keys = [t.key for t in fmt.TABLES]
+        for key, (_, value) in self.mapping(node, "table_formats", keys).items():
+            self.unread.add(key)  # until its format is known
+            with self.attempt():
+                format_id = self.text(value, f"table_formats.{key}").strip()
+                if format_id not in FORMATS:
+                    raise self.fail(
+                        value, f"table_formats.{key}", f"应为 {' 或 '.join(FORMATS)} (format)"
+                    )
+                self.unread.discard(key)
+                if format_id != report.format:
+                    report.table_formats[key] = format_id
+
+    def other_format(
+        self, report: Report, table: fmt.Table, key: yaml.Node, node: yaml.Node, since: int
+    ) -> bool:
+        """A table that failed to read because it is laid out in another format than the file
+        says: its errors (since `since`) become one naming the format (the file's `format` /
+        `table_formats` is what is wrong, not each row). True if so."""
+        own = report.table_formats.get(table.key, report.format)
+        others = [f for f in formats_laid_out(table.key, node) if f != own]
+        if not others:
+            return False
+        del self.errors[since:]
+        self.note(
+            self.fail(
+                key,
+                table.key,
+                f"此表按 {others[0]} 格式（{formats.DOCS[others[0]]}）填写，而本文件的表格应为 "
+                f'{own} 格式：请写 format: "{others[0]}"，或在 table_formats 中写 '
+                f'{table.key}: "{others[0]}" (table in another format)',
+            )
+        )
+        return True
 
     def read_contact(self, report: Report, node: yaml.Node) -> None:
         items = self.mapping(node, "contact", CONTACT_KEYS)
@@ -408,22 +456,6 @@ class _Reader:
                 f"文件中的年份 {report.year} 与文件名中的年份 {stem} 不一致 "
                 "(year in file differs from year in path)",
             )
-
-
-def table_layout(table: fmt.Table) -> dict[str, object]:
-    """Nested {label: subtree | Row} layout of a table in a params file."""
-    tree: dict[str, object] = {}
-    for row in table.rows:
-        level = tree
-        if row.group is not None:
-            level = level.setdefault(row.group, {})  # type: ignore[assignment]
-        for ancestor in table.row_path(row)[:-1]:
-            level = level.setdefault(ancestor, {})  # type: ignore[assignment]
-        if row.figures:
-            level[row.label] = row
-        else:
-            level.setdefault(row.label, {})
-    return tree
 
 
 def too_large(size: int, path: Path | None) -> ParamsError:

@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 
 from . import format as fmt
+from . import formats
 from .errors import ParamsError
 from .files import write_atomic
 from .identity import check_year
@@ -110,7 +111,12 @@ def dump_report(report: Report) -> str:
     if report.charts:
         out.append("charts: true  # 正式版也附统计图表")
     if report.format != fmt.FORMAT_ID:
-        out.append(f"format: {_scalar(report.format)}")
+        out.append(f"format: {_quoted(report.format)}  # {formats.DOCS[report.format]}")
+    if report.table_formats:
+        out.append("table_formats:  # 与本报告格式不同的表格 (tables in another format)")
+        for t in fmt.TABLES:
+            if t.key in report.table_formats:
+                out.append(f"  {t.key}: {_quoted(report.table_formats[t.key])}")
     out.append("contact:")
     for key, label in fmt.CONTACT_FIELDS:
         out.append(f"  {key}: {_scalar(getattr(report.contact, key))}  # {label}")
@@ -135,7 +141,7 @@ def dump_report(report: Report) -> str:
         for s in fmt.SECTIONS:
             if s.key in report.section_notes and not s.narrative:
                 out.append(f"  {s.heading}: {_text(report.section_notes[s.key], ' ' * 4)}")
-    for t in fmt.TABLES:
+    for t in report.table_specs():
         out.append(f"{t.key}:  # {t.section}、{t.title}")
         if not any(r.columns for r in t.rows):
             out.append(f"  # 列 (columns): {', '.join(c.label for c in t.columns)}")
@@ -170,13 +176,22 @@ def save_report(report: Report, path: Path | str, *, force: bool = True) -> Path
 
 
 def new_params_file(
-    agency: str, year: int, params_dir: Path | str = "params", *, force: bool = False
+    agency: str,
+    year: int,
+    params_dir: Path | str = "params",
+    *,
+    force: bool = False,
+    format: str = fmt.FORMAT_ID,
 ) -> Path:
     """A blank params file for a new agency-year: every figure blank (null), the usual
     sub-headings, and the placeholder 【待填写】 for the texts — `check` lists all of them until
-    they are filled in. The name and the year are checked first."""
+    they are filled in. The name and the year are checked first; `format` lays the tables out
+    in that format (2019 for a report of 2019 or 2020 kept as published)."""
     agency = check_name(agency, "机关名称", field="agency")
-    report = Report.blank(agency, check_year(year))
+    if format not in formats.FORMATS:
+        known = " 或 ".join(formats.FORMATS)
+        raise ParamsError(f"报告格式应为 {known}，而不是 {format!r} (unknown format)")
+    report = Report.blank(agency, check_year(year), format=format)
     report.contact = Contact(*(PLACEHOLDER for _ in fmt.CONTACT_FIELDS))
     for s in fmt.NARRATIVE_SECTIONS:
         report.narrative[s.key] = [Paragraph(PLACEHOLDER, heading=h) for h in s.subheadings]

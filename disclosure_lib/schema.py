@@ -1,6 +1,8 @@
 """JSON Schema of params files, generated from the format data (for editors' live validation).
 
 Point an editor at it, e.g. a first line `# yaml-language-server: $schema=params.schema.json`.
+Each table's layout is a `$defs` entry per format (`proactive-2019`, …); which one applies is
+decided per table by if/then/else on `format` and `table_formats` (a mixed page).
 """
 
 from __future__ import annotations
@@ -8,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import format as fmt
+from . import formats
 from .identity import YEARS
 from .names import CONTROL_CLASS
 from .params import FORMATS, REQUIRED_KEYS, table_layout
@@ -23,15 +26,24 @@ NAME_PATTERN = rf"^[^{CONTROL_CLASS}]*[^\s{CONTROL_CLASS}][^{CONTROL_CLASS}]*$"
 AMOUNT = {"type": ["number", "null"], "minimum": 0, "description": "金额（万元），不小于 0"}
 
 
+SIGNED = {"type": ["integer", "null"], "description": "增减数：整数，可为负；空白为 null"}
+
+
+def _cell_schema(table: fmt.Table, row: str, column: str) -> dict[str, Any]:
+    if table.is_amount(row, column):
+        return AMOUNT
+    return SIGNED if (row, column) in formats.signed_cells(table) else COUNT
+
+
 def _row_schema(table: fmt.Table, row: fmt.Row) -> dict[str, Any]:
     columns = table.row_columns(row)
     if row.columns:
-        props = {c.label: AMOUNT if table.is_amount(row.key, c.key) else COUNT for c in columns}
+        props = {c.label: _cell_schema(table, row.key, c.key) for c in columns}
         return _object(props, row.label)
     return {
         "type": "array",
         "description": f"{row.label}：" + "、".join(c.label for c in columns),
-        "prefixItems": [AMOUNT if table.is_amount(row.key, c.key) else COUNT for c in columns],
+        "prefixItems": [_cell_schema(table, row.key, c.key) for c in columns],
         "items": False,
         "minItems": len(columns),
         "maxItems": len(columns),
@@ -87,12 +99,18 @@ def params_schema() -> dict[str, Any]:
             "description": "报告标题（默认为规范标题）",
         },
         "issued": {
-            "type": "string",
+            "type": ["string", "null"],  # null: `new` leaves it to be filled in
             "pattern": r"^\d{4}(-|年)\d{1,2}(-|月)\d{1,2}日?$",
             "description": "落款日期，如 2025-01-20",
         },
         "charts": {"type": "boolean", "description": "正式版是否附统计图表"},
-        "format": {"enum": list(FORMATS), "description": "报告格式（2021 为现行格式）"},
+        "format": {"enum": _format_values(), "description": "报告格式（2021 为现行格式）"},
+        "table_formats": {
+            "type": "object",
+            "properties": {t.key: {"enum": _format_values()} for t in fmt.TABLES},
+            "additionalProperties": False,
+            "description": "与报告格式不同的表格的格式（新旧格式混排的报告）",
+        },
         "contact": {
             "type": "object",
             "properties": {
@@ -107,10 +125,14 @@ def params_schema() -> dict[str, Any]:
             "additionalProperties": False,
         },
     }
+    defs: dict[str, Any] = {}
+    for format_id in FORMATS:
+        for t in formats.tables(format_id):
+            schema = _level_schema(t, table_layout(t))
+            schema["description"] = f"{t.section}、{t.title}（{formats.DOCS[format_id]}）"
+            defs[_def_name(t.key, format_id)] = schema
     for t in fmt.TABLES:
-        schema = _level_schema(t, table_layout(t))
-        schema["description"] = f"{t.section}、{t.title}"
-        props[t.key] = schema
+        props[t.key] = {"description": f"{t.section}、{t.title}"}  # the layout: see allOf
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
@@ -119,4 +141,48 @@ def params_schema() -> dict[str, Any]:
         "properties": props,
         "required": list(REQUIRED_KEYS),
         "additionalProperties": False,
+        "allOf": [_table_choice(t.key) for t in fmt.TABLES],
+        "$defs": defs,
     }
+
+
+def _format_values() -> list[str | int]:
+    """A format id as text or as the bare number YAML reads `format: 2019` as."""
+    return [*FORMATS, *(int(f) for f in FORMATS)]
+
+
+def _def_name(table_key: str, format_id: str) -> str:
+    return f"{table_key}-{format_id}"
+
+
+def _in_format(table_key: str, format_id: str) -> dict[str, Any]:
+    """Schema true when `table_key` is laid out in `format_id`: named in `table_formats`, or
+    the report's `format` with no override for it."""
+    ids = [format_id, int(format_id)]
+    override = {
+        "required": ["table_formats"],
+        "properties": {
+            "table_formats": {"required": [table_key], "properties": {table_key: {"enum": ids}}}
+        },
+    }
+    own = {
+        "required": ["format"],
+        "properties": {
+            "format": {"enum": ids},
+            "table_formats": {"not": {"required": [table_key]}},
+        },
+    }
+    return {"anyOf": [override, own]}
+
+
+def _table_choice(table_key: str) -> dict[str, Any]:
+    """if/then/else over the formats: the table's layout in the format it is kept in (the
+    current format when neither `format` nor `table_formats` says otherwise)."""
+
+    def layout(format_id: str) -> dict[str, Any]:
+        return {"properties": {table_key: {"$ref": f"#/$defs/{_def_name(table_key, format_id)}"}}}
+
+    choice = layout(fmt.FORMAT_ID)
+    for format_id in reversed([f for f in FORMATS if f != fmt.FORMAT_ID]):
+        choice = {"if": _in_format(table_key, format_id), "then": layout(format_id), "else": choice}
+    return choice

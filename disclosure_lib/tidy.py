@@ -1,9 +1,12 @@
 """The collection as one tidy DataFrame (one figure a row), and its export.
 
-Columns: agency, year, section, table, row, column, value, row_group. Labels are the official
-ones; `table` is the 第二十条第（…）项 item for 二 and the table title for 三 and 四; in 四 the
-`row` is the group (行政复议 / 未经复议直接起诉 / 复议后起诉) and `column` the result.
-`row_group` is the heading the row sits under (（三）不予公开, 行政诉讼 …), or "".
+Columns: agency, year, section, table, row, column, value, row_group, format. Labels are the
+official ones of each table's own format; `table` is the 第二十条第（…）项 item for 二 and the
+table title for 三 and 四; in 四 the `row` is the group (行政复议 / 未经复议直接起诉 / 复议后起诉)
+and `column` the result. `row_group` is the heading the row sits under (（三）不予公开, 行政诉讼 …),
+or "". `format` is the format the table is kept in (2021, or 2019 for reports kept as published);
+`export(..., as_format="2021")` maps every report onto the current cells first
+(`formats.as_current`), for comparing years.
 
 section, table, row, column and row_group are ordered categoricals in the official order, so
 sorting, grouping and pivots (`pivot_figures`) follow the form, not the alphabet.
@@ -19,13 +22,13 @@ from typing import Any, NamedTuple
 
 import pandas as pd
 
-from . import format as fmt
+from . import formats
 from .errors import DisclosureError
 from .files import refuse_overwrite, write_atomic
 from .model import Report
 from .params import load_reports
 
-COLUMNS = ("agency", "year", "section", "table", "row", "column", "value", "row_group")
+COLUMNS = ("agency", "year", "section", "table", "row", "column", "value", "row_group", "format")
 EXPORT_FORMATS = ("csv", "xlsx", "parquet")
 
 
@@ -40,33 +43,34 @@ class _Cell(NamedTuple):
     column: str
 
 
-def _layout() -> list[_Cell]:
-    """Every official cell with its tidy labels, in official order."""
+def _table_layout(format_id: str, table_key: str) -> list[_Cell]:
+    """Every cell of one table of one format with its tidy labels, in official order."""
     out = []
-    for t in fmt.TABLES:
-        for row_key, col_key in t.cells():
-            row = t.row(row_key)
-            if t is fmt.PROACTIVE:
-                table_label, group = row.group or t.title, ""
-            else:
-                table_label = t.title
-                group = t.row(row.parent).label if row.parent else (row.group or "")
-            out.append(
-                _Cell(
-                    t.key,
-                    row_key,
-                    col_key,
-                    t.section,
-                    table_label,
-                    group,
-                    row.label,
-                    t.column(col_key).label,
-                )
+    t = formats.table(format_id, table_key)
+    for row_key, col_key in t.cells():
+        row = t.row(row_key)
+        if t.key == "proactive":
+            table_label, group = row.group or t.title, ""
+        else:
+            table_label = t.title
+            group = t.row(row.parent).label if row.parent else (row.group or "")
+        out.append(
+            _Cell(
+                t.key,
+                row_key,
+                col_key,
+                t.section,
+                table_label,
+                group,
+                row.label,
+                t.column(col_key).label,
             )
+        )
     return out
 
 
-_LAYOUT = _layout()
+_LAYOUTS = {(f, t.key): _table_layout(f, t.key) for f in formats.FORMATS for t in formats.tables(f)}
+_LAYOUT = [cell for cells in _LAYOUTS.values() for cell in cells]  # every format's, in order
 
 
 def _merged_order(sequences: Iterable[Sequence[str]]) -> list[str]:
@@ -84,9 +88,14 @@ def _merged_order(sequences: Iterable[Sequence[str]]) -> list[str]:
     return out
 
 
-def _categories() -> dict[str, list[str]]:
+def _categories(format_id: str | None = None) -> dict[str, list[str]]:
     by_table: dict[str, dict[str, list[str]]] = {}
-    for cell in _LAYOUT:
+    layout = (
+        _LAYOUT
+        if format_id is None
+        else [cell for (f, _), cells in _LAYOUTS.items() if f == format_id for cell in cells]
+    )
+    for cell in layout:
         seqs = by_table.setdefault(cell.table, {"row": [], "column": [], "row_group": [""]})
         for name in ("row", "column", "row_group"):
             value = getattr(cell, name)
@@ -97,30 +106,34 @@ def _categories() -> dict[str, list[str]]:
         for name in ("row", "column", "row_group")
     }
     out["table"] = list(by_table)
-    out["section"] = list(dict.fromkeys(cell.section for cell in _LAYOUT))
+    out["section"] = list(dict.fromkeys(cell.section for cell in layout))
     return out
 
 
-CATEGORIES = _categories()  # column -> its labels in official order
+CATEGORIES = _categories()  # column -> its labels in official order, every format's
+CURRENT_CATEGORIES = _categories(formats.CURRENT)  # …of the current format only
 
 
 def report_records(report: Report) -> list[dict[str, Any]]:
-    """One dict per official figure of `report`, in official order."""
+    """One dict per official figure of `report` in its own format, in official order."""
     records = []
-    for cell in _LAYOUT:
-        value = report.get(cell.table_key, cell.row_key, cell.column_key)
-        records.append(
-            {
-                "agency": report.agency,
-                "year": report.year,
-                "section": cell.section,
-                "table": cell.table,
-                "row": cell.row,
-                "column": cell.column,
-                "value": float(value) if value is not None else float("nan"),
-                "row_group": cell.row_group,
-            }
-        )
+    for t in report.table_specs():
+        format_id = report.table_formats.get(t.key, report.format)
+        for cell in _LAYOUTS[(format_id, t.key)]:
+            value = report.get(cell.table_key, cell.row_key, cell.column_key)
+            records.append(
+                {
+                    "agency": report.agency,
+                    "year": report.year,
+                    "section": cell.section,
+                    "table": cell.table,
+                    "row": cell.row,
+                    "column": cell.column,
+                    "value": float(value) if value is not None else float("nan"),
+                    "row_group": cell.row_group,
+                    "format": format_id,
+                }
+            )
     return records
 
 
@@ -132,7 +145,10 @@ def reports_frame(reports: Iterable[Report]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=list(COLUMNS))
     frame["year"] = frame["year"].astype("int64")
     frame["value"] = frame["value"].astype("float64")
-    for name, labels in CATEGORIES.items():
+    frame["format"] = frame["format"].astype("string")
+    # a collection all in the current format is offered no 2019 label (selectors, pivots)
+    only_current = set(frame["format"]) <= {formats.CURRENT}
+    for name, labels in (CURRENT_CATEGORIES if only_current else CATEGORIES).items():
         frame[name] = pd.Categorical(frame[name], categories=labels, ordered=True)
     return frame
 
@@ -161,15 +177,27 @@ def pivot_figures(
 
 
 def collection_frame(
-    paths: Iterable[Path | str] = ("params",), *, strict: bool = True
+    paths: Iterable[Path | str] = ("params",),
+    *,
+    strict: bool = True,
+    as_format: str | None = None,
 ) -> pd.DataFrame:
     """Load every params file under `paths` as one tidy DataFrame.
 
     With `strict`, the first unreadable file raises its ParamsError; otherwise it is skipped.
+    With `as_format` (the current format, "2021"), every report is first seen in the current
+    cells (`formats.as_current`: figures without a counterpart dropped, cells without a source
+    blank), so years and agencies line up.
     """
     reports, errors = load_reports(paths)
     if errors and strict:
         raise errors[0]
+    if as_format is not None:
+        if as_format != formats.CURRENT:
+            raise DisclosureError(
+                f"只能按现行格式 {formats.CURRENT} 导出，而不是 {as_format!r} (--as-format)"
+            )
+        reports = [formats.as_current(r) for r in reports]
     return reports_frame(reports)
 
 
@@ -191,14 +219,15 @@ def export(
     output: Path | str | None = None,
     *,
     force: bool = False,
+    as_format: str | None = None,
 ) -> Path | None:
     """Export the collection under `paths` as csv/xlsx/parquet; csv without `output` → stdout.
-    An existing `output` is refused unless `force`."""
+    An existing `output` is refused unless `force`; `as_format`: see `collection_frame`."""
     if to not in EXPORT_FORMATS:
         raise DisclosureError(f"未知的导出格式 {to!r}，应为 {'、'.join(EXPORT_FORMATS)}")
     if output is not None:
         refuse_overwrite(output, force)
-    frame = collection_frame(paths)
+    frame = collection_frame(paths, as_format=as_format)
     if to == "csv":
         text = _csv_text(frame)
         if output is None:

@@ -27,7 +27,7 @@ from disclosure_lib.model import PLACEHOLDER, Paragraph, Report
 from disclosure_lib.params_write import new_params_file, save_report
 
 from .base import FIXTURES as ALL_FIXTURES
-from .base import IMPORT_FIXTURES, PARAMS, SEED
+from .base import FORMAT2019_FIXTURES, PARAMS, SEED, report_2019, report_mixed
 
 FIXTURES = ALL_FIXTURES / "checks"
 
@@ -284,20 +284,71 @@ def test_random_reports_from_rng_pass() -> None:
         assert check_report(r) == []
 
 
-def test_2019_format_unmapped_cells_are_one_warning_not_blanks() -> None:
-    from disclosure_lib.importers.document import import_file
+def test_a_2019_report_is_checked_on_its_own_cells_with_no_finding_for_its_format() -> None:
+    for report in (report_2019(), report_mixed()):
+        assert check_report(report) == []  # nothing for lacking 2021 cells
+    report = report_2019()
+    report.set("proactive", "normative_documents", "total_published", None)
+    report.set("applications", "other_handling", "natural", 2)
+    findings = check_report(report)
+    blank = [f for f in findings if f.code == "R5-BLANK"]
+    assert [f.cells for f in blank] == [(("proactive", "normative_documents", "total_published"),)]
+    assert "规范性文件" in blank[0].row and blank[0].column == "对外公开总数量"
+    # rules 1–3 from the 2019 equations: （六）其他处理 is one figure of the outcome sum
+    codes = {f.code for f in findings if f.cells and ("applications", "other_handling", "natural")
+             in f.cells}  # fmt: skip
+    assert codes == {"R2-APP-OUTCOME-TOTAL", "R3-APP-APPLICANT-TOTAL"}
+    outcome = next(f for f in findings if f.code == "R2-APP-OUTCOME-TOTAL")
+    assert outcome.column == "自然人" and "（六）其他处理" in outcome.message + outcome.row
 
-    fixture = IMPORT_FIXTURES / "format2019.txt"
-    imported = import_file(fixture).report
-    assert imported.format == "2019"
-    findings = check_report(imported)
-    assert not [f for f in findings if f.code == "R5-BLANK"]
-    (summary,) = [f for f in findings if f.code == "R5-FORMAT-2019"]
-    assert summary.severity == "warning" and "（六）其他处理" not in summary.message
-    assert "3.其他" in summary.message and "行政规范性文件" in summary.message
-    # a cell the old format does have is still a blank when left empty
-    imported.set("applications", "new", "natural", None)
-    assert [f.code for f in check_report(imported) if f.is_error] == ["R5-BLANK"]
+
+def test_a_2019_change_may_be_negative_but_other_2019_figures_not() -> None:
+    report = report_2019()
+    assert report.get("proactive", "licensing", "change") == -2
+    report.set("proactive", "licensing", "previous_items", -1)
+    (finding,) = check_report(report)
+    assert finding.code == "R5-NEGATIVE" and finding.column == "上一年项目数量"
+
+
+def test_narrative_figures_are_compared_with_the_2019_cells() -> None:
+    report = report_2019()
+    # 制发规范性文件5件 is 2019's 本年新制作数量; 现行有效 has no 2019 cell: not compared
+    report.narrative["一"][0].text += "现行有效规范性文件99件，办理其他处理的申请1件。"
+    assert check_report(report) == []
+    report.set("proactive", "normative_documents", "made", 6)
+    report.set("proactive", "normative_documents", "published", 6)
+    (finding,) = check_report(report)
+    assert finding.code == "R6-NARRATIVE"
+    assert finding.cells == (("proactive", "normative_documents", "made"),)
+    assert finding.column == "本年新制作数量" and (finding.expected, finding.actual) == (6, 5)
+
+
+def test_cross_year_rules_across_formats() -> None:
+    before, after = report_2019(year=2020), report_mixed(year=2021)
+    assert check_reports([before, after]) == []
+    # rule 7 through the current cells: a 2019 year's 结转 against a 2021 year's 上年结转
+    for column in ("natural", "total"):
+        before.set("applications", "carried_over", column, 1)
+        before.set("applications", "carry_forward", column, 2)
+    found = check_reports([before, after])
+    assert {(f.code, f.year, f.expected, f.actual) for f in found} == {
+        ("R7-CARRY-OVER", 2021, 2, 3)
+    }
+    assert [f.cells for f in found] == [
+        (("applications", "carried_over", c),) for c in ("natural", "total")
+    ]
+    # …and a 2021 report after a 2019 one: rule 8 needs table 二 of 2021 in both years
+    nxt = synth.consistent_report("示例区某某局", 2021, random.Random(3))
+    nxt.set("proactive", "normative_documents", "in_force", 10_000)
+    codes = {f.code for f in check_reports([before, nxt])}
+    assert "R8-IN-FORCE" not in codes
+
+
+def test_the_2019_fixtures_load_and_pass() -> None:
+    result = check_paths([FORMAT2019_FIXTURES])
+    assert result.load_errors == [] and result.findings == []
+    assert [r.format for r in result.reports] == ["2019", "2021"]
+    assert result.reports[1].table_formats == {"proactive": "2019"}
 
 
 def test_a_new_params_file_fails_with_a_few_grouped_findings(tmp_path: Path) -> None:

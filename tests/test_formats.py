@@ -39,3 +39,32 @@ def test_as_current_maps_only_the_tables_a_mixed_page_prints_in_2019() -> None:
     assert current.get("applications", "new", "total") == 2
     assert current.get("proactive", "regulations", "issued") == 2  # 本年新制作数量
     assert current.get("proactive", "regulations", "repealed") is None
+
+
+def test_own_cells_map_2021_cells_onto_a_format_or_say_it_has_none() -> None:
+    made = ("proactive", "normative_documents", "made")
+    issued = ("proactive", "normative_documents", "issued")
+    assert formats.own_cells(f19.FORMAT_ID, (issued,)) == (made,)
+    assert formats.own_cells(formats.CURRENT, (issued,)) == (issued,)
+    assert (
+        formats.own_cells(f19.FORMAT_ID, (("proactive", "normative_documents", "in_force"),))
+        is None
+    )
+    # （六）其他处理's three 2021 sub-rows are the one 2019 figure; one of them alone is not
+    subrows = f19.SUMS[("applications", "other_handling", "total")]
+    assert formats.own_cells(f19.FORMAT_ID, subrows) == (
+        ("applications", "other_handling", "total"),
+    )
+    assert formats.own_cells(f19.FORMAT_ID, subrows[:1]) is None
+    new = tuple(("applications", "new", c.key) for c in f19.APPLICATIONS.columns)
+    assert formats.own_cells(f19.FORMAT_ID, new) == new
+    for own, target in f19.MAPPING.items():  # the inverse of every one-to-one mapping
+        if target is not None:
+            assert formats.own_cells(f19.FORMAT_ID, (target,)) == (own,)
+
+
+def test_only_2019_changes_are_signed() -> None:
+    assert formats.signed_cells(f19.PROACTIVE) == {
+        (r.key, "change") for r in f19.PROACTIVE.rows if "change" in r.columns
+    }
+    assert all(not formats.signed_cells(t) for t in formats.tables(formats.CURRENT))

@@ -10,6 +10,7 @@ import re
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,6 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from disclosure_lib import format as fmt
+from disclosure_lib import format2019 as f19
+from disclosure_lib import formats
 from disclosure_lib.errors import DisclosureError, ParamsError
 from disclosure_lib.model import PLACEHOLDER, Paragraph, Report
 from disclosure_lib.names import agency_dirname
@@ -35,7 +38,7 @@ from disclosure_lib.params import (
 from disclosure_lib.params_write import dump_report, new_params_file, save_report
 from disclosure_lib.synth import consistent_report
 
-from .base import ROOT, SEED
+from .base import FORMAT2019_FIXTURES, ROOT, SEED, report_2019, report_mixed
 
 
 def _write(tmp_path: Path, text: str, name: str = "2024.yaml") -> Path:
@@ -479,3 +482,123 @@ def test_find_params_raises_for_a_missing_path_even_a_dangling_link(tmp_path: Pa
         with pytest.raises(ParamsError, match="不存在"):
             find_params(iter([SEED, missing]))
     assert find_params(iter([SEED])) == [SEED]
+
+
+# --- the 2019 format and mixed pages -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("builder", "name"), [(report_2019, "2020.yaml"), (report_mixed, "2021.yaml")]
+)
+def test_2019_and_mixed_reports_round_trip_as_their_fixtures(
+    builder: Callable[[], Report], name: str
+) -> None:
+    path = FORMAT2019_FIXTURES / "示例区某某局" / name
+    report = load_report(path)
+    assert report == builder()
+    assert dump_report(report) == path.read_text(encoding="utf-8")
+    assert loads_report(dump_report(report)) == report
+
+
+def test_a_2019_file_holds_the_2019_labels_and_cells() -> None:
+    text = (FORMAT2019_FIXTURES / "示例区某某局" / "2020.yaml").read_text(encoding="utf-8")
+    for label in (
+        "本年新制作数量",
+        "上一年项目数量",
+        "本年增/减",
+        "第二十条第（九）项",
+        "采购总金额",
+    ):
+        assert label in text
+    assert "本年制发件数" not in text and "1.申请人无正当理由" not in text
+    report = loads_report(text)
+    assert report.format == "2019" and report.table_formats == {}
+    assert set(report.tables["proactive"]) == set(f19.PROACTIVE.cells())
+    assert report.get("proactive", "procurement", "purchase_amount") == Decimal("123.45")
+    assert report.get("applications", "other_handling", "total") == 1
+    assert report.line_of("proactive", "licensing", "change") == _line_of(text, "行政许可:")
+
+
+def test_a_table_in_another_format_than_the_file_says_is_one_error_naming_it(
+    tmp_path: Path,
+) -> None:
+    seed = SEED.read_text(encoding="utf-8")
+    error = _error(tmp_path, seed.replace("contact:", 'format: "2019"\ncontact:', 1))
+    assert [(e.field, e.line) for e in error.errors] == [
+        ("proactive", _line_of(seed, "proactive:") + 1),
+        ("applications", _line_of(seed, "applications:") + 1),
+    ]  # 四 is the same in both formats
+    assert 'format: "2021"' in str(error.errors[0]) and "2021〕30号" in str(error.errors[0])
+    mixed = (FORMAT2019_FIXTURES / "示例区某某局" / "2021.yaml").read_text(encoding="utf-8")
+    text = mixed.replace('table_formats:  # 与本报告格式不同的表格 (tables in another format)\n'
+                         '  proactive: "2019"\n', "")  # fmt: skip
+    (only,) = _error(tmp_path, text, "2021.yaml").errors
+    assert only.field == "proactive" and 'proactive: "2019"' in str(only)
+    # a table of no format at all keeps its row-by-row errors
+    broken = mixed.replace("    规章: {本年新制作数量", "    规定: {本年新制作数量", 1)
+    assert "proactive.第二十条第（一）项" in str(_error(tmp_path, broken, "2021.yaml"))
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field"),
+    [
+        ('format: "2019"', 'format: "2018"', "format"),
+        ('  proactive: "2019"', '  proactive: "2020"', "table_formats.proactive"),
+        ('  proactive: "2019"', "  proactive: [2019]", "table_formats.proactive"),
+        ("本年增/减: -2", "本年增/减: -2.5", "本年增/减"),
+        ("上一年项目数量: 12", "上一年项目数量: -12", "上一年项目数量"),
+    ],
+)
+def test_bad_formats_and_2019_figures_are_located(
+    tmp_path: Path, old: str, new: str, field: str
+) -> None:
+    name = "2021.yaml" if "proactive:" in old else "2020.yaml"
+    text = (FORMAT2019_FIXTURES / "示例区某某局" / name).read_text(encoding="utf-8")
+    assert old in text
+    error = _error(tmp_path, text.replace(old, new, 1), name)
+    (only,) = error.errors
+    assert only.field is not None and field in only.field
+    assert only.line == _line_of(text, old)
+
+
+def test_new_2019_file_is_blank_in_the_2019_layout(tmp_path: Path) -> None:
+    path = new_params_file("示例区旧局", 2020, tmp_path, format="2019")
+    report = load_report(path)
+    assert report.format == "2019"
+    assert sum(len(t) for t in report.tables.values()) == sum(len(t.cells()) for t in f19.TABLES)
+    assert all(v is None for t in report.tables.values() for v in t.values())
+    assert "本年新制作数量" in path.read_text(encoding="utf-8")
+    with pytest.raises(ParamsError, match="报告格式"):
+        new_params_file("示例区旧局", 2019, tmp_path, format="2018")
+    out = subprocess.run(
+        [sys.executable, "-m", "disclosure_lib.cli", "new", "示例区旧局", "2019",
+         "--params", str(tmp_path), "--format", "2019"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert "已创建" in out.stdout
+    assert load_report(tmp_path / "示例区旧局" / "2019.yaml").format == "2019"
+
+
+@pytest.mark.parametrize(
+    ("format_id", "table_formats"),
+    [("2019", {}), ("2019", {"applications": "2021"}), ("2021", {"proactive": "2019"}),
+     ("2019", {"proactive": "2021", "applications": "2021"})],
+)  # fmt: skip
+def test_every_mix_of_formats_round_trips_and_validates(
+    format_id: str, table_formats: dict[str, str]
+) -> None:
+    import jsonschema
+
+    from disclosure_lib.schema import params_schema
+
+    rng = random.Random(7)
+    report = Report.blank("示例区混排局", 2021, format=format_id, table_formats=table_formats)
+    for t in report.table_specs():
+        for row, column in t.cells():
+            value = rng.randint(-5 if (row, column) in formats.signed_cells(t) else 0, 99)
+            report.set(
+                t.key, row, column, Decimal(value) / 4 if t.is_amount(row, column) else value
+            )
+    text = dump_report(report)  # (issued: null, as `new` writes it)
+    assert loads_report(text) == report
+    jsonschema.validate(yaml.safe_load(text), params_schema())

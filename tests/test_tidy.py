@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from disclosure_lib import format as fmt
+from disclosure_lib import format2019 as f19
 from disclosure_lib.errors import DisclosureError
 from disclosure_lib.params import load_report
 from disclosure_lib.params_write import save_report
@@ -25,7 +26,7 @@ from disclosure_lib.tidy import (
     reports_frame,
 )
 
-from .base import ROOT
+from .base import FORMAT2019_FIXTURES, ROOT
 
 SEED_DIR = ROOT / "params" / "硚口区企业服务中心"
 
@@ -132,3 +133,63 @@ def test_integer_counts_keeps_amounts_as_floats() -> None:
     out = integer_counts(frame)
     assert str(out["count"].dtype) == "Int64" and out["count"].tolist()[0] == 24
     assert out["fee"].dtype == "float64" and out["name"].tolist() == list("abc")
+
+
+def test_a_2019_report_is_tidy_in_its_own_labels_with_its_format() -> None:
+    frame = collection_frame([FORMAT2019_FIXTURES])
+    assert tuple(frame.columns) == COLUMNS
+    old = frame[frame.year == 2020]
+    assert set(old.format) == {"2019"}
+    assert len(old) == sum(len(t.cells()) for t in f19.TABLES)
+    made = old[(old.row == "规范性文件") & (old.column == "本年新制作数量")]
+    assert made.value.item() == 5
+    assert old[old.column == "本年增/减"].value.min() == -2
+    assert old[old.table == f19.ITEM_9].value.tolist() == [6, 123.45]
+    assert old[old.row == "（六）其他处理"].value.tolist() == [1, 0, 0, 0, 0, 0, 1]
+    mixed = frame[frame.year == 2021]
+    assert mixed.groupby("section", observed=True).format.first().to_dict() == {
+        "二": "2019",
+        "三": "2021",
+        "四": "2021",
+    }
+    for name in ("row", "column", "table"):  # every format's labels are ordered categories
+        assert set(frame[name]) <= set(frame[name].cat.categories)
+
+
+def test_export_as_format_2021_maps_every_year_onto_the_current_cells(tmp_path: Path) -> None:
+    out = tmp_path / "as2021.csv"
+    export([FORMAT2019_FIXTURES], "csv", out, as_format="2021")
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    assert {r["format"] for r in rows} == {"2021"}
+    per_year = {y: [r for r in rows if r["year"] == y] for y in ("2020", "2021")}
+    assert len(per_year["2020"]) == len(per_year["2021"]) == sum(len(t.cells()) for t in fmt.TABLES)
+
+    def value(year: str, row: str, column: str) -> str:
+        (hit,) = [r for r in per_year[year] if (r["row"], r["column"]) == (row, column)]
+        return hit["value"]
+
+    for year in ("2020", "2021"):  # 本年新制作数量 is 本年制发件数; 现行有效 has no 2019 source
+        assert value(year, "行政规范性文件", "本年制发件数") == "5"
+        assert value(year, "行政规范性文件", "现行有效件数") == ""
+        assert value(year, "行政许可", "本年处理决定数量") == "350"
+    assert value("2020", "二、上年结转政府信息公开申请数量", "总计") == "2"
+    assert "本年新制作数量" not in {r["column"] for r in rows}
+    with pytest.raises(DisclosureError, match="2021"):
+        export([FORMAT2019_FIXTURES], "csv", tmp_path / "x.csv", as_format="2019")
+    cli = subprocess.run(
+        [sys.executable, "-m", "disclosure_lib.cli", "export", str(FORMAT2019_FIXTURES),
+         "--as-format", "2021"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert list(csv.DictReader(io.StringIO(cli))) == rows
+
+
+def test_a_current_collection_is_offered_no_2019_label() -> None:
+    current = collection_frame([SEED_DIR])
+    assert f19.ITEM_9 not in current.table.cat.categories
+    assert "本年新制作数量" not in current.column.cat.categories
+    mixed = collection_frame([FORMAT2019_FIXTURES])
+    assert f19.ITEM_9 in mixed.table.cat.categories
+    assert list(current.table.cat.categories) == [
+        c for c in mixed.table.cat.categories if c in set(current.table)
+    ]  # the same official order

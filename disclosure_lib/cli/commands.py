@@ -12,8 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..formats import CURRENT as CURRENT_FORMAT
+from ..formats import FORMATS
 from . import options
 
+REPORT_FORMATS = tuple(FORMATS)  # ("2021", "2019"): `new --format`
 Arguments = Callable[[argparse.ArgumentParser], None]
 Handler = Callable[[argparse.Namespace], int]
 
@@ -81,13 +84,25 @@ def _export_args(p: argparse.ArgumentParser) -> None:
         help="输出文件；csv 默认写到标准输出 (output file; csv: default stdout)",
     )
     options.force(p)
+    p.add_argument(
+        "--as-format",
+        choices=(CURRENT_FORMAT,),
+        help="各报告按此格式的单元格导出：2019 格式的报告映射到现行格式，便于跨年比较 "
+        "(every report in this format's cells, for comparing years)",
+    )
 
 
 @command("export", "导出整洁数据 (export the collection as tidy data)", _export_args)
 def _export(args: argparse.Namespace) -> int:
     from ..tidy import export
 
-    dest = export(args.paths or [Path("params")], args.format, args.output, force=args.force)
+    dest = export(
+        args.paths or [Path("params")],
+        args.format,
+        args.output,
+        force=args.force,
+        as_format=args.as_format,
+    )
     if dest is not None:
         print(f"已导出：{dest}", file=sys.stderr)
     return 0
@@ -97,13 +112,22 @@ def _new_args(p: argparse.ArgumentParser) -> None:
     options.agency_year(p)
     options.params_dir(p)
     options.force(p)
+    p.add_argument(
+        "--format",
+        dest="report_format",
+        choices=REPORT_FORMATS,
+        default=CURRENT_FORMAT,
+        help="报告格式：2021 为现行格式，2019 用于按原格式保存的 2019、2020 年报告 (report format)",
+    )
 
 
 @command("new", "新建空白参数文件 (blank params file for an agency-year)", _new_args)
 def _new(args: argparse.Namespace) -> int:
     from ..params_write import new_params_file
 
-    path = new_params_file(args.agency, args.year, args.params, force=args.force)
+    path = new_params_file(
+        args.agency, args.year, args.params, force=args.force, format=args.report_format
+    )
     print(f"已创建：{path}")
     return 0
 

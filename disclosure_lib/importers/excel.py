@@ -299,6 +299,13 @@ def _validation(kind: str, cells: list[str]) -> DataValidation:
 
 
 def workbook_bytes(report: Report) -> bytes:
+    if report.format != fmt.FORMAT_ID or report.table_formats:
+        # the workbook's sheets are the 2021 tables: a 2019 report would lose its own figures
+        raise DisclosureError(
+            f"{report.agency}{report.year}年报告按{fmt.FORMAT_2019_DOC}格式保存，填报工作簿只有"
+            f"现行格式（{fmt.FORMAT_DOC}）的表格；请直接编辑其参数文件 "
+            "(workbooks hold the 2021 tables only)"
+        )
     buf = io.BytesIO()
     _Writer(report).build().save(buf)
     return buf.getvalue()

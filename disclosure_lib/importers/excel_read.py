@@ -148,6 +148,12 @@ class _Reader:
                 f"{COVER}!B4",
                 f"报告格式应为 {' 或 '.join(FORMATS)}，而不是“{report.format}” (unknown format)",
             )
+        if report.format != fmt.FORMAT_ID:  # the sheets hold the 2021 tables only
+            raise self.fail(
+                f"{COVER}!B4",
+                f"填报工作簿只有现行格式 {fmt.FORMAT_ID} 的表格，而不是“{report.format}”；"
+                "旧格式的报告请直接编辑参数文件 (workbooks hold the 2021 tables only)",
+            )
         report.contact = Contact(
             **{k: str(values[k] or "").strip() for k, _l in fmt.CONTACT_FIELDS}
         )

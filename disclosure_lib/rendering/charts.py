@@ -19,6 +19,7 @@ from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 from .. import format as fmt
+from .. import formats
 from ..model import Report
 from . import fonts
 
@@ -150,8 +151,9 @@ def _draw(key: str, title: str, alt: str, draw: Callable[[], Figure]) -> Chart:
 
 
 def outcome_values(report: Report) -> list[tuple[str, float]]:
-    """(label, figure) per outcome category of 三（一）–（六）, column 总计; headings summed."""
-    table = fmt.APPLICATIONS
+    """(label, figure) per outcome category of 三（一）–（六）, column 总计; headings summed
+    (in the report's own format: 2019's （六）其他处理 is one figure)."""
+    table = report.table_spec("applications")
     out: list[tuple[str, float]] = []
     for row in table.children("outcome"):
         if row.key == "total":
@@ -185,7 +187,7 @@ def outcome_chart(report: Report) -> Chart:
 
 def applicant_values(report: Report) -> list[tuple[str, float]]:
     """(column label, 本年新收 figure) per applicant type, without 总计."""
-    table = fmt.APPLICATIONS
+    table = report.table_spec("applications")
     return [
         (col.label, _num(report.get(table.key, "new", col.key)))
         for col in table.columns
@@ -246,7 +248,8 @@ def trend_series(reports: Sequence[Report]) -> dict[str, list[tuple[int, float]]
             _num(r.get(review.key, k, "total")) for k in litigation
         ),
     }
-    ordered = sorted(reports, key=lambda r: r.year)
+    # years kept in the 2019 format are read through the current cells they map onto
+    ordered = [formats.as_current(r) for r in sorted(reports, key=lambda r: r.year)]
     return {name: [(r.year, get(r)) for r in ordered] for name, get in series.items()}
 
 
@@ -299,15 +302,18 @@ def lines_chart(
 
 
 def proactive_chart(report: Report) -> Chart | None:
-    """二 as bars; None for 2019-format reports, whose 二 columns differ."""
-    if report.format == "2019":
-        return None
-    table = fmt.PROACTIVE
-    (item1, docs, doc_cols), *decision_items, (_fee_item, fee_rows, fee_cols) = (
-        fmt.proactive_items()
-    )
-    decision_rows = [row for _item, rows, _cols in decision_items for row in rows]
-    decision_col = decision_items[0][2][0]
+    """二 as bars, in the format the table is kept in: the documents of 第二十条第（一）项 by
+    column, the decisions of （五）（六）, and the fee (2021) in the title."""
+    table = report.table_spec("proactive")
+    items: dict[str, list[fmt.Row]] = {}
+    for row in table.rows:
+        items.setdefault(row.group or "", []).append(row)
+    (item1, docs), *others = items.items()
+    doc_cols = table.row_columns(docs[0])
+    decision_col = table.column("decisions")
+    decision_rows = [
+        row for _item, rows in others for row in rows if decision_col in table.row_columns(row)
+    ]
     doc_values = {
         (row.key, col.key): _num(report.get(table.key, row.key, col.key))
         for row in docs
@@ -316,9 +322,13 @@ def proactive_chart(report: Report) -> Chart | None:
     decisions = [
         (row.label, _num(report.get(table.key, row.key, decision_col.key))) for row in decision_rows
     ]
-    fee_row, fee_col = fee_rows[0], fee_cols[0]
-    fee = report.get(table.key, fee_row.key, fee_col.key)
-    fee_text = f"{fee_row.label}：{'—' if fee is None else _fmt_value(float(fee))} 万元"
+    fee_cells = [(r, c) for r, c in table.cells() if table.is_amount(r, c) and r == "fees"]
+    fee: int | Decimal | None = None
+    fee_text = ""
+    if fee_cells:
+        fee = report.get(table.key, *fee_cells[0])
+        fee_label = table.row(fee_cells[0][0]).label
+        fee_text = f"{fee_label}：{'—' if fee is None else _fmt_value(float(fee))} 万元"
     title = f"{report.year}年主动公开政府信息情况"
     alt = "；".join(
         [
@@ -328,16 +338,20 @@ def proactive_chart(report: Report) -> Chart | None:
                 for col in doc_cols
             ),
             *(f"{label}{decision_col.label} {_fmt_value(v)}" for label, v in decisions),
-            fee_text,
+            *([fee_text] if fee_text else []),
         ]
     )
     if not any(doc_values.values()) and not any(v for _, v in decisions) and not _num(fee):
+        docs_label = "、".join(row.label for row in docs)
         return Chart(
             "proactive",
             title,
             alt,
             empty_message=(
-                "本年度无规章、行政规范性文件制发废止及行政许可、处罚、强制、收费等数字（均为 0）。"
+                f"本年度无{docs_label}制发及行政许可、处罚、强制等数字（均为 0）。"
+                if not fee_text
+                else "本年度无规章、行政规范性文件制发废止及行政许可、处罚、强制、收费等数字"
+                "（均为 0）。"
             ),
         )
 
@@ -367,14 +381,20 @@ def proactive_chart(report: Report) -> Chart | None:
             [label for label, _ in decisions], [v for _, v in decisions], color=PALETTE[3]
         )
         right.bar_label(bars, fmt="%g", padding=1, fontsize=7)
+        # 2019's 其他对外管理服务事项 would run into its neighbours on one line
+        right.set_xticks(range(len(decisions)), [_wrap(label) for label, _ in decisions])
         right.set_title(decision_col.label, fontsize=9)
         for ax in (left, right):
             _integer_axis(ax)
             ax.margins(y=0.3)
-        fig.suptitle(f"{title}（{fee_text}）", fontsize=10, y=0.97)
+        fig.suptitle(f"{title}（{fee_text}）" if fee_text else title, fontsize=10, y=0.97)
         return fig
 
     return _draw("proactive", title, alt, draw)
+
+
+def _wrap(label: str, width: int = 5) -> str:
+    return "\n".join(label[i : i + width] for i in range(0, len(label), width))
 
 
 def report_charts(report: Report, history: Sequence[Report] = ()) -> list[Chart]:

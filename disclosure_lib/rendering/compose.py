@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from .. import format as fmt
+from .. import formats
 from ..model import Paragraph, Report
 from . import layout as lo
 from .grids import table_grid
@@ -24,10 +25,6 @@ if TYPE_CHECKING:
 LEGAL_BASIS = (
     "依据《中华人民共和国政府信息公开条例》（以下简称《政府信息公开条例》）第五十条和"
     "《关于印发中华人民共和国政府信息公开工作年度报告格式的通知》（{doc}）规定，编制本报告。"
-)
-FORMAT_2019_NOTE = (
-    f"注：本报告原按{fmt.FORMAT_2019_DOC}格式编制，表格按现行格式列示；"
-    "旧格式中无对应项的单元格留空。"
 )
 PASS_TEXT = "全部通过"
 CHARTS_HEADING = "附：统计图表"
@@ -84,7 +81,7 @@ def title_lines(report: Report) -> tuple[str, ...]:
 
 
 def _doc(report: Report) -> str:
-    return fmt.FORMAT_2019_DOC if report.format == "2019" else fmt.FORMAT_DOC
+    return formats.DOCS.get(report.format, fmt.FORMAT_DOC)
 
 
 def preamble_text(report: Report) -> str:
@@ -170,9 +167,8 @@ def report_body(
     Charts are printed in the sections they illustrate when `charts` (default: the params'
     `charts`) is true; a chart with nothing to draw is left out there.
     """
-    # A 2019-format report holds the figures that map onto the current cells (format2019.MAPPING):
-    # it is shown in the current layout, its unmapped cells blank, with a note saying why.
-    tables = {t.section: t for t in fmt.TABLES}
+    # each table in the format it is kept in (a 2019 report in the 2019 layout, as published)
+    tables = {t.section: t for t in report.table_specs()}
     drawn: dict[str, list[lo.Figure]] = {}
     if report.charts if charts is None else charts:
         from .charts import report_charts
@@ -184,8 +180,6 @@ def report_body(
         lo.Title(title_lines(report)),
         lo.Para(preamble_text(report), "preamble"),
     ]
-    if report.format == "2019":
-        blocks.append(lo.Para(FORMAT_2019_NOTE, "note"))
     for s in fmt.SECTIONS:
         section = lo.Section(id=f"section-{s.key}")
         section.blocks.append(lo.Heading(s.heading, level=1, id=f"heading-{s.key}"))

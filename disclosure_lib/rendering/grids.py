@@ -112,7 +112,8 @@ def proactive_grid(table: fmt.Table, report: Report) -> Table:
         key=table.key,
         caption=fmt.section(table.section).heading,
         rows=rows,
-        widths=(PROACTIVE_LABEL, *([0.0] * width)),
+        # 2019's 其他对外管理服务事项 is longer than 行政规范性文件: one line too
+        widths=(fit([r.label for r in table.rows], PROACTIVE_LABEL), *([0.0] * width)),
         groups=tuple(groups),
     )
 

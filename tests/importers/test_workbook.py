@@ -21,6 +21,8 @@ from disclosure_lib.importers.excel_read import MAX_MEMBERS, MAX_UNPACKED, check
 from disclosure_lib.model import Report
 from disclosure_lib.params import load_report, params_path
 
+from ..base import FORMAT2019_FIXTURES, report_2019, report_mixed
+
 AGENCY = "示例区教育局"
 
 
@@ -180,6 +182,26 @@ def test_a_cover_format_that_cannot_load_is_refused(template: Path, tmp_path: Pa
     [out] = import_files([template], params_dir=tmp_path / "params")
     assert out.failed and out.written is None
     assert not (tmp_path / "params").exists()
+
+
+def test_a_2019_report_has_no_workbook_and_a_2019_cover_is_refused(
+    template: Path, tmp_path: Path
+) -> None:
+    from disclosure_lib.errors import DisclosureError
+    from disclosure_lib.importers.excel import write_workbook
+
+    for report in (report_2019(), report_mixed()):
+        with pytest.raises(DisclosureError, match="现行格式"):
+            write_workbook(report, tmp_path / "old.xlsx")
+    assert not (tmp_path / "old.xlsx").exists()
+    # next year's workbook from a 2019 params file is in the current format
+    fixture = FORMAT2019_FIXTURES / "示例区某某局" / "2020.yaml"
+    nxt = write_template(None, None, tmp_path / "next.xlsx", from_params=fixture)
+    report = import_file(nxt).report
+    assert (report.year, report.format) == (2021, fmt.FORMAT_ID)
+    _set_cover(template, 4, "2019")
+    with pytest.raises(ImportError_, match=r"封面!B4.*现行格式"):
+        import_file(template)
 
 
 def test_no_second_file_for_the_same_agency_and_year(

@@ -11,6 +11,8 @@ from disclosure_lib import format as fmt
 from disclosure_lib.model import Report
 from disclosure_lib.rendering import charts, fonts
 
+from ..base import report_2019, report_mixed
+
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
@@ -127,3 +129,16 @@ def test_chart_text_is_never_mathtext() -> None:
 
     chart = charts._draw("mathtext", "t", "a", draw)
     assert chart.png is not None and chart.png.startswith(PNG_SIGNATURE)
+
+
+def test_charts_of_a_2019_report_read_its_own_cells_and_the_trend_spans_formats() -> None:
+    old, mixed = report_2019(year=2020), report_mixed(year=2021)
+    outcome = dict(charts.outcome_values(old))
+    assert outcome["（六）其他处理"] == 1  # one figure in 2019, three sub-rows in 2021
+    assert dict(charts.outcome_values(mixed))["（六）其他处理"] == 1
+    assert dict(charts.applicant_values(old))["自然人"] == 10
+    series = charts.trend_series([mixed, old])
+    new = series[charts.short_label(fmt.APPLICATIONS.row("new").label)]
+    assert new == [(2020, 13), (2021, 12)]
+    chart = charts.trend_chart(mixed, [old])
+    assert chart is not None and chart.png is not None and "2020年 13" in chart.alt

@@ -3,6 +3,7 @@ check block."""
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 from bs4 import BeautifulSoup, Tag
@@ -12,6 +13,8 @@ from disclosure_lib.model import Contact, Paragraph, Report
 from disclosure_lib.rendering import charts
 from disclosure_lib.rendering import compose as report_html
 from disclosure_lib.rendering import html as html_writer
+
+from ..base import report_2019, report_mixed
 
 HOSTILE = "<script>alert(1)</script> {{ agency }} {% raw %} **粗体** $x^2$ \\section{标题}"
 
@@ -28,6 +31,7 @@ def _report() -> Report:
         Paragraph("主动公开。", "（一）主动公开"),
     ]
     report.section_notes["三"] = "2024年度，未收到申请。"
+    report.issued = datetime.date(2025, 1, 20)  # undated, the checks warn (P2-ISSUED)
     return report
 
 
@@ -233,22 +237,42 @@ def test_long_title_breaks_after_the_agency() -> None:
     ]
 
 
-def test_2019_format_report_uses_current_layout_with_unmapped_cells_blank() -> None:
-    from disclosure_lib import format2019
+def test_a_2019_report_renders_its_own_layout_and_figures() -> None:
+    from disclosure_lib import format2019 as f19
 
-    report = Report(agency="测试区某局", year=2020, format="2019")
-    mapped = {dst for dst in format2019.MAPPING.values() if dst is not None}
-    for table in fmt.TABLES:
-        report.tables[table.key] = {
-            cell: (1 if (table.key, *cell) in mapped else None) for cell in table.cells()
-        }
+    report = report_2019()
     soup = _soup(report_html.report_body(report))
     text = soup.get_text()
-    assert format2019.DOC in text and report_html.FORMAT_2019_NOTE in text
-    for table in fmt.TABLES:
-        element = _table(soup, table.key)
-        cells = element.find_all("td", class_="num")
+    assert f19.DOC in text and fmt.FORMAT_DOC not in text
+    proactive = _table(soup, "proactive")
+    heads = [th.get_text() for th in proactive.find_all("th")]
+    labels = ("本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "本年增/减",
+              "处理决定数量", f19.ITEM_9, "政府集中采购", "采购总金额")  # fmt: skip
+    for label in labels:
+        assert label in heads, label
+    assert "本年制发件数" not in heads and "行政规范性文件" not in heads
+    for table in f19.TABLES:  # every own figure printed, none blank
+        cells = _table(soup, table.key).find_all("td", class_="num")
         assert len(cells) == len(table.cells())
-        blanks = sum(1 for c in cells if not c.get_text(strip=True))
-        assert blanks == sum(1 for cell in table.cells() if (table.key, *cell) not in mapped)
-    assert [c.key for c in charts.report_charts(report)] == ["outcome", "applicants"]
+        assert all(c.get_text(strip=True) for c in cells)
+    row = proactive.find("th", id="proactive-licensing")
+    assert isinstance(row, Tag) and row.parent is not None
+    assert [td.get_text() for td in row.parent.find_all("td")] == ["12", "-2", "350"]
+    apps = _table(soup, "applications")
+    other = apps.find("th", id="applications-r-other_handling")
+    assert isinstance(other, Tag) and other.parent is not None
+    figures = [td.get_text() for td in other.parent.find_all("td")]
+    assert figures == ["1", "0", "0", "0", "0", "0", "1"]
+    assert "3.其他" not in apps.get_text()
+    keys = [c.key for c in charts.report_charts(report)]
+    assert keys == ["outcome", "applicants", "proactive"]
+    chart = charts.proactive_chart(report)
+    assert chart is not None and "本年新制作数量" in chart.alt and "万元" not in chart.alt
+
+
+def test_a_mixed_page_renders_each_table_in_its_format() -> None:
+    soup = _soup(report_html.report_body(report_mixed()))
+    assert "本年新制作数量" in _table(soup, "proactive").get_text()
+    apps = _table(soup, "applications").get_text()
+    assert "3.其他" in apps and "（六）其他处理" in apps
+    assert fmt.FORMAT_DOC in soup.get_text()

@@ -19,7 +19,7 @@ from disclosure_lib.params import load_report
 from disclosure_lib.rendering import compose, docx_writer, html, typst_pdf
 from disclosure_lib.rendering import layout as lo
 
-from ..base import PARAMS, SEED
+from ..base import PARAMS, SEED, report_2019
 
 HOSTILE = "#set text(red) $x^2$ *粗体* _斜体_ <b>标签</b> ] [ \\ {{ agency }} {% raw %} `代码` @ref"
 
@@ -348,3 +348,25 @@ def test_docx_pictures_keep_their_height(written_summary: dict[str, object]) -> 
     pictures = [p for p in d.paragraphs if p._p.xpath(".//w:drawing")]
     assert len(pictures) == 3
     assert all(p.paragraph_format.line_spacing_rule == WD_LINE_SPACING.SINGLE for p in pictures)
+
+
+def test_a_2019_report_prints_its_own_tables_in_all_three(tmp_path: Path) -> None:
+    report = report_2019()
+    doc = _document(report, review=True)
+    pdf = tmp_path / "old.pdf"
+    pdf.write_bytes(typst_pdf.typeset(doc))
+    docx = tmp_path / "old.docx"
+    docx.write_bytes(docx_writer.docx_bytes(doc))
+    reads = {
+        "html": _squash(BeautifulSoup(html.page(doc), "html.parser").get_text()),
+        "pdf": _pdf_text(pdf),
+        "docx": _docx_text(docx),
+    }
+    wanted = [t for t in doc.texts() if t.strip()]
+    for name, text in reads.items():
+        missing = [t for t in wanted if _squash(t) not in text]
+        assert not missing, f"{name} lacks {missing[:5]}"
+        for label in ("本年新制作数量", "上一年项目数量", "第二十条第（九）项", "采购总金额"):
+            assert label in text, (name, label)
+        assert "行政许可" + "12-2350" in text, name  # 上一年项目数量, 本年增/减, 处理决定数量
+        assert "全部通过" in text, name  # the review appendix: no finding for being 2019
