@@ -23,7 +23,8 @@ from decimal import Decimal, InvalidOperation
 
 from ..format import Table
 from ..model import Cell, Value
-from .evidence import Constraint, Pending, show, solve, table_constraints
+from .evidence import Constraint, Pending, show, solve
+from .system import table_system
 
 TABLE_EVIDENCE = "全表勾稽关系"
 MAX_DIGITS = 6  # a single figure above 999,999 does not occur in these tables
@@ -133,7 +134,7 @@ def _holds(con: Constraint, values: dict[Cell, Value]) -> bool | None:
         if v is None:
             return None
         total += coef * v
-    return total == con.const
+    return con.holds(total)
 
 
 def resolve(
@@ -144,7 +145,7 @@ def resolve(
 ) -> Resolution:
     """Values for every slot of `segments`, with a status per slot and log notes."""
     res = Resolution()
-    constraints = table_constraints(table)
+    constraints = table_system(table)
     ambiguous: list[Pending] = []
 
     for seg in segments:
@@ -209,8 +210,9 @@ def resolve(
             continue
         if len(fits) == 1:
             _assign(res, seg.slots, fits[0], "inferred")
+            by = "；".join(_decisive(local, seg.slots, cands)) or "本行勾稽关系"
             res.notes.append(
-                (seg.slots[0], "info", f"{seg.label}：连写数字按本行勾稽关系推断为 {show(fits)}")
+                (seg.slots[0], "info", f"{seg.label}：连写数字按{by}推断为 {show(fits)}")
             )
             continue
         ambiguous.append(Pending(seg.slots, list(fits), seg.label, seg.line))
@@ -221,6 +223,17 @@ def resolve(
         res.pending = settle(res, ambiguous, known, constraints)
         res.notes += [(p.slots[0], "warning", open_note(p)) for p in res.pending]
     return res
+
+
+def _decisive(
+    local: list[Constraint], slots: tuple[Cell, ...], cands: list[tuple[int | None, ...]]
+) -> list[str]:
+    """The rules (their descriptions) that ruled out some of `cands`."""
+    out: list[str] = []
+    for k in local:
+        if any(_holds(k, dict(zip(slots, c, strict=True))) is False for c in cands):
+            out.append(k.why)
+    return list(dict.fromkeys(out))
 
 
 def _bounded(it: Iterator[tuple[int | None, ...]]) -> list[tuple[int | None, ...]] | None:

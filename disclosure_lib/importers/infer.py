@@ -20,8 +20,11 @@ from .. import format as fmt
 from .. import format2019 as f19
 from ..model import Cell, Report
 from .cellruns import TABLE_EVIDENCE, Resolution, open_note, settle
-from .evidence import Constraint, Pending, fill_blank_zeros, table_constraints
+from .evidence import Constraint, Pending, fill_blank_zeros
 from .log import ImportLog, LogEntry, TableStats
+from .system import chain_constraints, narrative_constraints, table_system, usable_evidence
+
+__all__ = ["chain_constraints", "finish", "use_chain", "use_narrative", "use_table"]
 
 
 @dataclass
@@ -92,7 +95,7 @@ def use_table(report: Report, log: ImportLog, state: OpenCells) -> None:
     for t in fmt.TABLES:
         if t.key not in state.status:
             continue
-        cons = list(table_constraints(t))
+        cons = list(table_system(t))
         while True:
             filled = fill_blank_zeros(cons, report.tables[t.key], state.status[t.key])
             _log_zeros(log, t, filled)
@@ -116,53 +119,35 @@ def _log_zeros(log: ImportLog, table: fmt.Table, filled: list[tuple[Cell, Constr
 
 
 def use_narrative(report: Report, log: ImportLog, state: OpenCells) -> None:
-    """Runs the prose decides: each figure it states, in reading order."""
-    if not any(state.pending.values()):
-        return
-    from ..narrative import statements
-
-    for st in statements(report):
-        table = fmt.table(st.pattern.table)
-        open_slots = state.open_slots(table.key)
-        cells = tuple((r, c) for _t, r, c in st.cells)
-        if not open_slots.intersection(cells):
-            continue
-        said = Constraint(
-            tuple((c, 1) for c in cells), st.value, "narrative", f"正文“{st.matched}”"
-        )
-        if _settle(report, log, state, table, [*table_constraints(table), said], "正文"):
-            use_table(report, log, state)
+    """Runs the prose decides: every figure it states, solved together with the table."""
+    for t in fmt.TABLES:
+        if state.pending.get(t.key):
+            _use_evidence(report, log, state, t, narrative_constraints(report, t), "正文")
 
 
-def chain_constraints(
-    report: Report, before: Report | None, after: Report | None
-) -> dict[str, list[Constraint]]:
-    """Rules 8 and 7 against the year before and the year after, as constraints on `report`."""
-    out: dict[str, list[Constraint]] = {"proactive": [], "applications": []}
-    for row in ("regulations", "normative_documents"):
-        label = fmt.PROACTIVE.row(row).label
-        i, n, r = (row, "in_force"), (row, "issued"), (row, "repealed")
-        last = before.get("proactive", *i) if before else None
-        if before is not None and last is not None:
-            why = f"{before.year}年报告{label}现行有效{last}件（现行有效件数逐年相接）"
-            out["proactive"].append(Constraint(((i, 1), (n, -1), (r, 1)), last, "chain", why))
-        if after is not None:
-            now, made, gone = (after.get("proactive", *x) for x in (i, n, r))
-            if now is not None and made is not None and gone is not None:
-                why = f"{after.year}年报告{label}现行有效{now}件、制发{made}件、废止{gone}件"
-                out["proactive"].append(Constraint(((i, 1),), now - made + gone, "chain", why))
-    for col in fmt.APPLICATIONS.columns:
-        prev = before.get("applications", "carry_forward", col.key) if before else None
-        if before is not None and prev is not None:
-            why = f"{before.year}年报告结转下年度继续办理（{col.label}）{prev}件"
-            cell = ("carried_over", col.key)
-            out["applications"].append(Constraint(((cell, 1),), prev, "chain", why))
-        nxt = after.get("applications", "carried_over", col.key) if after else None
-        if after is not None and nxt is not None:
-            why = f"{after.year}年报告上年结转（{col.label}）{nxt}件"
-            cell = ("carry_forward", col.key)
-            out["applications"].append(Constraint(((cell, 1),), nxt, "chain", why))
-    return out
+def _use_evidence(
+    report: Report,
+    log: ImportLog,
+    state: OpenCells,
+    table: fmt.Table,
+    evidence: list[Constraint],
+    name: str,
+) -> bool:
+    """Solve `table`'s open runs with its own constraints and the `evidence` that agrees with
+    them (the rest is logged and left out); True when a cell was decided."""
+    pending = state.pending.get(table.key)
+    if not pending or not evidence:
+        return False
+    values = report.tables[table.key]
+    open_slots = state.open_slots(table.key)
+    known = {s: v for s, v in values.items() if s not in open_slots}
+    kept, dropped = usable_evidence(pending, known, table, evidence)
+    for con in dropped:
+        log.add("info", f"{con.why}与表格其他数据不符，未用作推断依据", table=table.key)
+    if not kept or not _settle(report, log, state, table, [*table_system(table), *kept], name):
+        return False
+    use_table(report, log, state)
+    return True
 
 
 def use_chain(
@@ -172,16 +157,13 @@ def use_chain(
     before: Report | None,
     after: Report | None,
 ) -> bool:
-    """Runs the neighbouring years decide; True when a cell was decided."""
+    """Runs the neighbouring years decide (with the prose's figures); True when a cell was
+    decided."""
     changed = False
     for key, cons in chain_constraints(report, before, after).items():
         table = fmt.table(key)
-        for con in cons:
-            if not state.open_slots(key).intersection(c for c, _ in con.terms):
-                continue
-            if _settle(report, log, state, table, [*table_constraints(table), con], "上下年度"):
-                changed = True
-                use_table(report, log, state)
+        evidence = [*cons, *narrative_constraints(report, table)]
+        changed = _use_evidence(report, log, state, table, evidence, "上下年度") or changed
     return changed
 
 

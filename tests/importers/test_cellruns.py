@@ -57,15 +57,29 @@ def test_ambiguity_settled_by_the_column_rules() -> None:
     assert any("全表" in msg for _c, _l, msg in res.notes)
 
 
+DOCS = tuple(("normative_documents", c) for c in ("issued", "repealed", "in_force"))
+
+
 def test_still_ambiguous_cells_stay_blank_and_flagged() -> None:
-    t = fmt.PROACTIVE  # no sum rule across 二's cells
-    seg = Segment(
-        tuple(("normative_documents", c) for c in ("issued", "repealed", "in_force")), ["3040"]
-    )
-    res = resolve(t, [seg])
-    assert all(res.values[s] is None for s in seg.slots)
+    # "11011": 1|10|11, 11|0|11 and 1|101|1 keep 现行有效 ≥ 制发 − 废止; 110|1|1 does not
+    res = resolve(fmt.PROACTIVE, [Segment(DOCS, ["11011"])])
+    assert all(res.values[s] is None for s in DOCS)
     [(_cell, level, msg)] = res.notes
-    assert level == "warning" and "3|0|40" in msg and "30|4|0" in msg
+    assert level == "warning" and "1|10|11" in msg and "11|0|11" in msg
+    assert "110|1|1" not in msg
+
+
+@pytest.mark.parametrize(
+    ("run", "expected"),
+    [
+        ("2023", (2, 0, 23)),  # 20|2|3 would need last year's 现行有效 = 3 − 20 + 2 < 0
+        ("3040", (3, 0, 40)),  # 30|4|0: 0 < 30 − 4
+    ],
+)
+def test_in_force_inequality_decides_the_split(run: str, expected: tuple[int, ...]) -> None:
+    res = resolve(fmt.PROACTIVE, [Segment(DOCS, [run], 1, "行政规范性文件")])
+    assert tuple(res.values[s] for s in DOCS) == expected
+    assert {res.status[s] for s in DOCS} == {"inferred"}
 
 
 def test_forced_split_of_one_review_group() -> None:

@@ -68,17 +68,18 @@ def test_a_wrong_narrative_figure_is_not_evidence() -> None:
 
 
 def test_the_year_before_decides_through_the_in_force_chain(tmp_path: Path) -> None:
-    # 2024's 3043 fits 3|0|43 and 30|4|3; only 40 + 3 − 0 = 43 continues 2023's 40
+    # 2024's 11011 fits 1|10|11, 11|0|11 and 1|101|1 (each keeps 现行有效 ≥ 制发 − 废止);
+    # only 20 + 1 − 10 = 11 continues 2023's 20
     pages = tmp_path / "crawl"
     pages.mkdir()
-    (pages / "2023.txt").write_bytes(text_of(report(2023, (5, 2, 40)), run_together=False))
-    (pages / "2024.txt").write_bytes(text_of(report(2024, (3, 0, 43))))
+    (pages / "2023.txt").write_bytes(text_of(report(2023, (5, 2, 20)), run_together=False))
+    (pages / "2024.txt").write_bytes(text_of(report(2024, (1, 10, 11))))
     params = tmp_path / "params"
     outcomes = import_files([pages], params_dir=params)
     assert [o.status for o in outcomes] == ["written", "written"]
     r2023, r2024 = (load_report(o.written) for o in outcomes if o.written)
-    assert figures(r2023) == [5, 2, 40]  # printed one cell a line: read as is
-    assert figures(r2024) == [3, 0, 43]
+    assert figures(r2023) == [5, 2, 20]  # printed one cell a line: read as is
+    assert figures(r2024) == [1, 10, 11]
     result = outcomes[1].result
     assert result is not None
     chain = [
@@ -89,7 +90,7 @@ def test_the_year_before_decides_through_the_in_force_chain(tmp_path: Path) -> N
 
 def test_alone_the_same_page_stays_blank(tmp_path: Path) -> None:
     page = tmp_path / "2024.txt"
-    page.write_bytes(text_of(report(2024, (3, 0, 43))))
+    page.write_bytes(text_of(report(2024, (1, 10, 11))))
     [out] = import_files([page], params_dir=tmp_path / "params")
     assert out.result is not None
     assert figures(out.result.report) == [None, None, None]
@@ -97,23 +98,23 @@ def test_alone_the_same_page_stays_blank(tmp_path: Path) -> None:
 
 def test_an_existing_params_file_is_evidence_too(tmp_path: Path) -> None:
     params = tmp_path / "params"
-    save_report(report(2023, (5, 2, 40)), params / "旧目录名" / "2023.yaml")
+    save_report(report(2023, (5, 2, 20)), params / "旧目录名" / "2023.yaml")
     page = tmp_path / "2024.txt"
-    page.write_bytes(text_of(report(2024, (3, 0, 43))))
+    page.write_bytes(text_of(report(2024, (1, 10, 11))))
     [out] = import_files([page], params_dir=params)
     assert out.written is not None
-    assert figures(load_report(out.written)) == [3, 0, 43]
+    assert figures(load_report(out.written)) == [1, 10, 11]
 
 
 def test_the_year_after_decides_too(tmp_path: Path) -> None:
-    # 2023's 3043 (3|0|43 or 30|4|3): 2024 says 43 + 2 − 1 = 44, so 2023 ended with 43
+    # 2023's 1210 (1|2|10 or 1|21|0): 2024 says 10 + 2 − 1 = 11, so 2023 ended with 10
     pages = tmp_path / "crawl"
     pages.mkdir()
-    (pages / "a.txt").write_bytes(text_of(report(2023, (3, 0, 43))))
-    (pages / "b.txt").write_bytes(text_of(report(2024, (2, 1, 44)), run_together=False))
+    (pages / "a.txt").write_bytes(text_of(report(2023, (1, 2, 10))))
+    (pages / "b.txt").write_bytes(text_of(report(2024, (2, 1, 11)), run_together=False))
     outcomes = import_files([pages], params_dir=tmp_path / "params")
     r2023 = outcomes[0].result
-    assert r2023 is not None and figures(r2023.report) == [3, 0, 43]
+    assert r2023 is not None and figures(r2023.report) == [1, 2, 10]
 
 
 def test_blank_zeros_only_where_the_cells_present_balance() -> None:

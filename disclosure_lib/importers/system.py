@@ -1,0 +1,163 @@
+"""One constraint system per table: everything the report says about its cells, solved together.
+
+The unknowns are the table's cells; a digit run the page prints without separators gives its
+cells a finite set of splits (`cellruns`, `evidence.Pending`). The constraints:
+
+- the format's equations (rules 1–4, `format.Equation`, via `evidence.table_constraints`);
+- the inequalities that follow from rule 8 with counts ≥ 0 (`inequalities`):
+  现行有效件数 ≥ 本年制发件数 − 本年废止件数 (last year's 现行有效 is ≥ 0), and, when last
+  year's report is known, 本年废止件数 ≤ last year's 现行有效 + 本年制发件数 (`chain_constraints`);
+- the figures the prose states (`narrative_constraints`:
+  本年度制发规范性文件34件，现行有效件数424件);
+- in folder imports, the years before and after (rules 7 and 8, `chain_constraints`).
+
+`solve_together` solves them at once. The table's own arithmetic is certain; a statement of the
+prose or another year's figure is evidence only while some solution agrees with it: evidence
+the table contradicts is dropped (and said so in the log), never forced onto the cells. A cell
+is set only where every remaining solution agrees.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .. import format as fmt
+from ..model import Cell, Report, Value
+from .evidence import Constraint, Pending, solve, table_constraints
+
+ISSUED, REPEALED, IN_FORCE = (
+    fmt.PROACTIVE.column(k).key for k in ("issued", "repealed", "in_force")
+)
+IN_FORCE_RULE = (
+    f"{fmt.PROACTIVE.column(IN_FORCE).label}不少于"
+    f"{fmt.PROACTIVE.column(ISSUED).label}减{fmt.PROACTIVE.column(REPEALED).label}"
+    "（上年现行有效件数不小于0）"
+)
+
+_SYSTEMS: dict[int, tuple[fmt.Table, tuple[Constraint, ...]]] = {}
+
+
+def in_force_rows(table: fmt.Table) -> tuple[str, ...]:
+    """Rows of `table` holding 本年制发件数, 本年废止件数 and 现行有效件数 (2021 format's 二)."""
+    want = {ISSUED, REPEALED, IN_FORCE}
+    return tuple(r.key for r in table.figure_rows if want <= {c.key for c in table.row_columns(r)})
+
+
+def inequalities(table: fmt.Table) -> tuple[Constraint, ...]:
+    """现行有效件数 − 本年制发件数 + 本年废止件数 ≥ 0 for every row that has the three columns."""
+    return tuple(
+        Constraint(
+            (((row, IN_FORCE), 1), ((row, ISSUED), -1), ((row, REPEALED), 1)),
+            0,
+            "table",
+            IN_FORCE_RULE,
+            ">=",
+        )
+        for row in in_force_rows(table)
+    )
+
+
+def table_system(table: fmt.Table) -> tuple[Constraint, ...]:
+    """The table's own constraints: its equations and the inequalities. (Cached by identity.)"""
+    hit = _SYSTEMS.get(id(table))
+    if hit is None:
+        hit = _SYSTEMS[id(table)] = (table, (*table_constraints(table), *inequalities(table)))
+    return hit[1]
+
+
+def narrative_constraints(report: Report, table: fmt.Table) -> list[Constraint]:
+    """Every figure the prose states about `table`'s cells, in reading order."""
+    from ..narrative import statements
+
+    out: list[Constraint] = []
+    for st in statements(report):
+        if st.pattern.table != table.key:
+            continue
+        cells = tuple((r, c) for _t, r, c in st.cells)
+        out.append(Constraint(tuple((c, 1) for c in cells), st.value, "narrative",
+                              f"正文“{st.matched}”"))  # fmt: skip
+    return out
+
+
+def chain_constraints(
+    report: Report, before: Report | None, after: Report | None
+) -> dict[str, list[Constraint]]:
+    """Rules 8 and 7 against the year before and the year after, as constraints on `report`."""
+    out: dict[str, list[Constraint]] = {"proactive": [], "applications": []}
+    for row in in_force_rows(fmt.PROACTIVE):
+        label = fmt.PROACTIVE.row(row).label
+        i, n, r = (row, IN_FORCE), (row, ISSUED), (row, REPEALED)
+        last = before.get("proactive", *i) if before else None
+        if before is not None and last is not None:
+            why = f"{before.year}年报告{label}现行有效{last}件（现行有效件数逐年相接）"
+            out["proactive"].append(Constraint(((i, 1), (n, -1), (r, 1)), last, "chain", why))
+            why = (
+                f"{before.year}年报告{label}现行有效{last}件"
+                "（本年废止件数不多于上年现行有效加本年制发）"
+            )
+            out["proactive"].append(Constraint(((n, 1), (r, -1)), -last, "chain", why, ">="))
+        if after is not None:
+            now, made, gone = (after.get("proactive", *x) for x in (i, n, r))
+            if now is not None and made is not None and gone is not None:
+                why = f"{after.year}年报告{label}现行有效{now}件、制发{made}件、废止{gone}件"
+                out["proactive"].append(Constraint(((i, 1),), now - made + gone, "chain", why))
+    for col in fmt.APPLICATIONS.columns:
+        prev = before.get("applications", "carry_forward", col.key) if before else None
+        if before is not None and prev is not None:
+            why = f"{before.year}年报告结转下年度继续办理（{col.label}）{prev}件"
+            cell = ("carried_over", col.key)
+            out["applications"].append(Constraint(((cell, 1),), prev, "chain", why))
+        nxt = after.get("applications", "carried_over", col.key) if after else None
+        if after is not None and nxt is not None:
+            why = f"{after.year}年报告上年结转（{col.label}）{nxt}件"
+            cell = ("carry_forward", col.key)
+            out["applications"].append(Constraint(((cell, 1),), nxt, "chain", why))
+    return out
+
+
+def _consistent(
+    pending: list[Pending], known: dict[Cell, Value], constraints: Sequence[Constraint]
+) -> bool:
+    """Does some assignment of the open runs satisfy every constraint? (A search cut short
+    proves nothing: it counts as not consistent, so the evidence is not used.)"""
+    return all(d.cands for d in solve(pending, known, constraints))
+
+
+def usable_evidence(
+    pending: list[Pending],
+    known: dict[Cell, Value],
+    table: fmt.Table,
+    evidence: Sequence[Constraint],
+) -> tuple[list[Constraint], list[Constraint]]:
+    """(kept, dropped): the evidence that holds together with the table's own constraints.
+    All of it when it agrees; else each piece in order, kept while the system stays solvable."""
+    own = list(table_system(table))
+    opened = {s for p in pending for s in p.slots}
+    relevant = [c for c in evidence if opened.intersection(cell for cell, _ in c.terms)]
+    if not relevant or _consistent(_copy(pending), known, [*own, *relevant]):
+        return relevant, []
+    if not _consistent(_copy(pending), known, own):
+        return [], []  # the table itself does not add up: nothing to weigh evidence against
+    kept: list[Constraint] = []
+    dropped: list[Constraint] = []
+    for con in relevant:
+        if _consistent(_copy(pending), known, [*own, *kept, con]):
+            kept.append(con)
+        else:
+            dropped.append(con)
+    return kept, dropped
+
+
+def _copy(pending: list[Pending]) -> list[Pending]:
+    return [Pending(p.slots, list(p.cands), p.label, p.line) for p in pending]
+
+
+__all__ = [
+    "IN_FORCE_RULE",
+    "chain_constraints",
+    "in_force_rows",
+    "inequalities",
+    "narrative_constraints",
+    "table_system",
+    "usable_evidence",
+]
