@@ -19,7 +19,7 @@ from pathlib import Path
 from ..errors import DisclosureError, ImportError_
 from ..model import Report
 from .document import ImportResult, import_file
-from .infer import use_chain
+from .infer import use_chain, use_joint_chain
 
 # what a crawl holds besides pages: never a report
 SKIP_SUFFIXES = frozenset(
@@ -262,8 +262,14 @@ def cross_year(results: list[ImportResult], existing: ExistingParams) -> None:
         r = by_year.get((agency, year))
         return r.report if r is not None else existing.report(agency, year)
 
+    agencies: dict[str, list[ImportResult]] = {}
+    for r in by_year.values():
+        agencies.setdefault(r.report.agency, []).append(r)
     for _ in range(CHAIN_PASSES):
         changed = False
+        for same in agencies.values():
+            years = [(r.report, r.log, r.state) for r in sorted(same, key=lambda r: r.report.year)]
+            changed = use_joint_chain(years) or changed
         for r in results:
             if not any(r.state.pending.values()):
                 continue

@@ -22,9 +22,23 @@ from ..model import Cell, Report
 from .cellruns import TABLE_EVIDENCE, Resolution, open_note, settle
 from .evidence import Constraint, Pending, fill_blank_zeros
 from .log import ImportLog, LogEntry, TableStats
-from .system import chain_constraints, narrative_constraints, table_system, usable_evidence
+from .system import (
+    YearTable,
+    chain_constraints,
+    joint_chain,
+    narrative_constraints,
+    table_system,
+    usable_evidence,
+)
 
-__all__ = ["chain_constraints", "finish", "use_chain", "use_narrative", "use_table"]
+__all__ = [
+    "chain_constraints",
+    "finish",
+    "use_chain",
+    "use_joint_chain",
+    "use_narrative",
+    "use_table",
+]
 
 
 @dataclass
@@ -141,7 +155,7 @@ def _use_evidence(
     values = report.tables[table.key]
     open_slots = state.open_slots(table.key)
     known = {s: v for s, v in values.items() if s not in open_slots}
-    kept, dropped = usable_evidence(pending, known, table, evidence)
+    kept, dropped = usable_evidence(pending, known, table_system(table), evidence)
     for con in dropped:
         log.add("info", f"{con.why}与表格其他数据不符，未用作推断依据", table=table.key)
     if not kept or not _settle(report, log, state, table, [*table_system(table), *kept], name):
@@ -164,6 +178,24 @@ def use_chain(
         table = fmt.table(key)
         evidence = [*cons, *narrative_constraints(report, table)]
         changed = _use_evidence(report, log, state, table, evidence, "上下年度") or changed
+    return changed
+
+
+def use_joint_chain(years: list[tuple[Report, ImportLog, OpenCells]]) -> bool:
+    """Consecutive years of one agency whose runs of 二 are open in more than one year: solved
+    as one system (`system.joint_chain`); True when a cell was decided."""
+    tables = [
+        YearTable(r, state.pending.get("proactive", []), state.open_slots("proactive"))
+        for r, _log, state in years
+    ]
+    if sum(bool(t.pending) for t in tables) < 2:
+        return False
+    decided = joint_chain(tables)
+    changed = False
+    for report, log, state in years:
+        cons = decided.get(report.year)
+        if cons:
+            changed = _use_evidence(report, log, state, fmt.PROACTIVE, cons, "上下年度") or changed
     return changed
 
 

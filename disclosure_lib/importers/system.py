@@ -20,6 +20,7 @@ is set only where every remaining solution agrees.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from .. import format as fmt
 from ..model import Cell, Report, Value
@@ -126,12 +127,12 @@ def _consistent(
 def usable_evidence(
     pending: list[Pending],
     known: dict[Cell, Value],
-    table: fmt.Table,
+    own: Sequence[Constraint],
     evidence: Sequence[Constraint],
 ) -> tuple[list[Constraint], list[Constraint]]:
-    """(kept, dropped): the evidence that holds together with the table's own constraints.
-    All of it when it agrees; else each piece in order, kept while the system stays solvable."""
-    own = list(table_system(table))
+    """(kept, dropped): the evidence that holds together with the certain constraints `own`
+    (a table's equations and inequalities). All of it when it agrees; else each piece in
+    order, kept while the system stays solvable."""
     opened = {s for p in pending for s in p.slots}
     relevant = [c for c in evidence if opened.intersection(cell for cell, _ in c.terms)]
     if not relevant or _consistent(_copy(pending), known, [*own, *relevant]):
@@ -148,6 +149,66 @@ def usable_evidence(
     return kept, dropped
 
 
+@dataclass
+class YearTable:
+    """One year of one agency in a joint solve: its report and the runs of 二 still open."""
+
+    report: Report
+    pending: list[Pending]
+    open_slots: set[Cell]
+
+
+def _at(year: int, cell: Cell) -> Cell:
+    return (f"{year}|{cell[0]}", cell[1])
+
+
+def joint_chain(years: Sequence[YearTable]) -> dict[int, list[Constraint]]:
+    """Consecutive years of one agency solved as one system: every year's 二 (its own
+    constraints) and rule 8 between each pair of years, 现行有效件数 carried on. Returns, per
+    year, what the joint solve decides as one-cell constraints (evidence for that year alone):
+    runs open in two neighbouring years can settle each other, which neither can alone."""
+    table = fmt.PROACTIVE
+    by_year = {y.report.year: y for y in years}
+    pending: list[Pending] = []
+    origin: dict[int, int] = {}  # id of a joint item → its year
+    known: dict[Cell, Value] = {}
+    own: list[Constraint] = []
+    chain: list[Constraint] = []
+    for year, yt in sorted(by_year.items()):
+        for p in yt.pending:
+            pending.append(Pending(tuple(_at(year, c) for c in p.slots), list(p.cands), p.label))
+            origin[id(pending[-1])] = year
+        for cell in table.cells():
+            if cell not in yt.open_slots:
+                known[_at(year, cell)] = yt.report.get(table.key, *cell)
+        for con in table_system(table):
+            terms = tuple((_at(year, c), k) for c, k in con.terms)
+            own.append(Constraint(terms, con.const, con.kind, con.why, con.op))
+        if year - 1 not in by_year:
+            continue
+        for row in in_force_rows(table):
+            now, last = _at(year, (row, IN_FORCE)), _at(year - 1, (row, IN_FORCE))
+            made, gone = _at(year, (row, ISSUED)), _at(year, (row, REPEALED))
+            why = f"{year - 1}年与{year}年报告的{table.row(row).label}现行有效件数逐年相接"
+            chain.append(Constraint(((now, 1), (last, -1), (made, -1), (gone, 1)), 0, "chain", why))
+            chain.append(Constraint(((made, 1), (gone, -1), (last, 1)), 0, "chain", why, ">="))
+    if not pending or not chain:
+        return {}
+    kept, _dropped = usable_evidence(pending, known, own, chain)
+    if not kept:
+        return {}
+    why = "；".join(dict.fromkeys(c.why for c in kept))
+    out: dict[int, list[Constraint]] = {}
+    for d in solve(pending, known, [*own, *kept]):
+        for cell, value in d.decided.items():
+            if value is None or isinstance(value, bool):
+                continue
+            row = cell[0].split("|", 1)[1]
+            con = Constraint((((row, cell[1]), 1),), value, "chain", why)
+            out.setdefault(origin[id(d.item)], []).append(con)
+    return out
+
+
 def _copy(pending: list[Pending]) -> list[Pending]:
     return [Pending(p.slots, list(p.cands), p.label, p.line) for p in pending]
 
@@ -157,6 +218,7 @@ __all__ = [
     "chain_constraints",
     "in_force_rows",
     "inequalities",
+    "joint_chain",
     "narrative_constraints",
     "table_system",
     "usable_evidence",

@@ -137,3 +137,47 @@ def test_blank_zeros_only_where_the_cells_present_balance() -> None:
 def test_constraint_of_a_statement_is_linear() -> None:
     con = Constraint(((("new", "total"), 1),), 5, "narrative", "正文“收到申请5件”")
     assert con.terms[0] == (("new", "total"), 1) and con.const == 5
+
+
+def test_two_open_years_settle_each_other(tmp_path: Path) -> None:
+    # 2022's 5125 fits 5|1|25 and 5|12|5, 2023's 4920 fits 4|9|20 and 4|92|0: neither year
+    # decides alone, but only 25 + 4 − 9 = 20 carries 现行有效件数 from one year to the next
+    pages = tmp_path / "crawl"
+    pages.mkdir()
+    (pages / "a.txt").write_bytes(text_of(report(2022, (5, 1, 25))))
+    (pages / "b.txt").write_bytes(text_of(report(2023, (4, 9, 20))))
+    for page in pages.iterdir():
+        alone = import_bytes(page.read_bytes(), path=page.name)
+        assert None in figures(alone.report)
+    outcomes = import_files([pages], params_dir=tmp_path / "params")
+    got = [figures(o.result.report) for o in outcomes if o.result]
+    assert got == [[5, 1, 25], [4, 9, 20]]
+    result = outcomes[1].result
+    assert result is not None
+    said = [e for e in result.log.entries if e.row == "normative_documents" and e.level == "info"]
+    assert any("逐年相接" in e.message for e in said)
+    assert not result.log.blank
+
+
+def test_years_that_do_not_chain_decide_nothing(tmp_path: Path) -> None:
+    # 2023's 4170 (4|1|70 or 4|17|0) after 2022's 25 or 5: no pair of splits carries
+    # 现行有效件数 on, so that rule is not evidence here (the reports disagree) and both runs
+    # stay open; 本年废止 17 ≤ 25 + 4 keeps 4|17|0 possible
+    pages = tmp_path / "crawl"
+    pages.mkdir()
+    (pages / "a.txt").write_bytes(text_of(report(2022, (5, 1, 25))))
+    (pages / "b.txt").write_bytes(text_of(report(2023, (4, 1, 70))))
+    outcomes = import_files([pages], params_dir=tmp_path / "params")
+    got = [figures(o.result.report) for o in outcomes if o.result]
+    assert got == [[5, None, None], [4, None, None]]
+
+
+def test_repealed_cannot_exceed_what_was_in_force(tmp_path: Path) -> None:
+    # 2023's 4970: 4|97|0 would repeal 97 documents when at most 25 + 4 were in force
+    pages = tmp_path / "crawl"
+    pages.mkdir()
+    (pages / "a.txt").write_bytes(text_of(report(2022, (5, 1, 25))))
+    (pages / "b.txt").write_bytes(text_of(report(2023, (4, 9, 70))))
+    outcomes = import_files([pages], params_dir=tmp_path / "params")
+    got = [figures(o.result.report) for o in outcomes if o.result]
+    assert got == [[5, None, None], [4, 9, 70]]
