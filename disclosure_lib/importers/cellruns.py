@@ -175,47 +175,53 @@ def resolve(
                 )
             )
             continue
-        if not any(_INT.match(c) and len(c) > 1 for c in cells):
-            res.notes.append(
-                (seg.slots[0], "warning", f"{seg.label}：应有{n}个数值，只读到{len(cells)}个，留空")
-            )
-            continue
-        cands = _bounded(_segment_candidates(cells, n))
+        slots = set(seg.slots)
+        local = [k for k in constraints if all(c in slots for c, _ in k.terms)]
+        has_run = any(_INT.match(c) and len(c) > 1 for c in cells)
+        cands = _bounded(_segment_candidates(cells, n)) if has_run else []
         if cands is None:
             res.notes.append(
                 (seg.slots[0], "warning", f"{seg.label}：连写数字拆分方式过多，未导入该行")
             )
             continue
-        if len(cands) == 1:
+        # cells the page separates, one too few: the row may lack one cell
+        lacking = _short_candidates(cells, seg.slots, local) if 1 < len(cells) == n - 1 else []
+        if len(cands) == 1 and not lacking:
             _assign(res, seg.slots, cands[0], "read")
             res.notes.append(
                 (seg.slots[0], "info", f"{seg.label}：连写数字唯一拆分为 {show(cands)}")
             )
             continue
-        slots = set(seg.slots)
-        local = [k for k in constraints if all(c in slots for c, _ in k.terms)]
         fits = [
             c
             for c in cands
             if all(_holds(k, dict(zip(seg.slots, c, strict=True))) is not False for k in local)
         ]
-        if not fits:
-            res.notes.append(
-                (
-                    seg.slots[0],
-                    "warning",
-                    f"{seg.label}：连写数字“{''.join(cells)}”无符合勾稽关系的拆分，留空",
-                )
+        if len(cells) > 1 and not fits and not lacking:  # no reading of the cells fits
+            lacking = _short_candidates(cells, seg.slots, local)
+        short = [c for c in lacking if c not in fits]
+        readings = fits + short
+        if not readings:
+            msg = (
+                f"{seg.label}：连写数字“{''.join(cells)}”无符合勾稽关系的拆分，留空"
+                if cands
+                else f"{seg.label}：应有{n}个数值，只读到{len(cells)}个，留空"
             )
+            res.notes.append((seg.slots[0], "warning", msg))
             continue
-        if len(fits) == 1:
-            _assign(res, seg.slots, fits[0], "inferred")
-            by = "；".join(_decisive(local, seg.slots, cands)) or "本行勾稽关系"
+        if len(readings) == 1:
+            _assign(res, seg.slots, readings[0], "inferred")
+            by = "；".join(_decisive(local, seg.slots, cands + short)) or "本行勾稽关系"
+            lacks = readings[0] in short
+            what = "少一个单元格，" if lacks else "连写数字"
             res.notes.append(
-                (seg.slots[0], "info", f"{seg.label}：连写数字按{by}推断为 {show(fits)}")
+                (seg.slots[0], "info", f"{seg.label}：{what}按{by}推断为 {show(readings)}")
             )
+            for s, v in zip(seg.slots, readings[0], strict=True):
+                if v is None and lacks:
+                    res.status[s] = "absent"  # not printed, and no rule of the row gives it
             continue
-        ambiguous.append(Pending(seg.slots, list(fits), seg.label, seg.line))
+        ambiguous.append(Pending(seg.slots, readings, seg.label, seg.line))
 
     if ambiguous:
         open_slots = {x for p in ambiguous for x in p.slots}
@@ -223,6 +229,55 @@ def resolve(
         res.pending = settle(res, ambiguous, known, constraints)
         res.notes += [(p.slots[0], "warning", open_note(p)) for p in res.pending]
     return res
+
+
+def _short_candidates(
+    cells: list[str], slots: tuple[Cell, ...], local: list[Constraint]
+) -> list[tuple[int | None, ...]]:
+    """Readings of a row that lacks one cell: the text as n − 1 figures, the missing cell at
+    each place in turn, its value from an equation of the row where one has it as the only
+    unknown (else None: not printed, not known). Only readings every rule of the row keeps."""
+    out: dict[tuple[int | None, ...], None] = {}
+    for base in _bounded(_segment_candidates(cells, len(slots) - 1)) or []:
+        for hole in range(len(slots)):
+            cand: list[int | None] = [*base[:hole], None, *base[hole:]]
+            value = _derive(local, slots, cand, hole)
+            if value is False:
+                continue
+            cand[hole] = value
+            values: dict[Cell, Value] = dict(zip(slots, cand, strict=True))
+            if all(_holds(k, values) is not False for k in local):
+                out[tuple(cand)] = None
+            if len(out) > MAX_CANDIDATES:
+                return []
+    return list(out)
+
+
+def _derive(
+    local: list[Constraint], slots: tuple[Cell, ...], cand: list[int | None], hole: int
+) -> int | bool | None:
+    """The missing cell's value from the first equation that has it as the only unknown;
+    None when none has; False when one would make it negative or fractional."""
+    values: dict[Cell, Value] = dict(zip(slots, cand, strict=True))
+    target = slots[hole]
+    for k in local:
+        coefs = dict(k.terms)
+        if k.op != "==" or target not in coefs:
+            continue
+        rest = Decimal(k.const)
+        for c, coef in k.terms:
+            if c == target:
+                continue
+            v = values.get(c)
+            if v is None:
+                break
+            rest -= coef * v
+        else:
+            got = rest / coefs[target]
+            if got < 0 or got != got.to_integral_value():
+                return False
+            return int(got)
+    return None
 
 
 def _decisive(

@@ -168,3 +168,39 @@ def test_runs_longer_than_any_split_fit_nothing() -> None:
 )
 def test_parse_value(text: str, amount: bool, signed: bool, expected: tuple) -> None:
     assert parse_value(text, amount=amount, signed=signed) == expected
+
+
+def full_table(new: Segment) -> list[Segment]:
+    """三 with 新收 as given; the other rows printed whole (11 natural, 1 business: as 38|5|…)."""
+    segs = [new, row("carried_over", *"0000000")]
+    for r in APP.figure_rows:
+        if r.key in ("new", "carried_over"):
+            continue
+        values = ["0"] * 7
+        if r.key in ("disclosed", "total"):
+            values = ["38", "5", "0", "0", "1", "0", "44"]
+        segs.append(row(r.key, *values))
+    return segs
+
+
+def test_a_short_row_gets_its_missing_cell_where_one_reading_fits() -> None:
+    # 新收 prints 6 of its 7 cells (a 0 lost): the row sum and 一 + 二 = （七）+ 四 per
+    # column leave one reading, 38|5|0|0|1|0|44
+    res = resolve(APP, full_table(row("new", "38", "5", "0", "1", "0", "44")))
+    assert [res.values[("new", c)] for c in COLS] == [38, 5, 0, 0, 1, 0, 44]
+    assert {res.status[("new", c)] for c in COLS} == {"inferred"}
+
+
+def test_a_short_row_alone_is_not_guessed() -> None:
+    # without the other rows, the missing 0 could stand in four places, or 总计 be missing
+    res = resolve(APP, [row("new", "38", "5", "0", "1", "0", "44")])
+    assert all(res.values[("new", c)] is None for c in COLS)
+    [p] = res.pending
+    assert (38, 5, 0, 0, 1, 0, 44) in p.cands and (38, 5, 0, 1, 0, 44, 88) in p.cands
+    assert len(p.cands) == 5 and any("等5种" in m for _c, _l, m in res.notes)
+
+
+def test_a_short_row_of_two_without_rules_stays_open() -> None:
+    # 行政规范性文件 prints 2 and 89: which of the three cells is missing, nothing says
+    res = resolve(fmt.PROACTIVE, [Segment(DOCS, ["2", "89"], 1, "行政规范性文件")])
+    assert all(res.values[s] is None for s in DOCS)
