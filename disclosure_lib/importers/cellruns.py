@@ -221,7 +221,7 @@ def resolve(
                 if v is None and lacks:
                     res.status[s] = "absent"  # not printed, and no rule of the row gives it
             continue
-        ambiguous.append(Pending(seg.slots, readings, seg.label, seg.line))
+        ambiguous.append(Pending(seg.slots, list[tuple[Value, ...]](readings), seg.label, seg.line))
 
     if ambiguous:
         open_slots = {x for p in ambiguous for x in p.slots}
