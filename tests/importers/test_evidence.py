@@ -181,3 +181,14 @@ def test_repealed_cannot_exceed_what_was_in_force(tmp_path: Path) -> None:
     outcomes = import_files([pages], params_dir=tmp_path / "params")
     got = [figures(o.result.report) for o in outcomes if o.result]
     assert got == [[5, None, None], [4, 9, 70]]
+
+
+def test_the_prose_in_other_words_decides_too() -> None:
+    # 349424 alone fits many splits; 制发规范性文件34件，现行有效件数424件 leaves 34|9|424
+    says = "本年度制发规范性文件34件，现行有效件数424件。"
+    alone = import_bytes(text_of(report(2024, (34, 9, 424))), path="a.txt")
+    assert figures(alone.report) == [None, None, None]
+    result = import_bytes(text_of(report(2024, (34, 9, 424), says=says)), path="a.txt")
+    assert figures(result.report) == [34, 9, 424]
+    decided = [e for e in result.log.entries if e.row == "normative_documents"]
+    assert any("现行有效件数424件" in e.message for e in decided)
