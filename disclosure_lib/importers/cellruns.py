@@ -53,6 +53,7 @@ class Resolution:
     status: dict[Cell, str] = field(default_factory=dict)  # read | inferred | blank | flagged
     notes: list[tuple[Cell | None, str, str]] = field(default_factory=list)  # (cell, level, msg)
     pending: list[Pending] = field(default_factory=list)  # runs the table leaves open
+    why: dict[Cell, str] = field(default_factory=dict)  # inferred cells: what decided them
 
 
 def parse_value(text: str, *, amount: bool = False, signed: bool = False) -> tuple[Value, str]:
@@ -187,7 +188,7 @@ def resolve(
         # cells the page separates, one too few: the row may lack one cell
         lacking = _short_candidates(cells, seg.slots, local) if 1 < len(cells) == n - 1 else []
         if len(cands) == 1 and not lacking:
-            _assign(res, seg.slots, cands[0], "read")
+            _assign(res, seg.slots, cands[0], "read", "连写数字唯一拆分")
             res.notes.append(
                 (seg.slots[0], "info", f"{seg.label}：连写数字唯一拆分为 {show(cands)}")
             )
@@ -210,10 +211,10 @@ def resolve(
             res.notes.append((seg.slots[0], "warning", msg))
             continue
         if len(readings) == 1:
-            _assign(res, seg.slots, readings[0], "inferred")
             by = "；".join(_decisive(local, seg.slots, cands + short)) or "本行勾稽关系"
             lacks = readings[0] in short
             what = "少一个单元格，" if lacks else "连写数字"
+            _assign(res, seg.slots, readings[0], "inferred", f"{what}按{by}推断")
             res.notes.append(
                 (seg.slots[0], "info", f"{seg.label}：{what}按{by}推断为 {show(readings)}")
             )
@@ -306,11 +307,13 @@ def _blank(res: Resolution, slots: tuple[Cell, ...]) -> None:
 
 
 def _assign(
-    res: Resolution, slots: tuple[Cell, ...], cand: tuple[int | None, ...], st: str
+    res: Resolution, slots: tuple[Cell, ...], cand: tuple[int | None, ...], st: str, why: str = ""
 ) -> None:
     for s, v in zip(slots, cand, strict=True):
         res.values[s] = v
         res.status[s] = st if v is not None else "blank"
+        if why and v is not None:
+            res.why[s] = why
 
 
 def settle(
@@ -333,9 +336,10 @@ def settle(
             continue
         p.cands = d.cands
         new = {s: v for s, v in d.decided.items() if res.status.get(s) != "inferred"}
+        by = "、".join(f"“{w}”" for w in d.why) if d.why else evidence
         for s, v in new.items():
             res.values[s], res.status[s] = v, "inferred"
-        by = "、".join(f"“{w}”" for w in d.why) if d.why else evidence
+            res.why[s] = f"连写数字按{by}推断"
         if len(d.decided) == len(p.slots):
             res.notes.append(
                 (p.slots[0], "info", f"{p.label}：连写数字按{by}推断为 {show(p.cands)}")

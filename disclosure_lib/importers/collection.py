@@ -321,6 +321,7 @@ def params_text(result: ImportResult) -> str:
     notes.append(f"读取 {read} 个单元格，推断 {inferred} 个，缺失 {missing} 个")
     if any("--blank-as-zero" in e.message for e in log.entries):
         notes.append("--blank-as-zero：来源以空白表示 0，空白单元格已按 0 导入")
+    notes += [f"留空（拆分不唯一）{_comment(c)}" for c in log.open_cells()]
     head, _, rest = text.partition("\n")
     return "\n".join([head, *(f"# {n}" for n in notes), rest])
 

@@ -21,7 +21,7 @@ from .. import format2019 as f19
 from ..model import Cell, Report
 from .cellruns import TABLE_EVIDENCE, Resolution, open_note, settle
 from .evidence import Constraint, Pending, fill_blank_zeros
-from .log import ImportLog, LogEntry, TableStats
+from .log import CellEvidence, ImportLog, LogEntry, TableStats
 from .system import (
     YearTable,
     chain_constraints,
@@ -48,6 +48,7 @@ class OpenCells:
 
     status: dict[str, dict[Cell, str]] = field(default_factory=dict)
     pending: dict[str, list[Pending]] = field(default_factory=dict)
+    why: dict[str, dict[Cell, str]] = field(default_factory=dict)  # what decided a cell
 
     def open_slots(self, table: str) -> set[Cell]:
         return {s for p in self.pending.get(table, []) for s in p.slots}
@@ -72,6 +73,7 @@ def _settle(
     known = {s: v for s, v in values.items() if s not in open_slots}
     before = {s: values.get(s) for s in open_slots}
     still = settle(res, pending, known, constraints, evidence=evidence)
+    state.why.setdefault(table.key, {}).update(res.why)
     changed = False
     for s in open_slots:
         if res.values.get(s) != before[s]:
@@ -98,6 +100,7 @@ def blank_as_zero(report: Report, log: ImportLog, state: OpenCells) -> int:
             if st == "blank":
                 report.tables[t.key][cell] = Decimal(0) if t.is_amount(*cell) else 0
                 state.status[t.key][cell] = "inferred"
+                state.why.setdefault(t.key, {})[cell] = "--blank-as-zero：来源以空白表示 0"
                 n += 1
     if n:
         log.add("info", f"按 --blank-as-zero 将 {n} 个空白单元格视为 0（来源以空白表示 0）")
@@ -112,6 +115,8 @@ def use_table(report: Report, log: ImportLog, state: OpenCells) -> None:
         cons = list(table_system(t))
         while True:
             filled = fill_blank_zeros(cons, report.tables[t.key], state.status[t.key])
+            for cell, con in filled:
+                state.why.setdefault(t.key, {})[cell] = f"空白，按勾稽关系（{con.why}）推断为 0"
             _log_zeros(log, t, filled)
             if not _settle(report, log, state, t, cons, TABLE_EVIDENCE) and not filled:
                 break
@@ -214,18 +219,26 @@ def finish(report: Report, log: ImportLog, state: OpenCells) -> None:
                 log.add("warning", open_note(p), line=p.line)
     unmapped = _unmapped_2019() if log.format == f19.FORMAT_ID else frozenset()
     log.blank = {}
+    log.evidence = {}
     for t in fmt.TABLES:
         stats = log.stats[t.key] = TableStats()
         status = state.status.get(t.key, {})
         open_slots = state.open_slots(t.key)
+        candidates = _candidates(state.pending.get(t.key, []))
+        decided = state.why.get(t.key, {})
         row_blanks: dict[str, list[str]] = {}
         for cell in t.cells():
             value, st = report.get(t.key, *cell), status.get(cell, "absent")
+            line = report.lines.get((t.key, *cell))
+            source = {"line": line} if line else {}
             if value is not None:
                 if st == "inferred":
                     stats.inferred += 1
                 else:
                     stats.read += 1
+                kind = "inferred" if st == "inferred" else "read"
+                why = decided.get(cell, "")
+                log.evidence[(t.key, *cell)] = CellEvidence(kind, value, why, source=source)
                 continue
             stats.missing += 1
             if cell in open_slots:
@@ -240,6 +253,9 @@ def finish(report: Report, log: ImportLog, state: OpenCells) -> None:
             else:
                 why = "未找到"
             log.blank[(t.key, *cell)] = why
+            log.evidence[(t.key, *cell)] = CellEvidence(
+                "blank", None, why, candidates.get(cell, []) if cell in open_slots else [], source
+            )
         if log.cell_refs:
             continue  # a workbook: the check's findings sum blanks up per sheet
         for row, cols in row_blanks.items():
@@ -250,6 +266,15 @@ def finish(report: Report, log: ImportLog, state: OpenCells) -> None:
                 row=row,
                 line=report.line_of(t.key, row, t.row_columns(t.row(row))[0].key),
             )
+
+
+def _candidates(pending: list[Pending]) -> dict[Cell, list[object]]:
+    """Per open cell, the values its run's remaining splits give it (in split order)."""
+    out: dict[Cell, list[object]] = {}
+    for p in pending:
+        for i, s in enumerate(p.slots):
+            out[s] = list(dict.fromkeys(c[i] for c in p.cands))
+    return out
 
 
 def _unmapped_2019() -> frozenset[tuple[str, str, str]]:

@@ -192,3 +192,32 @@ def test_the_prose_in_other_words_decides_too() -> None:
     assert figures(result.report) == [34, 9, 424]
     decided = [e for e in result.log.entries if e.row == "normative_documents"]
     assert any("现行有效件数424件" in e.message for e in decided)
+
+
+def test_every_cell_has_its_evidence(tmp_path: Path) -> None:
+    # 11011: three splits stay possible; the log and the params file name the candidates
+    page = tmp_path / "2024.txt"
+    page.write_bytes(text_of(report(2024, (1, 10, 11))))
+    [out] = import_files([page], params_dir=tmp_path / "params")
+    assert out.result is not None and out.written is not None
+    log = out.result.log
+    records = {(r["table"], r["row"], r["column"]): r for r in log.records()}
+    assert len(records) == sum(len(t.cells()) for t in fmt.TABLES)
+    issued = records[DOCS[0]]
+    assert issued["status"] == "blank" and issued["why"] == "拆分不唯一"
+    assert issued["candidates"] == [1, 11]
+    assert records[DOCS[2]]["candidates"] == [11, 1]
+    assert issued["source"] == {"line": log.evidence[DOCS[0]].source["line"]}
+    assert all(r["status"] in ("read", "inferred", "blank") for r in records.values())
+    text = out.written.read_text(encoding="utf-8")
+    assert "# 留空（拆分不唯一）行政规范性文件·本年制发件数：可能为 1、11" in text
+
+
+def test_an_inferred_cell_names_what_decided_it() -> None:
+    says = "本年度制发规范性文件34件，现行有效件数424件。"
+    result = import_bytes(text_of(report(2024, (34, 9, 424), says=says)), path="a.txt")
+    records = {(r["table"], r["row"], r["column"]): r for r in result.log.records()}
+    repealed = records[DOCS[1]]
+    assert (repealed["status"], repealed["value"]) == ("inferred", 9)
+    assert "现行有效件数424件" in str(repealed["why"])
+    assert not any(r["candidates"] for r in records.values())
