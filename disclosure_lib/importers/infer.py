@@ -23,7 +23,8 @@ from .cellruns import TABLE_EVIDENCE, Resolution, open_note, settle
 from .evidence import Constraint, Pending, fill_blank_zeros
 from .log import CellEvidence, ImportLog, LogEntry, TableStats
 from .system import (
-    YearTable,
+    CHAINED,
+    YearTables,
     chain_constraints,
     joint_chain,
     narrative_constraints,
@@ -187,20 +188,25 @@ def use_chain(
 
 
 def use_joint_chain(years: list[tuple[Report, ImportLog, OpenCells]]) -> bool:
-    """Consecutive years of one agency whose runs of 二 are open in more than one year: solved
-    as one system (`system.joint_chain`); True when a cell was decided."""
+    """Consecutive years of one agency with runs open in more than one year: solved as one
+    system (`system.joint_chain`); True when a cell was decided."""
     tables = [
-        YearTable(r, state.pending.get("proactive", []), state.open_slots("proactive"))
+        YearTables(
+            r,
+            {k: list(v) for k, v in state.pending.items()},
+            {k: state.open_slots(k) for k in state.pending},
+        )
         for r, _log, state in years
     ]
-    if sum(bool(t.pending) for t in tables) < 2:
+    if sum(any(t.pending.values()) for t in tables) < 2:
         return False
     decided = joint_chain(tables)
     changed = False
     for report, log, state in years:
-        cons = decided.get(report.year)
-        if cons:
-            changed = _use_evidence(report, log, state, fmt.PROACTIVE, cons, "上下年度") or changed
+        for t in CHAINED:
+            cons = decided.get((report.year, t.key))
+            if cons and _use_evidence(report, log, state, t, cons, "上下年度"):
+                changed = True
     return changed
 
 

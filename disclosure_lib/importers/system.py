@@ -149,63 +149,95 @@ def usable_evidence(
     return kept, dropped
 
 
+CHAINED = (fmt.PROACTIVE, fmt.APPLICATIONS)  # the tables rules 8 and 7 link across years
+
+
 @dataclass
-class YearTable:
-    """One year of one agency in a joint solve: its report and the runs of 二 still open."""
+class YearTables:
+    """One year of one agency in a joint solve: its report and, per table, the runs still
+    open (`pending`) and their cells (`open_slots`)."""
 
     report: Report
-    pending: list[Pending]
-    open_slots: set[Cell]
+    pending: dict[str, list[Pending]]
+    open_slots: dict[str, set[Cell]]
 
 
-def _at(year: int, cell: Cell) -> Cell:
-    return (f"{year}|{cell[0]}", cell[1])
+def _at(year: int, table: str, cell: Cell) -> Cell:
+    return (f"{year}|{table}|{cell[0]}", cell[1])
 
 
-def joint_chain(years: Sequence[YearTable]) -> dict[int, list[Constraint]]:
-    """Consecutive years of one agency solved as one system: every year's 二 (its own
-    constraints) and rule 8 between each pair of years, 现行有效件数 carried on. Returns, per
-    year, what the joint solve decides as one-cell constraints (evidence for that year alone):
-    runs open in two neighbouring years can settle each other, which neither can alone."""
-    table = fmt.PROACTIVE
+def _year_chain(year: int, table: fmt.Table) -> list[Constraint]:
+    """Rules 8 and 7 between `year` − 1 and `year`, over the joint system's cells."""
+    out: list[Constraint] = []
+    t = table.key
+    if table is fmt.PROACTIVE:
+        for row in in_force_rows(table):
+            now, last = _at(year, t, (row, IN_FORCE)), _at(year - 1, t, (row, IN_FORCE))
+            made, gone = _at(year, t, (row, ISSUED)), _at(year, t, (row, REPEALED))
+            why = f"{year - 1}年与{year}年报告的{table.row(row).label}现行有效件数逐年相接"
+            out.append(Constraint(((now, 1), (last, -1), (made, -1), (gone, 1)), 0, "chain", why))
+            out.append(Constraint(((made, 1), (gone, -1), (last, 1)), 0, "chain", why, ">="))
+    else:
+        for col in table.columns:
+            now, last = (
+                _at(year, t, ("carried_over", col.key)),
+                _at(year - 1, t, ("carry_forward", col.key)),
+            )
+            why = f"{year - 1}年报告结转下年度继续办理即{year}年报告上年结转（{col.label}）"
+            out.append(Constraint(((now, 1), (last, -1)), 0, "chain", why))
+    return out
+
+
+def joint_chain(years: Sequence[YearTables]) -> dict[tuple[int, str], list[Constraint]]:
+    """Consecutive years of one agency solved as one system: each year's 二 and 三 (their own
+    constraints), with rule 8 (现行有效件数 carried on) and rule 7 (结转) between each pair of
+    years as evidence. Returns, per (year, table), what the joint solve decides as one-cell
+    constraints (evidence for that year alone): runs open in two neighbouring years can
+    settle each other, which neither can alone."""
     by_year = {y.report.year: y for y in years}
     pending: list[Pending] = []
-    origin: dict[int, int] = {}  # id of a joint item → its year
+    origin: dict[int, tuple[int, str]] = {}  # id of a joint item → its year and table
     known: dict[Cell, Value] = {}
     own: list[Constraint] = []
     chain: list[Constraint] = []
-    for year, yt in sorted(by_year.items()):
-        for p in yt.pending:
-            pending.append(Pending(tuple(_at(year, c) for c in p.slots), list(p.cands), p.label))
-            origin[id(pending[-1])] = year
-        for cell in table.cells():
-            if cell not in yt.open_slots:
-                known[_at(year, cell)] = yt.report.get(table.key, *cell)
-        for con in table_system(table):
-            terms = tuple((_at(year, c), k) for c, k in con.terms)
-            own.append(Constraint(terms, con.const, con.kind, con.why, con.op))
-        if year - 1 not in by_year:
-            continue
-        for row in in_force_rows(table):
-            now, last = _at(year, (row, IN_FORCE)), _at(year - 1, (row, IN_FORCE))
-            made, gone = _at(year, (row, ISSUED)), _at(year, (row, REPEALED))
-            why = f"{year - 1}年与{year}年报告的{table.row(row).label}现行有效件数逐年相接"
-            chain.append(Constraint(((now, 1), (last, -1), (made, -1), (gone, 1)), 0, "chain", why))
-            chain.append(Constraint(((made, 1), (gone, -1), (last, 1)), 0, "chain", why, ">="))
+    for table in CHAINED:
+        t = table.key
+        kept_years = {y for y, yt in by_year.items() if yt.report.table_spec(t) is table}
+        for year in sorted(kept_years):
+            yt = by_year[year]
+            for p in yt.pending.get(t, []):
+                slots = tuple(_at(year, t, c) for c in p.slots)
+                pending.append(Pending(slots, list(p.cands), p.label))
+                origin[id(pending[-1])] = (year, t)
+            opened = yt.open_slots.get(t, set())
+            for cell in table.cells():
+                if cell not in opened:
+                    known[_at(year, t, cell)] = yt.report.get(t, *cell)
+            for con in table_system(table):
+                terms = tuple((_at(year, t, c), k) for c, k in con.terms)
+                own.append(Constraint(terms, con.const, con.kind, con.why, con.op))
+            if year - 1 in kept_years:
+                chain += _year_chain(year, table)
     if not pending or not chain:
         return {}
     kept, _dropped = usable_evidence(pending, known, own, chain)
     if not kept:
         return {}
-    why = "；".join(dict.fromkeys(c.why for c in kept))
-    out: dict[int, list[Constraint]] = {}
+    out: dict[tuple[int, str], list[Constraint]] = {}
     for d in solve(pending, known, [*own, *kept]):
+        year, t = origin[id(d.item)]
+        whys = [c.why for c in kept if any(cell[0].startswith(f"{year}|{t}|") or
+                                           cell[0].startswith(f"{year - 1}|{t}|") or
+                                           cell[0].startswith(f"{year + 1}|{t}|")
+                                           for cell, _ in c.terms)]  # fmt: skip
+        why = "；".join(dict.fromkeys(whys)) or "上下年度"
         for cell, value in d.decided.items():
             if value is None or isinstance(value, bool):
                 continue
-            row = cell[0].split("|", 1)[1]
-            con = Constraint((((row, cell[1]), 1),), value, "chain", why)
-            out.setdefault(origin[id(d.item)], []).append(con)
+            row = cell[0].split("|", 2)[2]
+            out.setdefault((year, t), []).append(
+                Constraint((((row, cell[1]), 1),), value, "chain", why)
+            )
     return out
 
 
@@ -215,6 +247,7 @@ def _copy(pending: list[Pending]) -> list[Pending]:
 
 __all__ = [
     "IN_FORCE_RULE",
+    "YearTables",
     "chain_constraints",
     "in_force_rows",
     "inequalities",

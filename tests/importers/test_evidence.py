@@ -221,3 +221,30 @@ def test_an_inferred_cell_names_what_decided_it() -> None:
     assert (repealed["status"], repealed["value"]) == ("inferred", 9)
     assert "现行有效件数424件" in str(repealed["why"])
     assert not any(r["candidates"] for r in records.values())
+
+
+def test_carry_over_links_two_open_years() -> None:
+    # 2023's 结转下年度 reads 1|0|…|1 or 0|1|…|1, 2024's 上年结转 1|0|…|1 or 0|0|1|…|1: only
+    # the first of each is the same figures (rule 7), so the joint system decides both
+    from disclosure_lib.importers.evidence import Pending
+    from disclosure_lib.importers.system import YearTables, joint_chain
+
+    cols = tuple(c.key for c in fmt.APPLICATIONS.columns)
+
+    def year(y: int, row: str, *cands: tuple[int, ...]) -> YearTables:
+        r = Report.blank("示例区证据局", y)
+        slots = tuple((row, c) for c in cols)
+        p = Pending(slots, list(cands), row)
+        return YearTables(r, {"applications": [p]}, {"applications": set(slots)})
+
+    one = (1, 0, 0, 0, 0, 0, 1)
+    decided = joint_chain(
+        [
+            year(2023, "carry_forward", one, (0, 1, 0, 0, 0, 0, 1)),
+            year(2024, "carried_over", one, (0, 0, 1, 0, 0, 0, 1)),
+        ]
+    )
+    for y, row in ((2023, "carry_forward"), (2024, "carried_over")):
+        got = {con.terms[0][0]: con.const for con in decided[(y, "applications")]}
+        assert got == {(row, c): v for c, v in zip(cols, one, strict=True)}
+        assert all("上年结转" in con.why for con in decided[(y, "applications")])
