@@ -4,13 +4,16 @@ Text crawlers and copy-paste often lose the separators between table cells:
 `一、本年新收政府信息公开申请数量385001044` holds the seven cells 38|5|0|0|1|0|44. The only
 information that says where to cut is the table's own arithmetic, read from the `Equation`s
 in `format.py` (six applicant columns sum to 总计; 维持+纠正+其他+尚未审结 = 总计; the column
-rules across rows). Resolution:
+rules across rows) and the inequalities of `system` (现行有效 ≥ 制发 − 废止). Resolution:
 
 1. a segment (the cells read for a run of slots, e.g. one row) with exactly one way to split
    is read as is;
-2. otherwise the splits that satisfy the equations lying inside the segment are kept;
-3. segments still ambiguous are solved together against the equations across the table;
-   a slot on which all table-consistent solutions agree is *inferred* (and logged);
+2. otherwise the splits that satisfy the rules lying inside the segment are kept; a row whose
+   separated cells are one too few (or none of whose splits fits) may lack one cell: it is
+   also read with the missing cell at each place, its value from the row's equation;
+3. segments still ambiguous are solved together against the rules across the table;
+   a slot on which all table-consistent solutions agree is *inferred* (and logged, with
+   what decided it in `Resolution.why`);
 4. anything else stays None and is flagged — never a silent guess.
 """
 

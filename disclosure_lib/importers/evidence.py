@@ -1,7 +1,8 @@
 """Deciding cells a page does not print plainly, from the report's own evidence.
 
 A digit run that more than one split fits (`cellruns`) is a `Pending` item: its slots and the
-splits still possible. Evidence is a set of linear `Constraint`s (Σ coefficient × cell = constant):
+splits still possible. Evidence is a set of linear `Constraint`s (Σ coefficient × cell = constant,
+or ≥ it; `system` gathers them per table):
 
 - `table`: the format's equations (`format.Equation`: rules 1–4);
 - `narrative`: a figure the prose states (`narrative.statements`: 现行有效行政规范性文件512件);

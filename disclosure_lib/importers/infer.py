@@ -4,10 +4,12 @@ Order (each step logs every cell it fills, with its evidence; `evidence` does th
 
 1. `--blank-as-zero` (the user says the source prints 0 as blank): every blank is 0;
 2. blanks an equation forces to 0, and runs the table's equations now decide (to a fixpoint);
-3. the narrative: figures the prose states (`narrative.statements`), one statement at a time
-   in reading order; a statement no split agrees with is not evidence (the prose is wrong);
+3. the narrative: every figure the prose states (`narrative.statements`), solved together
+   with the table (`system`); a statement the table contradicts is not evidence (the prose
+   is wrong: logged, left out);
 4. across years (`use_chain`, when several years of one agency are imported together, or a
-   neighbouring year's params file exists): 现行有效件数 (rule 8) and 结转 (rule 7);
+   neighbouring year's params file exists): 现行有效件数 (rule 8) and 结转 (rule 7), with the
+   prose; runs open in consecutive years at once (`use_joint_chain`);
 5. `finish`: per table read / inferred / missing, every cell left blank with why, warnings.
 """
 
