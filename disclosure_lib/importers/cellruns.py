@@ -242,7 +242,10 @@ def _short_candidates(
     each place in turn, its value from an equation of the row where one has it as the only
     unknown (else None: not printed, not known). Only readings every rule of the row keeps."""
     out: dict[tuple[int | None, ...], None] = {}
-    for base in _bounded(_segment_candidates(cells, len(slots) - 1)) or []:
+    bases = _bounded(_segment_candidates(cells, len(slots) - 1)) or []
+    if len(bases) * len(slots) > MAX_CANDIDATES:
+        return []  # too many ways to read it: nothing is concluded
+    for base in bases:
         for hole in range(len(slots)):
             cand: list[int | None] = [*base[:hole], None, *base[hole:]]
             value = _derive(local, slots, cand, hole)
