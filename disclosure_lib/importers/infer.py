@@ -219,6 +219,7 @@ def _row_name(table: fmt.Table, row: str) -> str:
 
 def finish(report: Report, log: ImportLog, state: OpenCells) -> None:
     """The tally: per table read / inferred / missing; each blank cell and why; warnings."""
+    log.evidence = {}
     for pending in state.pending.values():
         for p in pending:
             if isinstance(p.note, LogEntry):
@@ -227,7 +228,6 @@ def finish(report: Report, log: ImportLog, state: OpenCells) -> None:
                 log.add("warning", open_note(p), line=p.line)
     unmapped = _unmapped_2019() if log.format == f19.FORMAT_ID else frozenset()
     log.blank = {}
-    log.evidence = {}
     for t in fmt.TABLES:
         stats = log.stats[t.key] = TableStats()
         status = state.status.get(t.key, {})

@@ -65,12 +65,12 @@ class ImportLog:
     sections_missing: list[str] = field(default_factory=list)
     narrative_sections: list[str] = field(default_factory=list)
     unmapped: list[str] = field(default_factory=list)
+    evidence: dict[Cell3, CellEvidence] = field(default_factory=dict)  # every cell, in order
     entries: list[LogEntry] = field(default_factory=list)
     notes: dict[str, list[str]] = field(default_factory=dict)  # section → note lines
     # every cell left blank, with why: 空白 (printed blank), 拆分不唯一, 无法识别, 未找到
     blank: dict[Cell3, str] = field(default_factory=dict)
     cell_refs: dict[Cell3, str] = field(default_factory=dict)  # workbook: cell → 'sheet!D12'
-    evidence: dict[Cell3, CellEvidence] = field(default_factory=dict)  # every cell, in order
 
     def add(self, level: str, message: str, **where: object) -> None:
         self.entries.append(LogEntry(level, message, **where))  # type: ignore[arg-type]
