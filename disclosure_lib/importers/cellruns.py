@@ -225,7 +225,9 @@ def resolve(
                 if v is None and lacks:
                     res.status[s] = "absent"  # not printed, and no rule of the row gives it
             continue
-        ambiguous.append(Pending(seg.slots, list[tuple[Value, ...]](readings), seg.label, seg.line))
+        item = Pending(seg.slots, list[tuple[Value, ...]](readings), seg.label, seg.line)
+        item.short = bool(short)
+        ambiguous.append(item)
 
     if ambiguous:
         open_slots = {x for p in ambiguous for x in p.slots}
@@ -363,7 +365,8 @@ def settle(
 def open_note(p: Pending) -> str:
     """The warning for a run still open."""
     why = p.reason or "仍无法确定"
-    return f"{p.label}：连写数字有多种拆分（{show(p.cands)}），{why}，不确定的单元格留空"
+    what = "少一个单元格，有多种读法" if p.short else "连写数字有多种拆分"
+    return f"{p.label}：{what}（{show(p.cands)}），{why}，不确定的单元格留空"
 
 
 __all__ = ["Resolution", "Segment", "open_note", "parse_value", "resolve", "settle"]

@@ -54,6 +54,7 @@ class Pending:
     label: str
     line: int | None = None
     reason: str = ""  # why it is still open (for the warning)
+    short: bool = False  # some readings lack one cell the row should print (not only a run)
     note: object | None = None  # the log entry that says so (updated when decided later)
 
 

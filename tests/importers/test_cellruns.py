@@ -198,6 +198,7 @@ def test_a_short_row_alone_is_not_guessed() -> None:
     [p] = res.pending
     assert (38, 5, 0, 0, 1, 0, 44) in p.cands and (38, 5, 0, 1, 0, 44, 88) in p.cands
     assert len(p.cands) == 5 and any("等5种" in m for _c, _l, m in res.notes)
+    assert any("少一个单元格，有多种读法" in m for _c, _l, m in res.notes)
 
 
 def test_a_short_row_of_two_without_rules_stays_open() -> None:
