@@ -54,7 +54,7 @@ _SENTENCE = re.compile(r"[^。；;！？!?\n]+")
 _CLAUSE = re.compile(r"[^，,]+")
 _PAREN = re.compile(r"（[^（）]*）|\([^()]*\)")
 _YEAR = re.compile(r"(?<!\d)(\d{4})年")
-_OTHER_TIME = re.compile(r"去年|上一?年同期|较上年|比上年|同比|明年|来年|下一年")
+_OTHER_TIME = re.compile(r"去年|上一?年同期|较上年|比上年|同比|明年|来年")
 
 
 def _slot_keys(

@@ -84,6 +84,7 @@ def _stated(text: str, **kw: object) -> list[tuple[str, object]]:
         ("收取费用3000元。", [("fee_charged", Decimal("0.3"))]),
         ("制发、废止规章、行政规范性文件0件，处理行政许可、处罚、强制等0件。",
          [("issued_repealed", 0), ("decisions", 0)]),
+        ("结转下一年度继续办理3件。", [("carry_forward", 3)]),  # not a plan for next year
         ("本年度制发规范性文件34件，现行有效件数424件。",
          [("issued_repealed", 34), ("in_force_bare", 424)]),
         ("本年度印发行政规范性文件3件，现行有效数为40件。",
