@@ -345,17 +345,16 @@ def settle(
         p.cands = d.cands
         new = {s: v for s, v in d.decided.items() if res.status.get(s) != "inferred"}
         by = "、".join(f"“{w}”" for w in d.why) if d.why else evidence
+        what = "少一个单元格，" if p.short else "连写数字"
         for s, v in new.items():
             res.values[s], res.status[s] = v, "inferred"
-            res.why[s] = f"连写数字按{by}推断"
+            res.why[s] = f"{what}按{by}推断"
         if len(d.decided) == len(p.slots):
-            res.notes.append(
-                (p.slots[0], "info", f"{p.label}：连写数字按{by}推断为 {show(p.cands)}")
-            )
+            res.notes.append((p.slots[0], "info", f"{p.label}：{what}按{by}推断为 {show(p.cands)}"))
             p.reason = "decided"
             continue
         if new:
-            msg = f"{p.label}：连写数字按{by}推断出部分单元格（仍可能为 {show(p.cands)}）"
+            msg = f"{p.label}：{what}按{by}推断出部分单元格（仍可能为 {show(p.cands)}）"
             res.notes.append((p.slots[0], "info", msg))
         p.reason = ""
         still.append(p)

@@ -248,3 +248,23 @@ def test_carry_over_links_two_open_years() -> None:
         got = {con.terms[0][0]: con.const for con in decided[(y, "applications")]}
         assert got == {(row, c): v for c, v in zip(cols, one, strict=True)}
         assert all("上年结转" in con.why for con in decided[(y, "applications")])
+
+
+def test_a_page_row_printing_six_of_seven_cells() -> None:
+    # 一、本年新收 prints 44 5 2 5 2 59 (科研机构's 1 lost): one reading fits the table
+    r = consistent_report("示例区证据局", 2024, random.Random(5), scale=30)
+    cols = [c.key for c in fmt.APPLICATIONS.columns]
+    new = [r.get("applications", "new", c) for c in cols]
+    assert new == [44, 5, 1, 2, 5, 2, 59]
+    text = published_text(r, run_together=False)
+    head = "一、本年新收政府信息公开申请数量\n"
+    start = text.index(head) + len(head)
+    cells = text[start:].split("\n")
+    assert [int(c) for c in cells[:7]] == new
+    short = head + "\n".join(cells[:2] + cells[3:])
+    result = import_bytes((text[: text.index(head)] + short).encode("utf-8"), path="a.txt")
+    assert [result.report.get("applications", "new", c) for c in cols] == new
+    said = [e for e in result.log.entries if e.row == "new"]
+    assert any("少一个单元格，按全表勾稽关系推断为 44|5|1|2|5|2|59" in e.message for e in said)
+    research = result.log.evidence[("applications", "new", "research")]
+    assert (research.status, research.why) == ("inferred", "少一个单元格，按全表勾稽关系推断")
