@@ -65,6 +65,8 @@ def test_a_wrong_narrative_figure_is_not_evidence() -> None:
     assert figures(result.report) == [None, None, None]
     [warn] = [e for e in result.log.warnings if e.row == "normative_documents"]
     assert "仍无法确定" in warn.message  # the table has no rule here; the prose is just wrong
+    dropped = [e for e in result.log.entries if "未用作推断依据" in e.message]
+    assert dropped and "现行有效行政规范性文件999件" in dropped[0].message
 
 
 def test_the_year_before_decides_through_the_in_force_chain(tmp_path: Path) -> None:
