@@ -9,12 +9,14 @@ cells a finite set of splits (`cellruns`, `evidence.Pending`). The constraints:
   year's report is known, 本年废止件数 ≤ last year's 现行有效 + 本年制发件数 (`chain_constraints`);
 - the figures the prose states (`narrative_constraints`:
   本年度制发规范性文件34件，现行有效件数424件);
-- in folder imports, the years before and after (rules 7 and 8, `chain_constraints`).
+- in folder imports, the years before and after (rules 7 and 8, `chain_constraints`), and
+  consecutive years whose runs are all open, as one system (`joint_chain`).
 
-`solve_together` solves them at once. The table's own arithmetic is certain; a statement of the
-prose or another year's figure is evidence only while some solution agrees with it: evidence
-the table contradicts is dropped (and said so in the log), never forced onto the cells. A cell
-is set only where every remaining solution agrees.
+`evidence.solve` solves them at once (`infer` drives it). The table's own arithmetic is
+certain (`table_system`); a statement of the prose or another year's figure is evidence only
+while some solution agrees with it (`usable_evidence`): evidence the table contradicts is
+dropped (and said so in the log), never forced onto the cells. A cell is set only where every
+remaining solution agrees.
 """
 
 from __future__ import annotations
