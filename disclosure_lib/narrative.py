@@ -48,8 +48,9 @@ class Statement:
     matched: str
 
 
-# Every pattern ends in a unit (件, 万元, 元) or holds a negation: other clauses are skipped.
-_MAY_STATE = re.compile(rf"件|元|{NEG}")
+# Every pattern ends in a unit (件, 起, 宗, 万元, 元) or holds a negation: other clauses are
+# skipped.
+_MAY_STATE = re.compile(rf"件|起|宗|元|{NEG}")
 _SENTENCE = re.compile(r"[^。；;！？!?\n]+")
 _CLAUSE = re.compile(r"[^，,]+")
 _PAREN = re.compile(r"（[^（）]*）|\([^()]*\)")

@@ -287,6 +287,15 @@ PATTERNS: tuple[FigurePattern, ...] = (
         "docs",
         "verbs",
     ),
+    _p(  # 作出行政处罚决定545起: decisions counted in 起 too
+        "decisions",
+        "处理决定",
+        rf"{_ACTS}决定{GAP}{NUM}",
+        "proactive",
+        "acts",
+        ("decisions",),
+        units="件|起",
+    ),
     _p("decisions", "处理决定", rf"{_ACTS}{GAP}{NUM}", "proactive", "acts", ("decisions",)),
     _p(
         "fee",

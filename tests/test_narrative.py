@@ -85,6 +85,9 @@ def _stated(text: str, **kw: object) -> list[tuple[str, object]]:
         ("制发、废止规章、行政规范性文件0件，处理行政许可、处罚、强制等0件。",
          [("issued_repealed", 0), ("decisions", 0)]),
         ("结转下一年度继续办理3件。", [("carry_forward", 3)]),  # not a plan for next year
+        ("因依申请公开引发行政复议1起、行政诉讼1起。",
+         [("reconsideration", 1), ("litigation", 1)]),
+        ("立案查处各类违法行为并作出行政处罚决定545起。", [("decisions", 545)]),
         ("本年度制发规范性文件34件，现行有效件数424件。",
          [("issued_repealed", 34), ("in_force_bare", 424)]),
         ("本年度印发行政规范性文件3件，现行有效数为40件。",
