@@ -21,6 +21,7 @@ from . import format as fmt
 from . import formats
 from .model import Report
 from .narrative_patterns import (
+    CONTEXT,
     FULLWIDTH,
     LITIGATION,
     NEG,
@@ -48,22 +49,33 @@ class Statement:
     matched: str
 
 
-# Every pattern ends in a unit (件, 万元, 元) or holds a negation: other clauses are skipped.
-_MAY_STATE = re.compile(rf"件|元|{NEG}")
+# Every pattern ends in a unit (件, 起, 宗, 万元, 元) or holds a negation: other clauses are
+# skipped.
+_MAY_STATE = re.compile(rf"件|起|宗|元|{NEG}")
 _SENTENCE = re.compile(r"[^。；;！？!?\n]+")
 _CLAUSE = re.compile(r"[^，,]+")
 _PAREN = re.compile(r"（[^（）]*）|\([^()]*\)")
 _YEAR = re.compile(r"(?<!\d)(\d{4})年")
-_OTHER_TIME = re.compile(r"去年|上一?年同期|较上年|比上年|同比")
+_OTHER_TIME = re.compile(r"去年|上一?年同期|较上年|比上年|同比|明年|来年")
 
 
-def _slot_keys(spec: tuple[str, ...] | str, match: re.Match[str]) -> tuple[str, ...]:
+def _slot_keys(
+    spec: tuple[str, ...] | str, match: re.Match[str], context: str = ""
+) -> tuple[str, ...]:
+    """The keys a slot names: its words in the match, or — a form that does not name them
+    (现行有效件数424件) — the words the sentence named last before the clause (`context`)."""
     if isinstance(spec, tuple):
         return spec
-    words = WORDS[spec]
+    if spec in match.re.groupindex:
+        said = match.group(spec)
+    else:
+        named = list(CONTEXT[spec].finditer(context))
+        if not named:
+            return ()
+        said = named[-1].group(0)
     keys: list[str] = []
-    for word, found in words.items():
-        if word in match.group(spec):
+    for word, found in WORDS[spec].items():
+        if word in said:
             keys.extend(k for k in found if k not in keys)
     return tuple(keys)
 
@@ -73,9 +85,9 @@ def _valid_cells(table_key: str) -> frozenset[tuple[str, str]]:
     return frozenset(fmt.table(table_key).cells())
 
 
-def _cells(p: FigurePattern, match: re.Match[str]) -> tuple[Cell3, ...]:
+def _cells(p: FigurePattern, match: re.Match[str], context: str = "") -> tuple[Cell3, ...]:
     valid = _valid_cells(p.table)
-    rows, cols = _slot_keys(p.rows, match), _slot_keys(p.columns, match)
+    rows, cols = _slot_keys(p.rows, match, context), _slot_keys(p.columns, match, context)
     return tuple((p.table, r, c) for r, c in itertools.product(rows, cols) if (r, c) in valid)
 
 
@@ -112,16 +124,21 @@ def statements(report: Report) -> list[Statement]:
     for where, text in _texts(report):
         for sentence in _SENTENCE.findall(text.translate(FULLWIDTH)):
             other_year = False
-            for clause in _CLAUSE.findall(_PAREN.sub("", sentence)):
+            bare = _PAREN.sub("", sentence)
+            for m in _CLAUSE.finditer(bare):
+                clause = m.group(0)
                 years = {int(y) for y in _YEAR.findall(clause)}
                 other_year = other_year or bool(years - {report.year})
                 if other_year or _OTHER_TIME.search(clause):
                     continue
-                out.extend(_clause_statements(report, where, sentence, clause))
+                context = bare[: m.start()]
+                out.extend(_clause_statements(report, where, sentence, clause, context))
     return out
 
 
-def _clause_statements(report: Report, where: str, sentence: str, clause: str) -> list[Statement]:
+def _clause_statements(
+    report: Report, where: str, sentence: str, clause: str, context: str = ""
+) -> list[Statement]:
     if not _MAY_STATE.search(clause):
         return []
     taken: list[tuple[int, int]] = []
@@ -132,7 +149,7 @@ def _clause_statements(report: Report, where: str, sentence: str, clause: str) -
         for m in p.regex.finditer(clause):
             if any(m.start() < end and start < m.end() for start, end in taken):
                 continue
-            value, cells = _value(p, m), _cells(p, m)
+            value, cells = _value(p, m), _cells(p, m, context)
             if value is None or not cells:
                 continue
             taken.append(m.span())
@@ -270,6 +287,8 @@ _LEADING_YEAR = re.compile(
     r"(?:^|(?<=[。；;！？\n，,：:]))\s*(?:在)?(\d{4})年度?"
     r"(?!\d{1,2}月|以来|以前|起|至|到|前|底|末|[—－~～-])"  # 2019年以来, 2023年底: not the period
 )
+# A sentence that opens with a later year and says what will be done is a plan.
+_PLAN = re.compile(r"将|计划|拟|力争|预计|打算|下一步|继续|进一步")
 # Years a section may open a sentence with, relative to the reporting year.
 YEAR_WINDOW: dict[str, tuple[int, int]] = {"一": (0, 0), "五": (-1, 1), "六": (0, 1)}
 
@@ -289,6 +308,8 @@ def compare_years(report: Report) -> list[Issue]:
                 bad.append((int(m.group(1)), m.group(0), "报告标题"))
         low, high = YEAR_WINDOW.get(where, (0, 0))
         for m in _LEADING_YEAR.finditer(text):
+            if int(m.group(1)) > y and _PLAN.search(_around(text, m.start(1), 200)):
+                continue  # a plan for a later year (2025年，我局将继续…): not a fact of this one
             if not low <= int(m.group(1)) - y <= high:
                 bad.append((int(m.group(1)), _around(text, m.start(1)), "正文"))
         heading = _where_heading(where)

@@ -94,12 +94,16 @@ NEG = "(?:未|没有|无(?!法))"  # 无法提供 is an outcome, not a negation
 # Words a slot may hold → the row or column keys they name.
 WORDS: dict[str, dict[str, tuple[str, ...]]] = {
     "docs": {"规章": ("regulations",), "规范性文件": ("normative_documents",)},
-    "verbs": {"制发": ("issued",), "制定": ("issued",), "废止": ("repealed",)},
+    "verbs": {"制发": ("issued",), "制定": ("issued",), "印发": ("issued",), "废止": ("repealed",)},
     "acts": {"许可": ("licensing",), "处罚": ("penalty",), "强制": ("enforcement",)},
 }
 _DOC = r"(?:行政)?(?:规范性文件|规章)"
 _DOCS = rf"(?P<docs>{_DOC}(?:[、和及与]{_DOC})*)"
-_VERBS = r"(?P<verbs>(?:制发|制定|废止)(?:[、和及与](?:制发|制定|废止))*)"
+# A slot a form leaves unnamed (现行有效件数424件) takes the words of this pattern that the
+# sentence names last before the clause (本年度制发规范性文件34件，…).
+CONTEXT: dict[str, re.Pattern[str]] = {"docs": re.compile(_DOC)}
+_VERB = r"(?:制发|制定|印发|废止)"
+_VERBS = rf"(?P<verbs>{_VERB}(?:[、和及与]{_VERB})*)"
 _ACTS = r"(?P<acts>行政(?:许可|处罚|强制)(?:[、和及与](?:行政)?(?:许可|处罚|强制))*)"
 _NOT_MOTIONS = r"建议|提案|议案|信访"
 _CASES = "件|起|宗"  # 行政复议1起  # 议提案办理 is reported in 六 with 件 and 办结 too
@@ -267,6 +271,14 @@ PATTERNS: tuple[FigurePattern, ...] = (
         "docs",
         ("in_force",),
     ),
+    _p(  # 现行有效件数424件: the documents the sentence named before
+        "in_force_bare",
+        "现行有效",
+        rf"现行有效(?:件数|数量|数)?\s*(?:为|是|共计|共|达)?\s*{NUM}",
+        "proactive",
+        "docs",
+        ("in_force",),
+    ),
     _p(
         "issued_repealed",
         "制发、废止",
@@ -274,6 +286,15 @@ PATTERNS: tuple[FigurePattern, ...] = (
         "proactive",
         "docs",
         "verbs",
+    ),
+    _p(  # 作出行政处罚决定545起: decisions counted in 起 too
+        "decisions",
+        "处理决定",
+        rf"{_ACTS}决定{GAP}{NUM}",
+        "proactive",
+        "acts",
+        ("decisions",),
+        units="件|起",
     ),
     _p("decisions", "处理决定", rf"{_ACTS}{GAP}{NUM}", "proactive", "acts", ("decisions",)),
     _p(

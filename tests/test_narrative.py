@@ -84,6 +84,14 @@ def _stated(text: str, **kw: object) -> list[tuple[str, object]]:
         ("收取费用3000元。", [("fee_charged", Decimal("0.3"))]),
         ("制发、废止规章、行政规范性文件0件，处理行政许可、处罚、强制等0件。",
          [("issued_repealed", 0), ("decisions", 0)]),
+        ("结转下一年度继续办理3件。", [("carry_forward", 3)]),  # not a plan for next year
+        ("因依申请公开引发行政复议1起、行政诉讼1起。",
+         [("reconsideration", 1), ("litigation", 1)]),
+        ("立案查处各类违法行为并作出行政处罚决定545起。", [("decisions", 545)]),
+        ("本年度制发规范性文件34件，现行有效件数424件。",
+         [("issued_repealed", 34), ("in_force_bare", 424)]),
+        ("本年度印发行政规范性文件3件，现行有效数为40件。",
+         [("issued_repealed", 3), ("in_force_bare", 40)]),
     ],
 )  # fmt: skip
 def test_extraction(text: str, expected: list[tuple[str, object]]) -> None:
@@ -114,6 +122,9 @@ def test_negation_means_zero(text: str, key: str) -> None:
         ("2023年收到政府信息公开申请60件。", []),  # another year: a comparison
         ("收到申请75件，较上年的60件增长25%。", [("new", 75)]),
         ("受理申请数同比增加10件。", []),
+        ("现行有效件数424件。", []),  # which documents, the sentence does not say
+        ("明年计划制发规范性文件5件。", []),  # a plan, not this year's figure
+        ("2025年，我局计划制发规范性文件5件。", []),
     ],
 )
 def test_not_extracted(text: str, expected: list[tuple[str, object]]) -> None:
@@ -142,6 +153,29 @@ def test_seed_has_no_findings() -> None:
     # The seed states these figures (as 0 or by negation): all must have been read.
     assert {"new", "new_none", "carried_over", "carry_forward", "issued_repealed"} <= keys
     assert {"decisions", "fee", "review_both_none"} <= keys
+
+
+def test_in_force_named_by_the_sentence_before() -> None:
+    # 本年度制发规范性文件34件，现行有效件数424件: 现行有效 of the documents just named
+    [issued, in_force] = narrative.statements(
+        _report("本年度制发规范性文件34件，现行有效件数424件。")
+    )
+    assert issued.cells == (("proactive", "normative_documents", "issued"),)
+    assert in_force.cells == (("proactive", "normative_documents", "in_force"),)
+    both = "制发规章0件、行政规范性文件2件，现行有效件数89件。"
+    *_, in_force = narrative.statements(_report(both))
+    assert in_force.cells == (("proactive", "normative_documents", "in_force"),)
+
+
+def test_text_against_the_table_is_a_finding() -> None:
+    # 一 says 现行有效件数424件; the table has 89: an error naming that cell
+    r = _report("2024年，本机关制发行政规范性文件2件，现行有效件数424件。")
+    for col, v in (("issued", 2), ("repealed", 0), ("in_force", 89)):
+        r.set("proactive", "normative_documents", col, v)
+    [f] = [f for f in check_report(r) if f.code.startswith("R6")]
+    assert f.code == "R6-NARRATIVE" and f.severity == "error"
+    assert f.cells == (("proactive", "normative_documents", "in_force"),)
+    assert (f.actual, f.expected) == (424, 89)
 
 
 def test_mismatch_names_the_cell() -> None:
@@ -190,6 +224,7 @@ def test_chinese_numeral_statement_checked() -> None:
         ("依托门户网站，2023年发布信息100条。", "一", "error"),
         ("2021年存在的问题：栏目更新不及时。", "五", "warning"),
         ("本报告为《示例测试局2022年政府信息公开工作年度报告》。", "六", "error"),
+        ("2025年，我局收到政府信息公开申请5件。", "一", "error"),  # a fact, not a plan
     ],
 )
 def test_year_mismatch(text: str, section: str, severity: str) -> None:
@@ -207,6 +242,10 @@ def test_year_mismatch(text: str, section: str, severity: str) -> None:
         ("对照《示例测试局2023年政府信息公开工作年度报告》提出的问题逐项整改。", "五"),
         ("本报告于2025年1月20日发布。2024年度，我中心及个人未被责任追究。", "六"),
         ("2019年以来，我局持续推进政务公开。截至2023年底，累计公开信息5000条。", "一"),
+        ("2025年，我局将继续深化政务公开。", "五"),
+        ("2026年，我局计划进一步完善平台。", "五"),  # a plan two years ahead
+        ("2025年，我局将继续深化政务公开。", "一"),  # a plan, wherever the page puts it
+        ("2025年，我局将继续深化政务公开。", "六"),
     ],
 )
 def test_normal_year_mentions(text: str, section: str) -> None:

@@ -19,7 +19,7 @@ from pathlib import Path
 from ..errors import DisclosureError, ImportError_
 from ..model import Report
 from .document import ImportResult, import_file
-from .infer import use_chain
+from .infer import use_chain, use_joint_chain
 
 # what a crawl holds besides pages: never a report
 SKIP_SUFFIXES = frozenset(
@@ -262,8 +262,14 @@ def cross_year(results: list[ImportResult], existing: ExistingParams) -> None:
         r = by_year.get((agency, year))
         return r.report if r is not None else existing.report(agency, year)
 
+    agencies: dict[str, list[ImportResult]] = {}
+    for r in by_year.values():
+        agencies.setdefault(r.report.agency, []).append(r)
     for _ in range(CHAIN_PASSES):
         changed = False
+        for same in agencies.values():
+            years = [(r.report, r.log, r.state) for r in sorted(same, key=lambda r: r.report.year)]
+            changed = use_joint_chain(years) or changed
         for r in results:
             if not any(r.state.pending.values()):
                 continue
@@ -315,6 +321,7 @@ def params_text(result: ImportResult) -> str:
     notes.append(f"读取 {read} 个单元格，推断 {inferred} 个，缺失 {missing} 个")
     if any("--blank-as-zero" in e.message for e in log.entries):
         notes.append("--blank-as-zero：来源以空白表示 0，空白单元格已按 0 导入")
+    notes += [f"留空（拆分不唯一）{_comment(c)}" for c in log.open_cells()]
     head, _, rest = text.partition("\n")
     return "\n".join([head, *(f"# {n}" for n in notes), rest])
 

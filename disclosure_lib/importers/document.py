@@ -270,6 +270,7 @@ def interpret(
     state = OpenCells(
         status={k: dict(v.status) for k, v in tables.items()},
         pending={k: v.pending for k, v in tables.items() if v.pending},
+        why={k: dict(v.why) for k, v in tables.items()},
     )
     return ImportResult(report, log, state)
 

@@ -1,7 +1,8 @@
 """Deciding cells a page does not print plainly, from the report's own evidence.
 
 A digit run that more than one split fits (`cellruns`) is a `Pending` item: its slots and the
-splits still possible. Evidence is a set of linear `Constraint`s (Σ coefficient × cell = constant):
+splits still possible. Evidence is a set of linear `Constraint`s (Σ coefficient × cell = constant,
+or ≥ it; `system` gathers them per table):
 
 - `table`: the format's equations (`format.Equation`: rules 1–4);
 - `narrative`: a figure the prose states (`narrative.statements`: 现行有效行政规范性文件512件);
@@ -30,12 +31,18 @@ MAX_NODES = 200_000  # per component and stage: beyond it nothing is eliminated
 
 @dataclass(frozen=True)
 class Constraint:
-    """sum(coefficient × value) == const over `terms`."""
+    """sum(coefficient × value) == const (`op` "=="), or >= const (`op` ">=") over `terms`."""
 
     terms: tuple[tuple[Cell, int], ...]
     const: Number = 0
     kind: str = "table"  # table | narrative | chain
     why: str = ""  # the evidence, in Chinese, for the log
+    op: str = "=="
+
+    def holds(self, total: Number, const: Number | None = None) -> bool:
+        """Does sum(coefficient × value) = `total` satisfy it (against `const`, default own)?"""
+        c = self.const if const is None else const
+        return total >= c if self.op == ">=" else total == c
 
 
 @dataclass
@@ -47,6 +54,7 @@ class Pending:
     label: str
     line: int | None = None
     reason: str = ""  # why it is still open (for the warning)
+    short: bool = False  # some readings lack one cell the row should print (not only a run)
     note: object | None = None  # the log entry that says so (updated when decided later)
 
 
@@ -65,6 +73,10 @@ class Decision:
         """No split fits every constraint: the evidence disagrees with the table."""
         return self.cands == []
 
+
+# a constraint as the search uses it: its open terms and the constant left once the known
+# cells are moved over
+_Usable = tuple[Constraint, tuple[tuple[Cell, int], ...], Number]
 
 _CONSTRAINTS: dict[int, tuple[Table, tuple[Constraint, ...]]] = {}
 
@@ -109,7 +121,7 @@ def solve(
     """Narrow each pending item's splits to those some full solution uses; decide the slots
     on which the remaining splits agree. Items are solved per connected component."""
     open_slots = {s: i for i, p in enumerate(pending) for s in p.slots}
-    usable: list[tuple[Constraint, tuple[tuple[Cell, int], ...], Number]] = []
+    usable: list[_Usable] = []
     for con in constraints:
         open_terms, rest = [], con.const
         ok = True
@@ -147,26 +159,21 @@ def solve(
     return decisions
 
 
-def _solve_component(
-    items: list[Pending],
-    usable: list[tuple[Constraint, tuple[tuple[Cell, int], ...], Number]],
-) -> list[Decision]:
+def _solve_component(items: list[Pending], usable: list[_Usable]) -> list[Decision]:
     n = len(items)
     slot_item = {s: i for i, p in enumerate(items) for s in p.slots}
     by_size = sorted(range(n), key=lambda i: len(items[i].cands))
     supported: list[set[int]] = [set() for _ in items]
     budget = [MAX_NODES]
-    plans: dict[int, tuple[list[int], list[list[tuple[tuple[tuple[Cell, int], ...], Number]]]]] = {}
+    plans: dict[int, tuple[list[int], list[list[_Usable]]]] = {}
 
-    def plan(
-        first: int,
-    ) -> tuple[list[int], list[list[tuple[tuple[tuple[Cell, int], ...], Number]]]]:
+    def plan(first: int) -> tuple[list[int], list[list[_Usable]]]:
         """Search order starting with `first`; each constraint checked at its last item."""
         order = [first, *(i for i in by_size if i != first)]
         pos = {i: j for j, i in enumerate(order)}
-        checks: list[list[tuple[tuple[tuple[Cell, int], ...], Number]]] = [[] for _ in order]
-        for _con, terms, rest in usable:
-            checks[max(pos[slot_item[c]] for c, _ in terms)].append((terms, rest))
+        checks: list[list[_Usable]] = [[] for _ in order]
+        for u in usable:
+            checks[max(pos[slot_item[c]] for c, _ in u[1])].append(u)
         return order, checks
 
     def exists(first: int, cand: int) -> bool:
@@ -178,7 +185,7 @@ def _solve_component(
         chosen = [0] * n
 
         def holds(j: int) -> bool:
-            for terms, rest in checks[j]:
+            for con, terms, rest in checks[j]:
                 total: Number = 0
                 for cell, coef in terms:
                     v = values[cell]
@@ -186,7 +193,7 @@ def _solve_component(
                         break  # a blank inside the run: the equation cannot be checked
                     total += coef * v
                 else:
-                    if total != rest:
+                    if not con.holds(total, rest):
                         return False
             return True
 
@@ -248,6 +255,8 @@ def fill_blank_zeros(
     while changed:
         changed = False
         for con in cons:
+            if con.op != "==":
+                continue
             blanks: list[tuple[Cell, int]] = []
             total: Number = 0
             ok = True

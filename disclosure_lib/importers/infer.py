@@ -4,10 +4,12 @@ Order (each step logs every cell it fills, with its evidence; `evidence` does th
 
 1. `--blank-as-zero` (the user says the source prints 0 as blank): every blank is 0;
 2. blanks an equation forces to 0, and runs the table's equations now decide (to a fixpoint);
-3. the narrative: figures the prose states (`narrative.statements`), one statement at a time
-   in reading order; a statement no split agrees with is not evidence (the prose is wrong);
+3. the narrative: every figure the prose states (`narrative.statements`), solved together
+   with the table (`system`); a statement the table contradicts is not evidence (the prose
+   is wrong: logged, left out);
 4. across years (`use_chain`, when several years of one agency are imported together, or a
-   neighbouring year's params file exists): 现行有效件数 (rule 8) and 结转 (rule 7);
+   neighbouring year's params file exists): 现行有效件数 (rule 8) and 结转 (rule 7), with the
+   prose; runs open in consecutive years at once (`use_joint_chain`);
 5. `finish`: per table read / inferred / missing, every cell left blank with why, warnings.
 """
 
@@ -20,8 +22,26 @@ from .. import format as fmt
 from .. import format2019 as f19
 from ..model import Cell, Report
 from .cellruns import TABLE_EVIDENCE, Resolution, open_note, settle
-from .evidence import Constraint, Pending, fill_blank_zeros, table_constraints
-from .log import ImportLog, LogEntry, TableStats
+from .evidence import Constraint, Pending, fill_blank_zeros
+from .log import CellEvidence, ImportLog, LogEntry, TableStats
+from .system import (
+    CHAINED,
+    YearTables,
+    chain_constraints,
+    joint_chain,
+    narrative_constraints,
+    table_system,
+    usable_evidence,
+)
+
+__all__ = [
+    "chain_constraints",
+    "finish",
+    "use_chain",
+    "use_joint_chain",
+    "use_narrative",
+    "use_table",
+]
 
 
 @dataclass
@@ -31,6 +51,7 @@ class OpenCells:
 
     status: dict[str, dict[Cell, str]] = field(default_factory=dict)
     pending: dict[str, list[Pending]] = field(default_factory=dict)
+    why: dict[str, dict[Cell, str]] = field(default_factory=dict)  # what decided a cell
 
     def open_slots(self, table: str) -> set[Cell]:
         return {s for p in self.pending.get(table, []) for s in p.slots}
@@ -55,6 +76,7 @@ def _settle(
     known = {s: v for s, v in values.items() if s not in open_slots}
     before = {s: values.get(s) for s in open_slots}
     still = settle(res, pending, known, constraints, evidence=evidence)
+    state.why.setdefault(table.key, {}).update(res.why)
     changed = False
     for s in open_slots:
         if res.values.get(s) != before[s]:
@@ -81,6 +103,7 @@ def blank_as_zero(report: Report, log: ImportLog, state: OpenCells) -> int:
             if st == "blank":
                 report.tables[t.key][cell] = Decimal(0) if t.is_amount(*cell) else 0
                 state.status[t.key][cell] = "inferred"
+                state.why.setdefault(t.key, {})[cell] = "--blank-as-zero：来源以空白表示 0"
                 n += 1
     if n:
         log.add("info", f"按 --blank-as-zero 将 {n} 个空白单元格视为 0（来源以空白表示 0）")
@@ -92,9 +115,11 @@ def use_table(report: Report, log: ImportLog, state: OpenCells) -> None:
     for t in fmt.TABLES:
         if t.key not in state.status:
             continue
-        cons = list(table_constraints(t))
+        cons = list(table_system(t))
         while True:
             filled = fill_blank_zeros(cons, report.tables[t.key], state.status[t.key])
+            for cell, con in filled:
+                state.why.setdefault(t.key, {})[cell] = f"空白，按勾稽关系（{con.why}）推断为 0"
             _log_zeros(log, t, filled)
             if not _settle(report, log, state, t, cons, TABLE_EVIDENCE) and not filled:
                 break
@@ -116,53 +141,35 @@ def _log_zeros(log: ImportLog, table: fmt.Table, filled: list[tuple[Cell, Constr
 
 
 def use_narrative(report: Report, log: ImportLog, state: OpenCells) -> None:
-    """Runs the prose decides: each figure it states, in reading order."""
-    if not any(state.pending.values()):
-        return
-    from ..narrative import statements
-
-    for st in statements(report):
-        table = fmt.table(st.pattern.table)
-        open_slots = state.open_slots(table.key)
-        cells = tuple((r, c) for _t, r, c in st.cells)
-        if not open_slots.intersection(cells):
-            continue
-        said = Constraint(
-            tuple((c, 1) for c in cells), st.value, "narrative", f"正文“{st.matched}”"
-        )
-        if _settle(report, log, state, table, [*table_constraints(table), said], "正文"):
-            use_table(report, log, state)
+    """Runs the prose decides: every figure it states, solved together with the table."""
+    for t in fmt.TABLES:
+        if state.pending.get(t.key):
+            _use_evidence(report, log, state, t, narrative_constraints(report, t), "正文")
 
 
-def chain_constraints(
-    report: Report, before: Report | None, after: Report | None
-) -> dict[str, list[Constraint]]:
-    """Rules 8 and 7 against the year before and the year after, as constraints on `report`."""
-    out: dict[str, list[Constraint]] = {"proactive": [], "applications": []}
-    for row in ("regulations", "normative_documents"):
-        label = fmt.PROACTIVE.row(row).label
-        i, n, r = (row, "in_force"), (row, "issued"), (row, "repealed")
-        last = before.get("proactive", *i) if before else None
-        if before is not None and last is not None:
-            why = f"{before.year}年报告{label}现行有效{last}件（现行有效件数逐年相接）"
-            out["proactive"].append(Constraint(((i, 1), (n, -1), (r, 1)), last, "chain", why))
-        if after is not None:
-            now, made, gone = (after.get("proactive", *x) for x in (i, n, r))
-            if now is not None and made is not None and gone is not None:
-                why = f"{after.year}年报告{label}现行有效{now}件、制发{made}件、废止{gone}件"
-                out["proactive"].append(Constraint(((i, 1),), now - made + gone, "chain", why))
-    for col in fmt.APPLICATIONS.columns:
-        prev = before.get("applications", "carry_forward", col.key) if before else None
-        if before is not None and prev is not None:
-            why = f"{before.year}年报告结转下年度继续办理（{col.label}）{prev}件"
-            cell = ("carried_over", col.key)
-            out["applications"].append(Constraint(((cell, 1),), prev, "chain", why))
-        nxt = after.get("applications", "carried_over", col.key) if after else None
-        if after is not None and nxt is not None:
-            why = f"{after.year}年报告上年结转（{col.label}）{nxt}件"
-            cell = ("carry_forward", col.key)
-            out["applications"].append(Constraint(((cell, 1),), nxt, "chain", why))
-    return out
+def _use_evidence(
+    report: Report,
+    log: ImportLog,
+    state: OpenCells,
+    table: fmt.Table,
+    evidence: list[Constraint],
+    name: str,
+) -> bool:
+    """Solve `table`'s open runs with its own constraints and the `evidence` that agrees with
+    them (the rest is logged and left out); True when a cell was decided."""
+    pending = state.pending.get(table.key)
+    if not pending or not evidence:
+        return False
+    values = report.tables[table.key]
+    open_slots = state.open_slots(table.key)
+    known = {s: v for s, v in values.items() if s not in open_slots}
+    kept, dropped = usable_evidence(pending, known, table_system(table), evidence)
+    for con in dropped:
+        log.add("info", f"{con.why}与表格其他数据不符，未用作推断依据", table=table.key)
+    if not kept or not _settle(report, log, state, table, [*table_system(table), *kept], name):
+        return False
+    use_table(report, log, state)
+    return True
 
 
 def use_chain(
@@ -172,16 +179,36 @@ def use_chain(
     before: Report | None,
     after: Report | None,
 ) -> bool:
-    """Runs the neighbouring years decide; True when a cell was decided."""
+    """Runs the neighbouring years decide (with the prose's figures); True when a cell was
+    decided."""
     changed = False
     for key, cons in chain_constraints(report, before, after).items():
         table = fmt.table(key)
-        for con in cons:
-            if not state.open_slots(key).intersection(c for c, _ in con.terms):
-                continue
-            if _settle(report, log, state, table, [*table_constraints(table), con], "上下年度"):
+        evidence = [*cons, *narrative_constraints(report, table)]
+        changed = _use_evidence(report, log, state, table, evidence, "上下年度") or changed
+    return changed
+
+
+def use_joint_chain(years: list[tuple[Report, ImportLog, OpenCells]]) -> bool:
+    """Consecutive years of one agency with runs open in more than one year: solved as one
+    system (`system.joint_chain`); True when a cell was decided."""
+    tables = [
+        YearTables(
+            r,
+            {k: list(v) for k, v in state.pending.items()},
+            {k: state.open_slots(k) for k in state.pending},
+        )
+        for r, _log, state in years
+    ]
+    if sum(any(t.pending.values()) for t in tables) < 2:
+        return False
+    decided = joint_chain(tables)
+    changed = False
+    for report, log, state in years:
+        for t in CHAINED:
+            cons = decided.get((report.year, t.key))
+            if cons and _use_evidence(report, log, state, t, cons, "上下年度"):
                 changed = True
-                use_table(report, log, state)
     return changed
 
 
@@ -192,6 +219,7 @@ def _row_name(table: fmt.Table, row: str) -> str:
 
 def finish(report: Report, log: ImportLog, state: OpenCells) -> None:
     """The tally: per table read / inferred / missing; each blank cell and why; warnings."""
+    log.evidence = {}
     for pending in state.pending.values():
         for p in pending:
             if isinstance(p.note, LogEntry):
@@ -204,14 +232,21 @@ def finish(report: Report, log: ImportLog, state: OpenCells) -> None:
         stats = log.stats[t.key] = TableStats()
         status = state.status.get(t.key, {})
         open_slots = state.open_slots(t.key)
+        candidates = _candidates(state.pending.get(t.key, []))
+        decided = state.why.get(t.key, {})
         row_blanks: dict[str, list[str]] = {}
         for cell in t.cells():
             value, st = report.get(t.key, *cell), status.get(cell, "absent")
+            line = report.lines.get((t.key, *cell))
+            source = {"line": line} if line else {}
             if value is not None:
                 if st == "inferred":
                     stats.inferred += 1
                 else:
                     stats.read += 1
+                kind = "inferred" if st == "inferred" else "read"
+                why = decided.get(cell, "")
+                log.evidence[(t.key, *cell)] = CellEvidence(kind, value, why, source=source)
                 continue
             stats.missing += 1
             if cell in open_slots:
@@ -226,6 +261,9 @@ def finish(report: Report, log: ImportLog, state: OpenCells) -> None:
             else:
                 why = "未找到"
             log.blank[(t.key, *cell)] = why
+            log.evidence[(t.key, *cell)] = CellEvidence(
+                "blank", None, why, candidates.get(cell, []) if cell in open_slots else [], source
+            )
         if log.cell_refs:
             continue  # a workbook: the check's findings sum blanks up per sheet
         for row, cols in row_blanks.items():
@@ -236,6 +274,15 @@ def finish(report: Report, log: ImportLog, state: OpenCells) -> None:
                 row=row,
                 line=report.line_of(t.key, row, t.row_columns(t.row(row))[0].key),
             )
+
+
+def _candidates(pending: list[Pending]) -> dict[Cell, list[object]]:
+    """Per open cell, the values its run's remaining splits give it (in split order)."""
+    out: dict[Cell, list[object]] = {}
+    for p in pending:
+        for i, s in enumerate(p.slots):
+            out[s] = list(dict.fromkeys(c[i] for c in p.cands))
+    return out
 
 
 def _unmapped_2019() -> frozenset[tuple[str, str, str]]:

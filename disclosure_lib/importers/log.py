@@ -32,6 +32,23 @@ class LogEntry:
 
 
 @dataclass
+class CellEvidence:
+    """What the import knows of one cell, for `--log FILE.jsonl` (one cell a line).
+
+    `status`: read | inferred | blank. `why`: how it was read (连写数字唯一拆分), the rules or
+    statements that decided it (inferred), or why it is blank (空白, 拆分不唯一, 无法识别,
+    未找到, 旧格式无此项). `candidates`: a blank cell's values still possible (拆分不唯一).
+    `source`: where its text is, {"line": n} (1-based; "column" or "page" where known).
+    """
+
+    status: str
+    value: object = None
+    why: str = ""
+    candidates: list[object] = field(default_factory=list)
+    source: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
 class TableStats:
     read: int = 0
     inferred: int = 0
@@ -48,6 +65,7 @@ class ImportLog:
     sections_missing: list[str] = field(default_factory=list)
     narrative_sections: list[str] = field(default_factory=list)
     unmapped: list[str] = field(default_factory=list)
+    evidence: dict[Cell3, CellEvidence] = field(default_factory=dict)  # every cell, in order
     entries: list[LogEntry] = field(default_factory=list)
     notes: dict[str, list[str]] = field(default_factory=dict)  # section → note lines
     # every cell left blank, with why: 空白 (printed blank), 拆分不唯一, 无法识别, 未找到
@@ -66,6 +84,36 @@ class ImportLog:
         """(read, inferred, missing) over all tables."""
         s = self.stats.values()
         return sum(x.read for x in s), sum(x.inferred for x in s), sum(x.missing for x in s)
+
+    def records(self) -> list[dict[str, object]]:
+        """One JSON-ready dict per cell (official order): table, row, column, label, value,
+        status, why, candidates, source. Amounts are strings (exact decimals)."""
+        out: list[dict[str, object]] = []
+        for (t, r, c), ev in self.evidence.items():
+            out.append(
+                {
+                    "table": t,
+                    "row": r,
+                    "column": c,
+                    "label": self.cell_name((t, r, c), why=False),
+                    "value": _json_value(ev.value),
+                    "status": ev.status,
+                    "why": ev.why,
+                    "candidates": [_json_value(v) for v in ev.candidates],
+                    "source": dict(ev.source),
+                }
+            )
+        return out
+
+    def open_cells(self) -> list[str]:
+        """'行政规范性文件·本年制发件数：可能为 2、20' for every blank cell with candidates
+        (the written params file carries them as comments)."""
+        return [
+            f"{self.cell_name(cell, why=False)}：可能为 "
+            + "、".join("空" if v is None else str(v) for v in ev.candidates)
+            for cell, ev in self.evidence.items()
+            if ev.status == "blank" and ev.candidates
+        ]
 
     def summary(self, *, verbose: bool = False) -> str:
         """The log in Chinese, one fact a line."""
@@ -97,15 +145,21 @@ class ImportLog:
                 out.append(f"  [{_LEVEL.get(e.level, e.level)}] {e}")
         return "\n".join(out) + "\n"
 
-    def cell_name(self, cell: Cell3) -> str:
+    def cell_name(self, cell: Cell3, *, why: bool = True) -> str:
         """'行政规范性文件·本年制发件数（拆分不唯一）', or the workbook cell when there is one."""
         t = fmt.table(cell[0])
         row, col = t.row(cell[1]), t.column(cell[2])
         name = f"{row.label}·{col.label}"
         if cell in self.cell_refs:
             name = f"{self.cell_refs[cell]} {name}"
-        why = self.blank.get(cell)
-        return f"{name}（{why}）" if why else name
+        reason = self.blank.get(cell) if why else None
+        return f"{name}（{reason}）" if reason else name
+
+
+def _json_value(v: object) -> object:
+    from decimal import Decimal
+
+    return str(v) if isinstance(v, Decimal) else v
 
 
 _LEVEL = {"info": "说明", "warning": "注意", "error": "错误"}

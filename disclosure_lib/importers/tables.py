@@ -32,6 +32,7 @@ class TableValues:
     status: dict[Cell, str] = field(default_factory=dict)
     lines: dict[Cell, int] = field(default_factory=dict)
     pending: list[Pending] = field(default_factory=list)  # runs the table leaves open
+    why: dict[Cell, str] = field(default_factory=dict)  # what decided a cell (cellruns)
 
 
 @dataclass
@@ -198,6 +199,7 @@ def _read_table(
         if row.key not in found:
             log.add("warning", f"未找到：{_row_name(table, row)}", table=table.key, row=row.key)
     out.pending = res.pending
+    out.why = res.why
     return out
 
 
@@ -259,6 +261,8 @@ def _map_2019(read: dict[str, TableValues], log: ImportLog) -> dict[str, TableVa
         dt, dr, dc = dst
         out[dt].values[(dr, dc)] = v
         out[dt].status[(dr, dc)] = src.status.get((r, c), "absent")
+        if (r, c) in src.why:
+            out[dt].why[(dr, dc)] = src.why[(r, c)]
         if (r, c) in src.lines:
             out[dt].lines[(dr, dc)] = src.lines[(r, c)]
     mapped = {d for d in f19.MAPPING.values() if d}

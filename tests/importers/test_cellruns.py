@@ -57,15 +57,29 @@ def test_ambiguity_settled_by_the_column_rules() -> None:
     assert any("全表" in msg for _c, _l, msg in res.notes)
 
 
+DOCS = tuple(("normative_documents", c) for c in ("issued", "repealed", "in_force"))
+
+
 def test_still_ambiguous_cells_stay_blank_and_flagged() -> None:
-    t = fmt.PROACTIVE  # no sum rule across 二's cells
-    seg = Segment(
-        tuple(("normative_documents", c) for c in ("issued", "repealed", "in_force")), ["3040"]
-    )
-    res = resolve(t, [seg])
-    assert all(res.values[s] is None for s in seg.slots)
+    # "11011": 1|10|11, 11|0|11 and 1|101|1 keep 现行有效 ≥ 制发 − 废止; 110|1|1 does not
+    res = resolve(fmt.PROACTIVE, [Segment(DOCS, ["11011"])])
+    assert all(res.values[s] is None for s in DOCS)
     [(_cell, level, msg)] = res.notes
-    assert level == "warning" and "3|0|40" in msg and "30|4|0" in msg
+    assert level == "warning" and "1|10|11" in msg and "11|0|11" in msg
+    assert "110|1|1" not in msg
+
+
+@pytest.mark.parametrize(
+    ("run", "expected"),
+    [
+        ("2023", (2, 0, 23)),  # 20|2|3 would need last year's 现行有效 = 3 − 20 + 2 < 0
+        ("3040", (3, 0, 40)),  # 30|4|0: 0 < 30 − 4
+    ],
+)
+def test_in_force_inequality_decides_the_split(run: str, expected: tuple[int, ...]) -> None:
+    res = resolve(fmt.PROACTIVE, [Segment(DOCS, [run], 1, "行政规范性文件")])
+    assert tuple(res.values[s] for s in DOCS) == expected
+    assert {res.status[s] for s in DOCS} == {"inferred"}
 
 
 def test_forced_split_of_one_review_group() -> None:
@@ -154,3 +168,40 @@ def test_runs_longer_than_any_split_fit_nothing() -> None:
 )
 def test_parse_value(text: str, amount: bool, signed: bool, expected: tuple) -> None:
     assert parse_value(text, amount=amount, signed=signed) == expected
+
+
+def full_table(new: Segment) -> list[Segment]:
+    """三 with 新收 as given; the other rows printed whole (11 natural, 1 business: as 38|5|…)."""
+    segs = [new, row("carried_over", *"0000000")]
+    for r in APP.figure_rows:
+        if r.key in ("new", "carried_over"):
+            continue
+        values = ["0"] * 7
+        if r.key in ("disclosed", "total"):
+            values = ["38", "5", "0", "0", "1", "0", "44"]
+        segs.append(row(r.key, *values))
+    return segs
+
+
+def test_a_short_row_gets_its_missing_cell_where_one_reading_fits() -> None:
+    # 新收 prints 6 of its 7 cells (a 0 lost): the row sum and 一 + 二 = （七）+ 四 per
+    # column leave one reading, 38|5|0|0|1|0|44
+    res = resolve(APP, full_table(row("new", "38", "5", "0", "1", "0", "44")))
+    assert [res.values[("new", c)] for c in COLS] == [38, 5, 0, 0, 1, 0, 44]
+    assert {res.status[("new", c)] for c in COLS} == {"inferred"}
+
+
+def test_a_short_row_alone_is_not_guessed() -> None:
+    # without the other rows, the missing 0 could stand in four places, or 总计 be missing
+    res = resolve(APP, [row("new", "38", "5", "0", "1", "0", "44")])
+    assert all(res.values[("new", c)] is None for c in COLS)
+    [p] = res.pending
+    assert (38, 5, 0, 0, 1, 0, 44) in p.cands and (38, 5, 0, 1, 0, 44, 88) in p.cands
+    assert len(p.cands) == 5 and any("等5种" in m for _c, _l, m in res.notes)
+    assert any("少一个单元格，有多种读法" in m for _c, _l, m in res.notes)
+
+
+def test_a_short_row_of_two_without_rules_stays_open() -> None:
+    # 行政规范性文件 prints 2 and 89: which of the three cells is missing, nothing says
+    res = resolve(fmt.PROACTIVE, [Segment(DOCS, ["2", "89"], 1, "行政规范性文件")])
+    assert all(res.values[s] is None for s in DOCS)
