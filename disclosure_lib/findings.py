@@ -24,7 +24,6 @@ RULE_TEXT: dict[str, str] = {
     "R5-NOT-INTEGER": "数字不是整数（收费金额除外）",
     "R5-NEGATIVE": "数字为负数",
     "R5-MISSING-TABLE": "缺少表格",
-    "R5-FORMAT-2019": "按 2019 年格式编制，部分现行单元格无对应项",
     "R6-NARRATIVE": "正文所述数字与表格不符",
     "R6-WRONG-ROW": "正文数字与表格另一行相同（疑似引错行）",
     "R6-YEAR": "标题或正文中的年份与报告年度不符",
