@@ -25,111 +25,26 @@ from typing import Any
 
 from ..errors import RenderError
 from . import layout as lo
+from .docx_page import (
+    A4,
+    CELL_MARGIN,
+    MARGINS,
+    OFFICE_FONTS,
+    SIZES,
+    TYPE_WIDTH_MM,
+    aligns,
+    char_space,
+    first_line_chars,
+    font,
+    line_pitch_twips,
+    no_theme,
+    off_grid,
+)
 
 # what XML 1.0 cannot hold (Word documents are XML): C0 controls but tab and newline
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
-A4 = (210, 297)
-MARGINS = {"top": 37, "bottom": 35, "left": 28, "right": 26}  # mm, GB/T 9704
-TYPE_WIDTH_MM = A4[0] - MARGINS["left"] - MARGINS["right"]
-SIZES = {"title": 22, "body": 16, "heading": 16, "table": 10.5, "small": 14, "page": 14}
-GRID = (22, 28)  # lines a page, characters a line (GB/T 9704 7.1)
-TYPE_HEIGHT_MM = A4[1] - MARGINS["top"] - MARGINS["bottom"]
-# role -> the fonts offices have, preferred first; each later one substitutes for the one before
-OFFICE_FONTS: dict[str, tuple[str, ...]] = {
-    "fang": ("仿宋_GB2312", "仿宋", "FangSong"),
-    "hei": ("黑体", "SimHei"),
-    "kai": ("楷体_GB2312", "楷体", "KaiTi"),
-    "song": ("宋体", "SimSun"),
-    "title": ("方正小标宋简体", "宋体", "SimSun"),
-}
-_TWIPS_PER_MM = 1440 / 25.4
-# what follows w:snapToGrid in a paragraph's properties (the schema's order)
-_AFTER_SNAP = ("w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents",
-               "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment",
-               "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr",
-               "w:sectPr", "w:pPrChange")  # fmt: skip
-CELL_MARGIN = 40  # twips left and right in table cells (Word's default 108 crowds 商业/企业)
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
-
-
-def _aligns() -> dict[str, Any]:
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-
-    return {"left": WD_ALIGN_PARAGRAPH.LEFT, "right": WD_ALIGN_PARAGRAPH.RIGHT,
-            "center": WD_ALIGN_PARAGRAPH.CENTER}  # fmt: skip
-
-
-def line_pitch_twips() -> int:
-    """The grid's line pitch: 22 lines in the type area's height (579 twips, 28.95 pt)."""
-    return int(TYPE_HEIGHT_MM * _TWIPS_PER_MM / GRID[0])
-
-
-def char_space() -> int:
-    """`w:charSpace` of 28 characters a line: the pitch's difference from the body size, in
-    4096ths of a point (as Word writes it)."""
-    pitch_pt = TYPE_WIDTH_MM * 72 / 25.4 / GRID[1]
-    return int((pitch_pt - SIZES["body"]) * 4096)
-
-
-def _font(
-    run_or_style: Any, family: str, size: float | None = None, bold: bool | None = None
-) -> None:
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
-
-    font = run_or_style.font
-    font.name = family
-    if size is not None:
-        font.size = Pt(size)
-    if bold is not None:
-        font.bold = bold
-    rpr = run_or_style.element.get_or_add_rPr()
-    fonts = rpr.get_or_add_rFonts()
-    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-        fonts.set(qn(attr), family)
-    _no_theme(fonts)
-
-
-def _no_theme(fonts: Any) -> None:
-    """Theme fonts (w:asciiTheme …) win over named ones in Word: dropped, so the name holds."""
-    from docx.oxml.ns import qn
-
-    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
-        fonts.attrib.pop(qn(attr), None)
-
-
-def _first_line_chars(paragraph: Any, chars: int) -> None:
-    """A first-line indent in characters (w:firstLineChars), as Word and WPS count it."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    ppr = paragraph._p.get_or_add_pPr()
-    ind = ppr.find(qn("w:ind"))
-    if ind is None:
-        ind = OxmlElement("w:ind")
-        ppr.append(ind)
-    ind.set(qn("w:firstLineChars"), str(chars * 100))
-
-
-def _off_grid(paragraph: Any, mark_size: float | None = None) -> None:
-    """A paragraph set in its own line height (tables, pictures, page numbers): not snapped
-    to the body's grid of 28.95 pt lines and 28 characters (w:snapToGrid off), single; with
-    `mark_size`, its paragraph mark in that size (an empty cell as high as its text)."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    paragraph.paragraph_format.line_spacing = 1.0
-    ppr = paragraph._p.get_or_add_pPr()
-    snap = OxmlElement("w:snapToGrid")
-    snap.set(qn("w:val"), "0")
-    ppr.insert_element_before(snap, *_AFTER_SNAP)
-    if mark_size is not None:
-        rpr = OxmlElement("w:rPr")
-        sz = OxmlElement("w:sz")
-        sz.set(qn("w:val"), str(round(mark_size * 2)))
-        rpr.append(sz)
-        ppr.insert_element_before(rpr, "w:sectPr", "w:pPrChange")
 
 
 class _Writer:
@@ -157,9 +72,9 @@ class _Writer:
         self._font_table()
         styles = self.doc.styles
         for fonts in styles.element.iterfind(f".//{qn('w:docDefaults')}//{qn('w:rFonts')}"):
-            _no_theme(fonts)  # runs without a font of their own: Normal's, not the theme's
+            no_theme(fonts)  # runs without a font of their own: Normal's, not the theme's
         normal = styles["Normal"]
-        _font(normal, self.fonts["fang"], SIZES["body"])
+        font(normal, self.fonts["fang"], SIZES["body"])
         rpr = normal.element.get_or_add_rPr()
         lang = rpr.find(qn("w:lang"))
         if lang is None:
@@ -176,7 +91,7 @@ class _Writer:
         fmt.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
         for name, family in (("Heading 1", "hei"), ("Heading 2", "kai")):
             style = styles[name]
-            _font(style, self.fonts[family], SIZES["heading"], bold=False)
+            font(style, self.fonts[family], SIZES["heading"], bold=False)
             style.font.italic = False
             style.font.color.rgb = RGBColor(0, 0, 0)
             pf = style.paragraph_format
@@ -185,7 +100,7 @@ class _Writer:
             pf.keep_with_next = True
             pf.first_line_indent = Pt(SIZES["heading"] * 2)
         title = styles["Title"]
-        _font(title, self.fonts["title"], SIZES["title"], bold=False)
+        font(title, self.fonts["title"], SIZES["title"], bold=False)
         title.font.color.rgb = RGBColor(0, 0, 0)
         title.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
         # a blank grid line under the title, as the PDF
@@ -251,7 +166,7 @@ class _Writer:
                 p.paragraph_format.right_indent = indent
             else:
                 p.paragraph_format.left_indent = indent
-            _off_grid(p)
+            off_grid(p)
             self._run(p, "— ", "song", SIZES["page"])
             self._field(p, "PAGE")
             self._run(p, " —", "song", SIZES["page"])
@@ -293,7 +208,7 @@ class _Writer:
                 run.add_break()
             if line:
                 run.add_text(line)
-        _font(run, self.fonts[family], size, bold)
+        font(run, self.fonts[family], size, bold)
         return run
 
     # --- blocks ------------------------------------------------------------------------------
@@ -317,7 +232,7 @@ class _Writer:
                 # emphasis in 黑体, as the PDF (仿宋 has no bold)
                 self._run(p, block.text, "hei" if block.style in ("pass", "fail") else "fang", size)
                 if block.style in ("body", "preamble", "note"):
-                    _first_line_chars(p, 2)
+                    first_line_chars(p, 2)
                     p.paragraph_format.first_line_indent = Pt(SIZES["body"] * 2)
                 elif block.style == "center":
                     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -334,7 +249,7 @@ class _Writer:
                 self.blocks(block.blocks)
             elif isinstance(block, lo.Pre | lo.Raw):
                 p = self.doc.add_paragraph()
-                _off_grid(p)
+                off_grid(p)
                 self._run(p, block.text, "song", SIZES["table"])
 
     def table(self, block: lo.Table) -> None:
@@ -399,7 +314,7 @@ class _Writer:
                 )  # fmt: skip
                 target = _Cell(tc, table)
                 p = target.paragraphs[0]
-                p.alignment = _aligns()[cell.align]
+                p.alignment = aligns()[cell.align]
                 p.paragraph_format.first_line_indent = Pt(0)
                 p.paragraph_format.keep_with_next = keep and r + 1 < len(block.rows)
                 self._run(p, cell.text, "song", size, bold=("item" in cell.cls.split()) or None)
@@ -414,7 +329,7 @@ class _Writer:
         from docx.oxml.ns import qn
         from docx.text.paragraph import Paragraph
 
-        _off_grid(Paragraph(tc.p_lst[0], None), size)  # type: ignore[arg-type]  # no part needed
+        off_grid(Paragraph(tc.p_lst[0], None), size)  # type: ignore[arg-type]  # no part needed
 
         tcpr = tc.get_or_add_tcPr()
         tcpr.width = width
@@ -439,7 +354,7 @@ class _Writer:
             self.doc.add_picture(io.BytesIO(block.png), width=Mm(TYPE_WIDTH_MM - 6))
             picture = self.doc.paragraphs[-1]
             picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            _off_grid(picture)  # an exact line height would clip the picture
+            off_grid(picture)  # an exact line height would clip the picture
             picture.paragraph_format.keep_with_next = True
             # the body's exact line height would clip the picture to one line (LibreOffice, Word)
             picture.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
