@@ -62,3 +62,8 @@ class RenderError(DisclosureError):
 
 class BuildError(DisclosureError):
     """A batch build that cannot run (output folder locked, read-only, …)."""
+
+
+class UnreadableError(ParamsError):
+    """A params file or folder that could not be listed or read (permissions, an I/O error, a
+    link loop): what it holds is unknown, so nothing published from it is removed."""

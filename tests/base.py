@@ -11,3 +11,18 @@ SEED_YEAR = 2024
 SEED = PARAMS / SEED_AGENCY / f"{SEED_YEAR}.yaml"  # the seed report's params file
 FIXTURES = ROOT / "tests" / "fixtures"
 IMPORT_FIXTURES = FIXTURES / "import"
+
+
+def without_permission_override(cmd: list[str]) -> list[str]:
+    """`cmd` run so that file permissions apply: as root, with the capabilities that override
+    them dropped (`setpriv`); the test is skipped when that is not possible."""
+    import os
+    import shutil
+
+    import pytest
+
+    if os.geteuid() != 0:
+        return cmd
+    if shutil.which("setpriv") is None:
+        pytest.skip("running as root without setpriv: permission bits are not enforced")
+    return ["setpriv", "--bounding-set=-dac_override,-dac_read_search", *cmd]

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import BuildError, ParamsError
+from ..errors import BuildError, ParamsError, UnreadableError
 from ..rendering.notebook import DEFAULT_PROFILE, FORMATS
 from .manifest import MANIFEST_NAME, Entry, Manifest, OutputLock, remove_stale_temps
 from .plan import (
@@ -248,14 +248,16 @@ def build(
 
 def _require_params(paths: list[Path], output_dir: Path) -> None:
     """No params file under `paths`: an error, and no output folder created. (An existing
-    output folder is still cleaned up: its reports' params are gone.)"""
-    from ..params import find_params
+    output folder is still cleaned up: its reports' params are gone.) A path that exists but
+    cannot be read is no error here: the build lists it as failed and removes nothing."""
+    from ..params import scan_params
 
-    try:
-        found = find_params(paths)
-    except ParamsError as exc:
-        raise BuildError(exc.message, path=exc.path) from None
-    if not found and not (output_dir / MANIFEST_NAME).is_file():
+    found, errors = scan_params(paths)
+    named = set(paths)
+    for exc in errors:
+        if exc.path in named and not isinstance(exc, UnreadableError):
+            raise BuildError(exc.message, path=exc.path)
+    if not found and not errors and not (output_dir / MANIFEST_NAME).is_file():
         where = "、".join(str(p) for p in paths)
         raise BuildError(f"{where} 中没有参数文件 (*.yaml)，未生成任何输出 (no params files found)")
 

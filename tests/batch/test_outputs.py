@@ -228,7 +228,9 @@ def test_a_params_link_leaving_the_folder_is_not_read(tmp_path: Path) -> None:
     (params / "链接" / "2023.yaml").symlink_to(secret)
     summary = b.build([params], output_dir=tmp_path / "out", to=("html",), progress=False,
                       summaries=False)  # fmt: skip
-    assert len(summary.built) == 2 and not summary.failed  # the link is not a params file
+    assert len(summary.built) == 2  # the link is not read, and not skipped silently (17.12)
+    assert [x.label for x in summary.failed] == [str(params / "链接" / "2023.yaml")]
+    assert "符号链接" in summary.failed[0].message
     for name in ("index.html", MANIFEST_NAME):
         assert "SECRET" not in (tmp_path / "out" / name).read_text(encoding="utf-8")
     named = b.build([params / "链接" / "2023.yaml"], output_dir=tmp_path / "out",
