@@ -22,7 +22,7 @@ import yaml
 from . import format as fmt
 from .errors import ParamsError
 from .model import Paragraph, Report, Value
-from .names import check_name
+from .names import check_name, text_control
 
 NARRATIVE_KEYS = {s.heading: s.key for s in fmt.NARRATIVE_SECTIONS}
 NOTE_KEYS = {s.heading: s.key for s in fmt.SECTIONS if not s.narrative}
@@ -53,6 +53,8 @@ _NULL = "tag:yaml.org,2002:null"
 _BOOL = "tag:yaml.org,2002:bool"
 _STR = "tag:yaml.org,2002:str"
 _WHOLE = re.compile(r"[-+]?[0-9]+")
+_LEADING_ZERO = re.compile(r"[-+]?0[0-9]")
+MAX_DIGITS = 20  # characters of a figure: counts and amounts far beyond any real report
 _DATE = re.compile(r"(?P<y>\d{4})(?:-|年)(?P<m>\d{1,2})(?:-|月)(?P<d>\d{1,2})日?")
 
 
@@ -157,7 +159,16 @@ class _Reader:
             if isinstance(node, yaml.ScalarNode) and node.tag == _NULL:
                 return ""
             raise self.fail(node, field, "应为文字 (expected text)")
-        return str(node.value)
+        value = str(node.value)
+        bad = text_control(value)
+        if bad is not None:  # an escape sequence would act on a terminal, a NUL end a page
+            error = self.fail(
+                node, field, f"含有控制字符 U+{ord(bad):04X}，不能使用 (control character in text)"
+            )
+            if node.style == "|" and error.line is not None:  # a literal block: its own line
+                error.line += value[: value.index(bad)].count("\n") + 1
+            raise error
+        return value
 
     def date(self, node: yaml.Node, field: str) -> datetime.date | None:
         """A date as 2025-01-20 or 2025年1月20日; null for none."""
@@ -197,13 +208,19 @@ class _Reader:
                 value = Decimal(raw.replace("_", ""))
             except InvalidOperation:
                 raise self.fail(node, field, f"应为金额数字，而不是 {raw!r}") from None
-            if not value.is_finite() or value < 0:
+            if not value.is_finite() or value.is_signed():  # -0.0 too
                 raise self.fail(node, field, f"金额应 ≥ 0，而不是 {raw} (expected an amount ≥ 0)")
+            if len(raw) > MAX_DIGITS:
+                raise self.fail(node, field, _too_many_digits(len(raw)))
             return value
         if node.tag != _INT or not _WHOLE.fullmatch(raw):
             raise self.fail(
                 node, field, f"应为不小于 0 的整数，而不是 {raw!r} (expected a whole number ≥ 0)"
             )
+        if _LEADING_ZERO.match(raw):  # YAML 1.1 reads 017 as octal 15: neither is meant
+            raise self.fail(node, field, f"整数不能以 0 开头：{raw} (leading zero)")
+        if len(raw) > MAX_DIGITS:  # int() of > 4,300 digits raises; no count is that large
+            raise self.fail(node, field, _too_many_digits(len(raw)))
         count = int(raw)
         if count < 0:
             raise self.fail(node, field, f"应为不小于 0 的整数，而不是 {raw} (negative)")
@@ -436,6 +453,10 @@ def table_layout(table: fmt.Table) -> dict[str, object]:
         else:
             level.setdefault(row.label, {})
     return tree
+
+
+def _too_many_digits(n: int) -> str:
+    return f"数字过长（{n} 位），最多 {MAX_DIGITS} 位 (number too long)"
 
 
 def too_large(size: int, path: Path | None) -> ParamsError:

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from disclosure_lib import format as fmt
 from disclosure_lib.errors import DisclosureError, ParamsError
 from disclosure_lib.model import PLACEHOLDER, Paragraph, Report
-from disclosure_lib.names import agency_dirname
+from disclosure_lib.names import agency_dirname, text_control
 from disclosure_lib.params import (
     MAX_BYTES,
     MAX_ERRORS,
@@ -97,9 +97,28 @@ def test_round_trip_random_reports(seed: int, fee: Decimal) -> None:
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60))
 def test_awkward_narrative_text_round_trips(text: str) -> None:
+    if text_control(text) is not None:  # refused on loading (next test)
+        text = "".join(ch for ch in text if text_control(ch) is None)
     report = Report.blank("示例区测试局", 2024, fill=0)
     report.narrative["一"] = [Paragraph(text=text, heading=text or None)]
     report.contact.office = text
+    assert loads_report(dump_report(report)) == report
+
+
+@pytest.mark.parametrize("bad", ["\x1b[2J", "\x00", "\x07", "\x85", "\u202e", "\x7f"])
+def test_control_characters_in_text_are_refused_with_file_and_line(
+    tmp_path: Path, bad: str
+) -> None:
+    """Issue 17.8: an escape sequence or NUL in the narrative passed `check` and reached the
+    terminal, the index and a published page; it is refused where it is, tabs and line breaks
+    are not."""
+    report = load_report(SEED)
+    report.narrative["五"] = [Paragraph(f"第一行\t制表\n第二行{bad}尾")]
+    text = dump_report(report)
+    err = _error(tmp_path, text)
+    assert "控制字符" in err.message and (err.field or "").endswith("[1].text")
+    assert err.line == _line_of(text, "第二行") and str(err).startswith(f"{err.path}:{err.line}: ")
+    report.narrative["五"] = [Paragraph("第一行\t制表\n第二行尾")]
     assert loads_report(dump_report(report)) == report
 
 
@@ -143,6 +162,27 @@ def test_awkward_narrative_text_round_trips(text: str) -> None:
             "本年处理决定数量",
         ),
         ("（单位：万元）: 0}", "（单位：万元）: -3.5}", "行政事业性收费: {", "本年收费金额"),
+        # issue 17.14: -0.0 is not an amount ≥ 0; 017 is octal 15 in YAML 1.1 (refused)
+        ("（单位：万元）: 0}", "（单位：万元）: -0.0}", "行政事业性收费: {", "本年收费金额"),
+        (
+            "[0, 0, 0, 0, 0, 0, 0]\n  二、",
+            "[0, 017, 0, 0, 0, 0, 0]\n  二、",
+            "一、本年新收",
+            "商业企业",
+        ),
+        # issue 17.5: int() refuses more than 4,300 digits (a traceback before)
+        (
+            "[0, 0, 0, 0, 0, 0, 0]\n  二、",
+            f"[0, {'9' * 5000}, 0, 0, 0, 0, 0]\n  二、",
+            "一、本年新收",
+            "商业企业",
+        ),
+        (
+            "（单位：万元）: 0}",
+            f"（单位：万元）: {'9' * 5000}.5}}",
+            "行政事业性收费: {",
+            "本年收费金额",
+        ),
     ],
 )
 def test_bad_figures_name_file_line_and_field(

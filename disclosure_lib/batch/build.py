@@ -372,6 +372,8 @@ def _run(
                     result = fut.result()
                 except Exception as exc:  # the worker died or was killed at the deadline
                     result = Result(False, error=first_line(f"{type(exc).__name__}: {exc}"))
+                    if isinstance(exc, TimeoutError) and timeout:  # it ran until then
+                        result.timings["total"] = timeout
                 del fut  # the result (notebook, documents) goes once it is written
                 finish(unit, result)
                 del result

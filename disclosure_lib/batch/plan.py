@@ -222,9 +222,11 @@ def output_dir_for(output_dir: Path | str, year: int, agency: str) -> Path:
 def output_stem(agency: str, year: int) -> str:
     """File name (without suffix) of a report's outputs: 机关全称2024年政府信息公开工作年度报告."""
     from ..model import Report
-    from ..names import agency_dirname
+    from ..names import MAX_COMPONENT_BYTES, agency_dirname
 
-    return agency_dirname(Report(agency=agency, year=year).title)
+    # a whole file name, the longest suffix of `Unit.outputs` included, stays within the limit
+    longest = max(len(f".{ext}") for ext in ("failed.ipynb", *FORMATS))
+    return agency_dirname(Report(agency=agency, year=year).title, MAX_COMPONENT_BYTES - longest)
 
 
 def _shipped(f: _File) -> str:

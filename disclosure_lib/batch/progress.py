@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TextIO
 
+from ..names import printable
+
 
 @dataclass
 class Line:
@@ -83,13 +85,13 @@ class Progress:
             self._bar.update(1)
             self._postfix()
             if line.status in ("failed", "blocked"):
-                self._bar.write(f"{_WORD[line.status]} {line.label}: {line.message}",
+                self._bar.write(printable(f"{_WORD[line.status]} {line.label}: {line.message}"),
                                 file=self.stream)  # fmt: skip
             return
         text = f"[{self.finished:>{len(str(self.total))}}/{self.total}] {_WORD[line.status]} "
-        text += f"{line.label} ({line.seconds:.1f} s)"
+        text += f"{printable(line.label)} ({line.seconds:.1f} s)"
         if line.status in ("failed", "blocked"):
-            text += f": {line.message}"
+            text += f": {printable(line.message)}"
         elif line.errors and line.kind == "report":
             text += f"，校验错误 {line.errors}"
         self._log(text + self._eta())
@@ -138,13 +140,13 @@ def summary_table(lines: Sequence[Line], wall: float, *, removed: int = 0) -> st
     out += [f"  {k}{' ' * (width - _width(k))}  {v}" for k, v in rows]
     if by["failed"]:
         out.append("失败的报告 (failed):")
-        out += [f"  {x.label}: {x.message}" for x in by["failed"]]
+        out += [printable(f"  {x.label}: {x.message}") for x in by["failed"]]
     flagged = [x for x in checked if x.errors or x.warnings]
     if flagged:
         out.append("校验发现问题的报告 (reports with check findings):")
         out += [
             "  "
-            + one_line(x.label, x.errors, x.warnings, x.check_error)
+            + printable(one_line(x.label, x.errors, x.warnings, x.check_error))
             + ("（已阻止）" if x.status == "blocked" else "")
             for x in flagged
         ]
