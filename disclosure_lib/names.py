@@ -96,6 +96,22 @@ def printable(text: str) -> str:
     return _CONTROL.sub(lambda m: ascii(m.group())[1:-1], text)
 
 
+# A spreadsheet program reads a cell starting with one of these as a formula (CSV and XLSX
+# alike: `=HYPERLINK(…)` in an agency name would become a live link in every row)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell_text(text: str) -> str:
+    """`text` for a spreadsheet cell: prefixed with `'` when a spreadsheet would run it as a
+    formula (the one sanitiser of `export` and the fill-in workbook)."""
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def from_cell_text(text: str) -> str:
+    """`cell_text` undone: a workbook's text read back as it was written."""
+    return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_START) else text
+
+
 def agency_dirname(agency: str, max_bytes: int = MAX_COMPONENT_BYTES) -> str:
     """A file or folder name for `agency` (or a title): one safe path component.
 
