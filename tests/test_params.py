@@ -480,6 +480,34 @@ def test_symlinks_inside_the_params_folder_are_followed(tmp_path: Path) -> None:
     assert load_report(tmp_path / "alias" / "甲局" / "2024.yaml").year == 2024
 
 
+@pytest.mark.parametrize(
+    ("chars", "aliases", "words"), [(100_000, 50, "超过 2 MB"), (100_000, 2000, "超过 2 MB"),
+                                    (10, 2000, "超过 100 个")]
+)  # fmt: skip
+def test_yaml_aliases_cannot_amplify_a_file(
+    tmp_path: Path, chars: int, aliases: int, words: str
+) -> None:
+    """Issue 17.4: one anchored 100,000-character paragraph and 2,000 `- text: *t` lines
+    (335 KB) took `check` 227 s; 50 of them made a 15 MB page. Refused at once, one line."""
+    text = SEED.read_text(encoding="utf-8")
+    first = "  一、总体情况:\n    - text: "
+    assert first in text
+    lines = "".join("    - text: *t\n" for _ in range(aliases))
+    bad = text.replace(first, f"{first}&t {'字' * chars}\n{lines}    - text: ", 1)
+    start = time.perf_counter()
+    err = _error(tmp_path, bad)
+    assert time.perf_counter() - start < 2
+    assert words in err.message and err.line is not None and len(err.errors) == 1
+    few = text.replace(first, f"{first}&t 一段话。\n    - text: *t\n    - text: ", 1)
+    assert _write(tmp_path, few, "2024.yaml") and load_report(tmp_path / "示例区" / "2024.yaml")
+
+
+def test_a_recursive_alias_is_refused(tmp_path: Path) -> None:
+    text = SEED.read_text(encoding="utf-8").replace("narrative:", "narrative: &n\n  x: *n", 1)
+    err = _error(tmp_path, text)
+    assert "别名" in err.message or "应为" in err.message
+
+
 def test_large_files_are_refused_quickly(tmp_path: Path) -> None:
     path = tmp_path / "示例区" / "2024.yaml"
     path.parent.mkdir()
