@@ -316,6 +316,16 @@ def plan(
     held = min((f.year for f in claimed), default=None)
     if result.unread:
         held = min(years, default=None)
+    # A build given part of the params (`build params/甲局`): a summary covers the reports of
+    # the params it was not given too, so from their first year on it is left as it is, not
+    # rebuilt from the part (the next build given them all rebuilds it).
+    outside = [
+        e.year
+        for e in manifest.entries.values()
+        if e.kind == "report" and e.agency and e.source and not result.in_scope(e.source)
+        and not _gone(e.source)
+    ]  # fmt: skip
+    held = min([y for y in (held, *outside) if y is not None], default=None)
     if held is not None:
         years = [y for y in years if y < held]
     if summaries and agency is None:

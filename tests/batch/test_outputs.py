@@ -136,7 +136,7 @@ def test_two_agencies_one_folder_is_refused_before_building(
     for folder, agency in (("a", "示例/局"), ("b", "示例_局")):
         for report in demo_series(agency, range(2023, 2024), seed=1, scale=10):
             files.append(save_report(report, params / folder / f"{report.year}.yaml"))
-    monkeypatch.setattr(names, "agency_dirname", lambda name: name.replace("/", "_"))
+    monkeypatch.setattr(names, "agency_dirname", lambda name, *a: name.replace("/", "_"))
     with pytest.raises(BuildError, match="输出目录") as info:
         b.build([params], output_dir=tmp_path / "out", progress=False)
     assert all(str(f.resolve()) in str(info.value) for f in files)
@@ -252,7 +252,7 @@ def test_outputs_under_a_former_name_do_not_stay_behind(
     b.build([params], output_dir=out, to=("html",), progress=False, summaries=False)
     old = {p.relative_to(out) for p in out.rglob("*.html") if p.name != "index.html"}
     real = names.agency_dirname
-    monkeypatch.setattr(names, "agency_dirname", lambda name: real(name) + "（新）")
+    monkeypatch.setattr(names, "agency_dirname", lambda name, *a: real(name, *a) + "（新）")
     again = b.build([params], output_dir=out, to=("html",), progress=False, summaries=False)
     assert len(again.built) == 2
     now = {p.relative_to(out) for p in out.rglob("*.html") if p.name != "index.html"}

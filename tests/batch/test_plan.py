@@ -113,3 +113,21 @@ def test_nothing_in_the_params_folder_is_skipped_silently(tmp_path: Path) -> Non
                       summaries=False)  # fmt: skip
     assert len(summary.built) == 2
     assert sorted(x.label for x in summary.failed) == sorted(str(p) for p in bad)
+
+
+def test_a_subset_build_leaves_the_summaries_alone(tmp_path: Path) -> None:
+    """Issue 17.7: `build params/甲局` rebuilt the summaries from that agency alone ("1 个机关")
+    while the other agency's reports stayed published."""
+    params = make_params(tmp_path / "params")
+    out = tmp_path / "out"
+    b.build([params], output_dir=out, to=("html",), progress=False)
+    summary_html = out / "2023" / "summary.html"
+    assert "2 个机关" in summary_html.read_text(encoding="utf-8")
+    path = params_path(params, AGENCIES[0], 2023)
+    path.write_text(path.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    part = b.build([params / AGENCIES[0]], output_dir=out, to=("html",), progress=False)
+    assert [x.label for x in part.built] == [f"{AGENCIES[0]} 2023年"] and not part.removed
+    assert "2 个机关" in summary_html.read_text(encoding="utf-8")
+    whole = b.build([params], output_dir=out, to=("html",), progress=False)
+    assert sorted(x.label for x in whole.built) == ["2023年 汇总"]
+    assert "2 个机关" in summary_html.read_text(encoding="utf-8")
