@@ -146,8 +146,10 @@ def _scan(paths: Sequence[Path], manifest: Manifest) -> list[_File]:
     from ..params_read import too_large
 
     found, errors = scan_params(paths)
-    files = [_File(Path(os.path.abspath(e.path or "")), "", error=str(e),
-                   unread=isinstance(e, UnreadableError)) for e in errors]  # fmt: skip
+    files = []
+    for e in errors:  # named by the absolute path, as the index and the manifest name it
+        e.path = Path(os.path.abspath(e.path or ""))
+        files.append(_File(e.path, "", error=str(e), unread=isinstance(e, UnreadableError)))
     for each in found:
         path = Path(os.path.abspath(each))
         try:

@@ -35,8 +35,12 @@ def test_an_unreadable_params_folder_fails_and_unpublishes_nothing(tmp_path: Pat
         try:
             run = subprocess.run(without_permission_override(build), capture_output=True,
                                  text=True, timeout=300)  # fmt: skip
+            check = subprocess.run(without_permission_override([*CLI, "check", str(params)]),
+                                   capture_output=True, text=True, timeout=300)  # fmt: skip
         finally:
             locked.chmod(0o755)
+        assert check.returncode == 2 and "1 个文件无法读取" in check.stdout, check.stdout
+        assert f"{locked}: 无法访问" in check.stdout
         assert run.returncode == 1, run.stderr
         assert "Traceback" not in run.stderr and "已删除" not in run.stderr
         assert "失败 (failed)                   1" in run.stderr and str(locked) in run.stderr
