@@ -84,6 +84,12 @@ def text_control(text: str) -> str | None:
     return bad.group() if bad is not None else None
 
 
+def without_controls(text: str) -> str:
+    """`text` without the characters `text_control` refuses: what an importer read from a page
+    (a stray form feed or escape) may not reach a params file."""
+    return _TEXT_CONTROL.sub("", text)
+
+
 def visible(text: str) -> str:
     """`text` with the control characters `text_control` finds shown as escapes, line breaks
     kept: for a page (`index.html`) that quotes file names and messages."""
