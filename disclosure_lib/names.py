@@ -18,11 +18,12 @@ from .errors import ParamsError
 # C0 and C1 control characters and DEL; line and paragraph separators; bidi overrides, which
 # make a name display differently from what it is; invisible marks (zero-width spaces and
 # joiners, bidi marks, soft hyphen, BOM), which make two different names look the same
+_INVISIBLE_CLASS = r"\u00ad\u061c\u180e\u200b-\u200f\u2060-\u2064\u206a-\u206f\ufeff"
 CONTROL_CLASS = (
-    r"\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"
-    r"\u00ad\u061c\u180e\u200b-\u200f\u2060-\u2064\u206a-\u206f\ufeff"
+    r"\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069" + _INVISIBLE_CLASS
 )  # regex range
 _CONTROL = re.compile(f"[{CONTROL_CLASS}]")
+_INVISIBLE = re.compile(f"[{_INVISIBLE_CLASS}]")
 
 # Characters a file name cannot hold on Linux, Windows or macOS, and their full-width forms:
 # the folder still reads as the name.
@@ -88,6 +89,12 @@ def without_controls(text: str) -> str:
     """`text` without the characters `text_control` refuses: what an importer read from a page
     (a stray form feed or escape) may not reach a params file."""
     return _TEXT_CONTROL.sub("", text)
+
+
+def without_invisible(text: str) -> str:
+    """`text` without invisible marks (zero-width spaces, bidi marks…): a name read from a
+    page, where they are common and never part of the name."""
+    return _INVISIBLE.sub("", text)
 
 
 def visible(text: str) -> str:

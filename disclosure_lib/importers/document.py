@@ -341,10 +341,10 @@ def find_title(lines: list[str]) -> tuple[str | None, int | None, str | None]:
 
 def _name(text: str, what: str, source: Path | None) -> str:
     """A name read from the document, through `names.check_name` (no control characters)."""
-    from ..names import check_name
+    from ..names import check_name, without_invisible
 
-    try:
-        return check_name(text, what)
+    try:  # a page's zero-width marks are not part of the name (a name holding them is refused)
+        return check_name(without_invisible(text), what)
     except DisclosureError as exc:
         raise ImportError_(exc.message, path=source) from None
 

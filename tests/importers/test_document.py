@@ -357,3 +357,10 @@ def test_control_characters_of_a_page_do_not_reach_the_params_file(tmp_path: Pat
     assert out.written is not None, out.error
     report = load_report(out.written)
     assert "我中心[2J坚持" in report.narrative["一"][0].text
+
+
+def test_zero_width_marks_of_a_page_are_not_part_of_the_name(tmp_path: Path) -> None:
+    """Issue 17.14: names holding invisible marks are refused; a page's title often has them."""
+    text = (FIX / "seed.txt").read_text(encoding="utf-8")
+    data = text.replace("硚口区企业服务中心", "硚口区\u200b企业服务中心\u200d", 1).encode()
+    assert import_bytes(data).report.agency == "硚口区企业服务中心"
