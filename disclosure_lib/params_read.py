@@ -23,6 +23,7 @@ from . import format as fmt
 from .errors import ParamsError
 from .model import Paragraph, Report, Value
 from .names import check_name, text_control
+from .params_limits import check_expansion
 
 NARRATIVE_KEYS = {s.heading: s.key for s in fmt.NARRATIVE_SECTIONS}
 NOTE_KEYS = {s.heading: s.key for s in fmt.SECTIONS if not s.narrative}
@@ -44,10 +45,6 @@ FORMATS = ("2021", "2019")
 YEARS = range(1990, 2201)  # a report year: four digits, within reason
 MAX_BYTES = 2 * 1024 * 1024  # a params file is ≈ 10 KB; anything this large is not one
 MAX_ERRORS = 20  # errors reported per file; past that the file is hardly a params file
-# YAML aliases (`*t`) repeat a node without repeating its text: a 335 KB file expanded to
-# hundreds of MB. Bounded: the file as read, aliases expanded, is no larger than a file may be.
-MAX_ALIASES = 100
-MAX_EXPANDED = MAX_BYTES  # characters, aliases expanded
 
 # libyaml's parser when PyYAML was built with it: ~6x faster, same safe tag set and marks.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -488,37 +485,5 @@ def loads_report(text: str, path: Path | None = None) -> Report:
         # a reader error (a character YAML does not allow): PyYAML's text would quote the file
         raise ParamsError("YAML 错误：文件含有不允许的字符 (YAML error)", path=path) from None
     if root is not None:
-        _check_expansion(root, path)
+        check_expansion(root, path)
     return _Reader(path).read(root)
-
-
-def _check_expansion(root: yaml.Node, path: Path | None) -> None:
-    """Refuse a node tree whose aliases repeat too often or expand it past `MAX_EXPANDED`
-    characters (a recursive alias too): walked with the budget, so the walk itself is bounded."""
-    seen: set[int] = set()
-    aliases = size = 0
-    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
-    while stack:
-        node, repeated = stack.pop()
-        if not repeated and id(node) in seen:  # an alias: its subtree again
-            aliases, repeated = aliases + 1, True
-            if aliases > MAX_ALIASES:
-                raise ParamsError(
-                    f"YAML 别名（*）超过 {MAX_ALIASES} 个，不予展开 (too many aliases)",
-                    path=path, line=node.start_mark.line + 1,
-                )  # fmt: skip
-        seen.add(id(node))
-        if isinstance(node, yaml.ScalarNode):
-            size += len(node.value) + 1
-        elif isinstance(node, yaml.SequenceNode):
-            size += 1
-            stack.extend((child, repeated) for child in node.value)
-        elif isinstance(node, yaml.MappingNode):
-            size += 1
-            stack.extend((part, repeated) for pair in node.value for part in pair)
-        if size > MAX_EXPANDED:
-            raise ParamsError(
-                f"YAML 别名展开后超过 {MAX_EXPANDED // 1024 // 1024} MB，不予读取 "
-                "(aliases expand past the size limit)",
-                path=path, line=node.start_mark.line + 1,
-            )  # fmt: skip

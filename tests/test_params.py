@@ -502,6 +502,12 @@ def test_yaml_aliases_cannot_amplify_a_file(
     assert _write(tmp_path, few, "2024.yaml") and load_report(tmp_path / "示例区" / "2024.yaml")
 
 
+def test_the_expanded_limit_is_the_file_limit() -> None:
+    from disclosure_lib.params_limits import MAX_EXPANDED
+
+    assert MAX_EXPANDED == MAX_BYTES
+
+
 def test_a_recursive_alias_is_refused(tmp_path: Path) -> None:
     text = SEED.read_text(encoding="utf-8").replace("narrative:", "narrative: &n\n  x: *n", 1)
     err = _error(tmp_path, text)
