@@ -107,6 +107,10 @@ def _vet(f: Path, root: Path) -> ParamsError | None:
     return None
 
 
+def _dangling(link: Path) -> UnreadableError:
+    return UnreadableError("符号链接无法解析：目标不存在或成环 (broken symlink)", path=link)
+
+
 def _walk(root: Path) -> tuple[list[Path], list[ParamsError]]:
     """The `*.yaml` files under the folder `root`, and an error for everything under it that
     could not be listed or is not a params file: nothing is skipped silently (a folder that
@@ -130,6 +134,8 @@ def _walk(root: Path) -> tuple[list[Path], list[ParamsError]]:
                     files.append(f)
                 else:
                     errors.append(error)
+            elif f.is_symlink() and not f.exists():  # a linked folder gone, or a loop
+                errors.append(_dangling(f))
             elif name in dirs:
                 errors.append(ParamsError(
                     "是指向目录的符号链接，未读取其中的参数文件 (symlinked folder not followed)",

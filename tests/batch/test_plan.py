@@ -107,11 +107,12 @@ def test_nothing_in_the_params_folder_is_skipped_silently(tmp_path: Path) -> Non
     (odd / "2027.yaml").symlink_to(tmp_path / "outside.yaml")
     (tmp_path / "outside.yaml").write_text("agency: 外\n", encoding="utf-8")
     (params / "链接局").symlink_to(params / AGENCIES[0])
+    (params / "断链局").symlink_to(tmp_path / "nowhere")  # an agency folder linked, then gone
     bad = [odd / "2024.yaml", odd / "2025.yaml", odd / "2026.yaml", odd / "2027.yaml",
-           params / "链接局"]  # fmt: skip
+           params / "链接局", params / "断链局"]  # fmt: skip
     run = subprocess.run([*CLI, "check", str(params)], capture_output=True, text=True)
     assert run.returncode == 2 and "Traceback" not in run.stderr
-    assert "共检查 2 份报告" in run.stdout and "5 个文件无法读取" in run.stdout
+    assert "共检查 2 份报告" in run.stdout and "6 个文件无法读取" in run.stdout
     assert all(str(p) in run.stdout for p in bad)
     summary = b.build([params], output_dir=tmp_path / "out", to=("html",), progress=False,
                       summaries=False)  # fmt: skip
