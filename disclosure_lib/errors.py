@@ -117,3 +117,17 @@ class OutputError(BuildError):
     def __init__(self, message: str, *, path: Path | str, errno: int | None) -> None:
         super().__init__(message, path=path)
         self.errno = errno
+
+
+class UnreadableError(ParamsError):
+    """A params file or folder that could not be listed or read (permissions, an I/O error, a
+    link loop): what it holds is unknown, so nothing published from it is removed."""
+
+
+class WriteError(DisclosureError):
+    """A file that cannot be written (`files.write_atomic`): full disk, a folder that is not
+    writable or does not exist, a target that is not a regular file. `errno` says why."""
+
+    def __init__(self, message: str, *, path: Path | str, errno: int | None = None) -> None:
+        super().__init__(message, path=path)
+        self.errno = errno

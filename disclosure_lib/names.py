@@ -16,9 +16,14 @@ from pathlib import Path
 from .errors import ParamsError
 
 # C0 and C1 control characters and DEL; line and paragraph separators; bidi overrides, which
-# make a name display differently from what it is
-CONTROL_CLASS = r"\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"  # regex range
+# make a name display differently from what it is; invisible marks (zero-width spaces and
+# joiners, bidi marks, soft hyphen, BOM), which make two different names look the same
+_INVISIBLE_CLASS = r"\u00ad\u061c\u180e\u200b-\u200f\u2060-\u2064\u206a-\u206f\ufeff"
+CONTROL_CLASS = (
+    r"\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069" + _INVISIBLE_CLASS
+)  # regex range
 _CONTROL = re.compile(f"[{CONTROL_CLASS}]")
+_INVISIBLE = re.compile(f"[{_INVISIBLE_CLASS}]")
 
 # Characters a file name cannot hold on Linux, Windows or macOS, and their full-width forms:
 # the folder still reads as the name.
@@ -57,7 +62,8 @@ def check_name(
     bad = _CONTROL.search(text)
     if bad is not None:
         raise ParamsError(
-            f"{what}含有控制字符 U+{ord(bad.group()):04X}，不能使用 (control character in name)",
+            f"{what}含有控制字符或不可见字符 U+{ord(bad.group()):04X}，不能使用 "
+            "(control or invisible character in name)",
             path=path,
             line=line,
             field=field,
@@ -68,19 +74,64 @@ def check_name(
     return name
 
 
+# In text (narrative, contact, notes): what no report means and a terminal or page would act
+# on — control characters but tab and line breaks, and bidi overrides
+_TEXT_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def text_control(text: str) -> str | None:
+    """The first control character of `text` that text may not hold (None: none)."""
+    bad = _TEXT_CONTROL.search(text)
+    return bad.group() if bad is not None else None
+
+
+def without_controls(text: str) -> str:
+    """`text` without the characters `text_control` refuses: what an importer read from a page
+    (a stray form feed or escape) may not reach a params file."""
+    return _TEXT_CONTROL.sub("", text)
+
+
+def without_invisible(text: str) -> str:
+    """`text` without invisible marks (zero-width spaces, bidi marks…): a name read from a
+    page, where they are common and never part of the name."""
+    return _INVISIBLE.sub("", text)
+
+
+def visible(text: str) -> str:
+    """`text` with the control characters `text_control` finds shown as escapes, line breaks
+    kept: for a page (`index.html`) that quotes file names and messages."""
+    return _TEXT_CONTROL.sub(lambda m: ascii(m.group())[1:-1], text)
+
+
 def printable(text: str) -> str:
     """`text` with control characters shown as escapes (`\\x1b`), for a terminal line: text
     from a file (a narrative sentence, a file name) cannot move the cursor or end the line."""
     return _CONTROL.sub(lambda m: ascii(m.group())[1:-1], text)
 
 
-def agency_dirname(agency: str) -> str:
+# A spreadsheet program reads a cell starting with one of these as a formula (CSV and XLSX
+# alike: `=HYPERLINK(…)` in an agency name would become a live link in every row)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell_text(text: str) -> str:
+    """`text` for a spreadsheet cell: prefixed with `'` when a spreadsheet would run it as a
+    formula (the one sanitiser of `export` and the fill-in workbook)."""
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def from_cell_text(text: str) -> str:
+    """`cell_text` undone: a workbook's text read back as it was written."""
+    return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_START) else text
+
+
+def agency_dirname(agency: str, max_bytes: int = MAX_COMPONENT_BYTES) -> str:
     """A file or folder name for `agency` (or a title): one safe path component.
 
     A name that is already safe (the usual Chinese name) is its own folder name. Any other
     name is made safe — `/\\:*?"<>|` become their full-width forms, control characters `_`,
     a leading or trailing dot full-width, an over-long name cut in the middle to
-    `MAX_COMPONENT_BYTES` —
+    `max_bytes` (default `MAX_COMPONENT_BYTES`; less for a stem that gets a suffix) —
     and gets `~` plus a short hash of the full name, so two different names never share a
     folder (`示例/局` → `示例／局~…`, while `示例_局` and `示例／局` stay as they are). The
     full name stays inside the files.
@@ -96,12 +147,12 @@ def agency_dirname(agency: str) -> str:
         and name
         and unicodedata.is_normalized("NFC", name)
         and not _HASHED.search(name)
-        and len(name.encode("utf-8")) <= MAX_COMPONENT_BYTES
+        and len(name.encode("utf-8")) <= max_bytes
     ):
         return name
     tag = "~" + hashlib.sha256(agency.encode("utf-8", "surrogatepass")).hexdigest()[:HASH_CHARS]
     name = name.strip() or "_"
-    budget = MAX_COMPONENT_BYTES - len(tag)
+    budget = max_bytes - len(tag)
     if len(name.encode("utf-8")) > budget:
         name = _cut_middle(name, budget)
     return name + tag

@@ -13,7 +13,7 @@ import stat
 from collections.abc import Iterable
 from pathlib import Path
 
-from .errors import ParamsError
+from .errors import ParamsError, UnreadableError
 from .model import Report
 from .names import agency_dirname
 from .params_layout import FORMATS, table_layout
@@ -76,20 +76,89 @@ def _refused_link(path: Path) -> ParamsError:
     )
 
 
+def _unreadable(exc: OSError, path: Path | str | None = None) -> UnreadableError:
+    """An OSError met while listing or vetting: the path and its cause, in one line."""
+    where = path if path is not None else exc.filename
+    return UnreadableError(f"无法访问 (cannot access): {exc.strerror or exc}", path=where)
+
+
+def _vet(f: Path, root: Path) -> ParamsError | None:
+    """Why `f`, a `*.yaml` entry found in the folder `root`, cannot be a params file (None: it
+    can): a link out of the folder (not followed, not even to ask what it is), a link loop,
+    a dangling link, a folder, a FIFO or device."""
+    try:
+        if f.is_symlink() and _leaves(f, root):
+            return _refused_link(f)
+        mode = f.stat().st_mode
+    except RuntimeError:  # Path.resolve on a link loop
+        return UnreadableError("符号链接循环，无法读取 (symlink loop)", path=f)
+    except FileNotFoundError:
+        return ParamsError("符号链接指向的文件不存在 (dangling symlink)", path=f)
+    except OSError as exc:
+        return _unreadable(exc, f)
+    if stat.S_ISDIR(mode):
+        return ParamsError("是目录，不是参数文件 (a folder named like a params file)", path=f)
+    if not stat.S_ISREG(mode):
+        return ParamsError("不是普通文件 (not a regular file)", path=f)
+    return None
+
+
+def _dangling(link: Path) -> UnreadableError:
+    return UnreadableError("符号链接无法解析：目标不存在或成环 (broken symlink)", path=link)
+
+
+def _walk(root: Path) -> tuple[list[Path], list[ParamsError]]:
+    """The `*.yaml` files under the folder `root`, and an error for everything under it that
+    could not be listed or is not a params file: nothing is skipped silently (a folder that
+    cannot be listed would otherwise look empty, and its reports unpublished)."""
+    files: list[Path] = []
+    errors: list[ParamsError] = []
+
+    def failed(exc: OSError) -> None:
+        errors.append(_unreadable(exc))
+
+    for top, dirs, names in os.walk(root, onerror=failed):
+        here = Path(top)
+        for d in dirs:  # os.walk does not enter linked folders (followlinks=False)
+            if d.endswith(SUFFIX) or (here / d).is_symlink():
+                names.append(d)
+        for name in names:
+            f = here / name
+            if name.endswith(SUFFIX):
+                error = _vet(f, root)
+                if error is None:
+                    files.append(f)
+                else:
+                    errors.append(error)
+            elif f.is_symlink() and not f.exists():  # a linked folder gone, or a loop
+                errors.append(_dangling(f))
+            elif name in dirs:
+                errors.append(ParamsError(
+                    "是指向目录的符号链接，未读取其中的参数文件 (symlinked folder not followed)",
+                    path=f,
+                ))  # fmt: skip
+    return files, errors
+
+
 def _scan(paths: Iterable[Path | str]) -> tuple[dict[Path, Path | None], list[ParamsError]]:
     """{params file: the folder it was found in (None: named itself)}, and errors."""
     found: dict[Path, Path | None] = {}
     errors: list[ParamsError] = []
     for p in map(Path, paths):
-        if p.is_dir():
-            for f in p.rglob(f"*{SUFFIX}"):
-                # rglob does not enter linked folders: only the file itself can be a link
-                if f.is_symlink() and _leaves(f, p):  # not followed, not even to ask is_file
-                    errors.append(_refused_link(f))
-                elif f.is_file():
-                    found.setdefault(f, p)
-        elif p.is_file():
+        try:
+            is_dir, is_file = p.is_dir(), p.is_file()
+        except OSError as exc:  # a link loop, a folder above that cannot be searched
+            errors.append(_unreadable(exc, p))
+            continue
+        if is_dir:
+            files, failed = _walk(p)
+            errors.extend(failed)
+            for f in files:
+                found.setdefault(f, p)
+        elif is_file:
             found[p] = None
+        elif os.path.lexists(p):
+            errors.append(_vet(p, p.parent) or ParamsError("不是普通文件", path=p))
         else:
             errors.append(ParamsError("文件或目录不存在 (no such file or folder)", path=p))
     return dict(sorted(found.items())), errors
@@ -142,7 +211,7 @@ def _read_file(path: Path) -> Report:
         with path.open("rb") as fh:
             raw = fh.read(MAX_BYTES + 1)
     except OSError as exc:
-        raise ParamsError(f"无法读取文件 (cannot read): {exc.strerror}", path=path) from None
+        raise UnreadableError(f"无法读取文件 (cannot read): {exc.strerror}", path=path) from None
     if len(raw) > MAX_BYTES:  # grew since stat
         raise too_large(len(raw), path)
     try:

@@ -24,8 +24,9 @@ from . import formats
 from .errors import ParamsError
 from .identity import check_year
 from .model import Paragraph, Report, Value
-from .names import check_name
+from .names import check_name, text_control
 from .params_layout import FORMATS, formats_laid_out, table_layout
+from .params_limits import check_expansion
 
 NARRATIVE_KEYS = {s.heading: s.key for s in fmt.NARRATIVE_SECTIONS}
 NOTE_KEYS = {s.heading: s.key for s in fmt.SECTIONS if not s.narrative}
@@ -46,6 +47,8 @@ _NULL = "tag:yaml.org,2002:null"
 _BOOL = "tag:yaml.org,2002:bool"
 _STR = "tag:yaml.org,2002:str"
 _WHOLE = re.compile(r"[-+]?[0-9]+")
+_LEADING_ZERO = re.compile(r"[-+]?0[0-9]")
+MAX_DIGITS = 20  # characters of a figure: counts and amounts far beyond any real report
 _DATE = re.compile(r"(?P<y>\d{4})(?:-|年)(?P<m>\d{1,2})(?:-|月)(?P<d>\d{1,2})日?")
 
 
@@ -140,7 +143,16 @@ class _Reader:
             if isinstance(node, yaml.ScalarNode) and node.tag == _NULL:
                 return ""
             raise self.fail(node, field, "应为文字 (expected text)")
-        return str(node.value)
+        value = str(node.value)
+        bad = text_control(value)
+        if bad is not None:  # an escape sequence would act on a terminal, a NUL end a page
+            error = self.fail(
+                node, field, f"含有控制字符 U+{ord(bad):04X}，不能使用 (control character in text)"
+            )
+            if node.style == "|" and error.line is not None:  # a literal block: its own line
+                error.line += value[: value.index(bad)].count("\n") + 1
+            raise error
+        return value
 
     def date(self, node: yaml.Node, field: str) -> datetime.date | None:
         """A date as 2025-01-20 or 2025年1月20日; null for none."""
@@ -180,13 +192,19 @@ class _Reader:
                 value = Decimal(raw.replace("_", ""))
             except InvalidOperation:
                 raise self.fail(node, field, f"应为金额数字，而不是 {raw!r}") from None
-            if not value.is_finite() or value < 0:
+            if not value.is_finite() or value.is_signed():  # -0.0 too
                 raise self.fail(node, field, f"金额应 ≥ 0，而不是 {raw} (expected an amount ≥ 0)")
+            if len(raw) > MAX_DIGITS:
+                raise self.fail(node, field, _too_many_digits(len(raw)))
             return value
         if node.tag != _INT or not _WHOLE.fullmatch(raw):
             raise self.fail(
                 node, field, f"应为不小于 0 的整数，而不是 {raw!r} (expected a whole number ≥ 0)"
             )
+        if _LEADING_ZERO.match(raw):  # YAML 1.1 reads 017 as octal 15: neither is meant
+            raise self.fail(node, field, f"整数不能以 0 开头：{raw} (leading zero)")
+        if len(raw) > MAX_DIGITS:  # int() of > 4,300 digits raises; no count is that large
+            raise self.fail(node, field, _too_many_digits(len(raw)))
         count = int(raw)
         if count < 0 and not signed:  # (signed: 2019's 本年增/减, a change)
             raise self.fail(node, field, f"应为不小于 0 的整数，而不是 {raw} (negative)")
@@ -458,6 +476,10 @@ class _Reader:
             )
 
 
+def _too_many_digits(n: int) -> str:
+    return f"数字过长（{n} 位），最多 {MAX_DIGITS} 位 (number too long)"
+
+
 def too_large(size: int, path: Path | None) -> ParamsError:
     return ParamsError(
         f"文件过大（{size / 1024 / 1024:.1f} MB），参数文件不超过 {MAX_BYTES // 1024 // 1024} MB "
@@ -482,4 +504,6 @@ def loads_report(text: str, path: Path | None = None) -> Report:
     except yaml.YAMLError:
         # a reader error (a character YAML does not allow): PyYAML's text would quote the file
         raise ParamsError("YAML 错误：文件含有不允许的字符 (YAML error)", path=path) from None
+    if root is not None:
+        check_expansion(root, path)
     return _Reader(path).read(root)

@@ -172,7 +172,7 @@ def save_report(report: Report, path: Path | str, *, force: bool = True) -> Path
     path = Path(path)
     if path.exists() and not force:
         raise ParamsError("文件已存在，如需覆盖请使用 --force (file exists)", path=path)
-    return write_atomic(path, dump_report(report))
+    return write_atomic(path, dump_report(report), parents=True)
 
 
 def new_params_file(

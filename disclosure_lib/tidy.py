@@ -201,8 +201,20 @@ def collection_frame(
     return reports_frame(reports)
 
 
-def _csv_text(frame: pd.DataFrame) -> str:
+def _cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` for a spreadsheet: every text cell through `names.cell_text`, so a name such as
+    `=HYPERLINK(…)` is text, not a formula."""
+    from .names import cell_text
+
     out = frame.copy()
+    for col in out.columns:
+        if col != "value" and not pd.api.types.is_numeric_dtype(out[col]):
+            out[col] = [cell_text(v) if isinstance(v, str) else v for v in out[col]]
+    return out
+
+
+def _csv_text(frame: pd.DataFrame) -> str:
+    out = _cells(frame)
     # counts print as 3, the fee as 12.35; blanks stay empty
     out["value"] = [
         "" if pd.isna(v) else (str(int(v)) if float(v).is_integer() else repr(float(v)))
@@ -238,7 +250,7 @@ def export(
         raise DisclosureError(f"导出 {to} 需要用 -o 指定输出文件 (--format {to} needs -o FILE)")
     buf = io.BytesIO()
     if to == "xlsx":
-        frame.to_excel(buf, index=False, sheet_name="数据")
+        _cells(frame).to_excel(buf, index=False, sheet_name="数据")
     else:
         frame.to_parquet(buf, index=False)
     return write_atomic(Path(output), buf.getvalue())

@@ -96,3 +96,18 @@ def report_mixed(agency: str = "示例区某某局", year: int = 2021) -> Report
         "六": [Paragraph("无。")],
     }
     return report
+
+
+def without_permission_override(cmd: list[str]) -> list[str]:
+    """`cmd` run so that file permissions apply: as root, with the capabilities that override
+    them dropped (`setpriv`); the test is skipped when that is not possible."""
+    import os
+    import shutil
+
+    import pytest
+
+    if os.geteuid() != 0:
+        return cmd
+    if shutil.which("setpriv") is None:
+        pytest.skip("running as root without setpriv: permission bits are not enforced")
+    return ["setpriv", "--bounding-set=-dac_override,-dac_read_search", *cmd]

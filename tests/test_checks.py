@@ -404,9 +404,10 @@ def test_text_output_shows_control_characters_as_escapes(
     bad = tmp_path / "\x1b[31m局" / "2023.yaml"
     bad.write_text("agency: x\n", encoding="utf-8")
     result = check_paths([tmp_path])
-    assert any("\x1b" in f.message for f in result.findings)  # the sentence is quoted…
+    # issue 17.8: the sentence itself is refused where it is (file:line), not quoted
+    assert any("控制字符 U+001B" in e.message and e.line for e in result.load_errors)
     text = format_findings_text(result)
-    assert "\x1b" not in text and "\x07" not in text and "\\x1b[2J" in text  # …but not raw
+    assert "\x1b" not in text and "\x07" not in text
     assert "\\x1b[31m局" in text  # file names too
 
 

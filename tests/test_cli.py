@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import inspect
+import os
 import re
 import subprocess
 import sys
@@ -148,3 +149,83 @@ def test_cli_defaults_are_the_apis_constants() -> None:
     render = subs["render"].parse_args(["某局", "2024"])
     assert render.to == build.to
     assert inspect.signature(batch_render.render).parameters["to"].default == FORMATS
+
+
+# --- writers: one located line for every I/O error (issue 17.10) ----------------------------
+
+CLI = [sys.executable, "-m", "disclosure_lib.cli"]
+
+
+def _writers(folder: Path) -> dict[str, list[str]]:
+    """Every command that writes a file the user names or a params file, into `folder`."""
+    from .base import IMPORT_FIXTURES
+
+    return {
+        "export": [*CLI, "export", str(SEED), "-o", str(folder / "x.csv")],
+        "template": [*CLI, "template", "示例局", "2025", "-o", str(folder / "x.xlsx")],
+        "from": [*CLI, "template", "--from", str(SEED), "-o", str(folder / "y.xlsx")],
+        "schema": [*CLI, "schema", "-o", str(folder / "x.json")],
+        "new": [*CLI, "new", "示例局", "2025", "--params", str(folder)],
+        "import": [*CLI, "import", str(IMPORT_FIXTURES / "seed.txt"), "-o", str(folder)],
+    }
+
+
+def _one_line(run: subprocess.CompletedProcess[str], words: str, where: Path) -> None:
+    assert run.returncode == 2, run.stderr + run.stdout
+    assert "Traceback" not in run.stderr and words in run.stderr + run.stdout
+    assert str(where) in run.stderr + run.stdout
+
+
+def test_writers_on_a_full_disk_say_so_in_one_line(tmp_path: Path) -> None:
+    import shutil
+
+    if os.geteuid() != 0 or shutil.which("unshare") is None:
+        pytest.skip("needs root and unshare to mount a 4 KB tmpfs")
+    full = tmp_path / "full"
+    full.mkdir()
+    mount = f'mount -t tmpfs -o size=4k tmpfs {full} && exec "$@"'
+    for name, cmd in _writers(full).items():
+        wrapped = ["unshare", "-m", "--propagation", "private", "sh", "-c", mount, "sh", *cmd]
+        run = subprocess.run(wrapped, capture_output=True, text=True, timeout=120)
+        if "mount:" in run.stderr or "unshare:" in run.stderr:
+            pytest.skip(f"cannot mount a tmpfs here: {run.stderr.strip()}")
+        assert run.returncode != 0, name
+        _one_line(run, "磁盘空间不足", full)
+
+
+def test_writers_into_a_read_only_folder_say_so_in_one_line(tmp_path: Path) -> None:
+    from .base import without_permission_override
+
+    locked = tmp_path / "ro"
+    locked.mkdir()
+    locked.chmod(0o555)
+    try:
+        for cmd in _writers(locked).values():
+            run = subprocess.run(without_permission_override(cmd), capture_output=True,
+                                 text=True, timeout=120)  # fmt: skip
+            _one_line(run, "不可写", locked)
+    finally:
+        locked.chmod(0o755)
+    assert list(locked.iterdir()) == []
+
+
+def test_writers_never_write_through_a_device_nor_create_folders(tmp_path: Path) -> None:
+    import stat
+
+    device = tmp_path / "full"
+    try:
+        os.mknod(device, 0o666 | stat.S_IFCHR, os.makedev(1, 7))  # as /dev/full
+    except PermissionError:
+        os.mkfifo(device)  # not root: a FIFO is not a regular file either
+    mode = device.stat().st_mode
+    run = _run("export", str(SEED), "-o", str(device), "--force")
+    _one_line(run, "不是普通文件", device)
+    assert device.stat().st_mode == mode
+    run = _run("schema", "-o", str(tmp_path), "--force")  # a folder
+    _one_line(run, "不是普通文件", tmp_path)
+    run = _run("export", str(SEED), "--format", "parquet", "-o",
+               str(tmp_path / "nonexistent" / "dir" / "x.parquet"))  # fmt: skip
+    _one_line(run, "目录不存在", tmp_path / "nonexistent" / "dir" / "x.parquet")
+    assert not (tmp_path / "nonexistent").exists()
+    run = _run("schema", "-o", "/proc/x.json")
+    assert run.returncode == 2 and "Traceback" not in run.stderr and "/proc/x.json" in run.stderr

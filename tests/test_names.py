@@ -17,7 +17,19 @@ from .base import PARAMS
 
 
 @pytest.mark.parametrize(
-    "name", ["注入局\nformat: 2019", "局\x1b[31m红", "局\x00", "局\u202e反", "局\x85", "局\u2028"]
+    "name",
+    [
+        *("注入局\nformat: 2019", "局\x1b[31m红", "局\x00", "局\u202e反", "局\x85", "局\u2028"),
+        # issue 17.14: invisible marks make two different names look the same
+        *(
+            "示例\u200b局",
+            "示例局\u200d",
+            "\ufeff示例局",
+            "示例\u200f局",
+            "示例\u2060局",
+            "示\u00ad例局",
+        ),
+    ],
 )
 def test_control_characters_are_refused(name: str) -> None:
     with pytest.raises(ParamsError, match="控制字符"):

@@ -24,7 +24,7 @@ from disclosure_lib import format2019 as f19
 from disclosure_lib import formats
 from disclosure_lib.errors import DisclosureError, ParamsError
 from disclosure_lib.model import PLACEHOLDER, Paragraph, Report
-from disclosure_lib.names import agency_dirname
+from disclosure_lib.names import agency_dirname, text_control
 from disclosure_lib.params import (
     MAX_BYTES,
     MAX_ERRORS,
@@ -100,9 +100,28 @@ def test_round_trip_random_reports(seed: int, fee: Decimal) -> None:
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60))
 def test_awkward_narrative_text_round_trips(text: str) -> None:
+    if text_control(text) is not None:  # refused on loading (next test)
+        text = "".join(ch for ch in text if text_control(ch) is None)
     report = Report.blank("示例区测试局", 2024, fill=0)
     report.narrative["一"] = [Paragraph(text=text, heading=text or None)]
     report.contact.office = text
+    assert loads_report(dump_report(report)) == report
+
+
+@pytest.mark.parametrize("bad", ["\x1b[2J", "\x00", "\x07", "\x85", "\u202e", "\x7f"])
+def test_control_characters_in_text_are_refused_with_file_and_line(
+    tmp_path: Path, bad: str
+) -> None:
+    """Issue 17.8: an escape sequence or NUL in the narrative passed `check` and reached the
+    terminal, the index and a published page; it is refused where it is, tabs and line breaks
+    are not."""
+    report = load_report(SEED)
+    report.narrative["五"] = [Paragraph(f"第一行\t制表\n第二行{bad}尾")]
+    text = dump_report(report)
+    err = _error(tmp_path, text)
+    assert "控制字符" in err.message and (err.field or "").endswith("[1].text")
+    assert err.line == _line_of(text, "第二行") and str(err).startswith(f"{err.path}:{err.line}: ")
+    report.narrative["五"] = [Paragraph("第一行\t制表\n第二行尾")]
     assert loads_report(dump_report(report)) == report
 
 
@@ -146,6 +165,27 @@ def test_awkward_narrative_text_round_trips(text: str) -> None:
             "本年处理决定数量",
         ),
         ("（单位：万元）: 0}", "（单位：万元）: -3.5}", "行政事业性收费: {", "本年收费金额"),
+        # issue 17.14: -0.0 is not an amount ≥ 0; 017 is octal 15 in YAML 1.1 (refused)
+        ("（单位：万元）: 0}", "（单位：万元）: -0.0}", "行政事业性收费: {", "本年收费金额"),
+        (
+            "[0, 0, 0, 0, 0, 0, 0]\n  二、",
+            "[0, 017, 0, 0, 0, 0, 0]\n  二、",
+            "一、本年新收",
+            "商业企业",
+        ),
+        # issue 17.5: int() refuses more than 4,300 digits (a traceback before)
+        (
+            "[0, 0, 0, 0, 0, 0, 0]\n  二、",
+            f"[0, {'9' * 5000}, 0, 0, 0, 0, 0]\n  二、",
+            "一、本年新收",
+            "商业企业",
+        ),
+        (
+            "（单位：万元）: 0}",
+            f"（单位：万元）: {'9' * 5000}.5}}",
+            "行政事业性收费: {",
+            "本年收费金额",
+        ),
     ],
 )
 def test_bad_figures_name_file_line_and_field(
@@ -441,6 +481,40 @@ def test_symlinks_inside_the_params_folder_are_followed(tmp_path: Path) -> None:
     (tmp_path / "alias").symlink_to(params)
     assert len(load_reports([tmp_path / "alias"])[0]) == 2
     assert load_report(tmp_path / "alias" / "甲局" / "2024.yaml").year == 2024
+
+
+@pytest.mark.parametrize(
+    ("chars", "aliases", "words"), [(100_000, 50, "超过 2 MB"), (100_000, 2000, "超过 2 MB"),
+                                    (10, 2000, "超过 100 个")]
+)  # fmt: skip
+def test_yaml_aliases_cannot_amplify_a_file(
+    tmp_path: Path, chars: int, aliases: int, words: str
+) -> None:
+    """Issue 17.4: one anchored 100,000-character paragraph and 2,000 `- text: *t` lines
+    (335 KB) took `check` 227 s; 50 of them made a 15 MB page. Refused at once, one line."""
+    text = SEED.read_text(encoding="utf-8")
+    first = "  一、总体情况:\n    - text: "
+    assert first in text
+    lines = "".join("    - text: *t\n" for _ in range(aliases))
+    bad = text.replace(first, f"{first}&t {'字' * chars}\n{lines}    - text: ", 1)
+    start = time.perf_counter()
+    err = _error(tmp_path, bad)
+    assert time.perf_counter() - start < 2
+    assert words in err.message and err.line is not None and len(err.errors) == 1
+    few = text.replace(first, f"{first}&t 一段话。\n    - text: *t\n    - text: ", 1)
+    assert _write(tmp_path, few, "2024.yaml") and load_report(tmp_path / "示例区" / "2024.yaml")
+
+
+def test_the_expanded_limit_is_the_file_limit() -> None:
+    from disclosure_lib.params_limits import MAX_EXPANDED
+
+    assert MAX_EXPANDED == MAX_BYTES
+
+
+def test_a_recursive_alias_is_refused(tmp_path: Path) -> None:
+    text = SEED.read_text(encoding="utf-8").replace("narrative:", "narrative: &n\n  x: *n", 1)
+    err = _error(tmp_path, text)
+    assert "别名" in err.message or "应为" in err.message
 
 
 def test_large_files_are_refused_quickly(tmp_path: Path) -> None:

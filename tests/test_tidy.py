@@ -193,3 +193,28 @@ def test_a_current_collection_is_offered_no_2019_label() -> None:
     assert list(current.table.cat.categories) == [
         c for c in mixed.table.cat.categories if c in set(current.table)
     ]  # the same official order
+
+
+FORMULA = '=HYPERLINK("http://x","y")'
+
+
+def test_export_never_writes_a_formula(tmp_path: Path) -> None:
+    """Issue 17.6: an agency named like a formula (names also come from imported pages) was
+    200 formula cells in xlsx and an unprefixed `=HYPERLINK(` in csv. Every text cell that a
+    spreadsheet would run gets a leading `'`; parquet keeps the name as it is."""
+    from openpyxl import load_workbook
+
+    report = load_report(SEED_DIR / "2024.yaml")
+    report.agency = FORMULA
+    save_report(report, tmp_path / "p" / "x" / "2024.yaml")
+    for to in ("csv", "xlsx", "parquet"):
+        export([tmp_path / "p"], to, tmp_path / f"out.{to}")
+    rows = list(csv.reader(io.StringIO((tmp_path / "out.csv").read_text(encoding="utf-8-sig"))))
+    cells = [c for row in rows[1:] for c in row]
+    assert not any(c.startswith(("=", "+", "-", "@", "\t", "\r")) for c in cells)
+    assert {row[0] for row in rows[1:]} == {"'" + FORMULA}
+    book = load_workbook(tmp_path / "out.xlsx")
+    values = [c for row in book.active.iter_rows() for c in row]
+    assert not [c.coordinate for c in values if c.data_type == "f"]
+    assert {c.value for c in values if c.column == 1 and c.row > 1} == {"'" + FORMULA}
+    assert set(pd.read_parquet(tmp_path / "out.parquet").agency) == {FORMULA}

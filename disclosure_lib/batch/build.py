@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import BuildError, ParamsError
+from ..errors import BuildError, ParamsError, UnreadableError
 from .dask_executor import POLL_SECONDS, DaskExecutor
 from .manifest import MANIFEST_NAME, Entry, Manifest, OutputLock, remove_stale_temps
 from .options import DEFAULT_TIMEOUT, BuildOptions
@@ -243,14 +243,16 @@ class _State:
 
 def _require_params(paths: list[Path], output_dir: Path) -> None:
     """No params file under `paths`: an error, and no output folder created. (An existing
-    output folder is still cleaned up: its reports' params are gone.)"""
-    from ..params import find_params
+    output folder is still cleaned up: its reports' params are gone.) A path that exists but
+    cannot be read is no error here: the build lists it as failed and removes nothing."""
+    from ..params import scan_params
 
-    try:
-        found = find_params(paths)
-    except ParamsError as exc:
-        raise BuildError(exc.message, path=exc.path) from None
-    if not found and not (output_dir / MANIFEST_NAME).is_file():
+    found, errors = scan_params(paths)
+    named = set(paths)
+    for exc in errors:
+        if exc.path in named and not isinstance(exc, UnreadableError):
+            raise BuildError(exc.message, path=exc.path)
+    if not found and not errors and not (output_dir / MANIFEST_NAME).is_file():
         where = "、".join(str(p) for p in paths)
         raise BuildError(f"{where} 中没有参数文件 (*.yaml)，未生成任何输出 (no params files found)")
 
@@ -363,6 +365,8 @@ def _run(work: list[Unit], opts: BuildOptions, state: _State) -> None:
                     result = fut.result()
                 except Exception as exc:  # the worker died or was killed at the deadline
                     result = Result(False, error=first_line(f"{type(exc).__name__}: {exc}"))
+                    if isinstance(exc, TimeoutError) and opts.timeout:  # it ran until then
+                        result.timings["total"] = opts.timeout
                 del fut  # the result (notebook, documents) goes once it is written
                 finish(unit, formats, result)
                 del result

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from .._version import __version__
-from ..errors import BuildError, OutputError
+from ..errors import BuildError, OutputError, WriteError
 from ..files import write_atomic
 from ..rendering.notebook import FORMATS
 from .states import Status, UnitKind
@@ -329,8 +329,10 @@ def write_output(path: Path, data: str | bytes) -> dict[str, Any]:
     the file's stamp for the manifest (size, hash, stat)."""
     raw = data.encode("utf-8") if isinstance(data, str) else data
     try:
-        write_atomic(path, raw)
+        write_atomic(path, raw, parents=True)
         st = os.stat(path)
+    except WriteError as exc:
+        raise OutputError(exc.message, path=path, errno=exc.errno) from None
     except OSError as exc:
         raise output_error(exc, path) from None
     return {"size": len(raw), "sha256": digest(raw), "stat": _stat_key(st)}

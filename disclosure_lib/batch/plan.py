@@ -14,12 +14,13 @@ manifest does not know) and returns a `Plan`:
 from __future__ import annotations
 
 import os
+import stat
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import BuildError, DisclosureError, ParamsError, RenderError
+from ..errors import BuildError, DisclosureError, ParamsError, RenderError, UnreadableError
 from ..locate import notebook_path
 from ..rendering.notebook import DEFAULT_PROFILE, FORMATS, parse_formats
 from .manifest import Entry, Manifest, combine, digest, library_inputs
@@ -87,6 +88,14 @@ class Plan:
     live: set[str] = field(default_factory=set)  # keys of every unit in scope, selected or not
     roots: list[Path] = field(default_factory=list)  # the paths scanned, absolute
     sources: set[str] = field(default_factory=set)  # params files found, absolute
+    # files or folders that could not be listed or read: outputs of params in them are kept
+    unread: list[Path] = field(default_factory=list)
+
+    def unknown(self, source: str) -> bool:
+        """`source` is, or lies in, a path this plan could not read: whether it still gives
+        its report is unknown, so its outputs stay."""
+        path = Path(source)
+        return any(u == path or u in path.parents for u in self.unread)
 
     def in_scope(self, source: str) -> bool:
         """`source` (a params file) is one of the files scanned or lies in a scanned folder."""
@@ -122,6 +131,8 @@ class _File:
     agency: str = ""
     year: int = 0
     error: str = ""
+    unread: bool = False  # could not be listed or read: its outputs are not removed
+    claim: bool = False  # one of several files for one agency-year
 
 
 def _scan(paths: Sequence[Path], manifest: Manifest) -> list[_File]:
@@ -129,14 +140,19 @@ def _scan(paths: Sequence[Path], manifest: Manifest) -> list[_File]:
 
     Paths are made absolute, not resolved: a symlink stays a symlink for the loader, which
     refuses one leaving the params folder before anything of it is read (or hashed); a file
-    over the size limit is refused before it is read.
+    over the size limit is refused before it is read. What the scan cannot list or vet (a
+    folder without permission, a FIFO, a link loop) comes back as an unread file.
     """
-    from ..params import MAX_BYTES, find_params, load_report
+    from ..params import MAX_BYTES, load_report, scan_params
     from ..params_read import too_large
 
+    found, errors = scan_params(paths)
     files = []
-    for found in find_params(paths):
-        path = Path(os.path.abspath(found))
+    for e in errors:  # named by the absolute path, as the index and the manifest name it
+        e.path = Path(os.path.abspath(e.path or ""))
+        files.append(_File(e.path, "", error=str(e), unread=isinstance(e, UnreadableError)))
+    for each in found:
+        path = Path(os.path.abspath(each))
         try:
             size = path.stat().st_size
             if size > MAX_BYTES:
@@ -145,10 +161,10 @@ def _scan(paths: Sequence[Path], manifest: Manifest) -> list[_File]:
                 load_report(path)
             data = path.read_bytes()
         except ParamsError as exc:
-            files.append(_File(path, "", error=str(exc)))
+            files.append(_File(path, "", error=str(exc), unread=isinstance(exc, UnreadableError)))
             continue
         except OSError as exc:
-            files.append(_File(path, "", error=f"{path}: 无法读取 ({exc.strerror})"))
+            files.append(_File(path, "", error=f"{path}: 无法读取 ({exc.strerror})", unread=True))
             continue
         f = _File(path, digest(data))
         known = manifest.files.get(str(path))
@@ -158,12 +174,33 @@ def _scan(paths: Sequence[Path], manifest: Manifest) -> list[_File]:
             try:
                 report = load_report(path)
             except ParamsError as exc:
-                f.error = str(exc)
+                f.error, f.unread = str(exc), isinstance(exc, UnreadableError)
             else:
                 f.agency, f.year = report.agency, report.year
                 manifest.remember_file(str(path), f.digest, f.agency, f.year)
         files.append(f)
     return files
+
+
+def _refuse_duplicates(good: list[_File]) -> list[_File]:
+    """Two params files claiming one agency-year: neither is published (the order of paths
+    must not decide which copy wins); each becomes a failure naming the other. Returns them."""
+    claims: dict[tuple[str, int], list[_File]] = {}
+    for f in good:
+        claims.setdefault((f.agency, f.year), []).append(f)
+    refused = []
+    for group in claims.values():
+        if len(group) < 2:
+            continue
+        for f in group:
+            others = "、".join(str(g.path) for g in group if g is not f)
+            f.claim = True
+            f.error = (
+                f"与 {others} 是同一机关同一年度（{f.agency} {f.year}年），"
+                "两份都不予发布：请删去其一 (two params files for one agency-year)"
+            )
+            refused.append(f)
+    return refused
 
 
 def report_folder(agency: str) -> str:
@@ -187,9 +224,11 @@ def output_dir_for(output_dir: Path | str, year: int, agency: str) -> Path:
 def output_stem(agency: str, year: int) -> str:
     """File name (without suffix) of a report's outputs: 机关全称2024年政府信息公开工作年度报告."""
     from ..model import Report
-    from ..names import agency_dirname
+    from ..names import MAX_COMPONENT_BYTES, agency_dirname
 
-    return agency_dirname(Report(agency=agency, year=year).title)
+    # a whole file name, the longest suffix of `Unit.outputs` included, stays within the limit
+    longest = max(len(f".{ext}") for ext in ("failed.ipynb", *FORMATS))
+    return agency_dirname(Report(agency=agency, year=year).title, MAX_COMPONENT_BYTES - longest)
 
 
 def _shipped(f: _File) -> str:
@@ -229,9 +268,12 @@ def plan(
     report_nb = digest(read_notebook(notebook))
     files = _scan(paths, manifest)
     good = [f for f in files if not f.error]
+    claimed = _refuse_duplicates(good)
+    good = [f for f in good if not f.error]
     _refuse_shared_folders(good)
     roots = [Path(os.path.abspath(p)) for p in paths]
-    result = Plan([], roots=roots, sources={str(f.path) for f in files})
+    result = Plan([], roots=roots, sources={str(f.path) for f in files},
+                  unread=[f.path for f in files if f.unread])  # fmt: skip
 
     def wanted(f_agency: str, f_year: int) -> bool:
         if year is not None and f_year != year:
@@ -239,26 +281,22 @@ def plan(
         return agency is None or agency in (f_agency, report_folder(f_agency))
 
     for f in files:
-        if f.error:
-            unit = Unit(f"file:{f.path}", UnitKind.REPORT, "", 0, str(f.path), {},
-                        {"params": f.digest}, load_error=first_line(f.error))  # fmt: skip
-            result.live.add(unit.key)
-            if (year is None or f"{year}" in f.path.stem) and agency is None:
-                result.units.append(unit)
-    seen: dict[tuple[str, int], _File] = {}
+        if not f.error:
+            continue
+        unit = Unit(f"file:{f.path}", UnitKind.REPORT, "", 0, str(f.path), {},
+                    {"params": f.digest}, load_error=first_line(f.error))  # fmt: skip
+        result.live.add(unit.key)
+        if f.claim:  # what was published stays until one copy is gone
+            result.live.add(f"report:{f.agency}/{f.year}")
+            selected = wanted(f.agency, f.year)
+        else:
+            selected = (year is None or f"{year}" in f.path.stem) and agency is None
+        if selected:
+            result.units.append(unit)
+    seen = {(f.agency, f.year): f for f in good}
     by_agency: dict[str, list[_File]] = {}
     for f in good:
-        if (f.agency, f.year) in seen:
-            unit = Unit(f"file:{f.path}", UnitKind.REPORT, f.agency, f.year, str(f.path), {},
-                        {"params": f.digest},
-                        load_error=f"与 {seen[f.agency, f.year].path} 重复")  # fmt: skip
-        else:
-            seen[f.agency, f.year] = f
-            by_agency.setdefault(f.agency, []).append(f)
-            continue
-        result.live.add(unit.key)
-        if wanted(f.agency, f.year):
-            result.units.append(unit)
+        by_agency.setdefault(f.agency, []).append(f)
     for (name, y), f in seen.items():
         key = f"report:{name}/{y}"
         result.live.add(key)
@@ -273,8 +311,25 @@ def plan(
         ship = {_shipped(g): (g.path, f"params:{g.year}") for g in history}
         result.units.append(Unit(key, UnitKind.REPORT, name, y, str(f.path), ship, inputs, folder,
                                  stem))  # fmt: skip
-    years = sorted({y for _, y in seen})
+    years = sorted({y for _, y in seen} | {f.year for f in claimed})
     result.live.update(f"summary:{y}" for y in years)
+    # A summary must cover every report its year publishes: not rebuilt while a file could not
+    # be read (its agency and year are unknown) nor from a year with two copies of a report on.
+    held = min((f.year for f in claimed), default=None)
+    if result.unread:
+        held = min(years, default=None)
+    # A build given part of the params (`build params/甲局`): a summary covers the reports of
+    # the params it was not given too, so from their first year on it is left as it is, not
+    # rebuilt from the part (the next build given them all rebuilds it).
+    outside = [
+        e.year
+        for e in manifest.entries.values()
+        if e.kind == UnitKind.REPORT and e.agency and e.source and not result.in_scope(e.source)
+        and not _gone(e.source)
+    ]  # fmt: skip
+    held = min([y for y in (held, *outside) if y is not None], default=None)
+    if held is not None:
+        years = [y for y in years if y < held]
     if summaries and agency is None:
         summary_nb = digest(read_notebook(SUMMARY_NOTEBOOK))
         for y in years:
@@ -298,7 +353,9 @@ def orphans(manifest: Manifest, planned: Plan) -> list[Entry]:
     for e in manifest.entries.values():
         if e.kind == UnitKind.SUMMARY or e.key in planned.live:
             continue
-        if not e.source or planned.in_scope(e.source) or not Path(e.source).is_file():
+        if e.source and planned.unknown(e.source):
+            continue
+        if not e.source or planned.in_scope(e.source) or _gone(e.source):
             gone.append(e)
     left = {
         e.year for e in manifest.entries.values() if e.kind == UnitKind.REPORT and e not in gone
@@ -309,6 +366,17 @@ def orphans(manifest: Manifest, planned: Plan) -> list[Entry]:
         if e.kind == UnitKind.SUMMARY and e.key not in planned.live and e.year not in left
     ]
     return gone
+
+
+def _gone(source: str) -> bool:
+    """A params file outside the scanned paths is gone only if it is positively not there (a
+    folder that cannot be searched says nothing)."""
+    try:
+        return not stat.S_ISREG(os.stat(source).st_mode)
+    except (FileNotFoundError, NotADirectoryError):
+        return True
+    except OSError:
+        return False
 
 
 def read_notebook(path: Path) -> bytes:

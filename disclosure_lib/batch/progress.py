@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TextIO
 
+from ..names import printable
 from .states import Status, UnitKind
 
 
@@ -84,13 +85,13 @@ class Progress:
             self._bar.update(1)
             self._postfix()
             if line.status in (Status.FAILED, Status.BLOCKED):
-                self._bar.write(f"{Status(line.status).word} {line.label}: {line.message}",
-                                file=self.stream)  # fmt: skip
+                word = Status(line.status).word
+                self._bar.write(printable(f"{word} {line.label}: {line.message}"), file=self.stream)
             return
         text = f"[{self.finished:>{len(str(self.total))}}/{self.total}] {Status(line.status).word} "
-        text += f"{line.label} ({line.seconds:.1f} s)"
+        text += f"{printable(line.label)} ({line.seconds:.1f} s)"
         if line.status in (Status.FAILED, Status.BLOCKED):
-            text += f": {line.message}"
+            text += f": {printable(line.message)}"
         elif line.errors and line.kind == UnitKind.REPORT:
             text += f"，校验错误 {line.errors}"
         self._log(text + self._eta())
@@ -149,13 +150,13 @@ def summary_table(
     out += [f"  {k}{' ' * (width - _width(k))}  {v}" for k, v in rows]
     if by[Status.FAILED]:
         out.append("失败的报告 (failed):")
-        out += [f"  {x.label}: {x.message}" for x in by[Status.FAILED]]
+        out += [printable(f"  {x.label}: {x.message}") for x in by[Status.FAILED]]
     flagged = [x for x in checked if x.errors or x.warnings]
     if flagged:
         out.append("校验发现问题的报告 (reports with check findings):")
         out += [
             "  "
-            + one_line(x.label, x.errors, x.warnings, x.check_error)
+            + printable(one_line(x.label, x.errors, x.warnings, x.check_error))
             + ("（已阻止）" if x.status == Status.BLOCKED else "")
             for x in flagged
         ]

@@ -20,6 +20,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from .._version import __version__
+from ..names import visible
 from .manifest import Entry
 from .states import Status, UnitKind
 
@@ -234,7 +235,8 @@ def index_html(
     if len(agencies) > 1:
         out.append(f"<script>{_SCRIPT}</script>")
     out.append("</body></html>")
-    return "\n".join(out) + "\n"
+    # file names and messages are quoted: no control character reaches the page raw
+    return visible("\n".join(out) + "\n")
 
 
 def write_index(

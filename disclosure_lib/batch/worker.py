@@ -61,6 +61,8 @@ class Result:
 
 _WARM = False  # set once a process has imported what its tasks need
 TEMP_PREFIX = "disclosure-build-"  # + "<pid>-": a worker's params folder for one unit
+# rendering.typst_pdf.TEMP_PREFIX (not imported: the driver sweeps too; a test keeps them equal)
+TYPST_PREFIX = "disclosure-typst-"
 # The notebook runs `margin` before the unit's deadline, so that a hanging cell ends with an
 # error cell in the failed notebook; the pool kills the whole unit at the deadline itself.
 _DEADLINE_MARGIN = 0.05  # of the timeout, at most 2 s
@@ -145,20 +147,23 @@ def _notebook_deadline(task: Task, started: float) -> float | None:
 
 
 def sweep_temp_folders() -> int:
-    """Remove the params folders of workers that are gone (`disclosure-build-<pid>-*`), and
+    """Remove the temp folders of processes that are gone — workers' params folders
+    (`disclosure-build-<pid>-*`) and charts being typeset (`disclosure-typst-<pid>-*`) — and
     unnamed ones of older versions a day old; returns how many."""
     n = 0
-    for folder in Path(tempfile.gettempdir()).glob(f"{TEMP_PREFIX}*"):
-        pid = folder.name[len(TEMP_PREFIX) :].split("-")[0]
-        if pid.isdigit() and len(folder.name) > len(TEMP_PREFIX) + len(pid):
-            if _alive(int(pid)):
-                continue
-        else:
-            with contextlib.suppress(OSError):
-                if time.time() - folder.stat().st_mtime < 86400:
+    temp = Path(tempfile.gettempdir())
+    for prefix in (TEMP_PREFIX, TYPST_PREFIX):
+        for folder in temp.glob(f"{prefix}*"):
+            pid = folder.name[len(prefix) :].split("-")[0]
+            if pid.isdigit() and len(folder.name) > len(prefix) + len(pid):
+                if _alive(int(pid)):
                     continue
-        shutil.rmtree(folder, ignore_errors=True)
-        n += 1
+            else:
+                with contextlib.suppress(OSError):
+                    if time.time() - folder.stat().st_mtime < 86400:
+                        continue
+            shutil.rmtree(folder, ignore_errors=True)
+            n += 1
     return n
 
 

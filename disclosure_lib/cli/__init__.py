@@ -62,6 +62,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         for error in getattr(exc, "errors", [exc]):  # a params file: every error found in it
             print(f"错误：{printable(str(error))}", file=sys.stderr)
         return 2
+    except OSError as exc:  # I/O outside the writers (`files.write_atomic` raises a
+        # DisclosureError): stdout on a full disk or a closed pipe
+        from ..names import printable
+
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"错误：{printable(where + (exc.strerror or str(exc)))}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("已中断 (interrupted)", file=sys.stderr)
         return 130

@@ -361,7 +361,7 @@ def write_params(
         ) from None
     if back != report:
         raise ImportError_("导入结果写成参数文件后不能原样读回 (round trip differs)", path=dest)
-    write_atomic(dest, text)
+    write_atomic(dest, text, parents=True)
     back.source = dest
     existing.add(back, dest)
     return dest

@@ -266,6 +266,7 @@ def interpret(
     for key, notes in log.notes.items():
         if notes:
             report.section_notes[key] = "\n".join(notes)
+    _drop_controls(report)
     log.narrative_sections = [k for k in report.narrative if report.narrative[k]]
     state = OpenCells(
         status={k: dict(v.status) for k, v in tables.items()},
@@ -273,6 +274,22 @@ def interpret(
         why={k: dict(v.why) for k, v in tables.items()},
     )
     return ImportResult(report, log, state)
+
+
+def _drop_controls(report: Report) -> None:
+    """Control characters a page carried (a form feed, an escape sequence) out of the text: a
+    params file may not hold them (`names.text_control`)."""
+    from ..names import without_controls
+
+    for paras in report.narrative.values():
+        for p in paras:
+            p.text = without_controls(p.text)
+            p.heading = without_controls(p.heading) if p.heading is not None else None
+    report.section_notes = {k: without_controls(v) for k, v in report.section_notes.items()}
+    for name in vars(report.contact):
+        value = getattr(report.contact, name)
+        if isinstance(value, str):
+            setattr(report.contact, name, without_controls(value))
 
 
 # --- metadata ---------------------------------------------------------------------------------
@@ -325,10 +342,10 @@ def find_title(lines: list[str]) -> tuple[str | None, int | None, str | None]:
 
 def _name(text: str, what: str, source: Path | None) -> str:
     """A name read from the document, through `names.check_name` (no control characters)."""
-    from ..names import check_name
+    from ..names import check_name, without_invisible
 
-    try:
-        return check_name(text, what)
+    try:  # a page's zero-width marks are not part of the name (a name holding them is refused)
+        return check_name(without_invisible(text), what)
     except DisclosureError as exc:
         raise ImportError_(exc.message, path=source) from None
 

@@ -26,7 +26,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from .. import format as fmt
 from ..errors import DisclosureError
 from ..model import Paragraph, Report
-from ..names import check_name
+from ..names import cell_text, check_name
 
 # table sheets are named by their section heading, as findings name them (Excel allows 31)
 COVER, PROACTIVE, APPLICATIONS, REVIEW, NARRATIVE, KEYS = (
@@ -72,16 +72,17 @@ def _label(ws: Worksheet, row: int, col: int, text: str, *, rows: int = 1, cols:
             cell.border = _BORDER
             cell.fill = _HEAD_FILL
     cell = ws.cell(row=row, column=col)
-    cell.value = text
+    _text(cell, text)
     cell.font = Font(bold=True)
     cell.alignment = _WRAP
 
 
 def _text(cell: XlCell, text: str) -> None:
-    """Store text as text: a leading '=' must not become a formula."""
+    """Store text as text: a leading '=' must not become a formula, in this program or any
+    other that reads the cell (`names.cell_text`; `excel_read` takes the prefix off)."""
     if len(text) > 32_000:
         raise DisclosureError(f"文字过长，Excel 单元格最多 32000 字 ({cell.coordinate})")
-    cell.value = _ILLEGAL.sub("", text) if text else None
+    cell.value = cell_text(_ILLEGAL.sub("", text)) if text else None
     if text:
         cell.data_type = "s"
 

@@ -21,7 +21,7 @@ from .. import format as fmt
 from ..errors import DisclosureError, ImportError_
 from ..identity import YEARS
 from ..model import Contact, Paragraph, Report, Value
-from ..names import check_name
+from ..names import check_name, from_cell_text
 from ..params import FORMATS, parse_date
 from .excel import COVER, COVER_FIELDS, KEYS, NARRATIVE
 from .labels import is_missing_marker
@@ -124,7 +124,7 @@ class _Reader:
     def read(self) -> Report:
         cover = self.wb[COVER]
         values = {
-            key: cover.cell(row=i, column=2).value
+            key: _text_back(cover.cell(row=i, column=2).value)
             for i, (key, _l) in enumerate(COVER_FIELDS, start=2)
         }
         agency = str(values["agency"] or "").strip()
@@ -236,7 +236,8 @@ class _Reader:
         by_key = {s.key: s for s in fmt.SECTIONS}
         for i, row in enumerate(ws.iter_rows(min_row=2, max_col=3, values_only=True), start=2):
             section, heading, text = (
-                str(x) if x is not None else "" for x in (*row, None, None, None)[:3]
+                from_cell_text(str(x)) if x is not None else ""
+                for x in (*row, None, None, None)[:3]
             )
             if not (heading.strip() or text.strip()):
                 continue  # an empty row (the template offers an untitled row for each lead)
@@ -252,3 +253,8 @@ class _Reader:
             elif text:
                 prev = report.section_notes.get(s.key)
                 report.section_notes[s.key] = f"{prev}\n{text}" if prev else text
+
+
+def _text_back(value: object) -> object:
+    """A cell's value, text without the prefix the writer adds (`names.cell_text`)."""
+    return from_cell_text(value) if isinstance(value, str) else value

@@ -195,10 +195,11 @@ def _cmap(path: str, index: int) -> frozenset[int]:
     finally:
         font.close()
     if cached is not None:
+        from ..errors import WriteError
         from ..files import write_atomic
 
-        with contextlib.suppress(OSError):  # a read-only cache only costs time
-            write_atomic(cached, array.array("I", sorted(points)).tobytes())
+        with contextlib.suppress(WriteError):  # a read-only cache only costs time
+            write_atomic(cached, array.array("I", sorted(points)).tobytes(), parents=True)
     return points
 
 

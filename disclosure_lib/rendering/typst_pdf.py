@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import functools
+import os
 import tempfile
 import threading
 from collections.abc import Iterable, Sequence
@@ -233,6 +234,15 @@ def compiler() -> Any:
     return typst.Compiler(font_paths=pdf_fonts.typst_fonts(), ignore_system_fonts=True)
 
 
+TEMP_PREFIX = "disclosure-typst-"  # + "<pid>-": a chart's images while Typst reads them
+
+
+def typst_temp_prefix() -> str:
+    """Named after this process: the folder of a process killed while typesetting is swept
+    by the next build (`batch.worker.sweep_temp_folders`)."""
+    return f"{TEMP_PREFIX}{os.getpid()}-"
+
+
 def typeset(
     doc: lo.Document, *, standards: Sequence[str] = (), timestamp: datetime.datetime | None = None
 ) -> bytes:
@@ -247,7 +257,7 @@ def typeset(
         root = None
         if images:
             root = Path(
-                stack.enter_context(tempfile.TemporaryDirectory(prefix="disclosure-typst-"))
+                stack.enter_context(tempfile.TemporaryDirectory(prefix=typst_temp_prefix()))
             )
             for name, data in images.items():
                 (root / name.lstrip("/")).write_bytes(data)

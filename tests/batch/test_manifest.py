@@ -131,7 +131,7 @@ def test_lock_refuses_a_second_build(tmp_path: Path) -> None:
 
 
 def test_write_errors_name_the_cause(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def full(path: Path, data: object) -> None:
+    def full(path: Path, data: object, **options: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(m, "write_atomic", full)

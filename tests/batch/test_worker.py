@@ -74,6 +74,29 @@ def test_temp_folders_of_dead_workers_are_swept(
     )
 
 
+def test_typst_folders_of_dead_processes_are_swept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 17.11: a kill while a chart is typeset left `$TMPDIR/disclosure-typst-*` for
+    ever; they are named after their process now and swept like the workers' folders."""
+    from disclosure_lib.rendering import typst_pdf
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    assert worker.TYPST_PREFIX == typst_pdf.TEMP_PREFIX
+    assert typst_pdf.typst_temp_prefix() == f"{typst_pdf.TEMP_PREFIX}{os.getpid()}-"
+    dead = tmp_path / f"disclosure-typst-{gone.pid}-k9x"
+    alive = Path(tempfile.mkdtemp(prefix=typst_pdf.typst_temp_prefix()))
+    old = tmp_path / "disclosure-typst-q1w2e3r4"  # before they were named: a day old
+    for folder in (dead, old):
+        (folder / "chart-1.png").parent.mkdir(parents=True)
+        (folder / "chart-1.png").write_bytes(b"png")
+    os.utime(old, (time.time() - 2 * 86400,) * 2)
+    assert worker.sweep_temp_folders() == 2
+    assert [p.name for p in tmp_path.iterdir()] == [alive.name]
+
+
 def test_a_unit_leaves_nothing_in_the_temp_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -341,3 +341,23 @@ def test_the_signoff_date_is_read_and_taken_out_of_the_narrative(
         assert r.narrative == seed.narrative
     else:
         assert r.narrative["六"][-1].text.endswith("2025年2月30日")
+
+
+def test_control_characters_of_a_page_do_not_reach_the_params_file(tmp_path: Path) -> None:
+    """Issue 17.8: params text may not hold control characters (refused on loading), so what
+    a page carries — an escape sequence, a form feed — is dropped on import, not a failure."""
+    text = (FIX / "seed.txt").read_text(encoding="utf-8")
+    assert "我中心坚持" in text
+    page = tmp_path / "x.txt"
+    page.write_text(text.replace("我中心坚持", "我中心\x1b[2J坚持\x0c", 1), encoding="utf-8")
+    [out] = import_files([page], params_dir=tmp_path / "p")
+    assert out.written is not None, out.error
+    report = load_report(out.written)
+    assert "我中心[2J坚持" in report.narrative["一"][0].text
+
+
+def test_zero_width_marks_of_a_page_are_not_part_of_the_name(tmp_path: Path) -> None:
+    """Issue 17.14: names holding invisible marks are refused; a page's title often has them."""
+    text = (FIX / "seed.txt").read_text(encoding="utf-8")
+    data = text.replace("硚口区企业服务中心", "硚口区\u200b企业服务中心\u200d", 1).encode()
+    assert import_bytes(data).report.agency == "硚口区企业服务中心"

@@ -172,3 +172,26 @@ def test_title_issued_and_charts_travel_through_the_cover(tmp_path: Path) -> Non
     wb.save(path)
     with pytest.raises(ImportError_, match=f"{COVER}!B{issued_row}"):
         read_workbook(path)
+
+
+def test_no_text_becomes_a_formula_and_the_prefix_reads_back(tmp_path: Path) -> None:
+    """Issue 17.6: `template --from` a params file whose agency is `=HYPERLINK(…)` put a live
+    formula on the cover; every text cell goes through `names.cell_text`, and reads back as
+    it was written."""
+    report = load_report(SEED)
+    report.agency = '=HYPERLINK("http://x","y")'
+    report.contact.office = "@办公室"
+    report.narrative.setdefault("六", []).append(Paragraph(text="-一是 +二是", heading="\t小标题"))
+    params = tmp_path / "p.yaml"
+    from disclosure_lib.params_write import save_report
+
+    save_report(report, params)
+    path = write_template(None, None, tmp_path / "t.xlsx", from_params=params)
+    book = load_workbook(path)
+    cells = [c for ws in book.worksheets for row in ws.iter_rows() for c in row]
+    assert not [f"{c.parent.title}!{c.coordinate}" for c in cells if c.data_type == "f"]
+    texts = [c.value for c in cells if isinstance(c.value, str)]
+    assert not any(t.startswith(("=", "+", "-", "@", "\t", "\r")) for t in texts)
+    back = read_workbook(path)
+    assert back.agency == report.agency and back.contact.office == "@办公室"
+    assert back.narrative["六"][-1] == Paragraph(text="-一是 +二是", heading="\t小标题")
