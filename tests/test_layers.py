@@ -42,7 +42,7 @@ def modules() -> dict[str, Path]:
 
 
 def layer(module: str) -> str:
-    if module in INTERFACE:
+    if module in INTERFACE or module.startswith("disclosure_lib.cli."):
         return "interface"
     parts = module.split(".")
     return parts[1] if len(parts) > 2 or parts[1] in LAYERS else "core"

@@ -63,11 +63,14 @@ WARM_MODULES = (
     "disclosure_lib.rendering.notebook",
     "disclosure_lib.rendering.charts",
     "disclosure_lib.rendering.compose",
-    "disclosure_lib.rendering.rollup",
+    "disclosure_lib.summary",
+    "disclosure_lib.rendering.summary",
     "disclosure_lib.tidy",
 )
 # Needed only by summary notebooks: a batch of reports alone can warm without them.
-SUMMARY_ONLY_MODULES = ("pandas", "disclosure_lib.rendering.rollup", "disclosure_lib.tidy")
+SUMMARY_ONLY_MODULES = ("pandas", "disclosure_lib.summary", "disclosure_lib.rendering.summary",
+                        "disclosure_lib.tidy")  # fmt: skip
+_PR_SET_PDEATHSIG = 1
 
 
 def skip_slow_optional_imports() -> None:
