@@ -87,6 +87,7 @@ def kernel_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[dic
     return {name: execute(name, tmp / f"{name}.ipynb", None) for name in NOTEBOOKS}
 
 
+@pytest.mark.slow
 def test_the_reference_set_covers_what_a_kernel_sends(
     kernel_runs: dict[str, tuple[dict, str]],
 ) -> None:
@@ -106,6 +107,7 @@ def test_the_reference_set_covers_what_a_kernel_sends(
     assert len(widgets) > 10  # the comparison covers the widgets' state too
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_same_outputs_as_papermills_default_engine(
     name: str, kernel_runs: dict[str, tuple[dict, str]], tmp_path: Path
