@@ -166,6 +166,7 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--against", type=Path, help="a source tree to compare this one with")
+    ap.add_argument("--this", type=Path, help="with --against: a source tree to use as this one")
     ap.add_argument(
         "--one", nargs=4, metavar=("POOL", "PARAMS", "OUT", "JOBS"), help=argparse.SUPPRESS
     )  # one build, in the process `time_build` starts
@@ -183,8 +184,9 @@ def main() -> None:
         variants: dict[str, Callable[[Path], float]]
         if args.against:
             src = args.against.resolve()
+            this = args.this.resolve() if args.this else None
             variants = {
-                "this tree": lambda out: time_cli(params, out, None, args.jobs),
+                "this tree": lambda out: time_cli(params, out, this, args.jobs),
                 "against": lambda out: time_cli(params, out, src, args.jobs),
             }
         else:
