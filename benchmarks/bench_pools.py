@@ -22,6 +22,12 @@ skip its imports the second time (≈ 5 s here) and flatter the stdlib and pebbl
 
 The machine is shared: variants run in turns, rotated each round, and each figure is printed
 as a ratio to ours measured in the same rounds (the median of the rounds).
+
+Measured (issue 16, 2 cores at load 10-13, 24 reports, 3 rounds): warm 26.9 s, forkserver
+40.7 s (1.51x), pebble 39.3 s (1.46x): both import and prepare in every worker, not once
+before forking. Ours is kept. Before/after issue 16's pool and engine changes (--against the
+tree before them, 3 runs of 4-5 rounds): medians within 1-6 %, paired rounds of both signs,
+inside the ±15 % the rounds vary by on that machine.
 """
 
 from __future__ import annotations
@@ -162,6 +168,7 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--against", type=Path, help="a source tree to compare this one with")
+    ap.add_argument("--this", type=Path, help="with --against: a source tree to use as this one")
     ap.add_argument(
         "--one", nargs=4, metavar=("POOL", "PARAMS", "OUT", "JOBS"), help=argparse.SUPPRESS
     )  # one build, in the process `time_build` starts
@@ -179,8 +186,9 @@ def main() -> None:
         variants: dict[str, Callable[[Path], float]]
         if args.against:
             src = args.against.resolve()
+            this = args.this.resolve() if args.this else None
             variants = {
-                "this tree": lambda out: time_cli(params, out, None, args.jobs),
+                "this tree": lambda out: time_cli(params, out, this, args.jobs),
                 "against": lambda out: time_cli(params, out, src, args.jobs),
             }
         else:

@@ -233,7 +233,8 @@ def test_every_project_exception_round_trips_pickle_and_the_pool() -> None:
     assert errors.ImportError_ is errors.ImportFailed
     for exc in samples:
         _same(exc, pickle.loads(pickle.dumps(exc)))
-    with WarmPool(2, timeout=30, warm=()) as p:
+    # warmed: the children unpickle a NotebookNode and a Checked (nbformat, batch.gate)
+    with WarmPool(2, timeout=30, warm=("nbformat", "disclosure_lib.batch.gate")) as p:
         futures = [p.submit(raise_error, exc) for exc in samples]
         for exc, fut in zip(samples, futures, strict=True):
             got = fut.exception(timeout=60)

@@ -70,7 +70,6 @@ WARM_MODULES = (
 # Needed only by summary notebooks: a batch of reports alone can warm without them.
 SUMMARY_ONLY_MODULES = ("pandas", "disclosure_lib.summary", "disclosure_lib.rendering.summary",
                         "disclosure_lib.tidy")  # fmt: skip
-_PR_SET_PDEATHSIG = 1
 
 
 def skip_slow_optional_imports() -> None:
