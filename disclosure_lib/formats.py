@@ -8,14 +8,12 @@ report's tables asks here for their specs instead of reading `format.TABLES` dir
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import dataclasses
+from typing import Any, ClassVar, Protocol, TypeVar
 
 from . import format as fmt
 from . import format2019 as f19
 from .format import Table
-
-if TYPE_CHECKING:
-    from .model import Report
 
 CURRENT = fmt.FORMAT_ID
 FORMATS: dict[str, tuple[Table, ...]] = {
@@ -65,28 +63,34 @@ def current_cell(
     return _TO_CURRENT[format_id].get(cell)
 
 
-def as_current(report: Report) -> Report:
+class _Kept(Protocol):
+    """What `as_current` reads and replaces of a report (model.Report; no import: model
+    imports this module)."""
+
+    __dataclass_fields__: ClassVar[dict[str, Any]]
+    format: str
+    table_formats: dict[str, str]
+    tables: dict[str, dict[tuple[str, str], Any]]
+
+
+R = TypeVar("R", bound=_Kept)
+
+
+def as_current(report: R) -> R:
     """`report` seen in the current format, for comparing years and summing agencies.
 
-    Figures without a 2021 counterpart are dropped; 2021 cells without a source stay blank.
-    The report itself is unchanged (it stays in its own format).
+    Figures without a 2021 counterpart are dropped; 2021 cells without a source stay blank
+    (None). The report itself is unchanged (it stays in its own format).
     """
-    from .model import Report as _Report  # model imports this module
-
     if report.format == CURRENT and not report.table_formats:
         return report
-    out = _Report.blank(report.agency, report.year)
+    current: dict[str, dict[tuple[str, str], Any]] = {
+        t.key: dict.fromkeys(t.cells()) for t in tables(CURRENT)
+    }
     for key, cells in report.tables.items():
         own = report.table_formats.get(key, report.format)
         for (row, column), value in cells.items():
             target = current_cell(own, key, row, column)
             if target is not None:
-                out.set(*target, value)
-    out.contact, out.narrative, out.section_notes = (
-        report.contact,
-        report.narrative,
-        report.section_notes,
-    )
-    out.own_title, out.issued, out.charts = report.own_title, report.issued, report.charts
-    out.source, out.lines = report.source, report.lines
-    return out
+                current[target[0]][target[1], target[2]] = value
+    return dataclasses.replace(report, format=CURRENT, table_formats={}, tables=current)
