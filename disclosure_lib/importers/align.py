@@ -34,7 +34,7 @@ HEADING_SCORE = 84.0  # rapidfuzz ratio (0–100) a printed heading needs agains
 LABEL_SCORE = 86.0  # … a row label with a typo (one or two characters in ten)
 LABEL_WINDOW = 160  # characters searched after the previous label for the next one
 _CANDIDATE = re.compile(rf"([{ORDINALS}])\s*[、.．]")
-_SPACE = re.compile(r"\s")
+_FIGURE_CHARS = frozenset("0123456789.,/-—元万个件")
 # a heading's own words, as real reports vary them: (section, words that must follow the
 # ordinal in this order within a short span); the template's titles are tried first
 _HEADING_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -96,6 +96,16 @@ def table_labels(section: str, format_id: str) -> tuple[str, ...]:
 # --- the page with its spaces taken out ---------------------------------------------------------
 
 
+def _nfkc(ch: str) -> str:
+    return unicodedata.normalize("NFKC", ch)[:1] or ch
+
+
+@lru_cache(maxsize=4096)
+def squeeze(label: str) -> str:
+    """A template label as `Squeezed` holds the page: no spaces, each character NFKC'd."""
+    return "".join(_nfkc(ch) for ch in label if not ch.isspace())
+
+
 class Squeezed:
     """A text without whitespace, each character mapped back to its place in the original."""
 
@@ -103,7 +113,7 @@ class Squeezed:
         self.original = text
         keep = [i for i, ch in enumerate(text) if not ch.isspace()]
         self.index = keep
-        self.text = "".join(unicodedata.normalize("NFKC", text[i])[:1] or text[i] for i in keep)
+        self.text = "".join(_nfkc(text[i]) for i in keep)
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Original (start, end) of squeezed [start, end)."""
@@ -114,12 +124,14 @@ class Squeezed:
 
 
 def _best_prefix(form: str, text: str) -> tuple[float, int]:
-    """How well `text` starts with `form` (ratio), and the length of that prefix."""
+    """How well `text` starts with `form` (0–100, by edits), and the length of that prefix
+    (the longer one on a tie: 及改进措施 is a changed ending, not a shorter heading)."""
     best, best_len = 0.0, 0
     n = len(form)
+    form = squeeze(form)
     for length in range(max(1, n - 3), min(len(text), n + 3) + 1):
-        score = fuzz.ratio(form, text[:length])
-        if score > best:
+        score = 100 * Levenshtein.normalized_similarity(form, text[:length])
+        if score >= best:
             best, best_len = score, length
     return best, best_len
 
@@ -182,6 +194,7 @@ def _headings(sq: Squeezed) -> list[tuple[str, int, int]]:
 def _find_label(label: str, text: str, start: int, end: int) -> tuple[int, int] | None:
     """Where `label` (or a spelling one or two edits off) first occurs in text[start:end]."""
     window = text[start:end]
+    label = squeeze(label)
     at = window.find(label)
     if at >= 0:
         return start + at, start + at + len(label)
@@ -262,7 +275,17 @@ def _label_replacements(sq: Squeezed, section: str, start: int, end: int) -> lis
         oa, ob = sq.span(a, b)
         if sq.original[oa:ob] != label:
             reps.append(Replacement(oa, ob, label))
+    if best:  # the figures after the last row, then prose (a paragraph after the table)
+        at = best[-1][2]
+        while at < end and sq.text[at] in _FIGURE_CHARS:
+            at += 1
+        if at < end and not _heading_next(sq.text, at):
+            reps.append(Replacement(sq.index[at], sq.index[at], ""))
     return reps
+
+
+def _heading_next(text: str, at: int) -> bool:
+    return bool(_CANDIDATE.match(text, at))
 
 
 def _apply(text: str, reps: list[Replacement]) -> str:
