@@ -71,6 +71,18 @@ def figures(out: FileOutcome) -> Figures | None:
     return r.agency, r.year, cells
 
 
+_EXPECTED = re.compile(r"^\|\s*`([^`]+)`\s*\|\s*([^|]+?)\s*\|\s*(\d{4})\s*\|", re.M)
+
+
+def expected(folder: Path) -> dict[str, tuple[str, int]]:
+    """(agency, year) per file as a README.md in the folder lists them (`| `f` | agency | year |`)."""
+    readme = folder / "README.md"
+    if not readme.is_file():
+        return {}
+    text = readme.read_text(encoding="utf-8")
+    return {m[1]: (m[2], int(m[3])) for m in _EXPECTED.finditer(text)}
+
+
 def run(folder: Path, params: Path, jobs: int) -> tuple[list[FileOutcome], float]:
     t0 = time.perf_counter()
     files = [f for f in sorted(folder.rglob("*")) if f.is_file() and not _skipped(f)]
@@ -136,6 +148,16 @@ def main() -> int:
                 f"{name:<22} {r.agency[:26]:<26} {r.year:>4} {fmt_id:<5} "
                 f"{read:>4} {inferred:>4} {missing:>4}  {shown}"
             )
+        truth = expected(folder)
+        wrong = []
+        for out in outs:
+            want = truth.get(str(out.path.relative_to(folder)))
+            if want and out.result is not None:
+                got = (out.result.report.agency, out.result.report.year)
+                if got != want:
+                    wrong.append(
+                        f"{out.path.name}: {got[0]} {got[1]} (README: {want[0]} {want[1]})"
+                    )
         n = len(outs)
         cells = sum(tot)
         print()
@@ -145,6 +167,10 @@ def main() -> int:
             f"({100 * tot[2] / max(cells, 1):.1f} % missing)"
         )
         print("findings: " + (", ".join(f"{c} {k}" for c, k in sorted(by_code.items())) or "none"))
+        if truth:
+            print(f"agency and year as README.md lists them: {n - len(wrong)}/{n}")
+            for w in wrong:
+                print(f"  wrong: {w}")
         print(f"wall time: {wall:.2f} s with -j {args.jobs}")
 
         if args.no_flat:

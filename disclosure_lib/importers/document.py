@@ -276,17 +276,20 @@ def interpret(
 
 # --- metadata ---------------------------------------------------------------------------------
 
-_NOT_AGENCY = r"[^\s，。,：:>|/_\-—【】\[\]《》“”\"()（）]"
+_NOT_AGENCY = r"[^\s，。,：:>|/_\-—=【】\[\]《》“”\"()（）]"
+# a cover letter's title names the agency, then 关于报送/编制公布…: the agency is before it
+_LETTER = r"(?:关于\s*(?:报送|印发|编制公布|编制|公布)?\s*)?"
 _TITLE_A = re.compile(
-    rf"(?P<agency>{_NOT_AGENCY}{{2,60}}?)\s*(?P<year>(?:19|20)\d\d|[〇零一二三四五六七八九]{{4}})\s*年度?\s*(?:的)?"
-    r"\s*政府信息公开\s*(?:工作)?\s*年度?\s*报告"
+    rf"(?P<agency>{_NOT_AGENCY}{{2,60}}?)\s*{_LETTER}(?P<year>(?:19|20)\d\d|[〇零一二三四五六七八九]{{4}})\s*年度?\s*(?:的)?"
+    r"\s*政府信息公开\s*(?:工作)?\s*(?:年度?)?\s*报告"
 )
 _TITLE_B = re.compile(
     rf"(?P<year>(?:19|20)\d\d|[〇零一二三四五六七八九]{{4}})\s*年度?\s*(?P<agency>{_NOT_AGENCY}{{2,60}}?)"
-    r"\s*政府信息公开\s*(?:工作)?\s*年度?\s*报告"
+    r"\s*政府信息公开\s*(?:工作)?\s*(?:年度?)?\s*报告"
 )
 _CRAWLER = re.compile(r"^(?:标\s*题|题\s*目|文章标题|title)\s*[:：]\s*", re.I)
 _AGENCY_PREFIX = re.compile(r"^(?:关于|印发|公布)")
+_AGENCY_SUFFIX = re.compile(r"(?:关于\s*(?:报送|印发|编制公布|编制|公布)?)$")
 
 
 def _year(text: str) -> int | None:
@@ -314,7 +317,10 @@ def find_title(lines: list[str]) -> tuple[str | None, int | None, str | None]:
         for pattern in (_TITLE_A, _TITLE_B):
             m = pattern.search(text)
             if m:
+                if text[: m.start()].count("《") > text[: m.start()].count("》"):
+                    continue  # a document the text cites (《…关于编制公布…的通知》)
                 agency = _AGENCY_PREFIX.sub("", m.group("agency").strip())
+                agency = _AGENCY_SUFFIX.sub("", agency)
                 year = _year(m.group("year"))
                 if agency and year and re.search(r"[\u4e00-\u9fff]", agency):
                     title = _AGENCY_PREFIX.sub("", re.sub(r"\s+", "", m.group(0)))
