@@ -75,7 +75,7 @@ _EXPECTED = re.compile(r"^\|\s*`([^`]+)`\s*\|\s*([^|]+?)\s*\|\s*(\d{4})\s*\|", r
 
 
 def expected(folder: Path) -> dict[str, tuple[str, int]]:
-    """(agency, year) per file as a README.md in the folder lists them (`| `f` | agency | year |`)."""
+    """(agency, year) per file as the folder's README.md lists them (a markdown table)."""
     readme = folder / "README.md"
     if not readme.is_file():
         return {}
