@@ -140,7 +140,7 @@ def main() -> int:
             whole += missing == 0
             codes = collections.Counter(f.code for f in out.findings)
             by_code.update(codes)
-            fmt_id = log.format if not r.table_formats else "mixed"
+            fmt_id = log.format if not (r.table_formats or log.table_formats) else "mixed"
             shown = " ".join(f"{c}×{n}" if n > 1 else c for c, n in sorted(codes.items()))
             if out.status not in ("written",):
                 shown = f"[{out.status}] {shown}"

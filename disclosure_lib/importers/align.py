@@ -27,6 +27,7 @@ from rapidfuzz.distance import Levenshtein
 from .. import format as fmt
 from .. import format2019 as f19
 from .headings import EXTRA_HEADINGS
+from .labels import strip_ordinal
 
 ORDINALS = "一二三四五六七八九"
 SECTION_KEYS = "一二三四五六"
@@ -211,6 +212,20 @@ def _find_label(label: str, text: str, start: int, end: int) -> tuple[int, int] 
     return start + a, start + b
 
 
+def _unnumbered(label: str, text: str, pos: int, end: int) -> tuple[int, int] | None:
+    """A row printed without its ordinal (其他 for 3.其他) right after the previous row's
+    figures: only there, a word this short is that row."""
+    core = strip_ordinal(squeeze(label))
+    if core == squeeze(label):
+        return None
+    at = pos
+    while at < end and text[at] in _FIGURE_CHARS:
+        at += 1
+    if at > pos and text.startswith(core, at):
+        return at, at + len(core)
+    return None
+
+
 def align_labels(
     text: str, labels: tuple[str, ...], start: int, end: int
 ) -> tuple[list[tuple[str, int, int]], int]:
@@ -219,6 +234,8 @@ def align_labels(
     pos = start
     for label in labels:
         hit = _find_label(label, text, pos, min(end, pos + LABEL_WINDOW + len(label)))
+        if hit is None:
+            hit = _unnumbered(label, text, pos, end)
         if hit is None:
             continue
         out.append((label, *hit))

@@ -43,6 +43,8 @@ class ImportLog:
     source: Path | None = None
     kind: str = "text"
     format: str = fmt.FORMAT_ID
+    # table key → its own format where it differs from `format` (a page mixing the two)
+    table_formats: dict[str, str] = field(default_factory=dict)
     stats: dict[str, TableStats] = field(default_factory=dict)
     sections_found: list[str] = field(default_factory=list)
     sections_missing: list[str] = field(default_factory=list)

@@ -83,7 +83,8 @@ def _section_lines(blocks: list[Block], section: str) -> tuple[list[_Line], list
     return lines, notes
 
 
-def _detect_format(lines2: list[_Line], lines3: list[_Line], preamble: str) -> str:
+def _format_of_proactive(lines2: list[_Line], preamble: str) -> str | None:
+    """The format 二's header words say (2019: 本年新制作数量, …; 2021: 本年制发件数, …)."""
     markers19 = {norm(m) for m in f19.MARKERS}
     markers21 = {norm(c.label) for c in fmt.PROACTIVE.columns}
     for ln in lines2:
@@ -92,16 +93,31 @@ def _detect_format(lines2: list[_Line], lines3: list[_Line], preamble: str) -> s
                 return f19.FORMAT_ID
             if t.kind == "header" and t.text in markers21:
                 return fmt.FORMAT_ID
-    subrows = {r.key for r in fmt.APPLICATIONS.rows if r.parent == "other_handling"}
-    flat = [t for ln in lines3 for t in ln.tokens]
-    if not any(t.kind == "row" and t.key in subrows for t in flat):
-        for i, t in enumerate(flat[:-1]):
-            if t.kind == "row" and t.key == "other_handling" and flat[i + 1].kind == "value":
-                return f19.FORMAT_ID
     p = norm(preamble)
     if "2019〕60号" in p and "2021〕30号" not in p:
         return f19.FORMAT_ID
-    return fmt.FORMAT_ID
+    return None
+
+
+def _format_of_applications(lines3: list[_Line]) -> str | None:
+    """2021 when 三 prints （六）其他处理's three sub-rows; 2019 when the row holds figures."""
+    subrows = {r.key for r in fmt.APPLICATIONS.rows if r.parent == "other_handling"}
+    flat = [t for ln in lines3 for t in ln.tokens]
+    if any(t.kind == "row" and t.key in subrows for t in flat):
+        return fmt.FORMAT_ID
+    for i, t in enumerate(flat[:-1]):
+        if t.kind == "row" and t.key == "other_handling" and flat[i + 1].kind == "value":
+            return f19.FORMAT_ID
+    return None
+
+
+def detect_formats(lines2: list[_Line], lines3: list[_Line], preamble: str) -> dict[str, str]:
+    """The format of each table, as its own labels say (a page may mix them: the 2019 tables
+    of 二 beside the 2021 table of 三, or the 2019 row （六）其他处理 in a 2021 page)."""
+    pro = _format_of_proactive(lines2, preamble)
+    app = _format_of_applications(lines3)
+    pro = pro or app or fmt.FORMAT_ID
+    return {"proactive": pro, "applications": app or pro, "review": pro}
 
 
 def _labeled_segments(
@@ -227,29 +243,35 @@ def _row_name(table: fmt.Table, row: fmt.Row) -> str:
 def read_tables(
     sections: dict[str, list[Block]], log: ImportLog, *, preamble_text: str = ""
 ) -> tuple[dict[str, TableValues], str]:
-    """Figures of 二, 三, 四 as 2021-format table values; the format found; notes in `log`."""
+    """Figures of 二, 三, 四 as 2021-format table values; the report's format (二's) found;
+    each table's own format in `log.table_formats` where it differs; notes in `log`."""
     lines: dict[str, list[_Line]] = {}
     for key in ("二", "三", "四"):
         lines[key], log.notes[key] = _section_lines(sections.get(key, []), key)
-    format_id = _detect_format(lines["二"], lines["三"], preamble_text)
+    formats = detect_formats(lines["二"], lines["三"], preamble_text)
+    format_id = formats["proactive"]
     log.format = format_id
-    defs = f19.TABLES if format_id == f19.FORMAT_ID else fmt.TABLES
-    signed = f19.SIGNED_CELLS if format_id == f19.FORMAT_ID else frozenset()
-    read = {
-        t.key: _read_table(
-            t, lines[t.section], log, signed if t.key == "proactive" else frozenset()
-        )
-        for t in defs
-    }
-    if format_id == f19.FORMAT_ID:
-        read = _map_2019(read, log)
+    log.table_formats = {k: v for k, v in formats.items() if v != format_id}
+    read: dict[str, TableValues] = {}
+    for key, own in formats.items():
+        t = (f19 if own == f19.FORMAT_ID else fmt).table(key)
+        signed = f19.SIGNED_CELLS if own == f19.FORMAT_ID and key == "proactive" else frozenset()
+        read[key] = _read_table(t, lines[t.section], log, signed)
+    old = {k for k, v in formats.items() if v == f19.FORMAT_ID}
+    if old:
+        read = _map_2019(read, log, old)
     return read, format_id
 
 
-def _map_2019(read: dict[str, TableValues], log: ImportLog) -> dict[str, TableValues]:
-    """2019-format figures → 2021 cells per `format2019.MAPPING`; list what has no counterpart."""
-    out = {t.key: TableValues() for t in fmt.TABLES}
+def _map_2019(
+    read: dict[str, TableValues], log: ImportLog, old: set[str]
+) -> dict[str, TableValues]:
+    """Tables read in the 2019 format (`old`) → 2021 cells per `format2019.MAPPING`; list
+    what has no counterpart. The other tables stay as read."""
+    out = {t.key: (TableValues() if t.key in old else read[t.key]) for t in fmt.TABLES}
     for (tk, r, c), dst in f19.MAPPING.items():
+        if tk not in old:
+            continue
         src = read[tk]
         v = src.values.get((r, c))
         if dst is None:
@@ -263,6 +285,8 @@ def _map_2019(read: dict[str, TableValues], log: ImportLog) -> dict[str, TableVa
             out[dt].lines[(dr, dc)] = src.lines[(r, c)]
     mapped = {d for d in f19.MAPPING.values() if d}
     for t in fmt.TABLES:
+        if t.key not in old:
+            continue
         for cell in t.cells():
             if (t.key, *cell) not in mapped:
                 out[t.key].values[cell] = None
