@@ -140,6 +140,7 @@ _RUN_SPLIT = re.compile(r"[\s|,;，；]+")
 _NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
 _THOUSANDS = re.compile(r"^\d{1,3}(?:,\d{3})+$")
 _UNIT = re.compile(r"(?:件|个|项|次|万元|元|条)$")
+YUAN = "元"
 MAX_OTHER = 3  # more leftover text than this makes a line prose, not a table line
 
 
@@ -184,7 +185,9 @@ def _values(chunk: str, out: list[Token]) -> int:
             continue
         bare = _UNIT.sub("", run)
         if _NUMBER.match(bare):
-            out.append(Token("value", bare))
+            # an amount printed in 元 keeps its unit: the table converts it to 万元
+            yuan = run.endswith(YUAN) and not run.endswith("万" + YUAN)
+            out.append(Token("value", bare + YUAN if yuan else bare))
         elif run in MISSING_MARKERS or set(run) <= {"-", "—", "/", "－"}:
             out.append(Token("missing", run))
         else:

@@ -11,13 +11,14 @@ runs by the table's own arithmetic and flags what it cannot settle.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 
 from .. import format as fmt
 from .. import format2019 as f19
 from ..model import Cell, Value
 from . import cellruns
 from .evidence import Pending
-from .labels import MAX_OTHER, Token, norm, tokenize
+from .labels import MAX_OTHER, YUAN, Token, norm, tokenize
 from .log import ImportLog
 from .oneline import split_note
 from .text import Block
@@ -155,10 +156,67 @@ def _labeled_segments(
             elif t.kind in ("header", "break"):
                 current = None
             elif current is not None and t.kind in ("value", "missing"):
-                current.cells.append(t.text if t.kind == "value" else "")
+                text = t.text if t.kind == "value" else ""
+                if text.endswith(YUAN) and _short_before_amount(current, table):
+                    _ambiguous_amount(current, table, text, log, ln.line)
+                    continue
+                slot = current.slots[min(len(current.cells), len(current.slots) - 1)]
+                current.cells.append(_in_wan(text, table, slot, log, ln.line, current.label))
             elif current is not None and t.kind == "other" and ln.is_row:
                 current.cells.append(t.text)  # an unreadable cell still takes its place
     return list(segs.values())
+
+
+def _short_before_amount(seg: cellruns.Segment, table: fmt.Table) -> bool:
+    """A figure in 元 arrives before the row's amount column (政府集中采购 328291965元 with no
+    采购项目数量 printed apart): the count may be run into it."""
+    amount = [i for i, s in enumerate(seg.slots) if table.is_amount(*s)]
+    return bool(amount) and len(seg.cells) < amount[0]
+
+
+def _ambiguous_amount(
+    seg: cellruns.Segment, table: fmt.Table, text: str, log: ImportLog, line: int
+) -> None:
+    """The row's cells up to its amount left blank, with the readings in the log: the count
+    run into the amount (3 | 28291965元) or not printed at all (328291965元) — never a guess."""
+    amount = next(i for i, s in enumerate(seg.slots) if table.is_amount(*s))
+    bare = text.removesuffix(YUAN)
+    digits = bare.split(".")[0]
+    readings = [f"空 | {bare}元"]
+    readings += [f"{digits[:i]} | {bare[i:]}元" for i in range(1, min(4, len(digits)))]
+    seg.cells.extend([""] * (amount + 1 - len(seg.cells)))
+    log.add(
+        "warning",
+        f"{seg.label}：{text} 前未单独印出{table.column(seg.slots[0][1]).label}，"
+        f"可能连写（{'；'.join(readings)}），留空",
+        table=table.key,
+        row=seg.slots[0][0],
+        line=line,
+    )
+
+
+def _in_wan(text: str, table: fmt.Table, slot: Cell, log: ImportLog, line: int, label: str) -> str:
+    """A cell's text with an amount printed in 元 converted to 万元 exactly (Decimal: every
+    digit kept, the conversion logged); any other cell's unit dropped."""
+    if not text.endswith(YUAN):
+        return text
+    bare = text.removesuffix(YUAN)
+    if not table.is_amount(*slot):
+        return bare
+    try:
+        wan = Decimal(bare).scaleb(-4)
+    except InvalidOperation:
+        return bare
+    shown = format(wan, "f")
+    log.add(
+        "info",
+        f"{label}：{bare}元 按万元记为 {shown}（除以 10000，保留全部数字）",
+        table=table.key,
+        row=slot[0],
+        column=slot[1],
+        line=line,
+    )
+    return shown
 
 
 def _flat_segment(table: fmt.Table, lines: list[_Line]) -> list[cellruns.Segment]:
@@ -170,7 +228,7 @@ def _flat_segment(table: fmt.Table, lines: list[_Line]) -> list[cellruns.Segment
             continue  # header rows (and wholly empty rows)
         for t in ln.tokens:
             if t.kind == "value":
-                cells.append(t.text)
+                cells.append(t.text.removesuffix(YUAN))
             elif t.kind == "missing":
                 cells.append("")
             elif t.kind == "other" and ln.is_row:
