@@ -276,6 +276,18 @@ def _cmd_import(args: argparse.Namespace) -> int:
             print(error_line(out), file=sys.stderr)
     if many:
         sys.stdout.write(outcome_table(outcomes, verbose=args.verbose))
+    if args.log is not None:
+        from .files import write_atomic
+        from .importers.log import cell_jsonl, cell_records
+
+        records = [
+            rec
+            for out in outcomes
+            if out.result is not None
+            for rec in cell_records(out.result.report, out.result.log)
+        ]
+        write_atomic(args.log, cell_jsonl(records))
+        print(f"单元格日志：{args.log}（{len(records)} 行）")
     if not outcomes:
         print("错误：没有找到可导入的文件 (no files found)", file=sys.stderr)
     return exit_code(outcomes)
@@ -313,6 +325,13 @@ def _add_import(sub: SubParsers) -> None:
     )
     p.add_argument("-j", "--jobs", type=int, help="processes reading files (default: one per core)")
     p.add_argument("-v", "--verbose", action="store_true", help="show every log entry")
+    p.add_argument(
+        "--log",
+        type=Path,
+        metavar="FILE.jsonl",
+        help="write every cell's evidence, one JSON line a cell: read / inferred (by what) / "
+        "blank (why, candidates), source line",
+    )
 
     p = sub.add_parser("template", help="生成 Excel 填报表 (fill-in workbook for an agency-year)")
     p.add_argument("agency", nargs="?", help="agency full Chinese name")

@@ -53,6 +53,9 @@ class ImportResult:
     def finish(self) -> ImportResult:
         """Tally the log (read / inferred / missing, blank cells, warnings); once."""
         if not self.finished:
+            self.log.cell_status = {
+                (t, *c): st for t, cells in self.state.status.items() for c, st in cells.items()
+            }
             finish(self.report, self.log, self.state)
             self.state = OpenCells()
             self.finished = True

@@ -3,11 +3,16 @@ the sections and narrative found, and every decision worth telling the user, in 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import format as fmt
 from .. import format2019 as f19
+
+if TYPE_CHECKING:
+    from ..model import Report
 
 Cell3 = tuple[str, str, str]  # (table key, row key, column key)
 STATUS_LABEL = {"read": "读取", "inferred": "推断", "missing": "缺失"}
@@ -55,6 +60,8 @@ class ImportLog:
     # every cell left blank, with why: 空白 (printed blank), 拆分不唯一, 无法识别, 未找到
     blank: dict[Cell3, str] = field(default_factory=dict)
     cell_refs: dict[Cell3, str] = field(default_factory=dict)  # workbook: cell → 'sheet!D12'
+    # each cell's status when the import finished: read | inferred | blank | flagged | absent
+    cell_status: dict[Cell3, str] = field(default_factory=dict)
 
     def add(self, level: str, message: str, **where: object) -> None:
         self.entries.append(LogEntry(level, message, **where))  # type: ignore[arg-type]
@@ -111,3 +118,58 @@ class ImportLog:
 
 
 _LEVEL = {"info": "说明", "warning": "注意", "error": "错误"}
+
+
+# --- the cell log (import --log FILE.jsonl) ---------------------------------------------------
+
+
+def cell_records(report: Report, log: ImportLog) -> list[dict[str, object]]:
+    """One record per cell of the report: its value and status — read, inferred (with the
+    log entries that decided it: equations, statements, other years) or blank (why, and the
+    candidates the log names) — and where in the source it came from (line; a workbook's
+    cell). Cells are those of the 2021 tables the report is kept in."""
+    by_cell: dict[Cell3, list[str]] = {}
+    by_row: dict[tuple[str, str], list[str]] = {}
+    for e in log.entries:
+        if e.table and e.row and e.column:
+            by_cell.setdefault((e.table, e.row, e.column), []).append(e.message)
+        if e.table and e.row:  # a run's decision is logged at its row (or its first cell)
+            by_row.setdefault((e.table, e.row), []).append(e.message)
+    source = str(log.source) if log.source else None
+    out: list[dict[str, object]] = []
+    for t in fmt.TABLES:
+        own = log.table_formats.get(t.key, log.format)
+        for row, col in t.cells():
+            key = (t.key, row, col)
+            value = report.get(t.key, row, col)
+            st = log.cell_status.get(key, "absent")
+            status = "blank" if value is None else ("inferred" if st == "inferred" else "read")
+            rec: dict[str, object] = {
+                "file": source,
+                "agency": report.agency,
+                "year": report.year,
+                "table": t.key,
+                "row": row,
+                "column": col,
+                "label": f"{t.row(row).label}·{t.column(col).label}",
+                "format": own,
+                "value": None if value is None else str(value),
+                "status": status,
+            }
+            notes = list(dict.fromkeys(by_cell.get(key, []) + by_row.get((t.key, row), [])))
+            if status == "inferred":
+                rec["evidence"] = notes
+            elif status == "blank":
+                rec["why"] = log.blank.get(key, "未找到")
+                rec["evidence"] = notes
+            line = report.line_of(t.key, row, col)
+            rec["line"] = line
+            if key in log.cell_refs:
+                rec["cell"] = log.cell_refs[key]
+            out.append(rec)
+    return out
+
+
+def cell_jsonl(records: list[dict[str, object]]) -> str:
+    """Records as JSON lines (UTF-8 text, Chinese kept readable)."""
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
