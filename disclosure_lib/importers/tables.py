@@ -128,6 +128,8 @@ def _labeled_segments(
     rows = {r.key: r for r in table.rows}
     segs: dict[str, cellruns.Segment] = {}
     current: cellruns.Segment | None = None
+    items = {norm(i) for i in (*fmt.PROACTIVE_ITEMS, *f19.PROACTIVE_ITEMS)}
+    in_yuan = False  # a （元） header: this item's amounts are printed in 元
     for ln in lines:
         toks = ln.tokens
         if ln.is_row:
@@ -153,10 +155,15 @@ def _labeled_segments(
                     continue
                 current = cellruns.Segment(_slots(table, row.key), [], ln.line, row.label)
                 segs[t.key] = current
+            elif t.kind == "unit":
+                in_yuan = True
             elif t.kind in ("header", "break"):
                 current = None
+                in_yuan = in_yuan and t.text not in items
             elif current is not None and t.kind in ("value", "missing"):
                 text = t.text if t.kind == "value" else ""
+                if in_yuan and text and not text.endswith(YUAN) and _has_amount(current, table):
+                    text += YUAN
                 if text.endswith(YUAN) and _short_before_amount(current, table):
                     _ambiguous_amount(current, table, text, log, ln.line)
                     continue
@@ -165,6 +172,10 @@ def _labeled_segments(
             elif current is not None and t.kind == "other" and ln.is_row:
                 current.cells.append(t.text)  # an unreadable cell still takes its place
     return list(segs.values())
+
+
+def _has_amount(seg: cellruns.Segment, table: fmt.Table) -> bool:
+    return any(table.is_amount(*s) for s in seg.slots)
 
 
 def _short_before_amount(seg: cellruns.Segment, table: fmt.Table) -> bool:

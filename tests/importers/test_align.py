@@ -158,3 +158,11 @@ def test_import_log_writes_one_json_line_per_cell(tmp_path, capsys) -> None:
     read = by[("applications", "new", "total")]
     assert (read["status"], read["value"], read["line"]) == ("read", "6", 10)
     assert "单元格日志" in capsys.readouterr().out
+
+
+def test_yuan_in_the_column_header_converts_the_column() -> None:
+    text = PAGE_2019.read_text(encoding="utf-8").replace(
+        "采购总金额 政府集中采购 3个 3443000元", "采购总金额（元） 政府集中采购 3 3443000"
+    )
+    r = import_bytes(text.encode("utf-8"))
+    assert "第二十条第（九）项 政府集中采购 · 采购总金额 = 344.3000" in r.log.unmapped
