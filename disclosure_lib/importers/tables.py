@@ -162,7 +162,8 @@ def _labeled_segments(
                 in_yuan = in_yuan and t.text not in items
             elif current is not None and t.kind in ("value", "missing"):
                 text = t.text if t.kind == "value" else ""
-                if in_yuan and text and not text.endswith(YUAN) and _has_amount(current, table):
+                at = current.slots[min(len(current.cells), len(current.slots) - 1)]
+                if in_yuan and text and not text.endswith(YUAN) and table.is_amount(*at):
                     text += YUAN
                 if text.endswith(YUAN) and _short_before_amount(current, table):
                     _ambiguous_amount(current, table, text, log, ln.line)
@@ -172,10 +173,6 @@ def _labeled_segments(
             elif current is not None and t.kind == "other" and ln.is_row:
                 current.cells.append(t.text)  # an unreadable cell still takes its place
     return list(segs.values())
-
-
-def _has_amount(seg: cellruns.Segment, table: fmt.Table) -> bool:
-    return any(table.is_amount(*s) for s in seg.slots)
 
 
 def _short_before_amount(seg: cellruns.Segment, table: fmt.Table) -> bool:
