@@ -34,6 +34,8 @@ SECTION_KEYS = "一二三四五六"
 HEADING_SCORE = 84.0  # rapidfuzz ratio (0–100) a printed heading needs against a template one
 LABEL_SCORE = 86.0  # … a row label with a typo (one or two characters in ten)
 LABEL_WINDOW = 160  # characters searched after the previous label for the next one
+ALIGN_MAX = 200_000  # a longer line is no report page: left as it is (bounded time)
+MAX_CANDIDATES = 400  # ordinals (一、…) looked at as possible headings on one page
 _CANDIDATE = re.compile(rf"([{ORDINALS}])\s*[、.．]")
 _FIGURE_CHARS = frozenset("0123456789.,/-—元万个件")
 # a heading's own words, as real reports vary them: (section, words that must follow the
@@ -174,7 +176,9 @@ def _headings(sq: Squeezed) -> list[tuple[str, int, int]]:
     """(section, start, end) in the squeezed text of each section heading, in order."""
     found: list[tuple[str, int, int]] = []
     last = -1
-    for m in _CANDIDATE.finditer(sq.text):
+    for n, m in enumerate(_CANDIDATE.finditer(sq.text)):
+        if n >= MAX_CANDIDATES:
+            break
         key, length, _score = _heading_at(sq.text, m.end())
         if key is None:
             continue
@@ -260,6 +264,8 @@ def table_scores(text: str, section: str) -> dict[str, float]:
 def align_page(text: str) -> str:
     """`text` with every heading and table label found rewritten as the template prints it
     (see the module doc); an extra 五、信息处理费收取情况 section moved into 六."""
+    if len(text) > ALIGN_MAX:
+        return text
     sq = Squeezed(text)
     heads = _headings(sq)
     if len([h for h in heads if h[0] != "fee"]) < 2:
