@@ -224,8 +224,8 @@ def interpret(
     found_agency, found_year, printed_title = find_title(
         pre_lines or [b.plain() for b in blocks[:40]]
     )
-    if found_year is None:
-        found_year = _year_from_period(" ".join(pre_lines))
+    period_year = _year_from_period(" ".join(pre_lines))
+    found_year = _sensible_year(found_year, period_year, source, log)
 
     tables, formats = read_tables(sections, log, preamble_text="\n".join(pre_lines))
     cells_read = sum(v is not None for t in tables.values() for v in t.values.values())
@@ -292,6 +292,8 @@ _TITLE_B = re.compile(
 )
 _CRAWLER = re.compile(r"^(?:标\s*题|题\s*目|文章标题|title)\s*[:：]\s*", re.I)
 _AGENCY_PREFIX = re.compile(r"^(?:关于|印发|公布)")
+# the last character of a public body's name (…局, …办公室, …人民政府, …委员会, …中心, …办事处)
+_AGENCY_END = frozenset("局委办室府院会心所处队站馆区县市镇乡道司部厅组社校行团署台")
 _AGENCY_SUFFIX = re.compile(r"(?:关于\s*(?:报送|印发|编制公布|编制|公布)?)$")
 
 
@@ -309,13 +311,15 @@ def _year(text: str) -> int | None:
 
 def find_title(lines: list[str]) -> tuple[str | None, int | None, str | None]:
     """(agency, year, the title as printed) from the report title among the first lines
-    (the title may wrap onto a second line)."""
+    (the title may wrap onto a second line). A name that cannot be a public body's (it does
+    not end like one: 编制完成2023年度…报告) gives the year only."""
     cands: list[str] = []
     for i, line in enumerate(lines[:40]):
         line = _CRAWLER.sub("", line.strip())
         cands.append(line)
         if i + 1 < len(lines):
             cands.append(line + _CRAWLER.sub("", lines[i + 1].strip()))
+    fallback: int | None = None
     for text in cands:
         for pattern in (_TITLE_A, _TITLE_B):
             m = pattern.search(text)
@@ -327,8 +331,11 @@ def find_title(lines: list[str]) -> tuple[str | None, int | None, str | None]:
                 year = _year(m.group("year"))
                 if agency and year and re.search(r"[\u4e00-\u9fff]", agency):
                     title = _AGENCY_PREFIX.sub("", re.sub(r"\s+", "", m.group(0)))
-                    return agency, year, title
-    return None, None, None
+                    if agency[-1] in _AGENCY_END:
+                        return agency, year, title
+                    # 编制完成2023年度政府信息公开工作年度报告: no body's name before the year
+                    fallback = fallback or year
+    return None, fallback, None
 
 
 def _name(text: str, what: str, source: Path | None) -> str:
@@ -375,6 +382,27 @@ def split_signoff(blocks: list[Block], agency: str) -> tuple[list[Block], dateti
             start = texts[k - 1][0]
         return blocks[:start] + blocks[i + 1 :], date
     return blocks, None
+
+
+_NAME_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+
+
+def _sensible_year(
+    title_year: int | None, period_year: int | None, source: Path | None, log: ImportLog
+) -> int | None:
+    """The report year: the title's, unless the statistics period and the file name agree on
+    another (a body calling itself the next year's report while covering this one)."""
+    names = _NAME_YEAR.findall(source.stem) if source is not None else []
+    file_year = int(names[0]) if len(names) == 1 else None
+    if title_year is None:
+        return period_year or file_year
+    if period_year and period_year == file_year and title_year != period_year:
+        log.add(
+            "warning",
+            f"标题为{title_year}年度，但统计期限与文件名均为{period_year}年：按{period_year}年导入",
+        )
+        return period_year
+    return title_year
 
 
 _PERIOD = re.compile(

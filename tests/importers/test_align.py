@@ -16,6 +16,7 @@ import pytest
 
 from disclosure_lib import format as fmt
 from disclosure_lib.cli import main
+from disclosure_lib.errors import DisclosureError
 from disclosure_lib.importers.align import align_page, table_scores
 from disclosure_lib.importers.document import import_bytes, import_file
 from tests.base import FIXTURES
@@ -166,3 +167,30 @@ def test_yuan_in_the_column_header_converts_the_column() -> None:
     )
     r = import_bytes(text.encode("utf-8"))
     assert "第二十条第（九）项 政府集中采购 · 采购总金额 = 344.3000" in r.log.unmapped
+
+
+def _body_only(text: str) -> str:
+    return text.split("==================== 正文 ====================\n", 1)[1]
+
+
+def test_year_from_period_and_file_name_when_the_body_names_the_next_year() -> None:
+    body = _body_only(PAGE_2019.read_text(encoding="utf-8")).replace(
+        "示例区文化体育局2020年度政府信息公开工作年度报告",
+        "示例区文化体育局2021年度政府信息公开工作年度报告",
+    )
+    r = import_bytes(body.encode("utf-8"), path="wtj-2020.txt")
+    assert (r.report.agency, r.report.year) == ("示例区文化体育局", 2020)
+    assert any("统计期限与文件名均为2020年" in e.message for e in r.log.entries)
+    # without the file name's evidence the title's year stands
+    assert import_bytes(body.encode("utf-8")).report.year == 2021
+
+
+def test_a_phrase_before_the_year_is_not_an_agency() -> None:
+    body = _body_only(PAGE_2019.read_text(encoding="utf-8")).replace(
+        "示例区文化体育局2020年度政府信息公开工作年度报告",
+        "结合实际，编制完成2020年度政府信息公开工作年度报告。",
+    )
+    with pytest.raises(DisclosureError, match="机关名称"):
+        import_bytes(body.encode("utf-8"))
+    r = import_bytes(body.encode("utf-8"), agency="示例区文化体育局")
+    assert (r.report.agency, r.report.year) == ("示例区文化体育局", 2020)
