@@ -53,6 +53,7 @@ class Replacement:
     start: int  # in the original text
     end: int
     text: str  # what the template prints there
+    spaced: bool = True  # set apart from the text around it
 
 
 # --- what is searched for -----------------------------------------------------------------------
@@ -172,25 +173,40 @@ def _heading_at(text: str, pos: int) -> tuple[str | None, int, float]:
     return None, 0, best[2]
 
 
-def _headings(sq: Squeezed) -> list[tuple[str, int, int]]:
-    """(section, start, end) in the squeezed text of each section heading, in order."""
-    found: list[tuple[str, int, int]] = []
-    last = -1
+def _headings(sq: Squeezed) -> tuple[list[tuple[str, int, int]], list[int]]:
+    """(section, start, end) in the squeezed text of each section heading, in order, and
+    where the others that read like headings start (prose: `二、主动公开…` said in 一). Of every
+    place that reads like a heading, the longest run in section order (then the best-scored),
+    so a stray `二、主动公开…` in 一's prose does not hide the real headings after it."""
+    cands: list[tuple[int, float, int, int]] = []  # (section index, score, start, end)
+    fees: list[tuple[str, int, int]] = []
     for n, m in enumerate(_CANDIDATE.finditer(sq.text)):
         if n >= MAX_CANDIDATES:
             break
-        key, length, _score = _heading_at(sq.text, m.end())
-        if key is None:
-            continue
+        key, length, score = _heading_at(sq.text, m.end())
         if key == "fee":
-            found.append(("fee", m.start(), m.end() + length))
-            continue
-        index = SECTION_KEYS.index(key)
-        if index <= last:
-            continue
-        found.append((key, m.start(), m.end() + length))
-        last = index
-    return found
+            fees.append(("fee", m.start(), m.end() + length))
+        elif key is not None:
+            cands.append((SECTION_KEYS.index(key), score, m.start(), m.end() + length))
+    # best[i]: (count, total score, previous) of the best increasing chain ending at i
+    best: list[tuple[int, float, int]] = []
+    for i, (index, score, _, _) in enumerate(cands):
+        top = (1, score, -1)
+        for j in range(i):
+            if cands[j][0] < index:
+                n, total, _ = best[j]
+                if (n + 1, total + score) >= top[:2]:  # a tie: the later one, next to what follows
+                    top = (n + 1, total + score, j)
+        best.append(top)
+    chain: list[tuple[str, int, int]] = []
+    at = max(range(len(best)), key=lambda i: (*best[i][:2], i), default=-1)
+    while at >= 0:
+        index, _, a, b = cands[at]
+        chain.append((SECTION_KEYS[index], a, b))
+        at = best[at][2]
+    taken = {a for _, a, _ in chain}
+    strays = [a for _, _, a, _ in cands if a not in taken]
+    return sorted([*reversed(chain), *fees], key=lambda h: h[1]), strays
 
 
 # --- table labels -------------------------------------------------------------------------------
@@ -267,10 +283,13 @@ def align_page(text: str) -> str:
     if len(text) > ALIGN_MAX:
         return text
     sq = Squeezed(text)
-    heads = _headings(sq)
+    heads, strays = _headings(sq)
     if len([h for h in heads if h[0] != "fee"]) < 2:
         return text
     reps: list[Replacement] = []
+    for a in strays:  # 二、… inside prose: an enumeration, (二) so no reader takes it
+        oa, ob = sq.span(a, a + 2)
+        reps.append(Replacement(oa, ob, f"（{sq.text[a]}）", spaced=False))
     for i, (key, a, b) in enumerate(heads):
         if key == "fee":
             continue
@@ -319,10 +338,11 @@ def _apply(text: str, reps: list[Replacement]) -> str:
             continue
         parts.append(text[pos : r.start])
         # a label glued to the figures before it keeps a space: 0000000四、政府…
-        if parts[-1] and not parts[-1][-1].isspace():
+        if r.spaced and parts[-1] and not parts[-1][-1].isspace():
             parts.append(" ")
         parts.append(r.text)
-        parts.append(" ")
+        if r.spaced:
+            parts.append(" ")
         pos = r.end
     parts.append(text[pos:])
     return "".join(parts)
@@ -335,7 +355,7 @@ def _move_fee(text: str) -> str:
     m = re.search(rf"[{ORDINALS}]\s*[、.．]\s*" + r"\s*".join(map(re.escape, fee)), text)
     if m is None:
         return text
-    heads = [(h[0], h[1]) for h in _headings(sq) if h[0] != "fee"]
+    heads = [(h[0], h[1]) for h in _headings(sq)[0] if h[0] != "fee"]
     after = [sq.index[a] for _, a in heads if sq.index[a] > m.start()]
     stop = min(after) if after else len(text)
     block = fee + " " + text[m.end() : stop].strip()

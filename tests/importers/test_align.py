@@ -194,3 +194,13 @@ def test_a_phrase_before_the_year_is_not_an_agency() -> None:
         import_bytes(body.encode("utf-8"))
     r = import_bytes(body.encode("utf-8"), agency="示例区文化体育局")
     assert (r.report.agency, r.report.year) == ("示例区文化体育局", 2020)
+
+
+def test_a_heading_said_in_prose_does_not_hide_the_real_one() -> None:
+    text = PAGE.read_text(encoding="utf-8").replace(
+        "共主动公开政府信息120条。", "共主动公开政府信息120条。二、主动公开政府信息情况较好。"
+    )
+    r = import_bytes(text.encode("utf-8"))
+    assert r.log.sections_found == list("一二三四五六")
+    assert _figures(r) == _figures(import_file(PAGE))
+    assert "（二）主动公开政府信息情况较好" in r.report.narrative_text("一")
