@@ -366,3 +366,40 @@ def _move_fee(text: str) -> str:
         at += len(six)
         return rest[:at] + " " + block + " " + rest[at:]
     return rest.rstrip() + " " + six + " " + block
+
+
+# --- where each row is printed (the cell log's source offset) ---------------------------------
+
+
+@lru_cache(maxsize=1)
+def _row_keys() -> dict[str, tuple[str, str]]:
+    """Squeezed row label → (table key, row key), both formats."""
+    out: dict[str, tuple[str, str]] = {}
+    for t in (*fmt.TABLES, *f19.TABLES):
+        for r in t.rows:
+            out.setdefault(squeeze(r.label), (t.key, r.key))
+    return out
+
+
+def row_columns(line: str) -> dict[tuple[str, str], int]:
+    """(table key, row key) → the 1-based column where the row's label starts in `line` (a
+    page on one line), as the alignment finds it; rows not found are left out."""
+    if len(line) > ALIGN_MAX:
+        return {}
+    sq = Squeezed(line)
+    heads, _ = _headings(sq)
+    keys = _row_keys()
+    out: dict[tuple[str, str], int] = {}
+    for i, (key, _a, b) in enumerate(heads):
+        if key not in ("二", "三", "四"):
+            continue
+        nxt = next((h[1] for h in heads[i + 1 :]), len(sq.text))
+        best: list[tuple[str, int, int]] = []
+        for format_id in (fmt.FORMAT_ID, f19.FORMAT_ID):
+            found, _ = align_labels(sq.text, table_labels(key, format_id), b, nxt)
+            best = found if len(found) > len(best) else best
+        for label, a, _end in best:
+            where = keys.get(squeeze(label))
+            if where is not None:
+                out.setdefault(where, sq.index[a] + 1)
+    return out

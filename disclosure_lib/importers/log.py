@@ -136,6 +136,7 @@ def cell_records(report: Report, log: ImportLog) -> list[dict[str, object]]:
         if e.table and e.row:  # a run's decision is logged at its row (or its first cell)
             by_row.setdefault((e.table, e.row), []).append(e.message)
     source = str(log.source) if log.source else None
+    columns = _row_columns(log)
     out: list[dict[str, object]] = []
     for t in fmt.TABLES:
         own = log.table_formats.get(t.key, log.format)
@@ -164,9 +165,34 @@ def cell_records(report: Report, log: ImportLog) -> list[dict[str, object]]:
                 rec["evidence"] = notes
             line = report.line_of(t.key, row, col)
             rec["line"] = line
+            at = columns.get((line, t.key, row)) if line is not None else None
+            if at is not None:
+                rec["column_at"] = at  # where the row's label starts on that line
             if key in log.cell_refs:
                 rec["cell"] = log.cell_refs[key]
             out.append(rec)
+    return out
+
+
+def _row_columns(log: ImportLog) -> dict[tuple[int, str, str], int]:
+    """(line, table, row) → column of the row's label, for a text file whose page is one
+    long line (crawler output): where a line number alone says little."""
+    if log.kind != "text" or log.source is None:
+        return {}
+    from ..errors import DisclosureError
+    from .align import row_columns
+    from .oneline import FLAT_MIN
+    from .text import decode_text
+
+    try:
+        lines = decode_text(log.source.read_bytes(), log.source).splitlines()
+    except (OSError, DisclosureError):  # the file changed since: no columns, the rest stands
+        return {}
+    out: dict[tuple[int, str, str], int] = {}
+    for no, line in enumerate(lines, start=1):
+        if len(line) > FLAT_MIN:
+            for (table, row), col in row_columns(line).items():
+                out[(no, table, row)] = col
     return out
 
 

@@ -158,6 +158,9 @@ def test_import_log_writes_one_json_line_per_cell(tmp_path, capsys) -> None:
     assert (missing["status"], missing["why"], missing["value"]) == ("blank", "未找到", None)
     read = by[("applications", "new", "total")]
     assert (read["status"], read["value"], read["line"]) == ("read", "6", 10)
+    page = PAGE.read_text(encoding="utf-8").splitlines()[9]
+    label = fmt.APPLICATIONS.row("new").label
+    assert page[read["column_at"] - 1 :].startswith(label)
     assert "单元格日志" in capsys.readouterr().out
 
 
