@@ -8,9 +8,9 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 JOBS ?=
 
-.PHONY: setup system report check test lint typecheck pytest lab clean
+.PHONY: setup system fonts report check test lint typecheck pytest lab clean
 
-setup: system $(STAMP)
+setup: system fonts $(STAMP)
 	@# the PDF's fonts by role (宋/黑/楷): says which family stands in for a missing one
 	@$(PY) -m disclosure_lib.rendering.pdf_fonts
 	@# bytecode for our own modules: PYTHONDONTWRITEBYTECODE environments (CI) otherwise
@@ -19,6 +19,10 @@ setup: system $(STAMP)
 
 system:
 	@scripts/ensure-system.sh
+
+# the Fandol faces (仿宋/黑/楷/宋) for the PDF into fonts/fandol/ (not committed)
+fonts:
+	@scripts/fetch-fonts.sh
 
 $(STAMP): pyproject.toml | system
 	$(PYTHON) -m venv $(VENV)

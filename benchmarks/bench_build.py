@@ -162,6 +162,17 @@ def breakdown(params: Path) -> dict[str, float]:
     }
 
 
+def summary_unit(params: Path, year: int = 2024) -> dict[str, float]:
+    """Seconds per step of the year's summary unit in a real build (its notebook run in a
+    worker: load, core figures and checks, layout with charts; then HTML and PDF)."""
+    from disclosure_lib.batch.build import build
+
+    with tempfile.TemporaryDirectory(prefix="bench-summary-") as out:
+        built = build([params], output_dir=out, progress=False, force=True, year=year,
+                      to=("html", "pdf"))  # fmt: skip
+    return built.timings[f"{year}年 汇总"]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--agencies", type=int, default=8, help="agencies (x 3 years)")
@@ -183,6 +194,10 @@ def main() -> None:
         steps = breakdown(params)
         print("\nper-report breakdown (seconds):")
         for name, sec in steps.items():
+            print(f"  {name:<58} {sec:6.3f}")
+        summary = summary_unit(params)
+        print(f"\nthe 2024 summary unit ({args.agencies} agencies, html + pdf; seconds):")
+        for name, sec in summary.items():
             print(f"  {name:<58} {sec:6.3f}")
         if args.breakdown_only:
             return

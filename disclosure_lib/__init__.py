@@ -37,6 +37,10 @@ _API: dict[str, str] = {
     "ParamsError": "errors",
     "RenderError": "errors",
     "BuildError": "errors",
+    "ImportFailed": "errors",
+    "NotebookFailed": "errors",
+    "ReportBlocked": "errors",
+    "OutputError": "errors",
     # params files
     "load_report": "params",
     "loads_report": "params",
@@ -61,6 +65,10 @@ _API: dict[str, str] = {
     "pivot_figures": "tidy",
     "integer_counts": "tidy",
     "export": "tidy",
+    # the yearly summary across agencies
+    "year_summary": "summary",
+    "YearSummary": "summary",
+    "summary_parts": "rendering.summary",
     # import
     "import_file": "importers.document",
     "import_files": "importers.collection",
@@ -80,8 +88,8 @@ _API: dict[str, str] = {
     "BuildSummary": "batch.build",
 }
 
-# public name -> module it stands for (summary and explore notebooks: totals, rankings)
-_MODULES: dict[str, str] = {"rollup": "rendering.rollup"}
+# public name -> module it stands for (explore notebook: key figures, rankings, totals)
+_MODULES: dict[str, str] = {"summary": "summary"}
 
 __all__ = ["__version__", *_API, *_MODULES]
 
@@ -102,10 +110,20 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # what the names are, for type checkers and editors
+    from . import summary
     from .batch.build import BuildSummary, build
     from .batch.render import RenderResult, render
     from .checks import check_paths, check_report, check_reports
-    from .errors import BuildError, DisclosureError, ParamsError, RenderError
+    from .errors import (
+        BuildError,
+        DisclosureError,
+        ImportFailed,
+        NotebookFailed,
+        OutputError,
+        ParamsError,
+        RenderError,
+        ReportBlocked,
+    )
     from .findings import Finding
     from .importers.collection import import_files
     from .importers.document import import_file
@@ -120,9 +138,10 @@ if TYPE_CHECKING:  # what the names are, for type checkers and editors
     from .model import Contact, Paragraph, Report
     from .params import find_params, load_report, load_reports, loads_report, params_path
     from .params_write import dump_report, new_params_file, save_report
-    from .rendering import rollup
     from .rendering.charts import report_charts
     from .rendering.compose import charts_section, checks_section, report_body, run_checks
     from .rendering.fonts import matplotlib_cjk_family
     from .rendering.notebook import check_profile
+    from .rendering.summary import summary_parts
+    from .summary import YearSummary, year_summary
     from .tidy import collection_frame, export, integer_counts, pivot_figures

@@ -1,4 +1,4 @@
-"""Consistency checks: every rule of FORMAT.md "Consistency rules" (1–8) and a copy warning.
+"""Consistency checks: every rule of docs/FORMAT.md "Consistency rules" (1–8), a copy warning.
 
 Codes are stable (tools and tests match on them); severity in brackets:
 
@@ -18,6 +18,8 @@ Codes are stable (tools and tests match on them); severity in brackets:
 - D1-DUPLICATE [error]: two reports for the same agency and year.
 - P1-PLACEHOLDER [error]: text still holding the placeholder 【待填写】 that `disclosure new`
   writes (contact, title, narrative, notes): one finding per part.
+- P2-ISSUED [warning]: the 落款 has no date (`issued`), or one before the report year ends or
+  after today.
 """
 
 from __future__ import annotations
@@ -30,7 +32,12 @@ from pathlib import Path
 
 from . import format as fmt
 from . import narrative
-from .checks_values import check_placeholders, check_values, number  # re-exported: rule 5
+from .checks_values import (  # re-exported: rule 5
+    check_issued,
+    check_placeholders,
+    check_values,
+    number,
+)
 from .findings import (
     CheckResult,
     Finding,
@@ -297,6 +304,7 @@ def check_report(report: Report, previous: Report | None = None) -> list[Finding
         *check_equations(report),
         *check_narrative(report),
         *check_placeholders(report),
+        *check_issued(report),
     ]
     if previous is not None:
         findings += check_against_previous(report, previous)

@@ -4,6 +4,7 @@ placeholders `disclosure new` left in the text. Codes are listed in `checks`' do
 
 from __future__ import annotations
 
+import datetime
 import functools
 from decimal import Decimal
 
@@ -175,3 +176,33 @@ def _format_2019_finding(report: Report) -> Finding:
         f"未作空白检查，涉及：{rows}；相关勾稽关系无法完整核对",
         table="全部表格",
     )
+
+
+# --- the 落款 date ------------------------------------------------------------------------------
+
+
+def check_issued(report: Report, today: datetime.date | None = None) -> list[Finding]:
+    """P2-ISSUED: the 落款 has no date, or one that cannot be right (before the report year
+    ends: the report covers the whole year; after today)."""
+    today = today or datetime.date.today()
+    day = report.issued
+    if day is None:
+        message = "缺少落款日期（issued: 如 2025-01-20）：正式版的落款须有成文日期"
+    elif day <= datetime.date(report.year, 12, 31):
+        message = f"落款日期 {day.isoformat()} 早于报告年度结束（{report.year}年12月31日）"
+    elif day > today:
+        message = f"落款日期 {day.isoformat()} 晚于今天（{today.isoformat()}）"
+    else:
+        return []
+    finding = make_finding(
+        report,
+        "P2-ISSUED",
+        "warning",
+        (),
+        f"{report.year + 1}年的某一天，不晚于今天",
+        day.isoformat() if day else None,
+        message,
+        table="（落款）",
+    )
+    finding.line = report.lines.get(("issued", "", ""))
+    return [finding]

@@ -16,6 +16,30 @@ from .names import printable
 
 Cell3 = tuple[str, str, str]  # (table key, row key, column key)
 SEVERITY_LABEL = {"error": "错误", "warning": "警告"}
+# What each rule checks, in Chinese, for readers who do not know the codes (the summary's
+# 数据校验); the equations' descriptions come from format.py.
+RULE_TEXT: dict[str, str] = {
+    **{eq.code: eq.description for t in fmt.TABLES for eq in t.equations},
+    "R5-BLANK": "数字空缺（空白不等于 0）",
+    "R5-NOT-INTEGER": "数字不是整数（收费金额除外）",
+    "R5-NEGATIVE": "数字为负数",
+    "R5-MISSING-TABLE": "缺少表格",
+    "R5-FORMAT-2019": "按 2019 年格式编制，部分现行单元格无对应项",
+    "R6-NARRATIVE": "正文所述数字与表格不符",
+    "R6-WRONG-ROW": "正文数字与表格另一行相同（疑似引错行）",
+    "R6-YEAR": "标题或正文中的年份与报告年度不符",
+    "R7-CARRY-OVER": "上年结转与上年报告的结转下年度继续办理不符",
+    "R8-IN-FORCE": "现行有效件数与上年件数及本年制发、废止件数不符",
+    "C1-NARRATIVE-COPY": "正文与上年报告基本相同",
+    "D1-DUPLICATE": "同一机关同一年度有两份报告",
+    "P1-PLACEHOLDER": "仍有待填写的占位文字",
+    "P2-ISSUED": "落款日期缺失或不合理",
+}
+
+
+def rule_text(code: str) -> str:
+    """The Chinese description of a rule code (the code itself if it has none)."""
+    return RULE_TEXT.get(code, code)
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 Everything else — params files, the JSON Schema, checks, tables, charts, importers — reads
 the labels, order, hierarchy and sum relations from here. Labels are the official ones,
-character for character.
+character for character. docs/FORMAT.md describes the format for readers.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ class Equation:
     """
 
     code: str
-    rule: int  # number of the rule in FORMAT.md "Consistency rules"
+    rule: int  # number of the rule in docs/FORMAT.md "Consistency rules"
     axis: Axis
     left: tuple[str, ...]
     right: tuple[str, ...]

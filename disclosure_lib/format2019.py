@@ -1,9 +1,9 @@
 """The older report format (国办公开办函〔2019〕60号, reporting years 2019 and 2020), as data.
 
-Importers meet it on archived pages. Differences from the 2021 format (FORMAT.md, last
-section): other 二 columns and an extra 第二十条第（九）项 table; in 三 （六）其他处理 is a single
-figure row. `MAPPING` says which 2019 cells carry the same figure as a 2021 cell; the rest
-cannot be mapped and the importer lists them.
+Importers meet it on archived pages. Differences from the 2021 format (docs/FORMAT.md,
+"The 2019 format"): other 二 columns and an extra 第二十条第（九）项 table; in 三 （六）其他处理
+is a single figure row. `MAPPING` says which 2019 cells carry the same figure as a 2021 cell;
+the rest cannot be mapped and the importer lists them.
 """
 
 from __future__ import annotations

@@ -362,6 +362,7 @@ class _Reader:
             report.own_title = check_name(title, "报告标题", **self.where(node, "title"))
 
     def read_issued(self, report: Report, node: yaml.Node) -> None:
+        self.line(("issued", "", ""), node)
         report.issued = self.date(node, "issued")
 
     def read_charts(self, report: Report, node: yaml.Node) -> None:

@@ -104,6 +104,8 @@ def dump_report(report: Report) -> str:
         out.append(f"title: {_scalar(report.own_title)}")
     if report.issued is not None:
         out.append(f"issued: {report.issued.isoformat()}  # 落款日期")
+    else:  # the 落款 needs one: `check` says so until it is filled in
+        out.append("issued: null  # 落款日期，如 2025-01-20（待填写）")
     if report.charts:
         out.append("charts: true  # 正式版也附统计图表")
     if report.format != fmt.FORMAT_ID:

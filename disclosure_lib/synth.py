@@ -7,6 +7,7 @@ The narrative states the figures the way published reports do, so rule 6 holds t
 
 from __future__ import annotations
 
+import datetime
 import random
 from decimal import Decimal
 
@@ -70,6 +71,7 @@ def consistent_report(
 ) -> Report:
     """A report for `agency`/`year` that passes every check (incl. against `previous`)."""
     report = Report.blank(agency, year, fill=0)
+    report.issued = datetime.date(year + 1, 1, 20)  # 落款: reports are due by 31 January
     report.contact = Contact(
         office=f"{agency}办公室",
         address=f"示例市示例区人民路{rng.randint(1, 300)}号",

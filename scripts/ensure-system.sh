@@ -3,7 +3,8 @@
 # Checks first, so an already prepared machine is not touched.
 set -euo pipefail
 
-# fonts: Noto Serif/Sans CJK SC (宋/黑, the title and body of the PDF), AR PL UKai (楷, （一） headings)
+# fonts: Noto Serif/Sans CJK SC (the title; what the Fandol faces lack, 硚), AR PL UKai (楷, a
+# fallback); the body faces (Fandol 仿宋/黑/楷/宋) come from scripts/fetch-fonts.sh
 PACKAGES=(fonts-noto-cjk fonts-arphic-ukai chromium poppler-utils fontconfig python3-venv make)
 missing=()
 

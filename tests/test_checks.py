@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import datetime
 import json
 import random
 import shutil
@@ -26,7 +27,7 @@ from disclosure_lib.model import PLACEHOLDER, Paragraph, Report
 from disclosure_lib.params_write import new_params_file, save_report
 
 from .base import FIXTURES as ALL_FIXTURES
-from .base import IMPORT_FIXTURES, SEED
+from .base import IMPORT_FIXTURES, PARAMS, SEED
 
 FIXTURES = ALL_FIXTURES / "checks"
 
@@ -197,7 +198,7 @@ def test_check_reports_pairs_consecutive_years(series: list[Report]) -> None:
     b.narrative = {}
     _bump(b, "proactive", "normative_documents", "in_force")
     assert [f.code for f in check_reports([b, a])] == ["R8-IN-FORCE"]
-    b.year = 2025  # a gap: no cross-year rule applies
+    b.year, b.issued = 2025, datetime.date(2026, 1, 20)  # a gap: no cross-year rule applies
     assert [f.code for f in check_reports([b, a])] == []
     assert [f.code for f in check_reports([a, copy.deepcopy(a)])] == ["D1-DUPLICATE"]
 
@@ -313,7 +314,7 @@ def test_a_new_params_file_fails_with_a_few_grouped_findings(tmp_path: Path) -> 
     assert [f.table for f in holders][1:] == sections and "联系方式" in holders[0].table
     for f in holders:
         assert f.is_error and f.line is not None and PLACEHOLDER in text[f.line - 1]
-    assert {f.code for f in result.findings} == {"R5-BLANK", "P1-PLACEHOLDER"}
+    assert {f.code for f in result.findings} == {"R5-BLANK", "P1-PLACEHOLDER", "P2-ISSUED"}
     assert "全部通过" not in format_findings_text(result)
     assert main(["check", str(path)]) == 1
 
@@ -356,3 +357,41 @@ def test_text_output_shows_control_characters_as_escapes(
     text = format_findings_text(result)
     assert "\x1b" not in text and "\x07" not in text and "\\x1b[2J" in text  # …but not raw
     assert "\\x1b[31m局" in text  # file names too
+
+
+# --- P2-ISSUED: the 落款 date (issue 18.3) -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("issued", "expected"),
+    [
+        (None, "缺少落款日期"),
+        (datetime.date(2024, 12, 31), "早于报告年度结束"),
+        (datetime.date(2099, 1, 20), "晚于今天"),
+        (datetime.date(2025, 1, 20), None),
+    ],
+)
+def test_the_signoff_date_must_be_there_and_possible(
+    seed_report: Report, issued: datetime.date | None, expected: str | None
+) -> None:
+    seed_report.issued = issued
+    found = [f for f in check_report(seed_report) if f.code == "P2-ISSUED"]
+    if expected is None:
+        assert not found
+    else:
+        assert len(found) == 1 and expected in found[0].message
+        assert found[0].severity == "warning"
+
+
+def test_new_writes_the_date_to_fill_and_check_names_its_line(tmp_path: Path) -> None:
+    path = new_params_file("示例区新局", 2025, tmp_path)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    line = next(i for i, text in enumerate(lines, start=1) if text.startswith("issued: null"))
+    found = [f for f in check_paths([path]).findings if f.code == "P2-ISSUED"]
+    assert [f.line for f in found] == [line]
+
+
+def test_every_bundled_report_is_dated() -> None:
+    result = check_paths([PARAMS])
+    assert result.reports and all(r.issued is not None for r in result.reports)
+    assert not [f for f in result.findings if f.code == "P2-ISSUED"]

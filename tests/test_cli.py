@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import argparse
+import inspect
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from disclosure_lib.cli import main
+from disclosure_lib.batch import render as batch_render
+from disclosure_lib.batch.options import DEFAULT_TIMEOUT, BuildOptions
+from disclosure_lib.cli import build_parser, main, options
 from disclosure_lib.params import load_report
+from disclosure_lib.rendering.notebook import FORMATS
 
 from .base import SEED
 
@@ -78,6 +84,7 @@ def test_new_refuses_bad_names_and_years_early(
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("length", [85, 90, 300])
 def test_new_and_render_take_long_names(tmp_path: Path, length: int) -> None:
     agency = ("示例区" * 100)[: length - 3] + "教育局"
@@ -108,3 +115,36 @@ def test_output_files_are_not_overwritten_without_force(tmp_path: Path, command:
     assert out.read_bytes() != b"keep me" and out.stat().st_size > 1000
     fresh = tmp_path / "fresh.file"
     assert _run(*command, "-o", str(fresh)).returncode == 0 and fresh.is_file()
+
+
+def _subcommands() -> dict[str, argparse.ArgumentParser]:
+    parser = build_parser()
+    action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return dict(action.choices)
+
+
+def test_every_option_is_explained_in_chinese_first() -> None:
+    """Issue 18.6: each subcommand's description and options in Chinese, the English after."""
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+
+    def chinese_then_english(text: str | None) -> bool:
+        chinese, _, english = (text or "").rpartition(" (")
+        return bool(cjk.search(chinese)) and english[:1].isascii() and english[:1].isalpha()
+
+    for name, sub in _subcommands().items():
+        assert chinese_then_english(sub.description), name
+        for action in sub._actions:
+            assert chinese_then_english(action.help), (name, action.dest, action.help)
+
+
+def test_cli_defaults_are_the_apis_constants() -> None:
+    subs = _subcommands()
+    defaults = BuildOptions()
+    build = subs["build"].parse_args([])
+    assert options.to_list(build.to) == tuple(defaults.to) == FORMATS
+    assert build.timeout == defaults.timeout == DEFAULT_TIMEOUT
+    assert (build.profile, build.executor) == (defaults.profile, defaults.executor)
+    assert Path(str(defaults.output_dir)) == build.output
+    render = subs["render"].parse_args(["某局", "2024"])
+    assert render.to == build.to
+    assert inspect.signature(batch_render.render).parameters["to"].default == FORMATS

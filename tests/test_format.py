@@ -1,4 +1,4 @@
-"""The official format data: labels, counts and hierarchy as FORMAT.md states them."""
+"""The official format data: labels, counts and hierarchy as docs/FORMAT.md states them."""
 
 from __future__ import annotations
 

@@ -18,6 +18,8 @@ import pytest
 
 from .base import ROOT
 
+pytestmark = pytest.mark.slow  # a fresh kernel, a server or a venv per test
+
 
 def _free_port() -> int:
     with socket.socket() as s:

@@ -12,6 +12,7 @@ from papermill.exceptions import PapermillExecutionError
 
 from disclosure_lib import format as fmt
 from disclosure_lib.params import load_report, params_path
+from disclosure_lib.rendering.layout import MIME
 
 from .base import PARAMS, ROOT
 
@@ -36,6 +37,10 @@ def test_summary_notebook(tmp_path: Path) -> None:
     assert "本年新收政府信息公开申请数量" in html  # the totals table, official labels
     assert "予以公开率" in html and "数据校验" in html
     assert html.count("data:image/png;base64,") >= 2
+    # every output is a part of the one layout the writers print (no HTML-only display)
+    shown = [o for c in nb.cells for o in c.get("outputs", [])
+             if o.get("output_type") in ("display_data", "execute_result")]  # fmt: skip
+    assert len(shown) == 5 and all(MIME in o["data"] for o in shown)
 
 
 def test_summary_notebook_unknown_year_fails_clearly(tmp_path: Path) -> None:
@@ -66,6 +71,8 @@ def test_explore_notebook_retypes_no_official_label() -> None:
 # chart's axis, then pick another agency, year and table in the selectors.
 PROBE = """\
 import json
+
+pytestmark = pytest.mark.slow  # a fresh kernel, a server or a venv per test
 print("PROBE", json.dumps({"ticks": [t.get_text() for t in trend_ax.get_xticklabels()]}))
 agency_box.value = %r
 year_box.value = %d

@@ -16,6 +16,8 @@ from disclosure_lib import locate
 
 from .base import ROOT
 
+pytestmark = pytest.mark.slow  # a fresh kernel, a server or a venv per test
+
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:

@@ -2,5 +2,6 @@
 
 `build` plans the units and drives the workers (`worker`), records what each output was made
 from (`manifest`), shows progress (`progress`) and writes `index.html` (`site`). The private
-`_fork` package holds the warm fork pool, the IPython shell and the papermill engine.
+`_fork` package holds the warm fork pool; each unit's cells run through the papermill engine
+of `disclosure_lib.engine`.
 """

@@ -21,6 +21,7 @@ incomplete.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import time
 from collections.abc import Iterator, Sequence
@@ -30,8 +31,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import BuildError, ParamsError
-from ..rendering.notebook import DEFAULT_PROFILE, FORMATS
+from .dask_executor import POLL_SECONDS, DaskExecutor
 from .manifest import MANIFEST_NAME, Entry, Manifest, OutputLock, remove_stale_temps
+from .options import DEFAULT_TIMEOUT, BuildOptions
 from .plan import (
     REPORT_NOTEBOOK,
     SUMMARY_NOTEBOOK,
@@ -43,12 +45,29 @@ from .plan import (
     read_notebook,
 )
 from .progress import Line, Progress, summary_table
+from .states import Status, UnitKind
 from .store import failed_entry, remove_entry, remove_replaced, store
-from .worker import Result, Task, first_line, run_task, sweep_temp_folders, warm_worker
+from .worker import (
+    Result,
+    Task,
+    first_line,
+    run_task,
+    sweep_temp_folders,
+    timeout_message,
+    warm_worker,
+)
 
-__all__ = ["REPORT_NOTEBOOK", "SUMMARY_NOTEBOOK", "BuildSummary", "Unit", "build", "plan"]
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "REPORT_NOTEBOOK",
+    "SUMMARY_NOTEBOOK",
+    "BuildOptions",
+    "BuildSummary",
+    "Unit",
+    "build",
+    "plan",
+]
 
-DEFAULT_TIMEOUT = 300.0  # seconds per unit, conversion included: the unit is killed then
 # what the warm process runs before forking workers (the pool takes it by name)
 WARM_INIT = f"{warm_worker.__module__}:{warm_worker.__qualname__}"
 # Then a new worker: workers never collect garbage cycles (≈ 15 MB left per PDF), so this
@@ -82,34 +101,39 @@ class BuildSummary:
     timings: dict[str, dict[str, float]] = field(default_factory=dict)  # label -> step seconds
     complete: bool = True  # False: interrupted (the index says so)
     removed: list[str] = field(default_factory=list)  # labels of outputs whose params are gone
+    # label -> formats written although not asked for: an earlier build or render wrote them
+    kept_formats: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def built(self) -> list[Line]:
-        return [x for x in self.lines if x.status == "built"]
+        return [x for x in self.lines if x.status == Status.BUILT]
 
     @property
     def skipped(self) -> list[Line]:
-        return [x for x in self.lines if x.status == "skipped"]
+        return [x for x in self.lines if x.status == Status.SKIPPED]
 
     @property
     def failed(self) -> list[Line]:
-        return [x for x in self.lines if x.status == "failed"]
+        return [x for x in self.lines if x.status == Status.FAILED]
 
     @property
     def blocked(self) -> list[Line]:
-        return [x for x in self.lines if x.status == "blocked"]
+        return [x for x in self.lines if x.status == Status.BLOCKED]
 
     @property
     def check_errors(self) -> int:
         """Check errors over the reports (a summary's are its reports', not counted again)."""
-        return sum(x.errors for x in self.lines if x.status != "failed" and x.kind == "report")
+        return sum(
+            x.errors for x in self.lines if x.status != Status.FAILED and x.kind == UnitKind.REPORT
+        )
 
     @property
     def exit_code(self) -> int:
         return 1 if self.failed or self.blocked else 0
 
     def table(self) -> str:
-        return summary_table(self.lines, self.wall, removed=len(self.removed))
+        return summary_table(self.lines, self.wall, removed=len(self.removed),
+                             kept_formats=self.kept_formats)  # fmt: skip
 
 
 # --- the build -------------------------------------------------------------------------------
@@ -133,117 +157,88 @@ def _executor(
         return WarmPool(jobs, timeout=timeout or None, warm=warm, init=WARM_INIT,
                         tasks_per_child=TASKS_PER_WORKER)  # fmt: skip
     if executor == "dask":
-        try:
-            from distributed import Client
-        except ImportError:
-            raise BuildError(
-                "未安装 dask：请运行 pip install 'disclosure_lib[dask]' (dask not installed)"
-            ) from None
-        if not scheduler:
-            raise BuildError("使用 dask 时需要 --scheduler 地址 (dask needs --scheduler ADDRESS)")
-        try:
-            client = Client(scheduler, timeout=30)
-        except OSError as exc:
-            raise BuildError(f"无法连接 dask 调度器 {scheduler}: {exc} (cannot connect)") from None
-        return _DaskExecutor(client)
+        from .dask_executor import connect
+
+        return connect(scheduler, timeout)
     raise BuildError(f"未知的执行方式：{executor}；可选：local, dask (unknown executor)")
-
-
-class _DaskExecutor(Executor):
-    """dask's `Client.get_executor()`, closing the client with the executor."""
-
-    def __init__(self, client: Any) -> None:
-        self.client = client
-        self.inner = client.get_executor(pure=False)
-
-    @property
-    def slots(self) -> int:
-        """Units the cluster runs at once (its worker threads), however many -j says."""
-        try:
-            return max(1, sum(self.client.nthreads().values()))
-        except Exception:  # a scheduler that cannot say: the local count will do
-            return 1
-
-    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
-        return self.inner.submit(fn, *args, **kwargs)
-
-    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
-        self.inner.shutdown(wait=wait and not cancel_futures)
-        self.client.close()
 
 
 def build(
     paths: Sequence[Path | str] | None = None,
-    *,
-    year: int | None = None,
-    agency: str | None = None,
-    to: Sequence[str] | str = FORMATS,
-    output_dir: Path | str = "outputs",
-    jobs: int | None = None,
-    force: bool = False,
-    executor: str = "local",
-    scheduler: str | None = None,
-    progress: bool = True,
-    timeout: float | None = DEFAULT_TIMEOUT,
-    summaries: bool = True,
-    notebook: Path | str | None = None,
-    profile: str = DEFAULT_PROFILE,
-    pdf_standard: str = "",
-    strict: bool = False,
+    options: BuildOptions | None = None,
+    /,
+    **changes: Any,
 ) -> BuildSummary:
-    """Build the reports under `paths` (default params/) into `output_dir`; see module doc.
+    """Build the reports under `paths` (default params/) into the output folder; see module doc.
 
-    Raises BuildError when no params file is found (the output folder is then not created),
-    when two agencies would share an output folder, when the output folder is locked by
-    another build, read-only or full. A report that fails is recorded as failed and the batch
-    goes on; with `strict`, a report whose check finds errors is blocked: none of its outputs
-    is written (and earlier ones are removed).
+    `options` (a `BuildOptions`) with keyword `changes` to its fields on top:
+    `build(["params"], year=2024, to="html")`. Raises BuildError when no params file is found
+    (the output folder is then not created), when two agencies would share an output folder,
+    when the output folder is locked by another build, read-only or full. A report that fails
+    is recorded as failed and the batch goes on; with `strict`, a report whose check finds
+    errors is blocked: none of its outputs is written (and earlier ones are removed). A format
+    an earlier build or render wrote for a report is written again when it is rebuilt, not
+    removed (`BuildSummary.kept_formats` says which).
     """
     started = time.monotonic()
-    formats, profile, pdf_standard = build_options(to, profile, pdf_standard)
-    output_dir = Path(output_dir)
+    opts = dataclasses.replace(options or BuildOptions(), **changes)
+    formats, profile, pdf_standard = build_options(opts.to, opts.profile, opts.pdf_standard)
+    notebook = Path(opts.notebook) if opts.notebook is not None else REPORT_NOTEBOOK
+    opts = dataclasses.replace(opts, to=formats, profile=profile, pdf_standard=pdf_standard,
+                               output_dir=Path(opts.output_dir), notebook=notebook)  # fmt: skip
+    output_dir = Path(opts.output_dir)
     source_paths = [Path(p) for p in (paths or [Path("params")])]
-    report_notebook = Path(notebook) if notebook is not None else REPORT_NOTEBOOK
     _require_params(source_paths, output_dir)
     sweep_temp_folders()
     with OutputLock(output_dir):
         remove_stale_temps(output_dir)
         manifest = Manifest.load(output_dir)
-        planned = plan(source_paths, manifest, year=year, agency=agency, summaries=summaries,
-                       notebook=report_notebook, profile=profile, pdf=pdf_standard)  # fmt: skip
+        planned = plan(source_paths, manifest, year=opts.year, agency=opts.agency,
+                       summaries=opts.summaries, notebook=notebook, profile=profile,
+                       pdf=pdf_standard)  # fmt: skip
         removed = _remove_orphans(output_dir, manifest, planned)
         units = planned.units
-        todo = [u for u in units if u.load_error or force or not manifest.up_to_date(
-                u.key, u.fingerprint, formats, strict=strict)]  # fmt: skip
-        show = Progress(len(units), enabled=progress)
-        lines = [_skipped_line(manifest, u) for u in units if u not in todo]
-        show.skip(len(lines))
-        timings: dict[str, dict[str, float]] = {}
+        todo = [u for u in units if u.load_error or opts.force or not manifest.up_to_date(
+                u.key, u.fingerprint, formats, strict=opts.strict)]  # fmt: skip
+        state = _State(output_dir, manifest, Progress(len(units), enabled=opts.progress))
+        state.lines.extend(_skipped_line(manifest, u) for u in units if u not in todo)
+        state.show.skip(len(state.lines))
         complete, index = False, None
         try:
             for unit in [u for u in todo if u.load_error]:
                 manifest.record(failed_entry(unit))
-                line = Line(unit.label, "failed", message=unit.load_error)
-                lines.append(line)
-                show.add(line)
+                state.add(Line(unit.label, Status.FAILED, message=unit.load_error))
             work = [u for u in todo if not u.load_error]
             if work:
-                _run(work, formats, output_dir, manifest, show, lines, timings,
-                     jobs=jobs or default_jobs(), executor=executor, scheduler=scheduler,
-                     timeout=timeout, notebook=report_notebook, profile=(profile, pdf_standard),
-                     strict=strict)  # fmt: skip
+                _run(work, opts, state)
             complete = True
         finally:
-            show.close()
+            state.show.close()
             # after Ctrl-C or a write error too: the index lists what exists, marked incomplete
             with contextlib.suppress(BuildError):
                 index = _write_index(output_dir, manifest, complete=complete)
             with contextlib.suppress(BuildError):
                 manifest.save()
     sweep_temp_folders()  # the workers are gone: nothing of this build is left in /tmp
-    return BuildSummary(output_dir, lines, list(manifest.entries.values()),
-                        time.monotonic() - started, index, timings, complete,
-                        removed)  # fmt: skip
+    return BuildSummary(output_dir, state.lines, list(manifest.entries.values()),
+                        time.monotonic() - started, index, state.timings, complete,
+                        removed, state.kept_formats)  # fmt: skip
+
+
+@dataclass
+class _State:
+    """What the driver loop writes to while a build runs."""
+
+    output_dir: Path
+    manifest: Manifest
+    show: Progress
+    lines: list[Line] = field(default_factory=list)
+    timings: dict[str, dict[str, float]] = field(default_factory=dict)
+    kept_formats: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def add(self, line: Line) -> None:
+        self.lines.append(line)
+        self.show.add(line)
 
 
 def _require_params(paths: list[Path], output_dir: Path) -> None:
@@ -272,11 +267,11 @@ def _remove_orphans(output_dir: Path, manifest: Manifest, planned: Plan) -> list
 
 def _skipped_line(manifest: Manifest, unit: Unit) -> Line:
     e = manifest.entries.get(unit.key)
-    status = "blocked" if e is not None and e.status == "blocked" else "skipped"
+    status = Status.BLOCKED if e is not None and e.status == Status.BLOCKED else Status.SKIPPED
     if e is None:
         return Line(unit.label, status, kind=unit.kind)
     return Line(unit.label, status, errors=e.errors, warnings=e.warnings, kind=unit.kind,
-                message=e.first_error if status == "blocked" else "",
+                message=e.first_error if status == Status.BLOCKED else "",
                 check_error=e.first_error)  # fmt: skip
 
 
@@ -292,86 +287,84 @@ def _write_index(output_dir: Path, manifest: Manifest, *, complete: bool) -> Pat
 
 
 def _tasks(
-    work: list[Unit],
-    formats: tuple[str, ...],
-    notebooks: dict[str, str],
-    timeout: float | None,
-    profile: tuple[str, str],  # profile, PDF standard
-    strict: bool,
+    work: list[Unit], opts: BuildOptions, notebooks: dict[UnitKind, str], state: _State
 ) -> Iterator[tuple[Unit, Task | Result]]:
     """Each unit's task, made when it is handed out (a failure if its params cannot be read);
     reports first, then summaries: a summary is the longest single unit."""
-    for unit in sorted(work, key=lambda u: u.kind != "report"):
+    for unit in sorted(work, key=lambda u: u.kind != UnitKind.REPORT):
         try:
             files = unit.pack()
         except ParamsError as exc:
             yield unit, Result(False, error=first_line(str(exc)))
             continue
+        formats = _formats(state, unit, tuple(opts.to))
         yield unit, Task(unit.kind, unit.agency, unit.year, files, notebooks[unit.kind],
-                         formats, timeout, profile[0], profile[1], strict)  # fmt: skip
+                         formats, opts.timeout, opts.profile, opts.pdf_standard,
+                         opts.strict)  # fmt: skip
 
 
-def _run(
-    work: list[Unit],
-    formats: tuple[str, ...],
-    output_dir: Path,
-    manifest: Manifest,
-    show: Progress,
-    lines: list[Line],
-    timings: dict[str, dict[str, float]],
-    *,
-    jobs: int,
-    executor: str,
-    scheduler: str | None,
-    timeout: float | None,
-    notebook: Path,
-    profile: tuple[str, str],  # profile, PDF standard
-    strict: bool,
-) -> None:
-    notebooks = {"report": read_notebook(notebook).decode(), "summary": ""}
-    if any(u.kind == "summary" for u in work):
-        notebooks["summary"] = read_notebook(SUMMARY_NOTEBOOK).decode()
-    jobs = min(jobs, len(work))
-    pool = _executor(executor, jobs, scheduler, timeout,
-                     pandas=any(u.kind == "summary" for u in work))  # fmt: skip
-    tasks = _tasks(work, formats, notebooks, timeout, profile, strict)
+def _formats(state: _State, unit: Unit, asked: tuple[str, ...]) -> tuple[str, ...]:
+    """`asked` plus the formats the unit had (see `Manifest.with_kept_formats`), noted."""
+    formats, kept = state.manifest.with_kept_formats(unit.key, asked)
+    if kept:
+        state.kept_formats[unit.label] = kept
+    return formats
+
+
+def _run(work: list[Unit], opts: BuildOptions, state: _State) -> None:
+    notebook = Path(opts.notebook) if opts.notebook is not None else REPORT_NOTEBOOK
+    notebooks = {UnitKind.REPORT: read_notebook(notebook).decode(), UnitKind.SUMMARY: ""}
+    if any(u.kind == UnitKind.SUMMARY for u in work):
+        notebooks[UnitKind.SUMMARY] = read_notebook(SUMMARY_NOTEBOOK).decode()
+    jobs = min(opts.jobs or default_jobs(), len(work))
+    pool = _executor(opts.executor, jobs, opts.scheduler, opts.timeout,
+                     pandas=any(u.kind == UnitKind.SUMMARY for u in work))  # fmt: skip
+    tasks = _tasks(work, opts, notebooks, state)
     ahead = max(jobs, getattr(pool, "slots", jobs)) * (1 + AHEAD_PER_WORKER)
-    running: dict[Future[Any], Unit] = {}
+    running: dict[Future[Any], tuple[Unit, tuple[str, ...]]] = {}
+    # the local pool kills a unit at its deadline itself; on dask the driver does
+    dask = pool if isinstance(pool, DaskExecutor) else None
+    poll = POLL_SECONDS if dask is not None else None
     clean = False
+    output_dir, manifest = state.output_dir, state.manifest
 
-    def finish(unit: Unit, result: Result) -> None:
+    def finish(unit: Unit, formats: tuple[str, ...], result: Result) -> None:
         entry = store(output_dir, unit, formats, result)
         remove_replaced(output_dir, manifest.entries.get(unit.key), entry)
         manifest.record(entry)
         manifest.save(every=1.0)
-        timings[unit.label] = result.timings
-        line = Line(unit.label, entry.status, result.timings.get("total", 0.0), result.errors,
-                    result.warnings, entry.first_error if entry.status != "built" else "",
-                    kind=unit.kind, check_error=result.first_check_error)  # fmt: skip
-        lines.append(line)
-        show.add(line)
+        state.timings[unit.label] = result.timings
+        state.add(Line(unit.label, entry.status, result.timings.get("total", 0.0),
+                       result.errors, result.warnings,
+                       entry.first_error if entry.status != Status.BUILT else "", kind=unit.kind,
+                       check_error=result.first_check_error))  # fmt: skip
 
     try:
         while True:
             for unit, task in tasks:
                 if isinstance(task, Result):
-                    finish(unit, task)
+                    finish(unit, (), task)
                     continue
-                running[pool.submit(run_task, task)] = unit
+                running[pool.submit(run_task, task)] = unit, task.formats
                 del task  # the executor has it; keep no copy of the params texts here
                 if len(running) >= ahead:
                     break
             if not running:
                 break
-            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            done, _ = wait(running, timeout=poll, return_when=FIRST_COMPLETED)
+            if dask is not None:
+                for fut in [f for f in dask.overdue() if f in running and f not in done]:
+                    unit, formats = running.pop(fut)
+                    dask.abandon(fut)
+                    finish(unit, formats, Result(False, error=timeout_message(opts.timeout or 0)))
             for fut in done:
-                unit = running.pop(fut)
+                unit, formats = running.pop(fut)
                 try:
                     result = fut.result()
                 except Exception as exc:  # the worker died or was killed at the deadline
                     result = Result(False, error=first_line(f"{type(exc).__name__}: {exc}"))
                 del fut  # the result (notebook, documents) goes once it is written
-                finish(unit, result)
+                finish(unit, formats, result)
                 del result
             del done
         clean = True

@@ -15,6 +15,7 @@ from typing import Any
 
 from ..findings import SEVERITY_LABEL, Finding
 from ..model import Report
+from .states import UnitKind
 
 MAX_KEPT = 50  # findings per report kept in the manifest and listed in the index
 
@@ -46,18 +47,20 @@ def summarize(findings: Sequence[Finding], *, keep: bool = True) -> Checked:
     )
 
 
-def check_unit(kind: str, agency: str, year: int, reports: Iterable[Report]) -> Checked:
+def check_unit(kind: UnitKind, agency: str, year: int, reports: Iterable[Report]) -> Checked:
     """Findings for a report (`agency`, `year`) or a year's summary among `reports`."""
-    from ..checks import check_report, check_reports
+    from ..checks import check_report
+    from ..summary import year_findings
 
     reports = list(reports)
-    if kind == "report":
+    if kind == UnitKind.REPORT:
         by_year = {r.year: r for r in reports if r.agency == agency}
         report = by_year.get(year)
         if report is None:
             return Checked()
         return summarize(check_report(report, by_year.get(year - 1)))
-    found = [f for f in check_reports(reports) if f.year == year]
+    # the year's reports (and their cross-year rules), not every year of the history shipped
+    found = year_findings(reports, year)
     checked = summarize(found, keep=False)
     flagged = sorted({f.agency for f in found if f.is_error})
     if flagged:  # what blocks a summary: its reports, named

@@ -21,13 +21,16 @@ import hashlib
 import json
 import os
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 from .._version import __version__
-from ..errors import BuildError
+from ..errors import BuildError, OutputError
 from ..files import write_atomic
+from ..rendering.notebook import FORMATS
+from .states import Status, UnitKind
 
 MANIFEST_NAME = "manifest.json"
 LOCK_NAME = ".build.lock"
@@ -117,10 +120,10 @@ class Entry:
     key: str
     fingerprint: str
     inputs: dict[str, str]
-    status: str  # "built" | "failed"
+    status: Status
     formats: list[str]
     outputs: list[str]  # paths relative to the output folder
-    kind: str = "report"  # "report" | "summary"
+    kind: UnitKind = UnitKind.REPORT
     agency: str = ""
     year: int = 0
     source: str = ""  # params file (reports)
@@ -136,10 +139,13 @@ class Entry:
     stamps: dict[str, dict[str, Any]] = field(default_factory=dict)
     findings: list[dict[str, Any]] = field(default_factory=list)  # check findings (capped)
 
+    def __post_init__(self) -> None:
+        self.status, self.kind = Status(self.status), UnitKind(self.kind)  # JSON holds str
+
     @property
     def label(self) -> str:
         """How progress lines and the index name this unit."""
-        if self.kind == "summary":
+        if self.kind == UnitKind.SUMMARY:
             return f"{self.year}年 汇总"
         return f"{self.agency} {self.year}年" if self.agency else (self.source or self.key)
 
@@ -173,7 +179,8 @@ class Manifest:
             return m
         codes = raw.get("code", {})
         for key, e in raw.get("entries", {}).items():
-            with contextlib.suppress(TypeError, AttributeError):
+            # an entry this code cannot read (hand-edited, unknown status) is rebuilt
+            with contextlib.suppress(TypeError, AttributeError, ValueError):
                 if isinstance(e.get("code"), str):
                     e["code"] = codes.get(e["code"], {"?": "missing"})
                 m.entries[key] = m._intern(Entry(**e))
@@ -198,13 +205,24 @@ class Manifest:
             return False
         if any(self._module_digest(name) != h for name, h in e.code.items()):
             return False
-        if e.status == "blocked":
+        if e.status == Status.BLOCKED:
             return strict and self.verify(e)
-        if e.status != "built" or (strict and e.errors):
+        if e.status != Status.BUILT or (strict and e.errors):
             return False
         if not set(formats) <= set(e.formats):
             return False
         return self.verify(e)
+
+    def with_kept_formats(
+        self, key: str, asked: Sequence[str]
+    ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The formats to write for `key` and those of them not `asked`: `asked` plus what its
+        last successful build wrote, so a format a user once asked for (`render --to docx`) is
+        rebuilt with the report, never removed by a later run asking for less."""
+        e = self.entries.get(key)
+        before = set(e.formats) if e is not None and e.status == Status.BUILT else set()
+        kept = tuple(f for f in FORMATS if f in before and f not in asked)
+        return tuple(f for f in FORMATS if f in asked or f in kept), kept
 
     def verify(self, entry: Entry) -> bool:
         """Every output of `entry` is the file that was written: same size and hash.
@@ -321,15 +339,6 @@ def write_output(path: Path, data: str | bytes) -> dict[str, Any]:
 def _stat_key(st: os.stat_result) -> list[int]:
     # ctime cannot be set by a user tool (cp -p, touch), so a replaced file never matches
     return [st.st_ino, st.st_mtime_ns, st.st_ctime_ns]
-
-
-class OutputError(BuildError):
-    """An output that cannot be written; `errno` says why (a full disk stops a build, a file
-    name the filesystem refuses fails only its unit)."""
-
-    def __init__(self, message: str, *, path: Path, errno: int | None) -> None:
-        super().__init__(message, path=path)
-        self.errno = errno
 
 
 def output_error(exc: OSError, path: Path) -> OutputError:

@@ -23,6 +23,7 @@ from ..errors import BuildError, DisclosureError, ParamsError, RenderError
 from ..locate import notebook_path
 from ..rendering.notebook import DEFAULT_PROFILE, FORMATS, parse_formats
 from .manifest import Entry, Manifest, combine, digest, library_inputs
+from .states import UnitKind
 from .worker import first_line
 
 REPORT_NOTEBOOK = notebook_path("annual_report.ipynb")
@@ -35,7 +36,7 @@ class Unit:
     """One output to (maybe) build: a report or a year's summary."""
 
     key: str
-    kind: str  # "report" | "summary"
+    kind: UnitKind
     agency: str
     year: int
     source: str  # params file of a report (absolute)
@@ -53,7 +54,7 @@ class Unit:
 
     @property
     def label(self) -> str:
-        if self.kind == "summary":
+        if self.kind == UnitKind.SUMMARY:
             return f"{self.year}年 汇总"
         return f"{self.agency} {self.year}年" if self.agency else self.source
 
@@ -240,8 +241,8 @@ def plan(
 
     for f in files:
         if f.error:
-            unit = Unit(f"file:{f.path}", "report", "", 0, str(f.path), {}, {"params": f.digest},
-                        load_error=first_line(f.error))  # fmt: skip
+            unit = Unit(f"file:{f.path}", UnitKind.REPORT, "", 0, str(f.path), {},
+                        {"params": f.digest}, load_error=first_line(f.error))  # fmt: skip
             result.live.add(unit.key)
             if (year is None or f"{year}" in f.path.stem) and agency is None:
                 result.units.append(unit)
@@ -249,7 +250,7 @@ def plan(
     by_agency: dict[str, list[_File]] = {}
     for f in good:
         if (f.agency, f.year) in seen:
-            unit = Unit(f"file:{f.path}", "report", f.agency, f.year, str(f.path), {},
+            unit = Unit(f"file:{f.path}", UnitKind.REPORT, f.agency, f.year, str(f.path), {},
                         {"params": f.digest},
                         load_error=f"与 {seen[f.agency, f.year].path} 重复")  # fmt: skip
         else:
@@ -271,7 +272,7 @@ def plan(
                   "output": f"{folder}/{stem}"}  # fmt: skip
         inputs.update({f"params:{g.year}": g.digest for g in history})
         ship = {_shipped(g): (g.path, f"params:{g.year}") for g in history}
-        result.units.append(Unit(key, "report", name, y, str(f.path), ship, inputs, folder,
+        result.units.append(Unit(key, UnitKind.REPORT, name, y, str(f.path), ship, inputs, folder,
                                  stem))  # fmt: skip
     years = sorted({y for _, y in seen})
     result.live.update(f"summary:{y}" for y in years)
@@ -285,8 +286,8 @@ def plan(
             inputs = {**shared, "notebook": summary_nb}
             inputs.update({f"params:{g.agency}/{g.year}": g.digest for g in history})
             ship = {_shipped(g): (g.path, f"params:{g.agency}/{g.year}") for g in history}
-            result.units.append(Unit(f"summary:{y}", "summary", "", y, "", ship, inputs, str(y),
-                                     SUMMARY_STEM))  # fmt: skip
+            result.units.append(Unit(f"summary:{y}", UnitKind.SUMMARY, "", y, "", ship, inputs,
+                                     str(y), SUMMARY_STEM))  # fmt: skip
     return result
 
 
@@ -296,15 +297,17 @@ def orphans(manifest: Manifest, planned: Plan) -> list[Entry]:
     renamed, a duplicate); a year's summary once no report of that year is left."""
     gone = []
     for e in manifest.entries.values():
-        if e.kind == "summary" or e.key in planned.live:
+        if e.kind == UnitKind.SUMMARY or e.key in planned.live:
             continue
         if not e.source or planned.in_scope(e.source) or not Path(e.source).is_file():
             gone.append(e)
-    left = {e.year for e in manifest.entries.values() if e.kind == "report" and e not in gone}
+    left = {
+        e.year for e in manifest.entries.values() if e.kind == UnitKind.REPORT and e not in gone
+    }
     gone += [
         e
         for e in manifest.entries.values()
-        if e.kind == "summary" and e.key not in planned.live and e.year not in left
+        if e.kind == UnitKind.SUMMARY and e.key not in planned.live and e.year not in left
     ]
     return gone
 

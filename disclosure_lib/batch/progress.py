@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TextIO
+
+from .states import Status, UnitKind
 
 
 @dataclass
@@ -14,16 +17,13 @@ class Line:
     """One finished unit, as the progress display and the summary table see it."""
 
     label: str  # e.g. "示例区教育局 2023年" or "2023年 汇总"
-    status: str  # "built" | "failed" | "skipped" | "blocked"
+    status: Status
     seconds: float = 0.0
     errors: int = 0  # check findings; a summary's are its reports' (not counted again)
     warnings: int = 0
     message: str = ""  # first error line for failures and blocked units
-    kind: str = "report"  # "report" | "summary"
+    kind: UnitKind = UnitKind.REPORT
     check_error: str = ""  # first check error
-
-
-_WORD = {"built": "完成", "failed": "失败", "skipped": "跳过", "blocked": "已阻止"}
 
 
 class Progress:
@@ -41,7 +41,7 @@ class Progress:
         self.stream = stream if stream is not None else sys.stderr
         self.enabled = enabled
         self.tty = self.stream.isatty() if tty is None else tty
-        self.counts = {"built": 0, "failed": 0, "skipped": 0, "blocked": 0}
+        self.counts = dict.fromkeys(Status, 0)
         self.started = time.monotonic()
         self._bar: Any = None
         if enabled and self.tty and total:
@@ -59,14 +59,15 @@ class Progress:
     def _postfix(self) -> None:
         c = self.counts
         self._bar.set_postfix_str(
-            f"完成 {c['built']} · 失败 {c['failed']} · 跳过 {c['skipped']}", refresh=True
+            f"完成 {c[Status.BUILT]} · 失败 {c[Status.FAILED]} · 跳过 {c[Status.SKIPPED]}",
+            refresh=True,
         )
 
     def skip(self, n: int) -> None:
         """`n` units are up to date."""
         if n <= 0:
             return
-        self.counts["skipped"] += n
+        self.counts[Status.SKIPPED] += n
         if not self.enabled:
             return
         if self._bar is not None:
@@ -82,20 +83,20 @@ class Progress:
         if self._bar is not None:
             self._bar.update(1)
             self._postfix()
-            if line.status in ("failed", "blocked"):
-                self._bar.write(f"{_WORD[line.status]} {line.label}: {line.message}",
+            if line.status in (Status.FAILED, Status.BLOCKED):
+                self._bar.write(f"{Status(line.status).word} {line.label}: {line.message}",
                                 file=self.stream)  # fmt: skip
             return
-        text = f"[{self.finished:>{len(str(self.total))}}/{self.total}] {_WORD[line.status]} "
+        text = f"[{self.finished:>{len(str(self.total))}}/{self.total}] {Status(line.status).word} "
         text += f"{line.label} ({line.seconds:.1f} s)"
-        if line.status in ("failed", "blocked"):
+        if line.status in (Status.FAILED, Status.BLOCKED):
             text += f": {line.message}"
-        elif line.errors and line.kind == "report":
+        elif line.errors and line.kind == UnitKind.REPORT:
             text += f"，校验错误 {line.errors}"
         self._log(text + self._eta())
 
     def _eta(self) -> str:
-        done = self.finished - self.counts["skipped"]
+        done = self.finished - self.counts[Status.SKIPPED]
         left = self.total - self.finished
         if done <= 0 or left <= 0:
             return ""
@@ -111,41 +112,51 @@ class Progress:
             self._bar = None
 
 
-def summary_table(lines: Sequence[Line], wall: float, *, removed: int = 0) -> str:
+def summary_table(
+    lines: Sequence[Line],
+    wall: float,
+    *,
+    removed: int = 0,
+    kept_formats: Mapping[str, Sequence[str]] | None = None,
+) -> str:
     """The final summary: counts, check findings (of reports: a summary's are theirs), wall
     time, then each failure and each report with findings on one line."""
     from .gate import one_line
 
-    by = {s: [x for x in lines if x.status == s] for s in _WORD}
-    checked = [x for x in lines if x.status != "failed" and x.kind == "report"]
+    by = {s: [x for x in lines if x.status == s] for s in Status}
+    checked = [x for x in lines if x.status != Status.FAILED and x.kind == UnitKind.REPORT]
     errors = sum(x.errors for x in checked)
     warnings = sum(x.warnings for x in checked)
     with_errors = sum(1 for x in checked if x.errors)
     rows = [
-        ("已生成 (built)", str(len(by["built"]))),
-        ("已是最新 (skipped, up to date)", str(len(by["skipped"]))),
-        ("失败 (failed)", str(len(by["failed"]))),
+        ("已生成 (built)", str(len(by[Status.BUILT]))),
+        ("已是最新 (skipped, up to date)", str(len(by[Status.SKIPPED]))),
+        ("失败 (failed)", str(len(by[Status.FAILED]))),
         ("校验错误 (check errors)", f"{errors}（{with_errors} 份报告）" if errors else "0"),
         ("校验警告 (check warnings)", str(warnings)),
         ("用时 (wall time)", f"{wall:.1f} s"),
     ]
-    if by["blocked"]:
-        rows.insert(3, ("已阻止 (blocked: --strict)", str(len(by["blocked"]))))
+    if by[Status.BLOCKED]:
+        rows.insert(3, ("已阻止 (blocked: --strict)", str(len(by[Status.BLOCKED]))))
     if removed:
         rows.insert(-1, ("已删除 (removed: params gone)", str(removed)))
+    if kept_formats:
+        counts = Counter(f for formats in kept_formats.values() for f in formats)
+        kept = "、".join(f"{f}（{n} 份）" for f, n in sorted(counts.items()))
+        rows.insert(-1, ("沿用此前生成的格式 (formats kept)", kept))
     width = max(_width(k) for k, _ in rows)
     out = ["生成结果 (build summary)"]
     out += [f"  {k}{' ' * (width - _width(k))}  {v}" for k, v in rows]
-    if by["failed"]:
+    if by[Status.FAILED]:
         out.append("失败的报告 (failed):")
-        out += [f"  {x.label}: {x.message}" for x in by["failed"]]
+        out += [f"  {x.label}: {x.message}" for x in by[Status.FAILED]]
     flagged = [x for x in checked if x.errors or x.warnings]
     if flagged:
         out.append("校验发现问题的报告 (reports with check findings):")
         out += [
             "  "
             + one_line(x.label, x.errors, x.warnings, x.check_error)
-            + ("（已阻止）" if x.status == "blocked" else "")
+            + ("（已阻止）" if x.status == Status.BLOCKED else "")
             for x in flagged
         ]
     return "\n".join(out) + "\n"

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .._version import __version__
-from ..errors import RenderError
+from ..errors import RenderError, ReportBlocked
 from ..locate import check_agency, check_year, find_params_dir, find_params_file
 from ..rendering.notebook import (
     DEFAULT_PROFILE,
@@ -34,6 +34,7 @@ from ..rendering.notebook import (
 from ..rendering.typst_pdf import check_standard
 from .gate import Checked, check_unit, one_line
 from .plan import Unit, output_dir_for, output_stem
+from .states import Status, UnitKind
 
 __all__ = ["RenderResult", "ReportBlocked", "output_dir_for", "output_stem", "render"]
 
@@ -64,15 +65,6 @@ def _warm_up(pdf: bool) -> None:
         return
 
 
-class ReportBlocked(RenderError):
-    """`strict` and the report's check found errors: nothing was written (earlier outputs of
-    the report were removed)."""
-
-    def __init__(self, message: str, *, checked: Checked, path: Path | None = None) -> None:
-        super().__init__(message, path=path)
-        self.checked = checked
-
-
 @dataclass
 class RenderResult:
     agency: str
@@ -82,6 +74,8 @@ class RenderResult:
     documents: dict[str, Path] = field(default_factory=dict)  # format -> file written
     timings: dict[str, float] = field(default_factory=dict)  # seconds per step
     checked: Checked = field(default_factory=Checked)  # what the checks found
+    # formats written although not asked for: an earlier build or render wrote them
+    kept_formats: tuple[str, ...] = ()
 
     @property
     def check_line(self) -> str:
@@ -134,16 +128,18 @@ def render(
     agency, year = check_agency(agency), check_year(year)
     # unknown agency/year: fail before a kernel starts
     params_file = find_params_file(agency, year, params_dir)
-    if "pdf" in formats:
-        from ..rendering import fonts
-
-        fonts.require_cjk_fonts()
     directory = output_dir_for(output_dir, year, agency)
     with OutputLock(output_dir):
         manifest = Manifest.load(output_dir)
         unit = _unit(manifest, params_file, agency, year, notebook, profile, standards)
         _refuse_foreign_folder(manifest, unit)
+        formats, kept = manifest.with_kept_formats(unit.key, formats)
+        if "pdf" in formats:
+            from ..rendering import fonts
+
+            fonts.require_cjk_fonts()
         result = RenderResult(agency, year, directory, directory / f"{unit.stem}.ipynb")
+        result.kept_formats = kept
         result.checked = _check(agency, year, params_dir)
         try:
             _render(unit, result, manifest, formats, params_dir, strict=strict,
@@ -182,7 +178,7 @@ def _refuse_foreign_folder(manifest: Any, unit: Unit) -> None:
     """Another agency's recorded reports live in this folder (names that map to one folder)."""
     for e in manifest.entries.values():
         theirs = {Path(rel).parent.as_posix() for rel in e.outputs}
-        if e.kind == "report" and e.agency != unit.agency and unit.directory in theirs:
+        if e.kind == UnitKind.REPORT and e.agency != unit.agency and unit.directory in theirs:
             raise RenderError(
                 f"输出目录 {unit.directory} 已有机关“{e.agency}”（{e.source}）的报告："
                 "请改用可区分的机关名称 (another agency's reports are in this folder)"
@@ -193,7 +189,7 @@ def _check(agency: str, year: int, params_dir: Path | str) -> Checked:
     from ..locate import load_for_notebook, load_history
 
     report = load_for_notebook(agency, year, params_dir)
-    return check_unit("report", agency, year, [*load_history(report, params_dir), report])
+    return check_unit(UnitKind.REPORT, agency, year, [*load_history(report, params_dir), report])
 
 
 def _render(
@@ -239,7 +235,7 @@ def _render(
     manifest.record(entry)
     if failure is not None:
         raise failure
-    if entry.status != "built":  # the file system refused the name
+    if entry.status != Status.BUILT:  # the file system refused the name
         raise RenderError(entry.first_error)
     names = unit.outputs()
     result.notebook = output_dir / names["ipynb"]

@@ -21,6 +21,7 @@ from urllib.parse import quote
 
 from .._version import __version__
 from .manifest import Entry
+from .states import Status, UnitKind
 
 INDEX_NAME = "index.html"
 _LINKS = ((".html", "HTML"), (".pdf", "PDF"), (".docx", "Word"), (".ipynb", "笔记本"))
@@ -103,14 +104,14 @@ def _links(entry: Entry) -> str:
 def _cell(entry: Entry | None) -> str:
     if entry is None:
         return '<td class="none">—</td>'
-    if entry.status == "failed":
+    if entry.status == Status.FAILED:
         status = '<span class="failed">失败</span>'
         detail = f"<br><small>{html.escape(entry.first_error)}</small>" if entry.first_error else ""
         kept = [
             _link(entry, r, "出错的笔记本") for r in entry.outputs if r.endswith(".failed.ipynb")
         ]
         return f"<td>{status} {' '.join(kept)}{detail}</td>"
-    if entry.status == "blocked":
+    if entry.status == Status.BLOCKED:
         anchor = f"blocked-{_anchor(entry)}"
         return (
             f'<td><span class="failed">已阻止</span> <span class="err">错误 {entry.errors}</span>'
@@ -158,8 +159,8 @@ def index_html(
     """The index page for `entries` (reports and per-year summaries); `complete=False` marks
     it as the index of an interrupted build; `pinyin` caches `pinyin_keys`."""
     entries = list(entries)
-    reports = [e for e in entries if e.kind == "report" and e.agency]
-    summaries = {e.year: e for e in entries if e.kind == "summary"}
+    reports = [e for e in entries if e.kind == UnitKind.REPORT and e.agency]
+    summaries = {e.year: e for e in entries if e.kind == UnitKind.SUMMARY}
     years = sorted({e.year for e in [*reports, *summaries.values()]})
     keys = pinyin_keys({e.agency for e in reports}, pinyin)
     # as Chinese readers look them up: by pinyin, not by code point; the name breaks ties
@@ -178,9 +179,9 @@ def index_html(
             '<p class="incomplete" role="alert">本次生成未完成（已中断）：以下仅列出已生成的报告，'
             "重新运行 disclosure build 即可补全。</p>"
         )
-    n_failed = sum(1 for e in entries if e.status == "failed")
-    n_blocked = sum(1 for e in reports if e.status == "blocked")
-    n_err = sum(1 for e in reports if e.status == "built" and e.errors)
+    n_failed = sum(1 for e in entries if e.status == Status.FAILED)
+    n_blocked = sum(1 for e in reports if e.status == Status.BLOCKED)
+    n_err = sum(1 for e in reports if e.status == Status.BUILT and e.errors)
     out.append(
         f"<p>共 {len(reports)} 份报告，{len(agencies)} 个机关，{len(years)} 个年度；"
         f"失败 {n_failed} 份，存在校验错误 {n_err} 份"
@@ -213,13 +214,13 @@ def index_html(
         out += [_cell(grid.get((agency, y))) for y in years]
         out.append("</tr>")
     out.append("</tbody></table>")
-    blocked = [e for e in entries if e.status == "blocked"]
+    blocked = [e for e in entries if e.status == Status.BLOCKED]
     if blocked:
         out.append("<h2>因校验错误未发布的报告（--strict）</h2>")
         for e in sorted(blocked, key=lambda e: (keys.get(e.agency, ("",))[0], e.agency, e.year)):
             out.append(f'<h3 id="blocked-{_anchor(e)}">{esc(e.label)}</h3>')
             out.append(_findings(e))
-    failed = [e for e in entries if e.status == "failed"]
+    failed = [e for e in entries if e.status == Status.FAILED]
     if failed:
         out.append('<h2>失败的报告</h2><ul class="fail">')
         for e in failed:

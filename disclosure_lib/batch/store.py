@@ -14,6 +14,7 @@ from typing import Any
 
 from .manifest import Entry, OutputError, write_output
 from .plan import Unit
+from .states import Status
 from .worker import Result
 
 # A unit whose file name the filesystem refuses fails alone; other write errors (a full
@@ -44,7 +45,7 @@ def store(output_dir: Path, unit: Unit, formats: Sequence[str], result: Result) 
     for rel in set(names.values()) - set(stamps):
         with contextlib.suppress(FileNotFoundError, NotADirectoryError):
             (output_dir / rel).unlink()
-    status = "built" if result.ok else "blocked" if result.blocked else "failed"
+    status = Status.BUILT if result.ok else Status.BLOCKED if result.blocked else Status.FAILED
     return Entry(
         key=unit.key,
         fingerprint=unit.fingerprint,
@@ -71,7 +72,7 @@ def store(output_dir: Path, unit: Unit, formats: Sequence[str], result: Result) 
 
 def failed_entry(unit: Unit) -> Entry:
     """The entry of a unit that failed before reaching a worker (unreadable params file)."""
-    return Entry(unit.key, unit.fingerprint, unit.inputs, "failed", [], [], kind=unit.kind,
+    return Entry(unit.key, unit.fingerprint, unit.inputs, Status.FAILED, [], [], kind=unit.kind,
                  agency=unit.agency, year=unit.year, source=unit.source,
                  first_error=unit.load_error)  # fmt: skip
 

@@ -20,17 +20,18 @@ from pathlib import Path
 from typing import Any
 
 from .._version import __version__
+from ..engine import ENGINE_NAME
 from ..errors import DisclosureError
-from ._fork import ENGINE_NAME
 from .gate import Checked, check_unit
 from .manifest import loaded_code
+from .states import UnitKind
 
 
 @dataclass
 class Task:
     """What a worker needs: everything by value (no shared disk)."""
 
-    kind: str
+    kind: UnitKind
     agency: str
     year: int
     files: dict[str, bytes]  # "<dir>/<year>.yaml" -> zlib-compressed params text
@@ -75,8 +76,8 @@ def warm_worker() -> None:
     slower than the next, and workers now live for many reports, while rendering one here
     cost ≈ 1 s of a start-up the other cores sit out.
     """
+    from ..engine import shell
     from ..rendering import exporters, fonts
-    from ._fork import shell
 
     global _WARM
     sweep_temp_folders()
@@ -189,7 +190,7 @@ def _execute(task: Task, params_dir: Path, deadline: float | None) -> Result:
     nb = nbformat.reads(task.notebook, as_version=4)
     t0 = time.perf_counter()
     try:
-        if task.kind == "report":
+        if task.kind == UnitKind.REPORT:
             out = render.execute_notebook(
                 task.agency, task.year, params_dir, notebook=nb, engine_name=ENGINE_NAME,
                 deadline=deadline, profile=task.profile,
@@ -223,12 +224,9 @@ def _relative_params_dir(nb: Any, params_dir: Path) -> Any:
 
 def _execute_summary(nb: Any, year: int, params_dir: Path, timeout: float | None) -> Any:
     from ..rendering import notebook as render
+    from ..summary import title
 
-    metadata = {
-        "version": __version__,
-        "year": year,
-        "title": f"{year}年政府信息公开工作年度报告汇总",
-    }
+    metadata = {"version": __version__, "year": year, "title": title(year)}
     parameters = {"year": year, "params_dir": str(params_dir)}
     return render.run_notebook(nb, parameters, metadata, engine_name=ENGINE_NAME, deadline=timeout)
 

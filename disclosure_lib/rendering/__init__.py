@@ -4,6 +4,7 @@
 report's layout (`layout`) from a `Report` — `grids` the official tables — and the notebook's
 cells display it; `html`, `typst_pdf` and `docx_writer` are the writers of that layout;
 `exporters` are the nbconvert exporters (`disclosure-html`, `-typst`, `-pdf`, `-docx`);
-`charts` draws the figures; `fonts`/`pdf_fonts` find the CJK fonts; `rollup` is the yearly
-summary across agencies. Writing into an output folder is `batch`.
+`charts` draws the figures; `fonts`/`pdf_fonts` find the CJK fonts; `summary` lays out the
+yearly summary across agencies (computed in the core, `disclosure_lib.summary`). Writing
+into an output folder is `batch`.
 """

@@ -11,10 +11,11 @@ from __future__ import annotations
 import base64
 import io
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 from .. import format as fmt
@@ -265,18 +266,21 @@ def trend_chart(report: Report, history: Sequence[Report]) -> Chart | None:
         return Chart(
             "trend", title, alt, empty_message="历年均无政府信息公开申请及行政复议、行政诉讼。"
         )
+    return lines_chart(
+        "trend", title, alt, years, {k: [v for _, v in p] for k, p in series.items()}
+    )
+
+
+def lines_chart(
+    key: str, title: str, alt: str, years: Sequence[int], series: Mapping[str, Sequence[float]]
+) -> Chart:
+    """One line per series over `years` (a report's trend, the summary's totals)."""
 
     def draw() -> Figure:
         fig, (ax,) = _figure(3.0, bottom=0.7)
-        for i, (name, points) in enumerate(series.items()):
-            ax.plot(
-                [y for y, _ in points],
-                [v for _, v in points],
-                marker="o",
-                color=PALETTE[i],
-                label=name,
-            )
-        ax.set_xticks(years, [f"{y}年" for y in years])
+        for i, (name, values) in enumerate(series.items()):
+            ax.plot(list(years), list(values), marker="o", color=PALETTE[i], label=name)
+        ax.set_xticks(list(years), [f"{y}年" for y in years])
         ax.set_xmargin(0.08)
         ax.set_ylim(bottom=0)
         ax.margins(y=0.15)
@@ -288,7 +292,7 @@ def trend_chart(report: Report, history: Sequence[Report]) -> Chart | None:
         )
         return fig
 
-    return _draw("trend", title, alt, draw)
+    return _draw(key, title, alt, draw)
 
 
 # --- 二: proactive disclosure ----------------------------------------------------------------
@@ -382,3 +386,71 @@ def report_charts(report: Report, history: Sequence[Report] = ()) -> list[Chart]
         proactive_chart(report),
     ]
     return [chart for chart in drawn if chart is not None]
+
+
+# --- across agencies (the yearly summary): top N and distributions, never a bar per agency -----
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def chart_text(text: str) -> str:
+    """`text` for a chart: control characters (refused in names at load; this is for reports
+    made in code) shown as escapes, not as missing glyphs."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
+
+
+def _value_text(value: float, unit: str) -> str:
+    return f"{value:.1f}%" if unit == "%" else f"{value:g} {unit}"
+
+
+def top_bars(
+    key: str, title: str, values: Sequence[tuple[str, float]], unit: str, *, empty: str
+) -> Chart:
+    """`values` (label, figure), already the top N in order, as horizontal bars, the first on
+    top; `empty` when there is nothing to draw."""
+    shown = [(chart_text(label), v) for label, v in values]
+    alt = "；".join(f"{label} {_value_text(v, unit)}" for label, v in shown)
+    if not any(v for _, v in shown):
+        return Chart(key, title, alt, empty_message=empty)
+
+    def draw() -> Figure:
+        fig, (ax,) = _figure(0.9 + 0.3 * len(shown), left=2.2, bottom=0.5)
+        bars = ax.barh([label for label, _ in shown], [v for _, v in shown], color=PALETTE[0])
+        ax.invert_yaxis()
+        ax.bar_label(bars, labels=[" " + _value_text(v, unit) for _, v in shown], fontsize=8)
+        ax.set_xlabel("百分比（%）" if unit == "%" else f"数量（{unit}）")
+        ax.set_xlim(0, max(v for _, v in shown) * 1.18 or 1)
+        if unit != "%":
+            _integer_axis(ax, "x")
+        ax.set_title(title)
+        return fig
+
+    return _draw(key, title, alt, draw)
+
+
+def histogram(
+    key: str, title: str, values: Sequence[float], unit: str, *, bins: int = 10, empty: str
+) -> Chart:
+    """How many agencies fall in each of `bins` equal ranges of `values` (percent: 0–100)."""
+    import numpy as np
+
+    data = np.asarray([v for v in values if v == v], dtype="float64")
+    if not len(data):
+        return Chart(key, title, "", empty_message=empty)
+    limits = (0.0, 100.0) if unit == "%" else (0.0, max(float(data.max()), 1.0))
+    counts, edges = np.histogram(data, bins=bins, range=limits)
+    ranges = [f"{_fmt_value(round(a, 1))}–{_fmt_value(round(b, 1))}" for a, b in pairwise(edges)]
+    suffix = "%" if unit == "%" else f" {unit}"
+    alt = "；".join(f"{r}{suffix} {int(n)} 个机关" for r, n in zip(ranges, counts, strict=True))
+
+    def draw() -> Figure:
+        fig, (ax,) = _figure(2.8, bottom=0.55)
+        ax.bar(edges[:-1], counts, width=np.diff(edges), align="edge", color=PALETTE[0],
+               edgecolor="white")  # fmt: skip
+        _integer_axis(ax)
+        ax.set_xlabel("百分比（%）" if unit == "%" else f"数量（{unit}）")
+        ax.set_ylabel("机关数")
+        ax.set_title(title)
+        return fig
+
+    return _draw(key, title, alt, draw)

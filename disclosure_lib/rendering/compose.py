@@ -110,9 +110,14 @@ def date_text(day: datetime.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
+# A 落款 without a date still prints the line for one, as a form to date by hand: a report
+# is never sent out undated without it showing (`check` warns: P2-ISSUED).
+UNDATED = "\u3000\u3000年\u3000\u3000月\u3000\u3000日"
+
+
 def signature(report: Report) -> lo.Signature:
     return lo.Signature(
-        agency=report.agency, date=date_text(report.issued) if report.issued else ""
+        agency=report.agency, date=date_text(report.issued) if report.issued else UNDATED
     )
 
 

@@ -1,13 +1,18 @@
 """The DOCX writer of the layout (python-docx): the report as a Word/WPS document the office
 can edit and sign.
 
-Same blocks and order as the PDF: A4 with GB/T 9704 margins, the title in a heavy serif,
-body in a serif with a two-character first-line indent, 一、 headings in 黑体 and （一） headings
-in 楷体 (Word's Heading 1/2, so the navigation pane lists them), the official tables with their
+Same blocks, order and sizes as the PDF, after GB/T 9704-2012: A4 with its margins and a
+document grid of 22 lines × 28 characters, the title in 小标宋 2号, body in 仿宋 3号 with a
+two-character first-line indent, 一、 headings in 黑体 3号 and （一） headings in 楷体 3号 (Word's
+Heading 1/2, so the navigation pane lists them), the official tables in 宋体 五号 with their
 merged cells (header rows repeat on a new page, rows never split), charts with their alt text,
-the 落款, and page numbers `— 1 —` (odd pages right, even pages left). Fonts are set for East
-Asian text (`w:eastAsia`) as well as Latin. Texts are set as text runs: nothing is markup.
-The file is byte-for-byte reproducible (fixed dates in the package and its properties).
+the 落款, and page numbers `— 1 —` in 4号 (odd pages right, even pages left).
+
+Fonts are named as an office's Windows or WPS machine has them (`OFFICE_FONTS`): the first
+name in the runs and styles (`w:rFonts`, East Asian and Latin alike), the others as its
+substitutes in the font table (`w:altName`, GB 2312 charset), so 仿宋_GB2312 falls back to
+仿宋, then FangSong. Texts are set as text runs: nothing is markup. The file is byte-for-byte
+reproducible (fixed dates in the package and its properties).
 """
 
 from __future__ import annotations
@@ -20,7 +25,6 @@ from typing import Any
 
 from ..errors import RenderError
 from . import layout as lo
-from . import pdf_fonts
 
 # what XML 1.0 cannot hold (Word documents are XML): C0 controls but tab and newline
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -28,8 +32,23 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 A4 = (210, 297)
 MARGINS = {"top": 37, "bottom": 35, "left": 28, "right": 26}  # mm, GB/T 9704
 TYPE_WIDTH_MM = A4[0] - MARGINS["left"] - MARGINS["right"]
-SIZES = {"title": 22, "body": 13, "heading": 13, "table": 10, "small": 10.5, "page": 14}
-LINE_PITCH = 20  # pt, exact
+SIZES = {"title": 22, "body": 16, "heading": 16, "table": 10.5, "small": 14, "page": 14}
+GRID = (22, 28)  # lines a page, characters a line (GB/T 9704 7.1)
+TYPE_HEIGHT_MM = A4[1] - MARGINS["top"] - MARGINS["bottom"]
+# role -> the fonts offices have, preferred first; each later one substitutes for the one before
+OFFICE_FONTS: dict[str, tuple[str, ...]] = {
+    "fang": ("仿宋_GB2312", "仿宋", "FangSong"),
+    "hei": ("黑体", "SimHei"),
+    "kai": ("楷体_GB2312", "楷体", "KaiTi"),
+    "song": ("宋体", "SimSun"),
+    "title": ("方正小标宋简体", "宋体", "SimSun"),
+}
+_TWIPS_PER_MM = 1440 / 25.4
+# what follows w:snapToGrid in a paragraph's properties (the schema's order)
+_AFTER_SNAP = ("w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents",
+               "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment",
+               "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr",
+               "w:sectPr", "w:pPrChange")  # fmt: skip
 CELL_MARGIN = 40  # twips left and right in table cells (Word's default 108 crowds 商业/企业)
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
@@ -41,12 +60,16 @@ def _aligns() -> dict[str, Any]:
             "center": WD_ALIGN_PARAGRAPH.CENTER}  # fmt: skip
 
 
-def _families() -> dict[str, str]:
-    try:
-        chosen = pdf_fonts.resolve()
-    except Exception:  # no font scan possible: name the usual faces, Word substitutes
-        chosen = {r: f[0] for r, f in pdf_fonts.FAMILIES.items()}
-    return {"serif": chosen["serif"], "sans": chosen["sans"], "kai": chosen["kai"]}
+def line_pitch_twips() -> int:
+    """The grid's line pitch: 22 lines in the type area's height (579 twips, 28.95 pt)."""
+    return int(TYPE_HEIGHT_MM * _TWIPS_PER_MM / GRID[0])
+
+
+def char_space() -> int:
+    """`w:charSpace` of 28 characters a line: the pitch's difference from the body size, in
+    4096ths of a point (as Word writes it)."""
+    pitch_pt = TYPE_WIDTH_MM * 72 / 25.4 / GRID[1]
+    return int((pitch_pt - SIZES["body"]) * 4096)
 
 
 def _font(
@@ -65,6 +88,15 @@ def _font(
     fonts = rpr.get_or_add_rFonts()
     for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
         fonts.set(qn(attr), family)
+    _no_theme(fonts)
+
+
+def _no_theme(fonts: Any) -> None:
+    """Theme fonts (w:asciiTheme …) win over named ones in Word: dropped, so the name holds."""
+    from docx.oxml.ns import qn
+
+    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(attr), None)
 
 
 def _first_line_chars(paragraph: Any, chars: int) -> None:
@@ -80,13 +112,33 @@ def _first_line_chars(paragraph: Any, chars: int) -> None:
     ind.set(qn("w:firstLineChars"), str(chars * 100))
 
 
+def _off_grid(paragraph: Any, mark_size: float | None = None) -> None:
+    """A paragraph set in its own line height (tables, pictures, page numbers): not snapped
+    to the body's grid of 28.95 pt lines and 28 characters (w:snapToGrid off), single; with
+    `mark_size`, its paragraph mark in that size (an empty cell as high as its text)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    paragraph.paragraph_format.line_spacing = 1.0
+    ppr = paragraph._p.get_or_add_pPr()
+    snap = OxmlElement("w:snapToGrid")
+    snap.set(qn("w:val"), "0")
+    ppr.insert_element_before(snap, *_AFTER_SNAP)
+    if mark_size is not None:
+        rpr = OxmlElement("w:rPr")
+        sz = OxmlElement("w:sz")
+        sz.set(qn("w:val"), str(round(mark_size * 2)))
+        rpr.append(sz)
+        ppr.insert_element_before(rpr, "w:sectPr", "w:pPrChange")
+
+
 class _Writer:
     def __init__(self, doc: lo.Document) -> None:
         import docx
 
         self.layout = doc
         self.doc = docx.Document()
-        self.fonts = _families()
+        self.fonts = {role: names[0] for role, names in OFFICE_FONTS.items()}
         self._setup()
 
     # --- page and styles ---------------------------------------------------------------------
@@ -101,9 +153,13 @@ class _Writer:
         section.top_margin, section.bottom_margin = Mm(MARGINS["top"]), Mm(MARGINS["bottom"])
         section.left_margin, section.right_margin = Mm(MARGINS["left"]), Mm(MARGINS["right"])
         section.footer_distance = Mm(MARGINS["bottom"] - 7 - 5)
+        self._grid(section)
+        self._font_table()
         styles = self.doc.styles
+        for fonts in styles.element.iterfind(f".//{qn('w:docDefaults')}//{qn('w:rFonts')}"):
+            _no_theme(fonts)  # runs without a font of their own: Normal's, not the theme's
         normal = styles["Normal"]
-        _font(normal, self.fonts["serif"], SIZES["body"])
+        _font(normal, self.fonts["fang"], SIZES["body"])
         rpr = normal.element.get_or_add_rPr()
         lang = rpr.find(qn("w:lang"))
         if lang is None:
@@ -115,29 +171,68 @@ class _Writer:
         lang.set(qn("w:eastAsia"), "zh-CN")
         fmt = normal.paragraph_format
         fmt.space_before, fmt.space_after = Pt(0), Pt(0)
-        # the PDF's line pitch (Typst: cap height + 0.78 em leading): pages break alike
-        fmt.line_spacing = Pt(LINE_PITCH)
+        # one grid line a line, exactly (固定值): 22 lines a page, as the PDF
+        fmt.line_spacing = Pt(line_pitch_twips() / 20)
         fmt.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
-        for name, family in (("Heading 1", "sans"), ("Heading 2", "kai")):
+        for name, family in (("Heading 1", "hei"), ("Heading 2", "kai")):
             style = styles[name]
-            _font(style, self.fonts[family], SIZES["heading"], bold=name == "Heading 1")
+            _font(style, self.fonts[family], SIZES["heading"], bold=False)
             style.font.italic = False
             style.font.color.rgb = RGBColor(0, 0, 0)
             pf = style.paragraph_format
-            pf.space_before, pf.space_after = Pt(6), Pt(3)
+            pf.space_before, pf.space_after = Pt(0), Pt(0)
+            pf.line_spacing = fmt.line_spacing
             pf.keep_with_next = True
             pf.first_line_indent = Pt(SIZES["heading"] * 2)
         title = styles["Title"]
-        _font(title, self.fonts["serif"], SIZES["title"], bold=True)
+        _font(title, self.fonts["title"], SIZES["title"], bold=False)
         title.font.color.rgb = RGBColor(0, 0, 0)
         title.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        title.paragraph_format.space_after = Pt(18)
-        title.paragraph_format.line_spacing = 1.2
+        # a blank grid line under the title, as the PDF
+        title.paragraph_format.space_after = fmt.line_spacing
+        title.paragraph_format.line_spacing = Pt(line_pitch_twips() / 20 * 1.25)
         # the Title style's bottom border (python-docx's default template) is not a 公文's
         ppr = title.element.get_or_add_pPr()
         for border in ppr.findall(qn("w:pBdr")):
             ppr.remove(border)
         self._page_numbers(section)
+
+    @staticmethod
+    def _grid(section: Any) -> None:
+        """The document grid (文档网格): 22 lines a page, 28 characters a line."""
+        from docx.oxml import OxmlElement
+        from docx.oxml.ns import qn
+
+        sect = section._sectPr
+        grid = sect.find(qn("w:docGrid"))
+        if grid is None:
+            grid = OxmlElement("w:docGrid")
+            sect.insert_element_before(grid, "w:printerSettings", "w:sectPrChange")
+        grid.set(qn("w:type"), "linesAndChars")
+        grid.set(qn("w:linePitch"), str(line_pitch_twips()))
+        grid.set(qn("w:charSpace"), str(char_space()))
+
+    def _font_table(self) -> None:
+        """Each office font in the font table with its substitute (`w:altName`), GB 2312."""
+        from lxml import etree
+
+        part = next(
+            p for p in self.doc.part.package.iter_parts() if p.partname == "/word/fontTable.xml"
+        )
+        root = etree.fromstring(part.blob)
+        w = root.nsmap.get("w") or "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+        seen = {f.get(f"{{{w}}}name") for f in root.findall(f"{{{w}}}font")}
+        for names in OFFICE_FONTS.values():
+            for name, alt in zip(names, (*names[1:], None), strict=True):
+                if name in seen:
+                    continue
+                seen.add(name)
+                font = etree.SubElement(root, f"{{{w}}}font", {f"{{{w}}}name": name})
+                if alt:
+                    etree.SubElement(font, f"{{{w}}}altName", {f"{{{w}}}val": alt})
+                for tag, val in (("charset", "86"), ("family", "modern"), ("pitch", "fixed")):
+                    etree.SubElement(font, f"{{{w}}}{tag}", {f"{{{w}}}val": val})
+        part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
     def _page_numbers(self, section: Any) -> None:
         """— N — in the footer: odd pages right, even pages left, one character in."""
@@ -151,14 +246,15 @@ class _Writer:
         ):
             p = footer.paragraphs[0]
             p.alignment = align
-            indent = Pt(SIZES["page"])
+            indent = Pt(SIZES["page"])  # one character in
             if align == WD_ALIGN_PARAGRAPH.RIGHT:
                 p.paragraph_format.right_indent = indent
             else:
                 p.paragraph_format.left_indent = indent
-            self._run(p, "— ", "serif", SIZES["page"])
+            _off_grid(p)
+            self._run(p, "— ", "song", SIZES["page"])
             self._field(p, "PAGE")
-            self._run(p, " —", "serif", SIZES["page"])
+            self._run(p, " —", "song", SIZES["page"])
 
     def _field(self, paragraph: Any, code: str) -> None:
         from docx.oxml import OxmlElement
@@ -166,7 +262,7 @@ class _Writer:
 
         for kind, text in (("begin", None), (None, code), ("separate", None), (None, "1"),
                            ("end", None)):  # fmt: skip
-            run = self._run(paragraph, "", "serif", SIZES["page"])
+            run = self._run(paragraph, "", "song", SIZES["page"])
             if kind is not None:
                 el = OxmlElement("w:fldChar")
                 el.set(qn("w:fldCharType"), kind)
@@ -210,15 +306,16 @@ class _Writer:
             before_table = n + 1 < len(blocks) and isinstance(blocks[n + 1], lo.Table)
             if isinstance(block, lo.Title):
                 p = self.doc.add_paragraph(style="Title")
-                self._run(p, "\n".join(block.lines), "serif", SIZES["title"], bold=True)
+                self._run(p, "\n".join(block.lines), "title", SIZES["title"])
             elif isinstance(block, lo.Heading):
                 p = self.doc.add_paragraph(style="Heading 1" if block.level <= 1 else "Heading 2")
-                family = "sans" if block.level <= 1 else "kai"
-                self._run(p, block.text, family, SIZES["heading"], bold=block.level <= 1)
+                family = "hei" if block.level <= 1 else "kai"
+                self._run(p, block.text, family, SIZES["heading"])
             elif isinstance(block, lo.Para):
                 p = self.doc.add_paragraph()
                 size = SIZES["small"] if block.style == "note" else None
-                self._run(p, block.text, "serif", size, bold=block.style in ("pass", "fail"))
+                # emphasis in 黑体, as the PDF (仿宋 has no bold)
+                self._run(p, block.text, "hei" if block.style in ("pass", "fail") else "fang", size)
                 if block.style in ("body", "preamble", "note"):
                     _first_line_chars(p, 2)
                     p.paragraph_format.first_line_indent = Pt(SIZES["body"] * 2)
@@ -237,7 +334,8 @@ class _Writer:
                 self.blocks(block.blocks)
             elif isinstance(block, lo.Pre | lo.Raw):
                 p = self.doc.add_paragraph()
-                self._run(p, block.text, "serif", SIZES["small"])
+                _off_grid(p)
+                self._run(p, block.text, "song", SIZES["table"])
 
     def table(self, block: lo.Table) -> None:
         """The grid with its merged cells, written straight into the table XML (python-docx's
@@ -248,7 +346,7 @@ class _Writer:
         from docx.shared import Emu, Mm, Pt
         from docx.table import _Cell
 
-        size = SIZES["table"] if block.style == "official" else SIZES["small"] - 1
+        size = SIZES["table"] if block.style == "official" else SIZES["table"] - 1
         ncols = block.ncols
         table = self.doc.add_table(rows=len(block.rows), cols=ncols)
         table.style = "Table Grid"
@@ -284,35 +382,39 @@ class _Writer:
                 tr.append(tc)
                 if (r, c) in below:
                     span = below[(r, c)]
-                    self._span(tc, span, None, Emu(sum(widths[c : c + span])))
+                    self._span(tc, span, None, Emu(sum(widths[c : c + span])), size)
                     c += span
                     continue
                 cell = next(cells, None)
                 if cell is None:
-                    self._span(tc, 1, "", Emu(widths[c]))
+                    self._span(tc, 1, "", Emu(widths[c]), size)
                     c += 1
                     continue
                 span = min(cell.colspan, ncols - c)
                 for rr in range(r + 1, r + cell.rowspan):
                     below[(rr, c)] = span
                 self._span(
-                    tc, span, "restart" if cell.rowspan > 1 else "", Emu(sum(widths[c : c + span]))
-                )
+                    tc, span, "restart" if cell.rowspan > 1 else "",
+                    Emu(sum(widths[c : c + span])), size,
+                )  # fmt: skip
                 target = _Cell(tc, table)
                 p = target.paragraphs[0]
                 p.alignment = _aligns()[cell.align]
-                p.paragraph_format.line_spacing = 1.0
                 p.paragraph_format.first_line_indent = Pt(0)
                 p.paragraph_format.keep_with_next = keep and r + 1 < len(block.rows)
-                self._run(p, cell.text, "serif", size, bold=("item" in cell.cls.split()) or None)
+                self._run(p, cell.text, "song", size, bold=("item" in cell.cls.split()) or None)
                 c += span
         self.doc.add_paragraph().paragraph_format.space_after = Pt(0)
 
     @staticmethod
-    def _span(tc: Any, colspan: int, vmerge: str | None, width: Any) -> None:
-        """gridSpan, vMerge (None: continues the cell above; "restart": starts one) and width."""
+    def _span(tc: Any, colspan: int, vmerge: str | None, width: Any, size: float) -> None:
+        """gridSpan, vMerge (None: continues the cell above; "restart": starts one) and width;
+        its paragraph off the body's grid, in the table's size."""
         from docx.oxml import OxmlElement
         from docx.oxml.ns import qn
+        from docx.text.paragraph import Paragraph
+
+        _off_grid(Paragraph(tc.p_lst[0], None), size)  # type: ignore[arg-type]  # no part needed
 
         tcpr = tc.get_or_add_tcPr()
         tcpr.width = width
@@ -330,14 +432,17 @@ class _Writer:
         tcpr.append(v)
 
     def figure(self, block: lo.Figure) -> None:
-        from docx.enum.text import WD_ALIGN_PARAGRAPH
+        from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
         from docx.shared import Mm
 
         if block.png is not None:
             self.doc.add_picture(io.BytesIO(block.png), width=Mm(TYPE_WIDTH_MM - 6))
             picture = self.doc.paragraphs[-1]
             picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            _off_grid(picture)  # an exact line height would clip the picture
             picture.paragraph_format.keep_with_next = True
+            # the body's exact line height would clip the picture to one line (LibreOffice, Word)
+            picture.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
             for prop in picture._p.iter(
                 "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"
             ):
@@ -346,10 +451,10 @@ class _Writer:
         else:
             p = self.doc.add_paragraph()
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            self._run(p, block.empty, "serif", SIZES["small"])
+            self._run(p, block.empty, "fang", SIZES["small"])
         caption = self.doc.add_paragraph()
         caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        self._run(caption, block.title, "serif", SIZES["small"])
+        self._run(caption, block.title, "fang", SIZES["small"])
 
     def signature(self, block: lo.Signature) -> None:
         from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -368,7 +473,7 @@ class _Writer:
             extra = max(0, len(block.agency) - len(text)) / 2 if n else 0
             p.paragraph_format.right_indent = indent + Pt(SIZES["body"] * extra)
             p.paragraph_format.keep_with_next = n == 0
-            self._run(p, text, "serif")
+            self._run(p, text, "fang")
 
     def properties(self) -> None:
         props = self.doc.core_properties
@@ -420,10 +525,8 @@ def _reproducible(data: bytes) -> bytes:
 
 def docx_bytes(doc: lo.Document) -> bytes:
     """The report as a .docx file."""
-    from .from_html import expand
-
     writer = _Writer(doc)
-    writer.blocks(expand(doc.blocks))
+    writer.blocks(doc.blocks)
     writer.properties()
     buf = io.BytesIO()
     writer.doc.save(buf)

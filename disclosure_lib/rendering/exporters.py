@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from html.parser import HTMLParser
 from typing import Any
 
 from nbconvert.exporters import Exporter
@@ -41,6 +42,47 @@ def _text(value: Any) -> str:
     return "".join(value) if isinstance(value, list) else str(value)
 
 
+class _TextParser(HTMLParser):
+    """The visible text of HTML, a line per block element or table row, cells tab-separated."""
+
+    BREAKS = frozenset({"p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6",
+                        "table", "section", "article", "figure", "figcaption", "pre"})  # fmt: skip
+    HIDDEN = frozenset({"script", "style", "head", "title"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: Any) -> None:
+        if tag in self.HIDDEN:
+            self.hidden += 1
+        elif tag in self.BREAKS:
+            self.parts.append("\n")
+        elif tag in ("td", "th"):
+            self.parts.append("\t")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.HIDDEN:
+            self.hidden = max(0, self.hidden - 1)
+        elif tag in self.BREAKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self.hidden:
+            self.parts.append(data)
+
+
+def html_text(markup: str) -> str:
+    """What a cell's own HTML output (not made from the layout) says, as text: the PDF and
+    DOCX writers print it as such; only the layout carries structure."""
+    parser = _TextParser()
+    parser.feed(markup)
+    parser.close()
+    lines = ("".join(parser.parts)).split("\n")
+    return "\n".join(x.strip(" \t").replace("\t", " ") for x in lines if x.strip())
+
+
 def output_blocks(output: NotebookNode) -> tuple[list[lo.Block], dict[str, Any]] | None:
     """The layout blocks one cell output shows (its own layout, else what its data allows)."""
     kind = output.get("output_type")
@@ -49,7 +91,9 @@ def output_blocks(output: NotebookNode) -> tuple[list[lo.Block], dict[str, Any]]
         if lo.MIME in data:
             return lo.part_from_json(dict(data[lo.MIME]))
         if "text/html" in data:
-            return [lo.Raw(_text(data["text/html"]), _text(data.get("text/plain", "")))], {}
+            markup = _text(data["text/html"])
+            text = html_text(markup) or _text(data.get("text/plain", ""))
+            return [lo.Raw(markup, text)], {}
         if "image/png" in data:
             try:
                 png = base64.b64decode(_text(data["image/png"]))

@@ -4,9 +4,6 @@ Every text goes through `html.escape`: a narrative holding `<script>`, `{{ }}`, 
 LaTeX shows literally. Tables keep the official grid (`rowspan`/`colspan`); every figure names
 its row and column headings (`headers`, `scope`), so a screen reader reads it with them. The
 page (`page`) is self-contained: one stylesheet, images embedded, `lang="zh-CN"`.
-
-`Fragment`, `esc`, `NO_MATH` and `table_html` are the small HTML helpers other notebooks'
-displays (the yearly summary) use.
 """
 
 from __future__ import annotations
@@ -14,34 +11,14 @@ from __future__ import annotations
 import functools
 import html
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
-from .. import format as fmt
 from .._version import __version__
-from ..model import Report
 from . import layout as lo
 
 # Classes that keep MathJax (JupyterLab, classic notebook) from typesetting `$…$` in reports.
 NO_MATH = "tex2jax_ignore mathjax_ignore"
 STYLESHEET = Path(__file__).parent / "templates" / "disclosure_report" / "report.css"
-
-
-@dataclass(frozen=True)
-class Fragment:
-    """A piece of report HTML; Jupyter displays it as HTML, `str()` gives the markup."""
-
-    html: str
-    text: str = ""  # short plain-text stand-in (text/plain output)
-
-    def _repr_html_(self) -> str:
-        return self.html
-
-    def __str__(self) -> str:
-        return self.html
-
-    def __repr__(self) -> str:
-        return self.text or f"<HTML, {len(self.html)} 字符>"
 
 
 def esc(text: object) -> str:
@@ -189,10 +166,3 @@ def page(doc: lo.Document) -> str:
             "",
         ]
     )
-
-
-def table_html(table: fmt.Table, report: Report) -> str:
-    """An official table of `report` as HTML (the yearly summary's totals)."""
-    from .grids import table_grid
-
-    return table_markup(table_grid(table, report))

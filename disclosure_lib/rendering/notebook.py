@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .._version import __version__
-from ..errors import RenderError
+from ..errors import NotebookFailed, RenderError
 from ..locate import notebook_path
 from ..model import Report
 
@@ -38,22 +38,6 @@ DEFAULT_PROFILE = "publish"
 
 
 # --- execution --------------------------------------------------------------------------------
-
-
-class NotebookFailed(RenderError):
-    """A cell raised. `notebook` is the executed notebook with papermill's error marker."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        notebook: NotebookNode,
-        cell_index: int | None = None,
-        path: Path | None = None,
-    ) -> None:
-        super().__init__(message, path=path)
-        self.notebook = notebook
-        self.cell_index = cell_index
 
 
 class _MemoryIO:

@@ -1,15 +1,18 @@
-"""The PDF's fonts by role, after GB/T 9704: a heavy serif for the title, a serif for the body
-and tables, 黑体 (sans) for 一、 headings, 楷体 for （一） headings.
+"""The PDF's fonts by role, after GB/T 9704-2012: 仿宋 for the body (3号), 黑体 for 一、
+headings, 楷体 for （一） headings, a heavy 宋 for the title (小标宋-like), 宋 for the tables.
 
-Each role names families in order of preference (Debian packages: `fonts-noto-cjk`,
-`fonts-arphic-ukai`; others where installed). A role whose families are all missing falls
-back to the nearest style (楷 → serif → sans) and says so once per process. Every role's list
-ends with the other roles' families, so a character one face lacks (硚 in an old 楷 face) is
-set in the next; a character no listed face has is an error naming it (`check_glyphs`): a PDF
-never shows a blank box. Typst embeds only the glyphs used, so the whole system faces are used
-as they are (no cut-down copies).
+The 仿宋/黑/楷/宋 faces are the Fandol faces (GPL with the font exception), which
+`scripts/fetch-fonts.sh` takes out of Debian's texlive-lang-chinese into `fonts/fandol/` of
+the checkout (or a folder named by ``$DISCLOSURE_FONT_DIR``); the title is Noto Serif CJK SC
+Bold (`fonts-noto-cjk`), whose heavy strokes stand nearest to 方正小标宋. Each role names
+families in order of preference; a role with none of them falls back to the nearest style
+(楷 → 仿宋 → 宋 …) and says so once per process. A role's stack goes on with its other
+installed families, then the other roles' faces, so a character its face lacks (硚 is in no
+Fandol face) is set in the next, the closest style first; a character no listed face has is
+an error naming it (`check_glyphs`): a PDF never shows a blank box. Typst embeds only the
+glyphs used, so the faces are used whole (no cut-down copies).
 
-`python -m disclosure_lib.rendering.pdf_fonts` prints the faces chosen for each role.
+`python -m disclosure_lib.rendering.pdf_fonts` prints the face chosen for each role.
 """
 
 from __future__ import annotations
@@ -28,23 +31,38 @@ from typing import Any
 
 from .fonts import INSTALL_HINT, FontError
 
-# role -> families, preferred first
+# the checkout's font folder, filled by scripts/fetch-fonts.sh (`make setup`)
+FONT_DIR = Path(__file__).resolve().parents[2] / "fonts"
+FONT_DIR_ENV = "DISCLOSURE_FONT_DIR"
+# role -> families, preferred first (the Fandol faces as Typst names them)
 FAMILIES: dict[str, tuple[str, ...]] = {
-    "serif": ("Noto Serif CJK SC", "Source Han Serif SC", "Noto Serif CJK TC", "AR PL UMing",
-              "FandolSong"),
-    "sans": ("Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "Noto Sans CJK TC",
-             "Droid Sans Fallback"),
-    "kai": ("AR PL UKai", "LXGW WenKai", "AR PL KaitiM GB", "FandolKai", "KaiTi"),
+    "fang": ("FandolFang R", "FangSong", "FangSong_GB2312", "Noto Serif CJK SC",
+             "Source Han Serif SC", "AR PL UMing"),
+    "hei": ("FandolHei", "SimHei", "Noto Sans CJK SC", "Source Han Sans SC",
+            "WenQuanYi Zen Hei", "Droid Sans Fallback"),
+    "kai": ("FandolKai", "KaiTi", "AR PL UKai", "LXGW WenKai", "AR PL KaitiM GB"),
+    "song": ("FandolSong", "SimSun", "Noto Serif CJK SC", "Source Han Serif SC",
+             "AR PL UMing"),
+    "title": ("Noto Serif CJK SC", "Source Han Serif SC", "FandolSong"),
 }  # fmt: skip
-# where a role with none of its families installed borrows from, in order
-NEAREST = {"kai": ("serif", "sans"), "serif": ("sans",), "sans": ("serif",)}
+# where a role with none of its families installed borrows from, in order; also the order in
+# which a role's stack goes on to the other roles' faces
+NEAREST = {
+    "fang": ("song", "kai", "title", "hei"),
+    "kai": ("fang", "song", "title", "hei"),
+    "song": ("title", "fang", "kai", "hei"),
+    "title": ("song", "fang", "hei"),
+    "hei": ("title", "song", "fang", "kai"),
+}
 ROLE_NAMES = {
-    "serif": "宋体（正文、标题、表格）",
-    "sans": "黑体（一级标题）",
+    "fang": "仿宋（正文、落款）",
+    "hei": "黑体（一级标题）",
     "kai": "楷体（二级标题）",
+    "song": "宋体（表格、页码）",
+    "title": "小标宋（标题）",
 }
 # role -> weight the document sets in it (the file whose glyphs count)
-WEIGHTS = {"serif": (400, 700), "sans": (700,), "kai": (400,)}
+WEIGHTS = {"fang": (400,), "hei": (400,), "kai": (400,), "song": (400, 700), "title": (700,)}
 
 
 class FontFallbackWarning(UserWarning):
@@ -64,7 +82,18 @@ def typst_fonts() -> Any:
     """Typst's view of the system fonts, scanned once per process (shared by its compilers)."""
     import typst
 
-    return typst.Fonts(include_system_fonts=True, include_embedded_fonts=False)
+    return typst.Fonts(
+        include_system_fonts=True, include_embedded_fonts=False, font_paths=list(font_dirs())
+    )
+
+
+def font_dirs() -> tuple[str, ...]:
+    """Font folders read besides the system's: ``$DISCLOSURE_FONT_DIR`` (several joined by
+    ``os.pathsep``), then the checkout's `fonts/` when it exists."""
+    dirs = [d for d in os.environ.get(FONT_DIR_ENV, "").split(os.pathsep) if d]
+    if FONT_DIR.is_dir():
+        dirs.append(str(FONT_DIR))
+    return tuple(str(Path(d).resolve()) for d in dirs)
 
 
 @functools.cache
@@ -109,11 +138,13 @@ def _say(message: str) -> None:
 
 
 def stack(role: str) -> tuple[str, ...]:
-    """The role's family first, then the other roles' families for characters it lacks."""
+    """The role's family first, then its other installed families, then the other roles'
+    families (nearest style first), for characters it lacks."""
     chosen = resolve()
-    first = chosen[role]
-    rest = [chosen[r] for r in ("serif", "sans", "kai") if chosen[r] != first]
-    return tuple(dict.fromkeys([first, *rest]))
+    have = installed()
+    own = [f for f in FAMILIES[role] if f in have]
+    rest = [chosen[r] for r in NEAREST[role]]
+    return tuple(dict.fromkeys([chosen[role], *own, *rest]))
 
 
 def faces(role: str) -> tuple[Face, ...]:
@@ -179,7 +210,11 @@ def coverage(role: str) -> frozenset[int]:
         cmap = _cmap(face.path, face.index)
         got = by_family.get(face.family)
         by_family[face.family] = set(cmap) if got is None else got & cmap
-    return frozenset().union(*by_family.values()) if by_family else frozenset()
+    have = frozenset().union(*by_family.values()) if by_family else frozenset()
+    return have - _CONTROLS  # the Fandol faces map C0 controls (to blanks): never printable
+
+
+_CONTROLS = frozenset([*range(0x20), *range(0x7F, 0xA0)])
 
 
 _IGNORED = frozenset(map(ord, "\n\r\t\u00ad\u200b\u200c\u200d\ufeff"))
@@ -224,7 +259,8 @@ def fingerprint() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Print the family chosen for each role, or what to install."""
+    """Print the family chosen for each role, its files and the families after it, or what to
+    install."""
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -232,7 +268,10 @@ def main(argv: list[str] | None = None) -> int:
         for w in caught:
             print(str(w.message), file=sys.stderr)
         for role, family in chosen.items():
-            print(f"{ROLE_NAMES[role]}: {family} ({', '.join(stack(role)[1:]) or '-'})")
+            files = ", ".join(Path(f.path).name for f in faces(role) if f.family == family)
+            print(
+                f"{ROLE_NAMES[role]}: {family} [{files}] (then {', '.join(stack(role)[1:]) or '-'})"
+            )
     except FontError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2

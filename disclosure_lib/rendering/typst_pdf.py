@@ -49,12 +49,7 @@ def stylesheet() -> str:
 
 
 def header(doc: lo.Document) -> str:
-    fonts = {
-        "serif": pdf_fonts.stack("serif"),
-        "sans": pdf_fonts.stack("sans"),
-        "kai": pdf_fonts.stack("kai"),
-        "title": pdf_fonts.stack("serif"),
-    }
+    fonts = {role: pdf_fonts.stack(role) for role in pdf_fonts.FAMILIES}
     font_defs = ", ".join(f"{k}: {_array(map(lit, v))}" for k, v in fonts.items())
     keywords = [x for x in ("政府信息公开工作年度报告", doc.agency, str(doc.year or "")) if x]
     meta = (
@@ -67,8 +62,8 @@ def header(doc: lo.Document) -> str:
 # --- blocks ----------------------------------------------------------------------------------
 
 
-def _cell(cell: lo.Cell) -> str:
-    parts = [f"text: {lit(cell.text)}"]
+def _cell(cell: lo.Cell, x: int) -> str:
+    parts = [f"text: {lit(cell.text)}", f"x: {x}"]
     if cell.colspan > 1:
         parts.append(f"colspan: {cell.colspan}")
     if cell.rowspan > 1:
@@ -84,10 +79,49 @@ def _columns(table: lo.Table) -> str:
     return _array(f"{w:g}em" if w else "1fr" for w in table.widths)
 
 
-def table_call(table: lo.Table) -> str:
-    rows = ",\n  ".join(_array(_cell(c) for c in row) for row in table.rows)
-    size = "" if table.style == "official" else ", size: size.small - 1pt"
-    return f"grid-table({_columns(table)}, {table.header_rows}, ({rows},){size})"
+def columns_of(table: lo.Table) -> list[list[int]]:
+    """The column each cell starts in, row by row (slots covered by a rowspan skipped)."""
+    covered: set[tuple[int, int]] = set()
+    out: list[list[int]] = []
+    for r, row in enumerate(table.rows):
+        xs: list[int] = []
+        c = 0
+        for cell in row:
+            while (r, c) in covered:
+                c += 1
+            xs.append(c)
+            for rr in range(r + 1, r + cell.rowspan):
+                covered.update((rr, cc) for cc in range(c, c + cell.colspan))
+            c += cell.colspan
+        out.append(xs)
+    return out
+
+
+def table_call(table: lo.Table, key: str = "t") -> str:
+    """A `grid-table` call; `key` names the markers its rows leave (unique in the document)."""
+    rows = ",\n  ".join(
+        _array(_cell(c, x) for c, x in zip(row, xs, strict=True))
+        for row, xs in zip(table.rows, columns_of(table), strict=True)
+    )
+    size = "" if table.style == "official" else ", size: size.table - 1pt"
+    groups = _array(f"({start}, {n})" for start, n in group_heads(table))
+    return (
+        f"grid-table({lit(key)}, {_columns(table)}, {table.header_rows}, ({rows},),"
+        f" groups: {groups}{size})"
+    )
+
+
+def group_heads(table: lo.Table) -> list[tuple[int, int]]:
+    """Row groups that open with heading rows (二's 第二十条第（一）项 and its 信息内容 row): the
+    first row and how many rows head the group, repeated when the group goes on a new page."""
+    out = []
+    for start in table.groups:
+        n = 0
+        while start + n < len(table.rows) and all(c.header for c in table.rows[start + n]):
+            n += 1
+        if start >= table.header_rows and 0 < n < len(table.rows) - start:
+            out.append((start, n))
+    return out
 
 
 class _Writer:
@@ -96,6 +130,7 @@ class _Writer:
         self.images: dict[str, bytes] = {}
         self.texts: list[tuple[str, str]] = []  # (font role, text) for the glyph check
         self.marks = 0
+        self.tables = 0
 
     def blocks(self, blocks: Sequence[lo.Block], stick_last: bool = False) -> None:
         """Blocks in order; with `stick_last`, the last paragraph sticks to what follows."""
@@ -125,47 +160,49 @@ class _Writer:
 
     def call(self, block: lo.Block) -> str:
         if isinstance(block, lo.Title):
-            self.texts += [("serif", x) for x in block.lines]
+            self.texts += [("title", x) for x in block.lines]
             return f"title({', '.join(map(lit, block.lines))})"
         if isinstance(block, lo.Heading):
-            self.texts.append(("sans" if block.level <= 1 else "kai", block.text))
+            self.texts.append(("hei" if block.level <= 1 else "kai", block.text))
             return f"h({lit(block.text)}, {block.level})"
         if isinstance(block, lo.Para):
-            self.texts.append(("serif", block.text))
+            bold = block.style in ("pass", "fail")  # strong: 黑体
+            self.texts.append(("hei" if bold else "fang", block.text))
             return f"para({lit(block.text)}, style: {lit(block.style)})"
         if isinstance(block, lo.Table):
-            self.texts += [("serif", c.text) for row in block.rows for c in row]
-            return table_call(block)
+            self.texts += [("song", c.text) for row in block.rows for c in row]
+            self.tables += 1
+            return table_call(block, f"dl-table-{self.tables}")
         if isinstance(block, lo.Figure):
-            self.texts.append(("serif", block.title))
+            self.texts.append(("fang", block.title))
             if block.png is None:
-                self.texts.append(("serif", block.empty))
+                self.texts.append(("fang", block.empty))
                 return f"fig-empty({lit(block.empty)}, {lit(block.title)})"
             name = f"/chart-{len(self.images)}.png"
             self.images[name] = block.png
             return f"fig({lit(name)}, {lit(block.alt)}, {lit(block.title)})"
         if isinstance(block, lo.Signature):
-            self.texts += [("serif", block.agency), ("serif", block.date)]
+            self.texts += [("fang", block.agency), ("fang", block.date)]
             return f"signature({lit(block.agency)}, {lit(block.date)})"
         if isinstance(block, lo.Pre | lo.Raw):
-            self.texts.append(("serif", block.text))
+            self.texts.append(("song", block.text))
             return f"pre({lit(block.text)})"
         if isinstance(block, lo.Section):
             inner = _Writer()
             inner.images = self.images
             inner.texts = self.texts
+            inner.tables, inner.marks = self.tables, self.marks
             inner.section(block.blocks)
+            self.tables, self.marks = inner.tables, inner.marks
             return "[" + "\n".join(inner.out) + "]"
         raise TypeError(f"no Typst for {type(block).__name__}")
 
 
 def source(doc: lo.Document) -> tuple[str, dict[str, bytes], list[tuple[str, str]]]:
     """Typst source of `doc`, the images it reads (name -> PNG) and its texts by font role."""
-    from .from_html import expand
-
     w = _Writer()
-    w.texts.append(("serif", doc.title))
-    w.blocks(expand(doc.blocks))
+    w.texts.append(("title", doc.title))
+    w.blocks(doc.blocks)
     body = "\n".join(w.out)
     return f"{header(doc)}{stylesheet()}\n{body}\n", w.images, w.texts
 

@@ -19,7 +19,7 @@ from .test_gate import _break
 
 pytest.importorskip("playwright.sync_api")
 pytest.importorskip("axe_playwright_python")
-pytestmark = pytest.mark.skipif(not have_chromium(), reason="needs chromium")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(not have_chromium(), reason="needs chromium")]
 
 
 @pytest.fixture(scope="module")

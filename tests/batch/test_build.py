@@ -111,15 +111,18 @@ def test_rebuild_is_a_noop_then_exactly_the_dependents(built: tuple, tmp_path: P
     )
     save_report(report, path)
     before = (out / "2023" / AGENCIES[1]).stat().st_mtime_ns
+    stem = out / "2022" / AGENCIES[0] / f"{AGENCIES[0]}2022年政府信息公开工作年度报告"
+    pdf_before = stem.with_suffix(".pdf").stat().st_mtime_ns
     third = b.build([params], output_dir=out, progress=False, to=("html",))
     assert sorted(x.label for x in third.built) == sorted(
         [f"{AGENCIES[0]} 2022年", f"{AGENCIES[0]} 2023年", "2022年 汇总", "2023年 汇总"]
     )
     assert len(third.skipped) == 2
     assert (out / "2023" / AGENCIES[1]).stat().st_mtime_ns == before
-    # html-only rebuild removed the now stale PDF of the rebuilt report
-    stem = out / "2022" / AGENCIES[0] / f"{AGENCIES[0]}2022年政府信息公开工作年度报告"
-    assert stem.with_suffix(".html").exists() and not stem.with_suffix(".pdf").exists()
+    # an html-only rebuild rebuilds the PDF the first build wrote too (issue 18.5), and says so
+    assert stem.with_suffix(".html").exists()
+    assert stem.with_suffix(".pdf").stat().st_mtime_ns > pdf_before
+    assert third.kept_formats[f"{AGENCIES[0]} 2022年"] == ("pdf", "docx")
     forced = b.build([params], output_dir=out, progress=False, to=("html",), force=True,
                      year=2022, agency=AGENCIES[1])  # fmt: skip
     assert [x.label for x in forced.built] == [f"{AGENCIES[1]} 2022年"]
@@ -249,6 +252,7 @@ def _all_gone(pids: set[int]) -> bool:
     return not any(p in table and not table[p][1].startswith("Z") for p in pids)
 
 
+@pytest.mark.slow
 def test_kill_9_mid_build_then_the_next_build_finishes(tmp_path: Path) -> None:
     params = make_params(tmp_path / "params", AGENCIES[:1])
     out = tmp_path / "out"
@@ -274,6 +278,7 @@ def test_kill_9_mid_build_then_the_next_build_finishes(tmp_path: Path) -> None:
     assert "已是最新" in again.stderr and again.returncode == 0
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_workers_and_keeps_finished_outputs(tmp_path: Path) -> None:
     params = make_params(tmp_path / "params", AGENCIES[:1])
     out = tmp_path / "out"
@@ -292,6 +297,7 @@ def test_ctrl_c_stops_workers_and_keeps_finished_outputs(tmp_path: Path) -> None
     assert rest.returncode == 0 and "已是最新" in rest.stderr
 
 
+@pytest.mark.slow
 def test_dask_executor_on_a_local_cluster(tmp_path: Path) -> None:
     distributed = pytest.importorskip("distributed")
     params = make_params(tmp_path / "params", AGENCIES[:1])
@@ -313,6 +319,7 @@ def test_bad_options_are_build_errors(tmp_path: Path) -> None:
         b.build([params], output_dir=tmp_path / "o", executor="dask", progress=False)
 
 
+@pytest.mark.slow
 def test_plain_log_lines_when_not_a_terminal(tmp_path: Path) -> None:
     params = make_params(tmp_path / "params", AGENCIES[:1])
     run = subprocess.run([*CLI, "build", str(params), "-o", str(tmp_path / "out"), "--to", "html"],
@@ -358,3 +365,47 @@ def test_the_driver_hands_out_a_bounded_number_of_units(
                       jobs=2)  # fmt: skip
     assert len(summary.built) == 24 + 2
     assert peak[0] <= 2 * (1 + b.AHEAD_PER_WORKER)
+
+
+def _instant_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Workers that answer at once with documents of the asked formats (no notebook runs)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from disclosure_lib.batch.worker import Result, Task
+
+    def answer(task: Task) -> Result:
+        return Result(True, notebook="{}", documents={f: f"<{task.agency}>" for f in task.formats})
+
+    monkeypatch.setattr(b, "run_task", answer)
+    monkeypatch.setattr(b, "_executor", lambda *a, **k: ThreadPoolExecutor(2))
+
+
+def test_a_format_written_before_is_rebuilt_not_removed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 18.5: a DOCX a user once asked for stays (rebuilt with its report), and the build
+    says so; the summary line names the format kept."""
+    _instant_workers(monkeypatch)
+    params, out = make_params(tmp_path / "params"), tmp_path / "out"
+    b.build([params], output_dir=out, to=("html", "docx"), progress=False, summaries=False)
+    docx = sorted(out.rglob("*.docx"))
+    assert len(docx) == len(AGENCIES) * len(YEARS)
+    again = b.build([params], output_dir=out, to="html", progress=False, summaries=False,
+                    force=True)  # fmt: skip
+    assert sorted(out.rglob("*.docx")) == docx
+    assert set(again.kept_formats.values()) == {("docx",)}
+    assert len(again.kept_formats) == len(docx)
+    assert f"docx（{len(docx)} 份）" in again.table()
+    assert all(e.formats == ["html", "docx"] for e in again.entries)
+
+
+def test_build_takes_one_options_object(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _instant_workers(monkeypatch)
+    params = make_params(tmp_path / "params", AGENCIES[:1])
+    opts = b.BuildOptions(to="html", output_dir=tmp_path / "out", progress=False)
+    summary = b.build([params], opts, year=2023, summaries=False)
+    assert [x.label for x in summary.built] == [f"{AGENCIES[0]} 2023年"]
+    written = {p.suffix for e in summary.entries for p in map(Path, e.outputs)}
+    assert written == {".html", ".ipynb"}
+    with pytest.raises(TypeError):
+        b.build([params], opts, colour="red")

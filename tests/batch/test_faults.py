@@ -1,17 +1,22 @@
-"""Fault injection (issue 12): a build killed with SIGKILL at random points, again and again,
+"""Fault injection (issue 12): a build killed with SIGKILL at chosen points, again and again,
 then run to the end, leaves exactly what a clean build leaves, and nothing in the temp folder.
 
 The driver does every write of a build. It runs here under a small wrapper that counts its
 file-system calls (`os.open`, `os.fdopen`, `os.replace`, `os.unlink`, `os.rmdir`, `os.mkdir`)
-and kills the process with SIGKILL at the N-th: at a random point of its writes, not only
-between them. Between kills the params change the way they do in an office (an edit, a file
-deleted then restored, an output removed by hand, a --force rebuild). At the end the params are
-as at the start, one more build runs to the end, and its outputs must equal a clean build's
-byte for byte (the executed notebooks' timestamps aside).
+and kills the process with SIGKILL at the N-th: at any point of its writes, not only between
+them. The kill points come from one counted clean build: one in each of `KILLS` equal slices of
+its calls, so every phase (lock, each unit's files, the manifest, the index) is hit, and every
+replay is killed (a replay that ran to the end would cost a whole build and kill nothing).
+A replay is a forced rebuild (its calls follow the clean build's) or a resume after the last
+kill (killed within the part left to do). Between kills the params change the way they do in
+an office (an edit, a file deleted then restored, an output removed by hand). At the end the
+params are as at the start, one more build runs to the end, and its outputs must equal a clean
+build's byte for byte (the executed notebooks' timestamps aside).
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import random
@@ -29,8 +34,9 @@ from disclosure_lib.params import params_path
 from .test_build import AGENCIES, make_params
 from .test_outputs import _set_first_paragraph
 
-KILLS = 20  # at least this many builds killed mid-way
-MAX_RUNS = 45
+KILLS = 20  # builds killed mid-way, at this many distinct points of a clean build's calls
+MAX_RUNS = KILLS + 8  # a few replays may end before their point (a mutation removed work)
+PREFIX = 3  # calls before a build's first write: its folder, the lock, the pool's /dev/null
 KILLER = """
 import os, signal, sys, tempfile
 tempfile.gettempdir()  # Python's own probe file in the temp folder: not the build's doing
@@ -100,17 +106,15 @@ def _assert_nothing_half_written(out: Path, note: str) -> None:
             json.loads(text)  # raises on a truncated file
 
 
-def _mutate(rng: random.Random, params: Path, out: Path, deleted: list[Path]) -> tuple[str, ...]:
-    """Something an office does between two builds; returns extra build options."""
+def _mutate(rng: random.Random, params: Path, out: Path, deleted: list[Path]) -> None:
+    """Something an office does between two builds."""
     for path, data in [(p, p.with_suffix(".bak").read_bytes()) for p in deleted]:
         path.write_bytes(data)  # a deleted params file comes back
         path.with_suffix(".bak").unlink()
     deleted.clear()
-    what = rng.choice(["nothing", "nothing", "force", "edit", "delete", "remove-output"])
+    what = rng.choice(["nothing", "nothing", "edit", "delete", "remove-output"])
     agency, year = AGENCIES[0], rng.choice((2022, 2023))
     path = params_path(params, agency, year)
-    if what == "force":
-        return ("--force",)
     if what == "edit":
         _set_first_paragraph(path, f"第 {rng.randrange(1000)} 次修改的草稿。")
     elif what == "delete":
@@ -121,10 +125,18 @@ def _mutate(rng: random.Random, params: Path, out: Path, deleted: list[Path]) ->
         outputs = [p for p in out.rglob("*年度报告.html")]
         if outputs:
             rng.choice(outputs).unlink()
-    return ()
 
 
-def test_builds_killed_at_random_points_end_as_a_clean_build(tmp_path: Path) -> None:
+def kill_points(rng: random.Random, calls: int, kills: int = KILLS) -> list[int]:
+    """One call in each of `kills` equal slices of a clean build's `calls`, in random order."""
+    bounds = [1 + calls * i // kills for i in range(kills + 1)]
+    points = [rng.randrange(lo, max(hi, lo + 1)) for lo, hi in itertools.pairwise(bounds)]
+    rng.shuffle(points)
+    return points
+
+
+@pytest.mark.slow
+def test_builds_killed_at_many_points_end_as_a_clean_build(tmp_path: Path) -> None:
     seed = int(os.environ.get("FAULT_SEED", "0" if os.environ.get("CI") else time.time_ns()))
     rng = random.Random(seed)
     note = f"FAULT_SEED={seed}"
@@ -137,21 +149,30 @@ def test_builds_killed_at_random_points_end_as_a_clean_build(tmp_path: Path) -> 
     code, err = _build(params, clean, env, 0)
     assert code == 0, err
     calls = int(err.rsplit("file-system calls: ", 1)[1])
-    assert calls > 30, err  # a clean build writes every output, the manifest and the index
+    assert calls > 3 * KILLS, err  # a clean build writes every output, the manifest and the index
 
-    kills, runs, deleted = 0, 0, []  # type: ignore[var-annotated]
-    while kills < KILLS and runs < MAX_RUNS:
+    points = kill_points(rng, calls)
+    assert len(set(points)) == KILLS  # distinct points, spread over the whole build
+    kills, runs, last, deleted = 0, 0, calls, []  # type: ignore[var-annotated]
+    while points and runs < MAX_RUNS:
         runs += 1
-        extra = _mutate(rng, params, out, deleted)
-        at = rng.randint(1, calls)
+        _mutate(rng, params, out, deleted)
+        point = points.pop()
+        if point > last and rng.random() < 0.5:  # resume: the point is in what is left to do
+            at, extra = PREFIX + point - last, ()
+        else:
+            at, extra = point, ("--force",)
         code, err = _build(params, out, env, at, *extra)
         assert "Traceback" not in err, f"{note}: {err}"
         if code == -9:
-            kills += 1
+            kills, last = kills + 1, point
             _assert_nothing_half_written(out, f"{note}, killed at call {at}")
-        else:
+        else:  # it ended first (a mutation left less to do): that point again, later
             assert code == 0, f"{note}: {err}"
+            points.insert(0, point)
+            last = calls
     assert kills >= KILLS, f"{note}: only {kills} of {runs} builds were killed"
+    print(f"{note}: {kills} builds killed in {runs} runs")
 
     for path, data in original.items():  # the params as at the start
         path.write_bytes(data)

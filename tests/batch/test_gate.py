@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 from pathlib import Path
 from urllib.parse import quote
@@ -47,8 +48,22 @@ def params(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def test_findings_are_listed_once_per_report(params: Path, tmp_path: Path) -> None:
-    summary = b.build([params], output_dir=tmp_path / "out", to=("html",), progress=False)
+@pytest.fixture(scope="module")
+def built(params: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, b.BuildSummary]:
+    """The params built once (html, not strict); tests that build on copy the folder."""
+    out = tmp_path_factory.mktemp("gate-built") / "out"
+    return out, b.build([params], output_dir=out, to=("html",), progress=False)
+
+
+def _copy(built: tuple[Path, b.BuildSummary], tmp_path: Path) -> Path:
+    shutil.copytree(built[0], tmp_path / "out")
+    return tmp_path / "out"
+
+
+def test_findings_are_listed_once_per_report(
+    params: Path, built: tuple[Path, b.BuildSummary], tmp_path: Path
+) -> None:
+    summary = built[1]
     assert summary.exit_code == 0 and len(summary.built) == 6
     errors = next(x.errors for x in summary.lines if x.label == f"{BROKEN} 2023年")
     assert errors > 0
@@ -59,14 +74,15 @@ def test_findings_are_listed_once_per_report(params: Path, tmp_path: Path) -> No
     assert lines == [
         f"  校验 {BROKEN} 2023年：错误 {errors} 条；首个错误：" + lines[0].split("首个错误：")[1]
     ]
-    again = b.build([params], output_dir=tmp_path / "out", to=("html",), progress=False)
+    again = b.build([params], output_dir=_copy(built, tmp_path), to=("html",), progress=False)
     assert not again.built and again.check_errors == errors  # skipped reports still listed
     assert any(x.strip().startswith(f"校验 {BROKEN} 2023年") for x in again.table().splitlines())
 
 
-def test_strict_build_blocks_the_report_and_its_year(params: Path, tmp_path: Path) -> None:
-    out = tmp_path / "out"
-    b.build([params], output_dir=out, to=("html",), progress=False)
+def test_strict_build_blocks_the_report_and_its_year(
+    params: Path, built: tuple[Path, b.BuildSummary], tmp_path: Path
+) -> None:
+    out = _copy(built, tmp_path)
     assert _outputs(out, BROKEN, 2023)  # published before --strict
     run = subprocess.run([*CLI, "build", str(params), "-o", str(out), "--to", "html", "--strict"],
                          capture_output=True, text=True, timeout=300)  # fmt: skip

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from disclosure_lib.batch import manifest as m
+from disclosure_lib.batch.states import Status, UnitKind
 from disclosure_lib.errors import BuildError
 
 
@@ -146,3 +147,23 @@ def test_stale_temp_files_are_removed(tmp_path: Path) -> None:
     (tmp_path / "2024" / "r.html").write_text("whole")
     assert m.remove_stale_temps(tmp_path) == 1
     assert [p.name for p in (tmp_path / "2024").iterdir()] == ["r.html"]
+
+
+def test_states_are_enums_stored_as_their_values(tmp_path: Path) -> None:
+    """The manifest's JSON keeps the plain values; loading gives the enums back, and an entry
+    with a status this code does not know is dropped (rebuilt), not trusted."""
+    import json
+
+    man = m.Manifest(tmp_path)
+    man.record(_entry())
+    man.record(_entry("report:乙/2024"))
+    man.save()
+    raw = json.loads((tmp_path / m.MANIFEST_NAME).read_text(encoding="utf-8"))
+    assert raw["entries"]["report:甲/2024"]["status"] == "built"
+    assert raw["entries"]["report:甲/2024"]["kind"] == "report"
+    raw["entries"]["report:乙/2024"]["status"] = "half-done"
+    (tmp_path / m.MANIFEST_NAME).write_text(json.dumps(raw), encoding="utf-8")
+    again = m.Manifest.load(tmp_path)
+    entry = again.entries["report:甲/2024"]
+    assert entry.status is Status.BUILT and entry.kind is UnitKind.REPORT
+    assert "report:乙/2024" not in again.entries

@@ -45,8 +45,9 @@ def _squash(text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def seed(tmp_path_factory: pytest.TempPathFactory) -> batch_render.RenderResult:
-    return batch_render.render(SEED, 2024, PARAMS, output_dir=tmp_path_factory.mktemp("out"))
+def seed(seed_rendered: batch_render.RenderResult) -> batch_render.RenderResult:
+    """The seed rendered once per session (conftest), publish, every format."""
+    return seed_rendered
 
 
 def test_seed_outputs_written(seed: batch_render.RenderResult) -> None:
@@ -185,6 +186,7 @@ def test_hostile_text_and_agency_name(tmp_path: Path) -> None:
     assert "<script>alert(1)</script>" in text and "{{ agency }}" in text and "$x^2$" in text
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(
     shutil.which("papermill", path=str(Path(sys.executable).parent)) is None, reason="no CLI"
 )

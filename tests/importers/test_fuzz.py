@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 from decimal import Decimal
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -140,6 +141,7 @@ HTML_SNIPPETS = st.sampled_from(
 )
 
 
+@pytest.mark.slow
 @FUZZ
 @given(
     st.sampled_from(sorted(HTML)),
@@ -179,6 +181,7 @@ def test_run_together_figures_are_right_or_blank(seed: int, scale: int, joins: l
 PDF = text_pdf(["Annual report 2024", "1 2 3 4 5", "0 0 0 0 0 0 0"])
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.tuples(st.integers(0, 10**6), st.binary(max_size=8)), max_size=6))
 def test_mutated_pdfs(edits: list[tuple[int, bytes]]) -> None:

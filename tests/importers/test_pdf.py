@@ -65,6 +65,7 @@ def _text(pdf: Path) -> str:
         return "\n".join(page.extract_text() or "" for page in doc.pages)
 
 
+@pytest.mark.slow
 def test_rendered_pdfs_import_back_to_identical_params(
     rendered: list[tuple[Report, Path]],
 ) -> None:
@@ -81,6 +82,7 @@ def test_rendered_pdfs_import_back_to_identical_params(
         assert sum(s.inferred for s in result.log.stats.values()) == 0  # read, not inferred
 
 
+@pytest.mark.slow
 def test_cli_imports_a_folder_of_pdfs(
     rendered: list[tuple[Report, Path]], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -14,24 +14,25 @@ import pytest
 from disclosure_lib import format as fmt
 from disclosure_lib.batch import render as batch_render
 
-from ..base import ROOT
+from ..base import BUSY_AGENCY, ROOT, SEED_AGENCY, SEED_YEAR
 from ..browser import axe_violations, chromium, have_chromium
 
-AGENCY = "示例区教育局"  # has figures and earlier years: every chart is drawn
+AGENCY = BUSY_AGENCY  # has figures and earlier years: every chart is drawn
 
 pytest.importorskip("playwright.sync_api")
-pytestmark = pytest.mark.skipif(
-    not have_chromium() or not (ROOT / "params" / AGENCY / "2024.yaml").is_file(),
-    reason="needs chromium and the bundled demo params",
-)
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not have_chromium() or not (ROOT / "params" / AGENCY / "2024.yaml").is_file(),
+        reason="needs chromium and the bundled demo params",
+    ),
+]
 
 
 @pytest.fixture(scope="module")
-def rendered(tmp_path_factory: pytest.TempPathFactory) -> batch_render.RenderResult:
-    out = tmp_path_factory.mktemp("out")
-    return batch_render.render(
-        AGENCY, 2024, ROOT / "params", to="html", output_dir=out, profile="review"
-    )
+def rendered(busy_review_rendered: batch_render.RenderResult) -> batch_render.RenderResult:
+    """AGENCY 2024, review, HTML: rendered once per session (conftest)."""
+    return busy_review_rendered
 
 
 @pytest.fixture(scope="module")
@@ -104,16 +105,15 @@ def test_figures_centred(page: tuple) -> None:
 
 
 @pytest.fixture(scope="module")
-def seed_pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """The seed report's page in both profiles."""
-    out: dict[str, Path] = {}
-    for profile in ("publish", "review"):
-        folder = tmp_path_factory.mktemp(profile)
-        result = batch_render.render("硚口区企业服务中心", 2024, ROOT / "params", to="html",
-                                     output_dir=folder, profile=profile)  # fmt: skip
-        assert result.html is not None
-        out[profile] = result.html
-    return out
+def seed_pages(
+    tmp_path_factory: pytest.TempPathFactory, seed_rendered: batch_render.RenderResult
+) -> dict[str, Path]:
+    """The seed report's page in both profiles (publish: the session's, conftest)."""
+    folder = tmp_path_factory.mktemp("review")
+    review = batch_render.render(SEED_AGENCY, SEED_YEAR, ROOT / "params", to="html",
+                                 output_dir=folder, profile="review")  # fmt: skip
+    assert seed_rendered.html is not None and review.html is not None
+    return {"publish": seed_rendered.html, "review": review.html}
 
 
 @pytest.mark.parametrize("which", ["seed publish", "seed review", "charts review"])

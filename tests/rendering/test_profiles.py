@@ -17,9 +17,8 @@ from disclosure_lib.batch import render as batch_render
 from disclosure_lib.params import load_report
 from disclosure_lib.params_write import save_report
 
+from ..base import BUSY_AGENCY as BUSY
 from ..base import PARAMS
-
-BUSY = "示例区教育局"  # figures and earlier years: every chart has something to draw
 
 
 @pytest.fixture(scope="module")
@@ -34,17 +33,16 @@ def _soup(result: batch_render.RenderResult) -> BeautifulSoup:
     return BeautifulSoup(result.html.read_text(encoding="utf-8"), "html.parser")
 
 
-def test_publish_then_review(params: Path, tmp_path: Path) -> None:
+def test_publish_then_review(
+    params: Path, tmp_path: Path, busy_review_rendered: batch_render.RenderResult
+) -> None:
     publish = _soup(batch_render.render(BUSY, 2024, params, to="html", output_dir=tmp_path / "p"))
     text = publish.get_text()
     assert "数据校验" not in text and "附：统计图表" not in text
     assert publish.find("img") is None  # charts: not asked for
     last = publish.find("article").find_all(recursive=False)[-1]  # type: ignore[union-attr]
     assert "signature" in last["class"] and last.get_text() == BUSY  # the 落款 ends it
-    review = _soup(
-        batch_render.render(BUSY, 2024, params, to="html", output_dir=tmp_path / "r",
-                            profile="review")
-    )  # fmt: skip
+    review = _soup(busy_review_rendered)  # the same params, rendered once per session
     sections = [s.get("id") for s in review.find_all("section")]
     assert sections[-2:] == ["charts", "checks"]
     assert len(review.select("section#charts img")) == 4

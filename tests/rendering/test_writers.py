@@ -47,13 +47,7 @@ def _busy() -> Report:
 
 @pytest.fixture(scope="module")
 def written(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
-    doc = _document(_busy(), review=True)
-    folder = tmp_path_factory.mktemp("writers")
-    pdf = folder / "r.pdf"
-    pdf.write_bytes(typst_pdf.typeset(doc))
-    docx = folder / "r.docx"
-    docx.write_bytes(docx_writer.docx_bytes(doc))
-    return {"doc": doc, "html": html.page(doc), "pdf": pdf, "docx": docx}
+    return _write(_document(_busy(), review=True), tmp_path_factory.mktemp("writers"))
 
 
 def _pdf_text(path: Path) -> str:
@@ -77,19 +71,55 @@ def _docx_text(path: Path) -> str:
     return _squash("\n".join(parts))
 
 
-def test_same_texts_in_all_three(written: dict[str, object]) -> None:
-    doc = written["doc"]
-    assert isinstance(doc, lo.Document)
-    texts = {
+def _write(doc: lo.Document, folder: Path) -> dict[str, object]:
+    pdf = folder / "r.pdf"
+    pdf.write_bytes(typst_pdf.typeset(doc))
+    docx = folder / "r.docx"
+    docx.write_bytes(docx_writer.docx_bytes(doc))
+    return {"doc": doc, "html": html.page(doc), "pdf": pdf, "docx": docx}
+
+
+def _read_back(written: dict[str, object]) -> dict[str, str]:
+    """Each writer's output as text, whitespace removed."""
+    return {
         "html": _squash(BeautifulSoup(str(written["html"]), "html.parser").get_text()),
         "pdf": _pdf_text(written["pdf"]),  # type: ignore[arg-type]
         "docx": _docx_text(written["docx"]),  # type: ignore[arg-type]
     }
+
+
+def _assert_same_texts(doc: lo.Document, texts: dict[str, str], at_least: int) -> None:
     wanted = [t for t in doc.texts() if t.strip()]
-    assert len(wanted) > 300  # title, preamble, every heading, paragraph and table cell
+    assert len(wanted) > at_least
     for name, text in texts.items():
         missing = [t for t in wanted if _squash(t) not in text]
         assert not missing, f"{name} lacks {missing[:5]}"
+
+
+@pytest.fixture(scope="module")
+def written_summary(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    """The yearly summary of the bundled demo agencies, one report made inconsistent (so
+    数据校验 lists findings), written by the three writers from one layout."""
+    from disclosure_lib.rendering.summary import summary_parts
+    from disclosure_lib.summary import year_summary
+    from disclosure_lib.synth import demo_reports
+
+    reports = demo_reports()
+    broken = next(r for r in reports if r.year == 2024)
+    broken.set(
+        "applications", "new", "total", (broken.get("applications", "new", "total") or 0) + 1
+    )
+    parts = summary_parts(year_summary(reports, 2024))
+    doc = lo.document([lo.part_from_json(p._repr_mimebundle_()[lo.MIME]) for p in parts])
+    return _write(doc, tmp_path_factory.mktemp("summary"))
+
+
+def test_same_texts_in_all_three(written: dict[str, object]) -> None:
+    doc = written["doc"]
+    assert isinstance(doc, lo.Document)
+    texts = _read_back(written)
+    # title, preamble, every heading, paragraph and table cell
+    _assert_same_texts(doc, texts, at_least=300)
     # figures in order, row by row: the 三 table's 总计 row reads the same everywhere
     total_row = next(
         row for b in doc.walk() if isinstance(b, lo.Table) and b.key == "applications"
@@ -99,6 +129,30 @@ def test_same_texts_in_all_three(written: dict[str, object]) -> None:
     assert len(figures) >= 7
     for name in ("pdf", "docx"):
         assert "（七）总计" + figures in texts[name], name
+
+
+def test_summary_same_texts_in_all_three(written_summary: dict[str, object]) -> None:
+    """The summary's HTML, PDF and DOCX come from one layout and print the same content: the
+    summed official tables, rankings, findings in Chinese, every chart's title."""
+    doc = written_summary["doc"]
+    assert isinstance(doc, lo.Document)
+    texts = _read_back(written_summary)
+    _assert_same_texts(doc, texts, at_least=300)
+    from disclosure_lib.findings import RULE_TEXT
+
+    for name, text in texts.items():
+        assert _squash(RULE_TEXT["R1-APP-BALANCE"]) in text, name
+        assert "一、汇总数据" in text and "四、统计图表" in text, name
+    figures = [b for b in doc.walk() if isinstance(b, lo.Figure)]
+    assert len(figures) == 3 and all(f.png for f in figures)
+    # the summed 总计 row of 三 reads the same, figure after figure, in print and in Word
+    total_row = next(
+        row for b in doc.walk() if isinstance(b, lo.Table) and b.key == "applications"
+        for row in b.rows if row and row[0].text == "（七）总计"
+    )  # fmt: skip
+    figures_text = "".join(c.text for c in total_row[1:])
+    for name in ("pdf", "docx"):
+        assert "（七）总计" + figures_text in texts[name], name
 
 
 def test_docx_tables_keep_the_official_merged_cells(written: dict[str, object]) -> None:
@@ -137,10 +191,10 @@ def test_docx_fonts_page_and_properties(written: dict[str, object]) -> None:
     assert [round(x.mm) for x in (section.top_margin, section.bottom_margin,
             section.left_margin, section.right_margin)] == [37, 35, 28, 26]  # fmt: skip
     fonts = d.styles["Normal"].element.rPr.rFonts
-    assert fonts.get(qn("w:eastAsia")) == "Noto Serif CJK SC"
+    assert fonts.get(qn("w:eastAsia")) == "仿宋_GB2312"
     h1 = d.styles["Heading 1"].element.rPr.rFonts.get(qn("w:eastAsia"))
     h2 = d.styles["Heading 2"].element.rPr.rFonts.get(qn("w:eastAsia"))
-    assert (h1, h2) == ("Noto Sans CJK SC", "AR PL UKai")
+    assert (h1, h2) == ("黑体", "楷体_GB2312")
     footer = section.footer.paragraphs[0]._p.xml
     assert "PAGE" in footer and "— " in footer and " —" in footer
     assert d.settings.odd_and_even_pages_header_footer
@@ -282,3 +336,15 @@ def test_signature_stands_right_with_its_date_under_it(written: dict[str, object
     date = next(x for x in lines if x["text"].replace(" ", "") == "2025年1月20日")
     assert agency["x0"] > width / 2 and date["x0"] > width / 2
     assert date["top"] > agency["top"]
+
+
+def test_docx_pictures_keep_their_height(written_summary: dict[str, object]) -> None:
+    """A chart's paragraph has single line spacing: the body's exact line height would show
+    one line of the picture (as LibreOffice did)."""
+    import docx
+    from docx.enum.text import WD_LINE_SPACING
+
+    d = docx.Document(str(written_summary["docx"]))
+    pictures = [p for p in d.paragraphs if p._p.xpath(".//w:drawing")]
+    assert len(pictures) == 3
+    assert all(p.paragraph_format.line_spacing_rule == WD_LINE_SPACING.SINGLE for p in pictures)

@@ -7,6 +7,12 @@ time. Tasks are killed at their deadline; a dying child fails only its own task;
 dies with its parent, even after kill -9. The warm objects are frozen out of the garbage
 collector before forking, so children share them without copying the pages.
 
+Every reply crosses the processes as pickled bytes tagged with its task id: the warm process
+relays bytes without unpickling them, a child checks that its reply unpickles before sending it
+(an exception that does not is sent as a `TaskFailed` record), and a reply the driver cannot
+read fails only its own task. No task, whatever it raises, returns or does to its process,
+stops the pool.
+
 Isolation per task: by default a new process (copy-on-write of the warm parent) whose module
 state (matplotlib rcParams, pandas options, caches) dies with it. Shared: the files on disk and
 the already-imported module code. With ``tasks_per_child > 1`` a child runs several tasks in
@@ -19,7 +25,6 @@ from __future__ import annotations
 import atexit
 import collections
 import contextlib
-import ctypes
 import gc
 import os
 import pickle
@@ -35,11 +40,14 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any, NoReturn
 
-INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
+from ...engine.process import die_with_parent, make_pipe, reap
+from ...engine.shell import INLINE_BACKEND
+
 # Modules the warm parent imports once so that every forked child starts with them loaded.
 WARM_MODULES = (
     "IPython",
     "IPython.core.interactiveshell",
+    "comm",  # the engine gives widgets comms in every notebook's child (`capture_widgets`)
     "matplotlib_inline.backend_inline",
     "matplotlib.pyplot",
     "numpy",
@@ -55,11 +63,13 @@ WARM_MODULES = (
     "disclosure_lib.rendering.notebook",
     "disclosure_lib.rendering.charts",
     "disclosure_lib.rendering.compose",
-    "disclosure_lib.rendering.rollup",
+    "disclosure_lib.summary",
+    "disclosure_lib.rendering.summary",
     "disclosure_lib.tidy",
 )
 # Needed only by summary notebooks: a batch of reports alone can warm without them.
-SUMMARY_ONLY_MODULES = ("pandas", "disclosure_lib.rendering.rollup", "disclosure_lib.tidy")
+SUMMARY_ONLY_MODULES = ("pandas", "disclosure_lib.summary", "disclosure_lib.rendering.summary",
+                        "disclosure_lib.tidy")  # fmt: skip
 _PR_SET_PDEATHSIG = 1
 
 
@@ -92,34 +102,59 @@ def warm_up(modules: Iterable[str] = WARM_MODULES) -> list[str]:
     return loaded
 
 
-def die_with_parent() -> None:
-    """Ask Linux to SIGKILL this process when its parent dies (no orphans after kill -9)."""
-    with contextlib.suppress(Exception):
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-
-
-def make_pipe() -> tuple[Connection, Connection]:
-    from multiprocessing import Pipe
-
-    reader, writer = Pipe(duplex=False)
-    return reader, writer
-
-
-def reap(pid: int, *, kill: bool) -> int:
-    """Wait for child `pid` (killing it first when asked); return its wait status."""
-    if kill:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
-    try:
-        return os.waitpid(pid, 0)[1]
-    except ChildProcessError:
-        return 0
-
-
 # --- the warm pool -----------------------------------------------------------------------------
 
-Task = tuple[int, Callable[..., Any], tuple[Any, ...], dict[str, Any], float | None]
+# (task id, deadline in seconds, pickled (function, args, kwargs)): the warm process passes
+# the call on as bytes, so no task's objects are ever unpickled there.
+Task = tuple[int, float | None, bytes]
+# (task id, ok, pickled result or exception)
+Reply = tuple[int, bool, bytes]
+
+
+class TaskFailed(RuntimeError):
+    """A task's exception that could not cross to the driver as itself (it or its contents do
+    not survive pickling): its type name, message and formatted traceback, as text."""
+
+    def __init__(self, type: str, message: str, traceback: str = "") -> None:
+        super().__init__(type, message, traceback)
+        self.type, self.message, self.traceback = type, message, traceback
+
+    def __str__(self) -> str:
+        return f"{self.type}: {self.message}" if self.message else self.type
+
+    @classmethod
+    def of(cls, exc: BaseException) -> TaskFailed:
+        kind = type(exc)
+        name = (
+            kind.__qualname__
+            if kind.__module__ == "builtins"
+            else f"{kind.__module__}.{kind.__qualname__}"
+        )
+        try:
+            message = str(exc)
+        except Exception:  # a __str__ that raises
+            message = repr(exc.args)
+        tb = "".join(traceback.format_exception(exc))
+        return cls(name, message, tb)
+
+
+def _dumps(value: Any) -> bytes:
+    """`value` pickled, and checked to unpickle (what the driver will do)."""
+    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    pickle.loads(data)
+    return data
+
+
+def _failure(exc: BaseException) -> bytes:
+    """A task's exception as the bytes of a reply: itself if it round-trips, else a record.
+    SystemExit, KeyboardInterrupt and the like are records too: raised again in the driver by
+    `Future.result()`, they would stop it rather than fail the task."""
+    if isinstance(exc, Exception):
+        try:
+            return _dumps(exc)
+        except BaseException:
+            pass
+    return pickle.dumps(TaskFailed.of(exc), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 class WarmPool(Executor):
@@ -162,7 +197,8 @@ class WarmPool(Executor):
         os.close(from_w_w)
         self._send = Connection(to_w_w, readable=False)
         self._recv = Connection(from_w_r, writable=False)
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # the futures and ids (never held while sending)
+        self._send_lock = threading.Lock()
         self._futures: dict[int, Future[Any]] = {}
         self._next_id = 0
         self._closed = False
@@ -170,6 +206,7 @@ class WarmPool(Executor):
         self._reader.start()
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        call = pickle.dumps((fn, args, kwargs), protocol=pickle.HIGHEST_PROTOCOL)
         with self._lock:
             if self._closed:
                 raise RuntimeError("cannot submit after shutdown")
@@ -177,25 +214,37 @@ class WarmPool(Executor):
             self._next_id += 1
             task_id = self._next_id
             self._futures[task_id] = fut
-            self._send.send(("task", (task_id, fn, args, kwargs, self.timeout)))
+        # Not under `_lock`: the reader thread takes it for every reply, and the warm process
+        # may be waiting for that reader while this send waits for the warm process.
+        with self._send_lock:
+            try:
+                self._send.send(("task", (task_id, self.timeout, call)))
+            except OSError:
+                with self._lock:
+                    self._futures.pop(task_id, None)
+                raise
         return fut
 
     def _read_results(self) -> None:
         while True:
             try:
-                task_id, ok, payload = self._recv.recv()
+                task_id, ok, data = self._recv.recv()
             except (EOFError, OSError):
                 break
-            except Exception as exc:  # an unpicklable result: fail the oldest waiting task
-                payload, ok, task_id = exc, False, min(self._futures, default=-1)
+            try:
+                payload = pickle.loads(data)
+            except BaseException as exc:  # a reply the driver cannot read fails its own task
+                payload, ok = TaskFailed.of(exc), False
             with self._lock:
                 fut = self._futures.pop(task_id, None)
             if fut is None or not fut.set_running_or_notify_cancel():
                 continue
             if ok:
                 fut.set_result(payload)
-            else:
+            elif isinstance(payload, BaseException):
                 fut.set_exception(payload)
+            else:
+                fut.set_exception(TaskFailed("TypeError", f"not an exception: {payload!r}"))
         with self._lock:  # the warm process is gone: nothing else will finish
             pending, self._futures = self._futures, {}
         for fut in pending.values():
@@ -207,12 +256,12 @@ class WarmPool(Executor):
             if self._closed:
                 return
             self._closed = True
-            if cancel_futures:
-                for fut in self._futures.values():
-                    fut.cancel()
-            with contextlib.suppress(OSError):
-                self._send.send(("stop", cancel_futures))
-                self._send.close()
+            cancelled = list(self._futures.values()) if cancel_futures else []
+        for fut in cancelled:
+            fut.cancel()
+        with self._send_lock, contextlib.suppress(OSError):
+            self._send.send(("stop", cancel_futures))
+            self._send.close()
         if wait:
             self._proc.wait()
             self._reader.join(timeout=5)
@@ -251,29 +300,19 @@ def _child_main(tasks: Connection, replies: Connection) -> NoReturn:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         while True:
             try:
-                task_id, fn, args, kwargs, _ = tasks.recv()
+                task_id, _, call = tasks.recv()
             except EOFError:  # retired, or the warm process is gone
                 break
             try:
-                reply: tuple[int, bool, Any] = (task_id, True, fn(*args, **kwargs))
-            except BaseException as exc:
-                reply = (task_id, False, _picklable(exc))
-            try:
-                replies.send(reply)
-            except (pickle.PicklingError, TypeError, AttributeError) as exc:
-                replies.send((task_id, False, _picklable(exc)))
+                fn, args, kwargs = pickle.loads(call)
+                reply: Reply = (task_id, True, _dumps(fn(*args, **kwargs)))
+            except BaseException as exc:  # also a result that does not round-trip
+                reply = (task_id, False, _failure(exc))
+            replies.send(reply)
     except BaseException:
         code = 1
     finally:
         os._exit(code)
-
-
-def _picklable(exc: BaseException) -> BaseException:
-    try:
-        pickle.dumps(exc)
-        return exc
-    except Exception:
-        return RuntimeError("".join(traceback.format_exception_only(type(exc), exc)).strip())
 
 
 def _serve(inbox: Connection, outbox: Connection, max_children: int, per_child: int) -> None:
@@ -332,13 +371,13 @@ def _serve(inbox: Connection, outbox: Connection, max_children: int, per_child: 
                 break
             child = idle[0] if idle else fork_child()
             task = queue.popleft()
-            child.task, limit = task, task[4]
+            child.task, limit = task, task[1]
             child.end = time.monotonic() + limit if limit else None
             try:
                 child.tasks.send(task)
-            except (OSError, pickle.PicklingError, TypeError, AttributeError) as exc:
+            except OSError as exc:  # the child died before its first task: the reply says so
                 child.task = None
-                outbox.send((task[0], False, _picklable(exc)))
+                outbox.send((task[0], False, _failure(exc)))
         ends = [c.end for c in children.values() if c.task is not None and c.end is not None]
         timeout = max(0.0, min(ends) - time.monotonic()) if ends else None
         if retired:  # poll so that exited children are reaped soon
@@ -360,17 +399,18 @@ def _serve(inbox: Connection, outbox: Connection, max_children: int, per_child: 
                         queue.clear()
                 continue
             child = next(c for c in children.values() if c.replies is ready)
-            try:
-                reply = child.replies.recv()
-            except EOFError:  # the child died (killed, crashed, os._exit in a task)
+            try:  # passed on as bytes: a task's objects are never unpickled here
+                reply = child.replies.recv_bytes()
+            except (EOFError, OSError):  # the child died (killed, crashed, os._exit in a task)
                 forget(child)
                 status = reap(child.pid, kill=False)
                 if child.task is not None:
-                    outbox.send((child.task[0], False, RuntimeError(_death_message(status))))
+                    error = RuntimeError(_death_message(status))
+                    outbox.send((child.task[0], False, _failure(error)))
                 continue
             child.task, child.end = None, None
             child.done += 1
-            outbox.send(reply)
+            outbox.send_bytes(reply)
             if child.done >= per_child:
                 retire(child)
         now = time.monotonic()
@@ -378,9 +418,9 @@ def _serve(inbox: Connection, outbox: Connection, max_children: int, per_child: 
             if child.task is not None and child.end is not None and now >= child.end:
                 forget(child)
                 reap(child.pid, kill=True)
-                limit = child.task[4] or 0
+                limit = child.task[1] or 0
                 msg = f"超过时限 {limit:g} 秒，已终止 (timed out: killed at the deadline)"
-                outbox.send((child.task[0], False, TimeoutError(msg)))
+                outbox.send((child.task[0], False, _failure(TimeoutError(msg))))
 
 
 def _reaped(pid: int) -> bool:
@@ -392,7 +432,11 @@ def _reaped(pid: int) -> bool:
 
 def _death_message(status: int) -> str:
     if os.WIFSIGNALED(status):
-        return f"工作进程被信号 {os.WTERMSIG(status)} 终止 (worker child killed by signal)"
+        number = os.WTERMSIG(status)
+        name = str(number)
+        with contextlib.suppress(ValueError):
+            name = f"{number} ({signal.Signals(number).name})"  # SIGKILL, SIGABRT, SIGSEGV…
+        return f"工作进程被信号 {name} 终止 (worker child killed by signal)"
     return f"工作进程意外退出，状态 {os.waitstatus_to_exitcode(status)} (worker child exited)"
 
 
@@ -416,4 +460,8 @@ def _main(argv: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    _main(sys.argv[1:])
+    # Run as the importable module, not as `__main__`: what the children pickle (`TaskFailed`)
+    # must unpickle in the driver under its real name.
+    from disclosure_lib.batch._fork import pool
+
+    pool._main(sys.argv[1:])

@@ -12,7 +12,7 @@ import papermill
 import pytest
 from papermill.exceptions import PapermillExecutionError
 
-from disclosure_lib.batch._fork.engine import ENGINE_NAME
+from disclosure_lib.engine import ENGINE_NAME
 
 from ..base import FIXTURES as ALL_FIXTURES
 
@@ -72,6 +72,7 @@ def kernel_runs(
     }
 
 
+@pytest.mark.slow
 def test_same_outputs_as_a_kernel(kernel_runs: dict, tmp_path: Path) -> None:
     ours, error = _run(tmp_path, "ours", ENGINE_NAME, name="ann")
     theirs, _ = kernel_runs["ok"]
@@ -85,6 +86,7 @@ def test_same_outputs_as_a_kernel(kernel_runs: dict, tmp_path: Path) -> None:
     assert ours["metadata"]["language_info"] == theirs["metadata"]["language_info"]
 
 
+@pytest.mark.slow
 def test_failure_gives_papermills_error_cell_and_exception(
     kernel_runs: dict, tmp_path: Path
 ) -> None:
@@ -136,6 +138,7 @@ def test_a_dying_child_fails_the_notebook_not_the_caller(tmp_path: Path) -> None
     assert info.value.ename == "DeadKernelError"
 
 
+@pytest.mark.slow
 def test_plain_papermill_cli_finds_the_engine(tmp_path: Path) -> None:
     out = tmp_path / "cli.ipynb"
     papermill_cli = Path(sys.executable).parent / "papermill"
@@ -156,7 +159,7 @@ def test_shell_prepared_ahead_leaves_this_process_alone(
 
     import nbformat
 
-    from disclosure_lib.batch._fork import shell
+    from disclosure_lib.engine import shell
 
     monkeypatch.setattr(shell, "_UNUSED_SHELL", None)
     main = sys.modules["__main__"]

@@ -13,7 +13,8 @@ handshake). This module avoids both costs while keeping every report isolated:
   with the default engine. A cell running past ``execution_timeout`` or a notebook past
   ``deadline`` has its child killed and gets a ``CellTimeoutError`` error output.
 
-The shell and its output sink live in `shell.py`, the warm worker pool in `pool.py`.
+The shell and its output sink live in `shell.py`; batch's warm worker pool
+(`batch/_fork/pool.py`) forks the processes this engine forks from.
 
 Isolation per report: a new process (copy-on-write of the warm parent), a new IPython shell
 and user namespace, and module state (matplotlib rcParams, pandas options, caches) that dies
@@ -33,9 +34,19 @@ import traceback
 from multiprocessing.connection import Connection
 from typing import Any, NoReturn
 
-from . import ENGINE_NAME
-from .pool import die_with_parent, make_pipe, reap
-from .shell import Sink, Stream, enable_inline_matplotlib, make_shell
+from .process import die_with_parent, make_pipe, reap
+from .shell import (
+    Sink,
+    Stream,
+    capture_widgets,
+    enable_inline_matplotlib,
+    fresh_warnings,
+    make_shell,
+)
+
+# The papermill engine's name; pyproject.toml registers `DisclosureEngine` under it
+# (tests/test_layers.py keeps the two in step).
+ENGINE_NAME = "disclosure"
 
 
 def _now() -> str:
@@ -66,13 +77,18 @@ def _run_cells(plan: list[tuple[int, str, bool]], conn: Connection) -> None:
         sys.path.insert(0, os.getcwd())  # a kernel imports from its working directory first
     shell = make_shell(sink)
     enable_inline_matplotlib(shell)
+    capture_widgets(sink)
+    fresh_warnings()
     for index, source, allow_errors in plan:
         conn.send(("start", index, _now()))
-        sink.begin()
+        sink.begin(index)
         result = shell.run_cell(source, store_history=True)
         sink.flush()
         failed = not result.success
-        conn.send(("end", index, result.execution_count, sink.outputs, failed, _now()))
+        widgets = sink.widget_metadata() if sink.widgets_changed else None
+        sink.widgets_changed = False
+        end = (index, result.execution_count, sink.outputs, sink.updates, widgets, failed, _now())
+        conn.send(("end", *end))
         if failed and not allow_errors:
             break
     conn.send(("done",))
@@ -250,7 +266,13 @@ class DisclosureEngine:
                     current = index
                     cell_end = time.monotonic() + execution_timeout if execution_timeout else None
                 elif kind == "end":
-                    _, index, count, outputs, failed, ts = msg
+                    _, index, count, outputs, updates, widgets, failed, ts = msg
+                    if widgets is not None:  # as nbclient: widget models in the metadata
+                        nb.metadata["widgets"] = nbformat.from_dict(widgets)
+                    for at, i, data, metadata in updates:  # display ids shown in earlier cells
+                        shown = nb.cells[at].outputs[i]
+                        shown["data"] = nbformat.from_dict(data)
+                        shown["metadata"] = nbformat.from_dict(metadata)
                     cell = nb.cells[index]
                     cell.execution_count = count
                     cell.outputs = [nbformat.from_dict(o) for o in outputs]
@@ -258,12 +280,14 @@ class DisclosureEngine:
                         {"shell.execute_reply": ts, "iopub.status.idle": ts}
                     )
                     _log_outputs(outputs, log_output, stdout_file, stderr_file)
-                    if failed:
+                    # a cell tagged raises-exception may fail: "completed", as nbclient has it
+                    stop = failed and not next(a for i, _, a in plan if i == index)
+                    if stop:
                         nb_man.cell_exception(cell, index)
                     nb_man.cell_complete(cell, index)
                     next_cell = index + 1
                     current, cell_end = None, None
-                    if failed and not next(a for i, _, a in plan if i == index):
+                    if stop:
                         break
                 elif kind == "done":
                     finished = True

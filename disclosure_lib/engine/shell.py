@@ -3,7 +3,7 @@
 ipykernel wires its shell to a ZMQ socket; here the display publisher, display hook,
 traceback hook and standard streams feed a `Sink` that keeps one cell's outputs in kernel
 message order (stream / display_data / execute_result / error, inline matplotlib figures).
-The `disclosure` papermill engine (`engine.py`) runs cells in a forked child with it.
+The `disclosure` papermill engine (`papermill_engine.py`) runs cells in a forked child with it.
 
 `prepare_shell()` builds the shell ahead in a process that forks those children, so that each
 child starts from its own copy of a shell no cell has run in.
@@ -19,7 +19,8 @@ import os
 import sys
 from typing import Any
 
-from .pool import INLINE_BACKEND
+# matplotlib's backend in a Jupyter kernel (ipykernel sets it before any import)
+INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 
 
 def _mime_clean(data: dict[str, Any]) -> dict[str, Any]:
@@ -35,50 +36,77 @@ class Sink:
 
     Like ipykernel's OutStream, stdout and stderr are buffered separately and flushed (stdout
     first) before any display, result or error, and at the end of the cell.
+
+    Display ids are kept for the whole notebook, as nbclient keeps them: displaying or updating
+    an id updates every output shown under it, in this cell (`outputs`) and in earlier ones
+    (`updates`: (cell, output index, data, metadata), for the caller to apply).
     """
 
     def __init__(self) -> None:
         self.outputs: list[dict[str, Any]] = []
+        self.updates: list[tuple[int, int, dict[str, Any], dict[str, Any]]] = []
         self._streams: dict[str, list[str]] = {"stdout": [], "stderr": []}
-        self._display_ids: dict[str, list[int]] = {}
+        self._cell = 0
+        self._display_ids: dict[str, dict[int, list[int]]] = {}  # id -> {cell: [output]}
         self._clear_pending = False
+        # widget models by comm id, as nbclient stores them from comm messages (`widget_state`)
+        self.widgets: dict[str, dict[str, Any]] = {}
+        self.widget_buffers: dict[str, dict[tuple[Any, ...], dict[str, str]]] = {}
+        self.widgets_changed = False
 
-    def begin(self) -> None:
+    def begin(self, cell: int = 0) -> None:
         self.outputs = []
-        self._display_ids = {}
+        self.updates = []
+        self._cell = cell
         self._clear_pending = False
 
     def stream(self, name: str, text: str) -> None:
         self._streams.setdefault(name, []).append(text)
 
-    def flush(self) -> None:
+    def flush(self, only: str | None = None) -> None:
+        """Pending stream text becomes outputs: every stream's, or the one named `only`."""
         for name, parts in self._streams.items():
+            if only is not None and name != only:
+                continue
             text = "".join(parts)
             parts.clear()
             if text:
                 self._add({"output_type": "stream", "name": name, "text": text})
 
+    def _forget_cell(self) -> None:
+        for cells in self._display_ids.values():
+            cells.pop(self._cell, None)
+
     def _add(self, out: dict[str, Any], display_id: str | None = None) -> None:
         if self._clear_pending:
             self.outputs.clear()
-            self._display_ids.clear()
+            self._forget_cell()
             self._clear_pending = False
         if display_id:
-            self._display_ids.setdefault(display_id, []).append(len(self.outputs))
+            cells = self._display_ids.setdefault(display_id, {})
+            cells.setdefault(self._cell, []).append(len(self.outputs))
         self.outputs.append(out)
+
+    def _update(self, display_id: str, data: dict[str, Any], metadata: dict[str, Any]) -> None:
+        for cell, indices in self._display_ids.get(display_id, {}).items():
+            for i in indices:
+                if cell == self._cell:
+                    self.outputs[i]["data"], self.outputs[i]["metadata"] = data, metadata
+                else:
+                    self.updates.append((cell, i, data, metadata))
 
     def display(
         self, data: dict[str, Any], metadata: dict[str, Any] | None, transient: Any, update: bool
     ) -> None:
         self.flush()
         display_id = (transient or {}).get("display_id") if isinstance(transient, dict) else None
-        out = {"output_type": "display_data", "data": _mime_clean(data), "metadata": metadata or {}}
-        if update and display_id:
-            for i in self._display_ids.get(display_id, []):
-                self.outputs[i]["data"] = out["data"]
-                self.outputs[i]["metadata"] = out["metadata"]
-            return
-        self._add(out, display_id)
+        data, metadata = _mime_clean(data), metadata or {}
+        if display_id:
+            self._update(display_id, data, metadata)
+        if not (update and display_id):
+            self._add(
+                {"output_type": "display_data", "data": data, "metadata": metadata}, display_id
+            )
 
     def result(self, data: dict[str, Any], metadata: dict[str, Any], count: int | None) -> None:
         self.flush()
@@ -95,13 +123,48 @@ class Sink:
         self.flush()
         self._add({"output_type": "error", "ename": ename, "evalue": evalue, "traceback": tb})
 
+    def comm(self, comm_id: str, data: Any, buffers: Any) -> None:
+        """A widget's comm message: its state (and binary buffers) kept as nbclient keeps them."""
+        if not isinstance(data, dict) or "state" not in data:
+            return
+        self.widgets.setdefault(comm_id, {}).update(data["state"])
+        paths = data.get("buffer_paths") or []
+        if paths:
+            kept = self.widget_buffers.setdefault(comm_id, {})
+            for path, buf in zip(paths, buffers or [], strict=False):
+                data_b64 = base64.b64encode(bytes(buf)).decode("ascii")
+                kept[tuple(path)] = {"data": data_b64, "encoding": "base64", "path": path}
+        self.widgets_changed = True
+
+    def widget_metadata(self) -> dict[str, Any] | None:
+        """The notebook's ``widgets`` metadata, as nbclient's `set_widgets_metadata` writes it."""
+        if not self.widgets:
+            return None
+        state = {}
+        for model_id, model in self.widgets.items():
+            if "_model_name" not in model:
+                continue
+            state[model_id] = {
+                "model_name": model.get("_model_name"),
+                "model_module": model.get("_model_module"),
+                "model_module_version": model.get("_model_module_version"),
+                "state": model,
+            }
+            if self.widget_buffers.get(model_id):
+                state[model_id]["buffers"] = list(self.widget_buffers[model_id].values())
+        return {
+            "application/vnd.jupyter.widget-state+json": {
+                "state": state, "version_major": 2, "version_minor": 0,
+            }
+        }  # fmt: skip
+
     def clear(self, wait: bool) -> None:
         self.flush()
         if wait:
             self._clear_pending = True
         else:
             self.outputs.clear()
-            self._display_ids.clear()
+            self._forget_cell()
 
 
 class Stream(io.TextIOBase):
@@ -124,6 +187,11 @@ class Stream(io.TextIOBase):
             raise TypeError(f"write() argument must be str, not {type(s).__name__}")
         self.sink.stream(self.name_, s)
         return len(s)
+
+    def flush(self) -> None:
+        """Send what was written now, as a kernel's stream does (e.g. ``print(flush=True)``,
+        every logging record): its own output, not merged with what follows."""
+        self.sink.flush(self.name_)
 
 
 @functools.cache
@@ -239,6 +307,49 @@ def make_shell(sink: Sink) -> Any:
     shell.init_prompts()
     shell.sink = sink
     return shell
+
+
+def fresh_warnings() -> None:
+    """Warnings as a kernel, a new interpreter, has them: the process the cells' child was
+    forked from may have changed them (pytest records warnings instead of printing them and
+    shows every DeprecationWarning)."""
+    import warnings
+
+    warnings.resetwarnings()
+    for category in (ResourceWarning, ImportWarning, PendingDeprecationWarning):
+        warnings.filterwarnings("ignore", category=category)
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+    warnings.filterwarnings("default", category=DeprecationWarning, module="__main__")
+
+    def show(message: Any, category: Any, filename: str, lineno: int, file: Any = None,
+             line: str | None = None) -> None:  # fmt: skip
+        text = warnings.formatwarning(message, category, filename, lineno, line)
+        (file or sys.stderr).write(text)
+
+    warnings.showwarning = show
+
+
+def capture_widgets(sink: Sink) -> None:
+    """Give widgets comms that report their state to `sink` (no frontend answers them), as a
+    kernel's comms do to nbclient, which stores that state in the notebook's metadata."""
+    try:
+        import comm
+        from comm.base_comm import BaseComm
+    except ImportError:
+        return
+
+    class SinkComm(BaseComm):
+        def publish_msg(
+            self,
+            msg_type: str,
+            data: Any = None,
+            metadata: Any = None,
+            buffers: Any = None,
+            **keys: Any,
+        ) -> None:
+            sink.comm(self.comm_id, data, buffers)
+
+    comm.create_comm = SinkComm
 
 
 def enable_inline_matplotlib(shell: Any) -> None:

@@ -1,0 +1,7 @@
+"""`python -m disclosure_lib.cli …`, the same as `disclosure …`."""
+
+import sys
+
+from . import main
+
+sys.exit(main())

@@ -1,0 +1,144 @@
+"""The yearly summary as layout parts (`rendering/summary.py`): numbered sections, the official
+tables summed, top-N rankings, findings in Chinese, charts sized for many agencies."""
+
+from __future__ import annotations
+
+import pytest
+from bs4 import BeautifulSoup
+
+from disclosure_lib import format as fmt
+from disclosure_lib import summary as sm
+from disclosure_lib.findings import RULE_TEXT
+from disclosure_lib.model import Report
+from disclosure_lib.rendering import layout as lo
+from disclosure_lib.rendering import summary as rs
+from disclosure_lib.rendering.charts import chart_text
+from disclosure_lib.rendering.grids import table_grid
+from disclosure_lib.synth import demo_series
+
+from ..test_docs import CODE
+
+
+def _reports(n: int, years: range = range(2023, 2025)) -> list[Report]:
+    out: list[Report] = []
+    for i in range(n):
+        out += demo_series(f"测试区第{i + 1:02d}局", years, seed=i, scale=10 + 7 * (i % 9))
+    return out
+
+
+def _document(parts: list[rs.Part]) -> lo.Document:
+    """Through JSON, as the exporters read the parts from the notebook."""
+    return lo.document([lo.part_from_json(p._repr_mimebundle_()[lo.MIME]) for p in parts])
+
+
+@pytest.fixture(scope="module")
+def many() -> sm.YearSummary:
+    reports = _reports(30)
+    broken = next(r for r in reports if r.agency == "测试区第07局" and r.year == 2024)
+    broken.set(
+        "applications", "new", "total", (broken.get("applications", "new", "total") or 0) + 3
+    )
+    return sm.year_summary(reports, 2024)
+
+
+def test_sections_numbered_in_one_scheme(many: sm.YearSummary) -> None:
+    doc = _document(rs.summary_parts(many))
+    assert doc.title == "2024年政府信息公开工作年度报告汇总"
+    headings = [(b.level, b.text) for b in doc.walk() if isinstance(b, lo.Heading)]
+    assert [t for level, t in headings if level == 1] == [
+        "一、汇总数据",
+        "二、各机关排名",
+        "三、数据校验",
+        "四、统计图表",
+    ]
+    assert [t[:3] for level, t in headings if level == 2] == ["（一）", "（二）", "（三）"]
+    assert all(isinstance(b, lo.Section) for b in doc.blocks[2:])
+
+
+def test_totals_are_the_official_grids_of_the_summed_report(many: sm.YearSummary) -> None:
+    (section,) = rs.totals_section(many).blocks
+    assert isinstance(section, lo.Section)
+    tables = [b for b in section.blocks if isinstance(b, lo.Table)]
+    assert [t.key for t in tables] == [t.key for t in fmt.TABLES]
+    for table, spec in zip(tables, fmt.TABLES, strict=True):
+        assert table == table_grid(spec, many.total)
+
+
+def test_rankings_list_the_top_agencies_only(many: sm.YearSummary) -> None:
+    (section,) = rs.rankings_section(many, top=10).blocks
+    assert isinstance(section, lo.Section)
+    ranking = next(b for b in section.blocks if isinstance(b, lo.Table) and b.key == "rankings")
+    assert len(ranking.rows) == 1 + 10
+    first = many.figures.iloc[0]
+    assert ranking.rows[1][0].text == first["agency"]
+    assert ranking.rows[1][1].text == f"{int(first['本年新收'])}（1）"
+    assert "最多的 10 个机关（共 30 个）" in section.blocks[1].text  # type: ignore[attr-defined]
+    spread = next(b for b in section.blocks if isinstance(b, lo.Table) and b.key == "spread")
+    new = next(row for row in spread.rows if row[0].text == "本年新收")
+    assert new[1].text == "30" and new[2].text == str(int(many.figures["本年新收"].sum()))
+
+
+def test_findings_show_chinese_descriptions(many: sm.YearSummary) -> None:
+    (section,) = rs.checks_section(many).blocks
+    assert isinstance(section, lo.Section)
+    texts = [t for b in section.blocks for t in lo.block_texts(b)]
+    assert "30 个机关中，1 个机关的报告有错误，0 个仅有警告，29 个全部通过。" in texts
+    rules = next(b for b in section.blocks if isinstance(b, lo.Table) and b.key == "rules")
+    head = [c.text for c in rules.rows[0]]
+    assert head[0] == "规则" and head[-1] == "代码"
+    described = {row[0].text for row in rules.rows[1:]}
+    assert RULE_TEXT["R1-APP-BALANCE"] in described
+    assert not any(CODE.search(t) for t in described)  # the code has its own column
+    agencies = next(b for b in section.blocks if isinstance(b, lo.Table) and b.key == "findings")
+    assert [row[0].text for row in agencies.rows[1:]] == ["测试区第07局"]
+    assert "R1-APP-BALANCE" not in agencies.rows[1][-1].text
+    assert RULE_TEXT["R1-APP-BALANCE"] in agencies.rows[1][-1].text
+
+
+def test_all_pass_is_one_sentence() -> None:
+    s = sm.year_summary(_reports(2), 2024)
+    (section,) = rs.checks_section(s).blocks
+    assert isinstance(section, lo.Section)
+    assert [type(b) for b in section.blocks] == [lo.Heading, lo.Para]
+    assert section.blocks[1].text == "2 个机关的报告全部通过数据校验。"  # type: ignore[attr-defined]
+
+
+def test_charts_top_n_and_distribution(many: sm.YearSummary) -> None:
+    charts = rs.summary_charts(many, top=12)
+    assert [c.key for c in charts] == ["summary-new", "summary-rate", "summary-trend"]
+    assert all(c.png and c.png.startswith(b"\x89PNG") for c in charts)
+    bars = charts[0]
+    assert bars.alt.count("；") == 11  # 12 bars, not one per agency
+    assert bars.alt.startswith(str(many.figures.iloc[0]["agency"]))
+    assert sum(int(x.split()[-2]) for x in charts[1].alt.split("；")) == 30  # every agency
+    assert "2023年" in charts[2].alt and "2024年" in charts[2].alt
+    (section,) = rs.charts_section(many, charts).blocks
+    assert isinstance(section, lo.Section)
+    titles = [b.title for b in section.blocks if isinstance(b, lo.Figure)]
+    assert titles == [f"图{n}　{c.title}" for n, c in enumerate(charts, 1)]
+
+
+def test_one_year_has_no_trend_but_says_so() -> None:
+    s = sm.year_summary(_reports(2, range(2024, 2025)), 2024)
+    trend = rs.summary_charts(s)[-1]
+    assert trend.png is None and trend.empty_message == "仅有一个年度的数据，无历年趋势。"
+    assert "历年趋势" not in rs.header(s).blocks[1].text  # type: ignore[attr-defined]
+
+
+def test_names_are_escaped_in_html() -> None:
+    odd = [Report.blank("<i>x</i>局", 2024, fill=1), Report.blank("乙局", 2024, fill=2)]
+    s = sm.year_summary(odd, 2024)
+    html = "".join(p.html for p in rs.summary_parts(s))
+    soup = BeautifulSoup(html, "html.parser")
+    assert soup.find("i") is None and "<i>x</i>局" in soup.get_text()
+
+
+@pytest.mark.parametrize("name", ["$x^$", "收入$100$局", r"\frac{a}{", "a\x00b", "c\x1b[31md"])
+def test_a_name_never_breaks_the_summary_charts(name: str) -> None:
+    """Issue 12.8: chart text is never parsed as mathtext, and control characters (refused in
+    params files; possible in reports made in code) never end in the "install fonts" advice."""
+    reports = [*_reports(2), *demo_series(name, range(2023, 2025), seed=9, scale=200)]
+    charts = rs.summary_charts(sm.year_summary(reports, 2024))
+    assert all(c.png and c.png.startswith(b"\x89PNG") for c in charts)
+    new = next(c for c in charts if c.key == "summary-new")
+    assert chart_text(name) in new.alt and "\x00" not in new.alt and "\x1b" not in new.alt
