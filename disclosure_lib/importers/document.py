@@ -317,7 +317,9 @@ def split_signoff(blocks: list[Block], agency: str) -> tuple[list[Block], dateti
     texts = [(i, b.plain().strip()) for i, b in enumerate(blocks) if b.plain().strip()]
     for k in range(len(texts) - 1, max(-1, len(texts) - 8), -1):
         i, text = texts[k]
-        date = _date(text)
+        text = _PUBLIC_NOTE.sub("", text)
+        glued = text.startswith(agency) and len(text) > len(agency)  # …局2022年1月7日
+        date = _date(text[len(agency) :] if glued else text)
         if date is None:
             continue
         start = i
@@ -358,7 +360,9 @@ _FOOTER = re.compile(
     r"(?:打印本页|关闭窗口|【打印】|【关闭】|分享到|扫一扫|上一篇|下一篇|相关链接|网站地图|版权所有|"
     r"ICP备|网站标识码|主办单位|责任编辑|浏览次数|访问量)"
     r"|^(?:附[：:]|附件\s*\d*[：:]?|附表|数据校验$)"  # an appendix after the report
+    r"|^(?:此函|附件下载|[（(]此件主动公开[）)])$"  # a letter's formalities, page chrome
 )
+_PUBLIC_NOTE = re.compile(r"[（(]此件主动公开[）)]$")
 
 
 _SIGNED = re.compile(r"^((?:19|20)\d\d)年(\d{1,2})月(\d{1,2})日$")

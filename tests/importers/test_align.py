@@ -207,3 +207,13 @@ def test_a_heading_said_in_prose_does_not_hide_the_real_one() -> None:
     assert r.log.sections_found == list("一二三四五六")
     assert _figures(r) == _figures(import_file(PAGE))
     assert "（二）主动公开政府信息情况较好" in r.report.narrative_text("一")
+
+
+def test_signature_glued_to_its_date_and_letter_formalities_are_not_narrative() -> None:
+    text = PAGE.read_text(encoding="utf-8").replace(
+        "示例区海湾片区管理局 2024年1月18日 附件下载 （此件主动公开）",
+        "此函 示例区海湾片区管理局2024年1月18日（此件主动公开）",
+    )
+    rep = import_bytes(text.encode("utf-8")).report
+    assert rep.issued is not None and rep.issued.isoformat() == "2024-01-18"
+    assert rep.narrative_text("六").endswith("本年度未收取信息处理费。")
