@@ -21,7 +21,7 @@ from pathlib import Path
 from .. import format as fmt
 from ..errors import DisclosureError, ImportError_
 from ..model import Contact, Paragraph, Report
-from .headings import section_of_heading
+from .headings import section_of_heading, within_one_edit
 from .infer import OpenCells, finish, use_narrative, use_table
 from .infer import blank_as_zero as blank_as_zero_
 from .log import ImportLog, LogEntry, TableStats
@@ -250,8 +250,9 @@ def interpret(
     if printed_title and (year is None or int(year) == found_year):
         title = _name(printed_title, "报告标题", source)
         report.own_title = title if title != report.official_title else None
-    if "六" in sections:
-        sections["六"], report.issued = split_signoff(sections["六"], agency)
+    for key in ("六", "五"):  # a page without 六 (or 六 moved after it) signs under 五
+        if key in sections and report.issued is None:
+            sections[key], report.issued = split_signoff(sections[key], agency)
     report.format = formats
     report.source = source
     for key, values in tables.items():
@@ -318,15 +319,26 @@ def split_signoff(blocks: list[Block], agency: str) -> tuple[list[Block], dateti
     for k in range(len(texts) - 1, max(-1, len(texts) - 8), -1):
         i, text = texts[k]
         text = _PUBLIC_NOTE.sub("", text)
-        glued = text.startswith(agency) and len(text) > len(agency)  # …局2022年1月7日
+        head = text[: len(agency)]
+        glued = len(text) > len(agency) and _signs(head, agency)  # …局2022年1月7日
         date = _date(text[len(agency) :] if glued else text)
         if date is None:
             continue
         start = i
-        if k > 0 and (texts[k - 1][1] == agency or texts[k - 1][1].endswith(agency)):
-            start = texts[k - 1][0]
+        if k > 0 and _signs(texts[k - 1][1][-len(agency) :], agency):
+            j, before = texts[k - 1]
+            if len(before) <= len(agency) + 1:
+                start = j
+            else:  # …继续加强培训。示例区…局: the name glued to the text's last sentence
+                rest = Block(line=blocks[j].line, text=before[: -len(agency)], flat=blocks[j].flat)
+                return [*blocks[:j], rest, *blocks[j + 1 : i], *blocks[i + 1 :]], date
         return blocks[:start] + blocks[i + 1 :], date
     return blocks, None
+
+
+def _signs(name: str, agency: str) -> bool:
+    """`name` is the agency as the 落款 prints it (a character off: 财政全融局 for 财政金融局)."""
+    return name == agency or (len(agency) >= 6 and within_one_edit(name, agency))
 
 
 _OFFICE = re.compile(

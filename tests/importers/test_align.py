@@ -217,3 +217,14 @@ def test_signature_glued_to_its_date_and_letter_formalities_are_not_narrative() 
     rep = import_bytes(text.encode("utf-8")).report
     assert rep.issued is not None and rep.issued.isoformat() == "2024-01-18"
     assert rep.narrative_text("六").endswith("本年度未收取信息处理费。")
+
+
+def test_a_page_without_six_signs_under_five_with_a_typo_in_the_name() -> None:
+    text = PAGE.read_text(encoding="utf-8")
+    text = text[: text.index("七、其他需报告的事项")] + "示例区海湾片区管埋局 2024年1月18日"
+    text = text.replace(
+        "五、信息处理费收取情况 通知收取件数 通知收取金额（元） 实际收取金额（元） 0 0 0 ", ""
+    )
+    rep = import_bytes(text.encode("utf-8")).report
+    assert rep.issued is not None and rep.issued.isoformat() == "2024-01-18"
+    assert rep.narrative_text("五").endswith("继续加强培训。")
