@@ -285,6 +285,13 @@ def _import_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "-v", "--verbose", action="store_true", help="显示全部日志 (show every log entry)"
     )
+    p.add_argument(
+        "--log",
+        type=Path,
+        metavar="FILE.jsonl",
+        help="每个单元格一行 JSON：读取 / 推断（依据）/ 空白（原因、候选值）及原文位置 "
+        "(every cell's evidence, one JSON line a cell)",
+    )
 
 
 @command("import", "导入已发布的报告或填报表 (import reports/workbooks → params)", _import_args)
@@ -309,6 +316,18 @@ def _import(args: argparse.Namespace) -> int:
             print(error_line(out), file=sys.stderr)
     if many:
         sys.stdout.write(outcome_table(outcomes, verbose=args.verbose))
+    if args.log is not None:
+        from ..files import write_atomic
+        from ..importers.log import cell_jsonl, cell_records
+
+        records = [
+            rec
+            for out in outcomes
+            if out.result is not None
+            for rec in cell_records(out.result.report, out.result.log)
+        ]
+        write_atomic(args.log, cell_jsonl(records))
+        print(f"单元格日志：{args.log}（{len(records)} 行）")
     if not outcomes:
         print("错误：没有找到可导入的文件 (no files found)", file=sys.stderr)
     return exit_code(outcomes)

@@ -6,7 +6,7 @@ files, folders and evidence across years: `collection.import_files`.
 
 Pipeline: bytes → kind (text / HTML / PDF / xlsx; binary refused) → blocks (prose lines and
 table rows: `text`, `html`, `pdf`) → sections by heading → metadata (title as printed,
-agency, year, contact, 落款 date), narrative paragraphs, section notes, table figures
+agency, year: `titles`; contact, 落款 date), narrative paragraphs, section notes, table figures
 (`tables`) → what the report's own evidence decides (`infer`).
 """
 
@@ -21,13 +21,14 @@ from pathlib import Path
 from .. import format as fmt
 from ..errors import DisclosureError, ImportError_
 from ..model import Contact, Paragraph, Report
-from .headings import section_of_heading
+from .headings import section_of_heading, within_one_edit
 from .infer import OpenCells, finish, use_narrative, use_table
 from .infer import blank_as_zero as blank_as_zero_
 from .log import ImportLog, LogEntry, TableStats
 from .oneline import split_subheadings
 from .tables import read_tables
 from .text import Block, decode_text, text_blocks
+from .titles import find_title, sensible_year, year_from_period
 
 MAX_BYTES = 10 * 1024 * 1024  # a published report page is well under 1 MB
 MAX_PDF_BYTES = 64 * 1024 * 1024  # PDFs embed fonts and images
@@ -53,6 +54,9 @@ class ImportResult:
     def finish(self) -> ImportResult:
         """Tally the log (read / inferred / missing, blank cells, warnings); once."""
         if not self.finished:
+            self.log.cell_status = {
+                (t, *c): st for t, cells in self.state.status.items() for c, st in cells.items()
+            }
             finish(self.report, self.log, self.state)
             self.state = OpenCells()
             self.finished = True
@@ -221,8 +225,8 @@ def interpret(
     found_agency, found_year, printed_title = find_title(
         pre_lines or [b.plain() for b in blocks[:40]]
     )
-    if found_year is None:
-        found_year = _year_from_period(" ".join(pre_lines))
+    period_year = year_from_period(" ".join(pre_lines))
+    found_year = sensible_year(found_year, period_year, source, log)
 
     tables, formats = read_tables(sections, log, preamble_text="\n".join(pre_lines))
     cells_read = sum(v is not None for t in tables.values() for v in t.values.values())
@@ -246,8 +250,9 @@ def interpret(
     if printed_title and (year is None or int(year) == found_year):
         title = _name(printed_title, "报告标题", source)
         report.own_title = title if title != report.official_title else None
-    if "六" in sections:
-        sections["六"], report.issued = split_signoff(sections["六"], agency)
+    for key in ("六", "五"):  # a page without 六 (or 六 moved after it) signs under 五
+        if key in sections and report.issued is None:
+            sections[key], report.issued = split_signoff(sections[key], agency)
     report.format = formats
     report.source = source
     for key, values in tables.items():
@@ -294,51 +299,6 @@ def _drop_controls(report: Report) -> None:
 
 # --- metadata ---------------------------------------------------------------------------------
 
-_NOT_AGENCY = r"[^\s，。,：:>|/_\-—【】\[\]《》“”\"()（）]"
-_TITLE_A = re.compile(
-    rf"(?P<agency>{_NOT_AGENCY}{{2,60}}?)\s*(?P<year>(?:19|20)\d\d|[〇零一二三四五六七八九]{{4}})\s*年度?\s*(?:的)?"
-    r"\s*政府信息公开\s*(?:工作)?\s*年度?\s*报告"
-)
-_TITLE_B = re.compile(
-    rf"(?P<year>(?:19|20)\d\d|[〇零一二三四五六七八九]{{4}})\s*年度?\s*(?P<agency>{_NOT_AGENCY}{{2,60}}?)"
-    r"\s*政府信息公开\s*(?:工作)?\s*年度?\s*报告"
-)
-_CRAWLER = re.compile(r"^(?:标\s*题|题\s*目|文章标题|title)\s*[:：]\s*", re.I)
-_AGENCY_PREFIX = re.compile(r"^(?:关于|印发|公布)")
-
-
-def _year(text: str) -> int | None:
-    if text.isdigit():
-        return int(text)
-    from ..narrative_patterns import parse_chinese_number
-
-    try:
-        n = parse_chinese_number(text)
-    except ValueError:
-        return None
-    return int(n) if 1990 <= n <= 2100 else None
-
-
-def find_title(lines: list[str]) -> tuple[str | None, int | None, str | None]:
-    """(agency, year, the title as printed) from the report title among the first lines
-    (the title may wrap onto a second line)."""
-    cands: list[str] = []
-    for i, line in enumerate(lines[:40]):
-        line = _CRAWLER.sub("", line.strip())
-        cands.append(line)
-        if i + 1 < len(lines):
-            cands.append(line + _CRAWLER.sub("", lines[i + 1].strip()))
-    for text in cands:
-        for pattern in (_TITLE_A, _TITLE_B):
-            m = pattern.search(text)
-            if m:
-                agency = _AGENCY_PREFIX.sub("", m.group("agency").strip())
-                year = _year(m.group("year"))
-                if agency and year and re.search(r"[\u4e00-\u9fff]", agency):
-                    title = _AGENCY_PREFIX.sub("", re.sub(r"\s+", "", m.group(0)))
-                    return agency, year, title
-    return None, None, None
-
 
 def _name(text: str, what: str, source: Path | None) -> str:
     """A name read from the document, through `names.check_name` (no control characters)."""
@@ -376,24 +336,27 @@ def split_signoff(blocks: list[Block], agency: str) -> tuple[list[Block], dateti
     texts = [(i, b.plain().strip()) for i, b in enumerate(blocks) if b.plain().strip()]
     for k in range(len(texts) - 1, max(-1, len(texts) - 8), -1):
         i, text = texts[k]
-        date = _date(text)
+        text = _PUBLIC_NOTE.sub("", text)
+        head = text[: len(agency)]
+        glued = len(text) > len(agency) and _signs(head, agency)  # …局2022年1月7日
+        date = _date(text[len(agency) :] if glued else text)
         if date is None:
             continue
         start = i
-        if k > 0 and (texts[k - 1][1] == agency or texts[k - 1][1].endswith(agency)):
-            start = texts[k - 1][0]
+        if k > 0 and _signs(texts[k - 1][1][-len(agency) :], agency):
+            j, before = texts[k - 1]
+            if len(before) <= len(agency) + 1:
+                start = j
+            else:  # …继续加强培训。示例区…局: the name glued to the text's last sentence
+                rest = Block(line=blocks[j].line, text=before[: -len(agency)], flat=blocks[j].flat)
+                return [*blocks[:j], rest, *blocks[j + 1 : i], *blocks[i + 1 :]], date
         return blocks[:start] + blocks[i + 1 :], date
     return blocks, None
 
 
-_PERIOD = re.compile(
-    r"((?:19|20)\d\d)\s*年\s*1\s*月\s*1\s*日\s*(?:至|到|-|—)\s*\1\s*年\s*12\s*月\s*31\s*日"
-)
-
-
-def _year_from_period(text: str) -> int | None:
-    m = _PERIOD.search(text)
-    return int(m.group(1)) if m else None
+def _signs(name: str, agency: str) -> bool:
+    """`name` is the agency as the 落款 prints it (a character off: 财政全融局 for 财政金融局)."""
+    return name == agency or (len(agency) >= 6 and within_one_edit(name, agency))
 
 
 _OFFICE = re.compile(
@@ -427,7 +390,9 @@ _FOOTER = re.compile(
     r"(?:打印本页|关闭窗口|【打印】|【关闭】|分享到|扫一扫|上一篇|下一篇|相关链接|网站地图|版权所有|"
     r"ICP备|网站标识码|主办单位|责任编辑|浏览次数|访问量)"
     r"|^(?:附[：:]|附件\s*\d*[：:]?|附表|数据校验$)"  # an appendix after the report
+    r"|^(?:此函|附件下载|[（(]此件主动公开[）)])$"  # a letter's formalities, page chrome
 )
+_PUBLIC_NOTE = re.compile(r"[（(]此件主动公开[）)]$")
 
 
 _SIGNED = re.compile(r"^((?:19|20)\d\d)年(\d{1,2})月(\d{1,2})日$")

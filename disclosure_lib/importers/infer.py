@@ -226,7 +226,8 @@ def finish(report: Report, log: ImportLog, state: OpenCells) -> None:
                 p.note.level, p.note.message = "warning", open_note(p)
             else:
                 log.add("warning", open_note(p), line=p.line)
-    unmapped = _unmapped_2019() if log.format == f19.FORMAT_ID else frozenset()
+    old = {t.key for t in fmt.TABLES if log.table_formats.get(t.key, log.format) == f19.FORMAT_ID}
+    unmapped = frozenset(c for c in _unmapped_2019() if c[0] in old)
     log.blank = {}
     for t in fmt.TABLES:
         stats = log.stats[t.key] = TableStats()

@@ -68,7 +68,8 @@ def variants(label: str, *, min_core: int = 4) -> set[str]:
 class Token:
     """One piece of a table line: a row label, a header word, a value run or other text."""
 
-    kind: str  # "row" | "header" | "value" | "missing" | "other" | "break" (a prose line)
+    # "row" | "header" | "value" | "missing" | "other" | "break" (a prose line) | "unit" (元)
+    kind: str
     text: str
     key: str = ""  # row key for kind == "row"
 
@@ -140,6 +141,8 @@ _RUN_SPLIT = re.compile(r"[\s|,;，；]+")
 _NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
 _THOUSANDS = re.compile(r"^\d{1,3}(?:,\d{3})+$")
 _UNIT = re.compile(r"(?:件|个|项|次|万元|元|条)$")
+YUAN = "元"
+_YUAN_MARK = re.compile(r"\((?:单位:)?元\)")
 MAX_OTHER = 3  # more leftover text than this makes a line prose, not a table line
 
 
@@ -179,12 +182,17 @@ def _values(chunk: str, out: list[Token]) -> int:
         out.append(Token("value", chunk.strip().replace(",", "")))
         return 0
     other = 0
-    for run in _RUN_SPLIT.split(chunk):
+    for run in _RUN_SPLIT.split(_YUAN_MARK.sub(" (元) ", chunk)):
         if not run:
+            continue
+        if run == "(元)":  # 采购总金额（元）: the column's amounts are in 元
+            out.append(Token("unit", YUAN))
             continue
         bare = _UNIT.sub("", run)
         if _NUMBER.match(bare):
-            out.append(Token("value", bare))
+            # an amount printed in 元 keeps its unit: the table converts it to 万元
+            yuan = run.endswith(YUAN) and not run.endswith("万" + YUAN)
+            out.append(Token("value", bare + YUAN if yuan else bare))
         elif run in MISSING_MARKERS or set(run) <= {"-", "—", "/", "－"}:
             out.append(Token("missing", run))
         else:

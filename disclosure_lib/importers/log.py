@@ -3,11 +3,16 @@ the sections and narrative found, and every decision worth telling the user, in 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import format as fmt
 from .. import format2019 as f19
+
+if TYPE_CHECKING:
+    from ..model import Report
 
 Cell3 = tuple[str, str, str]  # (table key, row key, column key)
 STATUS_LABEL = {"read": "读取", "inferred": "推断", "missing": "缺失"}
@@ -60,6 +65,8 @@ class ImportLog:
     source: Path | None = None
     kind: str = "text"
     format: str = fmt.FORMAT_ID
+    # table key → its own format where it differs from `format` (a page mixing the two)
+    table_formats: dict[str, str] = field(default_factory=dict)
     stats: dict[str, TableStats] = field(default_factory=dict)
     sections_found: list[str] = field(default_factory=list)
     sections_missing: list[str] = field(default_factory=list)
@@ -71,6 +78,8 @@ class ImportLog:
     # every cell left blank, with why: 空白 (printed blank), 拆分不唯一, 无法识别, 未找到
     blank: dict[Cell3, str] = field(default_factory=dict)
     cell_refs: dict[Cell3, str] = field(default_factory=dict)  # workbook: cell → 'sheet!D12'
+    # each cell's status when the import finished: read | inferred | blank | flagged | absent
+    cell_status: dict[Cell3, str] = field(default_factory=dict)
 
     def add(self, level: str, message: str, **where: object) -> None:
         self.entries.append(LogEntry(level, message, **where))  # type: ignore[arg-type]
@@ -163,3 +172,84 @@ def _json_value(v: object) -> object:
 
 
 _LEVEL = {"info": "说明", "warning": "注意", "error": "错误"}
+
+
+# --- the cell log (import --log FILE.jsonl) ---------------------------------------------------
+
+
+def cell_records(report: Report, log: ImportLog) -> list[dict[str, object]]:
+    """One record per cell of the report: its value and status — read, inferred (with the
+    log entries that decided it: equations, statements, other years) or blank (why, and the
+    candidates the log names) — and where in the source it came from (line; a workbook's
+    cell). Cells are those of the 2021 tables the report is kept in."""
+    by_cell: dict[Cell3, list[str]] = {}
+    by_row: dict[tuple[str, str], list[str]] = {}
+    for e in log.entries:
+        if e.table and e.row and e.column:
+            by_cell.setdefault((e.table, e.row, e.column), []).append(e.message)
+        if e.table and e.row:  # a run's decision is logged at its row (or its first cell)
+            by_row.setdefault((e.table, e.row), []).append(e.message)
+    source = str(log.source) if log.source else None
+    columns = _row_columns(log)
+    out: list[dict[str, object]] = []
+    for t in fmt.TABLES:
+        own = log.table_formats.get(t.key, log.format)
+        for row, col in t.cells():
+            key = (t.key, row, col)
+            value = report.get(t.key, row, col)
+            st = log.cell_status.get(key, "absent")
+            status = "blank" if value is None else ("inferred" if st == "inferred" else "read")
+            rec: dict[str, object] = {
+                "file": source,
+                "agency": report.agency,
+                "year": report.year,
+                "table": t.key,
+                "row": row,
+                "column": col,
+                "label": f"{t.row(row).label}·{t.column(col).label}",
+                "format": own,
+                "value": None if value is None else str(value),
+                "status": status,
+            }
+            notes = list(dict.fromkeys(by_cell.get(key, []) + by_row.get((t.key, row), [])))
+            if status == "inferred":
+                rec["evidence"] = notes
+            elif status == "blank":
+                rec["why"] = log.blank.get(key, "未找到")
+                rec["evidence"] = notes
+            line = report.line_of(t.key, row, col)
+            rec["line"] = line
+            at = columns.get((line, t.key, row)) if line is not None else None
+            if at is not None:
+                rec["column_at"] = at  # where the row's label starts on that line
+            if key in log.cell_refs:
+                rec["cell"] = log.cell_refs[key]
+            out.append(rec)
+    return out
+
+
+def _row_columns(log: ImportLog) -> dict[tuple[int, str, str], int]:
+    """(line, table, row) → column of the row's label, for a text file whose page is one
+    long line (crawler output): where a line number alone says little."""
+    if log.kind != "text" or log.source is None:
+        return {}
+    from ..errors import DisclosureError
+    from .align import row_columns
+    from .oneline import FLAT_MIN
+    from .text import decode_text
+
+    try:
+        lines = decode_text(log.source.read_bytes(), log.source).splitlines()
+    except (OSError, DisclosureError):  # the file changed since: no columns, the rest stands
+        return {}
+    out: dict[tuple[int, str, str], int] = {}
+    for no, line in enumerate(lines, start=1):
+        if len(line) > FLAT_MIN:
+            for (table, row), col in row_columns(line).items():
+                out[(no, table, row)] = col
+    return out
+
+
+def cell_jsonl(records: list[dict[str, object]]) -> str:
+    """Records as JSON lines (UTF-8 text, Chinese kept readable)."""
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)

@@ -11,13 +11,14 @@ runs by the table's own arithmetic and flags what it cannot settle.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 
 from .. import format as fmt
 from .. import format2019 as f19
 from ..model import Cell, Value
 from . import cellruns
 from .evidence import Pending
-from .labels import MAX_OTHER, Token, norm, tokenize
+from .labels import MAX_OTHER, YUAN, Token, norm, tokenize
 from .log import ImportLog
 from .oneline import split_note
 from .text import Block
@@ -84,7 +85,8 @@ def _section_lines(blocks: list[Block], section: str) -> tuple[list[_Line], list
     return lines, notes
 
 
-def _detect_format(lines2: list[_Line], lines3: list[_Line], preamble: str) -> str:
+def _format_of_proactive(lines2: list[_Line], preamble: str) -> str | None:
+    """The format 二's header words say (2019: 本年新制作数量, …; 2021: 本年制发件数, …)."""
     markers19 = {norm(m) for m in f19.MARKERS}
     markers21 = {norm(c.label) for c in fmt.PROACTIVE.columns}
     for ln in lines2:
@@ -93,16 +95,31 @@ def _detect_format(lines2: list[_Line], lines3: list[_Line], preamble: str) -> s
                 return f19.FORMAT_ID
             if t.kind == "header" and t.text in markers21:
                 return fmt.FORMAT_ID
-    subrows = {r.key for r in fmt.APPLICATIONS.rows if r.parent == "other_handling"}
-    flat = [t for ln in lines3 for t in ln.tokens]
-    if not any(t.kind == "row" and t.key in subrows for t in flat):
-        for i, t in enumerate(flat[:-1]):
-            if t.kind == "row" and t.key == "other_handling" and flat[i + 1].kind == "value":
-                return f19.FORMAT_ID
     p = norm(preamble)
     if "2019〕60号" in p and "2021〕30号" not in p:
         return f19.FORMAT_ID
-    return fmt.FORMAT_ID
+    return None
+
+
+def _format_of_applications(lines3: list[_Line]) -> str | None:
+    """2021 when 三 prints （六）其他处理's three sub-rows; 2019 when the row holds figures."""
+    subrows = {r.key for r in fmt.APPLICATIONS.rows if r.parent == "other_handling"}
+    flat = [t for ln in lines3 for t in ln.tokens]
+    if any(t.kind == "row" and t.key in subrows for t in flat):
+        return fmt.FORMAT_ID
+    for i, t in enumerate(flat[:-1]):
+        if t.kind == "row" and t.key == "other_handling" and flat[i + 1].kind == "value":
+            return f19.FORMAT_ID
+    return None
+
+
+def detect_formats(lines2: list[_Line], lines3: list[_Line], preamble: str) -> dict[str, str]:
+    """The format of each table, as its own labels say (a page may mix them: the 2019 tables
+    of 二 beside the 2021 table of 三, or the 2019 row （六）其他处理 in a 2021 page)."""
+    pro = _format_of_proactive(lines2, preamble)
+    app = _format_of_applications(lines3)
+    pro = pro or app or fmt.FORMAT_ID
+    return {"proactive": pro, "applications": app or pro, "review": pro}
 
 
 def _labeled_segments(
@@ -112,6 +129,8 @@ def _labeled_segments(
     rows = {r.key: r for r in table.rows}
     segs: dict[str, cellruns.Segment] = {}
     current: cellruns.Segment | None = None
+    items = {norm(i) for i in (*fmt.PROACTIVE_ITEMS, *f19.PROACTIVE_ITEMS)}
+    in_yuan = False  # a （元） header: this item's amounts are printed in 元
     for ln in lines:
         toks = ln.tokens
         if ln.is_row:
@@ -137,13 +156,76 @@ def _labeled_segments(
                     continue
                 current = cellruns.Segment(_slots(table, row.key), [], ln.line, row.label)
                 segs[t.key] = current
+            elif t.kind == "unit":
+                in_yuan = True
             elif t.kind in ("header", "break"):
                 current = None
+                in_yuan = in_yuan and t.text not in items
             elif current is not None and t.kind in ("value", "missing"):
-                current.cells.append(t.text if t.kind == "value" else "")
+                text = t.text if t.kind == "value" else ""
+                at = current.slots[min(len(current.cells), len(current.slots) - 1)]
+                if in_yuan and text and not text.endswith(YUAN) and table.is_amount(*at):
+                    text += YUAN
+                if text.endswith(YUAN) and _short_before_amount(current, table):
+                    _ambiguous_amount(current, table, text, log, ln.line)
+                    continue
+                slot = current.slots[min(len(current.cells), len(current.slots) - 1)]
+                current.cells.append(_in_wan(text, table, slot, log, ln.line, current.label))
             elif current is not None and t.kind == "other" and ln.is_row:
                 current.cells.append(t.text)  # an unreadable cell still takes its place
     return list(segs.values())
+
+
+def _short_before_amount(seg: cellruns.Segment, table: fmt.Table) -> bool:
+    """A figure in 元 arrives before the row's amount column (政府集中采购 328291965元 with no
+    采购项目数量 printed apart): the count may be run into it."""
+    amount = [i for i, s in enumerate(seg.slots) if table.is_amount(*s)]
+    return bool(amount) and len(seg.cells) < amount[0]
+
+
+def _ambiguous_amount(
+    seg: cellruns.Segment, table: fmt.Table, text: str, log: ImportLog, line: int
+) -> None:
+    """The row's cells up to its amount left blank, with the readings in the log: the count
+    run into the amount (3 | 28291965元) or not printed at all (328291965元) — never a guess."""
+    amount = next(i for i, s in enumerate(seg.slots) if table.is_amount(*s))
+    bare = text.removesuffix(YUAN)
+    digits = bare.split(".")[0]
+    readings = [f"空 | {bare}元"]
+    readings += [f"{digits[:i]} | {bare[i:]}元" for i in range(1, min(4, len(digits)))]
+    seg.cells.extend([""] * (amount + 1 - len(seg.cells)))
+    log.add(
+        "warning",
+        f"{seg.label}：{text} 前未单独印出{table.column(seg.slots[0][1]).label}，"
+        f"可能连写（{'；'.join(readings)}），留空",
+        table=table.key,
+        row=seg.slots[0][0],
+        line=line,
+    )
+
+
+def _in_wan(text: str, table: fmt.Table, slot: Cell, log: ImportLog, line: int, label: str) -> str:
+    """A cell's text with an amount printed in 元 converted to 万元 exactly (Decimal: every
+    digit kept, the conversion logged); any other cell's unit dropped."""
+    if not text.endswith(YUAN):
+        return text
+    bare = text.removesuffix(YUAN)
+    if not table.is_amount(*slot):
+        return bare
+    try:
+        wan = Decimal(bare).scaleb(-4)
+    except InvalidOperation:
+        return bare
+    shown = format(wan, "f")
+    log.add(
+        "info",
+        f"{label}：{bare}元 按万元记为 {shown}（除以 10000，保留全部数字）",
+        table=table.key,
+        row=slot[0],
+        column=slot[1],
+        line=line,
+    )
+    return shown
 
 
 def _flat_segment(table: fmt.Table, lines: list[_Line]) -> list[cellruns.Segment]:
@@ -155,7 +237,7 @@ def _flat_segment(table: fmt.Table, lines: list[_Line]) -> list[cellruns.Segment
             continue  # header rows (and wholly empty rows)
         for t in ln.tokens:
             if t.kind == "value":
-                cells.append(t.text)
+                cells.append(t.text.removesuffix(YUAN))
             elif t.kind == "missing":
                 cells.append("")
             elif t.kind == "other" and ln.is_row:
@@ -229,29 +311,35 @@ def _row_name(table: fmt.Table, row: fmt.Row) -> str:
 def read_tables(
     sections: dict[str, list[Block]], log: ImportLog, *, preamble_text: str = ""
 ) -> tuple[dict[str, TableValues], str]:
-    """Figures of 二, 三, 四 as 2021-format table values; the format found; notes in `log`."""
+    """Figures of 二, 三, 四 as 2021-format table values; the report's format (二's) found;
+    each table's own format in `log.table_formats` where it differs; notes in `log`."""
     lines: dict[str, list[_Line]] = {}
     for key in ("二", "三", "四"):
         lines[key], log.notes[key] = _section_lines(sections.get(key, []), key)
-    format_id = _detect_format(lines["二"], lines["三"], preamble_text)
+    formats = detect_formats(lines["二"], lines["三"], preamble_text)
+    format_id = formats["proactive"]
     log.format = format_id
-    defs = f19.TABLES if format_id == f19.FORMAT_ID else fmt.TABLES
-    signed = f19.SIGNED_CELLS if format_id == f19.FORMAT_ID else frozenset()
-    read = {
-        t.key: _read_table(
-            t, lines[t.section], log, signed if t.key == "proactive" else frozenset()
-        )
-        for t in defs
-    }
-    if format_id == f19.FORMAT_ID:
-        read = _map_2019(read, log)
+    log.table_formats = {k: v for k, v in formats.items() if v != format_id}
+    read: dict[str, TableValues] = {}
+    for key, own in formats.items():
+        t = (f19 if own == f19.FORMAT_ID else fmt).table(key)
+        signed = f19.SIGNED_CELLS if own == f19.FORMAT_ID and key == "proactive" else frozenset()
+        read[key] = _read_table(t, lines[t.section], log, signed)
+    old = {k for k, v in formats.items() if v == f19.FORMAT_ID}
+    if old:
+        read = _map_2019(read, log, old)
     return read, format_id
 
 
-def _map_2019(read: dict[str, TableValues], log: ImportLog) -> dict[str, TableValues]:
-    """2019-format figures → 2021 cells per `format2019.MAPPING`; list what has no counterpart."""
-    out = {t.key: TableValues() for t in fmt.TABLES}
+def _map_2019(
+    read: dict[str, TableValues], log: ImportLog, old: set[str]
+) -> dict[str, TableValues]:
+    """Tables read in the 2019 format (`old`) → 2021 cells per `format2019.MAPPING`; list
+    what has no counterpart. The other tables stay as read."""
+    out = {t.key: (TableValues() if t.key in old else read[t.key]) for t in fmt.TABLES}
     for (tk, r, c), dst in f19.MAPPING.items():
+        if tk not in old:
+            continue
         src = read[tk]
         v = src.values.get((r, c))
         if dst is None:
@@ -267,6 +355,8 @@ def _map_2019(read: dict[str, TableValues], log: ImportLog) -> dict[str, TableVa
             out[dt].lines[(dr, dc)] = src.lines[(r, c)]
     mapped = {d for d in f19.MAPPING.values() if d}
     for t in fmt.TABLES:
+        if t.key not in old:
+            continue
         for cell in t.cells():
             if (t.key, *cell) not in mapped:
                 out[t.key].values[cell] = None

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from ..errors import ImportError_
 from ..model import Report
+from .align import align_page
 from .headings import section_of_heading
 from .oneline import FLAT_MIN, page_lines
 
@@ -114,7 +115,7 @@ def text_blocks(text: str) -> list[Block]:
 
     for no, line in enumerate(text.splitlines(), start=1):
         if len(line) > FLAT_MIN:
-            parts, flat = page_lines(line.strip())
+            parts, flat = page_lines(align_page(line.strip()))
             if flat:
                 flush()
                 last_was_cell = False

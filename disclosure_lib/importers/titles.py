@@ -1,0 +1,98 @@
+"""The report's agency and year as the page prints them: its title (a crawler's 标题: line, the
+body's first lines, a cover letter's 关于报送…的函), the statistics period, the file name."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from .log import ImportLog
+
+_NOT_AGENCY = r"[^\s，。,：:>|/_\-—=【】\[\]《》“”\"()（）]"
+# a cover letter's title names the agency, then 关于报送/编制公布…: the agency is before it
+_LETTER = r"(?:关于\s*(?:报送|印发|编制公布|编制|公布)?\s*)?"
+_TITLE_A = re.compile(
+    rf"(?P<agency>{_NOT_AGENCY}{{2,60}}?)\s*{_LETTER}(?P<year>(?:19|20)\d\d|[〇零一二三四五六七八九]{{4}})\s*年度?\s*(?:的)?"
+    r"\s*政府信息公开\s*(?:工作)?\s*(?:年度?)?\s*报告"
+)
+_TITLE_B = re.compile(
+    rf"(?P<year>(?:19|20)\d\d|[〇零一二三四五六七八九]{{4}})\s*年度?\s*(?P<agency>{_NOT_AGENCY}{{2,60}}?)"
+    r"\s*政府信息公开\s*(?:工作)?\s*(?:年度?)?\s*报告"
+)
+_CRAWLER = re.compile(r"^(?:标\s*题|题\s*目|文章标题|title)\s*[:：]\s*", re.I)
+_AGENCY_PREFIX = re.compile(r"^(?:关于|印发|公布)")
+# the last character of a public body's name (…局, …办公室, …人民政府, …委员会, …中心, …办事处)
+_AGENCY_END = frozenset("局委办室府院会心所处队站馆区县市镇乡道司部厅组社校行团署台")
+_AGENCY_SUFFIX = re.compile(r"(?:关于\s*(?:报送|印发|编制公布|编制|公布)?)$")
+
+
+def _year(text: str) -> int | None:
+    if text.isdigit():
+        return int(text)
+    from ..narrative_patterns import parse_chinese_number
+
+    try:
+        n = parse_chinese_number(text)
+    except ValueError:
+        return None
+    return int(n) if 1990 <= n <= 2100 else None
+
+
+def find_title(lines: list[str]) -> tuple[str | None, int | None, str | None]:
+    """(agency, year, the title as printed) from the report title among the first lines
+    (the title may wrap onto a second line). A name that cannot be a public body's (it does
+    not end like one: 编制完成2023年度…报告) gives the year only."""
+    cands: list[str] = []
+    for i, line in enumerate(lines[:40]):
+        line = _CRAWLER.sub("", line.strip())
+        cands.append(line)
+        if i + 1 < len(lines):
+            cands.append(line + _CRAWLER.sub("", lines[i + 1].strip()))
+    fallback: int | None = None
+    for text in cands:
+        for pattern in (_TITLE_A, _TITLE_B):
+            m = pattern.search(text)
+            if m:
+                if text[: m.start()].count("《") > text[: m.start()].count("》"):
+                    continue  # a document the text cites (《…关于编制公布…的通知》)
+                agency = _AGENCY_PREFIX.sub("", m.group("agency").strip())
+                agency = _AGENCY_SUFFIX.sub("", agency)
+                year = _year(m.group("year"))
+                if agency and year and re.search(r"[\u4e00-\u9fff]", agency):
+                    title = _AGENCY_PREFIX.sub("", re.sub(r"\s+", "", m.group(0)))
+                    if agency[-1] in _AGENCY_END:
+                        return agency, year, title
+                    # 编制完成2023年度政府信息公开工作年度报告: no body's name before the year
+                    fallback = fallback or year
+    return None, fallback, None
+
+
+_NAME_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+
+
+def sensible_year(
+    title_year: int | None, period_year: int | None, source: Path | None, log: ImportLog
+) -> int | None:
+    """The report year: the title's, unless the statistics period and the file name agree on
+    another (a body calling itself the next year's report while covering this one)."""
+    names = _NAME_YEAR.findall(source.stem) if source is not None else []
+    file_year = int(names[0]) if len(names) == 1 else None
+    if title_year is None:
+        return period_year or file_year
+    if period_year and period_year == file_year and title_year != period_year:
+        msg = (
+            f"标题为{title_year}年度，但统计期限与文件名均为{period_year}年：按{period_year}年导入"
+        )
+        log.add("warning", msg)
+        return period_year
+    return title_year
+
+
+_PERIOD = re.compile(
+    r"((?:19|20)\d\d)\s*年\s*1\s*月\s*1\s*日\s*(?:至|到|-|—)\s*\1\s*年\s*12\s*月\s*31\s*日"
+)
+
+
+def year_from_period(text: str) -> int | None:
+    m = _PERIOD.search(text)
+    return int(m.group(1)) if m else None
