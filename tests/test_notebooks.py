@@ -15,6 +15,8 @@ from disclosure_lib.params import load_report, params_path
 
 from .base import PARAMS, ROOT
 
+pytestmark = pytest.mark.slow  # each test starts a fresh kernel
+
 
 def _html(nb) -> str:  # type: ignore[no-untyped-def]
     return "\n".join(
@@ -66,8 +68,6 @@ def test_explore_notebook_retypes_no_official_label() -> None:
 # chart's axis, then pick another agency, year and table in the selectors.
 PROBE = """\
 import json
-
-pytestmark = pytest.mark.slow  # a fresh kernel, a server or a venv per test
 print("PROBE", json.dumps({"ticks": [t.get_text() for t in trend_ax.get_xticklabels()]}))
 agency_box.value = %r
 year_box.value = %d
