@@ -18,7 +18,7 @@ import pytest
 
 from .base import ROOT
 
-pytestmark = pytest.mark.slow  # a fresh kernel, a server or a venv per test
+pytestmark = pytest.mark.slow  # starts a JupyterLab server
 
 
 def _free_port() -> int:

@@ -16,7 +16,7 @@ from disclosure_lib import locate
 
 from .base import ROOT
 
-pytestmark = pytest.mark.slow  # a fresh kernel, a server or a venv per test
+pytestmark = pytest.mark.slow  # builds a wheel and installs it in a fresh venv
 
 
 @pytest.fixture(scope="module")

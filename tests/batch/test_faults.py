@@ -16,6 +16,7 @@ build's byte for byte (the executed notebooks' timestamps aside).
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import json
 import os
@@ -210,3 +211,13 @@ def test_normalization_keeps_what_matters(tmp_path: Path, name: str) -> None:
         cell["outputs"] = [{"text": "乙"}]
         path.write_text(json.dumps(nb))
     assert _normalized(path) != same
+
+
+@pytest.mark.parametrize("calls", [KILLS, 69, 500])
+def test_kill_points_are_distinct_and_cover_every_slice(calls: int) -> None:
+    points = kill_points(random.Random(calls), calls)
+    assert len(set(points)) == KILLS and all(1 <= p <= calls for p in points)
+    bounds = [1 + calls * i // KILLS for i in range(KILLS + 1)]  # as kill_points cuts them
+    slices = {bisect.bisect_right(bounds, p) - 1 for p in points}
+    assert slices == set(range(KILLS))  # one in each twentieth: the start, the middle, the end
+    assert min(points) <= calls // KILLS + 1 and max(points) > calls - calls // KILLS - 1

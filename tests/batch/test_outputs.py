@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -40,14 +41,31 @@ def _set_first_paragraph(path: Path, text: str) -> None:
     save_report(report, path)
 
 
-def test_a_render_is_recorded_and_a_draft_it_wrote_is_rebuilt(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def one_agency(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, b.BuildSummary]:
+    """One agency's two years built to HTML without summaries, once for the module; the tests
+    that start from there copy it (`_one_agency`)."""
+    base = tmp_path_factory.mktemp("one-agency")
+    params = make_params(base / "params", AGENCIES[:1])
+    return base, b.build([params], output_dir=base / "out", to=("html",), progress=False,
+                         summaries=False)  # fmt: skip
+
+
+def _one_agency(built: tuple[Path, b.BuildSummary], tmp_path: Path) -> tuple[Path, Path]:
+    """A copy of the params and of the outputs built from them: (params, out)."""
+    for name in ("params", "out"):
+        shutil.copytree(built[0] / name, tmp_path / name)
+    return tmp_path / "params", tmp_path / "out"
+
+
+def test_a_render_is_recorded_and_a_draft_it_wrote_is_rebuilt(
+    one_agency: tuple[Path, b.BuildSummary], tmp_path: Path
+) -> None:
     """Issue 12.2 (a): render a draft into a build's folder, revert the edit, build: the draft
     must not stay published. Issue 9: a render is recorded, so a build does not redo it."""
-    params = make_params(tmp_path / "params", AGENCIES[:1])
-    out = tmp_path / "out"
+    params, out = _one_agency(one_agency, tmp_path)
     agency = AGENCIES[0]
-    first = b.build([params], output_dir=out, to=("html",), progress=False, summaries=False)
-    assert len(first.built) == 2
+    assert len(one_agency[1].built) == 2
     path = params_path(params, agency, 2023)
     original = path.read_bytes()
     _set_first_paragraph(path, "草稿：尚未审定的内容。")
@@ -64,10 +82,10 @@ def test_a_render_is_recorded_and_a_draft_it_wrote_is_rebuilt(tmp_path: Path) ->
     assert "草稿" not in _html(out, agency, 2023).read_text(encoding="utf-8")
 
 
-def test_an_output_changed_behind_the_build_is_rebuilt(tmp_path: Path) -> None:
-    params = make_params(tmp_path / "params", AGENCIES[:1])
-    out = tmp_path / "out"
-    b.build([params], output_dir=out, to=("html",), progress=False, summaries=False)
+def test_an_output_changed_behind_the_build_is_rebuilt(
+    one_agency: tuple[Path, b.BuildSummary], tmp_path: Path
+) -> None:
+    params, out = _one_agency(one_agency, tmp_path)
     html = _html(out, AGENCIES[0], 2022)
     good = html.read_bytes()
     html.write_bytes(good.replace("政府信息公开".encode(), "草稿信息公开".encode(), 1))
