@@ -15,7 +15,8 @@ from pathlib import Path
 from .errors import ParamsError, UnreadableError
 from .model import Report
 from .names import agency_dirname
-from .params_read import MAX_BYTES, loads_report, too_large
+from .params_limits import MAX_BYTES, too_large
+from .params_read import loads_report
 
 __all__ = [
     "SUFFIX",

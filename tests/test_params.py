@@ -32,7 +32,8 @@ from disclosure_lib.params import (
     load_reports,
     params_path,
 )
-from disclosure_lib.params_read import MAX_BYTES, MAX_ERRORS, loads_report
+from disclosure_lib.params_limits import MAX_BYTES
+from disclosure_lib.params_read import MAX_ERRORS, loads_report
 from disclosure_lib.params_write import dump_report, new_params_file, save_report
 from disclosure_lib.synth import consistent_report
 

@@ -144,7 +144,7 @@ def _scan(paths: Sequence[Path], manifest: Manifest) -> list[_File]:
     folder without permission, a FIFO, a link loop) comes back as an unread file.
     """
     from ..params import load_report, scan_params
-    from ..params_read import MAX_BYTES, too_large
+    from ..params_limits import MAX_BYTES, too_large
 
     found, errors = scan_params(paths)
     files = []
