@@ -43,7 +43,7 @@ _API: dict[str, str] = {
     "OutputError": "errors",
     # params files
     "load_report": "params",
-    "loads_report": "params",
+    "loads_report": "params_read",
     "load_reports": "params",
     "find_params": "params",
     "params_path": "params",
@@ -136,7 +136,8 @@ if TYPE_CHECKING:  # what the names are, for type checkers and editors
         notebook_path,
     )
     from .model import Contact, Paragraph, Report
-    from .params import find_params, load_report, load_reports, loads_report, params_path
+    from .params import find_params, load_report, load_reports, params_path
+    from .params_read import loads_report
     from .params_write import dump_report, new_params_file, save_report
     from .rendering.charts import report_charts
     from .rendering.compose import charts_section, checks_section, report_body, run_checks

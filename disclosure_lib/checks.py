@@ -35,7 +35,7 @@ from pathlib import Path
 
 from . import format as fmt
 from . import formats, narrative
-from .checks_values import (  # re-exported: rule 5
+from .checks_values import (  # rule 5 and the texts still to fill in
     check_issued,
     check_placeholders,
     check_values,

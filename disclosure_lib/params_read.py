@@ -26,7 +26,7 @@ from .identity import check_year
 from .model import Paragraph, Report, Value
 from .names import check_name, text_control
 from .params_layout import FORMATS, formats_laid_out, table_layout
-from .params_limits import check_expansion
+from .params_limits import MAX_BYTES, MAX_DIGITS, check_expansion, too_large, too_many_digits
 
 NARRATIVE_KEYS = {s.heading: s.key for s in fmt.NARRATIVE_SECTIONS}
 NOTE_KEYS = {s.heading: s.key for s in fmt.SECTIONS if not s.narrative}
@@ -36,7 +36,6 @@ TOP_KEYS = (  # in the order a file lists them
 )
 REQUIRED_KEYS = ("agency", "year", *(t.key for t in fmt.TABLES))
 CONTACT_KEYS = tuple(k for k, _ in fmt.CONTACT_FIELDS)
-MAX_BYTES = 2 * 1024 * 1024  # a params file is ≈ 10 KB; anything this large is not one
 MAX_ERRORS = 20  # errors reported per file; past that the file is hardly a params file
 
 # libyaml's parser when PyYAML was built with it: ~6x faster, same safe tag set and marks.
@@ -48,7 +47,6 @@ _BOOL = "tag:yaml.org,2002:bool"
 _STR = "tag:yaml.org,2002:str"
 _WHOLE = re.compile(r"[-+]?[0-9]+")
 _LEADING_ZERO = re.compile(r"[-+]?0[0-9]")
-MAX_DIGITS = 20  # characters of a figure: counts and amounts far beyond any real report
 _DATE = re.compile(r"(?P<y>\d{4})(?:-|年)(?P<m>\d{1,2})(?:-|月)(?P<d>\d{1,2})日?")
 
 
@@ -195,7 +193,7 @@ class _Reader:
             if not value.is_finite() or value.is_signed():  # -0.0 too
                 raise self.fail(node, field, f"金额应 ≥ 0，而不是 {raw} (expected an amount ≥ 0)")
             if len(raw) > MAX_DIGITS:
-                raise self.fail(node, field, _too_many_digits(len(raw)))
+                raise self.fail(node, field, too_many_digits(len(raw)))
             return value
         if node.tag != _INT or not _WHOLE.fullmatch(raw):
             raise self.fail(
@@ -204,7 +202,7 @@ class _Reader:
         if _LEADING_ZERO.match(raw):  # YAML 1.1 reads 017 as octal 15: neither is meant
             raise self.fail(node, field, f"整数不能以 0 开头：{raw} (leading zero)")
         if len(raw) > MAX_DIGITS:  # int() of > 4,300 digits raises; no count is that large
-            raise self.fail(node, field, _too_many_digits(len(raw)))
+            raise self.fail(node, field, too_many_digits(len(raw)))
         count = int(raw)
         if count < 0 and not signed:  # (signed: 2019's 本年增/减, a change)
             raise self.fail(node, field, f"应为不小于 0 的整数，而不是 {raw} (negative)")
@@ -474,18 +472,6 @@ class _Reader:
                 f"文件中的年份 {report.year} 与文件名中的年份 {stem} 不一致 "
                 "(year in file differs from year in path)",
             )
-
-
-def _too_many_digits(n: int) -> str:
-    return f"数字过长（{n} 位），最多 {MAX_DIGITS} 位 (number too long)"
-
-
-def too_large(size: int, path: Path | None) -> ParamsError:
-    return ParamsError(
-        f"文件过大（{size / 1024 / 1024:.1f} MB），参数文件不超过 {MAX_BYTES // 1024 // 1024} MB "
-        "(file too large for a params file)",
-        path=path,
-    )
 
 
 def loads_report(text: str, path: Path | None = None) -> Report:

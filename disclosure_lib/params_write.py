@@ -20,7 +20,8 @@ from .files import write_atomic
 from .identity import check_year
 from .model import PLACEHOLDER, Contact, Paragraph, Report, Value
 from .names import check_name
-from .params import params_path, table_layout
+from .params import params_path
+from .params_layout import table_layout
 
 
 def _scalar(value: str) -> str:

@@ -13,7 +13,8 @@ from . import format as fmt
 from . import formats
 from .identity import YEARS
 from .names import CONTROL_CLASS
-from .params import FORMATS, REQUIRED_KEYS, table_layout
+from .params_layout import FORMATS, table_layout
+from .params_read import REQUIRED_KEYS
 
 SCHEMA_ID = "https://disclosure-lib.invalid/params.schema.json"
 COUNT = {

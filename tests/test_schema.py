@@ -12,7 +12,8 @@ import pytest
 import yaml
 
 from disclosure_lib import format as fmt
-from disclosure_lib.params import FORMATS, find_params
+from disclosure_lib.params import find_params
+from disclosure_lib.params_layout import FORMATS
 from disclosure_lib.schema import params_schema
 
 from .base import FORMAT2019_FIXTURES, ROOT, SEED
