@@ -203,21 +203,22 @@ def check_narrative(report: Report) -> list[Finding]:
             other = rows_label(t, unique(r for _, r, _ in issue.other_cells))
             named = rows_label(t, unique(r for _, r, _ in issue.cells))
             message += f"（正文所指：{named}；该数字实为：{other}）"
-        out.append(
-            make_finding(
-                report,
-                issue.code,
-                issue.severity,
-                issue.cells,
-                issue.expected,
-                issue.actual,
-                message,
-                related=issue.other_cells,
-                table=table,
-                row=row,
-                column=column,
-            )
+        finding = make_finding(
+            report,
+            issue.code,
+            issue.severity,
+            issue.cells,
+            issue.expected,
+            issue.actual,
+            message,
+            related=issue.other_cells,
+            table=table,
+            row=row,
+            column=column,
         )
+        # the prose's own line (the figure it contradicts has its place in `cells`)
+        finding.line = report.lines.get(issue.source, finding.line)
+        out.append(finding)
     return out
 
 
