@@ -41,6 +41,7 @@ from .checks_values import (  # re-exported: rule 5
 from .findings import (
     CheckResult,
     Finding,
+    acknowledge,
     column_label,
     file_of,
     make_finding,
@@ -308,7 +309,7 @@ def check_report(report: Report, previous: Report | None = None) -> list[Finding
     ]
     if previous is not None:
         findings += check_against_previous(report, previous)
-    return findings
+    return acknowledge(report, findings)
 
 
 def check_reports(reports: Iterable[Report]) -> list[Finding]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from . import format as fmt
 from .formats import as_current
-from .model import PLACEHOLDER, Contact, Paragraph, Report
+from .model import PLACEHOLDER, Contact, Paragraph, Report, Value
 
 # the 二 rows rule 8 carries from year to year (现行有效件数)
 IN_FORCE_ROWS = ("regulations", "normative_documents")
@@ -27,7 +27,7 @@ class References:
     # section key -> last year's paragraphs (heading, text), in order
     narrative: dict[str, list[Paragraph]] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)  # section key -> last year's note
-    in_force: dict[str, object] = field(default_factory=dict)  # 二 row key -> 现行有效件数
+    in_force: dict[str, Value] = field(default_factory=dict)  # 二 row key -> 现行有效件数
 
 
 def _next_title(title: str | None, before: int, after: int) -> str | None:

@@ -21,7 +21,7 @@ import yaml
 
 from . import format as fmt
 from .errors import ParamsError
-from .model import Paragraph, Report, Value
+from .model import Acknowledgement, Paragraph, Report, Value
 from .names import check_name
 
 NARRATIVE_KEYS = {s.heading: s.key for s in fmt.NARRATIVE_SECTIONS}
@@ -36,10 +36,13 @@ TOP_KEYS = (
     "contact",
     "narrative",
     "notes",
+    "acknowledged",
     *(t.key for t in fmt.TABLES),
 )
 REQUIRED_KEYS = ("agency", "year", *(t.key for t in fmt.TABLES))
 CONTACT_KEYS = tuple(k for k, _ in fmt.CONTACT_FIELDS)
+ACKNOWLEDGED_KEYS = ("code", "cell", "reason", "by", "date")
+ACKNOWLEDGED_REQUIRED = ("code", "reason", "by", "date")
 FORMATS = ("2021", "2019")
 YEARS = range(1990, 2201)  # a report year: four digits, within reason
 MAX_BYTES = 2 * 1024 * 1024  # a params file is ≈ 10 KB; anything this large is not one
@@ -335,6 +338,7 @@ class _Reader:
             ("contact", self.read_contact),
             ("narrative", self.read_narrative),
             ("notes", self.read_notes),
+            ("acknowledged", self.read_acknowledged),
         ):
             if key in top:
                 with self.attempt():
@@ -411,6 +415,35 @@ class _Reader:
                     where = items["text"][1] if "text" in items else item
                     self.line(("narrative", NARRATIVE_KEYS[heading], str(len(paragraphs))), where)
             report.narrative[NARRATIVE_KEYS[heading]] = paragraphs
+
+    def read_acknowledged(self, report: Report, node: yaml.Node) -> None:
+        if not isinstance(node, yaml.SequenceNode):
+            raise self.fail(node, "acknowledged", "应为列表 (expected a list of findings)")
+        for i, item in enumerate(node.value, 1):
+            field = f"acknowledged[{i}]"
+            with self.attempt():
+                items = self.mapping(item, field, ACKNOWLEDGED_KEYS)
+                self.require(item, items, field, ACKNOWLEDGED_REQUIRED)
+                if any(k not in items for k in ACKNOWLEDGED_REQUIRED):
+                    continue
+                values = {
+                    k: self.text(items[k][1], f"{field}.{k}")
+                    for k in ("code", "cell", "reason", "by")
+                    if k in items
+                }
+                for k in ("code", "reason", "by"):
+                    if not values[k].strip():
+                        raise self.fail(items[k][1], f"{field}.{k}", "不能为空 (must not be empty)")
+                date = self.date(items["date"][1], f"{field}.date")
+                report.acknowledged.append(
+                    Acknowledgement(
+                        code=values["code"].strip(),
+                        cell=values.get("cell", "").strip(),
+                        reason=values["reason"],
+                        by=values["by"],
+                        date=date,
+                    )
+                )
 
     def check_path_year(self, report: Report, year_node: yaml.Node) -> None:
         stem = self.path.stem if self.path is not None else ""

@@ -154,6 +154,15 @@ def dump_report(report: Report, references: References | None = None) -> str:
                     note = references.notes[s.key]
                     out.extend(_comment(note, "  ", f"{references.year}年原文（仅供参考）："))
                 out.append(f"  {s.heading}: {_text(report.section_notes[s.key], ' ' * 4)}")
+    if report.acknowledged:
+        out.append("acknowledged:  # 已核实的校验结果 (findings verified)")
+        for a in report.acknowledged:
+            out.append(f"  - code: {_scalar(a.code)}")
+            if a.cell:
+                out.append(f"    cell: {_scalar(a.cell)}")
+            out.append(f"    reason: {_text(a.reason, ' ' * 6)}")
+            out.append(f"    by: {_scalar(a.by)}")
+            out.append(f"    date: {a.date.isoformat() if a.date else 'null'}")
     for t in fmt.TABLES:
         out.append(f"{t.key}:  # {t.section}、{t.title}")
         if not any(r.columns for r in t.rows):

@@ -25,23 +25,29 @@ class Checked:
     """What the checks found for one unit."""
 
     errors: int = 0
-    warnings: int = 0
+    warnings: int = 0  # open warnings
+    acknowledged: int = 0  # warnings the office verified (`acknowledged:`)
     first_error: str = ""
     findings: list[dict[str, Any]] = field(default_factory=list)  # records, at most MAX_KEPT
 
 
 def record(f: Finding) -> dict[str, Any]:
     """A finding as kept in the manifest: severity, code, line, where (official labels), message."""
-    where = " › ".join(p for p in (f.table, f.row, f.column) if p)
-    return {"severity": f.severity, "code": f.code, "line": f.line, "where": where,
-            "message": f.message}  # fmt: skip
+    out: dict[str, Any] = {"severity": f.severity, "code": f.code, "line": f.line,
+                           "where": f.where, "message": f.message}  # fmt: skip
+    if f.acknowledged is not None:  # the index counts these apart (已核实)
+        a = f.acknowledged
+        out["acknowledged"] = {"reason": a.reason, "by": a.by,
+                               "date": a.date.isoformat() if a.date else None}  # fmt: skip
+    return out
 
 
 def summarize(findings: Sequence[Finding], *, keep: bool = True) -> Checked:
     errors = [f for f in findings if f.is_error]
     return Checked(
         errors=len(errors),
-        warnings=len(findings) - len(errors),
+        warnings=sum(1 for f in findings if not f.is_error and f.is_open),  # open ones
+        acknowledged=sum(1 for f in findings if not f.is_open),
         first_error=_one_line(errors[0].message) if errors else "",
         findings=[record(f) for f in findings[:MAX_KEPT]] if keep else [],
     )

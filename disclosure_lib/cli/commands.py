@@ -50,6 +50,14 @@ def _check_args(p: argparse.ArgumentParser) -> None:
         default="text",
         help="输出形式：文本或 JSON (output format)",
     )
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help=(
+            "未核实的警告也算不通过，退出码 1；已核实的警告放行，错误从不放行 "
+            "(open warnings fail too; acknowledged warnings pass, errors never)"
+        ),
+    )
 
 
 @command("check", "检查参数文件的勾稽关系 (check params files)", _check_args)
@@ -62,7 +70,7 @@ def _check(args: argparse.Namespace) -> int:
     sys.stdout.write(out)
     if result.load_errors:
         return 2
-    return 1 if result.has_errors else 0
+    return 1 if result.has_errors or (args.strict and result.warnings) else 0
 
 
 def _export_args(p: argparse.ArgumentParser) -> None:

@@ -243,11 +243,11 @@ class _Writer:
         for s in fmt.SECTIONS:
             if s.narrative:
                 paras = self.report.narrative.get(s.key, [])
-                before = refs.narrative.get(s.key, []) if refs else []
+                last = refs.narrative.get(s.key, []) if refs else []
                 if s.key == "一" and (not paras or paras[0].heading is not None):
                     entries.append((s.heading, None, "", ""))  # a row for the untitled lead
                 entries += [
-                    (s.heading, p.heading, p.text, before[i].text if i < len(before) else "")
+                    (s.heading, p.heading, p.text, last[i].text if i < len(last) else "")
                     for i, p in enumerate(paras)
                 ]
             elif s.key in self.report.section_notes:
