@@ -20,6 +20,13 @@ Codes are stable (tools and tests match on them); severity in brackets:
   writes (contact, title, narrative, notes): one finding per part.
 - P2-ISSUED [warning]: the 落款 has no date (`issued`), or one before the report year ends or
   after today.
+- Y1-JUMP [warning]: a key figure at least ×3 and +20 against last year's same cell;
+  Y2-IN-FORCE-DROP [warning]: 现行有效件数 below half of last year's;
+  Y3-CORRECTED-SHARE [warning]: a 行政复议/诉讼 结果纠正 share above the year's P75 among its
+  peers (checks_trend.py). Each names both years' cells (Y1, Y2) or the peers' P75 (Y3).
+
+A warning listed in the report's `acknowledged:` (code + cell) is kept but marked (已核实);
+errors are never acknowledged.
 """
 
 from __future__ import annotations
@@ -32,6 +39,7 @@ from pathlib import Path
 
 from . import format as fmt
 from . import narrative
+from .checks_trend import check_peers, check_trend
 from .checks_values import (  # re-exported: rule 5
     check_issued,
     check_placeholders,
@@ -267,7 +275,8 @@ def check_against_previous(report: Report, previous: Report) -> list[Finding]:
                 )
             )
     out.extend(check_copy(report, previous))
-    return out
+    out.extend(check_trend(report, previous))
+    return acknowledge(report, out)
 
 
 def check_copy(report: Report, previous: Report) -> list[Finding]:
@@ -335,6 +344,9 @@ def check_reports(reports: Iterable[Report]) -> list[Finding]:
     for r in reports:
         previous = by_key.get((r.agency, r.year - 1))
         findings += check_report(r, previous)
+    peers = list(by_key.values())
+    for f in check_peers(peers):
+        findings += acknowledge(by_key[f.agency, f.year], [f])
     return findings
 
 
