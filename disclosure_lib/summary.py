@@ -161,17 +161,20 @@ def yearly_totals(reports: Iterable[Report]) -> pd.DataFrame:
 
 
 def distribution(figures: pd.DataFrame) -> pd.DataFrame:
-    """Per RANKED figure: how many agencies report it, its sum, mean, median, max and min."""
+    """Per RANKED figure: how many agencies report it, its sum, mean, P25, median (P50), P75,
+    max and min (quantiles interpolated linearly, as the peer check's P75)."""
     rows = []
     for name in RANKED:
-        col = figures[name].dropna()
+        col = figures[name].dropna().astype(float)
         rows.append(
             {
                 "指标": name,
                 "机关数": len(col),
                 "合计": float("nan") if name == RATE else col.sum(),
                 "平均": col.mean(),
+                "P25": col.quantile(0.25),
                 "中位数": col.median(),
+                "P75": col.quantile(0.75),
                 "最高": col.max(),
                 "最低": col.min(),
             }
