@@ -73,3 +73,17 @@ def test_corrected_share_above_the_years_p75() -> None:
     # the collection check runs the peers too, warnings only
     found = [f for f in check_reports(reports) if f.code == "Y3-CORRECTED-SHARE"]
     assert found and all(not f.is_error for f in found)
+
+
+def test_a_builds_report_unit_is_compared_with_its_peers() -> None:
+    from disclosure_lib.batch.gate import check_unit
+    from disclosure_lib.batch.states import UnitKind
+
+    shares = [(1, 10), (2, 10), (3, 10), (4, 10), (9, 10)]
+    reports = [
+        _review(consistent_report(f"局{i}", 2024, random.Random(i)), c, t)
+        for i, (c, t) in enumerate(shares)
+    ]
+    flagged = check_unit(UnitKind.REPORT, "局4", 2024, reports)
+    assert any(r["code"] == "Y3-CORRECTED-SHARE" for r in flagged.findings)
+    assert check_unit(UnitKind.REPORT, "局0", 2024, reports).warnings == 0

@@ -56,6 +56,8 @@ def summarize(findings: Sequence[Finding], *, keep: bool = True) -> Checked:
 def check_unit(kind: UnitKind, agency: str, year: int, reports: Iterable[Report]) -> Checked:
     """Findings for a report (`agency`, `year`) or a year's summary among `reports`."""
     from ..checks import check_report
+    from ..checks_trend import check_peers
+    from ..findings import acknowledge
     from ..summary import year_findings
 
     reports = list(reports)
@@ -64,7 +66,11 @@ def check_unit(kind: UnitKind, agency: str, year: int, reports: Iterable[Report]
         report = by_year.get(year)
         if report is None:
             return Checked()
-        return summarize(check_report(report, by_year.get(year - 1)))
+        found = check_report(report, by_year.get(year - 1))
+        # Y3 compares with the year's peers: those loaded beside it (a build: every agency)
+        peers = check_peers(r for r in reports if r.year == year)
+        found += acknowledge(report, [f for f in peers if f.agency == agency])
+        return summarize(found)
     # the year's reports (and their cross-year rules), not every year of the history shipped
     found = year_findings(reports, year)
     checked = summarize(found, keep=False)
