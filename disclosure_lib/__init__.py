@@ -33,6 +33,7 @@ _API: dict[str, str] = {
     "Report": "model",
     "Contact": "model",
     "Paragraph": "model",
+    "Acknowledgement": "model",
     "DisclosureError": "errors",
     "ParamsError": "errors",
     "RenderError": "errors",
@@ -50,6 +51,8 @@ _API: dict[str, str] = {
     "dump_report": "params_write",
     "save_report": "params_write",
     "new_params_file": "params_write",
+    "next_year": "nextyear",
+    "diff_reports": "diff",
     # finding params and notebooks (what the notebooks call)
     "find_params_dir": "locate",
     "find_params_file": "locate",
@@ -114,6 +117,7 @@ if TYPE_CHECKING:  # what the names are, for type checkers and editors
     from .batch.build import BuildSummary, build
     from .batch.render import RenderResult, render
     from .checks import check_paths, check_report, check_reports
+    from .diff import diff_reports
     from .errors import (
         BuildError,
         DisclosureError,
@@ -135,7 +139,8 @@ if TYPE_CHECKING:  # what the names are, for type checkers and editors
         load_history,
         notebook_path,
     )
-    from .model import Contact, Paragraph, Report
+    from .model import Acknowledgement, Contact, Paragraph, Report
+    from .nextyear import next_year
     from .params import find_params, load_report, load_reports, params_path
     from .params_read import loads_report
     from .params_write import dump_report, new_params_file, save_report

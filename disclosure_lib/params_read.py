@@ -23,7 +23,7 @@ from . import format as fmt
 from . import formats
 from .errors import ParamsError
 from .identity import check_year
-from .model import Paragraph, Report, Value
+from .model import Acknowledgement, Paragraph, Report, Value
 from .names import check_name, text_control
 from .params_layout import FORMATS, formats_laid_out, table_layout
 from .params_limits import MAX_BYTES, MAX_DIGITS, check_expansion, too_large, too_many_digits
@@ -32,10 +32,12 @@ NARRATIVE_KEYS = {s.heading: s.key for s in fmt.NARRATIVE_SECTIONS}
 NOTE_KEYS = {s.heading: s.key for s in fmt.SECTIONS if not s.narrative}
 TOP_KEYS = (  # in the order a file lists them
     *("agency", "year", "title", "issued", "charts", "format", "table_formats"),
-    *("contact", "narrative", "notes", *(t.key for t in fmt.TABLES)),
+    *("contact", "narrative", "notes", "acknowledged", *(t.key for t in fmt.TABLES)),
 )
 REQUIRED_KEYS = ("agency", "year", *(t.key for t in fmt.TABLES))
 CONTACT_KEYS = tuple(k for k, _ in fmt.CONTACT_FIELDS)
+ACKNOWLEDGED_KEYS = ("code", "cell", "reason", "by", "date")
+ACKNOWLEDGED_REQUIRED = ("code", "reason", "by", "date")
 MAX_ERRORS = 20  # errors reported per file; past that the file is hardly a params file
 
 # libyaml's parser when PyYAML was built with it: ~6x faster, same safe tag set and marks.
@@ -339,6 +341,7 @@ class _Reader:
             ("contact", self.read_contact),
             ("narrative", self.read_narrative),
             ("notes", self.read_notes),
+            ("acknowledged", self.read_acknowledged),
         ):
             if key in top:
                 with self.attempt():
@@ -462,6 +465,35 @@ class _Reader:
                     where = items["text"][1] if "text" in items else item
                     self.line(("narrative", NARRATIVE_KEYS[heading], str(len(paragraphs))), where)
             report.narrative[NARRATIVE_KEYS[heading]] = paragraphs
+
+    def read_acknowledged(self, report: Report, node: yaml.Node) -> None:
+        if not isinstance(node, yaml.SequenceNode):
+            raise self.fail(node, "acknowledged", "应为列表 (expected a list of findings)")
+        for i, item in enumerate(node.value, 1):
+            field = f"acknowledged[{i}]"
+            with self.attempt():
+                items = self.mapping(item, field, ACKNOWLEDGED_KEYS)
+                self.require(item, items, field, ACKNOWLEDGED_REQUIRED)
+                if any(k not in items for k in ACKNOWLEDGED_REQUIRED):
+                    continue
+                values = {
+                    k: self.text(items[k][1], f"{field}.{k}")
+                    for k in ("code", "cell", "reason", "by")
+                    if k in items
+                }
+                for k in ("code", "reason", "by"):
+                    if not values[k].strip():
+                        raise self.fail(items[k][1], f"{field}.{k}", "不能为空 (must not be empty)")
+                date = self.date(items["date"][1], f"{field}.date")
+                report.acknowledged.append(
+                    Acknowledgement(
+                        code=values["code"].strip(),
+                        cell=values.get("cell", "").strip(),
+                        reason=values["reason"],
+                        by=values["by"],
+                        date=date,
+                    )
+                )
 
     def check_path_year(self, report: Report, year_node: yaml.Node) -> None:
         stem = self.path.stem if self.path is not None else ""
