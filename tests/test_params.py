@@ -33,7 +33,8 @@ from disclosure_lib.params import (
     params_path,
 )
 from disclosure_lib.params_limits import MAX_BYTES
-from disclosure_lib.params_read import MAX_ERRORS, loads_report
+from disclosure_lib.params_nodes import MAX_ERRORS
+from disclosure_lib.params_read import loads_report
 from disclosure_lib.params_write import dump_report, new_params_file, save_report
 from disclosure_lib.synth import consistent_report
 

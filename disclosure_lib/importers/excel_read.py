@@ -23,7 +23,7 @@ from ..identity import YEARS
 from ..model import Contact, Paragraph, Report, Value
 from ..names import check_name, from_cell_text
 from ..params_layout import FORMATS
-from ..params_read import parse_date
+from ..params_nodes import parse_date
 from .excel import COVER, COVER_FIELDS, KEYS, NARRATIVE
 from .labels import is_missing_marker
 
