@@ -207,9 +207,13 @@ def _samples() -> list[BaseException]:
         errors.BuildError("输出目录被锁定", path="out"),
         errors.NotebookFailed("第 1 格出错", notebook=notebook, cell_index=0, path="nb.ipynb"),
         errors.ReportBlocked(
-            "校验有错误", checked=Checked(1, 2, "R1", [{"code": "R1"}]), path="p/2024.yaml"
+            "校验有错误",
+            checked=Checked(errors=1, warnings=2, first_error="R1", findings=[{"code": "R1"}]),
+            path="p/2024.yaml",
         ),
         errors.OutputError("磁盘空间不足", path="out/a.pdf", errno=28),
+        errors.UnreadableError("无法读取", path="params/甲局", field="folder"),
+        errors.WriteError("不可写", path="out/a.csv", errno=13),
     ]
 
 

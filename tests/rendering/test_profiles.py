@@ -41,7 +41,8 @@ def test_publish_then_review(
     assert "数据校验" not in text and "附：统计图表" not in text
     assert publish.find("img") is None  # charts: not asked for
     last = publish.find("article").find_all(recursive=False)[-1]  # type: ignore[union-attr]
-    assert "signature" in last["class"] and last.get_text() == BUSY  # the 落款 ends it
+    assert "signature" in last["class"]  # the 落款 ends it: the agency, then the date
+    assert [p.get_text() for p in last.find_all("p")] == [BUSY, "2025年1月20日"]
     review = _soup(busy_review_rendered)  # the same params, rendered once per session
     sections = [s.get("id") for s in review.find_all("section")]
     assert sections[-2:] == ["charts", "checks"]
