@@ -173,9 +173,11 @@ def test_builds_killed_at_many_points_end_as_a_clean_build(tmp_path: Path) -> No
         if code == -9:
             kills, last = kills + 1, point
             _assert_nothing_half_written(out, f"{note}, killed at call {at}")
-        else:  # it ended first (a deleted params file, less left to do): that point again
+        else:  # it ended first: retried, forced, within the calls this run made
             assert code == 0, f"{note}: {err}"
-            points.append(point)
+            # (a deleted params file, less left to do, or a rebuild in existing folders: a
+            # fresh build's os.makedirs makes more calls than one whose folders exist)
+            points.append(min(point, int(err.rsplit("file-system calls: ", 1)[1])))
             last = calls
     assert kills >= KILLS, f"{note}: only {kills} of {runs} builds were killed"
     print(f"{note}: {kills} builds killed in {runs} runs")
