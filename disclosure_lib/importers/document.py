@@ -228,7 +228,7 @@ def interpret(
     period_year = year_from_period(" ".join(pre_lines))
     found_year = sensible_year(found_year, period_year, source, log)
 
-    tables, formats = read_tables(sections, log, preamble_text="\n".join(pre_lines))
+    tables, _format = read_tables(sections, log, preamble_text="\n".join(pre_lines))
     cells_read = sum(v is not None for t in tables.values() for v in t.values.values())
     if len(sections) < 2 and cells_read == 0 and found_agency is None:
         raise ImportError_(
@@ -246,14 +246,15 @@ def interpret(
     if the_year is None:
         raise ImportError_("无法从标题识别报告年度，请用 --year 指定 (year not found)", path=source)
 
-    report = Report.blank(agency, int(the_year))
+    report = Report.blank(
+        agency, int(the_year), format=log.format, table_formats=log.table_formats
+    )
     if printed_title and (year is None or int(year) == found_year):
         title = _name(printed_title, "报告标题", source)
         report.own_title = title if title != report.official_title else None
     for key in ("六", "五"):  # a page without 六 (or 六 moved after it) signs under 五
         if key in sections and report.issued is None:
             sections[key], report.issued = split_signoff(sections[key], agency)
-    report.format = formats
     report.source = source
     for key, values in tables.items():
         report.tables[key].update(values.values)
