@@ -279,4 +279,3 @@ def _candidates(pending: list[Pending]) -> dict[Cell, list[object]]:
         for i, s in enumerate(p.slots):
             out[s] = list(dict.fromkeys(c[i] for c in p.cands))
     return out
-

@@ -330,4 +330,3 @@ def read_tables(
     if old:
         log.add("info", f"按 {f19.DOC}（2019年格式）读取并保存：{'、'.join(old)}")
     return read, format_id
-
