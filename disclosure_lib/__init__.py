@@ -33,6 +33,7 @@ _API: dict[str, str] = {
     "Report": "model",
     "Contact": "model",
     "Paragraph": "model",
+    "Acknowledgement": "model",
     "DisclosureError": "errors",
     "ParamsError": "errors",
     "RenderError": "errors",
@@ -43,13 +44,15 @@ _API: dict[str, str] = {
     "OutputError": "errors",
     # params files
     "load_report": "params",
-    "loads_report": "params",
+    "loads_report": "params_read",
     "load_reports": "params",
     "find_params": "params",
     "params_path": "params",
     "dump_report": "params_write",
     "save_report": "params_write",
     "new_params_file": "params_write",
+    "next_year": "nextyear",
+    "diff_reports": "diff",
     # finding params and notebooks (what the notebooks call)
     "find_params_dir": "locate",
     "find_params_file": "locate",
@@ -114,6 +117,7 @@ if TYPE_CHECKING:  # what the names are, for type checkers and editors
     from .batch.build import BuildSummary, build
     from .batch.render import RenderResult, render
     from .checks import check_paths, check_report, check_reports
+    from .diff import diff_reports
     from .errors import (
         BuildError,
         DisclosureError,
@@ -135,8 +139,10 @@ if TYPE_CHECKING:  # what the names are, for type checkers and editors
         load_history,
         notebook_path,
     )
-    from .model import Contact, Paragraph, Report
-    from .params import find_params, load_report, load_reports, loads_report, params_path
+    from .model import Acknowledgement, Contact, Paragraph, Report
+    from .nextyear import next_year
+    from .params import find_params, load_report, load_reports, params_path
+    from .params_read import loads_report
     from .params_write import dump_report, new_params_file, save_report
     from .rendering.charts import report_charts
     from .rendering.compose import charts_section, checks_section, report_body, run_checks

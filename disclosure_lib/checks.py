@@ -20,6 +20,13 @@ Codes are stable (tools and tests match on them); severity in brackets:
   writes (contact, title, narrative, notes): one finding per part.
 - P2-ISSUED [warning]: the 落款 has no date (`issued`), or one before the report year ends or
   after today.
+- Y1-JUMP [warning]: a key figure at least ×3 and +20 against last year's same cell;
+  Y2-IN-FORCE-DROP [warning]: 现行有效件数 below half of last year's;
+  Y3-CORRECTED-SHARE [warning]: a 行政复议/诉讼 结果纠正 share above the year's P75 among its
+  peers (checks_trend.py). Each names both years' cells (Y1, Y2) or the peers' P75 (Y3).
+
+A warning listed in the report's `acknowledged:` (code + cell) is kept but marked (已核实);
+errors are never acknowledged.
 
 Every rule reads each table in the format it is kept in (`Report.table_specs`): a report kept
 in the 2019 format is checked on its own cells and equations, never for lacking 2021 cells.
@@ -35,7 +42,8 @@ from pathlib import Path
 
 from . import format as fmt
 from . import formats, narrative
-from .checks_values import (  # re-exported: rule 5
+from .checks_trend import check_peers, check_trend
+from .checks_values import (  # rule 5 and the texts still to fill in
     check_issued,
     check_placeholders,
     check_values,
@@ -44,6 +52,7 @@ from .checks_values import (  # re-exported: rule 5
 from .findings import (
     CheckResult,
     Finding,
+    acknowledge,
     column_label,
     file_of,
     make_finding,
@@ -203,21 +212,22 @@ def check_narrative(report: Report) -> list[Finding]:
             other = rows_label(t, unique(r for _, r, _ in issue.other_cells))
             named = rows_label(t, unique(r for _, r, _ in issue.cells))
             message += f"（正文所指：{named}；该数字实为：{other}）"
-        out.append(
-            make_finding(
-                report,
-                issue.code,
-                issue.severity,
-                issue.cells,
-                issue.expected,
-                issue.actual,
-                message,
-                related=issue.other_cells,
-                table=table,
-                row=row,
-                column=column,
-            )
+        finding = make_finding(
+            report,
+            issue.code,
+            issue.severity,
+            issue.cells,
+            issue.expected,
+            issue.actual,
+            message,
+            related=issue.other_cells,
+            table=table,
+            row=row,
+            column=column,
         )
+        # the prose's own line (the figure it contradicts has its place in `cells`)
+        finding.line = report.lines.get(issue.source, finding.line)
+        out.append(finding)
     return out
 
 
@@ -279,7 +289,8 @@ def check_against_previous(report: Report, previous: Report) -> list[Finding]:
                 )
             )
     out.extend(check_copy(report, previous))
-    return out
+    out.extend(check_trend(report, previous))
+    return acknowledge(report, out)
 
 
 def check_copy(report: Report, previous: Report) -> list[Finding]:
@@ -321,7 +332,7 @@ def check_report(report: Report, previous: Report | None = None) -> list[Finding
     ]
     if previous is not None:
         findings += check_against_previous(report, previous)
-    return findings
+    return acknowledge(report, findings)
 
 
 def check_reports(reports: Iterable[Report]) -> list[Finding]:
@@ -347,6 +358,9 @@ def check_reports(reports: Iterable[Report]) -> list[Finding]:
     for r in reports:
         previous = by_key.get((r.agency, r.year - 1))
         findings += check_report(r, previous)
+    peers = list(by_key.values())
+    for f in check_peers(peers):
+        findings += acknowledge(by_key[f.agency, f.year], [f])
     return findings
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from . import format as fmt
 from .errors import ParamsError
-from .model import Report
+from .model import Acknowledgement, Report
 from .names import printable
 
 Cell3 = tuple[str, str, str]  # (table key, row key, column key)
@@ -33,6 +33,9 @@ RULE_TEXT: dict[str, str] = {
     "D1-DUPLICATE": "同一机关同一年度有两份报告",
     "P1-PLACEHOLDER": "仍有待填写的占位文字",
     "P2-ISSUED": "落款日期缺失或不合理",
+    "Y1-JUMP": "主要数字较上年骤增（3 倍以上且增加 20 以上）",
+    "Y2-IN-FORCE-DROP": "现行有效件数较上年减少过半",
+    "Y3-CORRECTED-SHARE": "复议、诉讼结果纠正占比高于同年各机关的 P75",
 }
 
 
@@ -65,10 +68,33 @@ class Finding:
     message: str
     cells: tuple[Cell3, ...] = ()
     related: tuple[Cell3, ...] = ()
+    # the office verified it (a warning matching the report's `acknowledged:`): shown as 已核实
+    acknowledged: Acknowledgement | None = None
 
     @property
     def is_error(self) -> bool:
         return self.severity == "error"
+
+    @property
+    def where(self) -> str:
+        """The place as `check` prints it (and `acknowledged: … cell:` names it)."""
+        return " › ".join(p for p in (self.table, self.row, self.column) if p)
+
+    @property
+    def is_open(self) -> bool:
+        """Still to act on: an error, or a warning nobody has acknowledged."""
+        return self.acknowledged is None
+
+
+def acknowledge(report: Report, findings: list[Finding]) -> list[Finding]:
+    """Mark the warnings the report's `acknowledged:` list accepts (errors never)."""
+    if report.acknowledged:
+        for f in findings:
+            if not f.is_error:
+                f.acknowledged = next(
+                    (a for a in report.acknowledged if a.matches(f.code, f.where)), None
+                )
+    return findings
 
 
 @dataclass
@@ -83,7 +109,12 @@ class CheckResult:
 
     @property
     def warnings(self) -> list[Finding]:
-        return [f for f in self.findings if not f.is_error]
+        """Open warnings (the acknowledged ones are counted apart)."""
+        return [f for f in self.findings if not f.is_error and f.is_open]
+
+    @property
+    def acknowledged(self) -> list[Finding]:
+        return [f for f in self.findings if not f.is_open]
 
     @property
     def has_errors(self) -> bool:
@@ -194,13 +225,21 @@ def finding_dict(f: Finding) -> dict[str, object]:
     d = asdict(f)
     del d["cells"], d["related"]
     d["expected"], d["actual"] = _plain(f.expected), _plain(f.actual)
+    a = f.acknowledged
+    d["acknowledged"] = (
+        None
+        if a is None
+        else {"reason": a.reason, "by": a.by, "date": a.date.isoformat() if a.date else None}
+    )
     return d
 
 
 def format_findings_json(result: CheckResult) -> str:
     """JSON lines: one object per finding (file, line, agency, year, code, severity, table,
     row, column, expected, actual, message); Decimal amounts as strings. Files that could not
-    be read come first as objects with code "LOAD-ERROR" (agency/year null)."""
+    be read come first as objects with code "LOAD-ERROR" (agency/year null). An acknowledged
+    warning carries `acknowledged` (reason, by, date), an open finding null: count them apart
+    on that field."""
     lines = [
         json.dumps(
             {
@@ -227,9 +266,19 @@ def format_findings_json(result: CheckResult) -> str:
 
 def _format_one(f: Finding) -> str:
     where = f"第{f.line}行 " if f.line else ""
-    place = printable(" › ".join(p for p in (f.table, f.row, f.column) if p))
+    place = printable(f.where)
     label = SEVERITY_LABEL.get(f.severity, f.severity)
     return f"  {label} [{f.code}] {where}{place}\n    {printable(f.message)}"
+
+
+def _format_acknowledged(f: Finding) -> str:
+    a = f.acknowledged
+    assert a is not None
+    when = f"，{a.date.isoformat()}" if a.date else ""
+    return (
+        f"  已核实 [{f.code}] {printable(f.where)}\n"
+        f"    {printable(a.reason)}（{printable(a.by)}{when}）"
+    )
 
 
 def format_findings_text(result: CheckResult) -> str:
@@ -241,21 +290,23 @@ def format_findings_text(result: CheckResult) -> str:
     for report, findings in result.by_report():
         if not findings:
             continue
-        flagged += 1
         name = file_of(report) or "（未保存的报告）"
         out.append(printable(f"{name}  {report.agency} {report.year}年"))
-        out.extend(_format_one(f) for f in findings)
+        open_ = [f for f in findings if f.is_open]
+        flagged += bool(open_)
+        out.extend(_format_one(f) for f in open_)
+        out.extend(_format_acknowledged(f) for f in findings if not f.is_open)
     n_err, n_warn = len(result.errors), len(result.warnings)
-    summary = (
-        f"共检查 {len(result.reports)} 份报告：{n_err} 个错误，{n_warn} 个警告"
-        f"（{flagged} 份报告有问题）"
-    )
+    summary = f"共检查 {len(result.reports)} 份报告：{n_err} 个错误，{n_warn} 个警告"
+    if result.acknowledged:
+        summary += f"，{len(result.acknowledged)} 个已核实"
+    summary += f"（{flagged} 份报告有问题）"
     if result.load_errors:
         files = len({e.path for e in result.load_errors})
         summary += f"；{files} 个文件无法读取"
         if len(result.load_errors) > files:
             summary += f"（{len(result.load_errors)} 处错误）"
-    if not result.findings and not result.load_errors:
+    if not (result.errors or result.warnings or result.load_errors):
         summary += "。全部通过"
     out.append(summary)
     return "\n".join(out) + "\n"

@@ -38,6 +38,25 @@ class Paragraph:
     heading: str | None = None
 
 
+@dataclass(frozen=True)
+class Acknowledgement:
+    """A finding the office verified and accepts (`acknowledged:` in the params file): `check`
+    shows it as 已核实 apart from the open findings. Warnings only: an error stays open."""
+
+    code: str  # the finding's code, e.g. R8-IN-FORCE
+    cell: str  # where, as `check` prints it ("二、… › 行政规范性文件 › 现行有效件数"); "" = any
+    reason: str
+    by: str  # who verified it
+    date: datetime.date | None = None
+
+    def matches(self, code: str, where: str) -> bool:
+        return self.code == code and (not self.cell or _squash(self.cell) == _squash(where))
+
+
+def _squash(where: str) -> str:
+    return "".join(where.split())
+
+
 @dataclass
 class Report:
     agency: str
@@ -57,6 +76,7 @@ class Report:
     own_title: str | None = None
     issued: datetime.date | None = None  # date of the 落款 (issuing body: the agency)
     charts: bool = False  # print the charts in the published report too
+    acknowledged: list[Acknowledgement] = field(default_factory=list)  # findings verified
     # where it was loaded from; source lines per (table, row, column), and of the texts:
     # ("title", "", ""), ("contact", field, ""), ("notes", section, ""), ("narrative",
     # section, "" for its heading | paragraph number from 1): not part of equality

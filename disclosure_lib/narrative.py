@@ -9,6 +9,7 @@ warning).
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import functools
 import itertools
@@ -45,8 +46,10 @@ class Statement:
     value: Number
     cells: tuple[Cell3, ...]
     where: str  # section key (一, 五, 六) or the heading of a table section (二, 三, 四)
-    sentence: str
+    sentence: str  # as read (full-width digits and commas made half-width)
     matched: str
+    quote: str = ""  # the sentence as the prose prints it (full-width punctuation kept)
+    source: tuple[str, str, str] = ("", "", "")  # its key in `Report.lines` (the paragraph)
 
 
 # Every pattern ends in a unit (件, 起, 宗, 万元, 元) or holds a negation: other clauses are
@@ -103,15 +106,16 @@ def _value(p: FigurePattern, match: re.Match[str]) -> Number | None:
     return value
 
 
-def _texts(report: Report) -> Iterator[tuple[str, str]]:
-    """(where, text) for every prose block: narrative sections and table-section notes."""
+def _texts(report: Report) -> Iterator[tuple[str, str, tuple[str, str, str]]]:
+    """(where, text, its key in `Report.lines`) for every prose block: narrative paragraphs
+    and table-section notes."""
     for s in fmt.SECTIONS:
         if s.narrative:
-            for p in report.narrative.get(s.key, []):
+            for n, p in enumerate(report.narrative.get(s.key, []), start=1):
                 if p.text:
-                    yield s.key, p.text
+                    yield s.key, p.text, ("narrative", s.key, str(n))
         elif report.section_notes.get(s.key):
-            yield s.key, report.section_notes[s.key]
+            yield s.key, report.section_notes[s.key], ("notes", s.key, "")
 
 
 def statements(report: Report) -> list[Statement]:
@@ -121,8 +125,10 @@ def statements(report: Report) -> list[Statement]:
     are skipped: they are comparisons, not this year's figures.
     """
     out: list[Statement] = []
-    for where, text in _texts(report):
-        for sentence in _SENTENCE.findall(text.translate(FULLWIDTH)):
+    for where, text, source in _texts(report):
+        read = text.translate(FULLWIDTH)  # one character for one: spans hold in `text` too
+        for found in _SENTENCE.finditer(read):
+            sentence, printed = found.group(0), text[found.start() : found.end()]
             other_year = False
             bare = _PAREN.sub("", sentence)
             for m in _CLAUSE.finditer(bare):
@@ -132,7 +138,10 @@ def statements(report: Report) -> list[Statement]:
                 if other_year or _OTHER_TIME.search(clause):
                     continue
                 context = bare[: m.start()]
-                out.extend(_clause_statements(report, where, sentence, clause, context))
+                out.extend(
+                    dataclasses.replace(st, quote=printed, source=source)
+                    for st in _clause_statements(report, where, sentence, clause, context)
+                )
     return out
 
 
@@ -172,6 +181,7 @@ class Issue:
     message: str
     other_cells: tuple[Cell3, ...] = ()  # the row the figure really belongs to (wrong row)
     section: str = ""  # where the prose is: 一 … 六
+    source: tuple[str, str, str] = ("", "", "")  # the prose's key in `Report.lines`
 
 
 def cell_sum(report: Report, cells: tuple[Cell3, ...]) -> Number | None:
@@ -245,7 +255,7 @@ def compare_figures(report: Report) -> list[Issue]:
         cells = own
         if st.value == 0:  # "0件" with counts ≥ 0: exactly the non-zero cells are wrong
             cells = tuple(c for c in cells if report.get(*c) != 0) or cells
-        quote = f"正文“{st.sentence.strip()}”"
+        quote = f"正文“{(st.quote or st.sentence).strip()}”"
         wrong_row = _confused_row(report, st) if st.value != 0 else None
         if wrong_row is not None:
             issues.append(
@@ -259,6 +269,7 @@ def compare_figures(report: Report) -> list[Issue]:
                     f"表中该项为 {expected}；{st.value} 是另一行的数字，疑似引用错行",
                     wrong_row,
                     st.where,
+                    st.source,
                 )
             )
             continue
@@ -272,6 +283,7 @@ def compare_figures(report: Report) -> list[Issue]:
                 f"{quote}所称“{st.pattern.label}”{st.value}{st.pattern.unit}与表格不符，"
                 f"表中为 {expected}",
                 section=st.where,
+                source=st.source,
             )
         )
     return issues
@@ -297,21 +309,22 @@ def compare_years(report: Report) -> list[Issue]:
     """R6-YEAR: statistics periods, report titles and sentence-opening years in the prose."""
     issues: list[Issue] = []
     y = report.year
-    for where, text in _texts(report):
-        text = text.translate(FULLWIDTH)
+    for where, printed, source in _texts(report):
+        text = printed.translate(FULLWIDTH)  # one character for one: quote from `printed`
         bad: list[tuple[int, str, str]] = []
         for m in _PERIOD.finditer(text):
-            bad += [(int(g), m.group(0), "统计时段") for g in m.groups() if int(g) != y]
+            said = printed[m.start() : m.end()]
+            bad += [(int(g), said, "统计时段") for g in m.groups() if int(g) != y]
         title_window = (-1, 0) if where == "五" else (0, 0)  # 五 may cite last year's report
         for m in _TITLE.finditer(text):
             if not title_window[0] <= int(m.group(1)) - y <= title_window[1]:
-                bad.append((int(m.group(1)), m.group(0), "报告标题"))
+                bad.append((int(m.group(1)), printed[m.start() : m.end()], "报告标题"))
         low, high = YEAR_WINDOW.get(where, (0, 0))
         for m in _LEADING_YEAR.finditer(text):
             if int(m.group(1)) > y and _PLAN.search(_around(text, m.start(1), 200)):
                 continue  # a plan for a later year (2025年，我局将继续…): not a fact of this one
             if not low <= int(m.group(1)) - y <= high:
-                bad.append((int(m.group(1)), _around(text, m.start(1)), "正文"))
+                bad.append((int(m.group(1)), _around(printed, m.start(1)), "正文"))
         heading = _where_heading(where)
         for year, quote, what in bad:
             issues.append(
@@ -323,6 +336,7 @@ def compare_years(report: Report) -> list[Issue]:
                     year,
                     f"{heading}{what}“{quote}”中的年份 {year} 与报告年度 {y} 不符",
                     section=where,
+                    source=source,
                 )
             )
     return issues

@@ -2,8 +2,7 @@
 
 Paths and discovery, and what is checked before a file is read: symlinks that lead out of the
 params folder are not followed, only regular files up to `MAX_BYTES` are read. The YAML itself
-is read by `params_read`, laid out per format by `params_layout` (their names are re-exported
-here).
+is read by `params_read`, laid out per format by `params_layout`.
 """
 
 from __future__ import annotations
@@ -16,39 +15,17 @@ from pathlib import Path
 from .errors import ParamsError, UnreadableError
 from .model import Report
 from .names import agency_dirname
-from .params_layout import FORMATS, table_layout
-from .params_read import (
-    CONTACT_KEYS,
-    MAX_BYTES,
-    MAX_ERRORS,
-    NARRATIVE_KEYS,
-    NOTE_KEYS,
-    REQUIRED_KEYS,
-    TOP_KEYS,
-    loads_report,
-    parse_date,
-    too_large,
-)
+from .params_limits import MAX_BYTES, too_large
+from .params_read import loads_report
 
 __all__ = [
-    "CONTACT_KEYS",
-    "FORMATS",
-    "MAX_BYTES",
-    "MAX_ERRORS",
-    "NARRATIVE_KEYS",
-    "NOTE_KEYS",
-    "REQUIRED_KEYS",
     "SUFFIX",
-    "TOP_KEYS",
     "available",
     "find_params",
     "load_report",
     "load_reports",
-    "loads_report",
     "params_path",
-    "parse_date",
     "scan_params",
-    "table_layout",
 ]
 
 SUFFIX = ".yaml"

@@ -1,6 +1,6 @@
-"""Limits on a params file's YAML beyond its size: aliases (`*t`) repeat a node without
-repeating its text — a 335 KB file expanded to hundreds of MB — so the node tree, aliases
-expanded, may be no larger than a params file may be (`params_read.MAX_BYTES`)."""
+"""Limits on a params file: its size, the length of a figure, and its YAML beyond its size —
+aliases (`*t`) repeat a node without repeating its text (a 335 KB file expanded to hundreds
+of MB), so the node tree, aliases expanded, may be no larger than a params file may be."""
 
 from __future__ import annotations
 
@@ -10,8 +10,22 @@ import yaml
 
 from .errors import ParamsError
 
+MAX_BYTES = 2 * 1024 * 1024  # a params file is ≈ 10 KB; anything this large is not one
+MAX_DIGITS = 20  # characters of a figure: counts and amounts far beyond any real report
 MAX_ALIASES = 100
-MAX_EXPANDED = 2 * 1024 * 1024  # characters, aliases expanded: params_read.MAX_BYTES
+MAX_EXPANDED = MAX_BYTES  # characters, aliases expanded
+
+
+def too_many_digits(n: int) -> str:
+    return f"数字过长（{n} 位），最多 {MAX_DIGITS} 位 (number too long)"
+
+
+def too_large(size: int, path: Path | None) -> ParamsError:
+    return ParamsError(
+        f"文件过大（{size / 1024 / 1024:.1f} MB），参数文件不超过 {MAX_BYTES // 1024 // 1024} MB "
+        "(file too large for a params file)",
+        path=path,
+    )
 
 
 def check_expansion(root: yaml.Node, path: Path | None) -> None:

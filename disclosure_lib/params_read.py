@@ -9,13 +9,8 @@ Nothing of a file that is not a params file is quoted in a message.
 
 from __future__ import annotations
 
-import contextlib
-import datetime
 import re
-from collections.abc import Iterable, Iterator
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
 
 import yaml
 
@@ -23,192 +18,34 @@ from . import format as fmt
 from . import formats
 from .errors import ParamsError
 from .identity import check_year
-from .model import Paragraph, Report, Value
-from .names import check_name, text_control
+from .model import Acknowledgement, Paragraph, Report, Value
+from .names import check_name
 from .params_layout import FORMATS, formats_laid_out, table_layout
-from .params_limits import check_expansion
+from .params_limits import MAX_BYTES, check_expansion, too_large
+from .params_nodes import MAX_ERRORS, NodeReader, TooMany
 
 NARRATIVE_KEYS = {s.heading: s.key for s in fmt.NARRATIVE_SECTIONS}
 NOTE_KEYS = {s.heading: s.key for s in fmt.SECTIONS if not s.narrative}
 TOP_KEYS = (  # in the order a file lists them
     *("agency", "year", "title", "issued", "charts", "format", "table_formats"),
-    *("contact", "narrative", "notes", *(t.key for t in fmt.TABLES)),
+    *("contact", "narrative", "notes", "acknowledged", *(t.key for t in fmt.TABLES)),
 )
 REQUIRED_KEYS = ("agency", "year", *(t.key for t in fmt.TABLES))
 CONTACT_KEYS = tuple(k for k, _ in fmt.CONTACT_FIELDS)
-MAX_BYTES = 2 * 1024 * 1024  # a params file is ≈ 10 KB; anything this large is not one
-MAX_ERRORS = 20  # errors reported per file; past that the file is hardly a params file
+ACKNOWLEDGED_KEYS = ("code", "cell", "reason", "by", "date")
+ACKNOWLEDGED_REQUIRED = ("code", "reason", "by", "date")
 
 # libyaml's parser when PyYAML was built with it: ~6x faster, same safe tag set and marks.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_INT = "tag:yaml.org,2002:int"
-_FLOAT = "tag:yaml.org,2002:float"
-_NULL = "tag:yaml.org,2002:null"
-_BOOL = "tag:yaml.org,2002:bool"
-_STR = "tag:yaml.org,2002:str"
-_WHOLE = re.compile(r"[-+]?[0-9]+")
-_LEADING_ZERO = re.compile(r"[-+]?0[0-9]")
-MAX_DIGITS = 20  # characters of a figure: counts and amounts far beyond any real report
-_DATE = re.compile(r"(?P<y>\d{4})(?:-|年)(?P<m>\d{1,2})(?:-|月)(?P<d>\d{1,2})日?")
-
-
-def parse_date(raw: str) -> datetime.date | None:
-    """A date written 2025-01-20 or 2025年1月20日 (the 落款), or None if `raw` is not one."""
-    m = _DATE.fullmatch(raw.strip())
-    if m is None:
-        return None
-    try:
-        return datetime.date(int(m["y"]), int(m["m"]), int(m["d"]))
-    except ValueError:
-        return None
-
-
 # --- loading ----------------------------------------------------------------------------------
 
 
-class _TooMany(Exception):
-    """`MAX_ERRORS` reached: stop reading the file."""
-
-
-class _Reader:
+class _Reader(NodeReader):
     """Turns a composed YAML node tree into a Report, collecting located ParamsErrors.
 
     Each part that can be read on its own (a top-level key, a row, a cell, a paragraph) is
     read inside `attempt()`, so one error does not hide the others in the same file.
     """
-
-    def __init__(self, path: Path | None) -> None:
-        self.path = path
-        self.lines: dict[tuple[str, str, str], int] = {}
-        self.errors: list[ParamsError] = []
-        # tables whose format is not known (a bad `format`/`table_formats`): not read, so
-        # the one error says what is wrong instead of every row of another layout
-        self.unread: set[str] = set()
-
-    def fail(self, node: yaml.Node | None, field: str, message: str) -> ParamsError:
-        line = node.start_mark.line + 1 if node is not None else None
-        return ParamsError(message, path=self.path, line=line, field=field or None)
-
-    def note(self, error: ParamsError) -> None:
-        self.errors.append(error)
-        if len(self.errors) >= MAX_ERRORS:
-            raise _TooMany
-
-    @contextlib.contextmanager
-    def attempt(self) -> Iterator[None]:
-        try:
-            yield
-        except ParamsError as exc:
-            self.note(exc)
-
-    def mapping(
-        self, node: yaml.Node, field: str, allowed: Iterable[str] | None = None
-    ) -> dict[str, tuple[yaml.Node, yaml.Node]]:
-        """The mapping's items; unknown and duplicate keys are noted and left out."""
-        if not isinstance(node, yaml.MappingNode):
-            raise self.fail(node, field, "应为映射 key: value (expected a mapping)")
-        allowed_list = None if allowed is None else list(allowed)
-        out: dict[str, tuple[yaml.Node, yaml.Node]] = {}
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
-                self.note(self.fail(key_node, field, "键应为文字 (expected a text key)"))
-                continue
-            key = str(key_node.value).strip()
-            sub = f"{field}.{key}" if field else key
-            if key in out:
-                self.note(self.fail(key_node, sub, "重复的键 (duplicate key)"))
-            elif allowed_list is not None and key not in allowed_list:
-                expected = "、".join(allowed_list)
-                self.note(
-                    self.fail(key_node, sub, f"未知的键，应为其中之一：{expected} (unknown key)")
-                )
-            else:
-                out[key] = (key_node, value_node)
-        return out
-
-    def require(
-        self,
-        node: yaml.Node,
-        items: dict[str, tuple[yaml.Node, yaml.Node]],
-        field: str,
-        keys: Iterable[str],
-    ) -> None:
-        for key in keys:
-            if key not in items:
-                where = f"{field}.{key}" if field else key
-                self.note(self.fail(node, where, "缺少此项 (missing)"))
-
-    def text(self, node: yaml.Node, field: str) -> str:
-        if not isinstance(node, yaml.ScalarNode) or node.tag not in (_STR, _INT, _FLOAT):
-            if isinstance(node, yaml.ScalarNode) and node.tag == _NULL:
-                return ""
-            raise self.fail(node, field, "应为文字 (expected text)")
-        value = str(node.value)
-        bad = text_control(value)
-        if bad is not None:  # an escape sequence would act on a terminal, a NUL end a page
-            error = self.fail(
-                node, field, f"含有控制字符 U+{ord(bad):04X}，不能使用 (control character in text)"
-            )
-            if node.style == "|" and error.line is not None:  # a literal block: its own line
-                error.line += value[: value.index(bad)].count("\n") + 1
-            raise error
-        return value
-
-    def date(self, node: yaml.Node, field: str) -> datetime.date | None:
-        """A date as 2025-01-20 or 2025年1月20日; null for none."""
-        if isinstance(node, yaml.ScalarNode) and node.tag == _NULL:
-            return None
-        raw = str(node.value).strip() if isinstance(node, yaml.ScalarNode) else ""
-        date = parse_date(raw)
-        if date is not None:
-            return date
-        raise self.fail(
-            node,
-            field,
-            f"应为日期，如 2025-01-20 或 2025年1月20日，而不是 {raw!r} (expected a date)",
-        )
-
-    def flag(self, node: yaml.Node, field: str) -> bool:
-        if not isinstance(node, yaml.ScalarNode) or node.tag != _BOOL:
-            raise self.fail(node, field, "应为 true 或 false (expected true or false)")
-        return str(node.value).strip().lower() in ("true", "yes", "on")
-
-    def number(self, node: yaml.Node, field: str, amount: bool, signed: bool = False) -> Value:
-        if not isinstance(node, yaml.ScalarNode):
-            raise self.fail(node, field, "应为数字 (expected a number)")
-        raw = str(node.value).strip()
-        if node.tag == _NULL:
-            return None
-        if node.tag == _BOOL:
-            raise self.fail(
-                node, field, f"应为数字，而不是 {raw} (expected a number, not a boolean)"
-            )
-        if amount:
-            if node.tag not in (_INT, _FLOAT):
-                raise self.fail(
-                    node, field, f"应为金额（万元）数字，而不是 {raw!r} (expected an amount)"
-                )
-            try:
-                value = Decimal(raw.replace("_", ""))
-            except InvalidOperation:
-                raise self.fail(node, field, f"应为金额数字，而不是 {raw!r}") from None
-            if not value.is_finite() or value.is_signed():  # -0.0 too
-                raise self.fail(node, field, f"金额应 ≥ 0，而不是 {raw} (expected an amount ≥ 0)")
-            if len(raw) > MAX_DIGITS:
-                raise self.fail(node, field, _too_many_digits(len(raw)))
-            return value
-        if node.tag != _INT or not _WHOLE.fullmatch(raw):
-            raise self.fail(
-                node, field, f"应为不小于 0 的整数，而不是 {raw!r} (expected a whole number ≥ 0)"
-            )
-        if _LEADING_ZERO.match(raw):  # YAML 1.1 reads 017 as octal 15: neither is meant
-            raise self.fail(node, field, f"整数不能以 0 开头：{raw} (leading zero)")
-        if len(raw) > MAX_DIGITS:  # int() of > 4,300 digits raises; no count is that large
-            raise self.fail(node, field, _too_many_digits(len(raw)))
-        count = int(raw)
-        if count < 0 and not signed:  # (signed: 2019's 本年增/减, a change)
-            raise self.fail(node, field, f"应为不小于 0 的整数，而不是 {raw} (negative)")
-        return count
 
     def record(
         self, report: Report, table: str, row: str, column: str, node: yaml.Node, value: Value
@@ -291,7 +128,7 @@ class _Reader:
         more: list[ParamsError] = []
         try:
             report = self._read(root)
-        except _TooMany:
+        except TooMany:
             more.append(
                 ParamsError(f"错误过多，只列出前 {MAX_ERRORS} 个 (too many errors)", path=self.path)
             )
@@ -341,6 +178,7 @@ class _Reader:
             ("contact", self.read_contact),
             ("narrative", self.read_narrative),
             ("notes", self.read_notes),
+            ("acknowledged", self.read_acknowledged),
         ):
             if key in top:
                 with self.attempt():
@@ -351,7 +189,7 @@ class _Reader:
                 try:
                     with self.attempt():
                         self.read_table(report, t, top[t.key][1])
-                except _TooMany:
+                except TooMany:
                     if not self.other_format(report, t, *top[t.key], before):
                         raise
                 else:
@@ -359,15 +197,6 @@ class _Reader:
                         self.other_format(report, t, *top[t.key], before)
         report.lines = self.lines
         return report
-
-    def where(self, node: yaml.Node, field: str | None = None) -> dict[str, Any]:
-        out: dict[str, Any] = {"path": self.path, "line": node.start_mark.line + 1}
-        if field is not None:
-            out["field"] = field
-        return out
-
-    def line(self, key: tuple[str, str, str], node: yaml.Node) -> None:
-        self.lines[key] = node.start_mark.line + 1
 
     def read_title(self, report: Report, node: yaml.Node) -> None:
         self.line(("title", "", ""), node)
@@ -465,6 +294,35 @@ class _Reader:
                     self.line(("narrative", NARRATIVE_KEYS[heading], str(len(paragraphs))), where)
             report.narrative[NARRATIVE_KEYS[heading]] = paragraphs
 
+    def read_acknowledged(self, report: Report, node: yaml.Node) -> None:
+        if not isinstance(node, yaml.SequenceNode):
+            raise self.fail(node, "acknowledged", "应为列表 (expected a list of findings)")
+        for i, item in enumerate(node.value, 1):
+            field = f"acknowledged[{i}]"
+            with self.attempt():
+                items = self.mapping(item, field, ACKNOWLEDGED_KEYS)
+                self.require(item, items, field, ACKNOWLEDGED_REQUIRED)
+                if any(k not in items for k in ACKNOWLEDGED_REQUIRED):
+                    continue
+                values = {
+                    k: self.text(items[k][1], f"{field}.{k}")
+                    for k in ("code", "cell", "reason", "by")
+                    if k in items
+                }
+                for k in ("code", "reason", "by"):
+                    if not values[k].strip():
+                        raise self.fail(items[k][1], f"{field}.{k}", "不能为空 (must not be empty)")
+                date = self.date(items["date"][1], f"{field}.date")
+                report.acknowledged.append(
+                    Acknowledgement(
+                        code=values["code"].strip(),
+                        cell=values.get("cell", "").strip(),
+                        reason=values["reason"],
+                        by=values["by"],
+                        date=date,
+                    )
+                )
+
     def check_path_year(self, report: Report, year_node: yaml.Node) -> None:
         stem = self.path.stem if self.path is not None else ""
         if re.fullmatch(r"\d{4}", stem) and int(stem) != report.year:
@@ -474,18 +332,6 @@ class _Reader:
                 f"文件中的年份 {report.year} 与文件名中的年份 {stem} 不一致 "
                 "(year in file differs from year in path)",
             )
-
-
-def _too_many_digits(n: int) -> str:
-    return f"数字过长（{n} 位），最多 {MAX_DIGITS} 位 (number too long)"
-
-
-def too_large(size: int, path: Path | None) -> ParamsError:
-    return ParamsError(
-        f"文件过大（{size / 1024 / 1024:.1f} MB），参数文件不超过 {MAX_BYTES // 1024 // 1024} MB "
-        "(file too large for a params file)",
-        path=path,
-    )
 
 
 def loads_report(text: str, path: Path | None = None) -> Report:

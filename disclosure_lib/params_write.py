@@ -20,7 +20,9 @@ from .files import write_atomic
 from .identity import check_year
 from .model import PLACEHOLDER, Contact, Paragraph, Report, Value
 from .names import check_name
-from .params import params_path, table_layout
+from .nextyear import References, next_year
+from .params import load_report, params_path
+from .params_layout import table_layout
 
 
 def _scalar(value: str) -> str:
@@ -95,8 +97,23 @@ def _header(report: Report) -> str:
     return f"# {name}参数文件 (params file)"
 
 
-def dump_report(report: Report) -> str:
-    """The params YAML text of `report` (load(dump(r)) == r)."""
+def _comment(text: str, indent: str, lead: str) -> list[str]:
+    """`text` as YAML comment lines (nothing in them can end the comment early)."""
+    lines = [_NON_PRINTABLE.sub(" ", line) for line in text.split("\n")]
+    return [f"{indent}# {lead}{lines[0]}", *(f"{indent}#   {line}" for line in lines[1:])]
+
+
+def _reference(refs: References | None, section: str, i: int, indent: str) -> list[str]:
+    """Last year's paragraph `i` of `section` as a reference comment (never as this year's text)."""
+    if refs is None or i >= len(refs.narrative.get(section, [])):
+        return []
+    p = refs.narrative[section][i]
+    return _comment(p.text, indent, f"{refs.year}年原文（仅供参考，勿照搬）：")
+
+
+def dump_report(report: Report, references: References | None = None) -> str:
+    """The params YAML text of `report` (load(dump(r)) == r); `references`: last year's texts
+    and 现行有效件数 as comments beside the blanks (`new --from`)."""
     out: list[str] = [
         _header(report),
         f"agency: {_scalar(report.agency)}",
@@ -130,7 +147,8 @@ def dump_report(report: Report) -> str:
                 out.append(f"  {s.heading}: []")
                 continue
             out.append(f"  {s.heading}:")
-            for p in paragraphs:
+            for i, p in enumerate(paragraphs):
+                out.extend(_reference(references, s.key, i, "    "))
                 lead = "    - "
                 if p.heading is not None:
                     out.append(f"{lead}heading: {_text(p.heading, ' ' * 8)}")
@@ -140,24 +158,48 @@ def dump_report(report: Report) -> str:
         out.append("notes:")
         for s in fmt.SECTIONS:
             if s.key in report.section_notes and not s.narrative:
+                if references is not None and s.key in references.notes:
+                    note = references.notes[s.key]
+                    out.extend(_comment(note, "  ", f"{references.year}年原文（仅供参考）："))
                 out.append(f"  {s.heading}: {_text(report.section_notes[s.key], ' ' * 4)}")
+    if report.acknowledged:
+        out.append("acknowledged:  # 已核实的校验结果 (findings verified)")
+        for a in report.acknowledged:
+            out.append(f"  - code: {_scalar(a.code)}")
+            if a.cell:
+                out.append(f"    cell: {_scalar(a.cell)}")
+            out.append(f"    reason: {_text(a.reason, ' ' * 6)}")
+            out.append(f"    by: {_scalar(a.by)}")
+            out.append(f"    date: {a.date.isoformat() if a.date else 'null'}")
     for t in report.table_specs():
         out.append(f"{t.key}:  # {t.section}、{t.title}")
         if not any(r.columns for r in t.rows):
             out.append(f"  # 列 (columns): {', '.join(c.label for c in t.columns)}")
-        _dump_level(report, t, table_layout(t), out, "  ")
+        _dump_level(report, t, table_layout(t), out, "  ", references)
     return "\n".join(out) + "\n"
 
 
 def _dump_level(
-    report: Report, table: fmt.Table, level: dict[str, object], out: list[str], indent: str
+    report: Report,
+    table: fmt.Table,
+    level: dict[str, object],
+    out: list[str],
+    indent: str,
+    references: References | None = None,
 ) -> None:
     for label, child in level.items():
         if isinstance(child, dict):
             out.append(f"{indent}{_scalar(label)}:")
-            _dump_level(report, table, child, out, indent + "  ")
+            _dump_level(report, table, child, out, indent + "  ", references)
             continue
         assert isinstance(child, fmt.Row)
+        if references is not None and table.key == fmt.PROACTIVE.key:
+            before = references.in_force.get(child.key)
+            if before is not None:
+                out.append(
+                    f"{indent}# {references.year}年现行有效 {_number(before)} 件（规则 8）："
+                    f"本年现行有效件数 = {_number(before)} + 本年制发件数 − 本年废止件数"
+                )
         cols = table.row_columns(child)
         values = [_number(report.get(table.key, child.key, c.key)) for c in cols]
         if child.columns:
@@ -182,12 +224,23 @@ def new_params_file(
     *,
     force: bool = False,
     format: str = fmt.FORMAT_ID,
+    from_params: Path | str | None = None,
 ) -> Path:
     """A blank params file for a new agency-year: every figure blank (null), the usual
     sub-headings, and the placeholder 【待填写】 for the texts — `check` lists all of them until
     they are filled in. The name and the year are checked first; `format` lays the tables out
-    in that format (2019 for a report of 2019 or 2020 kept as published)."""
+    in that format (2019 for a report of 2019 or 2020 kept as published).
+
+    `from_params`: last year's params file as the starting point (`nextyear.next_year`):
+    contact, title, 上年结转, last year's texts and 现行有效件数 as comments."""
     agency = check_name(agency, "机关名称", field="agency")
+    if from_params is not None:
+        report, refs = next_year(load_report(from_params), check_year(year))
+        report.agency = agency
+        path = params_path(params_dir, agency, year)
+        if path.exists() and not force:
+            raise ParamsError("文件已存在，如需覆盖请使用 --force (file exists)", path=path)
+        return write_atomic(path, dump_report(report, refs))
     if format not in formats.FORMATS:
         known = " 或 ".join(formats.FORMATS)
         raise ParamsError(f"报告格式应为 {known}，而不是 {format!r} (unknown format)")

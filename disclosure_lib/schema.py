@@ -13,7 +13,8 @@ from . import format as fmt
 from . import formats
 from .identity import YEARS
 from .names import CONTROL_CLASS
-from .params import FORMATS, REQUIRED_KEYS, table_layout
+from .params_layout import FORMATS, table_layout
+from .params_read import REQUIRED_KEYS
 
 SCHEMA_ID = "https://disclosure-lib.invalid/params.schema.json"
 COUNT = {
@@ -23,6 +24,7 @@ COUNT = {
 }
 # a name: not blank, no control character (names.check_name)
 NAME_PATTERN = rf"^[^{CONTROL_CLASS}]*[^\s{CONTROL_CLASS}][^{CONTROL_CLASS}]*$"
+DATE_PATTERN = r"^\d{4}(-|年)\d{1,2}(-|月)\d{1,2}日?$"
 AMOUNT = {"type": ["number", "null"], "minimum": 0, "description": "金额（万元），不小于 0"}
 
 
@@ -100,7 +102,7 @@ def params_schema() -> dict[str, Any]:
         },
         "issued": {
             "type": ["string", "null"],  # null: `new` leaves it to be filled in
-            "pattern": r"^\d{4}(-|年)\d{1,2}(-|月)\d{1,2}日?$",
+            "pattern": DATE_PATTERN,
             "description": "落款日期，如 2025-01-20",
         },
         "charts": {"type": "boolean", "description": "正式版是否附统计图表"},
@@ -119,6 +121,26 @@ def params_schema() -> dict[str, Any]:
             "additionalProperties": False,
         },
         "narrative": _narrative_schema(),
+        "acknowledged": {
+            "type": "array",
+            "description": "已核实的校验结果：代码与位置 → 理由、核实人、日期",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "code": {"type": "string", "description": "校验代码，如 R8-IN-FORCE"},
+                    "cell": {"type": "string", "description": "位置，照 check 的输出；空为全部"},
+                    "reason": {"type": "string", "description": "核实理由"},
+                    "by": {"type": "string", "description": "核实人"},
+                    "date": {
+                        "type": "string",
+                        "pattern": DATE_PATTERN,
+                        "description": "核实日期",
+                    },
+                },
+                "required": ["code", "reason", "by", "date"],
+                "additionalProperties": False,
+            },
+        },
         "notes": {
             "type": "object",
             "properties": {s.heading: {"type": "string"} for s in fmt.SECTIONS if not s.narrative},

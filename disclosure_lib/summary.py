@@ -21,6 +21,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
+from . import checks_trend
 from . import format as fmt
 from .errors import RenderError
 from .findings import RULE_TEXT, SEVERITY_LABEL, Finding
@@ -36,14 +37,7 @@ _AMOUNTS = tuple(i for i, (t, row, col) in enumerate(CELLS) if fmt.table(t).is_a
 # The figures rankings and trends use: name -> the cells summed (table, row, column).
 _APP, _REV = fmt.APPLICATIONS.key, fmt.REVIEW.key
 _LITIGATION = tuple(r.key for r in fmt.REVIEW.rows if r.group == fmt.REVIEW_GROUP_LITIGATION)
-KEY_FIGURES: dict[str, tuple[tuple[str, str, str], ...]] = {
-    "本年新收": ((_APP, "new", "total"),),
-    "办理总计": ((_APP, "total", "total"),),
-    "予以公开": ((_APP, "disclosed", "total"),),
-    "行政复议": ((_REV, "reconsideration", "total"),),
-    "行政诉讼": tuple((_REV, r, "total") for r in _LITIGATION),
-    "复议诉讼纠正": tuple((_REV, r.key, "corrected") for r in fmt.REVIEW.rows),
-}
+KEY_FIGURES = checks_trend.KEY_FIGURES
 KEY_CELLS = tuple(dict.fromkeys(c for keys in KEY_FIGURES.values() for c in keys))
 RATE = "予以公开率"  # 予以公开 ÷ 办理总计 (0–1)
 RANKED = ("本年新收", RATE, "行政复议", "行政诉讼", "复议诉讼纠正")
@@ -167,17 +161,20 @@ def yearly_totals(reports: Iterable[Report]) -> pd.DataFrame:
 
 
 def distribution(figures: pd.DataFrame) -> pd.DataFrame:
-    """Per RANKED figure: how many agencies report it, its sum, mean, median, max and min."""
+    """Per RANKED figure: how many agencies report it, its sum, mean, P25, median (P50), P75,
+    max and min (quantiles interpolated linearly, as the peer check's P75)."""
     rows = []
     for name in RANKED:
-        col = figures[name].dropna()
+        col = figures[name].dropna().astype(float)
         rows.append(
             {
                 "指标": name,
                 "机关数": len(col),
                 "合计": float("nan") if name == RATE else col.sum(),
                 "平均": col.mean(),
+                "P25": col.quantile(0.25),
                 "中位数": col.median(),
+                "P75": col.quantile(0.75),
                 "最高": col.max(),
                 "最低": col.min(),
             }

@@ -217,7 +217,12 @@ def test_seed_every_figure_is_checked() -> None:
             if not found:
                 unchecked.append((row, col))
             else:
-                assert any(f.line == seed.line_of(t.key, row, col) for f in found)
+                # a table rule points at the cell; R6 at the prose that states the figure
+                assert any(
+                    f.line == seed.line_of(t.key, row, col)
+                    or (f.code.startswith("R6") and f.line is not None)
+                    for f in found
+                )
     assert unchecked == [("regulations", "in_force"), ("normative_documents", "in_force")]
 
 
@@ -447,3 +452,17 @@ def test_every_bundled_report_is_dated() -> None:
     result = check_paths([PARAMS])
     assert result.reports and all(r.issued is not None for r in result.reports)
     assert not [f for f in result.findings if f.code == "P2-ISSUED"]
+
+
+def test_narrative_findings_quote_the_prose_as_printed_and_cite_its_line(tmp_path: Path) -> None:
+    """Issue 18.6: the quote keeps the full-width punctuation; the line is the prose's own."""
+    text = SEED.read_text(encoding="utf-8")
+    said = "我中心新收到依申请公开政府信息0件，上年结转申请0件"
+    assert said in text
+    path = tmp_path / "硚口区企业服务中心" / "2024.yaml"
+    path.parent.mkdir()
+    path.write_text(text.replace(said, said.replace("0件，", "３件，", 1)), encoding="utf-8")
+    (finding,) = [f for f in check_paths([path]).findings if f.code.startswith("R6")]
+    assert "新收到依申请公开政府信息３件，上年结转申请0件" in finding.message
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert finding.line is not None and "３件，" in lines[finding.line - 1]

@@ -26,15 +26,15 @@ from disclosure_lib.errors import DisclosureError, ParamsError
 from disclosure_lib.model import PLACEHOLDER, Paragraph, Report
 from disclosure_lib.names import agency_dirname, text_control
 from disclosure_lib.params import (
-    MAX_BYTES,
-    MAX_ERRORS,
     available,
     find_params,
     load_report,
     load_reports,
-    loads_report,
     params_path,
 )
+from disclosure_lib.params_limits import MAX_BYTES
+from disclosure_lib.params_nodes import MAX_ERRORS
+from disclosure_lib.params_read import loads_report
 from disclosure_lib.params_write import dump_report, new_params_file, save_report
 from disclosure_lib.synth import consistent_report
 

@@ -12,7 +12,8 @@ import pytest
 import yaml
 
 from disclosure_lib import format as fmt
-from disclosure_lib.params import FORMATS, find_params
+from disclosure_lib.params import find_params
+from disclosure_lib.params_layout import FORMATS
 from disclosure_lib.schema import params_schema
 
 from .base import FORMAT2019_FIXTURES, ROOT, SEED
@@ -35,6 +36,16 @@ def _load(text: str) -> object:
     return yaml.load(text, Loader=_EditorLoader)  # a SafeLoader: no tags beyond safe ones
 
 
+class _Yaml12(yaml.SafeLoader):
+    """YAML as editors read it against the schema (1.2 core: a date stays a string)."""
+
+
+_Yaml12.yaml_implicit_resolvers = {
+    ch: [(tag, rx) for tag, rx in rs if tag != "tag:yaml.org,2002:timestamp"]
+    for ch, rs in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def _validator() -> jsonschema.Draft202012Validator:
     schema = params_schema()
     jsonschema.Draft202012Validator.check_schema(schema)
@@ -44,7 +55,8 @@ def _validator() -> jsonschema.Draft202012Validator:
 def test_bundled_params_validate() -> None:
     validator = _validator()
     for path in find_params([ROOT / "params"]):
-        errors = list(validator.iter_errors(_load(path.read_text(encoding="utf-8"))))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Yaml12)
+        errors = list(validator.iter_errors(data))
         assert errors == [], path
 
 

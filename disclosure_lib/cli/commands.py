@@ -53,6 +53,14 @@ def _check_args(p: argparse.ArgumentParser) -> None:
         default="text",
         help="输出形式：文本或 JSON (output format)",
     )
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help=(
+            "未核实的警告也算不通过，退出码 1；已核实的警告放行，错误从不放行 "
+            "(open warnings fail too; acknowledged warnings pass, errors never)"
+        ),
+    )
 
 
 @command("check", "检查参数文件的勾稽关系 (check params files)", _check_args)
@@ -65,7 +73,7 @@ def _check(args: argparse.Namespace) -> int:
     sys.stdout.write(out)
     if result.load_errors:
         return 2
-    return 1 if result.has_errors else 0
+    return 1 if result.has_errors or (args.strict and result.warnings) else 0
 
 
 def _export_args(p: argparse.ArgumentParser) -> None:
@@ -111,6 +119,16 @@ def _export(args: argparse.Namespace) -> int:
 def _new_args(p: argparse.ArgumentParser) -> None:
     options.agency_year(p)
     options.params_dir(p)
+    p.add_argument(
+        "--from",
+        dest="from_params",
+        metavar="PARAMS",
+        type=Path,
+        help=(
+            "由上一年的参数文件起草：联系方式、标题、上年结转，上年正文仅作注释参考 "
+            "(start from last year's params file: contact, title, carry-over; its text as comments)"
+        ),
+    )
     options.force(p)
     p.add_argument(
         "--format",
@@ -126,7 +144,12 @@ def _new(args: argparse.Namespace) -> int:
     from ..params_write import new_params_file
 
     path = new_params_file(
-        args.agency, args.year, args.params, force=args.force, format=args.report_format
+        args.agency,
+        args.year,
+        args.params,
+        force=args.force,
+        format=args.report_format,
+        from_params=args.from_params,
     )
     print(f"已创建：{path}")
     return 0
@@ -158,6 +181,46 @@ def _schema(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     return 0
+
+
+def _diff_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "items",
+        nargs="+",
+        metavar="A B | AGENCY Y1 Y2",
+        help=(
+            "两个参数文件，或 机关全称 年度1 年度2 "
+            "(two params files, or AGENCY YEAR1 YEAR2 read from --params)"
+        ),
+    )
+    options.params_dir(p)
+    p.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="输出形式：文本或 JSON (output format)",
+    )
+
+
+@command(
+    "diff", "比较两份参数文件或同一机关的两个年度 (what changed between two reports)", _diff_args
+)
+def _diff(args: argparse.Namespace) -> int:
+    from ..diff import diff_reports, format_diff_json, format_diff_text
+    from ..errors import DisclosureError
+    from ..locate import find_params_file
+    from ..params import load_report
+
+    items: list[str] = args.items
+    if len(items) == 2:
+        paths = [Path(items[0]), Path(items[1])]
+    elif len(items) == 3:
+        paths = [find_params_file(items[0], y, args.params) for y in items[1:]]
+    else:
+        raise DisclosureError("请给出两个参数文件，或 机关全称 年度1 年度2 (A B | AGENCY Y1 Y2)")
+    d = diff_reports(load_report(paths[0]), load_report(paths[1]))
+    sys.stdout.write(format_diff_json(d) if args.format == "json" else format_diff_text(d))
+    return 0 if d.same else 1
 
 
 # --- render (one report) ---------------------------------------------------------------------

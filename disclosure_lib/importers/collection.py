@@ -339,7 +339,8 @@ def write_params(
     existing file for the same agency and year — in any folder — is kept unless `force`
     (then it is the one overwritten, so there are never two)."""
     from ..files import write_atomic
-    from ..params import loads_report, params_path
+    from ..params import params_path
+    from ..params_read import loads_report
 
     report = result.report
     dest = existing.path(report.agency, report.year)

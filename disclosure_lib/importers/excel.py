@@ -11,13 +11,13 @@ so the reader never depends on guessing positions.
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import re
 from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell as XlCell
+from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -27,6 +27,7 @@ from .. import format as fmt
 from ..errors import DisclosureError
 from ..model import Paragraph, Report
 from ..names import cell_text, check_name
+from ..nextyear import References, next_year
 
 # table sheets are named by their section heading, as findings name them (Excel allows 31)
 COVER, PROACTIVE, APPLICATIONS, REVIEW, NARRATIVE, KEYS = (
@@ -88,8 +89,9 @@ def _text(cell: XlCell, text: str) -> None:
 
 
 class _Writer:
-    def __init__(self, report: Report) -> None:
+    def __init__(self, report: Report, references: References | None = None) -> None:
         self.report = report
+        self.references = references
         self.wb = Workbook()
         self.keys: list[tuple[str, str, str, str, str]] = []
         self.validated: dict[tuple[str, str], list[str]] = {}  # (sheet, kind) -> cells
@@ -237,15 +239,21 @@ class _Writer:
             "每行一段：部分填章节（如 一、总体情况），小标题可空。"
             "二、三、四 行的正文是表格上方的说明文字。"
         )
-        entries: list[tuple[str, str | None, str]] = []
+        refs = self.references
+        entries: list[tuple[str, str | None, str, str]] = []  # …, last year's text
         for s in fmt.SECTIONS:
             if s.narrative:
                 paras = self.report.narrative.get(s.key, [])
+                last = refs.narrative.get(s.key, []) if refs else []
                 if s.key == "一" and (not paras or paras[0].heading is not None):
-                    entries.append((s.heading, None, ""))  # a row for the untitled lead
-                entries += [(s.heading, p.heading, p.text) for p in paras]
+                    entries.append((s.heading, None, "", ""))  # a row for the untitled lead
+                entries += [
+                    (s.heading, p.heading, p.text, last[i].text if i < len(last) else "")
+                    for i, p in enumerate(paras)
+                ]
             elif s.key in self.report.section_notes:
-                entries.append((s.heading, None, self.report.section_notes[s.key]))
+                note = refs.notes.get(s.key, "") if refs else ""
+                entries.append((s.heading, None, self.report.section_notes[s.key], note))
         sections = DataValidation(
             type="list",
             formula1='"' + ",".join(s.heading for s in fmt.SECTIONS) + '"',
@@ -254,13 +262,17 @@ class _Writer:
         ws.add_data_validation(sections)
         for i in range(max(NARRATIVE_ROWS, len(entries) + 20)):
             r = 2 + i
-            section, heading, text = entries[i] if i < len(entries) else ("", None, "")
+            section, heading, text, before = entries[i] if i < len(entries) else ("", None, "", "")
             for j, value in enumerate((section, heading or "", text), start=1):
                 cell = ws.cell(row=r, column=j)
                 _text(cell, value)
                 cell.protection = Protection(locked=False)
                 cell.alignment = _LEFT
                 cell.border = _BORDER
+            if before and refs is not None:  # a note beside the blank, never the text itself
+                ws.cell(row=r, column=3).comment = Comment(
+                    f"{refs.year}年原文（仅供参考，勿照搬）：\n{before}", "disclosure"
+                )
             sections.add(f"A{r}")
 
     def build(self) -> Workbook:
@@ -299,7 +311,7 @@ def _validation(kind: str, cells: list[str]) -> DataValidation:
     )
 
 
-def workbook_bytes(report: Report) -> bytes:
+def workbook_bytes(report: Report, references: References | None = None) -> bytes:
     if report.format != fmt.FORMAT_ID or report.table_formats:
         # the workbook's sheets are the 2021 tables: a 2019 report would lose its own figures
         raise DisclosureError(
@@ -308,15 +320,16 @@ def workbook_bytes(report: Report) -> bytes:
             "(workbooks hold the 2021 tables only)"
         )
     buf = io.BytesIO()
-    _Writer(report).build().save(buf)
+    _Writer(report, references).build().save(buf)
     return buf.getvalue()
 
 
-def write_workbook(report: Report, path: Path | str) -> Path:
-    """Write `report` as a fill-in workbook (atomically)."""
+def write_workbook(report: Report, path: Path | str, references: References | None = None) -> Path:
+    """Write `report` as a fill-in workbook (atomically); `references`: last year's texts as
+    cell comments."""
     from ..files import write_atomic
 
-    return write_atomic(Path(path), workbook_bytes(report))
+    return write_atomic(Path(path), workbook_bytes(report, references))
 
 
 def write_template(
@@ -327,18 +340,16 @@ def write_template(
     from_params: Path | str | None = None,
 ) -> Path:
     """A blank fill-in workbook for `agency`/`year`, with the usual narrative sub-headings.
-    `from_params`: next year's starting point from a params file — its contact, narrative and
-    notes, blank figures; agency and year default to its agency and the year after."""
+    `from_params`: next year's starting point from a params file (`nextyear.next_year`):
+    contact, title, 上年结转, texts to fill in with last year's as cell comments; agency and
+    year default to its agency and the year after."""
+    refs: References | None = None
     if from_params is not None:
         from ..params import load_report
 
         last = load_report(from_params)
-        report = Report.blank(agency or last.agency, int(year or last.year + 1))
-        report.contact = dataclasses.replace(last.contact)
-        report.narrative = {
-            k: [dataclasses.replace(p) for p in ps] for k, ps in last.narrative.items()
-        }
-        report.section_notes = dict(last.section_notes)
+        report, refs = next_year(last, int(year or last.year + 1))
+        report.agency = agency or last.agency
     else:
         if not agency or not year:
             raise DisclosureError(
@@ -348,4 +359,4 @@ def write_template(
         for s in fmt.NARRATIVE_SECTIONS:
             report.narrative[s.key] = [Paragraph(text="", heading=h) for h in s.subheadings]
     report.agency = check_name(report.agency)
-    return write_workbook(report, path)
+    return write_workbook(report, path, refs)

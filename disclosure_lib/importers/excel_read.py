@@ -22,7 +22,8 @@ from ..errors import DisclosureError, ImportError_
 from ..identity import YEARS
 from ..model import Contact, Paragraph, Report, Value
 from ..names import check_name, from_cell_text
-from ..params import FORMATS, parse_date
+from ..params_layout import FORMATS
+from ..params_nodes import parse_date
 from .excel import COVER, COVER_FIELDS, KEYS, NARRATIVE
 from .labels import is_missing_marker
 

@@ -120,8 +120,13 @@ def totals_section(s: YearSummary) -> Part:
 # --- 二、各机关排名 -------------------------------------------------------------------------
 
 
-def rankings_table(figures: pd.DataFrame, top: int = TOP_N) -> lo.Table:
-    """The first `top` agencies (by 本年新收) with each RANKED figure and its rank."""
+def rankings_table(
+    figures: pd.DataFrame,
+    top: int = TOP_N,
+    key: str = "rankings",
+    caption: str = "各机关主要数据及排名",
+) -> lo.Table:
+    """The first `top` agencies (in `figures`' order) with each RANKED figure and its rank."""
     rows = []
     for record in figures.head(top).to_dict("records"):
         cells = [str(record["agency"])]
@@ -130,20 +135,18 @@ def rankings_table(figures: pd.DataFrame, top: int = TOP_N) -> lo.Table:
             rank_text = "" if rank is None or pd.isna(rank) else f"（{int(rank)}）"
             cells.append(_number(name, record[name]) + rank_text)
         rows.append(cells)
-    return _data_table(
-        "rankings", "各机关主要数据及排名", ["机关", *RANKED], rows, [0.0, *([7.0] * len(RANKED))]
-    )
+    return _data_table(key, caption, ["机关", *RANKED], rows, [0.0, *([7.0] * len(RANKED))])
 
 
 def spread_table(figures: pd.DataFrame) -> lo.Table:
-    """Per RANKED figure: agencies reporting it, sum, mean, median, highest, lowest."""
+    """Per RANKED figure: agencies reporting it, sum, mean, P25, median, P75, highest, lowest."""
     frame = distribution(figures)
     head = list(frame.columns)
     rows = [
         [str(r["指标"]), str(r["机关数"]), *(_number(r["指标"], r[c]) for c in head[2:])]
         for r in frame.to_dict("records")
     ]
-    return _data_table("spread", "各项指标的分布", head, rows, [0.0, *([4.5] * (len(head) - 1))])
+    return _data_table("spread", "各项指标的分布", head, rows, [0.0, *([4.0] * (len(head) - 1))])
 
 
 def rankings_section(s: YearSummary, top: int = TOP_N) -> Part:
@@ -159,9 +162,13 @@ def rankings_section(s: YearSummary, top: int = TOP_N) -> Part:
             f"{shown}；括号内为名次（1 为最高）。予以公开率 = 予以公开 ÷ 办理结果总计。", "plain"
         ),
         rankings_table(s.figures, top),
-        lo.Para("各项指标在全部机关中的分布：", "plain"),
+        lo.Para("各项指标在全部机关中的分布（P25、P75 为四分位数）：", "plain"),
         spread_table(s.figures),
     ]
+    if n > top:  # every agency's rank, not only the first `top`
+        by_name = s.figures.sort_values("agency", kind="stable")
+        everyone = rankings_table(by_name, n, "ranks-all", "全部机关的名次（按机关名称）")
+        blocks += [lo.Para("全部机关的主要数据及名次：", "plain"), everyone]
     return Part([_section(2, blocks)], text=f"排名：{n} 个机关")
 
 

@@ -228,7 +228,7 @@ def test_long_agency_names_build_and_render(tmp_path: Path) -> None:
 
 def test_a_params_file_over_the_size_limit_fails_alone_and_fast(tmp_path: Path) -> None:
     """Issue 12.12: a 50 MB params file is that unit's failure, refused without being read."""
-    from disclosure_lib.params import MAX_BYTES
+    from disclosure_lib.params_limits import MAX_BYTES
 
     params = make_params(tmp_path / "params", AGENCIES[:1])
     huge = tmp_path / "params" / "巨大" / "2023.yaml"
