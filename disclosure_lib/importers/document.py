@@ -228,7 +228,7 @@ def interpret(
     period_year = year_from_period(" ".join(pre_lines))
     found_year = sensible_year(found_year, period_year, source, log)
 
-    tables, formats = read_tables(sections, log, preamble_text="\n".join(pre_lines))
+    tables, _format = read_tables(sections, log, preamble_text="\n".join(pre_lines))
     cells_read = sum(v is not None for t in tables.values() for v in t.values.values())
     if len(sections) < 2 and cells_read == 0 and found_agency is None:
         raise ImportError_(
@@ -246,14 +246,13 @@ def interpret(
     if the_year is None:
         raise ImportError_("无法从标题识别报告年度，请用 --year 指定 (year not found)", path=source)
 
-    report = Report.blank(agency, int(the_year))
+    report = Report.blank(agency, int(the_year), format=log.format, table_formats=log.table_formats)
     if printed_title and (year is None or int(year) == found_year):
         title = _name(printed_title, "报告标题", source)
         report.own_title = title if title != report.official_title else None
     for key in ("六", "五"):  # a page without 六 (or 六 moved after it) signs under 五
         if key in sections and report.issued is None:
             sections[key], report.issued = split_signoff(sections[key], agency)
-    report.format = formats
     report.source = source
     for key, values in tables.items():
         report.tables[key].update(values.values)
@@ -330,17 +329,21 @@ def _date(text: str) -> datetime.date | None:
         return None
 
 
+_UNDATED = re.compile(r"^[\s\u3000]*年[\s\u3000]*月[\s\u3000]*日$")  # 落款 left to fill in
+
+
 def split_signoff(blocks: list[Block], agency: str) -> tuple[list[Block], datetime.date | None]:
-    """The 落款 at the report's end — the issuing body (optional) above a date line — taken
-    out of the last section: (remaining blocks, the date)."""
+    """The 落款 at the report's end — the issuing body (optional) above a date line, or an
+    undated one (　年　月　日) — taken out of the last section: (remaining blocks, the date)."""
     texts = [(i, b.plain().strip()) for i, b in enumerate(blocks) if b.plain().strip()]
     for k in range(len(texts) - 1, max(-1, len(texts) - 8), -1):
         i, text = texts[k]
         text = _PUBLIC_NOTE.sub("", text)
         head = text[: len(agency)]
         glued = len(text) > len(agency) and _signs(head, agency)  # …局2022年1月7日
-        date = _date(text[len(agency) :] if glued else text)
-        if date is None:
+        tail = text[len(agency) :] if glued else text
+        date = _date(tail)
+        if date is None and not _UNDATED.match(tail):
             continue
         start = i
         if k > 0 and _signs(texts[k - 1][1][-len(agency) :], agency):

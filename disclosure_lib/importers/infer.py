@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .. import format as fmt
-from .. import format2019 as f19
 from ..model import Cell, Report
 from .cellruns import TABLE_EVIDENCE, Resolution, open_note, settle
 from .evidence import Constraint, Pending, fill_blank_zeros
@@ -98,7 +97,7 @@ def _settle(
 def blank_as_zero(report: Report, log: ImportLog, state: OpenCells) -> int:
     """Every blank cell is 0 (the user states the source prints 0 as blank)."""
     n = 0
-    for t in fmt.TABLES:
+    for t in report.table_specs():
         for cell, st in state.status.get(t.key, {}).items():
             if st == "blank":
                 report.tables[t.key][cell] = Decimal(0) if t.is_amount(*cell) else 0
@@ -112,7 +111,7 @@ def blank_as_zero(report: Report, log: ImportLog, state: OpenCells) -> int:
 
 def use_table(report: Report, log: ImportLog, state: OpenCells) -> None:
     """Blanks the equations force to 0 and runs the equations decide, to a fixpoint."""
-    for t in fmt.TABLES:
+    for t in report.table_specs():
         if t.key not in state.status:
             continue
         cons = list(table_system(t))
@@ -142,7 +141,7 @@ def _log_zeros(log: ImportLog, table: fmt.Table, filled: list[tuple[Cell, Constr
 
 def use_narrative(report: Report, log: ImportLog, state: OpenCells) -> None:
     """Runs the prose decides: every figure it states, solved together with the table."""
-    for t in fmt.TABLES:
+    for t in report.table_specs():
         if state.pending.get(t.key):
             _use_evidence(report, log, state, t, narrative_constraints(report, t), "正文")
 
@@ -183,7 +182,7 @@ def use_chain(
     decided."""
     changed = False
     for key, cons in chain_constraints(report, before, after).items():
-        table = fmt.table(key)
+        table = report.table_spec(key)
         evidence = [*cons, *narrative_constraints(report, table)]
         changed = _use_evidence(report, log, state, table, evidence, "上下年度") or changed
     return changed
@@ -226,10 +225,8 @@ def finish(report: Report, log: ImportLog, state: OpenCells) -> None:
                 p.note.level, p.note.message = "warning", open_note(p)
             else:
                 log.add("warning", open_note(p), line=p.line)
-    old = {t.key for t in fmt.TABLES if log.table_formats.get(t.key, log.format) == f19.FORMAT_ID}
-    unmapped = frozenset(c for c in _unmapped_2019() if c[0] in old)
     log.blank = {}
-    for t in fmt.TABLES:
+    for t in report.table_specs():
         stats = log.stats[t.key] = TableStats()
         status = state.status.get(t.key, {})
         open_slots = state.open_slots(t.key)
@@ -257,8 +254,6 @@ def finish(report: Report, log: ImportLog, state: OpenCells) -> None:
                 row_blanks.setdefault(cell[0], []).append(t.column(cell[1]).label)
             elif st == "flagged":
                 why = "无法识别"
-            elif (t.key, *cell) in unmapped:
-                why = "旧格式无此项"
             else:
                 why = "未找到"
             log.blank[(t.key, *cell)] = why
@@ -284,10 +279,3 @@ def _candidates(pending: list[Pending]) -> dict[Cell, list[object]]:
         for i, s in enumerate(p.slots):
             out[s] = list(dict.fromkeys(c[i] for c in p.cands))
     return out
-
-
-def _unmapped_2019() -> frozenset[tuple[str, str, str]]:
-    mapped = {d for d in f19.MAPPING.values() if d}
-    return frozenset(
-        (t.key, *c) for t in fmt.TABLES for c in t.cells() if (t.key, *c) not in mapped
-    )

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .. import format as fmt
-from .. import format2019 as f19
+from .. import formats
 
 if TYPE_CHECKING:
     from ..model import Report
@@ -42,7 +42,7 @@ class CellEvidence:
 
     `status`: read | inferred | blank. `why`: how it was read (连写数字唯一拆分), the rules or
     statements that decided it (inferred), or why it is blank (空白, 拆分不唯一, 无法识别,
-    未找到, 旧格式无此项). `candidates`: a blank cell's values still possible (拆分不唯一).
+    未找到). `candidates`: a blank cell's values still possible (拆分不唯一).
     `source`: where its text is, {"line": n} (1-based; "column" or "page" where known).
     """
 
@@ -71,7 +71,6 @@ class ImportLog:
     sections_found: list[str] = field(default_factory=list)
     sections_missing: list[str] = field(default_factory=list)
     narrative_sections: list[str] = field(default_factory=list)
-    unmapped: list[str] = field(default_factory=list)
     evidence: dict[Cell3, CellEvidence] = field(default_factory=dict)  # every cell, in order
     entries: list[LogEntry] = field(default_factory=list)
     notes: dict[str, list[str]] = field(default_factory=dict)  # section → note lines
@@ -124,6 +123,10 @@ class ImportLog:
             if ev.status == "blank" and ev.candidates
         ]
 
+    def table_specs(self) -> tuple[fmt.Table, ...]:
+        """The specs of the imported report's tables, each in its own format."""
+        return formats.report_tables(self.format, self.table_formats)
+
     def summary(self, *, verbose: bool = False) -> str:
         """The log in Chinese, one fact a line."""
         src = str(self.source) if self.source else "(输入)"
@@ -133,7 +136,7 @@ class ImportLog:
             f"  章节：{found}"
             + (f"；缺少：{'、'.join(self.sections_missing)}" if self.sections_missing else "")
         )
-        for t in fmt.TABLES:
+        for t in self.table_specs():
             s = self.stats.get(t.key, TableStats())
             out.append(
                 f"  {t.section}、{t.title}：读取 {s.read}，推断 {s.inferred}，缺失 {s.missing}"
@@ -146,9 +149,6 @@ class ImportLog:
                 more = f" 等{len(blank)}个" if len(shown) < len(blank) else ""
                 out.append(f"    留空：{'、'.join(self.cell_name(c) for c in shown)}{more}")
         out.append(f"  叙述部分：{'、'.join(self.narrative_sections) or '无'}")
-        if self.unmapped:
-            out.append(f"  {f19.DOC} 格式中无法对应到现行格式的项目：")
-            out.extend(f"    {u}" for u in self.unmapped)
         for e in self.entries:
             if verbose or e.level != "info":
                 out.append(f"  [{_LEVEL.get(e.level, e.level)}] {e}")
@@ -156,7 +156,7 @@ class ImportLog:
 
     def cell_name(self, cell: Cell3, *, why: bool = True) -> str:
         """'行政规范性文件·本年制发件数（拆分不唯一）', or the workbook cell when there is one."""
-        t = fmt.table(cell[0])
+        t = formats.table(self.table_formats.get(cell[0], self.format), cell[0])
         row, col = t.row(cell[1]), t.column(cell[2])
         name = f"{row.label}·{col.label}"
         if cell in self.cell_refs:
@@ -181,7 +181,7 @@ def cell_records(report: Report, log: ImportLog) -> list[dict[str, object]]:
     """One record per cell of the report: its value and status — read, inferred (with the
     log entries that decided it: equations, statements, other years) or blank (why, and the
     candidates the log names) — and where in the source it came from (line; a workbook's
-    cell). Cells are those of the 2021 tables the report is kept in."""
+    cell). Cells are those of the tables in the format each is kept in."""
     by_cell: dict[Cell3, list[str]] = {}
     by_row: dict[tuple[str, str], list[str]] = {}
     for e in log.entries:
@@ -192,7 +192,7 @@ def cell_records(report: Report, log: ImportLog) -> list[dict[str, object]]:
     source = str(log.source) if log.source else None
     columns = _row_columns(log)
     out: list[dict[str, object]] = []
-    for t in fmt.TABLES:
+    for t in log.table_specs():
         own = log.table_formats.get(t.key, log.format)
         for row, col in t.cells():
             key = (t.key, row, col)

@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .. import format as fmt
+from .. import formats
 from ..model import Cell, Report, Value
 from .evidence import Constraint, Pending, solve, table_constraints
 
@@ -69,14 +70,18 @@ def table_system(table: fmt.Table) -> tuple[Constraint, ...]:
 
 
 def narrative_constraints(report: Report, table: fmt.Table) -> list[Constraint]:
-    """Every figure the prose states about `table`'s cells, in reading order."""
-    from ..narrative import statements
+    """Every figure the prose states about `table`'s cells, in reading order (on the cells of
+    the format `table` is kept in; a figure that format has no cell for is left out)."""
+    from ..narrative import own_cells, statements
 
     out: list[Constraint] = []
     for st in statements(report):
         if st.pattern.table != table.key:
             continue
-        cells = tuple((r, c) for _t, r, c in st.cells)
+        own = own_cells(report, st.cells)
+        if own is None:
+            continue
+        cells = tuple((r, c) for _t, r, c in own)
         out.append(Constraint(tuple((c, 1) for c in cells), st.value, "narrative",
                               f"正文“{st.matched}”"))  # fmt: skip
     return out
@@ -85,9 +90,13 @@ def narrative_constraints(report: Report, table: fmt.Table) -> list[Constraint]:
 def chain_constraints(
     report: Report, before: Report | None, after: Report | None
 ) -> dict[str, list[Constraint]]:
-    """Rules 8 and 7 against the year before and the year after, as constraints on `report`."""
+    """Rules 8 and 7 against the year before and the year after, as constraints on `report`
+    (on the tables it keeps in a format with those cells; the other years seen in 2021 cells)."""
     out: dict[str, list[Constraint]] = {"proactive": [], "applications": []}
-    for row in in_force_rows(fmt.PROACTIVE):
+    before = formats.as_current(before) if before is not None else None
+    after = formats.as_current(after) if after is not None else None
+    rows = in_force_rows(report.table_spec("proactive"))
+    for row in rows:
         label = fmt.PROACTIVE.row(row).label
         i, n, r = (row, IN_FORCE), (row, ISSUED), (row, REPEALED)
         last = before.get("proactive", *i) if before else None
@@ -104,7 +113,10 @@ def chain_constraints(
             if now is not None and made is not None and gone is not None:
                 why = f"{after.year}年报告{label}现行有效{now}件、制发{made}件、废止{gone}件"
                 out["proactive"].append(Constraint(((i, 1),), now - made + gone, "chain", why))
+    own = report.table_spec("applications").cells()
     for col in fmt.APPLICATIONS.columns:
+        if ("carried_over", col.key) not in own or ("carry_forward", col.key) not in own:
+            continue
         prev = before.get("applications", "carry_forward", col.key) if before else None
         if before is not None and prev is not None:
             why = f"{before.year}年报告结转下年度继续办理（{col.label}）{prev}件"

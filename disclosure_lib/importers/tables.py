@@ -311,8 +311,9 @@ def _row_name(table: fmt.Table, row: fmt.Row) -> str:
 def read_tables(
     sections: dict[str, list[Block]], log: ImportLog, *, preamble_text: str = ""
 ) -> tuple[dict[str, TableValues], str]:
-    """Figures of 二, 三, 四 as 2021-format table values; the report's format (二's) found;
-    each table's own format in `log.table_formats` where it differs; notes in `log`."""
+    """Figures of 二, 三, 四, each table in its own format (cells of `format2019` for a table
+    printed in the 2019 layout); the report's format (二's) found, each table's own format
+    in `log.table_formats` where it differs; notes in `log`."""
     lines: dict[str, list[_Line]] = {}
     for key in ("二", "三", "四"):
         lines[key], log.notes[key] = _section_lines(sections.get(key, []), key)
@@ -325,49 +326,7 @@ def read_tables(
         t = (f19 if own == f19.FORMAT_ID else fmt).table(key)
         signed = f19.SIGNED_CELLS if own == f19.FORMAT_ID and key == "proactive" else frozenset()
         read[key] = _read_table(t, lines[t.section], log, signed)
-    old = {k for k, v in formats.items() if v == f19.FORMAT_ID}
+    old = [f19.table(k).title for k, v in formats.items() if v == f19.FORMAT_ID]
     if old:
-        read = _map_2019(read, log, old)
+        log.add("info", f"按 {f19.DOC}（2019年格式）读取并保存：{'、'.join(old)}")
     return read, format_id
-
-
-def _map_2019(
-    read: dict[str, TableValues], log: ImportLog, old: set[str]
-) -> dict[str, TableValues]:
-    """Tables read in the 2019 format (`old`) → 2021 cells per `format2019.MAPPING`; list
-    what has no counterpart. The other tables stay as read."""
-    out = {t.key: (TableValues() if t.key in old else read[t.key]) for t in fmt.TABLES}
-    for (tk, r, c), dst in f19.MAPPING.items():
-        if tk not in old:
-            continue
-        src = read[tk]
-        v = src.values.get((r, c))
-        if dst is None:
-            shown = "空" if v is None else str(v)
-            log.unmapped.append(f"{f19.cell_label(tk, r, c)} = {shown}")
-            continue
-        dt, dr, dc = dst
-        out[dt].values[(dr, dc)] = v
-        out[dt].status[(dr, dc)] = src.status.get((r, c), "absent")
-        if (r, c) in src.why:
-            out[dt].why[(dr, dc)] = src.why[(r, c)]
-        if (r, c) in src.lines:
-            out[dt].lines[(dr, dc)] = src.lines[(r, c)]
-    mapped = {d for d in f19.MAPPING.values() if d}
-    for t in fmt.TABLES:
-        if t.key not in old:
-            continue
-        for cell in t.cells():
-            if (t.key, *cell) not in mapped:
-                out[t.key].values[cell] = None
-                out[t.key].status[cell] = "absent"
-                row = t.row(cell[0])
-                log.add(
-                    "info",
-                    f"{_row_name(t, row)} · {t.column(cell[1]).label}：{f19.DOC} 格式无此项，留空",
-                    table=t.key,
-                    row=cell[0],
-                    column=cell[1],
-                )
-    log.add("warning", f"按 {f19.DOC}（2019年格式）导入，部分项目无法对应现行格式")
-    return out

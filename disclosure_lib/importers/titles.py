@@ -42,6 +42,10 @@ def find_title(lines: list[str]) -> tuple[str | None, int | None, str | None]:
     """(agency, year, the title as printed) from the report title among the first lines
     (the title may wrap onto a second line). A name that cannot be a public body's (it does
     not end like one: 编制完成2023年度…报告) gives the year only."""
+    from ..names import without_invisible
+
+    # zero-width marks inside a title (硚口区\u200b企业服务中心) are no part of it
+    lines = [without_invisible(x) for x in lines[:41]]
     cands: list[str] = []
     for i, line in enumerate(lines[:40]):
         line = _CRAWLER.sub("", line.strip())

@@ -92,27 +92,29 @@ def test_a_2021_page_with_the_2019_other_handling_row_is_mixed() -> None:
     assert r.log.format == "2021"
     assert r.log.table_formats == {"applications": "2019"}
     assert r.report.get("applications", "total", "total") == 6
-    assert r.log.blank.get(("applications", "other_handling.other", "total")) == "旧格式无此项"
+    # （六）其他处理 is one row of the 2019 table, read into its own cells
+    assert r.report.get("applications", "other_handling", "total") == 0
+    assert ("applications", "other_handling.other", "total") not in r.log.evidence
 
 
 def test_2019_page_in_seven_parts_with_money_in_yuan() -> None:
     r = import_file(PAGE_2019)
     assert (r.report.agency, r.report.year, r.log.format) == ("示例区文化体育局", 2020, "2019")
     assert r.log.sections_found == list("一二三四五六")
-    assert r.report.get("proactive", "normative_documents", "issued") == 5
+    assert r.report.get("proactive", "normative_documents", "made") == 5
     assert r.report.get("applications", "carry_forward", "total") == 1
     # 二、政务公开工作主要任务落实情况 is part of 一, not a section
     assert "权责清单" in r.report.narrative_text("一")
     # 3个 3443000元: the count, and the amount in 万元 exactly, with the conversion logged
-    assert "第二十条第（九）项 政府集中采购 · 采购项目数量 = 3" in r.log.unmapped
-    assert "第二十条第（九）项 政府集中采购 · 采购总金额 = 344.3000" in r.log.unmapped
+    assert r.report.get("proactive", "procurement", "purchases") == 3
+    assert r.report.get("proactive", "procurement", "purchase_amount") == Decimal("344.3000")
     assert any("3443000元 按万元记为 344.3000" in e.message for e in r.log.entries)
 
 
 def test_amount_run_into_its_count_is_left_blank_with_readings() -> None:
     text = PAGE_2019.read_text(encoding="utf-8").replace("3个 3443000元", "328291965元")
     r = import_bytes(text.encode("utf-8"))
-    assert "第二十条第（九）项 政府集中采购 · 采购总金额 = 空" in r.log.unmapped
+    assert r.report.get("proactive", "procurement", "purchase_amount") is None
     warning = next(e.message for e in r.log.entries if "328291965元 前未单独印出" in e.message)
     assert "3 | 28291965元" in warning and "空 | 328291965元" in warning
 
@@ -169,7 +171,7 @@ def test_yuan_in_the_column_header_converts_the_column() -> None:
         "采购总金额 政府集中采购 3个 3443000元", "采购总金额（元） 政府集中采购 3 3443000"
     )
     r = import_bytes(text.encode("utf-8"))
-    assert "第二十条第（九）项 政府集中采购 · 采购总金额 = 344.3000" in r.log.unmapped
+    assert r.report.get("proactive", "procurement", "purchase_amount") == Decimal("344.3000")
 
 
 def _body_only(text: str) -> str:
