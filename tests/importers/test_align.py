@@ -15,6 +15,7 @@ from decimal import Decimal
 import pytest
 
 from disclosure_lib import format as fmt
+from disclosure_lib import format2019 as f19
 from disclosure_lib.cli import main
 from disclosure_lib.errors import DisclosureError
 from disclosure_lib.importers.align import align_page, table_scores
@@ -164,6 +165,19 @@ def test_import_log_writes_one_json_line_per_cell(tmp_path, capsys) -> None:
     label = fmt.APPLICATIONS.row("new").label
     assert page[read["column_at"] - 1 :].startswith(label)
     assert "单元格日志" in capsys.readouterr().out
+
+
+def test_import_log_of_a_2019_page_lists_its_own_cells(tmp_path) -> None:
+    log = tmp_path / "cells.jsonl"
+    code = main(["import", str(PAGE_2019), "-o", str(tmp_path / "params"), "--log", str(log)])
+    assert code in (0, 1)
+    records = [json.loads(x) for x in log.read_text(encoding="utf-8").splitlines()]
+    assert len(records) == sum(len(t.cells()) for t in f19.TABLES)
+    by = {(r["table"], r["row"], r["column"]): r for r in records}
+    amount = by[("proactive", "procurement", "purchase_amount")]
+    assert (amount["format"], amount["value"]) == ("2019", "344.3000")
+    assert amount["label"] == "政府集中采购·采购总金额"
+    assert ("proactive", "normative_documents", "in_force") not in by
 
 
 def test_yuan_in_the_column_header_converts_the_column() -> None:

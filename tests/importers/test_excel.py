@@ -194,4 +194,10 @@ def test_no_text_becomes_a_formula_and_the_prefix_reads_back(tmp_path: Path) -> 
     assert not any(t.startswith(("=", "+", "-", "@", "\t", "\r")) for t in texts)
     back = read_workbook(path)
     assert back.agency == report.agency and back.contact.office == "@办公室"
+    # `template --from` gives next year's texts to fill in (last year's as comments): the
+    # texts themselves go through a workbook of this year's report
+    book = load_workbook(write_workbook(report, tmp_path / "w.xlsx"))
+    texts = [c.value for ws in book.worksheets for row in ws.iter_rows() for c in row]
+    assert not any(isinstance(t, str) and t.startswith(("-", "\t")) for t in texts)
+    back = read_workbook(tmp_path / "w.xlsx")
     assert back.narrative["六"][-1] == Paragraph(text="-一是 +二是", heading="\t小标题")
