@@ -20,6 +20,8 @@ Codes are stable (tools and tests match on them); severity in brackets:
   writes (contact, title, narrative, notes): one finding per part.
 - P2-ISSUED [warning]: the 落款 has no date (`issued`), or one before the report year ends or
   after today.
+- P2-LATE [warning]: `issued` is after the due date of the office's collection file
+  (collection.py: 《条例》第四十九条, or a deadline set there).
 - Y1-JUMP [warning]: a key figure at least ×3 and +20 against last year's same cell;
   Y2-IN-FORCE-DROP [warning]: 现行有效件数 below half of last year's;
   Y3-CORRECTED-SHARE [warning]: a 行政复议/诉讼 结果纠正 share above the year's P75 among its
@@ -49,6 +51,8 @@ from .checks_values import (  # rule 5 and the texts still to fill in
     check_values,
     number,
 )
+from .collection import Collection, check_due, find_collection, load_collection
+from .errors import ParamsError
 from .findings import (
     CheckResult,
     Finding,
@@ -335,8 +339,9 @@ def check_report(report: Report, previous: Report | None = None) -> list[Finding
     return acknowledge(report, findings)
 
 
-def check_reports(reports: Iterable[Report]) -> list[Finding]:
-    """Findings for a collection: each report, plus cross-year rules between consecutive years."""
+def check_reports(reports: Iterable[Report], collection: Collection | None = None) -> list[Finding]:
+    """Findings for a collection: each report, plus cross-year rules between consecutive years,
+    plus due dates when the office's `collection` file is given."""
     reports = list(reports)
     by_key: dict[tuple[str, int], Report] = {}
     findings: list[Finding] = []
@@ -358,6 +363,8 @@ def check_reports(reports: Iterable[Report]) -> list[Finding]:
     for r in reports:
         previous = by_key.get((r.agency, r.year - 1))
         findings += check_report(r, previous)
+        if collection is not None:
+            findings += acknowledge(r, check_due(r, collection))
     peers = list(by_key.values())
     for f in check_peers(peers):
         findings += acknowledge(by_key[f.agency, f.year], [f])
@@ -373,8 +380,16 @@ def check_paths(paths: Iterable[Path | str]) -> CheckResult:
     enabled = gc.isenabled()
     gc.disable()
     try:
+        paths = list(paths)
         reports, errors = load_reports(paths)
-        findings = check_reports(reports)
+        collection = None
+        collection_file = find_collection(paths)
+        if collection_file is not None:
+            try:
+                collection = load_collection(collection_file)
+            except ParamsError as exc:
+                errors.append(exc)
+        findings = check_reports(reports, collection)
     finally:
         if enabled:
             gc.enable()

@@ -33,6 +33,7 @@ RULE_TEXT: dict[str, str] = {
     "D1-DUPLICATE": "同一机关同一年度有两份报告",
     "P1-PLACEHOLDER": "仍有待填写的占位文字",
     "P2-ISSUED": "落款日期缺失或不合理",
+    "P2-LATE": "逾期：落款日期晚于应报送日期",
     "Y1-JUMP": "主要数字较上年骤增（3 倍以上且增加 20 以上）",
     "Y2-IN-FORCE-DROP": "现行有效件数较上年减少过半",
     "Y3-CORRECTED-SHARE": "复议、诉讼结果纠正占比高于同年各机关的 P75",

@@ -19,6 +19,7 @@ from .params_limits import MAX_BYTES, too_large
 from .params_read import loads_report
 
 __all__ = [
+    "COLLECTION_FILE",
     "SUFFIX",
     "available",
     "find_params",
@@ -29,6 +30,7 @@ __all__ = [
 ]
 
 SUFFIX = ".yaml"
+COLLECTION_FILE = "collection.yaml"  # the office's list of agencies and due dates: no report
 
 
 # --- paths ------------------------------------------------------------------------------------
@@ -101,6 +103,8 @@ def _walk(root: Path) -> tuple[list[Path], list[ParamsError]]:
                 names.append(d)
         for name in names:
             f = here / name
+            if name == COLLECTION_FILE and here == root:
+                continue  # `collection.py` reads it
             if name.endswith(SUFFIX):
                 error = _vet(f, root)
                 if error is None:
