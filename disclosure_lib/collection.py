@@ -124,10 +124,12 @@ def find_collection(paths: Iterable[Path | str]) -> Path | None:
     """The collection file of the params named by `paths`: in a named folder, or two levels
     above a named file (`params/<agency>/<year>.yaml` → `params/collection.yaml`)."""
     for p in map(Path, paths):
-        candidates = [p / FILE_NAME] if p.is_dir() else [p.parent.parent / FILE_NAME]
-        for c in candidates:
+        try:
+            c = p / FILE_NAME if p.is_dir() else p.parent.parent / FILE_NAME
             if c.is_file():
                 return c
+        except OSError:  # a folder that cannot be searched: the params scan reports it
+            continue
     return None
 
 
