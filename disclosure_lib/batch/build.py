@@ -183,7 +183,7 @@ def build(
     started = time.monotonic()
     opts = dataclasses.replace(options or BuildOptions(), **changes)
     formats, profile, pdf_standard = build_options(opts.to, opts.profile, opts.pdf_standard)
-    notebook = Path(opts.notebook) if opts.notebook is not None else REPORT_NOTEBOOK
+    notebook = _report_notebook(opts)
     opts = dataclasses.replace(opts, to=formats, profile=profile, pdf_standard=pdf_standard,
                                output_dir=Path(opts.output_dir), notebook=notebook)  # fmt: skip
     output_dir = Path(opts.output_dir)
@@ -313,9 +313,16 @@ def _formats(state: _State, unit: Unit, asked: tuple[str, ...]) -> tuple[str, ..
     return formats
 
 
+def _report_notebook(opts: BuildOptions) -> Path:
+    """The report notebook a build runs: the one asked for, else the bundled one."""
+    return Path(opts.notebook) if opts.notebook is not None else REPORT_NOTEBOOK
+
+
 def _run(work: list[Unit], opts: BuildOptions, state: _State) -> None:
-    notebook = Path(opts.notebook) if opts.notebook is not None else REPORT_NOTEBOOK
-    notebooks = {UnitKind.REPORT: read_notebook(notebook).decode(), UnitKind.SUMMARY: ""}
+    notebooks = {
+        UnitKind.REPORT: read_notebook(_report_notebook(opts)).decode(),
+        UnitKind.SUMMARY: "",
+    }
     if any(u.kind == UnitKind.SUMMARY for u in work):
         notebooks[UnitKind.SUMMARY] = read_notebook(SUMMARY_NOTEBOOK).decode()
     jobs = min(opts.jobs or default_jobs(), len(work))
