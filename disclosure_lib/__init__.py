@@ -89,6 +89,8 @@ _API: dict[str, str] = {
     "RenderResult": "batch.render",
     "build": "batch.build",
     "BuildSummary": "batch.build",
+    "preview": "batch.preview",
+    "Preview": "batch.preview",
 }
 
 # public name -> module it stands for (explore notebook: key figures, rankings, totals)
@@ -115,6 +117,7 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # what the names are, for type checkers and editors
     from . import summary
     from .batch.build import BuildSummary, build
+    from .batch.preview import Preview, preview
     from .batch.render import RenderResult, render
     from .checks import check_paths, check_report, check_reports
     from .diff import diff_reports

@@ -271,6 +271,46 @@ def _render(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- preview (one report, live) -------------------------------------------------------------
+
+
+def _preview_args(p: argparse.ArgumentParser) -> None:
+    options.agency_year(p)
+    options.params_dir(p)
+    options.port(p)
+    p.add_argument(
+        "--notebook",
+        type=Path,
+        metavar="IPYNB",
+        help="报告笔记本，默认使用内置的 (report notebook; default: the bundled one)",
+    )
+    options.profile(p)
+    p.add_argument(
+        "--no-pdf", action="store_true", help="不在后台生成 PDF (no PDF in the background)"
+    )
+
+
+@command(
+    "preview",
+    "本机实时预览一份报告：保存参数文件即刷新 (live preview on 127.0.0.1, refreshed on save)",
+    _preview_args,
+)
+def _preview(args: argparse.Namespace) -> int:
+    from ..batch.preview import preview
+
+    preview(
+        args.agency,
+        args.year,
+        args.params,
+        port=args.port,
+        profile=args.profile,
+        pdf=not args.no_pdf,
+        pdf_standard=args.pdf_standard,
+        notebook=args.notebook,
+    )
+    return 0
+
+
 # --- build (batch) ---------------------------------------------------------------------------
 
 

@@ -7,6 +7,7 @@ import argparse
 from pathlib import Path
 
 from ..batch.options import DEFAULT_TIMEOUT, EXECUTORS, BuildOptions
+from ..batch.preview import DEFAULT_PORT
 from ..rendering.notebook import DEFAULT_PROFILE, FORMATS, PROFILES
 
 Parser = argparse.ArgumentParser
@@ -135,4 +136,14 @@ def build_only(p: Parser) -> None:
     p.add_argument("-q", "--quiet", action="store_true", help="不显示进度 (no progress output)")
     p.add_argument(
         "--no-summary", action="store_true", help="不生成年度汇总 (skip the per-year summaries)"
+    )
+
+
+def port(p: Parser) -> None:
+    p.add_argument(
+        "--port",
+        type=int,
+        default=DEFAULT_PORT,
+        metavar="N",
+        help=f"本机端口，默认 {DEFAULT_PORT}，0 为任选空闲端口 (port on 127.0.0.1; 0: any free)",
     )

@@ -1,0 +1,427 @@
+"""A live preview of one report: `disclosure preview AGENCY YEAR`.
+
+    with Preview("硚口区企业服务中心", 2024) as p:   # p.url: http://127.0.0.1:8765/
+        ...
+    preview("硚口区企业服务中心", 2024)              # the same, until Ctrl-C
+
+The params file (and the agency's earlier years, which the charts and cross-year checks read)
+are watched by polling their `stat`; each saved version is read once, checked here at once
+(its findings or its located YAML error go to the page before the render is done), then run
+by the build's warm pool (`_fork.pool`, `worker.run_task`): the libraries stay imported, each
+version's cells run in a forked child, so an edit costs a render, not a process start. The
+HTML comes first; the PDF is typeset from the same executed notebook in the background. A
+version that does not load or render keeps the last good page on show. Nothing is written to
+an output folder. The HTTP side (127.0.0.1 only) is `preview_http.py`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import threading
+import time
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import DisclosureError, ParamsError, RenderError
+from ..identity import check_agency, check_year
+from ..locate import find_params_dir, load_history, params_file_for
+from ..model import Report
+from ..params import SUFFIX, load_report, params_path
+from ..rendering.notebook import DEFAULT_PROFILE, check_profile
+from ..rendering.typst_pdf import check_standard
+from .gate import Checked, check_unit
+from .options import DEFAULT_TIMEOUT
+from .states import UnitKind
+
+__all__ = ["DEFAULT_PORT", "Preview", "preview"]
+
+DEFAULT_PORT = 8765
+POLL_SECONDS = 0.05  # how often the watched files are stat'ed: a few files, ≈ 20 µs each
+JOBS = 2  # the HTML of one version and the PDF of the one before can run side by side
+
+Log = Callable[[str], None]
+
+
+@dataclass
+class _State:
+    """What the page shows; `version` grows with every change of anything in it."""
+
+    version: int = 0
+    revision: int = 0  # versions of the params read so far
+    status: str = "starting"  # starting, rendering, ready, error
+    error: list[str] = field(default_factory=list)  # params or render error, located
+    checked: Checked = field(default_factory=Checked)
+    html: bytes = b""
+    html_revision: int = 0  # the revision `html` shows
+    pdf: bytes = b""
+    pdf_revision: int = 0
+    pdf_error: str = ""
+    timings: dict[str, float] = field(default_factory=dict)  # seconds from save to each
+
+
+@dataclass
+class _Version:
+    """One saved version of the params: its texts, as read once, and when it was seen."""
+
+    revision: int
+    files: dict[str, bytes]  # "<agency folder>/<year>.yaml" -> text (the worker's layout)
+    seen: float  # perf_counter when the change was noticed
+
+
+class Preview:
+    """The preview's session and server; `start()`/`close()` or a `with` block.
+
+    `port=0` takes a free port. `host` must be the loopback address: the page shows the
+    params as they are typed and is never offered to another machine.
+    """
+
+    def __init__(
+        self,
+        agency: str,
+        year: int,
+        params_dir: Path | str = "params",
+        *,
+        port: int = DEFAULT_PORT,
+        host: str = "127.0.0.1",
+        profile: str = DEFAULT_PROFILE,
+        pdf: bool = True,
+        pdf_standard: str = "",
+        notebook: Path | str | None = None,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        log: Log | None = None,
+    ) -> None:
+        from .preview_http import check_host
+
+        self.host = check_host(host)
+        self.agency = check_agency(agency, error=RenderError)
+        self.year = check_year(year, error=RenderError)
+        self.profile = check_profile(profile)
+        self.pdf_standard = ",".join(check_standard(pdf_standard))
+        self.folder = find_params_dir(params_dir)
+        self.path = params_file_for(self.agency, self.year, self.folder)
+        load_report(self.path)  # a link out of the folder is refused here, not watched
+        self.port, self.pdf, self.timeout = port, pdf, timeout
+        self._notebook = self._read_notebook(notebook)
+        self._log = log or (lambda _: None)
+        self._state = _State()
+        self._cond = threading.Condition()
+        self._queued: _Version | None = None
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._pool: Any = None
+        self._server: Any = None
+        self._seen: bytes = b""  # digest of the texts last read
+
+    # --- life cycle -------------------------------------------------------------------------
+
+    def start(self) -> Preview:
+        """Bind the port, start the warm pool, the watcher and the renderer."""
+        from ._fork.pool import SUMMARY_ONLY_MODULES, WARM_MODULES, WarmPool
+        from .build import TASKS_PER_WORKER, WARM_INIT
+        from .preview_http import serve
+
+        if self.pdf:
+            from ..rendering import fonts
+
+            fonts.require_cjk_fonts()
+        self._server = serve(self, self.host, self.port)  # first: a busy port fails at once
+        self.port = self._server.server_address[1]
+        warm = tuple(m for m in WARM_MODULES if m not in SUMMARY_ONLY_MODULES)
+        self._pool = WarmPool(JOBS, timeout=self.timeout or None, warm=warm, init=WARM_INIT,
+                              tasks_per_child=TASKS_PER_WORKER)  # fmt: skip
+        for target in (self._server.serve_forever, self._watch, self._render_loop):
+            thread = threading.Thread(target=target, daemon=True, name=f"preview-{target.__name__}")
+            thread.start()
+            self._threads.append(thread)
+        return self
+
+    def close(self) -> None:
+        """Stop serving, watching and rendering; the pool's processes are killed."""
+        self._stop.set()
+        with self._cond:
+            self._cond.notify_all()
+        if self._server is not None:
+            if self._threads:  # `shutdown` waits for a `serve_forever` that was started
+                self._server.shutdown()
+            self._server.server_close()
+        if self._pool is not None:
+            self._pool.kill()
+        for thread in self._threads:
+            thread.join(timeout=5)
+
+    def __enter__(self) -> Preview:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}/"
+
+    # --- what the page reads ------------------------------------------------------------------
+
+    def state(self, since: int = -1, wait: float = 0.0) -> dict[str, Any]:
+        """The page's state as JSON-ready data; waits up to `wait` seconds for a version newer
+        than `since`."""
+        end = time.monotonic() + wait
+        with self._cond:
+            while self._state.version <= since and not self._stop.is_set():
+                left = end - time.monotonic()
+                if left <= 0 or not self._cond.wait(left):
+                    break
+            s = self._state
+            c = s.checked
+            return {
+                "version": s.version,
+                "agency": self.agency,
+                "year": self.year,
+                "file": str(self.path),
+                "status": s.status,
+                "error": list(s.error),
+                "errors": c.errors,
+                "warnings": c.warnings,
+                "acknowledged": c.acknowledged,
+                "findings": list(c.findings),
+                "revision": s.revision,
+                "html": s.html_revision,
+                "pdf": s.pdf_revision if self.pdf else None,
+                "pdf_error": s.pdf_error,
+                "timings": {k: round(v, 3) for k, v in s.timings.items()},
+            }
+
+    def html(self) -> tuple[int, bytes]:
+        with self._cond:
+            return self._state.html_revision, self._state.html
+
+    def pdf_document(self, wait: float) -> tuple[bytes, str]:
+        """The PDF of the version on show (waiting up to `wait` seconds for it), or an error."""
+        end = time.monotonic() + wait
+        with self._cond:
+            while not self._stop.is_set():
+                s = self._state
+                if s.html_revision and s.pdf_revision == s.html_revision:
+                    return s.pdf, ""
+                if s.pdf_error and s.html_revision:
+                    return b"", s.pdf_error
+                left = end - time.monotonic()
+                if left <= 0 or not self._cond.wait(left):
+                    break
+            return b"", "PDF 尚未生成 (not ready)"
+
+    def _change(self, **changes: Any) -> None:
+        with self._cond:
+            for name, value in changes.items():
+                setattr(self._state, name, value)
+            self._state.version += 1
+            self._cond.notify_all()
+
+    # --- watching ---------------------------------------------------------------------------
+
+    def _signature(self) -> tuple[tuple[str, int, int, int], ...]:
+        """`stat` of the file and of the agency's other params files (earlier years)."""
+        out = []
+        try:
+            names = sorted(e.name for e in os.scandir(self.path.parent) if e.name.endswith(SUFFIX))
+        except OSError:
+            names = [self.path.name]
+        for name in names:
+            try:
+                st = os.stat(self.path.parent / name)
+            except OSError:
+                out.append((name, -1, -1, -1))
+                continue
+            out.append((name, st.st_mtime_ns, st.st_size, st.st_ino))
+        return tuple(out)
+
+    def _watch(self) -> None:
+        last: tuple[tuple[str, int, int, int], ...] | None = None
+        while not self._stop.is_set():
+            signature = self._signature()
+            if signature != last:
+                last = signature
+                try:
+                    self._read()
+                except Exception as exc:  # never a traceback: the page says what went wrong
+                    self._change(status="error", error=[f"{type(exc).__name__}: {exc}"])
+            self._stop.wait(POLL_SECONDS)
+
+    def _read(self) -> None:
+        """Read the saved params once: check them now, queue their render."""
+        seen = time.perf_counter()
+        try:
+            report, files = self._load()
+            history = load_history(report, self.folder)
+        except DisclosureError as exc:
+            errors = getattr(exc, "errors", [exc])
+            digest = hashlib.sha256(str(exc).encode()).digest()
+            if digest != self._seen:
+                self._seen = digest
+                with self._cond:
+                    revision = self._state.revision + 1
+                self._change(revision=revision, status="error", error=[str(e) for e in errors])
+                self._log(f"参数文件有误：{errors[0]}")
+            return
+        texts = b"".join(k.encode() + v for k, v in sorted(files.items()))
+        digest = hashlib.sha256(texts).digest()
+        if digest == self._seen:  # touched, not changed
+            return
+        self._seen = digest
+        checked = check_unit(UnitKind.REPORT, self.agency, self.year, [*history, report])
+        with self._cond:
+            revision = self._state.revision + 1
+            self._queued = _Version(revision, files, seen)
+        self._change(revision=revision, status="rendering", error=[], checked=checked,
+                     timings={"check": time.perf_counter() - seen})  # fmt: skip
+
+    def _load(self) -> tuple[Report, dict[str, bytes]]:
+        """The report as saved and every params text its render ships (earlier years too)."""
+        from ..locate import load_checked
+
+        try:
+            data = self.path.read_bytes()
+        except FileNotFoundError:
+            raise ParamsError("参数文件不存在 (file not found)", path=self.path) from None
+        except OSError as exc:
+            raise ParamsError(f"无法读取 (cannot read): {exc.strerror}", path=self.path) from None
+        report = _parse(self.path, data)
+        if report.agency != self.agency or report.year != self.year:
+            load_checked(self.agency, self.year, self.path)  # raises its located message
+        files = {params_path(Path(), report.agency, report.year).as_posix(): data}
+        for name in sorted(os.listdir(self.path.parent)):
+            stem = name.removesuffix(SUFFIX)
+            if name.endswith(SUFFIX) and stem.isdigit() and int(stem) < self.year:
+                with_year = params_path(Path(), report.agency, int(stem)).as_posix()
+                files[with_year] = (self.path.parent / name).read_bytes()
+        return report, files
+
+    # --- rendering --------------------------------------------------------------------------
+
+    def _render_loop(self) -> None:
+        while True:
+            with self._cond:
+                while self._queued is None and not self._stop.is_set():
+                    self._cond.wait()
+                if self._stop.is_set():
+                    return
+                version, self._queued = self._queued, None
+            assert version is not None
+            self._render(version)
+
+    def _render(self, version: _Version) -> None:
+        from .worker import Task, run_task
+
+        packed = {rel: zlib.compress(data, 1) for rel, data in version.files.items()}
+        task = Task(UnitKind.REPORT, self.agency, self.year, packed, self._notebook, ("html",),
+                    self.timeout, self.profile, self.pdf_standard)  # fmt: skip
+        try:
+            result = self._pool.submit(run_task, task).result()
+        except Exception as exc:  # the pool's own failures (killed at the deadline, …)
+            if not self._stop.is_set():
+                self._failed(version, str(exc))
+            return
+        if not result.ok:
+            self._failed(version, result.error)
+            return
+        html = result.documents["html"]
+        html = html.encode("utf-8") if isinstance(html, str) else html
+        took = time.perf_counter() - version.seen
+        with self._cond:
+            timings = {**self._state.timings, "html": took}
+            latest = self._state.revision == version.revision
+        self._change(html=html, html_revision=version.revision, timings=timings, pdf_error="",
+                     **({"status": "ready", "error": []} if latest else {}))  # fmt: skip
+        self._log(f"已刷新 HTML：{took:.2f} 秒")
+        if self.pdf:
+            future = self._pool.submit(typeset_pdf, result.notebook, self.pdf_standard)
+            future.add_done_callback(lambda f: self._typeset(version, f))
+
+    def _failed(self, version: _Version, error: str) -> None:
+        with self._cond:
+            latest = self._state.revision == version.revision
+        if latest:  # a newer version may render yet
+            self._change(status="error", error=[f"渲染失败：{error}"])
+        self._log(f"渲染失败：{error}")
+
+    def _typeset(self, version: _Version, future: Any) -> None:
+        """A PDF is done (on the pool's reader thread: nothing is submitted from here)."""
+        try:
+            pdf, error = future.result(), ""
+        except Exception as exc:
+            pdf, error = b"", f"PDF 生成失败：{exc}"
+        with self._cond:
+            if version.revision < self._state.pdf_revision:
+                return
+            timings = {**self._state.timings}
+        if error:
+            self._change(pdf_error=error)
+            return
+        timings["pdf"] = time.perf_counter() - version.seen
+        self._change(pdf=pdf, pdf_revision=version.revision, timings=timings, pdf_error="")
+
+    @staticmethod
+    def _read_notebook(notebook: Path | str | None) -> str:
+        from .plan import REPORT_NOTEBOOK, read_notebook
+
+        return read_notebook(Path(notebook) if notebook else REPORT_NOTEBOOK).decode("utf-8")
+
+
+def typeset_pdf(notebook: str, pdf_standard: str) -> bytes:
+    """The PDF of an executed notebook (runs in a warm worker, like a build's conversion)."""
+    import nbformat
+
+    from ..rendering.notebook import convert
+
+    document = convert(nbformat.reads(notebook, as_version=4), ("pdf",), pdf_standard=pdf_standard)
+    pdf = document["pdf"]
+    return pdf if isinstance(pdf, bytes) else pdf.encode()
+
+
+def _parse(path: Path, data: bytes) -> Report:
+    """`data`, the bytes read from `path`, as a report (the checks `params.load_report` makes
+    of a file's text)."""
+    from ..params_read import loads_report
+
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ParamsError("文件不是 UTF-8 编码 (not UTF-8 text)", path=path, line=line) from None
+    return loads_report(text, path)
+
+
+def preview(
+    agency: str,
+    year: int,
+    params_dir: Path | str = "params",
+    *,
+    port: int = DEFAULT_PORT,
+    profile: str = DEFAULT_PROFILE,
+    pdf: bool = True,
+    pdf_standard: str = "",
+    notebook: Path | str | None = None,
+    quiet: bool = False,
+) -> None:
+    """Serve the live preview of agency-year on 127.0.0.1 until Ctrl-C (then return)."""
+    from ..names import printable
+
+    def log(line: str) -> None:
+        if not quiet:
+            print(f"{time.strftime('%H:%M:%S')} {printable(line)}", file=sys.stderr, flush=True)
+
+    session = Preview(agency, year, params_dir, port=port, profile=profile, pdf=pdf,
+                      pdf_standard=pdf_standard, notebook=notebook, log=log)  # fmt: skip
+    try:
+        session.start()
+        log(f"预览：{session.url}（{session.path}；保存即刷新，Ctrl-C 结束）")
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        log("预览已结束 (preview stopped)")
+    finally:
+        session.close()
