@@ -16,6 +16,7 @@ an output folder. The HTTP side (127.0.0.1 only) is `preview_http.py`.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import sys
@@ -43,8 +44,12 @@ __all__ = ["DEFAULT_PORT", "Preview", "preview"]
 DEFAULT_PORT = 8765
 POLL_SECONDS = 0.05  # how often the watched files are stat'ed: a few files, ≈ 20 µs each
 JOBS = 2  # the HTML of one version and the PDF of the one before can run side by side
+# A worker's first task costs ≈ 0.3 s more than the next (what it imports and caches): here
+# workers live long, collecting garbage after each task (≈ 0.02 s) to keep their memory flat.
+TASKS_PER_WORKER = 500
 
 Log = Callable[[str], None]
+Signature = tuple[tuple[str, int, int, int], ...]  # (name, mtime, size, inode) of each file
 
 
 @dataclass
@@ -56,6 +61,7 @@ class _State:
     status: str = "starting"  # starting, rendering, ready, error
     error: list[str] = field(default_factory=list)  # params or render error, located
     checked: Checked = field(default_factory=Checked)
+    checked_revision: int = 0  # the revision `checked` is of
     html: bytes = b""
     html_revision: int = 0  # the revision `html` shows
     pdf: bytes = b""
@@ -122,7 +128,7 @@ class Preview:
     def start(self) -> Preview:
         """Bind the port, start the warm pool, the watcher and the renderer."""
         from ._fork.pool import SUMMARY_ONLY_MODULES, WARM_MODULES, WarmPool
-        from .build import TASKS_PER_WORKER, WARM_INIT
+        from .build import WARM_INIT
         from .preview_http import serve
 
         if self.pdf:
@@ -188,6 +194,7 @@ class Preview:
                 "warnings": c.warnings,
                 "acknowledged": c.acknowledged,
                 "findings": list(c.findings),
+                "checked": s.checked_revision,
                 "revision": s.revision,
                 "html": s.html_revision,
                 "pdf": s.pdf_revision if self.pdf else None,
@@ -223,7 +230,7 @@ class Preview:
 
     # --- watching ---------------------------------------------------------------------------
 
-    def _signature(self) -> tuple[tuple[str, int, int, int], ...]:
+    def _signature(self) -> Signature:
         """`stat` of the file and of the agency's other params files (earlier years)."""
         out = []
         try:
@@ -240,44 +247,60 @@ class Preview:
         return tuple(out)
 
     def _watch(self) -> None:
-        last: tuple[tuple[str, int, int, int], ...] | None = None
+        last: Signature | None = None
         while not self._stop.is_set():
             signature = self._signature()
             if signature != last:
                 last = signature
                 try:
-                    self._read()
+                    self._read(signature)
                 except Exception as exc:  # never a traceback: the page says what went wrong
                     self._change(status="error", error=[f"{type(exc).__name__}: {exc}"])
             self._stop.wait(POLL_SECONDS)
 
-    def _read(self) -> None:
-        """Read the saved params once: check them now, queue their render."""
+    def _read(self, signature: Signature) -> None:
+        """Read the saved params once, queue their render, check them while it runs."""
         seen = time.perf_counter()
         try:
             report, files = self._load()
-            history = load_history(report, self.folder)
         except DisclosureError as exc:
-            errors = getattr(exc, "errors", [exc])
-            digest = hashlib.sha256(str(exc).encode()).digest()
-            if digest != self._seen:
-                self._seen = digest
-                with self._cond:
-                    revision = self._state.revision + 1
-                self._change(revision=revision, status="error", error=[str(e) for e in errors])
-                self._log(f"参数文件有误：{errors[0]}")
+            # An editor that writes in place truncates first: a file still being written is
+            # read again when it is done, not shown as an error (empty, half a YAML).
+            if not (self._stop.wait(POLL_SECONDS) or self._signature() != signature):
+                self._show_error(exc)
             return
         texts = b"".join(k.encode() + v for k, v in sorted(files.items()))
         digest = hashlib.sha256(texts).digest()
         if digest == self._seen:  # touched, not changed
             return
         self._seen = digest
+        with self._cond:
+            self._state.revision += 1
+            revision = self._state.revision
+            self._queued = _Version(revision, files, seen)
+        self._change(status="rendering", error=[], timings={})
+        try:
+            history = load_history(report, self.folder)
+        except DisclosureError as exc:  # an earlier year's file: its render fails too
+            self._show_error(exc, new=False)
+            return
         checked = check_unit(UnitKind.REPORT, self.agency, self.year, [*history, report])
         with self._cond:
-            revision = self._state.revision + 1
-            self._queued = _Version(revision, files, seen)
-        self._change(revision=revision, status="rendering", error=[], checked=checked,
-                     timings={"check": time.perf_counter() - seen})  # fmt: skip
+            timings = {**self._state.timings, "check": time.perf_counter() - seen}
+        self._change(checked=checked, checked_revision=revision, timings=timings)
+
+    def _show_error(self, exc: DisclosureError, *, new: bool = True) -> None:
+        """A params file that does not load: every error found in it, located."""
+        errors = getattr(exc, "errors", [exc])
+        if new:
+            digest = hashlib.sha256(str(exc).encode()).digest()
+            if digest == self._seen:
+                return
+            self._seen = digest
+            with self._cond:
+                self._state.revision += 1
+        self._change(status="error", error=[str(e) for e in errors])
+        self._log(f"参数文件有误：{errors[0]}")
 
     def _load(self) -> tuple[Report, dict[str, bytes]]:
         """The report as saved and every params text its render ships (earlier years too)."""
@@ -314,13 +337,13 @@ class Preview:
             self._render(version)
 
     def _render(self, version: _Version) -> None:
-        from .worker import Task, run_task
+        from .worker import Task
 
         packed = {rel: zlib.compress(data, 1) for rel, data in version.files.items()}
         task = Task(UnitKind.REPORT, self.agency, self.year, packed, self._notebook, ("html",),
                     self.timeout, self.profile, self.pdf_standard)  # fmt: skip
         try:
-            result = self._pool.submit(run_task, task).result()
+            result = self._pool.submit(render_html, task).result()
         except Exception as exc:  # the pool's own failures (killed at the deadline, …)
             if not self._stop.is_set():
                 self._failed(version, str(exc))
@@ -332,7 +355,9 @@ class Preview:
         html = html.encode("utf-8") if isinstance(html, str) else html
         took = time.perf_counter() - version.seen
         with self._cond:
-            timings = {**self._state.timings, "html": took}
+            # the worker's own steps too: where the time of an edit goes
+            steps = {f"worker_{k}": v for k, v in result.timings.items() if k != "cpu"}
+            timings = {**self._state.timings, **steps, "html": took}
             latest = self._state.revision == version.revision
         self._change(html=html, html_revision=version.revision, timings=timings, pdf_error="",
                      **({"status": "ready", "error": []} if latest else {}))  # fmt: skip
@@ -371,14 +396,27 @@ class Preview:
         return read_notebook(Path(notebook) if notebook else REPORT_NOTEBOOK).decode("utf-8")
 
 
+def render_html(task: Any) -> Any:
+    """`worker.run_task` for one version (a `Task`), then the worker's garbage collected."""
+    from .worker import run_task
+
+    try:
+        return run_task(task)
+    finally:
+        gc.collect(0)
+
+
 def typeset_pdf(notebook: str, pdf_standard: str) -> bytes:
     """The PDF of an executed notebook (runs in a warm worker, like a build's conversion)."""
     import nbformat
 
     from ..rendering.notebook import convert
 
-    document = convert(nbformat.reads(notebook, as_version=4), ("pdf",), pdf_standard=pdf_standard)
-    pdf = document["pdf"]
+    try:
+        nb = nbformat.reads(notebook, as_version=4)
+        pdf = convert(nb, ("pdf",), pdf_standard=pdf_standard)["pdf"]
+    finally:
+        gc.collect(0)
     return pdf if isinstance(pdf, bytes) else pdf.encode()
 
 

@@ -65,8 +65,9 @@ def wait_for(port: int, done: Callable[[dict[str, Any]], bool]) -> dict[str, Any
 
 
 def shown(state: dict[str, Any]) -> bool:
-    """The latest saved version is rendered and on show."""
-    return state["status"] == "ready" and state["html"] == state["revision"]
+    """The latest saved version is rendered and on show, and checked."""
+    latest = state["revision"]
+    return state["status"] == "ready" and state["html"] == latest == state["checked"]
 
 
 @pytest.fixture(scope="module")
