@@ -138,8 +138,8 @@ def main() -> None:
     print(f"workers' memory after {args.edits} edits: "
           + ", ".join(f"{mb:.0f} MB" for mb in workers))  # fmt: skip
     print(f"baseline: `disclosure render --to html,pdf`, a new process: {baseline:.2f} s")
-    print("load average at the end (1, 5, 15 min): " + ", ".join(f"{x:.1f}" for x in os.getloadavg())
-          + f" on {os.cpu_count()} cores")  # fmt: skip
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"load average at the end (1, 5, 15 min): {load} on {os.cpu_count()} cores")
     line("HTML", html_times, HTML_TARGET)
     line("PDF ", pdf_times, PDF_TARGET)
 
