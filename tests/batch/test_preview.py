@@ -201,3 +201,17 @@ def test_ctrl_c_ends_the_command_cleanly(tmp_path: Path) -> None:
     assert "预览已结束" in rest and "Traceback" not in rest
     with pytest.raises(ConnectionRefusedError):
         request(port, "/")
+
+
+def test_the_command_takes_its_defaults_from_the_api() -> None:
+    import inspect
+
+    from disclosure_lib.batch import preview as api
+
+    parser = cli.build_parser()
+    args = parser.parse_args(["preview", BUSY_AGENCY, str(YEAR)])
+    signature = inspect.signature(api.preview).parameters
+    assert args.port == signature["port"].default == api.DEFAULT_PORT
+    assert args.profile == signature["profile"].default
+    assert args.pdf_standard == signature["pdf_standard"].default
+    assert args.params == Path("params") and not args.no_pdf
