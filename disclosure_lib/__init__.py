@@ -9,6 +9,7 @@ The public API, importable from here::
     frame = dl.collection_frame(["params"])
     dl.render("硚口区企业服务中心", 2024)
     summary = dl.build(["params"], year=2024)
+    dl.preview("硚口区企业服务中心", 2024)   # a live page on 127.0.0.1, until Ctrl-C
     result = dl.import_file("report.html")
 
 Names are loaded on first use (module `__getattr__`), so `import disclosure_lib` stays light:

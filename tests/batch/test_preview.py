@@ -27,6 +27,7 @@ from disclosure_lib.locate import load_history
 from disclosure_lib.params import load_report, params_path
 
 from ..base import BUSY_AGENCY, PARAMS
+from .test_build import notebook_with
 
 YEAR = 2024
 NEW_ROW = "一、本年新收政府信息公开申请数量: [116, 15, 1, 2, 3, 9, 146]"
@@ -70,10 +71,20 @@ def shown(state: dict[str, Any]) -> bool:
     return state["status"] == "ready" and state["html"] == latest == state["checked"]
 
 
+# a cell that fails for a version whose params hold FAIL (the render path's errors)
+FAIL = "（渲染失败）"
+FAILING_CELL = f"""
+import pathlib
+if any({FAIL!r} in f.read_text(encoding="utf-8") for f in pathlib.Path(params_dir).rglob("*.yaml")):
+    raise RuntimeError("预览测试：此版本不能渲染")
+"""
+
+
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Preview, Path]]:
-    params = copy_params(tmp_path_factory.mktemp("preview"))
-    with Preview(BUSY_AGENCY, YEAR, params, port=0) as p:
+    tmp = tmp_path_factory.mktemp("preview")
+    params, notebook = copy_params(tmp), notebook_with(tmp, FAILING_CELL)
+    with Preview(BUSY_AGENCY, YEAR, params, port=0, notebook=notebook) as p:
         wait_for(p.port, shown)
         yield p, p.path
 
@@ -136,6 +147,22 @@ def test_a_params_file_that_does_not_load_shows_its_error_and_keeps_the_last_ren
     assert state["error"][0].startswith(f"{path}:") and "（预览乙）" in _html(p.port)
     path.write_text(original, encoding="utf-8")
     state = wait_for(p.port, lambda s: shown(s) and "（预览乙）" not in _html(p.port))
+    assert state["error"] == []
+
+
+def test_a_version_that_fails_to_render_keeps_the_last_good_one(
+    live: tuple[Preview, Path],
+) -> None:
+    p, path = live
+    good = wait_for(p.port, shown)
+    original = path.read_text(encoding="utf-8")
+    path.write_text(original.replace("推进政务新媒体", f"推进政务新媒体{FAIL}"), "utf-8")
+    state = wait_for(p.port, lambda s: s["status"] == "error" and s["checked"] == s["revision"])
+    assert state["revision"] > good["revision"] and state["html"] == good["html"]
+    assert state["error"][0].startswith("渲染失败：") and "此版本不能渲染" in state["error"][0]
+    assert FAIL not in _html(p.port) and state["errors"] == good["errors"]  # still checked
+    path.write_text(original, encoding="utf-8")
+    state = wait_for(p.port, lambda s: shown(s) and s["revision"] > good["revision"] + 1)
     assert state["error"] == []
 
 
