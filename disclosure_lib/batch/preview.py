@@ -110,7 +110,12 @@ class Preview:
         self.pdf_standard = ",".join(check_standard(pdf_standard))
         self.folder = find_params_dir(params_dir)
         self.path = params_file_for(self.agency, self.year, self.folder)
-        load_report(self.path)  # a link out of the folder is refused here, not watched
+        try:  # a link out of the folder is refused here, not watched
+            load_report(self.path)
+        except ParamsError:
+            if self.path.is_symlink():
+                raise
+            # any other error is the page's to show, with the file to fix beside it
         self.port, self.pdf, self.timeout = port, pdf, timeout
         self._notebook = self._read_notebook(notebook)
         self._log = log or (lambda _: None)
@@ -208,6 +213,8 @@ class Preview:
 
     def pdf_document(self, wait: float) -> tuple[bytes, str]:
         """The PDF of the version on show (waiting up to `wait` seconds for it), or an error."""
+        if not self.pdf:
+            return b"", "未生成 PDF（--no-pdf）(no PDF: --no-pdf)"
         end = time.monotonic() + wait
         with self._cond:
             while not self._stop.is_set():

@@ -129,8 +129,8 @@ def _int(text: str) -> int:
         return -1
 
 
-_WAITING = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>正在生成</title>
-</head><body><p>正在生成报告……</p></body></html>"""
+_WAITING = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>尚无报告</title>
+</head><body><p>尚无生成成功的版本：正在生成，或参数文件有误（见右侧）。</p></body></html>"""
 
 
 def page(session: Session) -> str:

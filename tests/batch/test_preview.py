@@ -242,3 +242,19 @@ def test_the_command_takes_its_defaults_from_the_api() -> None:
     assert args.profile == signature["profile"].default
     assert args.pdf_standard == signature["pdf_standard"].default
     assert args.params == Path("params") and not args.no_pdf
+
+
+@pytest.mark.slow
+def test_a_file_broken_at_the_start_is_shown_then_rendered_once_fixed(tmp_path: Path) -> None:
+    params = copy_params(tmp_path)
+    path = params_path(params, BUSY_AGENCY, YEAR)
+    original = path.read_text(encoding="utf-8")
+    path.write_text(original.replace(NEW_ROW, NEW_ROW.replace("[116", "[116,, x")), "utf-8")
+    with Preview(BUSY_AGENCY, YEAR, params, port=0, pdf=False) as p:
+        state = wait_for(p.port, lambda s: s["status"] == "error")
+        assert state["error"][0].startswith(f"{path}:") and state["html"] == 0
+        assert "尚无生成成功的版本" in _html(p.port)
+        assert request(p.port, "/report.pdf")[0] == 503  # --no-pdf: at once, never waited for
+        path.write_text(original, encoding="utf-8")
+        state = wait_for(p.port, shown)
+        assert state["error"] == [] and BUSY_AGENCY in _html(p.port)
