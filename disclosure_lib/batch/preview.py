@@ -132,8 +132,6 @@ class Preview:
 
     def start(self) -> Preview:
         """Bind the port, start the warm pool, the watcher and the renderer."""
-        from ._fork.pool import SUMMARY_ONLY_MODULES, WARM_MODULES, WarmPool
-        from .build import WARM_INIT
         from .preview_http import serve
 
         if self.pdf:
@@ -142,9 +140,7 @@ class Preview:
             fonts.require_cjk_fonts()
         self._server = serve(self, self.host, self.port)  # first: a busy port fails at once
         self.port = self._server.server_address[1]
-        warm = tuple(m for m in WARM_MODULES if m not in SUMMARY_ONLY_MODULES)
-        self._pool = WarmPool(JOBS, timeout=self.timeout or None, warm=warm, init=WARM_INIT,
-                              tasks_per_child=TASKS_PER_WORKER)  # fmt: skip
+        self._pool = _start_pool(self.timeout)
         for target in (self._server.serve_forever, self._watch, self._render_loop):
             thread = threading.Thread(target=target, daemon=True, name=f"preview-{target.__name__}")
             thread.start()
@@ -341,7 +337,10 @@ class Preview:
                     return
                 version, self._queued = self._queued, None
             assert version is not None
-            self._render(version)
+            try:
+                self._render(version)
+            except Exception as exc:  # the loop goes on: the next save renders again
+                self._failed(version, f"{type(exc).__name__}: {exc}")
 
     def _render(self, version: _Version) -> None:
         from .worker import Task
@@ -350,11 +349,16 @@ class Preview:
         task = Task(UnitKind.REPORT, self.agency, self.year, packed, self._notebook, ("html",),
                     self.timeout, self.profile, self.pdf_standard)  # fmt: skip
         try:
-            result = self._pool.submit(render_html, task).result()
+            result = self._submit(render_html, task).result()
         except Exception as exc:  # the pool's own failures (killed at the deadline, …)
-            if not self._stop.is_set():
+            if self._stop.is_set():
+                return
+            if not self._pool_alive():  # the warm process died (killed, out of memory)
+                self._log(f"工作进程已退出，重新启动 (worker pool restarted): {exc}")
+                result = self._submit(render_html, task).result()
+            else:
                 self._failed(version, str(exc))
-            return
+                return
         if not result.ok:
             self._failed(version, result.error)
             return
@@ -370,7 +374,7 @@ class Preview:
                      **({"status": "ready", "error": []} if latest else {}))  # fmt: skip
         self._log(f"已刷新 HTML：{took:.2f} 秒")
         if self.pdf:
-            future = self._pool.submit(typeset_pdf, result.notebook, self.pdf_standard)
+            future = self._submit(typeset_pdf, result.notebook, self.pdf_standard)
             future.add_done_callback(lambda f: self._typeset(version, f))
 
     def _failed(self, version: _Version, error: str) -> None:
@@ -389,6 +393,8 @@ class Preview:
         with self._cond:
             if version.revision < self._state.pdf_revision:
                 return
+            if error and version.revision != self._state.html_revision:
+                return  # a newer version is on show: its own PDF will say
             timings = {**self._state.timings}
         if error:
             self._change(pdf_error=error)
@@ -396,11 +402,32 @@ class Preview:
         timings["pdf"] = time.perf_counter() - version.seen
         self._change(pdf=pdf, pdf_revision=version.revision, timings=timings, pdf_error="")
 
+    def _pool_alive(self) -> bool:
+        return self._pool is not None and self._pool._proc.poll() is None
+
+    def _submit(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """`fn(*args)` in the warm pool, started anew if its process has died."""
+        if not self._pool_alive() and not self._stop.is_set():
+            if self._pool is not None:
+                self._pool.kill()
+            self._pool = _start_pool(self.timeout)
+        return self._pool.submit(fn, *args)
+
     @staticmethod
     def _read_notebook(notebook: Path | str | None) -> str:
         from .plan import REPORT_NOTEBOOK, read_notebook
 
         return read_notebook(Path(notebook) if notebook else REPORT_NOTEBOOK).decode("utf-8")
+
+
+def _start_pool(timeout: float | None) -> Any:
+    """The build's warm pool, for report notebooks (no pandas), with long-lived workers."""
+    from ._fork.pool import SUMMARY_ONLY_MODULES, WARM_MODULES, WarmPool
+    from .build import WARM_INIT
+
+    warm = tuple(m for m in WARM_MODULES if m not in SUMMARY_ONLY_MODULES)
+    return WarmPool(JOBS, timeout=timeout or None, warm=warm, init=WARM_INIT,
+                    tasks_per_child=TASKS_PER_WORKER)  # fmt: skip
 
 
 def render_html(task: Any) -> Any:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import shutil
 import signal
 import subprocess
@@ -164,6 +165,19 @@ def test_a_version_that_fails_to_render_keeps_the_last_good_one(
     path.write_text(original, encoding="utf-8")
     state = wait_for(p.port, lambda s: shown(s) and s["revision"] > good["revision"] + 1)
     assert state["error"] == []
+
+
+@pytest.mark.slow
+def test_a_warm_pool_that_died_is_started_again(live: tuple[Preview, Path]) -> None:
+    p, path = live
+    good = wait_for(p.port, shown)
+    os.kill(p._pool._proc.pid, signal.SIGKILL)  # out of memory, say
+    original = path.read_text(encoding="utf-8")
+    path.write_text(original.replace("推进政务新媒体", "推进政务新媒体（重启后）"), "utf-8")
+    state = wait_for(p.port, lambda s: shown(s) and s["revision"] > good["revision"])
+    assert "（重启后）" in _html(p.port) and state["error"] == []
+    path.write_text(original, encoding="utf-8")
+    wait_for(p.port, lambda s: shown(s) and s["revision"] > state["revision"])
 
 
 def _html(port: int) -> str:
