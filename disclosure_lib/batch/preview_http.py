@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html
 import json
+import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Protocol
@@ -56,6 +57,13 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True  # a held `state.json` never keeps the process alive
     allow_reuse_address = True
     session: Session
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """One line, never socketserver's traceback; none for a page closed mid-answer."""
+        exc = sys.exc_info()[1]
+        if not isinstance(exc, ConnectionError):
+            print(f"错误：预览请求失败 (request failed): {type(exc).__name__}: {exc}",
+                  file=sys.stderr)  # fmt: skip
 
 
 def serve(session: Session, host: str, port: int) -> _Server:
@@ -221,7 +229,8 @@ function apply(s) {
   if (s.error.length && shown) error.textContent += "\\n（仍显示上一次成功生成的版本）";
   document.getElementById("counts").textContent =
     "错误 " + s.errors + " 条，警告 " + s.warnings + " 条" +
-    (s.acknowledged ? "，已核实 " + s.acknowledged + " 条" : "");
+    (s.acknowledged ? "，已核实 " + s.acknowledged + " 条" : "") +
+    (s.checked && s.checked !== s.revision ? "（上一次读取成功的版本）" : "");
   const list = document.getElementById("findings");
   list.replaceChildren();
   for (const f of s.findings) {

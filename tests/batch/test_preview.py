@@ -201,6 +201,7 @@ def test_serves_127_0_0_1_only(live: tuple[Preview, Path]) -> None:
         status, body = request(p.port, "/state.json", host=host)
         assert status == 403 and BUSY_AGENCY.encode() not in body
     assert request(p.port, "/", host=f"localhost:{p.port}")[0] == 200
+    assert request(p.port, "/../params.yaml")[0] == 404
     for host in ("0.0.0.0", "192.168.1.5", "::"):
         with pytest.raises(RenderError, match=r"127\.0\.0\.1"):
             Preview(BUSY_AGENCY, YEAR, path.parent.parent, port=0, host=host)
@@ -272,3 +273,21 @@ def test_a_file_broken_at_the_start_is_shown_then_rendered_once_fixed(tmp_path: 
         path.write_text(original, encoding="utf-8")
         state = wait_for(p.port, shown)
         assert state["error"] == [] and BUSY_AGENCY in _html(p.port)
+
+
+def test_a_request_that_fails_is_one_line_and_a_closed_page_none(
+    live: tuple[Preview, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    server = live[0]._server
+    for exc in (BrokenPipeError(32, "Broken pipe"), ConnectionResetError(104, "reset")):
+        try:
+            raise exc
+        except ConnectionError:
+            server.handle_error(None, ("127.0.0.1", 1))
+    assert capsys.readouterr().err == ""
+    try:
+        raise ValueError("坏请求")
+    except ValueError:
+        server.handle_error(None, ("127.0.0.1", 1))
+    err = capsys.readouterr().err
+    assert err.startswith("错误：") and "坏请求" in err and len(err.splitlines()) == 1
