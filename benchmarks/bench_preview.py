@@ -8,7 +8,9 @@ temp folder, starts `Preview` on a free port (its warm pool included) and waits 
 render. Then, `--edits` times: writes an edit (a marker in the narrative, a figure changed),
 and times it from just before the write until `/report.html` — fetched over HTTP after
 `state.json` says the version rendered — holds the marker, then until `/report.pdf` is that
-version's. Each edit waits for its PDF before the next one. The baseline, run in this same
+version's. Each edit waits for its PDF before the next one. Then `--browser-edits` more,
+timed until Chromium's preview page, refreshing itself, has loaded the edit into its report
+frame (the frame's `load` event, by the page's clock). The baseline, run in this same
 process, is `disclosure render AGENCY YEAR --to html,pdf` once as a new process, which is what
 an edit cost before the preview.
 """
@@ -68,12 +70,59 @@ def worker_memory(pid: int) -> list[float]:
     return sizes
 
 
+_WATCH_FRAME = """() => {
+  window.shownAt = {};
+  const frame = document.getElementById("report");
+  frame.addEventListener("load", () => {
+    const now = Date.now();
+    for (const m of frame.contentDocument.body.textContent.match(/（浏览器第\\d+次）/g) || []) {
+      if (!(m in window.shownAt)) window.shownAt[m] = now;
+    }
+  });
+}"""
+
+
+def in_browser(p: Any, path: Path, original: str, edits: int, profile: Path) -> list[float]:
+    """Seconds from a save until Chromium's preview page shows the edit in its report frame
+    (the page refreshing itself); [] without chromium or playwright."""
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return []
+    if not edits or not Path(chromium).exists():
+        return []
+    times = []
+    with sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(
+            str(profile), executable_path=chromium, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )  # fmt: skip
+        page = context.new_page()
+        page.goto(p.url, wait_until="load")
+        frame = page.frame_locator("#report")
+        frame.locator("h1").first.wait_for(timeout=120_000)
+        # when the frame first loads each marker, by the page's clock: playwright's own waits
+        # poll at up to 500 ms and would add that to the figure
+        page.evaluate(_WATCH_FRAME)
+        for i in range(edits):
+            marker = f"（浏览器第{i + 1}次）"
+            t = time.time()
+            path.write_text(original.replace("。", f"{marker}。", 1), encoding="utf-8")
+            frame.get_by_text(marker).first.wait_for(timeout=120_000)
+            times.append(page.evaluate(f"() => window.shownAt[{marker!r}]") / 1000 - t)
+            page.wait_for_function("() => !document.getElementById('pdf').hidden")
+        context.close()
+    return times
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--edits", type=int, default=10)
     ap.add_argument("--agency", default="示例区教育局")
     ap.add_argument("--year", type=int, default=2024)
     ap.add_argument("--params", type=Path, default=ROOT / "params", help="params folder")
+    ap.add_argument("--browser-edits", type=int, default=5, help="edits watched in Chromium")
     args = ap.parse_args()
     from disclosure_lib.batch.preview import Preview
     from disclosure_lib.params import params_path
@@ -111,6 +160,7 @@ def main() -> None:
                 pdf_times.append(time.perf_counter() - t)
                 state = wait_state(p.port, lambda s: s["pdf"] == s["html"])
             workers = worker_memory(p._pool._proc.pid)
+            shown = in_browser(p, path, original, args.browser_edits, Path(tmp) / "chromium")
 
         cmd = [str(Path(sys.executable).parent / "disclosure"), "render", args.agency,
                str(args.year), "--params", str(params), "--to", "html,pdf", "-o",
@@ -142,6 +192,10 @@ def main() -> None:
     print(f"load average at the end (1, 5, 15 min): {load} on {os.cpu_count()} cores")
     line("HTML", html_times, HTML_TARGET)
     line("PDF ", pdf_times, PDF_TARGET)
+    if shown:
+        line("shown in Chromium", shown, HTML_TARGET)
+    else:
+        print("shown in Chromium: not measured (no chromium or playwright)")
 
 
 if __name__ == "__main__":
