@@ -1,0 +1,130 @@
+"""Hostile inputs for the importers' limits: small files that cost a parser far more than their
+size (issue 17 item 3). Used by the limit tests (small sizes, lowered caps) and by
+`benchmarks/fuzz.py --group hostile` (the sizes of the reproductions)."""
+
+from __future__ import annotations
+
+import zlib
+
+from .pdfs import _pdf
+
+_FONT = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"
+_RESOURCES = b" /Resources << /Font << /F1 %d 0 R >> >> "
+
+
+def text_ops(ops: int) -> bytes:
+    """A content stream of `ops` text-showing operators, each on its own line of the page."""
+    return b"".join(
+        b"BT /F1 9 Tf %d %d Td (r%d) Tj ET\n" % (40 + 60 * (i % 9), 800 - 10 * (i // 9 % 78), i)
+        for i in range(ops)
+    )
+
+
+def _deflate(data: bytes) -> bytes:
+    return zlib.compress(data, 9)
+
+
+def _stream(raw: bytes, filters: bytes = b"") -> bytes:
+    head = b"<< /Length %d" % len(raw) + (b" /Filter " + filters if filters else b"") + b" >>"
+    return head + b"\nstream\n" + raw + b"\nendstream"
+
+
+def shared_stream_pdf(pages: int, ops: int = 4000) -> bytes:
+    """`pages` pages all drawing one compressed content stream of `ops` text operators
+    (a 50 KB file of 250 pages took 5 min 34 s and 6.47 GB before the limits)."""
+    kids = b" ".join(b"%d 0 R" % (5 + i) for i in range(pages))
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, pages),
+        _stream(_deflate(text_ops(ops)), b"/FlateDecode"),
+        _FONT,
+    ]
+    page = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 3 0 R"
+    objects += [page + _RESOURCES % 4 + b">>"] * pages
+    return _pdf(objects)
+
+
+def _bomb(size: int) -> bytes:
+    """`size` blank bytes deflated, in pieces (the whole never sits in memory)."""
+    z = zlib.compressobj(9)
+    chunk = b" " * min(size, 2**20)
+    out = [z.compress(chunk) for _ in range(size // len(chunk))]
+    out.append(z.compress(b" " * (size % len(chunk))))
+    out.append(z.flush())
+    return b"".join(out)
+
+
+def inflate_bomb_pdf(size: int, *, twice: bool = False) -> bytes:
+    """One page whose content stream inflates to `size` bytes (1 GiB from ≈ 1 MB; `twice`:
+    deflated two times over, so the file is a thousand times smaller again)."""
+    raw = _bomb(size)
+    filters = b"/FlateDecode"
+    if twice:
+        raw, filters = _deflate(raw), b"[/FlateDecode /FlateDecode]"
+    return _pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+            _stream(raw, filters),
+        ]
+    )
+
+
+def xobject_pdf(calls: int, ops: int = 100) -> bytes:
+    """One page drawing one form XObject of `ops` text operators `calls` times."""
+    form = _stream(
+        _deflate(text_ops(ops)),
+        b"/FlateDecode /Type /XObject /Subtype /Form /BBox [0 0 595 842]"
+        b" /Resources << /Font << /F1 5 0 R >> >>",
+    )
+    content = b"".join(b"q /X1 Do Q\n" for _ in range(calls))
+    return _pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R"
+            b" /Resources << /XObject << /X1 6 0 R >> /Font << /F1 5 0 R >> >> >>",
+            _stream(_deflate(content), b"/FlateDecode"),
+            _FONT,
+            form,
+        ]
+    )
+
+
+def many_pages_pdf(pages: int) -> bytes:
+    """`pages` empty pages (the page tree alone)."""
+    kids = b" ".join(b"3 0 R" for _ in range(pages))
+    return _pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, pages),
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+        ]
+    )
+
+
+def nested_html(depth: int, tag: str = "div") -> bytes:
+    """`depth` unclosed nested elements around one line of text (1M levels: 3 MB)."""
+    return (
+        b"<html><body>" + f"<{tag}>".encode() * depth + "一、总体情况".encode() + b"</body></html>"
+    )
+
+
+def wide_table_html(cells: int, columns: int = 10_000) -> bytes:
+    """One table of `cells` cells, `columns` to a row."""
+    rows = []
+    for start in range(0, cells, columns):
+        rows.append(b"<tr>" + b"<td>1</td>" * min(columns, cells - start) + b"</tr>")
+    return b"<html><body><table>" + b"".join(rows) + b"</table></body></html>"
+
+
+def many_elements_html(elements: int) -> bytes:
+    """`elements` sibling paragraphs, none nested."""
+    return b"<html><body>" + b"<p>1</p>" * elements + b"</body></html>"
+
+
+def long_line_text(chars: int) -> bytes:
+    """One line of `chars` characters: digits and table labels run together."""
+    unit = "本年新收政府信息公开申请数量12345其他".encode()
+    return unit * (chars // 20)
