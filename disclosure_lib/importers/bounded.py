@@ -78,7 +78,7 @@ def run_bounded(fn: Callable[[], T], what: str, path: Path | str | None) -> T:
         with contextlib.suppress(ChildProcessError):
             os.waitpid(pid, 0)
     if timed_out:
-        raise limits.refuse(f"{what}超过时限 {limits.MAX_SECONDS:g} 秒，已停止", "time limit", path)
+        raise limits.refuse(f"{what}超过时限 {limits.MAX_SECONDS:g} 秒", "time limit", path)
     try:
         ok, value = pickle.loads(data)
     except Exception:  # nothing or a cut reply: the child died (an allocation aborted it)
@@ -88,7 +88,7 @@ def run_bounded(fn: Callable[[], T], what: str, path: Path | str | None) -> T:
     if isinstance(value, BaseException):
         raise value
     raise limits.refuse(
-        f"{what}所需内存超过上限 {limits.MAX_MEMORY // 2**20} MB，已停止", "memory limit", path
+        f"{what}所需内存超过上限 {limits.MAX_MEMORY // 2**20} MB", "memory limit", path
     )
 
 

@@ -93,13 +93,14 @@ def xobject_pdf(calls: int, ops: int = 100) -> bytes:
 
 
 def many_pages_pdf(pages: int) -> bytes:
-    """`pages` empty pages (the page tree alone)."""
-    kids = b" ".join(b"3 0 R" for _ in range(pages))
+    """`pages` empty pages, each its own object (pdfminer reads a page listed twice once)."""
+    kids = b" ".join(b"%d 0 R" % (3 + i) for i in range(pages))
+    page = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>"
     return _pdf(
         [
             b"<< /Type /Catalog /Pages 2 0 R >>",
             b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, pages),
-            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+            *[page] * pages,
         ]
     )
 
