@@ -26,7 +26,7 @@ MAX_DEPTH = 256  # nested elements (real pages: ≈ 30)
 MAX_ELEMENTS = 30_000  # tags of a page (real pages: a few thousand)
 MAX_CELLS = 10_000  # table cells of a page (a report: ≈ 500)
 # every kind
-MAX_CHARS = 1_000_000  # characters of a text file (a report: ≈ 20,000; a crawled page ≈ 5×)
+MAX_CHARS = 500_000  # characters of a text file (a report: ≈ 20,000; a crawled page ≈ 5×)
 MAX_SECONDS = 20.0  # wall time of reading a PDF or a page into blocks
 MAX_MEMORY = 400 * 2**20  # address space the reading may add to its process
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import zlib
 
+from ..base import IMPORT_FIXTURES
 from .pdfs import _pdf
 
 _FONT = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"
@@ -129,3 +130,68 @@ def long_line_text(chars: int) -> bytes:
     """One line of `chars` characters: digits and table labels run together."""
     unit = "本年新收政府信息公开申请数量12345其他".encode()
     return unit * (chars // 20)
+
+
+def repeated_report(chars: int, *, flat: bool = False) -> bytes:
+    """The seed report's text repeated to about `chars` characters (`flat`: all on one line,
+    as crawlers save pages): every heading, table and figure many times over."""
+    text = (IMPORT_FIXTURES / "seed.txt").read_text(encoding="utf-8")
+    if flat:
+        text = " ".join(text.split())
+    return ((text + "\n") * (chars // (len(text) + 1))).encode()
+
+
+def repeated_page(elements: int) -> bytes:
+    """The seed page's body repeated to about `elements` elements."""
+    page = (IMPORT_FIXTURES / "seed.html").read_text(encoding="utf-8")
+    body = page[page.index("<body") : page.rindex("</body>")]
+    body = body[body.index(">") + 1 :]
+    times = max(1, elements // body.count("<"))
+    return ("<html><body>" + body * times + "</body></html>").encode()
+
+
+def unclosed_flood(tags: int) -> bytes:
+    """`tags` unclosed inline tags then as many end tags of another name (closing nothing)."""
+    return b"<html><body>" + b"<b>" * tags + b"</i>" * tags + b"</body></html>"
+
+
+def runlength_bomb_pdf(size: int) -> bytes:
+    """One page whose content stream is run-length coded: 2 bytes for every 128 of output."""
+    raw = b"\x81 " * (size // 128) + b"\x80"
+    return _pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+            _stream(raw, b"/RunLengthDecode"),
+        ]
+    )
+
+
+def self_drawing_form_pdf() -> bytes:
+    """A form XObject that draws itself (pdfminer would recurse until Python stops it)."""
+    form = _stream(
+        b"BT /F1 9 Tf 72 720 Td (x) Tj ET /X1 Do",
+        b"/Type /XObject /Subtype /Form /BBox [0 0 595 842]"
+        b" /Resources << /XObject << /X1 6 0 R >> /Font << /F1 5 0 R >> >>",
+    )
+    return _pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R"
+            b" /Resources << /XObject << /X1 6 0 R >> >> >>",
+            _stream(b"/X1 Do"),
+            _FONT,
+            form,
+        ]
+    )
+
+
+def deep_page_tree_pdf(depth: int) -> bytes:
+    """A page tree `depth` levels deep, one page at the bottom."""
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>"]
+    for level in range(depth):
+        objects.append(b"<< /Type /Pages /Kids [%d 0 R] /Count 1 >>" % (3 + level))
+    objects.append(b"<< /Type /Page /MediaBox [0 0 595 842] >>")
+    return _pdf(objects)
