@@ -24,6 +24,7 @@ from ..model import Contact, Paragraph, Report
 from .headings import section_of_heading, within_one_edit
 from .infer import OpenCells, finish, use_narrative, use_table
 from .infer import blank_as_zero as blank_as_zero_
+from .limits import check_chars
 from .log import ImportLog, LogEntry, TableStats
 from .oneline import split_subheadings
 from .tables import read_tables
@@ -146,7 +147,7 @@ def import_bytes(
 
             blocks = read_html(data, path)
         else:
-            blocks = text_blocks(decode_text(data, path))
+            blocks = text_blocks(check_chars(decode_text(data, path), path))
         source = Path(path) if path else None
         result = interpret(blocks, source=source, agency=agency, year=year, kind=kind)
     if blank_as_zero:

@@ -5,6 +5,10 @@ cells, nested inline tags, `<br>` inside cells, tables with rowspan/colspan, ful
 digits. Rows are recognised downstream by their labels, not by column position, so a
 label cell spanning several rows (rowspan) or columns (colspan) is emitted once, where the
 page has it; span copies would only repeat labels.
+
+Bounded (`limits`): the markup is scanned before BeautifulSoup builds anything — elements,
+table cells and nesting depth as html.parser would nest them (an unclosed tag stays open) —
+and the page is read in a child process under the time and memory limits.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from bs4 import BeautifulSoup, Comment, Doctype, NavigableString, ProcessingInst
 from bs4.exceptions import ParserRejectedMarkup
 
 from ..errors import ImportError_
+from . import limits
+from .bounded import run_bounded
 from .oneline import page_lines
 from .text import Block, check_printable
 
@@ -71,6 +77,84 @@ SKIP_TAGS = frozenset(
 )
 
 
+# what html.parser sees: comments, script/style text (not markup), start and end tags; bounded
+# classes ([^<>]) so that a run of `<` without `>` costs one pass, not one per `<`
+_MARKUP = re.compile(
+    r"<!--.*?(?:-->|\Z)|<(script|style)\b[^<>]*>.*?(?:</\1\s*>|\Z)"
+    r"|<(/?)([A-Za-z][^\s/<>]*)[^<>]*?(/?)>",
+    re.S | re.I,
+)
+VOID_TAGS = frozenset(
+    [
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "keygen",
+        "link",
+        "menuitem",
+        "meta",
+        "param",
+        "source",
+        "track",
+        "wbr",
+        "basefont",
+        "bgsound",
+        "command",
+        "frame",
+        "image",
+        "isindex",
+        "nextid",
+        "spacer",
+    ]
+)
+
+
+def check_markup(text: str, path: Path | str | None = None) -> None:
+    """Refuse a page with too many elements or table cells, or nested too deep (an unclosed
+    tag nests what follows, as html.parser builds it)."""
+    stack: list[str] = []
+    open_: dict[str, int] = {}
+    elements = cells = 0
+    for m in _MARKUP.finditer(text):
+        name = (m.group(3) or m.group(1) or "").lower()
+        if not name:
+            continue  # a comment
+        if m.group(2):  # an end tag closes the latest open one of its name, and all in it
+            if open_.get(name):
+                while stack:
+                    top = stack.pop()
+                    open_[top] -= 1
+                    if top == name:
+                        break
+            continue
+        elements += 1
+        if elements > limits.MAX_ELEMENTS:
+            raise limits.refuse(
+                f"网页元素超过 {limits.MAX_ELEMENTS:,} 个，超出上限", "too many elements", path
+            )
+        if name in ("td", "th"):
+            cells += 1
+            if cells > limits.MAX_CELLS:
+                raise limits.refuse(
+                    f"网页表格单元格超过 {limits.MAX_CELLS:,} 个，超出上限",
+                    "too many table cells",
+                    path,
+                )
+        if m.group(4) or m.group(1) or name in VOID_TAGS:
+            continue
+        stack.append(name)
+        open_[name] = open_.get(name, 0) + 1
+        if len(stack) > limits.MAX_DEPTH:
+            raise limits.refuse(
+                f"网页元素嵌套超过 {limits.MAX_DEPTH} 层，超出上限", "nested too deep", path
+            )
+
+
 def looks_like_html(text: str) -> bool:
     return bool(_HTML_SNIFF.search(text[:20_000]))
 
@@ -110,9 +194,7 @@ def _cell_text(cell: Tag) -> str:
 def _table_rows(table: Tag) -> list[Block]:
     """Rows of `table` (not of tables nested in it), each cell emitted once."""
     out: list[Block] = []
-    for tr in table.find_all("tr"):
-        if tr.find_parent("table") is not table:
-            continue
+    for tr in _own_rows(table):
         cells: list[str] = []
         lines: list[int] = []
         for td in tr.find_all(["td", "th"], recursive=False):
@@ -121,6 +203,21 @@ def _table_rows(table: Tag) -> list[Block]:
         if any(cells):
             out.append(Block(line=tr.sourceline or 0, cells=cells, cell_lines=lines))
     return out
+
+
+def _own_rows(table: Tag) -> list[Tag]:
+    """The `<tr>` of `table`, not of tables nested in it, in document order (one walk: no
+    climb to each row's table, which costs the depth per row)."""
+    rows: list[Tag] = []
+    stack = [c for c in reversed(table.contents) if isinstance(c, Tag)]
+    while stack:
+        node = stack.pop()
+        if node.name == "table":
+            continue
+        if node.name == "tr":
+            rows.append(node)
+        stack.extend(c for c in reversed(node.contents) if isinstance(c, Tag))
+    return rows
 
 
 def html_blocks(text: str) -> list[Block]:
@@ -175,7 +272,13 @@ def html_blocks(text: str) -> list[Block]:
 
 
 def read_html(data: bytes, path: Path | str | None = None) -> list[Block]:
+    """Blocks of a page, read in a child process under the time and memory limits."""
+    return run_bounded(lambda: _read_html(data, path), "读取网页", path)
+
+
+def _read_html(data: bytes, path: Path | str | None) -> list[Block]:
     text = decode_html(data, path)
+    check_markup(text, path)
     try:
         return html_blocks(text)
     # html.parser on hostile input; bs4 wraps some of its failures in ParserRejectedMarkup

@@ -25,10 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ImportError_
+from .bounded import run_bounded
 from .headings import section_of_heading
 from .text import Block, check_printable
 
-MAX_PAGES = 300
 _PAGE_FURNITURE = re.compile(
     r"^(?:[-—–－\s]*\d+[-—–－\s]*|第\s*\d+\s*页.*|.*共\s*\d+\s*页|\d+\s*/\s*\d+)$"
 )
@@ -56,24 +56,28 @@ class _Line:
 
 
 def read_pdf(data: bytes, path: Path | str | None = None) -> list[Block]:
-    """Blocks of a PDF report, in reading order."""
+    """Blocks of a PDF report, in reading order; read in a child process under the time and
+    memory limits, its structure checked first (`pdf_scan`)."""
+    return run_bounded(lambda: _read_pdf(data, path), "读取 PDF ", path)
+
+
+def _read_pdf(data: bytes, path: Path | str | None) -> list[Block]:
     import pdfplumber
+
+    from .pdf_scan import check_pdf
 
     # pdfminer logs every operator (debug) and each flaw it works around (warnings, printed to
     # the terminal by logging's last resort): the import log says what matters instead
     for name in ("pdfminer", "pdfplumber"):
         logging.getLogger(name).setLevel(logging.ERROR)
     try:
+        check_pdf(data, path)
         with pdfplumber.open(io.BytesIO(data)) as pdf:
-            if len(pdf.pages) > MAX_PAGES:
-                raise ImportError_(
-                    f"PDF 共 {len(pdf.pages)} 页，超出上限 {MAX_PAGES} 页 (too many pages)",
-                    path=path,
-                )
             items: list[Item] = []
             for number, page in enumerate(pdf.pages, start=1):
                 items.extend(_page_items(page, number))
-    except ImportError_:
+                page.close()  # its layout objects: only the items are kept
+    except (ImportError_, MemoryError):
         raise
     except Exception as exc:  # pdfminer on damaged or hostile input: any error, one message
         raise ImportError_(

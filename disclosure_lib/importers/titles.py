@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .log import ImportLog
 
+TITLE_REACH = 1000  # characters of a line searched for the title
 _NOT_AGENCY = r"[^\s，。,：:>|/_\-—=【】\[\]《》“”\"()（）]"
 # a cover letter's title names the agency, then 关于报送/编制公布…: the agency is before it
 _LETTER = r"(?:关于\s*(?:报送|印发|编制公布|编制|公布)?\s*)?"
@@ -44,8 +45,9 @@ def find_title(lines: list[str]) -> tuple[str | None, int | None, str | None]:
     not end like one: 编制完成2023年度…报告) gives the year only."""
     from ..names import without_invisible
 
-    # zero-width marks inside a title (硚口区\u200b企业服务中心) are no part of it
-    lines = [without_invisible(x) for x in lines[:41]]
+    # zero-width marks inside a title (硚口区\u200b企业服务中心) are no part of it; a title
+    # starts within a line's first characters (searching a whole page on one line costs seconds)
+    lines = [without_invisible(x[:TITLE_REACH]) for x in lines[:41]]
     cands: list[str] = []
     for i, line in enumerate(lines[:40]):
         line = _CRAWLER.sub("", line.strip())
