@@ -200,6 +200,38 @@ def test_no_row_is_split_across_pages(tmp_path: Path) -> None:
         assert len(holding) == 1, n
 
 
+def test_a_table_moves_on_whole_only_when_less_than_40_percent_is_left() -> None:
+    """A heading and its table start lower and lower on the page: where less than 40 % of the
+    type area is left and the unit fits a page, heading and table move on together; else the
+    unit starts where it is (no page left half empty) and breaks, its header repeated."""
+    import pdfplumber
+
+    rows = [[lo.Cell("项目", header=True), lo.Cell("说明", header=True)]]
+    rows += [[lo.Cell(f"第{n}行"), lo.Cell(f"甲{n}甲\n乙{n}乙")] for n in range(14)]
+    table = lo.Table(key="t", caption="", rows=rows, widths=(6.0, 0.0), header_rows=1,
+                     style="data")  # fmt: skip
+    unit = lo.Section(blocks=[lo.Heading("一、单元标题", level=1), table])
+    line = lo.Para("主动接受社会监督，收到政务公开相关意见建议，均已答复。")
+    bottom = (297 - 35) * MM  # the type area's foot
+    seen = set()
+    for n in range(0, 21, 2):
+        pdf = typst_pdf.typeset(lo.Document(title="t", blocks=[*[line] * n, unit]))
+        with pdfplumber.open(io.BytesIO(pdf)) as doc:
+            texts = ["".join(c["text"] for c in page.chars) for page in doc.pages]
+            at = next(i for i, t in enumerate(texts) if "单元标题" in t)
+            top = min(c["top"] for c in doc.pages[at].chars if c["text"] == "单")
+        rows_on = {i for i, t in enumerate(texts) for r in ("第0行", "第13行") if r in t}
+        moved = n > 0 and "均已答复" not in texts[at]
+        if moved:  # only when less than 40 % was left under the last paragraph
+            left = bottom - max(c["bottom"] for c in doc.pages[at - 1].chars if c["text"] == "复")
+            assert left < 0.4 * 225 * MM and rows_on == {at}, n
+        elif len(rows_on) > 1:  # broken: it started with 40 % or more left
+            assert bottom - top >= 0.4 * 225 * MM - LINE_PITCH, n
+            assert texts[max(rows_on)].count("项目说明") == 1, n
+        seen.add("moved" if moved else "broken" if len(rows_on) > 1 else "whole")
+    assert seen == {"moved", "broken", "whole"}
+
+
 # --- DOCX ------------------------------------------------------------------------------------
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
