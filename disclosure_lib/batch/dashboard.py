@@ -14,6 +14,7 @@ import datetime
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from ..checks_trend import KEY_FIGURES
@@ -220,3 +221,11 @@ def dumps(data: dict[str, Any]) -> str:
     """Compact JSON safe inside a `<script>` element (no `<`, `>`, `&` raw)."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def read_rows(path: Path) -> dict[str, dict[str, Any]]:
+    """A year's data file (`index-<year>.json`) read back: each agency's row as a mapping of
+    the data's columns (a tool's, or a test's, view of the dashboard)."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    columns = data["columns"]
+    return {row[0]: dict(zip(columns, row, strict=False)) for row in data["rows"]}
