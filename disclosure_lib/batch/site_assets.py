@@ -34,7 +34,9 @@ D.columns.forEach(function(c,i){C[c]=i;});
 var rows=D.rows,body=document.querySelector("#reports tbody"),box=document.getElementById("filter"),
 note=document.getElementById("shown"),DAY=864e5,today=Date.parse(D.today),ORDER=Object.keys(D.statuses),
 st={status:"",q:"",col:"agency",dir:1};
-rows.forEach(function(r,i){r.i=i;});
+var prev=["",""];rows.forEach(function(r,i){r.i=i;[["agency","agency_shared"],
+["pinyin","pinyin_shared"]].forEach(function(f,k){var a=C[f[0]];
+r[a]=prev[k]=prev[k].slice(0,r[C[f[1]]])+r[a];});});
 function esc(s){return String(s).replace(/[&<>"']/g,function(c){return "&#"+c.charCodeAt(0)+";";});}
 function has(r,c){return r[C.statuses].indexOf(c)>=0;}
 function due(r){return r[C.due]||D.due;}

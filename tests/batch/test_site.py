@@ -67,7 +67,7 @@ def _data(page: str) -> dict[str, Any]:
 
 
 def _rows(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {r[0]: dict(zip(data["columns"], r, strict=False)) for r in data["rows"]}
+    return {r["agency"]: r for r in dash.decode_rows(data)}
 
 
 def test_per_character_pinyin_order() -> None:
