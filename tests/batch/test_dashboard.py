@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 import yaml
+from bs4 import BeautifulSoup
 
 from disclosure_lib.batch import build as b
 from disclosure_lib.batch import dashboard as dash
@@ -177,5 +178,7 @@ def test_an_office_year_on_the_dashboard(tmp_path: Path) -> None:
     assert (acked["acknowledged"], acked["warnings"], acked["errors"]) == (1, 0, 0)
     assert read_rows(tmp_path / "out" / "index-2023.json")["测试市未报送局"]["statuses"] == "lm"
     assert all(r["previous_figures"] for a, r in rows.items() if a != "测试市未报送局")
-    landing = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
-    assert "有错误 2 份" in landing and "未提交 2 份" in landing  # both years' missing one
+    landing = BeautifulSoup((tmp_path / "out" / "index.html").read_text("utf-8"), "html.parser")
+    year = landing.find("a", string="2024年").find_parent("tr")
+    cells = [td.get_text() for td in year.find_all("td")][:7]
+    assert cells == ["100", "98", "2", "2", "1", "0", "0"]  # 报告, then each status
