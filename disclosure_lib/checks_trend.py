@@ -54,6 +54,12 @@ def _figure(report: Report, cells: tuple[tuple[str, str, str], ...]) -> int | No
     return None if any(v is None for v in values) else sum(v for v in values if v is not None)
 
 
+def key_figures(report: Report) -> dict[str, int | None]:
+    """Each of KEY_FIGURES for `report` (in the 2021 cells; None where a cell is blank)."""
+    current = as_current(report)
+    return {name: _figure(current, cells) for name, cells in KEY_FIGURES.items()}
+
+
 def check_trend(report: Report, previous: Report) -> list[Finding]:
     """Y1-JUMP and Y2-IN-FORCE-DROP against the same agency's report of the year before."""
     now_r, before_r = as_current(report), as_current(previous)

@@ -216,7 +216,8 @@ def build(
             state.show.close()
             # after Ctrl-C or a write error too: the index lists what exists, marked incomplete
             with contextlib.suppress(BuildError):
-                index = _write_index(output_dir, manifest, complete=complete)
+                index = _write_index(output_dir, manifest, complete=complete,
+                                     params=source_paths)  # fmt: skip
             with contextlib.suppress(BuildError):
                 manifest.save()
     sweep_temp_folders()  # the workers are gone: nothing of this build is left in /tmp
@@ -277,12 +278,14 @@ def _skipped_line(manifest: Manifest, unit: Unit) -> Line:
                 check_error=e.first_error)  # fmt: skip
 
 
-def _write_index(output_dir: Path, manifest: Manifest, *, complete: bool) -> Path:
-    from .site import write_index
+def _write_index(
+    output_dir: Path, manifest: Manifest, *, complete: bool, params: Sequence[Path]
+) -> Path:
+    from .site import office_collection, write_index
 
     known = len(manifest.pinyin)
     path = write_index(output_dir, manifest.entries.values(), complete=complete,
-                       pinyin=manifest.pinyin)  # fmt: skip
+                       pinyin=manifest.pinyin, collection=office_collection(params))  # fmt: skip
     if len(manifest.pinyin) != known:
         manifest.touch()
     return path

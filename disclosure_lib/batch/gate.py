@@ -29,6 +29,9 @@ class Checked:
     acknowledged: int = 0  # warnings the office verified (`acknowledged:`)
     first_error: str = ""
     findings: list[dict[str, Any]] = field(default_factory=list)  # records, at most MAX_KEPT
+    # a report's own facts the index shows: its 落款 date (ISO, "" if none) and key figures
+    issued: str = ""
+    figures: dict[str, int | None] = field(default_factory=dict)
 
 
 def record(f: Finding) -> dict[str, Any]:
@@ -56,7 +59,7 @@ def summarize(findings: Sequence[Finding], *, keep: bool = True) -> Checked:
 def check_unit(kind: UnitKind, agency: str, year: int, reports: Iterable[Report]) -> Checked:
     """Findings for a report (`agency`, `year`) or a year's summary among `reports`."""
     from ..checks import check_report
-    from ..checks_trend import check_peers
+    from ..checks_trend import check_peers, key_figures
     from ..findings import acknowledge
     from ..summary import year_findings
 
@@ -70,7 +73,10 @@ def check_unit(kind: UnitKind, agency: str, year: int, reports: Iterable[Report]
         # Y3 compares with the year's peers: those loaded beside it (a build: every agency)
         peers = check_peers(r for r in reports if r.year == year)
         found += acknowledge(report, [f for f in peers if f.agency == agency])
-        return summarize(found)
+        checked = summarize(found)
+        checked.issued = report.issued.isoformat() if report.issued else ""
+        checked.figures = key_figures(report)
+        return checked
     # the year's reports (and their cross-year rules), not every year of the history shipped
     found = year_findings(reports, year)
     checked = summarize(found, keep=False)

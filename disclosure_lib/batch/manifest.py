@@ -138,6 +138,12 @@ class Entry:
     # output path -> {"size", "sha256", "stat": [inode, mtime_ns, ctime_ns]} as written
     stamps: dict[str, dict[str, Any]] = field(default_factory=dict)
     findings: list[dict[str, Any]] = field(default_factory=list)  # check findings (capped)
+    # what the index shows besides (reports): warnings the office verified (已核实), the 落款
+    # date (ISO), the key figures (checks_trend.KEY_FIGURES), the profile rendered
+    acknowledged: int = 0
+    issued: str = ""
+    figures: dict[str, int | None] = field(default_factory=dict)
+    profile: str = ""
 
     def __post_init__(self) -> None:
         self.status, self.kind = Status(self.status), UnitKind(self.kind)  # JSON holds str

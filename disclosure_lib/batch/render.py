@@ -148,7 +148,7 @@ def render(
                     notebook=notebook, engine_name=engine_name, kernel_name=kernel_name,
                     timeout=timeout, profile=profile, pdf_standard=standards)  # fmt: skip
         finally:
-            _refresh_index(Path(output_dir), manifest)
+            _refresh_index(Path(output_dir), manifest, folder)
             manifest.save()
     return result
 
@@ -212,7 +212,9 @@ def _render(
     output_dir = manifest.output_dir
     checked = result.checked
     outcome = Outcome(False, errors=checked.errors, warnings=checked.warnings,
-                      first_check_error=checked.first_error, findings=checked.findings)  # fmt: skip
+                      first_check_error=checked.first_error, findings=checked.findings,
+                      acknowledged=checked.acknowledged, issued=checked.issued,
+                      figures=checked.figures)  # fmt: skip
     outcome.versions = {"disclosure_lib": __version__}
     failure: RenderError | None = None
     if strict and checked.errors:
@@ -290,12 +292,13 @@ def _run(
     outcome.ok = True
 
 
-def _refresh_index(output_dir: Path, manifest: Any) -> None:
+def _refresh_index(output_dir: Path, manifest: Any, params: Path) -> None:
     """A build's output folder lists the report just rendered (other folders get no index)."""
-    from .site import INDEX_NAME, write_index
+    from .site import INDEX_NAME, office_collection, write_index
 
     if (output_dir / INDEX_NAME).is_file():
         known = len(manifest.pinyin)
-        write_index(output_dir, manifest.entries.values(), pinyin=manifest.pinyin)
+        write_index(output_dir, manifest.entries.values(), pinyin=manifest.pinyin,
+                    collection=office_collection([params]))  # fmt: skip
         if len(manifest.pinyin) != known:
             manifest.touch()

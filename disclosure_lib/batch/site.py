@@ -1,17 +1,23 @@
-"""`outputs/index.html`: every agency × year with its status, check counts and links.
+"""The index of an output folder: the office's dashboard, static pages (no server).
 
-Built from the manifest entries (so skipped, up-to-date reports appear as well as the ones
-just built). One self-contained page, all text escaped; agencies in pinyin order (as Chinese
-readers look them up), a filter box (by name or pinyin, a few lines of script: without it the
-page still lists everything), blocked reports with their findings, failures with their cause.
-Accessible (WCAG 2.1 AA): table headers with scope, a caption per table, a labelled filter,
-text contrast ≥ 4.5:1, `lang="zh-CN"`.
+`index.html` is a small landing page: each year with its counts per status, its summary and
+a link to the year's page; files that could not be read. `index-<year>.html` is the year's
+dashboard (`dashboard.py` makes its rows): filters by status (已生成/有错误/逾期/未提交/已阻止,
+失败), a name filter (name or pinyin), sorting by any column (keyboard: the headers are
+buttons; `aria-sort`), key figures with the change from last year, links to the files and to
+the findings (`findings-<year>.html`). Its rows are a compact JSON embedded in the page and
+written beside it (`index-<year>.json`), rendered by a short script: a year of 7,000 agencies
+stays under 1 MB. Without script the page still gives the counts and links the data.
+All text escaped; accessible (WCAG 2.1 AA): captions, header scopes, labelled controls,
+contrast ≥ 4.5:1, `lang="zh-CN"`.
 """
 
 from __future__ import annotations
 
+import datetime
 import html
 import json
+import re
 import subprocess
 import sys
 import time
@@ -20,61 +26,66 @@ from pathlib import Path
 from urllib.parse import quote
 
 from .._version import __version__
+from ..checks_trend import KEY_FIGURES
+from ..collection import Collection
 from ..names import visible
+from . import dashboard as dash
 from .manifest import Entry
+from .site_assets import CSS as _CSS
+from .site_assets import SCRIPT as _SCRIPT
 from .states import Status, UnitKind
 
 INDEX_NAME = "index.html"
-_LINKS = ((".html", "HTML"), (".pdf", "PDF"), (".docx", "Word"), (".ipynb", "笔记本"))
+_PAGES = re.compile(r"(index|findings)-\d{4}\.(html|json)\Z")
+TITLE = "政府信息公开工作年度报告"
 
-_CSS = """
-body{font-family:"Noto Sans CJK SC","Noto Sans SC","Microsoft YaHei",sans-serif;margin:2em;
-color:#222;line-height:1.5}
-h1{font-size:1.5em}h2{font-size:1.2em;margin-top:1.6em}h3{font-size:1em}
-table{border-collapse:collapse;margin:.6em 0}th,td{border:1px solid #999;padding:.35em .6em;
-vertical-align:top;text-align:left}thead th{background:#eef1f5}th.agency{font-weight:normal;
-white-space:nowrap}caption{text-align:left;font-weight:bold;padding:.3em 0}
-.ok{color:#1b6e2e}.failed{color:#b3261e;font-weight:bold}.none{color:#595959}
-.err{color:#b3261e}.warn{color:#7a4f00}a{margin-right:.5em;color:#0b57a4}small{color:#595959}
-.incomplete{border:2px solid #b3261e;padding:.5em .8em;color:#b3261e}
-.filter{margin:1em 0}.filter input{font-size:1em;padding:.3em;width:16em}
-ul.fail li,ul.findings li{margin:.2em 0}
-"""
 
-# Rows whose agency name or pinyin does not contain the typed text are hidden.
-_SCRIPT = """
-(function(){var box=document.getElementById("filter"),
-rows=document.querySelectorAll("#reports tbody tr"),note=document.getElementById("shown");
-box.addEventListener("input",function(){var q=box.value.trim().toLowerCase().replace(/\\s+/g,""),
-n=0;rows.forEach(function(r){var hit=!q||r.dataset.search.indexOf(q)>=0;r.hidden=!hit;
-if(hit)n++;});note.textContent="显示 "+n+" / "+rows.length+" 个机关";});})();
-"""
+def year_page_name(year: int) -> str:
+    return f"index-{year}.html"
+
+
+def year_data_name(year: int) -> str:
+    return f"index-{year}.json"
+
+
+def findings_page_name(year: int) -> str:
+    return f"findings-{year}.html"
 
 
 # pypinyin's dictionaries take ≈ 55 MB once loaded: a short-lived process computes the pinyin
 # of names not seen before (the manifest keeps them), so the build driver stays small.
 _PINYIN = """
 import json, sys
-from pypinyin import Style, lazy_pinyin
+from disclosure_lib.names import pinyin_syllables
 out = {}
 for name in json.load(sys.stdin):
-    syllables = [s.lower() for s in lazy_pinyin(name, style=Style.NORMAL, errors="default")]
-    out[name] = ["".join(syllables), "".join(s[:1] for s in syllables)]
+    syllables = ["".join(s.split()) for s in pinyin_syllables(name)]
+    syllables = [s for s in syllables if s]
+    out[name] = [" ".join(syllables), "".join(s[:1] for s in syllables)]
 json.dump(out, sys.stdout)
 """
 
 
+def _cached(value: object) -> bool:
+    """A cache entry of this form: [syllables separated by spaces, initials] (an older one
+    held the syllables run together: computed again)."""
+    if not isinstance(value, list) or len(value) != 2 or not all(isinstance(v, str) for v in value):
+        return False
+    return len(value[0].split()) == len(value[1])
+
+
 def pinyin_keys(
     names: Iterable[str], cache: dict[str, list[str]] | None = None
-) -> dict[str, tuple[str, str]]:
-    """(full pinyin, initials) of each name: the sort key and what the filter matches. Names
-    missing from `cache` are computed (in a separate process) and added to it; a name that
-    cannot be computed sorts by itself."""
+) -> dict[str, tuple[str, ...]]:
+    """The pinyin syllables of each name (`names.pinyin_syllables`): the sort key and what
+    the filter matches. Names missing from `cache` are computed (in a separate process) and
+    added to it; a name that cannot be computed sorts by itself."""
     cache = {} if cache is None else cache
-    missing = sorted({n for n in names if n not in cache})
+    names = set(names)
+    missing = sorted(n for n in names if not _cached(cache.get(n)))
     if missing:
         cache.update(_pinyin_elsewhere(missing))
-    return {n: (cache[n][0], cache[n][1]) if n in cache else (n, n) for n in names}
+    return {n: tuple(cache[n][0].split()) if _cached(cache.get(n)) else () for n in names}
 
 
 def _pinyin_elsewhere(names: list[str]) -> dict[str, list[str]]:
@@ -84,7 +95,31 @@ def _pinyin_elsewhere(names: list[str]) -> dict[str, list[str]]:
         found = json.loads(run.stdout)
     except (OSError, subprocess.SubprocessError, ValueError):
         return {}
-    return {n: v for n, v in found.items() if isinstance(v, list) and len(v) == 2}
+    return {n: v for n, v in found.items() if _cached(v)}
+
+
+# --- pages -----------------------------------------------------------------------------------
+
+
+def _head(title: str) -> list[str]:
+    esc = html.escape
+    return [
+        "<!DOCTYPE html>",
+        '<html lang="zh-CN"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{esc(title)}</title><style>{_CSS}</style></head><body><main>",
+    ]
+
+
+_INCOMPLETE = (
+    '<p class="incomplete" role="alert">本次生成未完成（已中断）：以下仅列出已生成的报告，'
+    "重新运行 disclosure build 即可补全。</p>"
+)
+
+
+def _stamp() -> str:
+    made = f"由 disclosure_lib {__version__} 生成于 {time.strftime('%Y-%m-%d %H:%M')}"
+    return f'<p class="stamp"><small>{made}</small></p>'
 
 
 def _link(entry: Entry, rel: str, label: str) -> str:
@@ -92,151 +127,255 @@ def _link(entry: Entry, rel: str, label: str) -> str:
     return f'<a href="{quote(rel)}" aria-label="{name}">{label}</a>'
 
 
-def _links(entry: Entry) -> str:
-    parts = []
-    for suffix, label in _LINKS:
-        for rel in entry.outputs:
-            if rel.endswith(suffix) and not rel.endswith(".failed.ipynb"):
-                parts.append(_link(entry, rel, label))
-                break
-    return " ".join(parts)
-
-
-def _cell(entry: Entry | None) -> str:
+def _summary_cell(entry: Entry | None) -> str:
+    """A year's summary: its links, or why there is none."""
     if entry is None:
         return '<td class="none">—</td>'
+    return f"<td>{_summary(entry)}</td>"
+
+
+def _summary(entry: Entry) -> str:
     if entry.status == Status.FAILED:
-        status = '<span class="failed">失败</span>'
+        kept = [_link(entry, r, "出错的笔记本") for r in entry.outputs
+                if r.endswith(".failed.ipynb")]  # fmt: skip
         detail = f"<br><small>{html.escape(entry.first_error)}</small>" if entry.first_error else ""
-        kept = [
-            _link(entry, r, "出错的笔记本") for r in entry.outputs if r.endswith(".failed.ipynb")
-        ]
-        return f"<td>{status} {' '.join(kept)}{detail}</td>"
+        return f'<span class="failed">失败</span> {" ".join(kept)}{detail}'
     if entry.status == Status.BLOCKED:
-        anchor = f"blocked-{_anchor(entry)}"
-        return (
-            f'<td><span class="failed">已阻止</span> <span class="err">错误 {entry.errors}</span>'
-            f'<br><a href="#{anchor}">查看校验问题</a></td>'
-        )
-    checks = []
-    if entry.errors:
-        checks.append(f'<span class="err">错误 {entry.errors}</span>')
-    if entry.warnings:
-        checks.append(f'<span class="warn">警告 {entry.warnings}</span>')
-    if not checks:
-        checks.append('<span class="ok">校验通过</span>')
-    return f'<td><span class="ok">已生成</span> {" ".join(checks)}<br>{_links(entry)}</td>'
+        detail = html.escape(entry.first_error)
+        return f'<span class="failed">已阻止</span><br><small>{detail}</small>'
+    links = []
+    for code, suffix in dash.FILES.items():
+        rel = next((r for r in entry.outputs if r.endswith(suffix) and
+                    (code == "x" or not r.endswith(".failed.ipynb"))), None)  # fmt: skip
+        if rel is not None and code != "x":
+            links.append(_link(entry, rel, dash.FILE_LABEL[code]))
+    return f'<span class="ok">已生成</span> {" ".join(links)}'
 
 
-def _anchor(entry: Entry) -> str:
-    return quote(entry.key, safe="")
+def _count_cells(counts: dict[str, int]) -> str:
+    return "".join(
+        f'<td class="num{" err" if n and c != dash.BUILT else ""}">{n}</td>'
+        for c, n in counts.items()
+    )
+
+
+def landing_page(
+    years: dict[int, list[dash.Row]],
+    summaries: dict[int, Entry],
+    failed_files: list[Entry],
+    *,
+    title: str = TITLE,
+    complete: bool = True,
+) -> str:
+    """`index.html`: each year with its counts per status, its summary and its page."""
+    esc = html.escape
+    out = [*_head(title), f"<h1>{esc(title)}</h1>"]
+    if not complete:
+        out.append(_INCOMPLETE)
+    rows = [r for y in years.values() for r in y]
+    reports = [r for r in rows if r.entry is not None]
+    total = dash.counts(rows)
+    agencies = len({r.agency for r in reports})
+    out.append(
+        f"<p>共 {len(reports)} 份报告，{agencies} 个机关，{len(years)} 个年度；"
+        + "，".join(f"{label} {total[c]} 份" for c, label in dash.STATUS_LABEL.items())
+        + (f"；无法读取的参数文件 {len(failed_files)} 个" if failed_files else "")
+        + "。</p>"
+    )
+    if years:
+        out.append('<table id="years"><caption>各年度报告与汇总（点击年度查看各机关）</caption>')
+        out.append('<thead><tr><th scope="col">年度</th><th scope="col">报告</th>')
+        out += [f'<th scope="col">{label}</th>' for label in dash.STATUS_LABEL.values()]
+        out.append('<th scope="col">汇总报告</th></tr></thead><tbody>')
+        for year in sorted(years, reverse=True):
+            n = sum(1 for r in years[year] if r.entry is not None)
+            link = f'<a href="{year_page_name(year)}">{year}年</a>'
+            out.append(f'<tr><th scope="row">{link}</th><td class="num">{n}</td>')
+            out.append(_count_cells(dash.counts(years[year])))
+            out.append(f"{_summary_cell(summaries.get(year))}</tr>")
+        out.append("</tbody></table>")
+    if failed_files:
+        out.append('<h2>无法读取的参数文件</h2><ul class="fail">')
+        for e in failed_files:
+            # an unreadable file's error names the file already
+            label = "" if e.source and e.first_error.startswith(e.source) else f"{e.label}："
+            out.append(f"<li>{esc(label)}{esc(e.first_error)}</li>")
+        out.append("</ul>")
+    out += [_stamp(), "</main></body></html>"]
+    # file names and messages are quoted: no control character reaches the page raw
+    return visible("\n".join(out) + "\n")
+
+
+_SORTED = {"agency": "机关", "status": "状态", "deadline": "落款日期 / 期限", "errors": "错误",
+           "warnings": "警告", "acknowledged": "已核实"}  # fmt: skip
+
+
+def year_page(
+    rows: list[dash.Row],
+    year: int,
+    years: list[int],
+    today: datetime.date,
+    *,
+    data: str = "",
+    summary: Entry | None = None,
+    title: str = TITLE,
+    complete: bool = True,
+) -> str:
+    """`index-<year>.html`: the year's dashboard, its rows rendered by script from the
+    embedded JSON (`data`: `dash.dumps` of `year_data`, made here if not given)."""
+    esc = html.escape
+    data = data or dash.dumps(_year_data(rows, year, today))
+    heading = f"{year}年度{title}"
+    out = [*_head(heading), f"<h1>{esc(heading)}</h1>"]
+    tabs = ['<a href="index.html">全部年度</a>'] + [
+        f'<a aria-current="page">{y}年</a>' if y == year
+        else f'<a href="{year_page_name(y)}">{y}年</a>' for y in years
+    ]  # fmt: skip
+    out.append(f'<nav aria-label="年度">{" ".join(tabs)}</nav>')
+    if not complete:
+        out.append(_INCOMPLETE)
+    counts = dash.counts(rows)
+    n = sum(1 for r in rows if r.entry is not None)
+    line = "，".join(f"{label} {counts[c]}" for c, label in dash.STATUS_LABEL.items())
+    made = f" 汇总报告：{_summary(summary)}" if summary else ""
+    out.append(
+        f'<p id="counts">截至 {today.isoformat()}：共 {n} 份报告（{len(rows)} 个机关）；'
+        f"{line}。{made}</p>"
+    )
+    out.append(
+        f'<noscript><p>本页的表格由脚本生成：各机关的数据见 <a href="{year_data_name(year)}">'
+        f"{year_data_name(year)}</a>（JSON），校验问题见 "
+        f'<a href="{findings_page_name(year)}">{findings_page_name(year)}</a>。</p></noscript>'
+    )
+    out.append('<div class="controls" id="controls" hidden><fieldset><legend>按状态筛选</legend>')
+    out.append(
+        f'<button type="button" data-status="" aria-pressed="true">全部 {len(rows)}</button>'
+    )
+    out += [
+        f'<button type="button" data-status="{c}" aria-pressed="false">{label} {counts[c]}</button>'
+        for c, label in dash.STATUS_LABEL.items()
+        if counts[c] or c != dash.FAILED
+    ]
+    out.append(
+        '</fieldset><label for="filter">筛选机关（名称或拼音）：</label>'
+        '<input id="filter" type="search" autocomplete="off" aria-describedby="shown"> '
+        '<span id="shown" aria-live="polite"></span></div>'
+    )
+    out.append(f'<table id="reports"><caption>{year}年 各机关报告（点击列标题排序）</caption>')
+    heads = [*_SORTED.items(), *((f"f{k}", name) for k, name in enumerate(KEY_FIGURES)),
+             ("profile", "版本")]  # fmt: skip
+    out.append("<thead><tr>")
+    for key, label in heads:
+        sort = ' aria-sort="ascending"' if key == "agency" else ""
+        out.append(f'<th scope="col" data-sort="{key}"{sort}><button type="button">'
+                   f"{esc(label)}</button></th>")  # fmt: skip
+    out.append('<th scope="col">文件</th></tr></thead><tbody></tbody></table>')
+    out.append(f'<p><a href="{findings_page_name(year)}">{year}年全部校验问题</a></p>')
+    out.append(_stamp())
+    out.append(f'</main><script type="application/json" id="data">{data}</script>')
+    out.append(f"<script>{_SCRIPT}</script></body></html>")
+    return visible("\n".join(out) + "\n")
 
 
 def _findings(entry: Entry) -> str:
-    """The findings kept for a blocked unit, one per line, errors first."""
+    """The findings kept for a unit, one per line: open errors, open warnings, then those the
+    office verified (已核实, with who and why)."""
     if not entry.findings:
         return f"<p>{html.escape(entry.first_error)}</p>" if entry.first_error else ""
     items = []
-    for f in sorted(entry.findings, key=lambda f: f.get("severity") != "error"):
+    order = sorted(entry.findings, key=lambda f: (bool(f.get("acknowledged")),
+                                                  f.get("severity") != "error"))  # fmt: skip
+    for f in order:
         error = f.get("severity") == "error"
-        label = f'<span class="{"err" if error else "warn"}">{"错误" if error else "警告"}</span>'
+        ack = f.get("acknowledged")
+        if ack:
+            who = "，".join(
+                str(x) for x in (ack.get("by"), ack.get("date"), ack.get("reason")) if x
+            )
+            label = f'<span class="ack">已核实</span>（{html.escape(who)}）'
+        else:
+            label = (
+                f'<span class="{"err" if error else "warn"}">{"错误" if error else "警告"}</span>'
+            )
         line = f"第{f['line']}行 " if f.get("line") else ""
         where = html.escape(f"{line}{f.get('where', '')}")
         code = html.escape(str(f.get("code", "")))
         items.append(f"<li>{label} [{code}] {where}：{html.escape(str(f.get('message', '')))}</li>")
-    more = entry.errors + entry.warnings - len(entry.findings)
+    more = entry.errors + entry.warnings + entry.acknowledged - len(entry.findings)
     if more > 0:
         items.append(f"<li>……另有 {more} 条，运行 disclosure check 查看全部</li>")
     return '<ul class="findings">' + "".join(items) + "</ul>"
 
 
+def findings_page(rows: list[dash.Row], year: int, *, title: str = TITLE) -> str:
+    """`findings-<year>.html`: each report's findings, anchored `r<row>` from the year page."""
+    heading = f"{year}年度{title}：校验问题"
+    out = [*_head(heading), f"<h1>{html.escape(heading)}</h1>",
+           f'<p><a href="{year_page_name(year)}">返回 {year} 年各机关报告</a></p>']  # fmt: skip
+    shown = 0
+    for i, r in enumerate(rows):
+        e = r.entry
+        if e is None or not (e.findings or e.first_error):
+            continue
+        shown += 1
+        counts = f"错误 {e.errors}，警告 {e.warnings}，已核实 {e.acknowledged}"
+        out.append(f'<h2 id="r{i}">{html.escape(r.agency)}</h2><p><small>{counts}</small></p>')
+        out.append(_findings(e))
+    if not shown:
+        out.append("<p>本年度没有校验问题。</p>")
+    out += [_stamp(), "</main></body></html>"]
+    return visible("\n".join(out) + "\n")
+
+
+def site_pages(
+    entries: Iterable[Entry],
+    *,
+    title: str = TITLE,
+    complete: bool = True,
+    pinyin: dict[str, list[str]] | None = None,
+    collection: Collection | None = None,
+    today: datetime.date | None = None,
+) -> dict[str, str]:
+    """Every page of the index by file name: `index.html`, and per year its dashboard, its
+    data and its findings. `pinyin` caches `pinyin_keys`; `collection` (the office's
+    `collection.yaml`) adds 未提交 agencies and due dates; `today` decides 逾期 and days left."""
+    today = today or datetime.date.today()
+    entries = list(entries)
+    reports = dash.report_entries(entries)
+    summaries = {e.year: e for e in entries if e.kind == UnitKind.SUMMARY}
+    failed_files = [e for e in entries if e.kind == UnitKind.REPORT and not e.agency]
+    years = dash.index_years(reports, summaries, collection, today)
+    expected = collection.expected() if collection is not None else []
+    syllables = pinyin_keys({a for a, _ in reports} | set(expected), pinyin)
+    by_year = {y: dash.year_rows(reports, y, collection, today, syllables) for y in years}
+    pages = {INDEX_NAME: landing_page(by_year, summaries, failed_files, title=title,
+                                      complete=complete)}  # fmt: skip
+    for year, rows in by_year.items():
+        data = dash.dumps(_year_data(rows, year, today))
+        pages[year_page_name(year)] = year_page(
+            rows, year, years, today, data=data, title=title, summary=summaries.get(year),
+            complete=complete,
+        )  # fmt: skip
+        pages[year_data_name(year)] = data
+        pages[findings_page_name(year)] = findings_page(rows, year, title=title)
+    return pages
+
+
+def _year_data(rows: list[dash.Row], year: int, today: datetime.date) -> dict[str, object]:
+    return {**dash.year_data(rows, year, today), "findings": findings_page_name(year)}
+
+
 def index_html(
     entries: Iterable[Entry],
     *,
-    title: str = "政府信息公开工作年度报告",
     complete: bool = True,
     pinyin: dict[str, list[str]] | None = None,
+    collection: Collection | None = None,
+    today: datetime.date | None = None,
 ) -> str:
-    """The index page for `entries` (reports and per-year summaries); `complete=False` marks
-    it as the index of an interrupted build; `pinyin` caches `pinyin_keys`."""
-    entries = list(entries)
-    reports = [e for e in entries if e.kind == UnitKind.REPORT and e.agency]
-    summaries = {e.year: e for e in entries if e.kind == UnitKind.SUMMARY}
-    years = sorted({e.year for e in [*reports, *summaries.values()]})
-    keys = pinyin_keys({e.agency for e in reports}, pinyin)
-    # as Chinese readers look them up: by pinyin, not by code point; the name breaks ties
-    agencies = sorted(keys, key=lambda a: (keys[a][0], a))
-    grid = {(e.agency, e.year): e for e in reports}
-    esc = html.escape
-    out = [
-        "<!DOCTYPE html>",
-        '<html lang="zh-CN"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{esc(title)}</title><style>{_CSS}</style></head><body><main>",
-        f"<h1>{esc(title)}</h1>",
-    ]
-    if not complete:
-        out.append(
-            '<p class="incomplete" role="alert">本次生成未完成（已中断）：以下仅列出已生成的报告，'
-            "重新运行 disclosure build 即可补全。</p>"
-        )
-    n_failed = sum(1 for e in entries if e.status == Status.FAILED)
-    n_blocked = sum(1 for e in reports if e.status == Status.BLOCKED)
-    n_err = sum(1 for e in reports if e.status == Status.BUILT and e.errors)
-    out.append(
-        f"<p>共 {len(reports)} 份报告，{len(agencies)} 个机关，{len(years)} 个年度；"
-        f"失败 {n_failed} 份，存在校验错误 {n_err} 份"
-        + (f"，因校验错误未发布 {n_blocked} 份" if n_blocked else "")
-        + "。</p>"
-    )
-    if summaries:
-        out.append("<h2>年度汇总</h2><table><caption>各年度汇总报告</caption>")
-        out.append('<thead><tr><th scope="col">年度</th><th scope="col">汇总报告</th></tr></thead>')
-        out.append("<tbody>")
-        for year in years:
-            if year in summaries:
-                out.append(f'<tr><th scope="row">{year}年</th>{_cell(summaries[year])}</tr>')
-        out.append("</tbody></table>")
-    out.append("<h2>各机关报告</h2>")
-    if len(agencies) > 1:
-        out.append(
-            '<p class="filter"><label for="filter">筛选机关（名称或拼音）：</label>'
-            '<input id="filter" type="search" autocomplete="off" aria-describedby="shown"> '
-            f'<span id="shown" aria-live="polite">共 {len(agencies)} 个机关</span></p>'
-        )
-    out.append('<table id="reports"><caption>各机关各年度报告（按机关名称拼音排序）</caption>')
-    out.append('<thead><tr><th scope="col">机关</th>')
-    out += [f'<th scope="col">{y}年</th>' for y in years]
-    out.append("</tr></thead><tbody>")
-    for agency in agencies:
-        full, initials = keys[agency]
-        search = esc(f"{agency.lower()} {full} {initials}", quote=True)
-        out.append(f'<tr data-search="{search}"><th scope="row" class="agency">{esc(agency)}</th>')
-        out += [_cell(grid.get((agency, y))) for y in years]
-        out.append("</tr>")
-    out.append("</tbody></table>")
-    blocked = [e for e in entries if e.status == Status.BLOCKED]
-    if blocked:
-        out.append("<h2>因校验错误未发布的报告（--strict）</h2>")
-        for e in sorted(blocked, key=lambda e: (keys.get(e.agency, ("",))[0], e.agency, e.year)):
-            out.append(f'<h3 id="blocked-{_anchor(e)}">{esc(e.label)}</h3>')
-            out.append(_findings(e))
-    failed = [e for e in entries if e.status == Status.FAILED]
-    if failed:
-        out.append('<h2>失败的报告</h2><ul class="fail">')
-        for e in failed:
-            # an unreadable file's error names the file already
-            label = "" if e.source and e.first_error.startswith(e.source) else f"{e.label}："
-            out.append(f"<li>{esc(label)}{esc(e.first_error)}</li>")
-        out.append("</ul>")
-    made = f"由 disclosure_lib {__version__} 生成于 {time.strftime('%Y-%m-%d %H:%M')}"
-    out.append(f'<p class="stamp"><small>{made}</small></p>')
-    out.append("</main>")
-    if len(agencies) > 1:
-        out.append(f"<script>{_SCRIPT}</script>")
-    out.append("</body></html>")
-    # file names and messages are quoted: no control character reaches the page raw
-    return visible("\n".join(out) + "\n")
+    """The landing page `index.html` for `entries` (options as `site_pages`)."""
+    return site_pages(entries, complete=complete, pinyin=pinyin, collection=collection,
+                      today=today)[INDEX_NAME]  # fmt: skip
 
 
 def write_index(
@@ -245,19 +384,44 @@ def write_index(
     *,
     complete: bool = True,
     pinyin: dict[str, list[str]] | None = None,
+    collection: Collection | None = None,
+    today: datetime.date | None = None,
 ) -> Path:
-    """Write `index.html` unless it already says the same (the time stamp aside)."""
+    """Write the index's pages (each unless it already says the same, time stamp aside) and
+    remove the year pages of years no longer listed; returns `index.html`'s path."""
     from .manifest import write_output
 
-    path = Path(output_dir) / INDEX_NAME
-    page = index_html(entries, complete=complete, pinyin=pinyin)
+    output_dir = Path(output_dir)
+    pages = site_pages(entries, complete=complete, pinyin=pinyin, collection=collection,
+                       today=today)  # fmt: skip
+    for name, page in pages.items():
+        path = output_dir / name
+        try:
+            same = _unstamped(path.read_text(encoding="utf-8")) == _unstamped(page)
+        except (OSError, UnicodeDecodeError):
+            same = False
+        if not same:
+            write_output(path, page)
+    if output_dir.is_dir():
+        for old in output_dir.iterdir():
+            if _PAGES.match(old.name) and old.name not in pages and old.is_file():
+                old.unlink(missing_ok=True)
+    return output_dir / INDEX_NAME
+
+
+def office_collection(paths: Iterable[Path | str]) -> Collection | None:
+    """The office's `collection.yaml` for the params under `paths` (None: none, or one that
+    cannot be read: `check` reports that, the index goes without it)."""
+    from ..collection import find_collection, load_collection
+    from ..errors import ParamsError
+
+    found = find_collection(paths)
+    if found is None:
+        return None
     try:
-        same = _unstamped(path.read_text(encoding="utf-8")) == _unstamped(page)
-    except (OSError, UnicodeDecodeError):
-        same = False
-    if not same:
-        write_output(path, page)
-    return path
+        return load_collection(found)
+    except ParamsError:
+        return None
 
 
 def _unstamped(page: str) -> str:

@@ -67,6 +67,10 @@ def store(output_dir: Path, unit: Unit, formats: Sequence[str], result: Result) 
         code=result.code,
         stamps=stamps,
         findings=result.findings,
+        acknowledged=result.acknowledged,
+        issued=result.issued,
+        figures=result.figures,
+        profile=unit.inputs.get("profile", ""),
     )  # fmt: skip
 
 

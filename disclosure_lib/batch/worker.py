@@ -54,6 +54,9 @@ class Result:
     first_check_error: str = ""
     blocked: bool = False  # strict and the check found errors: nothing executed or converted
     findings: list[dict[str, Any]] = field(default_factory=list)  # `gate.record`s (reports)
+    acknowledged: int = 0  # warnings the office verified
+    issued: str = ""  # the report's 落款 date, ISO (reports)
+    figures: dict[str, int | None] = field(default_factory=dict)  # its key figures (reports)
     timings: dict[str, float] = field(default_factory=dict)
     versions: dict[str, str] = field(default_factory=dict)
     code: dict[str, str] = field(default_factory=dict)  # library modules used, by hash
@@ -125,6 +128,8 @@ def run_task(task: Task) -> Result:
                 result.error = timeout_message(task.timeout)
         result.errors, result.warnings = checked.errors, checked.warnings
         result.first_check_error, result.findings = checked.first_error, checked.findings
+        result.acknowledged, result.issued = checked.acknowledged, checked.issued
+        result.figures = checked.figures
         result.error = result.error.replace(str(params_dir), "params")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -16,6 +16,7 @@ import nbformat
 import pytest
 
 from disclosure_lib.batch import build as b
+from disclosure_lib.batch.dashboard import read_rows
 from disclosure_lib.batch.manifest import MANIFEST_NAME, OutputLock
 from disclosure_lib.errors import BuildError
 from disclosure_lib.params import load_report, params_path
@@ -74,8 +75,10 @@ def test_build_writes_every_output_index_and_manifest(built: tuple) -> None:
     for year in YEARS:
         assert (out / f"{year}/summary.pdf").read_bytes().startswith(b"%PDF")
         assert "汇总" in (out / f"{year}/summary.html").read_text(encoding="utf-8")
-    index = (out / "index.html").read_text(encoding="utf-8")
-    assert all(a in index for a in AGENCIES) and "summary.html" in index
+    assert "summary.html" in (out / "index.html").read_text(encoding="utf-8")
+    for year in YEARS:
+        rows = read_rows(out / f"index-{year}.json")
+        assert set(rows) == set(AGENCIES) and all(r["files"] == "hpn" for r in rows.values())
     manifest = json.loads((out / MANIFEST_NAME).read_text(encoding="utf-8"))
     entry = manifest["entries"][f"report:{AGENCIES[0]}/2023"]
     assert entry["status"] == "built" and set(entry["inputs"]) >= {
@@ -306,7 +309,7 @@ def test_dask_executor_on_a_local_cluster(tmp_path: Path) -> None:
         summary = b.build([params], output_dir=tmp_path / "out", to=("html",), progress=False,
                           executor="dask", scheduler=cluster.scheduler_address)  # fmt: skip
     assert summary.exit_code == 0 and len(summary.built) == 4
-    assert len(list((tmp_path / "out").rglob("*.html"))) == 4 + 1  # and index.html
+    assert len(list((tmp_path / "out").glob("20*/**/*.html"))) == 4  # besides the index's
     local = b.build([params], output_dir=tmp_path / "out", to=("html",), progress=False)
     assert len(local.skipped) == 4  # same manifest whichever executor built it
 

@@ -7,7 +7,6 @@ import json
 import shutil
 import subprocess
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from bs4 import BeautifulSoup
@@ -15,6 +14,7 @@ from bs4 import BeautifulSoup
 from disclosure_lib.batch import build as b
 from disclosure_lib.batch import gate
 from disclosure_lib.batch import render as batch_render
+from disclosure_lib.batch.dashboard import read_rows
 from disclosure_lib.batch.manifest import MANIFEST_NAME
 from disclosure_lib.checks import check_report
 from disclosure_lib.params import load_report, params_path
@@ -95,9 +95,11 @@ def test_strict_build_blocks_the_report_and_its_year(
     blocked = entries[f"report:{BROKEN}/2023"]
     assert blocked["status"] == "blocked" and blocked["outputs"] == []
     assert blocked["findings"] and blocked["findings"][0]["severity"] == "error"
-    soup = BeautifulSoup((out / "index.html").read_text(encoding="utf-8"), "html.parser")
-    section = soup.find("h3", id=f"blocked-{quote(f'report:{BROKEN}/2023', safe='')}")
-    assert section is not None and "未发布" in section.find_previous("h2").get_text()
+    row = read_rows(out / "index-2023.json")[BROKEN]
+    assert row["statuses"] == "b" and row["files"] == "" and row["first_error"]
+    soup = BeautifulSoup((out / "findings-2023.html").read_text(encoding="utf-8"), "html.parser")
+    section = soup.find("h2", id=f"r{row['findings_anchor']}")
+    assert section is not None and section.get_text() == BROKEN
     listed = section.find_next("ul", class_="findings").get_text()
     assert blocked["findings"][0]["message"] in listed and "本年新收" in listed
     # unchanged and still strict: nothing to do, still blocked (exit 1)

@@ -1,145 +1,218 @@
-"""outputs/index.html: agency x year grid with status, check counts and links; text escaped."""
+"""The index: a landing page, one dashboard page per year (rows as JSON, statuses, deadlines,
+key figures with last year's), a findings page; per-character pinyin order; text escaped."""
 
 from __future__ import annotations
 
+import datetime
+import json
 from pathlib import Path
+from typing import Any
 
 from bs4 import BeautifulSoup
 
+from disclosure_lib.batch import dashboard as dash
 from disclosure_lib.batch.manifest import Entry
-from disclosure_lib.batch.site import index_html, write_index
+from disclosure_lib.batch.site import index_html, pinyin_keys, site_pages, write_index
+from disclosure_lib.checks_trend import KEY_FIGURES
+from disclosure_lib.collection import Collection
+from disclosure_lib.names import agency_key, agency_order
+
+TODAY = datetime.date(2025, 1, 25)  # 2024's reports due 2025-01-31: 6 days left
+
+
+def _figures(base: int) -> dict[str, int | None]:
+    return {name: base + i for i, name in enumerate(KEY_FIGURES)}
+
+
+def _report(agency: str, year: int, status: str = "built", **kw: Any) -> Entry:
+    stem = f"{year}/{agency}/{agency}{year}年政府信息公开工作年度报告"
+    outputs = [f"{stem}.ipynb", f"{stem}.html", f"{stem}.pdf"] if status == "built" else []
+    kw.setdefault("issued", f"{year + 1}-01-20")
+    return Entry(f"report:{agency}/{year}", "f", {}, status, ["html", "pdf"], outputs,
+                 agency=agency, year=year, profile="publish", **kw)  # fmt: skip
+
+
+_FINDINGS = [
+    {"severity": "error", "code": "R1-TOTAL", "line": 12, "where": "三、… › 总计",
+     "message": "总计不符 <b>"},
+    {"severity": "warning", "code": "Y1-JUMP", "line": 3, "where": "x", "message": "jump",
+     "acknowledged": {"reason": "清理", "by": "王", "date": "2025-01-10"}},
+]  # fmt: skip
 
 
 def _entries() -> list[Entry]:
-    stem = "2024/甲/甲2024年政府信息公开工作年度报告"
+    summary = ["2024/summary.ipynb", "2024/summary.html"]
     return [
-        Entry(
-            "report:甲/2024",
-            "f",
-            {},
-            "built",
-            ["html", "pdf"],
-            [f"{stem}.ipynb", f"{stem}.html", f"{stem}.pdf"],
-            agency="甲",
-            year=2024,
-            errors=2,
-            warnings=1,
-        ),
-        Entry(
-            "report:甲/2023",
-            "f",
-            {},
-            "built",
-            ["html"],
-            ["2023/甲/r.ipynb", "2023/甲/r.html"],
-            agency="甲",
-            year=2023,
-        ),
-        Entry(
-            "report:<script>alert(1)</script>/2024",
-            "f",
-            {},
-            "failed",
-            [],
-            ["2024/x/x.failed.ipynb"],
-            agency="<script>alert(1)</script>",
-            year=2024,
-            first_error="ValueError: <b>boom</b>",
-        ),
-        Entry(
-            "summary:2024",
-            "f",
-            {},
-            "built",
-            ["html"],
-            ["2024/summary.ipynb", "2024/summary.html"],
-            kind="summary",
-            year=2024,
-        ),
-        Entry(
-            "file:/p/bad.yaml",
-            "f",
-            {},
-            "failed",
-            [],
-            [],
-            source="/p/bad.yaml",
-            first_error="YAML 语法错误",
-        ),
-    ]
+        _report("甲", 2023, figures=_figures(10)),
+        _report("甲", 2024, errors=2, warnings=1, acknowledged=1, figures=_figures(15),
+                findings=_FINDINGS),
+        _report("乙", 2024, issued="2025-02-03", figures={**_figures(1), "予以公开": None}),
+        _report("丙", 2024, status="blocked", errors=1, first_error="总计不符"),
+        _report("<script>alert(1)</script>", 2024, status="failed", issued="",
+                first_error="ValueError: <b>boom</b>"),
+        _report("丁", 2024, issued=""),  # not issued yet, not yet due
+        Entry("summary:2024", "f", {}, "built", ["html"], summary, kind="summary", year=2024),
+        Entry("file:/p/bad.yaml", "f", {}, "failed", [], [], source="/p/bad.yaml",
+              first_error="YAML 语法错误"),
+    ]  # fmt: skip
 
 
-def _grid(soup: BeautifulSoup) -> dict[str, list[str]]:
-    table = soup.find("table", id="reports")
-    return {
-        tr.find("th").get_text(): [td.get_text(" ", strip=True) for td in tr.find_all("td")]
-        for tr in table.find("tbody").find_all("tr")
-    }
+_OFFICE = Collection(government="戊区人民政府", agencies=["甲", "乙", "丙", "丁", "己"])
 
 
-def test_index_grid_status_counts_and_links() -> None:
-    soup = BeautifulSoup(index_html(_entries()), "html.parser")
+def _data(page: str) -> dict[str, Any]:
+    soup = BeautifulSoup(page, "html.parser")
+    data: dict[str, Any] = json.loads(soup.find("script", id="data").string)
+    return data
+
+
+def _rows(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {r["agency"]: r for r in dash.decode_rows(data)}
+
+
+def test_per_character_pinyin_order() -> None:
+    """Issue 19.7: 古田… (gu) before 国有… (guo); whole strings compared put guoyou first."""
+    names = ["国有资产局", "古田县局", "中山区局", "硚口区局", "阿城区局", "长沙局"]
+    ordered = sorted(names, key=agency_key)
+    assert ordered == ["阿城区局", "长沙局", "古田县局", "国有资产局", "硚口区局", "中山区局"]
+    assert "guoyou" < "gutian"  # what the old whole-string key did
+    assert agency_order(names)["古田县局"] < agency_order(names)["国有资产局"]
+    keys = pinyin_keys(names)  # computed in another process: the same syllables
+    assert keys["国有资产局"][:2] == ("guo", "you")
+    rows = dash.year_rows({(n, 2024): _report(n, 2024) for n in names}, 2024, None, TODAY, keys)
+    assert [r.agency for r in rows] == ordered
+
+
+def test_pinyin_cache_of_the_old_form_is_computed_again() -> None:
+    cache = {"古田县局": ["gutianxianju", "gtxj"], "国有资产局": ["guo you zi chan ju", "gyzcj"]}
+    keys = pinyin_keys(["古田县局", "国有资产局"], cache)
+    assert keys["古田县局"] == ("gu", "tian", "xian", "ju") and cache["古田县局"][1] == "gtxj"
+    assert cache["古田县局"][0] == "gu tian xian ju"
+
+
+def test_statuses_deadlines_and_days_left() -> None:
+    reports = dash.report_entries(_entries())
+    rows = {r.agency: r for r in dash.year_rows(reports, 2024, _OFFICE, TODAY, {})}
+    assert rows["甲"].statuses == dash.ERRORS
+    assert rows["乙"].statuses == dash.BUILT + dash.LATE and rows["乙"].late_by(TODAY) == 3
+    assert rows["丙"].statuses == dash.BLOCKED
+    assert rows["<script>alert(1)</script>"].statuses == dash.FAILED  # date unknown: not late
+    assert rows["丁"].statuses == dash.BUILT and rows["丁"].days_left(TODAY) == 6
+    assert rows["己"].statuses == dash.MISSING and rows["己"].entry is None
+    # the 人民政府's own report is due 3月31日 (第四十九条)
+    gov = rows["戊区人民政府"]
+    assert gov.statuses == dash.MISSING and gov.due == datetime.date(2025, 3, 31)
+    assert gov.days_left(TODAY) == 65
+    # past the due date: not issued and not submitted are late too
+    later = datetime.date(2025, 2, 10)
+    rows = {r.agency: r for r in dash.year_rows(reports, 2024, _OFFICE, later, {})}
+    assert rows["己"].statuses == dash.LATE + dash.MISSING and rows["己"].late_by(later) == 10
+    assert dash.LATE in rows["丁"].statuses and rows["丁"].days_left(later) is None
+    assert rows["甲"].statuses == dash.ERRORS  # issued on time
+    assert dash.counts(rows.values())[dash.LATE] == 3  # 乙, 丁, 己
+    # an override in collection.yaml moves one agency's date
+    office = Collection(agencies=["乙"], overrides={("乙", 2024): datetime.date(2025, 2, 5)})
+    row = next(r for r in dash.year_rows(reports, 2024, office, later, {}) if r.agency == "乙")
+    assert row.statuses == dash.BUILT
+
+
+def test_year_page_data_figures_and_changes() -> None:
+    pages = site_pages(_entries(), collection=_OFFICE, today=TODAY)
+    assert {"index.html", "index-2023.html", "index-2024.html", "index-2024.json",
+            "findings-2024.html"} <= set(pages)  # fmt: skip
+    data = _data(pages["index-2024.html"])
+    assert data == json.loads(pages["index-2024.json"])
+    assert data["figures"] == list(KEY_FIGURES) and data["statuses"] == dash.STATUS_LABEL
+    rows = _rows(data)
+    jia = rows["甲"]
+    assert jia["figures"] == [15 + i for i in range(len(KEY_FIGURES))]
+    assert jia["previous_figures"] == [10 + i for i in range(len(KEY_FIGURES))]
+    assert (jia["errors"], jia["warnings"], jia["acknowledged"]) == (2, 1, 1)
+    assert jia["files"] == "hpn" and jia["base"] == 0 and jia["profile"] == "p"
+    assert jia["issued_days_after_due"] == -11 and jia["due"] == 0
+    yi = rows["乙"]
+    assert yi["figures"][list(KEY_FIGURES).index("予以公开")] is None  # missing, not "—"
+    assert yi["previous_figures"] == 0  # no 2023 report: the change does not apply
+    assert rows["己"]["figures"] == 0 and rows["己"]["statuses"] == dash.MISSING
+    assert rows["戊区人民政府"]["due"] == "2025-03-31"
+    assert rows["丙"]["first_error"] == "总计不符"
+    soup = BeautifulSoup(pages["index-2024.html"], "html.parser")
     assert soup.html["lang"] == "zh-CN"
-    grid = soup.find("table", id="reports")
-    head = [th.get_text() for th in grid.find("thead").find_all("th")]
-    assert head == ["机关", "2023年", "2024年"]
-    assert all(th["scope"] == "col" for th in grid.find("thead").find_all("th"))
-    row = next(tr for tr in grid.find("tbody").find_all("tr") if tr.find("th").get_text() == "甲")
-    assert row.find("th")["scope"] == "row"
-    cells = row.find_all("td")
-    assert "校验通过" in cells[0].get_text()
-    assert "错误 2" in cells[1].get_text() and "警告 1" in cells[1].get_text()
-    links = {a.get_text(): a["href"] for a in cells[1].find_all("a")}
-    assert set(links) == {"HTML", "PDF", "笔记本"}
-    assert links["PDF"].endswith(".pdf") and "%E7%94%B2" in links["PDF"]  # URL-quoted path
-    assert cells[1].find("a")["aria-label"] == "甲 2024年 HTML"
-    assert "summary.html" in str(soup.find_all("table")[0])
+    counts = soup.find(id="counts").get_text()
+    assert "共 5 份报告（7 个机关）" in counts and "有错误 1" in counts and "未提交 2" in counts
+    found = soup.find_all("button", attrs={"data-status": True})
+    buttons = {b["data-status"]: b.get_text() for b in found}
+    assert buttons[""] == "全部 7" and buttons["m"] == "未提交 2" and buttons["f"] == "失败 1"
+    heads = soup.find("table", id="reports").find("thead").find_all("th")
+    assert all(th["scope"] == "col" for th in heads)
+    assert [th.get("aria-sort") for th in heads][:2] == ["ascending", None]
+    assert [th.get_text() for th in heads][6:12] == list(KEY_FIGURES)
+    noscript = soup.find("noscript")
+    assert [a["href"] for a in noscript.find_all("a")] == ["index-2024.json", "findings-2024.html"]
+    nav = [a.get_text() for a in soup.find("nav").find_all("a")]
+    assert nav == ["全部年度", "2023年", "2024年"]
+
+
+def test_landing_page_counts_summaries_and_failed_files() -> None:
+    soup = BeautifulSoup(index_html(_entries(), collection=_OFFICE, today=TODAY), "html.parser")
+    table = soup.find("table", id="years")
+    head = [th.get_text() for th in table.find("thead").find_all("th")]
+    assert head == ["年度", "报告", *dash.STATUS_LABEL.values(), "汇总报告"]
+    first = table.find("tbody").find("tr")
+    assert first.find("a")["href"] == "index-2024.html"
+    cells = [td.get_text(" ", strip=True) for td in first.find_all("td")]
+    assert cells[:7] == ["5", "2", "1", "1", "2", "1", "1"]
+    assert "summary.html" in str(first) and cells[7].startswith("已生成")
     text = soup.get_text()
-    assert "YAML 语法错误" in text and "/p/bad.yaml" in text
-    failed = _grid(soup)["<script>alert(1)</script>"]
-    assert failed[1].startswith("失败 出错的笔记本")
+    assert "共 6 份报告" in text and "YAML 语法错误" in text and "/p/bad.yaml" in text
 
 
-def test_index_escapes_text() -> None:
-    html = index_html(_entries())
-    assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-    assert "<b>boom</b>" not in html
+def test_findings_page_lists_open_and_acknowledged_apart() -> None:
+    pages = site_pages(_entries(), collection=_OFFICE, today=TODAY)
+    data = _data(pages["index-2024.html"])
+    anchor = _rows(data)["甲"]["findings_anchor"]
+    soup = BeautifulSoup(pages["findings-2024.html"], "html.parser")
+    section = soup.find(id=f"r{anchor}")
+    assert section.get_text() == "甲"
+    items = [li.get_text() for li in section.find_next("ul", class_="findings").find_all("li")]
+    assert items[0].startswith("错误 [R1-TOTAL] 第12行") and "总计不符 <b>" in items[0]
+    assert items[1].startswith("已核实（王，2025-01-10，清理） [Y1-JUMP]")
+    blocked = soup.find(id=f"r{_rows(data)['丙']['findings_anchor']}")
+    assert blocked.get_text() == "丙" and "总计不符" in blocked.find_next("p").find_next("p").text
 
 
-def test_agencies_in_pinyin_order_with_a_filter() -> None:
-    """Issue 10.8: agencies sorted as Chinese readers look them up, not by code point."""
-    names = ["中山区局", "硚口区局", "阿城区局", "北京局", "长沙局", "示例局"]
-    entries = [Entry(f"report:{n}/2024", "f", {}, "built", ["html"], [], agency=n, year=2024)
-               for n in names]  # fmt: skip
-    soup = BeautifulSoup(index_html(entries), "html.parser")
-    assert list(_grid(soup)) == ["阿城区局", "北京局", "长沙局", "硚口区局", "示例局", "中山区局"]
-    assert sorted(names) != list(_grid(soup))  # code point order would differ
-    box = soup.find("input", id="filter")
-    assert soup.find("label", attrs={"for": "filter"}) is not None and box["type"] == "search"
-    row = soup.find("th", string="硚口区局").parent
-    assert "qiaokouquju" in row["data-search"] and "qkqj" in row["data-search"]
-    assert soup.find("script") is not None  # filtering is the only script
-
-
-def test_blocked_and_incomplete() -> None:
-    blocked = Entry("report:乙/2024", "f", {}, "blocked", [], [], agency="乙", year=2024,
-                    errors=1, first_error="总计不符",
-                    findings=[{"severity": "error", "code": "R1-TOTAL", "line": 12,
-                               "where": "三、… › 总计", "message": "总计不符 <b>"}])  # fmt: skip
-    soup = BeautifulSoup(index_html([*_entries(), blocked], complete=False), "html.parser")
-    assert "未完成" in soup.find(class_="incomplete").get_text()
-    cell = _grid(soup)["乙"][1]
-    assert "已阻止" in cell and "错误 1" in cell
-    section = soup.find(id="blocked-" + "report%3A%E4%B9%99%2F2024")
-    assert section is not None and section.get_text() == "乙 2024年"
-    item = section.find_next("ul", class_="findings").get_text()
-    assert "R1-TOTAL" in item and "第12行" in item and "总计不符 <b>" in item
-    assert "因校验错误未发布 1 份" in soup.get_text()
+def test_every_page_escapes_text() -> None:
+    for name, page in site_pages(_entries(), collection=_OFFICE, today=TODAY).items():
+        assert "<script>alert" not in page and "<b>boom</b>" not in page, name
+        assert "<b>" not in page.replace("&lt;b&gt;", ""), name
+    data = _data(site_pages(_entries(), today=TODAY)["index-2024.html"])
+    assert "<script>alert(1)</script>" in _rows(data)  # the JSON holds the text as it is
+    entry = _report("\x1b[31m红\u202e局", 2024)
+    page = site_pages([entry], today=TODAY)["index-2024.html"]
+    assert "\x1b" not in page and "\u202e" not in page
+    assert "\\x1b[31m红\\u202e局" in _rows(_data(page))
 
 
 def test_write_index(tmp_path: Path) -> None:
-    path = write_index(tmp_path, _entries())
-    assert path == tmp_path / "index.html" and "甲" in path.read_text(encoding="utf-8")
-    before = path.stat().st_mtime_ns
-    write_index(tmp_path, _entries())  # the same page: not rewritten
-    assert path.stat().st_mtime_ns == before
+    path = write_index(tmp_path, _entries(), today=TODAY)
+    assert path == tmp_path / "index.html" and "index-2024.html" in path.read_text("utf-8")
+    year = tmp_path / "index-2024.html"
+    before = year.stat().st_mtime_ns
+    write_index(tmp_path, _entries(), today=TODAY)  # the same pages: not rewritten
+    assert year.stat().st_mtime_ns == before
+    (tmp_path / "index-2031.json").write_text("{}", encoding="utf-8")  # a year gone
+    (tmp_path / "index-notes.html").write_text("mine", encoding="utf-8")
+    write_index(tmp_path, [e for e in _entries() if e.year != 2023], today=TODAY)
+    assert not (tmp_path / "index-2023.html").exists()
+    assert not (tmp_path / "index-2031.json").exists() and (tmp_path / "index-notes.html").exists()
+
+
+def test_the_year_being_collected_is_listed() -> None:
+    """With a collection file, the year just ended appears before any report of it: its
+    agencies 未提交, days left before 1月31日."""
+    entries = [_report("甲", 2023)]
+    pages = site_pages(entries, collection=_OFFICE, today=TODAY)
+    rows = _rows(_data(pages["index-2024.html"]))
+    assert set(rows) == {"甲", "乙", "丙", "丁", "己", "戊区人民政府"}
+    assert {r["statuses"] for r in rows.values()} == {dash.MISSING}
+    assert "index-2024.html" not in site_pages(entries, today=TODAY)
