@@ -128,8 +128,13 @@ class BuildSummary:
         )
 
     @property
+    def drafts(self) -> list[Line]:
+        """Reports written marked 草稿（校验未通过） (publish profile, check errors)."""
+        return [x for x in self.lines if x.draft]
+
+    @property
     def exit_code(self) -> int:
-        return 1 if self.failed or self.blocked else 0
+        return 1 if self.failed or self.blocked or self.drafts else 0
 
     def table(self) -> str:
         return summary_table(self.lines, self.wall, removed=len(self.removed),
@@ -201,7 +206,7 @@ def build(
         todo = [u for u in units if u.load_error or opts.force or not manifest.up_to_date(
                 u.key, u.fingerprint, formats, strict=opts.strict)]  # fmt: skip
         state = _State(output_dir, manifest, Progress(len(units), enabled=opts.progress))
-        state.lines.extend(_skipped_line(manifest, u) for u in units if u not in todo)
+        state.lines.extend(_skipped_line(manifest, u, profile) for u in units if u not in todo)
         state.show.skip(len(state.lines))
         complete, index = False, None
         try:
@@ -267,14 +272,22 @@ def _remove_orphans(output_dir: Path, manifest: Manifest, planned: Plan) -> list
     return [e.label for e in gone]
 
 
-def _skipped_line(manifest: Manifest, unit: Unit) -> Line:
+def _skipped_line(manifest: Manifest, unit: Unit, profile: str) -> Line:
     e = manifest.entries.get(unit.key)
     status = Status.BLOCKED if e is not None and e.status == Status.BLOCKED else Status.SKIPPED
     if e is None:
         return Line(unit.label, status, kind=unit.kind)
     return Line(unit.label, status, errors=e.errors, warnings=e.warnings, kind=unit.kind,
                 message=e.first_error if status == Status.BLOCKED else "",
-                check_error=e.first_error)  # fmt: skip
+                check_error=e.first_error,
+                draft=_draft(unit.kind, status, e.errors, profile))  # fmt: skip
+
+
+def _draft(kind: UnitKind, status: Status, errors: int, profile: str) -> bool:
+    """A report written (now or before) marked 草稿（校验未通过）: the notebook's `report_body`
+    marks a publish render whose checks find errors; the same checks counted `errors`."""
+    published = status in (Status.BUILT, Status.SKIPPED) and profile != "review"
+    return kind == UnitKind.REPORT and published and errors > 0
 
 
 def _write_index(output_dir: Path, manifest: Manifest, *, complete: bool) -> Path:
@@ -339,6 +352,7 @@ def _run(work: list[Unit], opts: BuildOptions, state: _State) -> None:
 
     def finish(unit: Unit, formats: tuple[str, ...], result: Result) -> None:
         entry = store(output_dir, unit, formats, result)
+        draft = _draft(unit.kind, entry.status, result.errors, opts.profile)
         remove_replaced(output_dir, manifest.entries.get(unit.key), entry)
         manifest.record(entry)
         manifest.save(every=1.0)
@@ -346,7 +360,8 @@ def _run(work: list[Unit], opts: BuildOptions, state: _State) -> None:
         state.add(Line(unit.label, entry.status, result.timings.get("total", 0.0),
                        result.errors, result.warnings,
                        entry.first_error if entry.status != Status.BUILT else "", kind=unit.kind,
-                       check_error=result.first_check_error))  # fmt: skip
+                       check_error=result.first_check_error,
+                       draft=draft))  # fmt: skip
 
     try:
         while True:
