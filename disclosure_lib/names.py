@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from .errors import ParamsError
@@ -169,3 +170,29 @@ def _cut_middle(name: str, budget: int) -> str:
     head_budget = budget - len(tail.encode("utf-8")) - len("…".encode())
     head = name.encode("utf-8")[:head_budget].decode("utf-8", "ignore")
     return f"{head}…{tail}"
+
+
+# --- the order of agencies -------------------------------------------------------------------
+
+
+def pinyin_syllables(name: str) -> list[str]:
+    """The pinyin of `name`, one syllable per Chinese character (phrases read as phrases:
+    长沙 → chang sha), other runs (digits, Latin letters) kept, all lower case. Loads pypinyin's
+    dictionaries (≈ 55 MB) on first use: a process that must stay small asks another
+    (`batch.site`)."""
+    from pypinyin import Style, lazy_pinyin
+
+    return [s.lower() for s in lazy_pinyin(name, style=Style.NORMAL, errors="default")]
+
+
+def agency_key(name: str, syllables: Sequence[str] | None = None) -> tuple[tuple[str, ...], str]:
+    """How agencies are ordered everywhere (the index, summary rankings): as Chinese readers
+    look them up, by pinyin compared character by character (古田… gu before 国有… guo, which
+    comparing whole strings puts first: "guoyou" < "gutian"), the name breaking ties.
+    `syllables`: `pinyin_syllables(name)` when already known."""
+    return (tuple(pinyin_syllables(name) if syllables is None else syllables), name)
+
+
+def agency_order(names: Iterable[str]) -> dict[str, int]:
+    """Each name's position in `agency_key` order (a column pandas can sort by)."""
+    return {n: i for i, n in enumerate(sorted(set(names), key=agency_key))}
