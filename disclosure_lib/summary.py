@@ -15,7 +15,7 @@ findings a caller already has.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 import numpy as np
@@ -43,6 +43,10 @@ RATE = "予以公开率"  # 予以公开 ÷ 办理总计 (0–1)
 RANKED = ("本年新收", RATE, "行政复议", "行政诉讼", "复议诉讼纠正")
 FIGURE_COLUMNS = ["agency", "year", *KEY_FIGURES, RATE]
 FINDING_COLUMNS = ["agency", "year", "severity", "code", "table", "row", "column", "message"]
+# reports a year's summary does not count: agency, year, check errors, why (LEFT_OUT_*)
+LEFT_OUT_COLUMNS = ["agency", "year", "errors", "reason"]
+LEFT_OUT_ERRORS = "校验未通过"
+LEFT_OUT_MISSING = "未生成"
 
 
 def title(year: int) -> str:
@@ -299,10 +303,17 @@ class YearSummary:
     findings: pd.DataFrame
     rules: pd.DataFrame
     agencies: pd.DataFrame
+    # reports of `year` not counted (`left_out`): check errors, or their build failed
+    left_out: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=LEFT_OUT_COLUMNS))
 
     @property
     def title(self) -> str:
         return title(self.year)
+
+    @property
+    def with_errors(self) -> int:
+        """Reports of the year left out for their check errors."""
+        return int((self.left_out["reason"] == LEFT_OUT_ERRORS).sum())
 
     @property
     def names(self) -> list[str]:
@@ -316,33 +327,56 @@ class YearSummary:
         """Agencies with an error, with warnings only, and with none."""
         a = self.agencies
         errors = int((a["errors"] > 0).sum())
+        checked = len(self.figures) + self.with_errors  # counted, and left out for errors
         return {
             SEVERITY_LABEL["error"]: errors,
             SEVERITY_LABEL["warning"]: len(a) - errors,
-            "通过": len(self.figures) - len(a),
+            "通过": checked - len(a),
         }
 
 
+def left_out(findings: pd.DataFrame, year: int, missing: Iterable[str] = ()) -> pd.DataFrame:
+    """The reports of `year` a summary does not count (`LEFT_OUT_COLUMNS`): those whose
+    checks found errors (acknowledging never applies to errors), with how many, then
+    `missing` agencies (their build failed: 未生成), each in name order."""
+    errors = findings[(findings["year"] == year) & (findings["severity"] == "error")]
+    counts = errors.groupby("agency").size().sort_index()
+    rows = [[a, year, int(n), LEFT_OUT_ERRORS] for a, n in counts.items()]
+    rows += [[a, year, 0, LEFT_OUT_MISSING] for a in sorted(set(missing) - set(counts.index))]
+    return pd.DataFrame(rows, columns=LEFT_OUT_COLUMNS)
+
+
 def year_summary(
-    reports: Iterable[Report], year: int, findings: pd.DataFrame | None = None
+    reports: Iterable[Report],
+    year: int,
+    findings: pd.DataFrame | None = None,
+    *,
+    missing: Iterable[str] = (),
 ) -> YearSummary:
     """The summary of `year` from every loaded report (earlier years feed the trend and the
     cross-year checks; later ones are ignored). No report of `year`: a RenderError.
 
-    `findings`: that year's `findings_frame` when the caller has it already (the checks are
-    most of the time at thousands of agencies); else the reports are checked here.
+    Reports of `year` with check errors, and those of `missing` agencies (a build whose
+    report failed), are left out of the totals, rankings and spread and listed
+    (`YearSummary.left_out`). `findings`: that year's `findings_frame` when the caller has it
+    already (the checks are most of the time at thousands of agencies); else the reports are
+    checked here.
     """
     reports = list(reports)
-    chosen = select_year(reports, year)
+    select_year(reports, year)  # none of `year`: the error naming the years there are
     history = [r for r in reports if r.year <= year]
+    if findings is None:
+        findings = findings_frame(history, year)
+    dropped = left_out(findings, year, missing)
+    skip = set(dropped["agency"])
+    chosen = [r for r in select_year(reports, year) if r.agency not in skip]
     # every cell of `year` (the summed tables); the key figures alone of earlier years (trend)
     cells = cell_frame(chosen)
     earlier = cell_frame([r for r in history if r.year < year], KEY_CELLS)
-    frames = [figures_of(f) for f in (earlier, cells) if len(f)]
+    # every report of the year may be left out: its figures are then an empty frame
+    frames = [figures_of(f) for f in (earlier, cells) if len(f)] or [figures_of(cells)]
     figures = pd.concat(frames, ignore_index=True)
     this_year = figures[figures["year"] == year].drop(columns="year")
-    if findings is None:
-        findings = findings_frame(history, year)
     return YearSummary(
         year=year,
         figures=rank(this_year),
@@ -351,4 +385,5 @@ def year_summary(
         findings=findings,
         rules=by_rule(findings),
         agencies=by_agency(findings),
+        left_out=dropped,
     )

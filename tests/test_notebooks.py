@@ -11,6 +11,8 @@ import pytest
 from papermill.exceptions import PapermillExecutionError
 
 from disclosure_lib import format as fmt
+from disclosure_lib.explore import item_label
+from disclosure_lib.names import agency_key
 from disclosure_lib.params import load_report, params_path
 from disclosure_lib.rendering.layout import MIME
 
@@ -73,7 +75,17 @@ def test_explore_notebook_retypes_no_official_label() -> None:
 # chart's axis, then pick another agency, year and table in the selectors.
 PROBE = """\
 import json
-print("PROBE", json.dumps({"ticks": [t.get_text() for t in trend_ax.get_xticklabels()]}))
+table_box.value = fmt.APPLICATIONS.title
+year_box.value = %d
+print("PROBE", json.dumps({
+    "ticks": [t.get_text() for t in trend_ax.get_xticklabels()],
+    "agencies": agencies,
+    "items": [str(i) for i in selection().index],
+    "bars": [str(i) for i in explore.bars(selection()).index],
+    "bar_columns": [str(c) for c in explore.bars(selection()).columns],
+    "fee_types": sorted({type(v).__name__ for v in fees.fee}),
+    "fees": {f"{a} {y}": str(v) for a, y, v in fees.itertuples(index=False)},
+}, ensure_ascii=False))
 agency_box.value = %r
 year_box.value = %d
 table_box.value = fmt.REVIEW.title
@@ -87,7 +99,7 @@ def _text(output) -> str:  # type: ignore[no-untyped-def]
 def test_explore_notebook(tmp_path: Path) -> None:
     agency, year = "示例区自然资源和规划局", 2022
     nb = nbformat.read(ROOT / "notebooks" / "explore.ipynb", as_version=4)
-    nb.cells.append(nbformat.v4.new_code_cell(PROBE % (agency, year)))
+    nb.cells.append(nbformat.v4.new_code_cell(PROBE % (2024, agency, year)))
     source = tmp_path / "explore.ipynb"
     nbformat.write(nb, source)
     out = papermill.execute_notebook(
@@ -100,6 +112,27 @@ def test_explore_notebook(tmp_path: Path) -> None:
     assert "个机关，年份：2022、2023、2024" in text  # years as integers
     probe = json.loads(text.split("PROBE ", 1)[1].splitlines()[0])
     assert probe["ticks"] == ["2022", "2023", "2024"]  # the trend chart's x-axis
+
+    # issue 19 item 8: pinyin order character by character (教 jiao before 人 ren, which
+    # code points put first), sub-rows with their group, totals apart from the bars
+    assert probe["agencies"] == sorted(probe["agencies"], key=agency_key)
+    assert probe["agencies"].index("示例区教育局") < probe["agencies"].index("示例区人民政府办公室")
+    app = fmt.APPLICATIONS
+    unavailable = app.row("unavailable")
+    assert f"{unavailable.label} › {app.row('unavailable.not_held').label}" in probe["items"]
+    total_row = app.row("total").label
+    assert any(i.endswith(total_row) for i in probe["items"])
+    assert not any(i.endswith(total_row) for i in probe["bars"])
+    assert probe["bar_columns"] == [app.column("total").label]
+    # the fee exact: Decimal, as the params file has it
+    assert probe["fee_types"] == ["Decimal"]
+    for key, value in probe["fees"].items():
+        name, y = key.rsplit(" ", 1)
+        fee = load_report(params_path(PARAMS, name, int(y))).get("proactive", "fees", "fee_amount")
+        assert value == str(fee)
+    # rates as percentages, one agency's years with the change
+    rates = [line for line in text.splitlines() if line.rstrip().endswith("%")]
+    assert rates and "0.41" not in text and "较上年" in text and "个百分点" in text
 
     # agency × year: integer years as columns, integer counts, blank where there is no report
     new_by_year = next(_text(o) for o in outputs if _text(o).startswith("year "))
@@ -114,11 +147,12 @@ def test_explore_notebook(tmp_path: Path) -> None:
     pivot = _text(shown[0])
     header = pivot.splitlines()[0].split()
     assert header == ["column", *(c.label for c in fmt.REVIEW.columns)]  # official order
-    rows = [line.split()[0] for line in pivot.splitlines()[2:]]
-    assert rows == [r.label for r in fmt.REVIEW.rows]
+    ncols = len(fmt.REVIEW.columns)
+    rows = [" ".join(line.split()[:-ncols]) for line in pivot.splitlines()[2:]]
+    assert rows == [item_label(r.label, r.group or "") for r in fmt.REVIEW.rows]  # 行政诉讼 › …
     report = load_report(params_path(PARAMS, agency, year))
     for line, row in zip(pivot.splitlines()[2:], fmt.REVIEW.rows, strict=True):
-        assert [int(x) for x in line.split()[1:]] == [
+        assert [int(x) for x in line.split()[-ncols:]] == [
             report.get("review", row.key, c.key) for c in fmt.REVIEW.columns
         ]
     assert "image/png" in shown[1]["data"]

@@ -175,13 +175,46 @@ def test_year_summary(reports: list[Report]) -> None:
     later = demo_series("丁局", range(2025, 2026), seed=5)
     s = sm.year_summary([*_broken(reports, "丙局", 2024), *later], 2024)
     assert s.title == "2024年政府信息公开工作年度报告汇总"
-    assert s.names == ["丙局", "乙局", "甲局"]
+    # 丙局's report has errors: left out of the figures, listed apart, still among the checked
+    assert s.names == ["乙局", "甲局"]
     assert s.years == [2022, 2023, 2024]  # the trend: every year up to 2024, none after
-    assert list(s.figures["本年新收排名"].sort_values()) == [1, 2, 3]
-    assert s.total.agency == "3个机关合计"
+    assert list(s.figures["本年新收排名"].sort_values()) == [1, 2]
+    assert s.total.agency == "2个机关合计"
     assert s.total.get("applications", "new", "total") == s.figures["本年新收"].sum()
+    clean = sm.year_summary(reports, 2024)
+    assert clean.left_out.empty and clean.total.agency == "3个机关合计"
+    bing = clean.figures.set_index("agency").loc["丙局", "本年新收"]
+    assert s.total.get("applications", "new", "total") == clean.figures["本年新收"].sum() - bing
+    errors = int((s.findings["severity"] == "error").sum())
+    assert s.left_out.to_dict("records") == [
+        {"agency": "丙局", "year": 2024, "errors": errors, "reason": "校验未通过"}
+    ]
+    assert s.with_errors == 1
     assert s.severity_counts() == {"错误": 1, "警告": 0, "通过": 2}
     assert list(s.agencies["agency"]) == ["丙局"]
+    # the trend's 2024 is what the summary counts
+    assert s.trend.set_index("year").loc[2024, "报告数"] == 2
+
+
+def test_every_report_with_errors_leaves_an_empty_count(reports: list[Report]) -> None:
+    broken = reports
+    for agency in ("甲局", "乙局", "丙局"):
+        broken = _broken(broken, agency, 2024)
+    s = sm.year_summary(broken, 2024)
+    assert s.figures.empty and s.total.agency == "0个机关合计"
+    assert sorted(s.left_out["agency"]) == ["丙局", "乙局", "甲局"]
+    assert s.total.get("applications", "new", "total") is None
+    assert s.severity_counts() == {"错误": 3, "警告": 0, "通过": 0}
+
+
+def test_left_out_lists_errors_then_missing_reports(reports: list[Report]) -> None:
+    broken = _broken(reports, "乙局", 2024)
+    s = sm.year_summary(broken, 2024, missing=["甲局", "乙局"])  # 乙局 once: its errors
+    assert s.names == ["丙局"]
+    assert [(r["agency"], r["reason"]) for r in s.left_out.to_dict("records")] == [
+        ("乙局", "校验未通过"), ("甲局", "未生成")
+    ]  # fmt: skip
+    assert s.severity_counts() == {"错误": 1, "警告": 0, "通过": 1}
 
 
 def test_empty_year() -> None:
@@ -203,6 +236,7 @@ def test_findings_given_are_not_checked_again(reports: list[Report]) -> None:
     assert given.findings is findings and list(given.agencies["agency"]) == ["甲局"]
     none = sm.year_summary(broken, 2024, findings.iloc[0:0])  # a caller's: trusted as is
     assert none.rules.empty and none.severity_counts()["通过"] == 3
+    assert given.names == ["丙局", "乙局"] and none.left_out.empty
 
 
 def test_year_findings_are_those_of_checking_every_year(reports: list[Report]) -> None:

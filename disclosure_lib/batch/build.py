@@ -24,7 +24,8 @@ import contextlib
 import dataclasses
 import os
 import time
-from collections.abc import Iterator, Sequence
+from collections import Counter, deque
+from collections.abc import Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -128,8 +129,13 @@ class BuildSummary:
         )
 
     @property
+    def drafts(self) -> list[Line]:
+        """Reports written marked 草稿（校验未通过） (publish profile, check errors)."""
+        return [x for x in self.lines if x.draft]
+
+    @property
     def exit_code(self) -> int:
-        return 1 if self.failed or self.blocked else 0
+        return 1 if self.failed or self.blocked or self.drafts else 0
 
     def table(self) -> str:
         return summary_table(self.lines, self.wall, removed=len(self.removed),
@@ -200,8 +206,9 @@ def build(
         units = planned.units
         todo = [u for u in units if u.load_error or opts.force or not manifest.up_to_date(
                 u.key, u.fingerprint, formats, strict=opts.strict)]  # fmt: skip
+        todo += _summaries_of_retried(units, todo, manifest)
         state = _State(output_dir, manifest, Progress(len(units), enabled=opts.progress))
-        state.lines.extend(_skipped_line(manifest, u) for u in units if u not in todo)
+        state.lines.extend(_skipped_line(manifest, u, profile) for u in units if u not in todo)
         state.show.skip(len(state.lines))
         complete, index = False, None
         try:
@@ -268,14 +275,22 @@ def _remove_orphans(output_dir: Path, manifest: Manifest, planned: Plan) -> list
     return [e.label for e in gone]
 
 
-def _skipped_line(manifest: Manifest, unit: Unit) -> Line:
+def _skipped_line(manifest: Manifest, unit: Unit, profile: str) -> Line:
     e = manifest.entries.get(unit.key)
     status = Status.BLOCKED if e is not None and e.status == Status.BLOCKED else Status.SKIPPED
     if e is None:
         return Line(unit.label, status, kind=unit.kind)
     return Line(unit.label, status, errors=e.errors, warnings=e.warnings, kind=unit.kind,
                 message=e.first_error if status == Status.BLOCKED else "",
-                check_error=e.first_error)  # fmt: skip
+                check_error=e.first_error,
+                draft=_draft(unit.kind, status, e.errors, profile))  # fmt: skip
+
+
+def _draft(kind: UnitKind, status: Status, errors: int, profile: str) -> bool:
+    """A report written (now or before) marked 草稿（校验未通过）: the notebook's `report_body`
+    marks a publish render whose checks find errors; the same checks counted `errors`."""
+    published = status in (Status.BUILT, Status.SKIPPED) and profile != "review"
+    return kind == UnitKind.REPORT and published and errors > 0
 
 
 def _write_index(
@@ -291,21 +306,58 @@ def _write_index(
     return path
 
 
-def _tasks(
-    work: list[Unit], opts: BuildOptions, notebooks: dict[UnitKind, str], state: _State
-) -> Iterator[tuple[Unit, Task | Result]]:
-    """Each unit's task, made when it is handed out (a failure if its params cannot be read);
-    reports first, then summaries: a summary is the longest single unit."""
-    for unit in sorted(work, key=lambda u: u.kind != UnitKind.REPORT):
-        try:
-            files = unit.pack()
-        except ParamsError as exc:
-            yield unit, Result(False, error=first_line(str(exc)))
-            continue
-        formats = _formats(state, unit, tuple(opts.to))
-        yield unit, Task(unit.kind, unit.agency, unit.year, files, notebooks[unit.kind],
-                         formats, opts.timeout, opts.profile, opts.pdf_standard,
-                         opts.strict)  # fmt: skip
+def _summaries_of_retried(units: list[Unit], todo: list[Unit], manifest: Manifest) -> list[Unit]:
+    """Summaries up to date whose year has a report that failed last time and is built again:
+    they list it as 未生成, which its new outcome may change."""
+    retried = {u.year for u in todo if u.kind == UnitKind.REPORT
+               and (e := manifest.entries.get(u.key)) is not None
+               and e.status == Status.FAILED}  # fmt: skip
+    return [u for u in units
+            if u.kind == UnitKind.SUMMARY and u.year in retried and u not in todo]  # fmt: skip
+
+
+class _Order:
+    """The order units are handed out in: reports first (a summary is the longest single
+    unit), a year's summary once every report of that year in this build has finished, so
+    that it lists those that failed as 未生成 (`missing`) instead of counting them."""
+
+    def __init__(self, work: list[Unit]) -> None:
+        self.ready = deque(u for u in work if u.kind == UnitKind.REPORT)
+        self.pending = Counter(u.year for u in self.ready)
+        self.summaries = [u for u in work if u.kind == UnitKind.SUMMARY]
+        self._release()
+
+    def done(self, unit: Unit) -> None:
+        if unit.kind == UnitKind.REPORT:
+            self.pending[unit.year] -= 1
+            self._release()
+
+    def _release(self) -> None:
+        ready = [u for u in self.summaries if self.pending[u.year] <= 0]
+        self.summaries = [u for u in self.summaries if u not in ready]
+        self.ready.extend(ready)
+
+
+def _missing(manifest: Manifest, year: int) -> tuple[str, ...]:
+    """Agencies whose report of `year` failed (as the manifest has it now): not built."""
+    return tuple(sorted(e.agency for e in manifest.entries.values()
+                        if e.kind == UnitKind.REPORT and e.year == year and e.agency
+                        and e.status == Status.FAILED))  # fmt: skip
+
+
+def _task(
+    unit: Unit, opts: BuildOptions, notebooks: dict[UnitKind, str], state: _State
+) -> Task | Result:
+    """A unit's task, made when it is handed out (a failure if its params cannot be read)."""
+    try:
+        files = unit.pack()
+    except ParamsError as exc:
+        return Result(False, error=first_line(str(exc)))
+    formats = _formats(state, unit, tuple(opts.to))
+    missing = _missing(state.manifest, unit.year) if unit.kind == UnitKind.SUMMARY else ()
+    return Task(unit.kind, unit.agency, unit.year, files, notebooks[unit.kind], formats,
+                opts.timeout, opts.profile, opts.pdf_standard, opts.strict,
+                missing=missing)  # fmt: skip
 
 
 def _formats(state: _State, unit: Unit, asked: tuple[str, ...]) -> tuple[str, ...]:
@@ -331,7 +383,7 @@ def _run(work: list[Unit], opts: BuildOptions, state: _State) -> None:
     jobs = min(opts.jobs or default_jobs(), len(work))
     pool = _executor(opts.executor, jobs, opts.scheduler, opts.timeout,
                      pandas=any(u.kind == UnitKind.SUMMARY for u in work))  # fmt: skip
-    tasks = _tasks(work, opts, notebooks, state)
+    order = _Order(work)
     ahead = max(jobs, getattr(pool, "slots", jobs)) * (1 + AHEAD_PER_WORKER)
     running: dict[Future[Any], tuple[Unit, tuple[str, ...]]] = {}
     # the local pool kills a unit at its deadline itself; on dask the driver does
@@ -342,26 +394,29 @@ def _run(work: list[Unit], opts: BuildOptions, state: _State) -> None:
 
     def finish(unit: Unit, formats: tuple[str, ...], result: Result) -> None:
         entry = store(output_dir, unit, formats, result)
+        draft = _draft(unit.kind, entry.status, result.errors, opts.profile)
         remove_replaced(output_dir, manifest.entries.get(unit.key), entry)
         manifest.record(entry)
         manifest.save(every=1.0)
         state.timings[unit.label] = result.timings
+        order.done(unit)
         state.add(Line(unit.label, entry.status, result.timings.get("total", 0.0),
                        result.errors, result.warnings,
                        entry.first_error if entry.status != Status.BUILT else "", kind=unit.kind,
-                       check_error=result.first_check_error))  # fmt: skip
+                       check_error=result.first_check_error,
+                       draft=draft))  # fmt: skip
 
     try:
         while True:
-            for unit, task in tasks:
+            while order.ready and len(running) < ahead:
+                unit = order.ready.popleft()
+                task = _task(unit, opts, notebooks, state)
                 if isinstance(task, Result):
                     finish(unit, (), task)
                     continue
                 running[pool.submit(run_task, task)] = unit, task.formats
                 del task  # the executor has it; keep no copy of the params texts here
-                if len(running) >= ahead:
-                    break
-            if not running:
+            if not running:  # nothing running, nothing ready: every summary was released
                 break
             done, _ = wait(running, timeout=poll, return_when=FIRST_COMPLETED)
             if dask is not None:

@@ -1,10 +1,10 @@
 """Checks gate publishing: a unit's findings as the manifest, the index and the terminal show
 them, and what `--strict` blocks.
 
-A report's findings are its own (with the year before for the cross-year rules); a year's
-summary is checked over the reports of that year, so that `--strict` blocks a summary whose
-figures include a report with errors, but its findings are the reports' and are counted once,
-for the reports (`counted`).
+A report's findings are its own (with the year before for the cross-year rules). A year's
+summary leaves its reports with errors out of its figures (listed apart), so it has no errors
+of its own and `--strict` never blocks it; its warnings are the reports', counted once, for
+the reports.
 """
 
 from __future__ import annotations
@@ -79,12 +79,9 @@ def check_unit(kind: UnitKind, agency: str, year: int, reports: Iterable[Report]
         return checked
     # the year's reports (and their cross-year rules), not every year of the history shipped
     found = year_findings(reports, year)
-    checked = summarize(found, keep=False)
-    flagged = sorted({f.agency for f in found if f.is_error})
-    if flagged:  # what blocks a summary: its reports, named
-        names = "、".join(flagged[:5]) + ("等" if len(flagged) > 5 else "")
-        checked.first_error = f"{len(flagged)} 份报告存在校验错误：{names}"
-    return checked
+    # A report with errors is left out of the summary's figures and listed apart
+    # (`summary.year_summary`): the summary itself has no error, `--strict` never blocks it.
+    return summarize([f for f in found if not f.is_error], keep=False)
 
 
 def one_line(label: str, errors: int, warnings: int, first_error: str = "") -> str:
@@ -93,6 +90,14 @@ def one_line(label: str, errors: int, warnings: int, first_error: str = "") -> s
     counts = "，".join(f"{SEVERITY_LABEL[sev]} {n} 条" for sev, n in found if n)
     text = f"校验 {label}：{counts}"
     return f"{text}；首个错误：{first_error}" if first_error else text
+
+
+def draft_line(label: str, errors: int, first_error: str = "") -> str:
+    """What the terminal says of a report written marked 草稿（校验未通过）."""
+    from ..rendering.compose import DRAFT_MARK
+
+    text = f"已标记为{DRAFT_MARK} {label}：校验发现 {errors} 个错误"
+    return f"{text}，首个错误：{first_error}" if first_error else text
 
 
 def _one_line(text: str) -> str:

@@ -25,6 +25,7 @@ class Line:
     message: str = ""  # first error line for failures and blocked units
     kind: UnitKind = UnitKind.REPORT
     check_error: str = ""  # first check error
+    draft: bool = False  # written marked 草稿（校验未通过）: check errors, publish profile
 
 
 class Progress:
@@ -122,6 +123,7 @@ def summary_table(
 ) -> str:
     """The final summary: counts, check findings (of reports: a summary's are theirs), wall
     time, then each failure and each report with findings on one line."""
+    from ..rendering.compose import DRAFT_MARK
     from .gate import one_line
 
     by = {s: [x for x in lines if x.status == s] for s in Status}
@@ -137,6 +139,9 @@ def summary_table(
         ("校验警告 (check warnings)", str(warnings)),
         ("用时 (wall time)", f"{wall:.1f} s"),
     ]
+    drafts = [x for x in checked if x.draft]
+    if drafts:
+        rows.insert(3, ("已标记为草稿 (marked draft: check errors)", str(len(drafts))))
     if by[Status.BLOCKED]:
         rows.insert(3, ("已阻止 (blocked: --strict)", str(len(by[Status.BLOCKED]))))
     if removed:
@@ -158,6 +163,7 @@ def summary_table(
             "  "
             + printable(one_line(x.label, x.errors, x.warnings, x.check_error))
             + ("（已阻止）" if x.status == Status.BLOCKED else "")
+            + (f"（已标记为{DRAFT_MARK}）" if x.draft else "")
             for x in flagged
         ]
     return "\n".join(out) + "\n"

@@ -33,7 +33,7 @@ from ..rendering.notebook import (
     parse_formats,
 )
 from ..rendering.typst_pdf import check_standard
-from .gate import Checked, check_unit, one_line
+from .gate import Checked, check_unit, draft_line, one_line
 from .plan import Unit, output_dir_for, output_stem
 from .states import Status, UnitKind
 
@@ -77,6 +77,21 @@ class RenderResult:
     checked: Checked = field(default_factory=Checked)  # what the checks found
     # formats written although not asked for: an earlier build or render wrote them
     kept_formats: tuple[str, ...] = ()
+    profile: str = DEFAULT_PROFILE
+
+    @property
+    def draft(self) -> bool:
+        """Written marked 草稿（校验未通过）: a publish render of a report with check errors
+        (the notebook's `report_body` marks it from the same checks)."""
+        return bool(self.checked.errors) and self.profile != "review"
+
+    @property
+    def draft_line(self) -> str:
+        """Why the report was marked a draft, in Chinese, or "" when it was not."""
+        if not self.draft:
+            return ""
+        return draft_line(f"{self.agency} {self.year}年", self.checked.errors,
+                          self.checked.first_error)  # fmt: skip
 
     @property
     def check_line(self) -> str:
@@ -141,7 +156,7 @@ def render(
 
             fonts.require_cjk_fonts()
         result = RenderResult(agency, year, directory, directory / f"{unit.stem}.ipynb")
-        result.kept_formats = kept
+        result.kept_formats, result.profile = kept, profile
         result.checked = _check(agency, year, params_file, folder)
         try:
             _render(unit, result, manifest, formats, params_dir, strict=strict,

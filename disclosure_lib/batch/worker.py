@@ -41,6 +41,7 @@ class Task:
     profile: str = "publish"
     pdf_standard: str = ""  # e.g. "a-2b" (rendering.typst_pdf.PDF_STANDARDS)
     strict: bool = False  # a unit whose check finds errors is not executed (blocked)
+    missing: tuple[str, ...] = ()  # a summary's agencies whose report failed: 未生成
 
 
 @dataclass
@@ -206,7 +207,7 @@ def _execute(task: Task, params_dir: Path, deadline: float | None) -> Result:
                 deadline=deadline, profile=task.profile,
             )  # fmt: skip
         else:
-            out = _execute_summary(nb, task.year, params_dir, deadline)
+            out = _execute_summary(nb, task.year, params_dir, deadline, task.missing)
     except render.NotebookFailed as exc:
         failed = _relative_params_dir(exc.notebook, params_dir)
         return Result(False, nbformat.writes(failed), error=first_line(exc.message))
@@ -232,12 +233,16 @@ def _relative_params_dir(nb: Any, params_dir: Path) -> Any:
     return nb
 
 
-def _execute_summary(nb: Any, year: int, params_dir: Path, timeout: float | None) -> Any:
+def _execute_summary(
+    nb: Any, year: int, params_dir: Path, timeout: float | None, missing: tuple[str, ...] = ()
+) -> Any:
     from ..rendering import notebook as render
     from ..summary import title
 
     metadata = {"version": __version__, "year": year, "title": title(year)}
-    parameters = {"year": year, "params_dir": str(params_dir)}
+    parameters: dict[str, Any] = {"year": year, "params_dir": str(params_dir)}
+    if missing:  # only then: a summary without failed reports runs as before, byte for byte
+        parameters["missing"] = list(missing)
     return render.run_notebook(nb, parameters, metadata, engine_name=ENGINE_NAME, deadline=timeout)
 
 

@@ -244,6 +244,7 @@ def _render_args(p: argparse.ArgumentParser) -> None:
 @command("render", "生成一份年度报告的 HTML/PDF/Word (render one agency-year)", _render_args)
 def _render(args: argparse.Namespace) -> int:
     from ..batch.render import ReportBlocked, render
+    from ..names import printable
     from ..rendering.notebook import NotebookFailed
 
     try:
@@ -268,6 +269,9 @@ def _render(args: argparse.Namespace) -> int:
         print(f"沿用此前生成的格式，一并更新：{kept} (formats kept)", file=sys.stderr)
     for path in result.files:
         print(path)
+    if result.draft:  # written, but marked on every page: not a clean publish
+        print(printable(result.draft_line), file=sys.stderr)
+        return 1
     return 0
 
 

@@ -29,6 +29,10 @@ LEGAL_BASIS = (
 PASS_TEXT = "全部通过"
 CHARTS_HEADING = "附：统计图表"
 CHECKS_HEADING = "数据校验"
+# printed on every page of a publish render whose checks found errors (never on review renders,
+# which print the findings themselves)
+DRAFT_MARK = "草稿（校验未通过）"
+REVIEW = "review"
 TITLE_LINE = 20  # characters that fit a title line (2号 on the 156 mm type area)
 # Which charts illustrate which section when the report prints them (`charts: true`).
 CHART_SECTIONS = {"proactive": "二", "applicants": "三", "outcome": "三", "trend": "三"}
@@ -46,9 +50,10 @@ class Part:
 
     @property
     def html(self) -> str:
-        from .html import render_blocks
+        from .html import draft_banner, render_blocks
 
-        return render_blocks(self.blocks)
+        banner = draft_banner(self.meta.get("draft", ""), self.meta.get("draft_reason", ""))
+        return banner + render_blocks(self.blocks)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         return {
@@ -118,14 +123,26 @@ def signature(report: Report) -> lo.Signature:
     )
 
 
-def meta(report: Report, profile: str = "") -> dict[str, Any]:
+def meta(report: Report, profile: str = "", draft: str = "") -> dict[str, Any]:
     return {
         "title": report.title,
         "agency": report.agency,
         "year": report.year,
         "issued": report.issued.isoformat() if report.issued else "",
         "profile": profile,
+        "draft": DRAFT_MARK if draft else "",
+        "draft_reason": draft,
     }
+
+
+def draft_reason(findings: Sequence[Finding]) -> str:
+    """Why a report is a draft (its check errors, counted, the first named), or "" when its
+    checks found no error. Acknowledged findings are warnings: errors are never acknowledged."""
+    errors = [f for f in findings if f.is_error]
+    if not errors:
+        return ""
+    first = next((x.strip() for x in errors[0].message.splitlines() if x.strip()), "")
+    return f"校验发现 {len(errors)} 个错误，首个错误：{first[:120]}"
 
 
 # --- body -----------------------------------------------------------------------------------------
@@ -161,12 +178,18 @@ def report_body(
     *,
     charts: bool | None = None,
     profile: str = "",
+    findings: Sequence[Finding] | None = None,
 ) -> Part:
     """Title, preamble, sections 一–六 with narrative, notes and tables, then the 落款.
 
     Charts are printed in the sections they illustrate when `charts` (default: the params'
-    `charts`) is true; a chart with nothing to draw is left out there.
+    `charts`) is true; a chart with nothing to draw is left out there. Unless `profile` is
+    review, a report whose checks (`findings`, default: `run_checks`) find errors is a draft:
+    the document carries `DRAFT_MARK`, which every writer prints on every page.
     """
+    draft = ""
+    if profile != REVIEW:
+        draft = draft_reason(run_checks(report, history) if findings is None else findings)
     # each table in the format it is kept in (a 2019 report in the 2019 layout, as published)
     tables = {t.section: t for t in report.table_specs()}
     drawn: dict[str, list[lo.Figure]] = {}
@@ -192,7 +215,7 @@ def report_body(
         section.blocks += drawn.get(s.key, [])
         blocks.append(section)
     blocks.append(signature(report))
-    return Part(blocks, meta(report, profile), report.title)
+    return Part(blocks, meta(report, profile, draft), report.title)
 
 
 # --- the review appendix ----------------------------------------------------------------------

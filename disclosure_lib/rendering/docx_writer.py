@@ -111,6 +111,22 @@ class _Writer:
         for border in ppr.findall(qn("w:pBdr")):
             ppr.remove(border)
         self._page_numbers(section)
+        self._draft_mark(section)
+
+    def _draft_mark(self, section: Any) -> None:
+        """A report that failed its checks: its mark in the header of every page (odd, even)."""
+        from docx.enum.text import WD_ALIGN_PARAGRAPH
+        from docx.shared import RGBColor
+
+        if not self.layout.draft:
+            return
+        for header in (section.header, section.even_page_header):
+            header.is_linked_to_previous = False
+            p = header.paragraphs[0]
+            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            off_grid(p)
+            run = self._run(p, self.layout.draft, "hei", SIZES["small"])
+            run.font.color.rgb = RGBColor(0x8B, 0x1A, 0x1A)
 
     @staticmethod
     def _grid(section: Any) -> None:

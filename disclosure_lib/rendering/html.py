@@ -132,6 +132,15 @@ def _blocks(blocks: Iterable[lo.Block], heading: str = "") -> Iterable[str]:
             yield f'<pre class="output stream">{esc(block.text)}</pre>'
 
 
+def draft_banner(mark: str, reason: str = "") -> str:
+    """The draft mark of a report that failed its checks: a banner at the top of the page,
+    fixed on every printed page (the stylesheet's `.draft`); "" when `mark` is empty."""
+    if not mark:
+        return ""
+    why = f'<span class="reason">{esc(reason)}</span>' if reason else ""
+    return f'<div class="draft" role="note"><strong class="mark">{esc(mark)}</strong>{why}</div>\n'
+
+
 def render_blocks(blocks: list[lo.Block]) -> str:
     """Blocks as one `<article>` (what a notebook cell displays)."""
     return "\n".join(
@@ -159,7 +168,7 @@ def page(doc: lo.Document) -> str:
             "</head>",
             "<body>",
             f'<main class="document {NO_MATH}">',
-            render_blocks(doc.blocks),
+            draft_banner(doc.draft, doc.draft_reason) + render_blocks(doc.blocks),
             "</main>",
             "</body>",
             "</html>",

@@ -4,7 +4,8 @@ A `Document` is a title, metadata and a list of blocks: `Title`, `Heading` (leve
 level 2: （一）…), `Para`, `Table` (a grid of `Cell`s with row and column spans, its header
 rows and column widths), `Figure` (a chart: PNG or a sentence), `Signature` (落款), `Section`
 (a group of blocks, e.g. section 三 or the 数据校验 appendix) and, for outputs that did not come
-from this model, `Raw` (foreign HTML with its text) and `Pre` (printed text).
+from this model, `Raw` (foreign HTML with its text) and `Pre` (printed text). A document whose
+report failed its checks carries `draft` (the mark): each writer prints it on every page.
 
 Writers never decide content: what is printed, in which order, where a label breaks (`\\n` in a
 cell's text) and which cells head which figures are all decided here, once. Notebooks carry the
@@ -156,6 +157,9 @@ class Document:
     year: int | None = None
     issued: str = ""  # ISO date of the 落款, if any
     profile: str = ""
+    # the mark every page carries when the report failed its checks (草稿（校验未通过）), and why
+    draft: str = ""
+    draft_reason: str = ""
 
     def walk(self) -> list[Block]:
         """Every block, sections expanded, in reading order."""
@@ -196,7 +200,7 @@ def block_texts(block: Block) -> list[str]:
 BLOCK_TYPES: dict[str, type[Block]] = {
     cls.type: cls for cls in (Title, Heading, Para, Table, Figure, Signature, Section, Raw, Pre)
 }
-_META = ("title", "lang", "agency", "year", "issued", "profile")
+_META = ("title", "lang", "agency", "year", "issued", "profile", "draft", "draft_reason")
 
 
 def block_to_dict(block: Block) -> dict[str, Any]:

@@ -4,8 +4,9 @@ what `notebooks/summary.ipynb` displays and the three writers print.
 标题 and scope (`header`), 一、汇总数据 (the official tables, summed: `totals_section`),
 二、各机关排名 (the top agencies and the spread of each figure: `rankings_section`),
 三、数据校验 (by rule, in Chinese, and the agencies with findings: `checks_section`),
-四、统计图表 (`charts_section`). Sized for thousands of agencies: tables and bars list the top
-`TOP_N`, distributions show the rest.
+四、统计图表 (`charts_section`), 五、未计入汇总的报告 (reports with check errors, reports not
+built: `left_out_section`, only when there are such). Sized for thousands of agencies: tables
+and bars list the top `TOP_N`, distributions show the rest.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import pandas as pd
 
 from .. import format as fmt
 from ..findings import SEVERITY_LABEL
-from ..summary import RANKED, RATE, YearSummary, distribution
+from ..summary import LEFT_OUT_MISSING, RANKED, RATE, YearSummary, distribution
 from . import layout as lo
 from .compose import Part
 from .grids import table_grid
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     from .charts import Chart
 
 _ORDINALS = "一二三四五六七八九十"
-SECTIONS = ("汇总数据", "各机关排名", "数据校验", "统计图表")
+SECTIONS = ("汇总数据", "各机关排名", "数据校验", "统计图表", "未计入汇总的报告")
 TOP_N = 20  # agencies in the rankings table and the bar chart
 AGENCY_ROWS = 50  # agencies listed with their findings (most errors first)
 NAMES_LISTED = 30  # up to this many agencies, the scope and 全部通过 name them all
@@ -99,7 +100,7 @@ def header(s: YearSummary) -> Part:
     text = (
         f"本汇总涵盖 {n} 个机关 {s.year} 年度政府信息公开工作年度报告{names}。"
         f"所列统计数据时间范围为{s.year}年1月1日至{s.year}年12月31日，为各机关报告数据之和。"
-        f"{trend}"
+        f"{trend}{left_out_note(s)}"
     )
     meta = {"title": s.title, "year": s.year, "agency": ""}
     return Part([lo.Title((s.title,)), lo.Para(text, "body")], meta, s.title)
@@ -178,7 +179,7 @@ def rankings_section(s: YearSummary, top: int = TOP_N) -> Part:
 def checks_section(s: YearSummary, rows: int = AGENCY_ROWS) -> Part:
     """三、数据校验: how many agencies pass, each rule broken (its Chinese description, the code
     beside it) and the agencies with findings, most errors first."""
-    n = len(s.figures)
+    n = len(s.figures) + s.with_errors  # every report checked, counted or not
     blocks: list[lo.Block] = []
     if s.findings.empty:
         blocks.append(lo.Para(f"{n} 个机关的报告全部通过数据校验。", "pass"))
@@ -296,6 +297,49 @@ def charts_section(s: YearSummary, charts: Sequence[Chart] | None = None) -> Par
     return Part([_section(4, figures, "section summary-charts")], text=f"统计图表：{len(drawn)} 幅")
 
 
+# --- 五、未计入汇总的报告 -------------------------------------------------------------------
+
+
+def left_out_note(s: YearSummary) -> str:
+    """The scope's sentence on the reports not counted, or "" when every report is."""
+    if s.left_out.empty:
+        return ""
+    missing = len(s.left_out) - s.with_errors
+    counts = ((s.with_errors, f"{s.with_errors} 份校验未通过"), (missing, f"{missing} 份未生成"))
+    why = "，".join(text for n, text in counts if n)
+    return f"另有 {len(s.left_out)} 份报告未计入汇总（{why}），见{heading(5)}。"
+
+
+def left_out_section(s: YearSummary) -> Part:
+    """五、未计入汇总的报告: agency, year, check errors and why, in name order; a Part without
+    blocks when every report of the year is counted."""
+    if s.left_out.empty:
+        return Part([], text="")
+    rows = [
+        [str(r["agency"]), f"{int(r['year'])}年",
+         str(r["errors"]) if r["reason"] != LEFT_OUT_MISSING else "—", str(r["reason"])]
+        for r in s.left_out.to_dict("records")
+    ]  # fmt: skip
+    blocks: list[lo.Block] = [
+        lo.Para(
+            "以下报告未计入本汇总的合计、排名和分布：校验未通过的报告须更正后重新生成；"
+            "未生成的报告生成失败，见生成结果。",
+            "plain",
+        ),
+        _data_table(
+            "left-out",
+            "未计入汇总的报告",
+            ["机关", "年度", "错误数", "原因"],
+            rows,
+            [0.0, 4.0, 3.6, 6.0],
+        ),
+    ]
+    return Part([_section(5, blocks, "section summary-left-out")],
+                text=f"未计入汇总：{len(rows)} 份")  # fmt: skip
+
+
 def summary_parts(s: YearSummary) -> list[Part]:
-    """Every part of the summary, in order (what the notebook displays, cell by cell)."""
-    return [header(s), totals_section(s), rankings_section(s), checks_section(s), charts_section(s)]
+    """Every part of the summary, in order (what the notebook displays, cell by cell); the
+    last, 五、未计入汇总的报告, has no blocks when every report is counted."""
+    return [header(s), totals_section(s), rankings_section(s), checks_section(s),
+            charts_section(s), left_out_section(s)]  # fmt: skip

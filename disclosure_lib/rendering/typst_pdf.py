@@ -55,7 +55,7 @@ def header(doc: lo.Document) -> str:
     keywords = [x for x in ("政府信息公开工作年度报告", doc.agency, str(doc.year or "")) if x]
     meta = (
         f"title: {lit(doc.title)}, author: {_array([lit(doc.agency)] if doc.agency else [])}, "
-        f"keywords: {_array(map(lit, keywords))}, date: auto"
+        f"keywords: {_array(map(lit, keywords))}, date: auto, draft: {lit(doc.draft)}"
     )
     return f"#let fonts = ({font_defs})\n#let meta = ({meta})\n"
 
@@ -203,6 +203,8 @@ def source(doc: lo.Document) -> tuple[str, dict[str, bytes], list[tuple[str, str
     """Typst source of `doc`, the images it reads (name -> PNG) and its texts by font role."""
     w = _Writer()
     w.texts.append(("title", doc.title))
+    if doc.draft:  # the page header's mark (report.typ)
+        w.texts.append(("hei", doc.draft))
     w.blocks(doc.blocks)
     body = "\n".join(w.out)
     return f"{header(doc)}{stylesheet()}\n{body}\n", w.images, w.texts

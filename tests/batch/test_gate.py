@@ -64,22 +64,48 @@ def test_findings_are_listed_once_per_report(
     params: Path, built: tuple[Path, b.BuildSummary], tmp_path: Path
 ) -> None:
     summary = built[1]
-    assert summary.exit_code == 0 and len(summary.built) == 6
+    # published, marked as a draft: exit 1 (issue 19 item 6)
+    assert summary.exit_code == 1 and len(summary.built) == 6
+    assert [x.label for x in summary.drafts] == [f"{BROKEN} 2023年"]
     errors = next(x.errors for x in summary.lines if x.label == f"{BROKEN} 2023年")
     assert errors > 0
     assert summary.check_errors == errors  # not again for the year's summary
     table = summary.table()
-    assert f"校验错误 (check errors)         {errors}（1 份报告）" in table
+    cut = [x.strip().split("  ") for x in table.splitlines()[1:8]]
+    rows = {parts[0]: parts[-1].strip() for parts in cut}
+    assert rows["校验错误 (check errors)"] == f"{errors}（1 份报告）"
+    assert rows["已标记为草稿 (marked draft: check errors)"] == "1"
     lines = [x for x in table.splitlines() if x.strip().startswith("校验 ")]
     assert lines == [
         f"  校验 {BROKEN} 2023年：错误 {errors} 条；首个错误：" + lines[0].split("首个错误：")[1]
     ]
+    assert lines[0].endswith("（已标记为草稿（校验未通过））")
     again = b.build([params], output_dir=_copy(built, tmp_path), to=("html",), progress=False)
     assert not again.built and again.check_errors == errors  # skipped reports still listed
     assert any(x.strip().startswith(f"校验 {BROKEN} 2023年") for x in again.table().splitlines())
+    assert [x.label for x in again.drafts] == [f"{BROKEN} 2023年"] and again.exit_code == 1
 
 
-def test_strict_build_blocks_the_report_and_its_year(
+def test_draft_pages_and_the_summary_leaving_it_out(built: tuple[Path, b.BuildSummary]) -> None:
+    out = built[0]
+    (page,) = [p for p in _outputs(out, BROKEN, 2023) if p.suffix == ".html"]
+    banner = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").select_one(".draft")
+    assert banner is not None and "草稿（校验未通过）" in banner.get_text()
+    assert "校验发现" in banner.get_text()
+    (clean,) = [p for p in _outputs(out, AGENCIES[0], 2023) if p.suffix == ".html"]
+    assert "草稿" not in clean.read_text(encoding="utf-8")
+    summary = BeautifulSoup((out / "2023" / "summary.html").read_text(encoding="utf-8"),
+                            "html.parser")  # fmt: skip
+    left_out = summary.find("section", id="summary-5")
+    assert left_out is not None and "五、未计入汇总的报告" in left_out.get_text()
+    rows = [[c.get_text() for c in tr.find_all(["th", "td"])] for tr in left_out.find_all("tr")]
+    assert rows[1][0] == BROKEN and rows[1][1] == "2023年" and rows[1][3] == "校验未通过"
+    assert f"本汇总涵盖 {len(AGENCIES) - 1} 个机关" in summary.get_text()
+    # 2022 has no report with errors: nothing left out
+    assert "未计入" not in (out / "2022" / "summary.html").read_text(encoding="utf-8")
+
+
+def test_strict_build_blocks_the_report_not_its_year(
     params: Path, built: tuple[Path, b.BuildSummary], tmp_path: Path
 ) -> None:
     out = _copy(built, tmp_path)
@@ -89,7 +115,8 @@ def test_strict_build_blocks_the_report_and_its_year(
     assert run.returncode == 1, run.stderr
     assert "已阻止" in run.stderr and f"校验 {BROKEN} 2023年" in run.stderr
     assert _outputs(out, BROKEN, 2023) == []  # nothing of it stays published
-    assert not (out / "2023" / "summary.html").exists()  # its figures are in the summary
+    # the year's summary is not blocked: it leaves the report out and lists it
+    assert "未计入汇总" in (out / "2023" / "summary.html").read_text(encoding="utf-8")
     assert _outputs(out, BROKEN, 2022) and (out / "2022" / "summary.html").is_file()
     entries = json.loads((out / MANIFEST_NAME).read_text(encoding="utf-8"))["entries"]
     blocked = entries[f"report:{BROKEN}/2023"]
@@ -104,11 +131,12 @@ def test_strict_build_blocks_the_report_and_its_year(
     assert blocked["findings"][0]["message"] in listed and "本年新收" in listed
     # unchanged and still strict: nothing to do, still blocked (exit 1)
     again = b.build([params], output_dir=out, to=("html",), progress=False, strict=True)
-    assert not again.built and len(again.blocked) == 2 and again.exit_code == 1
-    # without --strict it is published again
+    assert not again.built and len(again.blocked) == 1 and again.exit_code == 1
+    assert not again.drafts  # blocked, not published as a draft
+    # without --strict it is published again, marked as a draft
     relaxed = b.build([params], output_dir=out, to=("html",), progress=False)
-    assert sorted(x.label for x in relaxed.built) == sorted([f"{BROKEN} 2023年", "2023年 汇总"])
-    assert _outputs(out, BROKEN, 2023)
+    assert [x.label for x in relaxed.built] == [f"{BROKEN} 2023年"]
+    assert _outputs(out, BROKEN, 2023) and relaxed.exit_code == 1
 
 
 def test_render_prints_the_check_line_and_strict_blocks(params: Path, tmp_path: Path) -> None:
@@ -116,6 +144,18 @@ def test_render_prints_the_check_line_and_strict_blocks(params: Path, tmp_path: 
     result = batch_render.render(BROKEN, 2023, params, to="html", output_dir=out)
     assert result.checked.errors > 0 and result.html is not None and result.html.is_file()
     assert result.check_line.startswith(f"校验 {BROKEN} 2023年：错误 ")
+    assert result.draft and "草稿（校验未通过）" in result.html.read_text(encoding="utf-8")
+    assert result.draft_line.startswith(f"已标记为草稿（校验未通过） {BROKEN} 2023年：校验发现 ")
+    drafted = subprocess.run(
+        [*CLI, "render", BROKEN, "2023", "--params", str(params), "-o", str(out), "--to", "html"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert drafted.returncode == 1 and "Traceback" not in drafted.stderr
+    assert result.draft_line in drafted.stderr and str(result.html) in drafted.stdout
+    review = batch_render.render(BROKEN, 2023, params, to="html", output_dir=tmp_path / "review",
+                                 profile="review")  # fmt: skip
+    assert not review.draft and review.html is not None
+    assert "草稿（校验未通过）" not in review.html.read_text(encoding="utf-8")
     run = subprocess.run(
         [*CLI, "render", BROKEN, "2023", "--params", str(params), "-o", str(out), "--to", "html",
          "--strict"], capture_output=True, text=True, timeout=120,
@@ -133,3 +173,33 @@ def test_one_line_summary() -> None:
         == "校验 甲 2024年：错误 2 条，警告 1 条；首个错误：总计不等"
     )
     assert gate.one_line("甲 2024年", 0, 3) == "校验 甲 2024年：警告 3 条"
+
+
+def test_a_failed_report_is_listed_as_not_built_in_its_summary(tmp_path: Path) -> None:
+    """Issue 17 item 7: a report whose build failed is 未生成 in its year's summary, not
+    counted; once it builds, the summary counts it again."""
+    from .test_build import make_params, notebook_with
+
+    params = make_params(tmp_path / "params")
+    failing = notebook_with(
+        tmp_path, f'if agency == "{BROKEN}" and year == 2023:\n    raise ValueError("故意失败")'
+    )
+    out = tmp_path / "out"
+    first = b.build([params], output_dir=out, to=("html",), progress=False, notebook=failing)
+    assert [x.label for x in first.failed] == [f"{BROKEN} 2023年"] and first.exit_code == 1
+    page = BeautifulSoup((out / "2023" / "summary.html").read_text(encoding="utf-8"),
+                         "html.parser")  # fmt: skip
+    left_out = page.find("section", id="summary-5")
+    assert left_out is not None
+    rows = [[c.get_text() for c in tr.find_all(["th", "td"])] for tr in left_out.find_all("tr")]
+    assert rows[1:] == [[BROKEN, "2023年", "—", "未生成"]]
+    assert "本汇总涵盖 1 个机关" in page.get_text() and "1 份未生成" in page.get_text()
+    assert "未计入" not in (out / "2022" / "summary.html").read_text(encoding="utf-8")
+    # built again with the bundled notebook: the report builds, its summary counts it again
+    again = b.build([params], output_dir=out, to=("html",), progress=False)
+    assert sorted(x.label for x in again.built) == sorted([f"{BROKEN} 2023年", "2023年 汇总",
+                                                           f"{AGENCIES[0]} 2023年",
+                                                           f"{AGENCIES[0]} 2022年",
+                                                           f"{BROKEN} 2022年"])  # fmt: skip
+    text = (out / "2023" / "summary.html").read_text(encoding="utf-8")
+    assert "未计入" not in text and f"本汇总涵盖 {len(AGENCIES)} 个机关" in text

@@ -50,6 +50,7 @@ def test_sections_numbered_in_one_scheme(many: sm.YearSummary) -> None:
         "二、各机关排名",
         "三、数据校验",
         "四、统计图表",
+        "五、未计入汇总的报告",  # 测试区第07局's errors
     ]
     assert [t[:3] for level, t in headings if level == 2] == ["（一）", "（二）", "（三）"]
     assert all(isinstance(b, lo.Section) for b in doc.blocks[2:])
@@ -72,10 +73,11 @@ def test_rankings_list_the_top_agencies_only(many: sm.YearSummary) -> None:
     first = many.figures.iloc[0]
     assert ranking.rows[1][0].text == first["agency"]
     assert ranking.rows[1][1].text == f"{int(first['本年新收'])}（1）"
-    assert "最多的 10 个机关（共 30 个）" in section.blocks[1].text  # type: ignore[attr-defined]
+    # 测试区第07局 has errors: left out
+    assert "最多的 10 个机关（共 29 个）" in section.blocks[1].text  # type: ignore[attr-defined]
     spread = next(b for b in section.blocks if isinstance(b, lo.Table) and b.key == "spread")
     new = next(row for row in spread.rows if row[0].text == "本年新收")
-    assert new[1].text == "30" and new[2].text == str(int(many.figures["本年新收"].sum()))
+    assert new[1].text == "29" and new[2].text == str(int(many.figures["本年新收"].sum()))
 
 
 def test_findings_show_chinese_descriptions(many: sm.YearSummary) -> None:
@@ -116,7 +118,8 @@ def test_charts_top_n_and_distribution(many: sm.YearSummary) -> None:
     bars = charts[0]
     assert bars.alt.count("；") == 11  # 12 bars, not one per agency
     assert bars.alt.startswith(str(many.figures.iloc[0]["agency"]))
-    assert sum(int(x.split()[-2]) for x in charts[1].alt.split("；")) == 30  # every agency
+    # every agency counted (测试区第07局's errors leave it out)
+    assert sum(int(x.split()[-2]) for x in charts[1].alt.split("；")) == 29
     assert "2023年" in charts[2].alt and "2024年" in charts[2].alt
     (section,) = rs.charts_section(many, charts).blocks
     assert isinstance(section, lo.Section)
@@ -129,6 +132,45 @@ def test_one_year_has_no_trend_but_says_so() -> None:
     trend = rs.summary_charts(s)[-1]
     assert trend.png is None and trend.empty_message == "仅有一个年度的数据，无历年趋势。"
     assert "历年趋势" not in rs.header(s).blocks[1].text  # type: ignore[attr-defined]
+
+
+def test_reports_with_errors_are_listed_apart_not_counted(many: sm.YearSummary) -> None:
+    assert "测试区第07局" not in set(many.figures["agency"]) and len(many.figures) == 29
+    assert many.total.agency == "29个机关合计"
+    scope = rs.header(many).blocks[1].text  # type: ignore[attr-defined]
+    assert "本汇总涵盖 29 个机关" in scope
+    assert "另有 1 份报告未计入汇总（1 份校验未通过），见五、未计入汇总的报告。" in scope
+    (section,) = rs.left_out_section(many).blocks
+    assert isinstance(section, lo.Section) and section.id == "summary-5"
+    table = next(b for b in section.blocks if isinstance(b, lo.Table))
+    errors = int(many.left_out["errors"].iloc[0])
+    assert [[c.text for c in row] for row in table.rows] == [
+        ["机关", "年度", "错误数", "原因"],
+        ["测试区第07局", "2024年", str(errors), "校验未通过"],
+    ]
+    # the checks still name it, among every report checked
+    (checks,) = rs.checks_section(many).blocks
+    assert isinstance(checks, lo.Section)
+    assert any("30 个机关中，1 个机关的报告有错误" in t for b in checks.blocks
+               for t in lo.block_texts(b))  # fmt: skip
+
+
+def test_missing_reports_are_listed_as_not_built() -> None:
+    s = sm.year_summary(_reports(3), 2024, missing=["测试区第02局"])
+    assert sorted(s.figures["agency"]) == ["测试区第01局", "测试区第03局"]
+    assert s.left_out.to_dict("records") == [
+        {"agency": "测试区第02局", "year": 2024, "errors": 0, "reason": "未生成"}
+    ]
+    assert "另有 1 份报告未计入汇总（1 份未生成）" in rs.header(s).blocks[1].text  # type: ignore[attr-defined]
+    table = next(b for b in rs.left_out_section(s).blocks[0].blocks  # type: ignore[attr-defined]
+                 if isinstance(b, lo.Table))  # fmt: skip
+    assert [c.text for c in table.rows[1]] == ["测试区第02局", "2024年", "—", "未生成"]
+
+
+def test_nothing_left_out_means_no_fifth_section() -> None:
+    s = sm.year_summary(_reports(2), 2024)
+    assert s.left_out.empty and rs.left_out_section(s).blocks == []
+    assert "未计入" not in rs.header(s).blocks[1].text  # type: ignore[attr-defined]
 
 
 def test_names_are_escaped_in_html() -> None:
@@ -162,5 +204,5 @@ def test_spread_has_quartiles_and_every_agency_is_ranked(many: sm.YearSummary) -
         round(values.quantile(q), 2) for q in (0.25, 0.5, 0.75)
     ]
     everyone = next(b for b in section.blocks if isinstance(b, lo.Table) and b.key == "ranks-all")
-    assert len(everyone.rows) == 1 + 30
+    assert len(everyone.rows) == 1 + 29  # all but 测试区第07局 (errors: left out)
     assert [r[0].text for r in everyone.rows[1:]] == sorted(many.figures["agency"])
