@@ -5,13 +5,14 @@
     preview("硚口区企业服务中心", 2024)              # the same, until Ctrl-C
 
 The params file (and the agency's earlier years, which the charts and cross-year checks read)
-are watched by polling their `stat`; each saved version is read once, checked here at once
-(its findings or its located YAML error go to the page before the render is done), then run
-by the build's warm pool (`_fork.pool`, `worker.run_task`): the libraries stay imported, each
-version's cells run in a forked child, so an edit costs a render, not a process start. The
-HTML comes first; the PDF is typeset from the same executed notebook in the background. A
-version that does not load or render keeps the last good page on show. Nothing is written to
-an output folder. The HTTP side (127.0.0.1 only) is `preview_http.py`.
+are watched by polling their `stat`; each saved version is read once (one that does not load
+goes to the page as its located errors at once), handed to the build's warm pool
+(`_fork.pool`, `worker.run_task`) and checked here meanwhile, so its findings usually show
+before its render. The libraries stay imported and each version's cells run in a forked
+child: an edit costs a render, not a process start. The HTML comes first; the PDF is typeset
+from the same executed notebook in the background. A version that does not load or render
+keeps the last good page on show. Nothing is written to an output folder. The HTTP side
+(127.0.0.1 only) is `preview_http.py`.
 """
 
 from __future__ import annotations
@@ -67,7 +68,8 @@ class _State:
     pdf: bytes = b""
     pdf_revision: int = 0
     pdf_error: str = ""
-    timings: dict[str, float] = field(default_factory=dict)  # seconds from save to each
+    # seconds from the save to its check, HTML and PDF; the worker's steps (`worker_*`)
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
