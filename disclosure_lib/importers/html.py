@@ -7,7 +7,7 @@ label cell spanning several rows (rowspan) or columns (colspan) is emitted once,
 page has it; span copies would only repeat labels.
 
 Bounded (`limits`): the markup is scanned before BeautifulSoup builds anything — elements,
-table cells and nesting depth as html.parser would nest them (an unclosed tag stays open) —
+table cells tags, and nesting depth as html.parser would nest them (an unclosed tag stays open) —
 and the page is read in a child process under the time and memory limits.
 """
 
@@ -119,11 +119,16 @@ def check_markup(text: str, path: Path | str | None = None) -> None:
     tag nests what follows, as html.parser builds it)."""
     stack: list[str] = []
     open_: dict[str, int] = {}
-    elements = cells = 0
+    elements = cells = tags = 0
     for m in _MARKUP.finditer(text):
         name = (m.group(3) or m.group(1) or "").lower()
         if not name:
             continue  # a comment
+        tags += 1
+        if tags > limits.MAX_TAGS:  # end tags closing nothing cost the parser as much
+            raise limits.refuse(
+                f"网页标签超过 {limits.MAX_TAGS:,} 个，超出上限", "too many tags", path
+            )
         if m.group(2):  # an end tag closes the latest open one of its name, and all in it
             if open_.get(name):
                 while stack:
@@ -280,7 +285,7 @@ def _read_html(data: bytes, path: Path | str | None) -> list[Block]:
     text = decode_html(data, path)
     check_markup(text, path)
     try:
-        return html_blocks(text)
+        return limits.check_blocks(html_blocks(text), path)
     # html.parser on hostile input; bs4 wraps some of its failures in ParserRejectedMarkup
     except (RecursionError, AssertionError, ValueError, ParserRejectedMarkup) as exc:
         raise ImportError_(

@@ -12,8 +12,12 @@ stopped too.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import ImportFailed
+
+if TYPE_CHECKING:
+    from .text import Block
 
 # PDF
 MAX_PAGES = 300
@@ -24,9 +28,10 @@ MAX_FORM_DEPTH = 8  # forms drawing forms
 # HTML
 MAX_DEPTH = 256  # nested elements (real pages: ≈ 30)
 MAX_ELEMENTS = 30_000  # tags of a page (real pages: a few thousand)
+MAX_TAGS = 2 * 30_000  # start and end tags (an end tag closing nothing costs as much)
 MAX_CELLS = 10_000  # table cells of a page (a report: ≈ 500)
 # every kind
-MAX_CHARS = 500_000  # characters of a text file (a report: ≈ 20,000; a crawled page ≈ 5×)
+MAX_CHARS = 500_000  # characters of a text file, a page, a PDF (a report: ≈ 20,000)
 MAX_SECONDS = 20.0  # wall time of reading a PDF or a page into blocks
 MAX_MEMORY = 400 * 2**20  # address space the reading may add to its process
 
@@ -43,3 +48,14 @@ def check_chars(text: str, path: Path | str | None) -> str:
             f"文本共 {len(text):,} 个字符，超出上限 {MAX_CHARS:,}", "too many characters", path
         )
     return text
+
+
+def check_blocks(blocks: list[Block], path: Path | str | None) -> list[Block]:
+    """`blocks` (a page's or a PDF's text), unless they hold more than `MAX_CHARS` characters:
+    what follows the reading (sections, tables, evidence) costs as much as a text file's."""
+    chars = sum(len(b.plain()) for b in blocks)
+    if chars > MAX_CHARS:
+        raise refuse(
+            f"文字共 {chars:,} 个字符，超出上限 {MAX_CHARS:,}", "too many characters", path
+        )
+    return blocks

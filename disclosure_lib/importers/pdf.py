@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ImportError_
+from . import limits
 from .bounded import run_bounded
 from .headings import section_of_heading
 from .text import Block, check_printable
@@ -85,7 +86,7 @@ def _read_pdf(data: bytes, path: Path | str | None) -> list[Block]:
         ) from None
     if not any(isinstance(x, _Line) or any(x) for _p, _t, x in items):
         raise ImportError_(SCANNED, path=path)
-    blocks = _blocks(items)
+    blocks = limits.check_blocks(_blocks(items), path)
     check_printable("\n".join(b.plain() for b in blocks), path)
     return blocks
 

@@ -128,8 +128,8 @@ def many_elements_html(elements: int) -> bytes:
 
 def long_line_text(chars: int) -> bytes:
     """One line of `chars` characters: digits and table labels run together."""
-    unit = "本年新收政府信息公开申请数量12345其他".encode()
-    return unit * (chars // 20)
+    unit = "本年新收政府信息公开申请数量12345其他"
+    return (unit * (chars // len(unit))).encode()
 
 
 def repeated_report(chars: int, *, flat: bool = False) -> bytes:
@@ -171,8 +171,8 @@ def runlength_bomb_pdf(size: int) -> bytes:
 def self_drawing_form_pdf() -> bytes:
     """A form XObject that draws itself (pdfminer would recurse until Python stops it)."""
     form = _stream(
-        b"BT /F1 9 Tf 72 720 Td (x) Tj ET /X1 Do",
-        b"/Type /XObject /Subtype /Form /BBox [0 0 595 842]"
+        _deflate(b"BT /F1 9 Tf 72 720 Td (x) Tj ET /X1 Do"),
+        b"/FlateDecode /Type /XObject /Subtype /Form /BBox [0 0 595 842]"
         b" /Resources << /XObject << /X1 6 0 R >> /Font << /F1 5 0 R >> >>",
     )
     return _pdf(
@@ -195,3 +195,8 @@ def deep_page_tree_pdf(depth: int) -> bytes:
         objects.append(b"<< /Type /Pages /Kids [%d 0 R] /Count 1 >>" % (3 + level))
     objects.append(b"<< /Type /Page /MediaBox [0 0 595 842] >>")
     return _pdf(objects)
+
+
+def long_paragraph_html(chars: int) -> bytes:
+    """One paragraph of `chars` characters (`long_line_text`'s) in a page."""
+    return b"<html><body><p>" + long_line_text(chars) + b"</p></body></html>"

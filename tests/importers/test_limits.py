@@ -101,6 +101,21 @@ def test_html_elements_over_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "网页元素超过 1,000 个" in refusal(h.many_elements_html(1_000), "a.html")
 
 
+def test_html_tags_over_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(limits, "MAX_TAGS", 1_000)
+    # end tags closing nothing: no element, but as much work for the parser
+    message = refusal(h.unclosed_flood(10) + b"</i>" * 1_000, "a.html")
+    assert "网页标签超过 1,000 个" in message and "too many tags" in message
+
+
+def test_page_and_pdf_text_over_the_character_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(limits, "MAX_CHARS", 1_000)
+    message = refusal(h.long_paragraph_html(1_050), "a.html")
+    assert "文字共 1,050 个字符，超出上限 1,000" in message
+    lines = [f"Annual report of 2023, line {i}" for i in range(40)]
+    assert "too many characters" in refusal(text_pdf(lines), "a.pdf")
+
+
 def test_html_cells_over_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(limits, "MAX_CELLS", 500)
     message = refusal(h.wide_table_html(501, columns=100), "a.html")
