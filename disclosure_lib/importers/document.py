@@ -160,9 +160,10 @@ def import_bytes(
 def _import_workbook(
     data: bytes, path: Path | str | None, agency: str | None, year: int | None
 ) -> ImportResult:
+    from .bounded import run_bounded
     from .excel_read import workbook_report
 
-    report, refs = workbook_report(data, path)
+    report, refs = run_bounded(lambda: workbook_report(data, path), "读取 Excel 工作簿", path)
     if agency:
         report.agency = _name(agency, "机关名称", Path(path) if path else None)
     if year:

@@ -30,6 +30,8 @@ MAX_DEPTH = 256  # nested elements (real pages: ≈ 30)
 MAX_ELEMENTS = 30_000  # tags of a page (real pages: a few thousand)
 MAX_TAGS = 2 * 30_000  # start and end tags (an end tag closing nothing costs as much)
 MAX_CELLS = 10_000  # table cells of a page (a report: ≈ 500)
+# workbooks (zip bombs: `excel_read.check_zip`)
+MAX_WORKBOOK_CELLS = 20_000  # cells and shared strings of its sheets (the template: ≈ 1,600)
 # every kind
 MAX_CHARS = 500_000  # characters of a text file, a page, a PDF (a report: ≈ 20,000)
 MAX_SECONDS = 20.0  # wall time of reading a PDF or a page into blocks

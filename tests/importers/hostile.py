@@ -200,3 +200,53 @@ def deep_page_tree_pdf(depth: int) -> bytes:
 def long_paragraph_html(chars: int) -> bytes:
     """One paragraph of `chars` characters (`long_line_text`'s) in a page."""
     return b"<html><body><p>" + long_line_text(chars) + b"</p></body></html>"
+
+
+def big_sheet_xlsx(cells: int, columns: int = 100) -> bytes:
+    """A workbook whose one sheet holds `cells` numbers (a 20 MB sheet part: ≈ 700,000),
+    compressed as spreadsheets are (far below a zip bomb's ratio)."""
+    import io
+    import zipfile
+
+    rows = []
+    for r in range(cells // columns):
+        row = "".join(f'<c r="{_column(c)}{r + 1}"><v>{r * c}</v></c>' for c in range(columns))
+        rows.append(f'<row r="{r + 1}">{row}</row>')
+    sheet = (
+        '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org'
+        '/spreadsheetml/2006/main"><sheetData>' + "".join(rows) + "</sheetData></worksheet>"
+    )
+    main = "http://schemas.openxmlformats.org"
+    parts = {
+        "[Content_Types].xml": f'<?xml version="1.0"?><Types xmlns="{main}/package/2006/'
+        'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-'
+        'package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-'
+        'officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/'
+        'sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.'
+        'worksheet+xml"/></Types>',
+        "_rels/.rels": f'<?xml version="1.0"?><Relationships xmlns="{main}/package/2006/'
+        f'relationships"><Relationship Id="rId1" Type="{main}/officeDocument/2006/'
+        'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": f'<?xml version="1.0"?><workbook xmlns="{main}/spreadsheetml/2006/'
+        f'main" xmlns:r="{main}/officeDocument/2006/relationships"><sheets><sheet name="封面"'
+        ' sheetId="1" r:id="rId1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": f'<?xml version="1.0"?><Relationships xmlns="{main}/'
+        f'package/2006/relationships"><Relationship Id="rId1" Type="{main}/officeDocument/'
+        '2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
+        "xl/worksheets/sheet1.xml": sheet,
+    }
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, text in parts.items():
+            z.writestr(name, text.encode())
+    return out.getvalue()
+
+
+def _column(index: int) -> str:
+    name = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        name = chr(65 + rest) + name
+    return name

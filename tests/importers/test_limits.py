@@ -129,6 +129,14 @@ def test_html_markup_scan_is_linear() -> None:
     assert time.perf_counter() - start < 5
 
 
+def test_workbook_cells_over_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(limits, "MAX_WORKBOOK_CELLS", 300)
+    message = refusal(h.big_sheet_xlsx(400, columns=20), "a.xlsx")
+    assert "单元格超过 300 个" in message and "too many cells" in message
+    # at the cap: read, and refused for what it is (no template)
+    assert "not a disclosure template workbook" in refusal(h.big_sheet_xlsx(300), "a.xlsx")
+
+
 def test_text_characters_over_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     report = published_text(consistent_report("示例区教育局", 2023, random.Random(1))).encode()
     monkeypatch.setattr(limits, "MAX_CHARS", len(report.decode()) - 1)
