@@ -21,6 +21,7 @@ from pathlib import Path
 from .. import format as fmt
 from ..errors import DisclosureError, ImportError_
 from ..model import Contact, Paragraph, Report
+from .bounded import run_bounded
 from .headings import section_of_heading, within_one_edit
 from .infer import OpenCells, finish, use_narrative, use_table
 from .infer import blank_as_zero as blank_as_zero_
@@ -135,6 +136,28 @@ def import_bytes(
         raise ImportError_("文件为空 (empty file)", path=path)
     if kind == "xls":
         raise ImportError_("不支持旧版 .xls，请另存为 .xlsx (old .xls not supported)", path=path)
+
+    def whole() -> ImportResult:
+        return _import_kind(data, kind, path, agency, year, blank_as_zero, finished)
+
+    if kind == "text":  # bounded by its characters; a child per file would double its time
+        return whole()
+    # a PDF, a page or a workbook, and all that follows its reading: in one bounded child
+    return run_bounded(whole, _READING[kind], path)
+
+
+_READING = {"pdf": "读取 PDF ", "html": "读取网页", "xlsx": "读取 Excel 工作簿"}
+
+
+def _import_kind(
+    data: bytes,
+    kind: str,
+    path: Path | str | None,
+    agency: str | None,
+    year: int | None,
+    blank_as_zero: bool,
+    finished: bool,
+) -> ImportResult:
     if kind == "xlsx":
         result = _import_workbook(data, path, agency, year)
     else:
