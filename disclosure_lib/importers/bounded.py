@@ -1,6 +1,6 @@
 """Reading a file in a forked child bounded in wall time and address space.
 
-A reading nested in another (a PDF's reading within its whole import) runs in the same child.
+A reading nested in another runs in the same child.
 The caller's process never grows: the child reads, sends its result back pickled and exits;
 past `limits.MAX_SECONDS` it is killed, and past `limits.MAX_MEMORY` of address space (added
 to what it inherited) its allocations fail. Either ends in one `ImportFailed` line naming the

@@ -13,7 +13,6 @@ agency, year: `titles`; contact, 落款 date), narrative paragraphs, section not
 from __future__ import annotations
 
 import datetime
-import importlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -137,31 +136,6 @@ def import_bytes(
         raise ImportError_("文件为空 (empty file)", path=path)
     if kind == "xls":
         raise ImportError_("不支持旧版 .xls，请另存为 .xlsx (old .xls not supported)", path=path)
-
-    def whole() -> ImportResult:
-        return _import_kind(data, kind, path, agency, year, blank_as_zero, finished)
-
-    if kind == "text":  # bounded by its characters; a child per file would double its time
-        return whole()
-    # a PDF, a page or a workbook, and all that follows its reading: in one bounded child,
-    # which inherits the reader's modules (imported in each child, they cost 0.4 s a PDF)
-    importlib.import_module(_READER[kind])
-    return run_bounded(whole, _READING[kind], path)
-
-
-_READING = {"pdf": "读取 PDF ", "html": "读取网页", "xlsx": "读取 Excel 工作簿"}
-_READER = {"pdf": "pdfplumber", "html": "bs4", "xlsx": "openpyxl"}
-
-
-def _import_kind(
-    data: bytes,
-    kind: str,
-    path: Path | str | None,
-    agency: str | None,
-    year: int | None,
-    blank_as_zero: bool,
-    finished: bool,
-) -> ImportResult:
     if kind == "xlsx":
         result = _import_workbook(data, path, agency, year)
     else:
@@ -187,7 +161,6 @@ def _import_kind(
 def _import_workbook(
     data: bytes, path: Path | str | None, agency: str | None, year: int | None
 ) -> ImportResult:
-    from .bounded import run_bounded
     from .excel_read import workbook_report
 
     report, refs = run_bounded(lambda: workbook_report(data, path), "读取 Excel 工作簿", path)

@@ -8,7 +8,7 @@ page has it; span copies would only repeat labels.
 
 Bounded (`limits`): the markup is scanned before BeautifulSoup builds anything — elements,
 table cells tags, and nesting depth as html.parser would nest them (an unclosed tag stays open) —
-and the page is read in a child process under the time and memory limits.
+and a large page is read in a child process under the time and memory limits.
 """
 
 from __future__ import annotations
@@ -114,9 +114,9 @@ VOID_TAGS = frozenset(
 )
 
 
-def check_markup(text: str, path: Path | str | None = None) -> None:
-    """Refuse a page with too many elements or table cells, or nested too deep (an unclosed
-    tag nests what follows, as html.parser builds it)."""
+def check_markup(text: str, path: Path | str | None = None) -> int:
+    """Refuse a page with too many elements, tags or table cells, or nested too deep (an
+    unclosed tag nests what follows, as html.parser builds it); else its number of tags."""
     stack: list[str] = []
     open_: dict[str, int] = {}
     elements = cells = tags = 0
@@ -158,6 +158,7 @@ def check_markup(text: str, path: Path | str | None = None) -> None:
             raise limits.refuse(
                 f"网页元素嵌套超过 {limits.MAX_DEPTH} 层，超出上限", "nested too deep", path
             )
+    return tags
 
 
 def looks_like_html(text: str) -> bool:
@@ -277,13 +278,15 @@ def html_blocks(text: str) -> list[Block]:
 
 
 def read_html(data: bytes, path: Path | str | None = None) -> list[Block]:
-    """Blocks of a page, read in a child process under the time and memory limits."""
-    return run_bounded(lambda: _read_html(data, path), "读取网页", path)
-
-
-def _read_html(data: bytes, path: Path | str | None) -> list[Block]:
+    """Blocks of a page; a page of more than `limits.IN_PROCESS_TAGS` tags is read in a child
+    process under the time and memory limits (a child costs a usual page twice its time)."""
     text = decode_html(data, path)
-    check_markup(text, path)
+    if check_markup(text, path) <= limits.IN_PROCESS_TAGS:
+        return _read_html(text, path)
+    return run_bounded(lambda: _read_html(text, path), "读取网页", path)
+
+
+def _read_html(text: str, path: Path | str | None) -> list[Block]:
     try:
         return limits.check_blocks(html_blocks(text), path)
     # html.parser on hostile input; bs4 wraps some of its failures in ParserRejectedMarkup

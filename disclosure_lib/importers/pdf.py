@@ -59,6 +59,10 @@ class _Line:
 def read_pdf(data: bytes, path: Path | str | None = None) -> list[Block]:
     """Blocks of a PDF report, in reading order; read in a child process under the time and
     memory limits, its structure checked first (`pdf_scan`)."""
+    import pdfplumber  # noqa: F401 — here, not in each child (0.4 s a PDF)
+
+    from . import pdf_scan  # noqa: F401
+
     return run_bounded(lambda: _read_pdf(data, path), "读取 PDF ", path)
 
 

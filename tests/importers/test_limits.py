@@ -19,6 +19,7 @@ from disclosure_lib.importers.pdf import read_pdf
 from disclosure_lib.importers.text import published_text
 from disclosure_lib.synth import consistent_report
 
+from ..base import IMPORT_FIXTURES
 from . import hostile as h
 from .pdfs import text_pdf
 
@@ -152,6 +153,19 @@ def test_reading_past_the_time_limit_is_stopped(monkeypatch: pytest.MonkeyPatch)
         run_bounded(lambda: time.sleep(30), "读取 PDF ", "a.pdf")
     assert time.perf_counter() - start < 5
     assert str(info.value) == "a.pdf: 读取 PDF 超过时限 0.5 秒，拒绝读取 (time limit)"
+
+
+def test_pdfs_large_pages_and_workbooks_are_read_in_the_bounded_child(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    page = (IMPORT_FIXTURES / "seed.html").read_bytes()
+    workbook = h.big_sheet_xlsx(1_000)
+    pdf = text_pdf(["Annual report"])
+    monkeypatch.setattr(limits, "MAX_SECONDS", 0.005)  # each reading takes longer
+    assert import_bytes(page, path="a.html").report.agency  # a usual page: in-process
+    monkeypatch.setattr(limits, "IN_PROCESS_TAGS", 1_000)  # the seed page has ≈ 1,600 tags
+    for data, name in ((page, "a.html"), (workbook, "a.xlsx"), (pdf, "a.pdf")):
+        assert "超过时限 0.005 秒" in refusal(data, name)
 
 
 def test_reading_past_the_memory_limit_is_stopped(monkeypatch: pytest.MonkeyPatch) -> None:
