@@ -42,9 +42,12 @@ def _child(fn: Callable[[], T], writer: int) -> None:
     _in_child = True
     with contextlib.suppress(Exception):  # a child left behind by a killed parent dies too
         ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    cap = _address_space() + limits.MAX_MEMORY
-    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     try:
+        cap = _address_space() + limits.MAX_MEMORY
+        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:  # a lower limit set from outside stays
+            cap = min(cap, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
         reply = pickle.dumps((True, fn()))
     except MemoryError:
         reply = pickle.dumps((False, _OUT_OF_MEMORY))
