@@ -5,18 +5,18 @@
     preview("硚口区企业服务中心", 2024)              # the same, until Ctrl-C
 
 The params file (and the agency's earlier years, which the charts and cross-year checks read)
-are watched by polling their `stat`; each saved version is read once, checked here at once
-(its findings or its located YAML error go to the page before the render is done), then run
-by the build's warm pool (`_fork.pool`, `worker.run_task`): the libraries stay imported, each
-version's cells run in a forked child, so an edit costs a render, not a process start. The
-HTML comes first; the PDF is typeset from the same executed notebook in the background. A
-version that does not load or render keeps the last good page on show. Nothing is written to
-an output folder. The HTTP side (127.0.0.1 only) is `preview_http.py`.
+are watched by polling their `stat`; each saved version is read once (one that does not load
+goes to the page as its located errors at once), handed to the build's warm pool
+(`_fork.pool`, `worker.run_task`) and checked here meanwhile, so its findings usually show
+before its render. The libraries stay imported and each version's cells run in a forked
+child: an edit costs a render, not a process start. The HTML comes first; the PDF is typeset
+from the same executed notebook in the background. A version that does not load or render
+keeps the last good page on show. Nothing is written to an output folder. The HTTP side
+(127.0.0.1 only) is `preview_http.py`.
 """
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import os
 import sys
@@ -37,16 +37,13 @@ from ..rendering.notebook import DEFAULT_PROFILE, check_profile
 from ..rendering.typst_pdf import check_standard
 from .gate import Checked, check_unit
 from .options import DEFAULT_TIMEOUT
+from .preview_tasks import render_html, start_pool, typeset_pdf
 from .states import UnitKind
 
 __all__ = ["DEFAULT_PORT", "Preview", "preview"]
 
 DEFAULT_PORT = 8765
 POLL_SECONDS = 0.05  # how often the watched files are stat'ed: a few files, ≈ 20 µs each
-JOBS = 2  # the HTML of one version and the PDF of the one before can run side by side
-# A worker's first task costs ≈ 0.3 s more than the next (what it imports and caches): here
-# workers live long, collecting garbage after each task (≈ 0.02 s) to keep their memory flat.
-TASKS_PER_WORKER = 500
 
 Log = Callable[[str], None]
 Signature = tuple[tuple[str, int, int, int], ...]  # (name, mtime, size, inode) of each file
@@ -67,7 +64,8 @@ class _State:
     pdf: bytes = b""
     pdf_revision: int = 0
     pdf_error: str = ""
-    timings: dict[str, float] = field(default_factory=dict)  # seconds from save to each
+    # seconds from the save to its check, HTML and PDF; the worker's steps (`worker_*`)
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -121,7 +119,9 @@ class Preview:
         self._log = log or (lambda _: None)
         self._state = _State()
         self._cond = threading.Condition()
-        self._queued: _Version | None = None
+        self._queued: _Version | None = None  # the newest saved version not yet rendered
+        self._pdf_next: tuple[_Version, str] | None = None  # newest rendered: its notebook
+        self._pdf_busy = False  # a PDF is being typeset
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._pool: Any = None
@@ -140,7 +140,7 @@ class Preview:
             fonts.require_cjk_fonts()
         self._server = serve(self, self.host, self.port)  # first: a busy port fails at once
         self.port = self._server.server_address[1]
-        self._pool = _start_pool(self.timeout)
+        self._pool = start_pool(self.timeout)
         for target in (self._server.serve_forever, self._watch, self._render_loop):
             thread = threading.Thread(target=target, daemon=True, name=f"preview-{target.__name__}")
             thread.start()
@@ -329,18 +329,36 @@ class Preview:
     # --- rendering --------------------------------------------------------------------------
 
     def _render_loop(self) -> None:
+        """Render the newest saved version; between versions, typeset the newest rendered one's
+        PDF. One PDF at a time: saves faster than PDFs never queue a render behind several."""
         while True:
             with self._cond:
-                while self._queued is None and not self._stop.is_set():
+                while not self._stop.is_set() and self._queued is None and not self._pdf_ready():
                     self._cond.wait()
                 if self._stop.is_set():
                     return
                 version, self._queued = self._queued, None
-            assert version is not None
+                typeset = None
+                if version is None:  # the HTML of a newer version first
+                    typeset, self._pdf_next = self._pdf_next, None
+                    self._pdf_busy = True
             try:
-                self._render(version)
+                if version is not None:
+                    self._render(version)
+                elif typeset is not None:
+                    done, notebook = typeset
+                    future = self._submit(typeset_pdf, notebook, self.pdf_standard)
+                    future.add_done_callback(lambda f, v=done: self._typeset(v, f))
             except Exception as exc:  # the loop goes on: the next save renders again
-                self._failed(version, f"{type(exc).__name__}: {exc}")
+                if version is not None:
+                    self._failed(version, f"{type(exc).__name__}: {exc}")
+                else:
+                    with self._cond:
+                        self._pdf_busy = False
+                    self._change(pdf_error=f"PDF 生成失败：{exc}")
+
+    def _pdf_ready(self) -> bool:
+        return self._pdf_next is not None and not self._pdf_busy
 
     def _render(self, version: _Version) -> None:
         from .worker import Task
@@ -374,8 +392,8 @@ class Preview:
                      **({"status": "ready", "error": []} if latest else {}))  # fmt: skip
         self._log(f"已刷新 HTML：{took:.2f} 秒")
         if self.pdf:
-            future = self._submit(typeset_pdf, result.notebook, self.pdf_standard)
-            future.add_done_callback(lambda f: self._typeset(version, f))
+            with self._cond:
+                self._pdf_next = (version, result.notebook)
 
     def _failed(self, version: _Version, error: str) -> None:
         with self._cond:
@@ -385,12 +403,15 @@ class Preview:
         self._log(f"渲染失败：{error}")
 
     def _typeset(self, version: _Version, future: Any) -> None:
-        """A PDF is done (on the pool's reader thread: nothing is submitted from here)."""
+        """A PDF is done (on the pool's reader thread: nothing is submitted from here; the
+        render loop, woken, hands out the next)."""
         try:
             pdf, error = future.result(), ""
         except Exception as exc:
             pdf, error = b"", f"PDF 生成失败：{exc}"
         with self._cond:
+            self._pdf_busy = False
+            self._cond.notify_all()
             if version.revision < self._state.pdf_revision:
                 return
             if error and version.revision != self._state.html_revision:
@@ -410,7 +431,7 @@ class Preview:
         if not self._pool_alive() and not self._stop.is_set():
             if self._pool is not None:
                 self._pool.kill()
-            self._pool = _start_pool(self.timeout)
+            self._pool = start_pool(self.timeout)
         return self._pool.submit(fn, *args)
 
     @staticmethod
@@ -418,40 +439,6 @@ class Preview:
         from .plan import REPORT_NOTEBOOK, read_notebook
 
         return read_notebook(Path(notebook) if notebook else REPORT_NOTEBOOK).decode("utf-8")
-
-
-def _start_pool(timeout: float | None) -> Any:
-    """The build's warm pool, for report notebooks (no pandas), with long-lived workers."""
-    from ._fork.pool import SUMMARY_ONLY_MODULES, WARM_MODULES, WarmPool
-    from .build import WARM_INIT
-
-    warm = tuple(m for m in WARM_MODULES if m not in SUMMARY_ONLY_MODULES)
-    return WarmPool(JOBS, timeout=timeout or None, warm=warm, init=WARM_INIT,
-                    tasks_per_child=TASKS_PER_WORKER)  # fmt: skip
-
-
-def render_html(task: Any) -> Any:
-    """`worker.run_task` for one version (a `Task`), then the worker's garbage collected."""
-    from .worker import run_task
-
-    try:
-        return run_task(task)
-    finally:
-        gc.collect(0)
-
-
-def typeset_pdf(notebook: str, pdf_standard: str) -> bytes:
-    """The PDF of an executed notebook (runs in a warm worker, like a build's conversion)."""
-    import nbformat
-
-    from ..rendering.notebook import convert
-
-    try:
-        nb = nbformat.reads(notebook, as_version=4)
-        pdf = convert(nb, ("pdf",), pdf_standard=pdf_standard)["pdf"]
-    finally:
-        gc.collect(0)
-    return pdf if isinstance(pdf, bytes) else pdf.encode()
 
 
 def _parse(path: Path, data: bytes) -> Report:

@@ -3,7 +3,9 @@
     /             the page: the report in a frame, the check findings beside it
     /report.html  the last version that rendered (the page a build writes)
     /report.pdf   its PDF (waits for it while it is typeset)
-    /state.json   status, located errors, findings; `?since=N` is held until version > N
+    /state.json   status, located errors, findings, and which version of the params each is
+                  of (`revision` last read, `checked`, `html` and `pdf` on show) with the
+                  seconds each took from the save; `?since=N` is held until `version` > N
 
 Bound to 127.0.0.1 only, and a request naming another host (`Host:`) is refused, so that no
 web page the browser visits can read the params through a name that resolves here (DNS

@@ -1,5 +1,6 @@
 """Reading a file in a forked child bounded in wall time and address space.
 
+A reading nested in another runs in the same child.
 The caller's process never grows: the child reads, sends its result back pickled and exits;
 past `limits.MAX_SECONDS` it is killed, and past `limits.MAX_MEMORY` of address space (added
 to what it inherited) its allocations fail. Either ends in one `ImportFailed` line naming the
@@ -24,6 +25,7 @@ from typing import TypeVar
 from . import limits
 
 T = TypeVar("T")
+_in_child = False  # in a bounded child: its limits hold already, no child of its own
 _PR_SET_PDEATHSIG = 1
 _OUT_OF_MEMORY = "memory"
 
@@ -36,11 +38,16 @@ def _address_space() -> int:
 
 def _child(fn: Callable[[], T], writer: int) -> None:
     """In the child: limit, run, send (True, value) or (False, error), exit without cleanup."""
+    global _in_child
+    _in_child = True
     with contextlib.suppress(Exception):  # a child left behind by a killed parent dies too
         ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    cap = _address_space() + limits.MAX_MEMORY
-    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     try:
+        cap = _address_space() + limits.MAX_MEMORY
+        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:  # a lower limit set from outside stays
+            cap = min(cap, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
         reply = pickle.dumps((True, fn()))
     except MemoryError:
         reply = pickle.dumps((False, _OUT_OF_MEMORY))
@@ -56,7 +63,7 @@ def _child(fn: Callable[[], T], writer: int) -> None:
 def run_bounded(fn: Callable[[], T], what: str, path: Path | str | None) -> T:
     """`fn()` in a forked child under the time and memory limits; `what` names the reading
     (读取 PDF) in the refusal."""
-    if not hasattr(os, "fork") or not os.path.exists("/proc/self/statm"):
+    if _in_child or not hasattr(os, "fork") or not os.path.exists("/proc/self/statm"):
         return fn()
     reader, writer = os.pipe()
     pid = os.fork()

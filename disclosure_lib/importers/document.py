@@ -21,6 +21,7 @@ from pathlib import Path
 from .. import format as fmt
 from ..errors import DisclosureError, ImportError_
 from ..model import Contact, Paragraph, Report
+from .bounded import run_bounded
 from .headings import section_of_heading, within_one_edit
 from .infer import OpenCells, finish, use_narrative, use_table
 from .infer import blank_as_zero as blank_as_zero_
@@ -162,7 +163,7 @@ def _import_workbook(
 ) -> ImportResult:
     from .excel_read import workbook_report
 
-    report, refs = workbook_report(data, path)
+    report, refs = run_bounded(lambda: workbook_report(data, path), "读取 Excel 工作簿", path)
     if agency:
         report.agency = _name(agency, "机关名称", Path(path) if path else None)
     if year:

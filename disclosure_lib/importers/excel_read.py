@@ -1,15 +1,17 @@
 """Reading the fill-in workbook back: the `Report` it holds, and where each figure sits.
 
 Zip bombs are refused before openpyxl reads anything (`check_zip`: sizes and ratios from the
-zip directory). Every error names the sheet and cell (`三、收到和处理政府信息公开申请情况!D12`).
-A hidden sheet maps every figure to its cell, so the reader never guesses positions; the cover
-sheet's names go through `names.check_name`.
+zip directory, then the cells the sheets hold, counted as they unpack); the workbook is read
+in a child process under the time and memory limits (`bounded`). Every error names the sheet
+and cell (`三、收到和处理政府信息公开申请情况!D12`). A hidden sheet maps every figure to its
+cell, so the reader never guesses positions; the cover sheet's names go through `names.check_name`.
 """
 
 from __future__ import annotations
 
 import datetime
 import io
+import re
 import zipfile
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -24,6 +26,7 @@ from ..model import Contact, Paragraph, Report, Value
 from ..names import check_name, from_cell_text
 from ..params_layout import FORMATS
 from ..params_nodes import parse_date
+from . import limits
 from .excel import COVER, COVER_FIELDS, KEYS, NARRATIVE
 from .labels import is_missing_marker
 
@@ -77,6 +80,38 @@ def check_zip(data: bytes, path: Path | str | None = None) -> None:
             "拒绝读取 (unpacked size over the limit)",
             path=path,
         )
+    _check_cells(data, infos, path)
+
+
+_CELL = re.compile(rb"<(?:c|si)[\s/>]")  # a cell of a sheet, a string of the shared strings
+
+
+def _check_cells(data: bytes, infos: list[zipfile.ZipInfo], path: Path | str | None) -> None:
+    """Refuse a workbook whose sheets hold more than `limits.MAX_WORKBOOK_CELLS` cells (or
+    shared strings): openpyxl builds every one (100,000 took 17 s). Counted as the parts
+    unpack, a piece at a time."""
+    cap = limits.MAX_WORKBOOK_CELLS
+    count = 0
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        for info in infos:
+            name = info.filename
+            if not (name.startswith("xl/worksheets/") or name == "xl/sharedStrings.xml"):
+                continue
+            tail = b""
+            try:
+                with z.open(info) as fh:
+                    while chunk := fh.read(1 << 20):
+                        piece = tail + chunk
+                        # a match across the cut is counted in the next piece
+                        count += len(_CELL.findall(piece[: len(piece) - 3]))
+                        tail = piece[len(piece) - 3 :]
+                count += len(_CELL.findall(tail))
+            except (zipfile.BadZipFile, ValueError, OSError, EOFError, RuntimeError):
+                return  # openpyxl says what is wrong with it
+            if count > cap:
+                raise limits.refuse(
+                    f"Excel 工作簿的单元格超过 {cap:,} 个，超出上限", "too many cells", path
+                )
 
 
 def read_workbook_bytes(data: bytes, path: Path | str | None = None) -> Report:

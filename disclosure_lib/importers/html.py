@@ -7,8 +7,8 @@ label cell spanning several rows (rowspan) or columns (colspan) is emitted once,
 page has it; span copies would only repeat labels.
 
 Bounded (`limits`): the markup is scanned before BeautifulSoup builds anything — elements,
-table cells and nesting depth as html.parser would nest them (an unclosed tag stays open) —
-and the page is read in a child process under the time and memory limits.
+table cells tags, and nesting depth as html.parser would nest them (an unclosed tag stays open) —
+and a large page is read in a child process under the time and memory limits.
 """
 
 from __future__ import annotations
@@ -114,16 +114,21 @@ VOID_TAGS = frozenset(
 )
 
 
-def check_markup(text: str, path: Path | str | None = None) -> None:
-    """Refuse a page with too many elements or table cells, or nested too deep (an unclosed
-    tag nests what follows, as html.parser builds it)."""
+def check_markup(text: str, path: Path | str | None = None) -> int:
+    """Refuse a page with too many elements, tags or table cells, or nested too deep (an
+    unclosed tag nests what follows, as html.parser builds it); else its number of tags."""
     stack: list[str] = []
     open_: dict[str, int] = {}
-    elements = cells = 0
+    elements = cells = tags = 0
     for m in _MARKUP.finditer(text):
         name = (m.group(3) or m.group(1) or "").lower()
         if not name:
             continue  # a comment
+        tags += 1
+        if tags > limits.MAX_TAGS:  # end tags closing nothing cost the parser as much
+            raise limits.refuse(
+                f"网页标签超过 {limits.MAX_TAGS:,} 个，超出上限", "too many tags", path
+            )
         if m.group(2):  # an end tag closes the latest open one of its name, and all in it
             if open_.get(name):
                 while stack:
@@ -153,6 +158,7 @@ def check_markup(text: str, path: Path | str | None = None) -> None:
             raise limits.refuse(
                 f"网页元素嵌套超过 {limits.MAX_DEPTH} 层，超出上限", "nested too deep", path
             )
+    return tags
 
 
 def looks_like_html(text: str) -> bool:
@@ -272,15 +278,17 @@ def html_blocks(text: str) -> list[Block]:
 
 
 def read_html(data: bytes, path: Path | str | None = None) -> list[Block]:
-    """Blocks of a page, read in a child process under the time and memory limits."""
-    return run_bounded(lambda: _read_html(data, path), "读取网页", path)
-
-
-def _read_html(data: bytes, path: Path | str | None) -> list[Block]:
+    """Blocks of a page; a page of more than `limits.IN_PROCESS_TAGS` tags is read in a child
+    process under the time and memory limits (a child costs a usual page twice its time)."""
     text = decode_html(data, path)
-    check_markup(text, path)
+    if check_markup(text, path) <= limits.IN_PROCESS_TAGS:
+        return _read_html(text, path)
+    return run_bounded(lambda: _read_html(text, path), "读取网页", path)
+
+
+def _read_html(text: str, path: Path | str | None) -> list[Block]:
     try:
-        return html_blocks(text)
+        return limits.check_blocks(html_blocks(text), path)
     # html.parser on hostile input; bs4 wraps some of its failures in ParserRejectedMarkup
     except (RecursionError, AssertionError, ValueError, ParserRejectedMarkup) as exc:
         raise ImportError_(

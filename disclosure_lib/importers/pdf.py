@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ImportError_
+from . import limits
 from .bounded import run_bounded
 from .headings import section_of_heading
 from .text import Block, check_printable
@@ -58,6 +59,10 @@ class _Line:
 def read_pdf(data: bytes, path: Path | str | None = None) -> list[Block]:
     """Blocks of a PDF report, in reading order; read in a child process under the time and
     memory limits, its structure checked first (`pdf_scan`)."""
+    import pdfplumber  # noqa: F401 — here, not in each child (0.4 s a PDF)
+
+    from . import pdf_scan  # noqa: F401
+
     return run_bounded(lambda: _read_pdf(data, path), "读取 PDF ", path)
 
 
@@ -85,7 +90,7 @@ def _read_pdf(data: bytes, path: Path | str | None) -> list[Block]:
         ) from None
     if not any(isinstance(x, _Line) or any(x) for _p, _t, x in items):
         raise ImportError_(SCANNED, path=path)
-    blocks = _blocks(items)
+    blocks = limits.check_blocks(_blocks(items), path)
     check_printable("\n".join(b.plain() for b in blocks), path)
     return blocks
 

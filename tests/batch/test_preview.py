@@ -180,6 +180,20 @@ def test_a_warm_pool_that_died_is_started_again(live: tuple[Preview, Path]) -> N
     wait_for(p.port, lambda s: shown(s) and s["revision"] > state["revision"])
 
 
+def test_saves_in_quick_succession_end_on_the_last_one(live: tuple[Preview, Path]) -> None:
+    p, path = live
+    before = wait_for(p.port, shown)
+    original = path.read_text(encoding="utf-8")
+    for i in range(6):  # faster than a render: versions in between are skipped, not queued
+        path.write_text(original.replace("推进政务新媒体", f"推进政务新媒体（连续{i}）"), "utf-8")
+        time.sleep(0.12)
+    state = wait_for(p.port, lambda s: shown(s) and s["pdf"] == s["html"])
+    assert "（连续5）" in _html(p.port) and state["revision"] > before["revision"]
+    assert request(p.port, "/report.pdf")[1].startswith(b"%PDF")
+    path.write_text(original, encoding="utf-8")
+    wait_for(p.port, lambda s: shown(s) and s["revision"] > state["revision"])
+
+
 def _html(port: int) -> str:
     return request(port, "/report.html")[1].decode("utf-8")
 

@@ -1,6 +1,6 @@
-"""The preview page in the real Chromium: it refreshes itself after a save (the report frame and
-the findings beside it), shows a params error beside the last good render, and axe-core finds
-no WCAG 2.1 AA violation on it."""
+"""The preview page in the real Chromium: it refreshes itself after a save (the report frame,
+kept where it was scrolled to, and the findings beside it), shows a params error beside the
+last good render, and axe-core finds no WCAG 2.1 AA violation on it."""
 
 from __future__ import annotations
 
@@ -46,11 +46,15 @@ def test_the_page_refreshes_itself_after_a_save(live: Preview, browser: Any) -> 
     assert first >= 1 and page.locator("#error").is_hidden()
     assert axe_violations(page) == []
 
+    scroll = "() => document.getElementById('report').contentWindow.scrollY"
+    page.evaluate("() => document.getElementById('report').contentWindow.scrollTo(0, 600)")
+    assert page.evaluate(scroll) == 600
     original = live.path.read_text(encoding="utf-8")
     edited = original.replace(NEW_ROW, NEW_ROW.replace("146]", "150]"))
     live.path.write_text(edited.replace("推进政务新媒体", "推进政务新媒体（浏览器甲）"), "utf-8")
     frame.get_by_text("（浏览器甲）").first.wait_for(timeout=WAIT_MS)  # no reload by the test
     assert int(page.evaluate("() => document.body.dataset.html")) > first
+    page.wait_for_function(f"() => ({scroll})() === 600", timeout=WAIT_MS)  # where it was
     page.locator("#findings .sev-error").first.wait_for(timeout=WAIT_MS)
     assert "本年新收" in page.locator("#findings").inner_text()
 

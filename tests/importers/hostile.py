@@ -128,8 +128,8 @@ def many_elements_html(elements: int) -> bytes:
 
 def long_line_text(chars: int) -> bytes:
     """One line of `chars` characters: digits and table labels run together."""
-    unit = "本年新收政府信息公开申请数量12345其他".encode()
-    return unit * (chars // 20)
+    unit = "本年新收政府信息公开申请数量12345其他"
+    return (unit * (chars // len(unit))).encode()
 
 
 def repeated_report(chars: int, *, flat: bool = False) -> bytes:
@@ -171,8 +171,8 @@ def runlength_bomb_pdf(size: int) -> bytes:
 def self_drawing_form_pdf() -> bytes:
     """A form XObject that draws itself (pdfminer would recurse until Python stops it)."""
     form = _stream(
-        b"BT /F1 9 Tf 72 720 Td (x) Tj ET /X1 Do",
-        b"/Type /XObject /Subtype /Form /BBox [0 0 595 842]"
+        _deflate(b"BT /F1 9 Tf 72 720 Td (x) Tj ET /X1 Do"),
+        b"/FlateDecode /Type /XObject /Subtype /Form /BBox [0 0 595 842]"
         b" /Resources << /XObject << /X1 6 0 R >> /Font << /F1 5 0 R >> >>",
     )
     return _pdf(
@@ -195,3 +195,58 @@ def deep_page_tree_pdf(depth: int) -> bytes:
         objects.append(b"<< /Type /Pages /Kids [%d 0 R] /Count 1 >>" % (3 + level))
     objects.append(b"<< /Type /Page /MediaBox [0 0 595 842] >>")
     return _pdf(objects)
+
+
+def long_paragraph_html(chars: int) -> bytes:
+    """One paragraph of `chars` characters (`long_line_text`'s) in a page."""
+    return b"<html><body><p>" + long_line_text(chars) + b"</p></body></html>"
+
+
+def big_sheet_xlsx(cells: int, columns: int = 100) -> bytes:
+    """A workbook whose one sheet holds `cells` numbers (a 20 MB sheet part: ≈ 700,000),
+    compressed as spreadsheets are (far below a zip bomb's ratio)."""
+    import io
+    import zipfile
+
+    rows = []
+    for r in range(cells // columns):
+        row = "".join(f'<c r="{_column(c)}{r + 1}"><v>{r * c}</v></c>' for c in range(columns))
+        rows.append(f'<row r="{r + 1}">{row}</row>')
+    sheet = (
+        '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org'
+        '/spreadsheetml/2006/main"><sheetData>' + "".join(rows) + "</sheetData></worksheet>"
+    )
+    main = "http://schemas.openxmlformats.org"
+    parts = {
+        "[Content_Types].xml": f'<?xml version="1.0"?><Types xmlns="{main}/package/2006/'
+        'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-'
+        'package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-'
+        'officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/'
+        'sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.'
+        'worksheet+xml"/></Types>',
+        "_rels/.rels": f'<?xml version="1.0"?><Relationships xmlns="{main}/package/2006/'
+        f'relationships"><Relationship Id="rId1" Type="{main}/officeDocument/2006/'
+        'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": f'<?xml version="1.0"?><workbook xmlns="{main}/spreadsheetml/2006/'
+        f'main" xmlns:r="{main}/officeDocument/2006/relationships"><sheets><sheet name="封面"'
+        ' sheetId="1" r:id="rId1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": f'<?xml version="1.0"?><Relationships xmlns="{main}/'
+        f'package/2006/relationships"><Relationship Id="rId1" Type="{main}/officeDocument/'
+        '2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
+        "xl/worksheets/sheet1.xml": sheet,
+    }
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, text in parts.items():
+            z.writestr(name, text.encode())
+    return out.getvalue()
+
+
+def _column(index: int) -> str:
+    name = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        name = chr(65 + rest) + name
+    return name

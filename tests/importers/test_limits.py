@@ -19,6 +19,7 @@ from disclosure_lib.importers.pdf import read_pdf
 from disclosure_lib.importers.text import published_text
 from disclosure_lib.synth import consistent_report
 
+from ..base import IMPORT_FIXTURES
 from . import hostile as h
 from .pdfs import text_pdf
 
@@ -101,6 +102,21 @@ def test_html_elements_over_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "网页元素超过 1,000 个" in refusal(h.many_elements_html(1_000), "a.html")
 
 
+def test_html_tags_over_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(limits, "MAX_TAGS", 1_000)
+    # end tags closing nothing: no element, but as much work for the parser
+    message = refusal(h.unclosed_flood(10) + b"</i>" * 1_000, "a.html")
+    assert "网页标签超过 1,000 个" in message and "too many tags" in message
+
+
+def test_page_and_pdf_text_over_the_character_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(limits, "MAX_CHARS", 1_000)
+    message = refusal(h.long_paragraph_html(1_050), "a.html")
+    assert "文字共 1,050 个字符，超出上限 1,000" in message
+    lines = [f"Annual report of 2023, line {i}" for i in range(40)]
+    assert "too many characters" in refusal(text_pdf(lines), "a.pdf")
+
+
 def test_html_cells_over_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(limits, "MAX_CELLS", 500)
     message = refusal(h.wide_table_html(501, columns=100), "a.html")
@@ -112,6 +128,14 @@ def test_html_markup_scan_is_linear() -> None:
     with pytest.raises(ImportFailed):  # `<a` without `>`: no tag, and no rescan per `<`
         check_markup("<a" * 200_000 + "<p>" * 300)
     assert time.perf_counter() - start < 5
+
+
+def test_workbook_cells_over_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(limits, "MAX_WORKBOOK_CELLS", 300)
+    message = refusal(h.big_sheet_xlsx(400, columns=20), "a.xlsx")
+    assert "单元格超过 300 个" in message and "too many cells" in message
+    # at the cap: read, and refused for what it is (no template)
+    assert "not a disclosure template workbook" in refusal(h.big_sheet_xlsx(300), "a.xlsx")
 
 
 def test_text_characters_over_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -129,6 +153,19 @@ def test_reading_past_the_time_limit_is_stopped(monkeypatch: pytest.MonkeyPatch)
         run_bounded(lambda: time.sleep(30), "读取 PDF ", "a.pdf")
     assert time.perf_counter() - start < 5
     assert str(info.value) == "a.pdf: 读取 PDF 超过时限 0.5 秒，拒绝读取 (time limit)"
+
+
+def test_pdfs_large_pages_and_workbooks_are_read_in_the_bounded_child(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    page = (IMPORT_FIXTURES / "seed.html").read_bytes()
+    workbook = h.big_sheet_xlsx(1_000)
+    pdf = text_pdf(["Annual report"])
+    monkeypatch.setattr(limits, "MAX_SECONDS", 0.005)  # each reading takes longer
+    assert import_bytes(page, path="a.html").report.agency  # a usual page: in-process
+    monkeypatch.setattr(limits, "IN_PROCESS_TAGS", 1_000)  # the seed page has ≈ 1,600 tags
+    for data, name in ((page, "a.html"), (workbook, "a.xlsx"), (pdf, "a.pdf")):
+        assert "超过时限 0.005 秒" in refusal(data, name)
 
 
 def test_reading_past_the_memory_limit_is_stopped(monkeypatch: pytest.MonkeyPatch) -> None:
