@@ -181,13 +181,14 @@ def test_hanging_report_is_killed_at_the_deadline(tmp_path: Path) -> None:
     params = make_params(tmp_path / "params", AGENCIES[:1])
     notebook = notebook_with(tmp_path, "import time\nif year == 2023:\n    time.sleep(600)")
     started = time.monotonic()
+    # 8 s: the 2022 report builds within it even beside another xdist worker's builds
     summary = b.build([params], output_dir=tmp_path / "out", to=("html",), progress=False,
-                      notebook=notebook, summaries=False, timeout=4, jobs=1)  # fmt: skip
+                      notebook=notebook, summaries=False, timeout=8, jobs=1)  # fmt: skip
     assert time.monotonic() - started < 60
     assert [x.label for x in summary.failed] == [f"{AGENCIES[0]} 2023年"]
-    assert summary.failed[0].message == "超过时限 4 秒，已终止 (timed out: --timeout)"
+    assert summary.failed[0].message == "超过时限 8 秒，已终止 (timed out: --timeout)"
     # the documented timeout is the unit's whole time (issue 12.12: it was 330 s for 300)
-    assert 3 <= summary.failed[0].seconds <= 4
+    assert 7 <= summary.failed[0].seconds <= 8
     assert len(summary.built) == 1
     failed = next((tmp_path / "out").rglob("*.failed.ipynb"))
     assert "CellTimeoutError" in failed.read_text(encoding="utf-8")  # where it hung
