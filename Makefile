@@ -47,8 +47,11 @@ lint: setup
 typecheck: setup
 	$(VENV)/bin/mypy
 
+# two xdist workers, whole modules each (module fixtures made once), the modules reading the
+# session's shared outputs on one worker, slow modules first (tests/conftest.py)
+TEST_WORKERS ?= 2
 pytest: setup
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadgroup
 
 test: lint typecheck pytest
 

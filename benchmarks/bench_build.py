@@ -157,6 +157,7 @@ def breakdown(params: Path) -> dict[str, float]:
         "layout (read back from the executed notebook)": mean("layout"),
         "HTML (page writer)": mean("html"),
         "PDF (Typst, one compiler per worker)": mean("pdf"),
+        "layout + HTML + PDF, CPU (all threads of the worker)": mean("convert_cpu"),
         "whole report in its worker (wall)": mean("total"),
         "whole report in its worker (CPU, incl. the cells' child)": mean("cpu"),
     }

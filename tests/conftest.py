@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections import Counter
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from hypothesis import settings
@@ -16,6 +17,10 @@ from .base import BUSY_AGENCY, PARAMS, SEED, SEED_AGENCY, SEED_YEAR
 
 if TYPE_CHECKING:
     from disclosure_lib.batch.render import RenderResult
+
+# The session's shared outputs (below): the modules reading them run on one xdist worker.
+SESSION_OUTPUTS = frozenset({"seed_rendered", "busy_review_rendered"})
+SHARED_GROUP = "session-outputs"
 
 # CI runs a fixed set of examples (a red CI must mean a regression, not a new random draw);
 # local runs keep exploring fresh examples each time.
@@ -58,3 +63,51 @@ def busy_review_rendered(tmp_path_factory: pytest.TempPathFactory) -> RenderResu
     out = tmp_path_factory.mktemp("busy-review")
     return batch_render.render(BUSY_AGENCY, 2024, PARAMS, to="html", output_dir=out,
                                profile="review")  # fmt: skip
+
+
+# --- pytest-xdist: `make test` runs `pytest -n 2 --dist loadgroup` ------------------------------
+
+
+def _scope(nodeid: str) -> str:
+    """An xdist group (the part after `@`), else the test's module."""
+    if nodeid.rfind("@") > nodeid.rfind("]"):
+        return nodeid.rsplit("@", 1)[1]
+    return nodeid.split("::", 1)[0]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On an xdist worker: every module reading the session's shared outputs goes in one
+    group (they are made once), and the groups holding slow tests come first, so that the last
+    group a worker starts is a quick one. A run without xdist keeps the collection order."""
+    if not hasattr(config, "workerinput") or not config.getvalue("loadgroup"):
+        return
+    sharing = {
+        item.path for item in items if SESSION_OUTPUTS & set(getattr(item, "fixturenames", ()))
+    }
+    for item in items:
+        if item.path in sharing and not item.get_closest_marker("xdist_group"):
+            item.add_marker(pytest.mark.xdist_group(SHARED_GROUP))
+    slow = Counter(_group(item) for item in items if item.get_closest_marker("slow"))
+    items.sort(key=lambda item: -slow[_group(item)])  # stable: the collection order within
+
+
+def _group(item: pytest.Item) -> str:
+    mark = item.get_closest_marker("xdist_group")
+    return str(mark.args[0]) if mark and mark.args else str(item.path)
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """`--dist loadgroup`, with a test outside any group sent with the rest of its module (as
+    `--dist loadscope` does), so that a module's fixtures are made once, and the groups sent in
+    the order collected (slow ones first, above) rather than by their number of tests."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class ModulesAndGroups(LoadGroupScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return _scope(nodeid)
+
+    config.option.loadscopereorder = False
+    return ModulesAndGroups(config, log)

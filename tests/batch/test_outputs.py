@@ -24,7 +24,7 @@ from disclosure_lib.params import load_report, params_path
 from disclosure_lib.params_write import save_report
 from disclosure_lib.synth import demo_series
 
-from .test_build import AGENCIES, CLI, _wait_for, make_params
+from .test_build import AGENCIES, CLI, _wait_for, cli_holding_2023, make_params
 
 
 def _entries(out: Path) -> dict[str, dict]:
@@ -183,7 +183,8 @@ def test_interrupted_build_writes_an_index_marked_incomplete(tmp_path: Path) -> 
     next build completes it and the mark goes."""
     params = make_params(tmp_path / "params")
     out = tmp_path / "out"
-    cmd = [*CLI, "build", str(params), "-o", str(out), "--to", "html", "-j", "1", "-q"]
+    cli, hold = cli_holding_2023(tmp_path)
+    cmd = [*cli, "build", str(params), "-o", str(out), "--to", "html", "-j", "1", "-q"]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     _wait_for(lambda: any(out.rglob("*年度报告.html")))
     proc.send_signal(signal.SIGINT)
@@ -195,6 +196,7 @@ def test_interrupted_build_writes_an_index_marked_incomplete(tmp_path: Path) -> 
     for e in built:
         assert "未完成" in (out / f"index-{e['year']}.html").read_text(encoding="utf-8")
         assert "h" in read_rows(out / f"index-{e['year']}.json")[e["agency"]]["files"]
+    hold.unlink()
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert "未完成" not in (out / "index.html").read_text(encoding="utf-8")

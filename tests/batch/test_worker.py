@@ -35,7 +35,7 @@ def test_a_report_comes_back_executed_converted_and_checked() -> None:
     assert isinstance(html, str) and f"{AGENCY}2023年政府信息公开工作年度报告" in html
     assert isinstance(pdf, bytes) and pdf.startswith(b"%PDF")
     assert (result.errors, result.warnings) == (0, 0)  # synthetic reports are consistent
-    assert {"execute", "html", "pdf", "total", "cpu"} <= set(result.timings)
+    assert {"execute", "html", "pdf", "total", "cpu", "convert_cpu"} <= set(result.timings)
     assert {"batch/worker.py", "rendering/notebook.py", "rendering/exporters.py"} <= set(
         result.code
     )

@@ -65,6 +65,8 @@ def joined_streams(outputs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     two messages (its streams are flushed every 0.2 s as well), which a reader sees as one."""
     out: list[dict[str, Any]] = []
     for o in outputs:
+        if o["output_type"] == "stream":  # one string, however many lines or messages it had
+            o = {**o, "text": "".join(o["text"])}
         last = out[-1] if out else {}
         if (
             o["output_type"] == "stream"
