@@ -187,6 +187,13 @@ def pinyin_syllables(name: str) -> tuple[str, ...]:
     return tuple(s.lower() for s in lazy_pinyin(name, style=Style.NORMAL, errors="default"))
 
 
+def pinyin_search(name: str) -> tuple[str, str]:
+    """`name`'s pinyin as the index keeps and matches it: the syllables separated by spaces
+    (none inside one), and their initials."""
+    syllables = [s for s in ("".join(x.split()) for x in pinyin_syllables(name)) if s]
+    return " ".join(syllables), "".join(s[:1] for s in syllables)
+
+
 def agency_key(name: str, syllables: Sequence[str] | None = None) -> tuple[tuple[str, ...], str]:
     """How agencies are ordered everywhere (the index, summary rankings): as Chinese readers
     look them up, by pinyin compared character by character (古田… gu before 国有… guo, which
