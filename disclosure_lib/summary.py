@@ -27,6 +27,7 @@ from .errors import RenderError
 from .findings import RULE_TEXT, SEVERITY_LABEL, Finding
 from .formats import as_current
 from .model import Report
+from .names import agency_key, agency_order
 
 # Every official cell of the current format, in official order: the columns of `cell_frame`.
 CELLS: tuple[tuple[str, str, str], ...] = tuple(
@@ -139,8 +140,10 @@ def rank(figures: pd.DataFrame) -> pd.DataFrame:
     out = figures.copy()
     for name in RANKED:
         out[f"{name}排名"] = out[name].rank(ascending=False, method="min").astype("Int64")
-    order = out.sort_values(["本年新收", "agency"], ascending=[False, True], na_position="last")
-    return order.reset_index(drop=True)
+    # ties in pinyin order, as agencies are ordered everywhere (names.agency_key)
+    out["_name"] = out["agency"].map(agency_order(out["agency"]))
+    order = out.sort_values(["本年新收", "_name"], ascending=[False, True], na_position="last")
+    return order.drop(columns="_name").reset_index(drop=True)
 
 
 def rankings(reports: Iterable[Report], year: int) -> pd.DataFrame:
@@ -317,7 +320,7 @@ class YearSummary:
 
     @property
     def names(self) -> list[str]:
-        return sorted(self.figures["agency"])
+        return sorted(self.figures["agency"], key=agency_key)
 
     @property
     def years(self) -> list[int]:

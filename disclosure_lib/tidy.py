@@ -26,6 +26,7 @@ from . import formats
 from .errors import DisclosureError
 from .files import refuse_overwrite, write_atomic
 from .model import Report
+from .names import agency_key
 from .params import load_reports
 
 COLUMNS = ("agency", "year", "section", "table", "row", "column", "value", "row_group", "format")
@@ -140,7 +141,7 @@ def report_records(report: Report) -> list[dict[str, Any]]:
 def reports_frame(reports: Iterable[Report]) -> pd.DataFrame:
     """Tidy DataFrame of `reports` (value: float, NaN where the cell is blank)."""
     rows: list[dict[str, Any]] = []
-    for r in sorted(reports, key=lambda r: (r.agency, r.year)):
+    for r in sorted(reports, key=lambda r: (agency_key(r.agency), r.year)):  # pinyin order
         rows.extend(report_records(r))
     frame = pd.DataFrame(rows, columns=list(COLUMNS))
     frame["year"] = frame["year"].astype("int64")

@@ -118,3 +118,16 @@ def test_a_cut_title_keeps_its_start_and_its_year() -> None:
     agency = "示例区" * 30 + "教育局"
     stem = agency_dirname(Report(agency, 2024).title)
     assert stem.startswith("示例区示例区") and "…" in stem and "教育局2024年" in stem
+
+
+def test_agencies_in_per_character_pinyin_order() -> None:
+    """Issue 19.7: pinyin compared syllable by syllable (古田 gu < 国有 guo), phrases read as
+    phrases (长沙 chang), other runs kept; the name breaks ties between homophones."""
+    from disclosure_lib.names import agency_key, agency_order, pinyin_syllables
+
+    assert pinyin_syllables("长沙市A2局") == ("chang", "sha", "shi", "a2", "ju")
+    names = ["国有资产局", "古田县局", "长沙局", "阿城局", "巩义局"]
+    assert sorted(names, key=agency_key) == ["阿城局", "长沙局", "巩义局", "古田县局", "国有资产局"]
+    assert agency_key("古田县局") < agency_key("国有资产局")
+    assert agency_key("甲", ("jia",)) < agency_key("钾", ("jia",))  # same pinyin: by name
+    assert agency_order(["乙", "甲", "甲"]) == {"甲": 0, "乙": 1}

@@ -124,7 +124,7 @@ def test_rankings(reports: list[Report]) -> None:
 def test_ties_share_the_best_rank() -> None:
     same = [Report.blank(a, 2024, fill=1) for a in ("乙", "甲", "丙")]
     frame = sm.rankings(same, 2024)
-    assert list(frame["agency"]) == ["丙", "乙", "甲"]  # equal figures: by name (code point)
+    assert list(frame["agency"]) == ["丙", "甲", "乙"]  # equal figures: by pinyin bing, jia, yi
     assert set(frame["本年新收排名"]) == {1}
 
 
@@ -176,7 +176,7 @@ def test_year_summary(reports: list[Report]) -> None:
     s = sm.year_summary([*_broken(reports, "丙局", 2024), *later], 2024)
     assert s.title == "2024年政府信息公开工作年度报告汇总"
     # 丙局's report has errors: left out of the figures, listed apart, still among the checked
-    assert s.names == ["乙局", "甲局"]
+    assert s.names == ["甲局", "乙局"]  # pinyin order (names.agency_key)
     assert s.years == [2022, 2023, 2024]  # the trend: every year up to 2024, none after
     assert list(s.figures["本年新收排名"].sort_values()) == [1, 2]
     assert s.total.agency == "2个机关合计"

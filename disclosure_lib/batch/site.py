@@ -56,13 +56,8 @@ def findings_page_name(year: int) -> str:
 # of names not seen before (the manifest keeps them), so the build driver stays small.
 _PINYIN = """
 import json, sys
-from disclosure_lib.names import pinyin_syllables
-out = {}
-for name in json.load(sys.stdin):
-    syllables = ["".join(s.split()) for s in pinyin_syllables(name)]
-    syllables = [s for s in syllables if s]
-    out[name] = [" ".join(syllables), "".join(s[:1] for s in syllables)]
-json.dump(out, sys.stdout)
+from disclosure_lib.names import pinyin_search
+json.dump({name: pinyin_search(name) for name in json.load(sys.stdin)}, sys.stdout)
 """
 
 
@@ -79,13 +74,27 @@ def pinyin_keys(
 ) -> dict[str, tuple[str, ...]]:
     """The pinyin syllables of each name (`names.pinyin_syllables`): the sort key and what
     the filter matches. Names missing from `cache` are computed (in a separate process) and
-    added to it; a name that cannot be computed sorts by itself."""
+    added to it (here if that process fails); without pypinyin a name sorts by itself."""
     cache = {} if cache is None else cache
     names = set(names)
     missing = sorted(n for n in names if not _cached(cache.get(n)))
     if missing:
         cache.update(_pinyin_elsewhere(missing))
+        # the other process failed (killed, out of memory): the same pinyin here, a larger
+        # process once, rather than a page in another order
+        left = [n for n in missing if not _cached(cache.get(n))]
+        if left:
+            cache.update(_pinyin_here(left))
     return {n: tuple(cache[n][0].split()) if _cached(cache.get(n)) else () for n in names}
+
+
+def _pinyin_here(names: list[str]) -> dict[str, list[str]]:
+    from ..names import pinyin_search
+
+    try:
+        return {n: list(pinyin_search(n)) for n in names}
+    except ImportError:  # pragma: no cover - pypinyin is a dependency
+        return {}
 
 
 def _pinyin_elsewhere(names: list[str]) -> dict[str, list[str]]:

@@ -72,7 +72,8 @@ return '<td class="num">'+v+ch+"</td>";}
 function files(r){var b=r[C.base]||(D.year+"/"+r[C.agency]+"/"+D.title.replace("{agency}",
 r[C.agency]).replace("{year}",D.year)),who=r[C.agency]+" "+D.year+"年 ",out=[];
 r[C.files].split("").forEach(function(c){var f=D.files[c];out.push('<a href="'+
-esc(encodeURI(b+f[0]))+'" aria-label="'+esc(who+f[1])+'">'+esc(f[1])+"</a>");});
+esc((b+f[0]).split("/").map(encodeURIComponent).join("/"))+'" aria-label="'+esc(who+f[1])+
+'">'+esc(f[1])+"</a>");});
 if(r[C.findings_anchor]>=0)out.push('<a href="'+esc(D.findings)+"#r"+r[C.findings_anchor]+
 '" aria-label="'+esc(who+"校验问题")+'">校验问题</a>');return out.join(" ");}
 function num(n,cls){return '<td class="num'+(n?" "+cls:"")+'">'+n+"</td>";}

@@ -18,6 +18,7 @@ import pandas as pd
 
 from .. import format as fmt
 from ..findings import SEVERITY_LABEL
+from ..names import agency_key, agency_order
 from ..summary import LEFT_OUT_MISSING, RANKED, RATE, YearSummary, distribution
 from . import layout as lo
 from .compose import Part
@@ -167,7 +168,7 @@ def rankings_section(s: YearSummary, top: int = TOP_N) -> Part:
         spread_table(s.figures),
     ]
     if n > top:  # every agency's rank, not only the first `top`
-        by_name = s.figures.sort_values("agency", kind="stable")
+        by_name = s.figures.sort_values("agency", key=lambda a: a.map(agency_order(a)))
         everyone = rankings_table(by_name, n, "ranks-all", "全部机关的名次（按机关名称）")
         blocks += [lo.Para("全部机关的主要数据及名次：", "plain"), everyone]
     return Part([_section(2, blocks)], text=f"排名：{n} 个机关")
@@ -228,7 +229,7 @@ def checks_section(s: YearSummary, rows: int = AGENCY_ROWS) -> Part:
     rest = len(s.agencies) - len(agencies)
     if rest:
         blocks.append(lo.Para(f"另有 {rest} 个机关有校验结果，见各自报告的数据校验。", "plain"))
-    clean = sorted(set(s.figures["agency"]) - set(s.agencies["agency"]))
+    clean = sorted(set(s.figures["agency"]) - set(s.agencies["agency"]), key=agency_key)
     if clean and len(clean) <= NAMES_LISTED:
         blocks.append(lo.Para(f"全部通过：{'、'.join(clean)}。", "plain"))
     return Part(

@@ -9,6 +9,7 @@ import datetime
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 import yaml
@@ -182,3 +183,21 @@ def test_an_office_year_on_the_dashboard(tmp_path: Path) -> None:
     year = landing.find("a", string="2024年").find_parent("tr")
     cells = [td.get_text() for td in year.find_all("td")][:7]
     assert cells == ["100", "98", "2", "2", "1", "0", "0"]  # 报告, then each status
+
+
+def _links(page: Any, agency: str) -> list[list[str]]:
+    page.fill("#filter", agency)
+    links: list[list[str]] = page.evaluate(
+        "() => [...document.querySelectorAll('#reports tbody a')].map(a => [a.textContent, "
+        "a.getAttribute('href'), a.getAttribute('aria-label')])"
+    )
+    page.fill("#filter", "")
+    return links
+
+
+def test_links_point_at_the_files_and_findings(page: Any) -> None:
+    stem = f"2024/{NAMES[0]}/{NAMES[0]}2024年政府信息公开工作年度报告.html"
+    assert _links(page, NAMES[0]) == [["HTML", quote(stem), f"{NAMES[0]} 2024年 HTML"]]
+    erred = NAMES[PLAN["g"]]  # the first with a check error
+    [*_, findings] = _links(page, erred)
+    assert findings[0] == "校验问题" and findings[1].startswith("findings-2024.html#r")

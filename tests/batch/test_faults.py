@@ -21,6 +21,7 @@ import itertools
 import json
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -82,7 +83,7 @@ def _normalized(path: Path) -> bytes:
             if "injected-parameters" in cell["metadata"].get("tags", []):
                 cell["id"] = "injected"
         return json.dumps(nb, sort_keys=True).encode()
-    if path.name == "index.html":
+    if re.fullmatch(r"(index|findings)(-\d{4})?\.html", path.name):  # the index's pages
         lines = data.decode().splitlines()
         return "\n".join(x for x in lines if 'class="stamp"' not in x).encode()
     return data

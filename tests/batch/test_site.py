@@ -8,9 +8,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from bs4 import BeautifulSoup
 
 from disclosure_lib.batch import dashboard as dash
+from disclosure_lib.batch import site
 from disclosure_lib.batch.manifest import Entry
 from disclosure_lib.batch.site import index_html, pinyin_keys, site_pages, write_index
 from disclosure_lib.checks_trend import KEY_FIGURES
@@ -88,6 +90,15 @@ def test_pinyin_cache_of_the_old_form_is_computed_again() -> None:
     keys = pinyin_keys(["古田县局", "国有资产局"], cache)
     assert keys["古田县局"] == ("gu", "tian", "xian", "ju") and cache["古田县局"][1] == "gtxj"
     assert cache["古田县局"][0] == "gu tian xian ju"
+
+
+def test_pinyin_without_the_other_process_is_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A page in another order when the pinyin process fails would be a different page."""
+    names = ["古田县局", "国有资产局"]
+    expected = pinyin_keys(names)
+    monkeypatch.setattr(site, "_pinyin_elsewhere", lambda names: {})
+    cache: dict[str, list[str]] = {}
+    assert pinyin_keys(names, cache) == expected and cache["古田县局"][1] == "gtxj"
 
 
 def test_statuses_deadlines_and_days_left() -> None:
