@@ -93,9 +93,12 @@ def test_new_and_render_take_long_names(tmp_path: Path, length: int) -> None:
     [params] = (tmp_path / "params").glob("*/2024.yaml")
     assert load_report(params).agency == agency  # the full name inside the file
     rendered = _run("render", agency, "2024", "--to", "html", cwd=tmp_path)
-    assert rendered.returncode == 0, rendered.stderr
+    # a blank report has check errors: written, marked as a draft, exit 1 (issue 19 item 6)
+    assert rendered.returncode == 1 and "Traceback" not in rendered.stderr, rendered.stderr
+    assert f"已标记为草稿（校验未通过） {agency} 2024年：校验发现 " in rendered.stderr
     [html] = (tmp_path / "outputs" / "2024").glob("*/*.html")
-    assert agency in html.read_text(encoding="utf-8") and "2024年" in html.name
+    text = html.read_text(encoding="utf-8")
+    assert agency in text and "2024年" in html.name and "草稿（校验未通过）" in text
 
 
 @pytest.mark.parametrize(

@@ -79,6 +79,9 @@ def test_installed_wheel_renders_from_an_empty_folder(wheel: Path, tmp_path: Pat
     new = run(str(venv / "bin" / "disclosure"), "new", "测试局", "2024")
     assert new.returncode == 0, new.stderr
     rendered = run(str(venv / "bin" / "disclosure"), "render", "测试局", "2024", "--to", "html")
-    assert rendered.returncode == 0, rendered.stderr
+    # blank figures are check errors: written as a draft, exit 1 (issue 19 item 6)
+    assert rendered.returncode == 1 and "已标记为草稿（校验未通过） 测试局" in rendered.stderr, (
+        rendered
+    )
     [html] = (empty / "outputs" / "2024" / "测试局").glob("*.html")
     assert "测试局2024年" in html.read_text(encoding="utf-8")

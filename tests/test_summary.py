@@ -255,3 +255,23 @@ def test_year_findings_are_those_of_checking_every_year(reports: list[Report]) -
     found = sm.year_findings(history, 2024)
     assert sorted(map(key, found)) == sorted(map(key, everything))
     assert {"D1-DUPLICATE", "R1-APP-BALANCE", "R7-CARRY-OVER"} <= {f.code for f in found}
+
+
+def test_a_hundred_agencies_two_with_errors_leave_out_exactly_those() -> None:
+    """Issue 19's office year at the summary's level: 100 agencies × 2 years, two reports of
+    2024 with errors: the 2024 summary counts the other 98 and lists exactly the two."""
+    reports: list[Report] = []
+    for i in range(100):
+        reports += demo_series(f"测试区第{i:03d}局", range(2023, 2025), seed=i, scale=5 + i % 7)
+    bad = ["测试区第017局", "测试区第071局"]
+    for agency in bad:
+        reports = _broken(reports, agency, 2024)
+    s = sm.year_summary(reports, 2024)
+    assert sorted(s.left_out["agency"]) == bad and set(s.left_out["reason"]) == {"校验未通过"}
+    assert len(s.figures) == 98 and not set(bad) & set(s.figures["agency"])
+    counted = [r for r in reports if r.year == 2024 and r.agency not in bad]
+    expected = sum(r.get("applications", "new", "total") or 0 for r in counted)
+    assert s.total.get("applications", "new", "total") == expected
+    assert s.total.agency == "98个机关合计"
+    # the year before is whole: nothing of 2023 was broken
+    assert sm.year_summary(reports, 2023).left_out.empty

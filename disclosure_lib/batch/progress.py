@@ -94,7 +94,7 @@ class Progress:
         if line.status in (Status.FAILED, Status.BLOCKED):
             text += f": {printable(line.message)}"
         elif line.errors and line.kind == UnitKind.REPORT:
-            text += f"，校验错误 {line.errors}"
+            text += f"，校验错误 {line.errors}" + ("，已标记为草稿" if line.draft else "")
         self._log(text + self._eta())
 
     def _eta(self) -> str:

@@ -203,3 +203,28 @@ def test_a_failed_report_is_listed_as_not_built_in_its_summary(tmp_path: Path) -
                                                            f"{BROKEN} 2022年"])  # fmt: skip
     text = (out / "2023" / "summary.html").read_text(encoding="utf-8")
     assert "未计入" not in text and f"本汇总涵盖 {len(AGENCIES)} 个机关" in text
+
+
+def test_draft_lines_in_progress_summary_table_and_render() -> None:
+    import io
+
+    from disclosure_lib.batch.progress import Line, Progress, summary_table
+
+    stream = io.StringIO()
+    show = Progress(2, stream=stream, tty=False)
+    lines = [
+        Line("甲 2024年", "built", 1.0, errors=2, check_error="总计不等", draft=True),
+        Line("乙 2024年", "built", 1.0),
+    ]
+    for line in lines:
+        show.add(line)
+    assert "完成 甲 2024年 (1.0 s)，校验错误 2，已标记为草稿" in stream.getvalue()
+    table = summary_table(lines, 1.0)
+    assert "已标记为草稿 (marked draft: check errors)" in table
+    assert "  校验 甲 2024年：错误 2 条；首个错误：总计不等（已标记为草稿（校验未通过））" in table
+    assert (
+        gate.draft_line("甲 2024年", 2, "总计不等")
+        == "已标记为草稿（校验未通过） 甲 2024年：校验发现 2 个错误，首个错误：总计不等"
+    )
+    clean = summary_table(lines[1:], 1.0)
+    assert "草稿" not in clean

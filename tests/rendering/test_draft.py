@@ -77,6 +77,8 @@ def test_pdf_has_the_mark_on_every_page(draft: lo.Document) -> None:
     assert all(MARK in text for text in pages), [t[:40] for t in pages]
     # in the page header, above the type area (37 mm top margin = 105 pt)
     assert all(t is not None and t < 105 for t in tops), tops
+    for standard in ("a-2b", "ua-1"):  # the header is no flaw for PDF/A or PDF/UA
+        assert typst_pdf.typeset(draft, standards=(standard,)).startswith(b"%PDF")
     clean = typst_pdf.typeset(_document(load_report(PARAMS / "示例区教育局" / "2024.yaml")))
     with pdfplumber.open(io.BytesIO(clean)) as doc:
         assert not any("草稿" in (p.extract_text() or "") for p in doc.pages)
