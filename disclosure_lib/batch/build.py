@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import os
 import time
 from collections.abc import Iterator, Sequence
@@ -33,6 +34,7 @@ from typing import Any
 from ..errors import BuildError, ParamsError, UnreadableError
 from .dask_executor import POLL_SECONDS, DaskExecutor
 from .manifest import MANIFEST_NAME, Entry, Manifest, OutputLock, remove_stale_temps
+from .manifest_db import LEGACY_NAME
 from .options import DEFAULT_TIMEOUT, BuildOptions
 from .plan import (
     REPORT_NOTEBOOK,
@@ -95,7 +97,6 @@ def default_jobs() -> int:
 class BuildSummary:
     output_dir: Path
     lines: list[Line]
-    entries: list[Entry]
     wall: float
     index: Path | None = None
     timings: dict[str, dict[str, float]] = field(default_factory=dict)  # label -> step seconds
@@ -103,6 +104,12 @@ class BuildSummary:
     removed: list[str] = field(default_factory=list)  # labels of outputs whose params are gone
     # label -> formats written although not asked for: an earlier build or render wrote them
     kept_formats: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @functools.cached_property
+    def entries(self) -> list[Entry]:
+        """The output folder's entries as the manifest now records them (read when asked: a
+        build does not hold them)."""
+        return list(Manifest.load(self.output_dir).entries.values())
 
     @property
     def built(self) -> list[Line]:
@@ -216,13 +223,14 @@ def build(
             state.show.close()
             # after Ctrl-C or a write error too: the index lists what exists, marked incomplete
             with contextlib.suppress(BuildError):
+                manifest.save()
+            with contextlib.suppress(BuildError):
                 index = _write_index(output_dir, manifest, complete=complete)
             with contextlib.suppress(BuildError):
-                manifest.save()
+                manifest.close()
     sweep_temp_folders()  # the workers are gone: nothing of this build is left in /tmp
-    return BuildSummary(output_dir, state.lines, list(manifest.entries.values()),
-                        time.monotonic() - started, index, state.timings, complete,
-                        removed, state.kept_formats)  # fmt: skip
+    return BuildSummary(output_dir, state.lines, time.monotonic() - started, index,
+                        state.timings, complete, removed, state.kept_formats)  # fmt: skip
 
 
 @dataclass
@@ -252,7 +260,8 @@ def _require_params(paths: list[Path], output_dir: Path) -> None:
     for exc in errors:
         if exc.path in named and not isinstance(exc, UnreadableError):
             raise BuildError(exc.message, path=exc.path)
-    if not found and not errors and not (output_dir / MANIFEST_NAME).is_file():
+    recorded = any((output_dir / name).is_file() for name in (MANIFEST_NAME, LEGACY_NAME))
+    if not found and not errors and not recorded:
         where = "、".join(str(p) for p in paths)
         raise BuildError(f"{where} 中没有参数文件 (*.yaml)，未生成任何输出 (no params files found)")
 
@@ -278,13 +287,17 @@ def _skipped_line(manifest: Manifest, unit: Unit) -> Line:
 
 
 def _write_index(output_dir: Path, manifest: Manifest, *, complete: bool) -> Path:
-    from .site import write_index
+    """`index.html` for the entries as recorded; not made again when the one there was made
+    complete from the same entries by the same code (a no-op build)."""
+    from . import site
 
-    known = len(manifest.pinyin)
-    path = write_index(output_dir, manifest.entries.values(), complete=complete,
-                       pinyin=manifest.pinyin)  # fmt: skip
-    if len(manifest.pinyin) != known:
-        manifest.touch()
+    path = output_dir / site.INDEX_NAME
+    code = manifest.code_digest("batch/site.py")
+    if complete and manifest.index_current(path, code):
+        return path
+    site.write_index(output_dir, manifest.listing(), complete=complete, pinyin=manifest.pinyin)
+    manifest.note_index(path, code, complete=complete)
+    manifest.save()
     return path
 
 
@@ -341,7 +354,7 @@ def _run(work: list[Unit], opts: BuildOptions, state: _State) -> None:
         entry = store(output_dir, unit, formats, result)
         remove_replaced(output_dir, manifest.entries.get(unit.key), entry)
         manifest.record(entry)
-        manifest.save(every=1.0)
+        manifest.save()  # one transaction per unit: what is recorded was completely written
         state.timings[unit.label] = result.timings
         state.add(Line(unit.label, entry.status, result.timings.get("total", 0.0),
                        result.errors, result.warnings,

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import stat
+import time
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -154,11 +155,17 @@ def _scan(paths: Sequence[Path], manifest: Manifest) -> list[_File]:
     for each in found:
         path = Path(os.path.abspath(each))
         try:
-            size = path.stat().st_size
-            if size > MAX_BYTES:
-                raise too_large(size, path)
+            st = path.stat()
+            if st.st_size > MAX_BYTES:
+                raise too_large(st.st_size, path)
             if os.path.realpath(path) != str(path):  # a link on the way: vetted before reading
                 load_report(path)
+            known = manifest.known_file(str(path))
+            stat = _stat_key(st)
+            if known is not None and _unchanged(known, stat):
+                files.append(_File(path, known[0], known[1], known[2]))
+                continue
+            seen_ns = time.time_ns()  # before reading: a write after it changes the ctime
             data = path.read_bytes()
         except ParamsError as exc:
             files.append(_File(path, "", error=str(exc), unread=isinstance(exc, UnreadableError)))
@@ -167,9 +174,9 @@ def _scan(paths: Sequence[Path], manifest: Manifest) -> list[_File]:
             files.append(_File(path, "", error=f"{path}: 无法读取 ({exc.strerror})", unread=True))
             continue
         f = _File(path, digest(data))
-        known = manifest.files.get(str(path))
-        if known and known.get("digest") == f.digest:
-            f.agency, f.year = known["agency"], int(known["year"])
+        if known and known[0] == f.digest:
+            f.agency, f.year = known[1], known[2]
+            manifest.remember_file(str(path), f.digest, f.agency, f.year, stat, seen_ns)
         else:
             try:
                 report = load_report(path)
@@ -177,9 +184,24 @@ def _scan(paths: Sequence[Path], manifest: Manifest) -> list[_File]:
                 f.error, f.unread = str(exc), isinstance(exc, UnreadableError)
             else:
                 f.agency, f.year = report.agency, report.year
-                manifest.remember_file(str(path), f.digest, f.agency, f.year)
+                manifest.remember_file(str(path), f.digest, f.agency, f.year, stat, seen_ns)
         files.append(f)
     return files
+
+
+def _stat_key(st: os.stat_result) -> list[int]:
+    return [st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
+
+
+# A file's stat is trusted only if it last changed this long before it was hashed: a write
+# within the file system's timestamp granularity of the hash could keep its stat (racy git).
+SETTLED_NS = 1_000_000_000
+
+
+def _unchanged(known: tuple[str, str, int, list[int], int], stat: list[int]) -> bool:
+    """A params file is as it was when last hashed: same inode, size, mtime and ctime (the
+    ctime changes on every write and no tool sets it back), and it had settled by then."""
+    return known[3] == stat and stat[3] < known[4] - SETTLED_NS
 
 
 def _refuse_duplicates(good: list[_File]) -> list[_File]:
@@ -322,10 +344,10 @@ def plan(
     # the params it was not given too, so from their first year on it is left as it is, not
     # rebuilt from the part (the next build given them all rebuilds it).
     outside = [
-        e.year
-        for e in manifest.entries.values()
-        if e.kind == UnitKind.REPORT and e.agency and e.source and not result.in_scope(e.source)
-        and not _gone(e.source)
+        y
+        for key, kind, y, source in manifest.report_sources()
+        if kind == UnitKind.REPORT and key.startswith("report:") and source
+        and not result.in_scope(source) and not _gone(source)
     ]  # fmt: skip
     held = min([y for y in (held, *outside) if y is not None], default=None)
     if held is not None:
@@ -349,23 +371,18 @@ def orphans(manifest: Manifest, planned: Plan) -> list[Entry]:
     """Recorded outputs that no params file produces any more: a report whose params file is
     gone, or lies within the scanned paths and no longer gives that agency-year (unreadable,
     renamed, a duplicate); a year's summary once no report of that year is left."""
-    gone = []
-    for e in manifest.entries.values():
-        if e.kind == UnitKind.SUMMARY or e.key in planned.live:
-            continue
-        if e.source and planned.unknown(e.source):
-            continue
-        if not e.source or planned.in_scope(e.source) or _gone(e.source):
-            gone.append(e)
-    left = {
-        e.year for e in manifest.entries.values() if e.kind == UnitKind.REPORT and e not in gone
-    }
-    gone += [
-        e
-        for e in manifest.entries.values()
-        if e.kind == UnitKind.SUMMARY and e.key not in planned.live and e.year not in left
-    ]
-    return gone
+    gone, left, summaries = [], set(), []
+    for key, kind, y, source in manifest.report_sources():
+        if kind == UnitKind.SUMMARY:
+            summaries.append((key, y))
+        elif key in planned.live or (source and planned.unknown(source)):
+            left.add(y)
+        elif not source or planned.in_scope(source) or _gone(source):
+            gone.append(key)
+        else:
+            left.add(y)
+    gone += [key for key, y in summaries if key not in planned.live and y not in left]
+    return [e for e in map(manifest.entries.get, gone) if e is not None]
 
 
 def _gone(source: str) -> bool:

@@ -148,8 +148,11 @@ def render(
                     notebook=notebook, engine_name=engine_name, kernel_name=kernel_name,
                     timeout=timeout, profile=profile, pdf_standard=standards)  # fmt: skip
         finally:
-            _refresh_index(Path(output_dir), manifest)
-            manifest.save()
+            try:
+                manifest.save()
+                _refresh_index(Path(output_dir), manifest)
+            finally:
+                manifest.close()
     return result
 
 
@@ -178,7 +181,7 @@ def _unit(
 
 def _refuse_foreign_folder(manifest: Any, unit: Unit) -> None:
     """Another agency's recorded reports live in this folder (names that map to one folder)."""
-    for e in manifest.entries.values():
+    for e in manifest.listing():
         theirs = {Path(rel).parent.as_posix() for rel in e.outputs}
         if e.kind == UnitKind.REPORT and e.agency != unit.agency and unit.directory in theirs:
             raise RenderError(
@@ -295,7 +298,4 @@ def _refresh_index(output_dir: Path, manifest: Any) -> None:
     from .site import INDEX_NAME, write_index
 
     if (output_dir / INDEX_NAME).is_file():
-        known = len(manifest.pinyin)
-        write_index(output_dir, manifest.entries.values(), pinyin=manifest.pinyin)
-        if len(manifest.pinyin) != known:
-            manifest.touch()
+        write_index(output_dir, manifest.listing(), pinyin=manifest.pinyin)

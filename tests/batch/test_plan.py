@@ -3,13 +3,12 @@ not be read, nothing published by path order, nothing skipped without a word (is
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 from pathlib import Path
 
 from disclosure_lib.batch import build as b
-from disclosure_lib.batch.manifest import MANIFEST_NAME, Manifest
+from disclosure_lib.batch.manifest import Manifest, entry_rows
 from disclosure_lib.batch.plan import orphans, plan
 from disclosure_lib.params import params_path
 
@@ -18,7 +17,7 @@ from .test_build import AGENCIES, CLI, make_params
 
 
 def _keys(out: Path) -> set[str]:
-    return set(json.loads((out / MANIFEST_NAME).read_text(encoding="utf-8"))["entries"])
+    return set(entry_rows(out))
 
 
 def test_an_unreadable_params_folder_fails_and_unpublishes_nothing(tmp_path: Path) -> None:
