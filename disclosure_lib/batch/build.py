@@ -40,6 +40,7 @@ from .plan import (
     REPORT_NOTEBOOK,
     SUMMARY_NOTEBOOK,
     Plan,
+    Scanned,
     Unit,
     build_options,
     orphans,
@@ -195,14 +196,15 @@ def build(
                                output_dir=Path(opts.output_dir), notebook=notebook)  # fmt: skip
     output_dir = Path(opts.output_dir)
     source_paths = [Path(p) for p in (paths or [Path("params")])]
-    _require_params(source_paths, output_dir)
+    scanned = _require_params(source_paths, output_dir)
     sweep_temp_folders()
     with OutputLock(output_dir):
-        remove_stale_temps(output_dir)
         manifest = Manifest.load(output_dir)
+        if manifest.begin_writes():  # the last build or render was killed: its temp files
+            remove_stale_temps(output_dir)
         planned = plan(source_paths, manifest, year=opts.year, agency=opts.agency,
                        summaries=opts.summaries, notebook=notebook, profile=profile,
-                       pdf=pdf_standard)  # fmt: skip
+                       pdf=pdf_standard, scanned=scanned)  # fmt: skip
         removed = _remove_orphans(output_dir, manifest, planned)
         units = planned.units
         todo = [u for u in units if u.load_error or opts.force or not manifest.up_to_date(
@@ -227,6 +229,7 @@ def build(
             with contextlib.suppress(BuildError):
                 index = _write_index(output_dir, manifest, complete=complete)
             with contextlib.suppress(BuildError):
+                manifest.end_writes()
                 manifest.close()
     sweep_temp_folders()  # the workers are gone: nothing of this build is left in /tmp
     return BuildSummary(output_dir, state.lines, time.monotonic() - started, index,
@@ -249,7 +252,7 @@ class _State:
         self.show.add(line)
 
 
-def _require_params(paths: list[Path], output_dir: Path) -> None:
+def _require_params(paths: list[Path], output_dir: Path) -> Scanned:
     """No params file under `paths`: an error, and no output folder created. (An existing
     output folder is still cleaned up: its reports' params are gone.) A path that exists but
     cannot be read is no error here: the build lists it as failed and removes nothing."""
@@ -264,6 +267,7 @@ def _require_params(paths: list[Path], output_dir: Path) -> None:
     if not found and not errors and not recorded:
         where = "、".join(str(p) for p in paths)
         raise BuildError(f"{where} 中没有参数文件 (*.yaml)，未生成任何输出 (no params files found)")
+    return found, errors
 
 
 def _remove_orphans(output_dir: Path, manifest: Manifest, planned: Plan) -> list[str]:
@@ -277,13 +281,13 @@ def _remove_orphans(output_dir: Path, manifest: Manifest, planned: Plan) -> list
 
 
 def _skipped_line(manifest: Manifest, unit: Unit) -> Line:
-    e = manifest.entries.get(unit.key)
-    status = Status.BLOCKED if e is not None and e.status == Status.BLOCKED else Status.SKIPPED
+    e = manifest.brief(unit.key)
+    status = Status.BLOCKED if e is not None and e["status"] == Status.BLOCKED else Status.SKIPPED
     if e is None:
         return Line(unit.label, status, kind=unit.kind)
-    return Line(unit.label, status, errors=e.errors, warnings=e.warnings, kind=unit.kind,
-                message=e.first_error if status == Status.BLOCKED else "",
-                check_error=e.first_error)  # fmt: skip
+    return Line(unit.label, status, errors=e["errors"], warnings=e["warnings"], kind=unit.kind,
+                message=e["first_error"] if status == Status.BLOCKED else "",
+                check_error=e["first_error"])  # fmt: skip
 
 
 def _write_index(output_dir: Path, manifest: Manifest, *, complete: bool) -> Path:

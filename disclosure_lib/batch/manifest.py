@@ -309,6 +309,24 @@ class Manifest:
             return None
         return row[0], row[1], int(row[2]), json.loads(row[3]), int(row[4])
 
+    def brief(self, key: str) -> dict[str, Any] | None:
+        """Status, check counts and first error of `key` as recorded (a skipped unit's line)."""
+        return self.db.entry(key, ("status", "errors", "warnings", "first_error"))
+
+    def begin_writes(self) -> bool:
+        """Note, committed, that outputs are being written; True if the last build or render
+        did not note its end (killed): its temp files may be left (`remove_stale_temps`).
+        Saves walking a large output folder when nothing was interrupted."""
+        row = self.db.one("SELECT value FROM meta WHERE name = 'writing'")
+        self.db.write("INSERT OR REPLACE INTO meta VALUES ('writing', '1')")
+        self.save()
+        return row is None or row[0] != "0"
+
+    def end_writes(self) -> None:
+        """Every output of this build or render was written or removed (none half-written)."""
+        self.db.write("INSERT OR REPLACE INTO meta VALUES ('writing', '0')")
+        self.save()
+
     def listing(self) -> Iterator[Entry]:
         """Every entry as the index shows it, one at a time: without its inputs and stamps
         (a year's summary has one input per report)."""

@@ -41,7 +41,7 @@ _TABLES = f"""
 CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE entries ({", ".join(f"{c} NOT NULL" for c in SCALARS)}, code TEXT NOT NULL,
   {", ".join(f"{c} TEXT NOT NULL" for c in JSONS)}, detail TEXT NOT NULL,
-  PRIMARY KEY (key)) WITHOUT ROWID;
+  PRIMARY KEY (key));
 CREATE TABLE code (ref TEXT PRIMARY KEY, modules TEXT NOT NULL);
 CREATE TABLE files (path TEXT PRIMARY KEY, digest TEXT NOT NULL, agency TEXT NOT NULL,
   year INTEGER NOT NULL, stat TEXT NOT NULL, seen_ns INTEGER NOT NULL);

@@ -13,6 +13,7 @@ manifest does not know) and returns a `Plan`:
 
 from __future__ import annotations
 
+import functools
 import os
 import stat
 import time
@@ -136,7 +137,10 @@ class _File:
     claim: bool = False  # one of several files for one agency-year
 
 
-def _scan(paths: Sequence[Path], manifest: Manifest) -> list[_File]:
+Scanned = tuple[list[Path], list[ParamsError]]  # what `params.scan_params` returns
+
+
+def _scan(paths: Sequence[Path], manifest: Manifest, scanned: Scanned | None) -> list[_File]:
     """Read every params file; parse only the ones whose hash the manifest does not know.
 
     Paths are made absolute, not resolved: a symlink stays a symlink for the loader, which
@@ -147,8 +151,9 @@ def _scan(paths: Sequence[Path], manifest: Manifest) -> list[_File]:
     from ..params import load_report, scan_params
     from ..params_limits import MAX_BYTES, too_large
 
-    found, errors = scan_params(paths)
+    found, errors = scanned if scanned is not None else scan_params(paths)
     files = []
+    real: dict[str, str] = {}  # folder -> its real path
     for e in errors:  # named by the absolute path, as the index and the manifest name it
         e.path = Path(os.path.abspath(e.path or ""))
         files.append(_File(e.path, "", error=str(e), unread=isinstance(e, UnreadableError)))
@@ -158,7 +163,7 @@ def _scan(paths: Sequence[Path], manifest: Manifest) -> list[_File]:
             st = path.stat()
             if st.st_size > MAX_BYTES:
                 raise too_large(st.st_size, path)
-            if os.path.realpath(path) != str(path):  # a link on the way: vetted before reading
+            if _linked(path, real):  # a link on the way: vetted before reading
                 load_report(path)
             known = manifest.known_file(str(path))
             stat = _stat_key(st)
@@ -187,6 +192,14 @@ def _scan(paths: Sequence[Path], manifest: Manifest) -> list[_File]:
                 manifest.remember_file(str(path), f.digest, f.agency, f.year, stat, seen_ns)
         files.append(f)
     return files
+
+
+def _linked(path: Path, real: dict[str, str]) -> bool:
+    """A link on the way to `path` (`os.path.realpath` differs), each folder resolved once."""
+    folder = str(path.parent)
+    if folder not in real:
+        real[folder] = os.path.realpath(folder)
+    return real[folder] != folder or path.is_symlink()
 
 
 def _stat_key(st: os.stat_result) -> list[int]:
@@ -225,6 +238,7 @@ def _refuse_duplicates(good: list[_File]) -> list[_File]:
     return refused
 
 
+@functools.lru_cache(maxsize=4096)
 def report_folder(agency: str) -> str:
     """The output folder of an agency's reports, inside `<year>/` (the params folder name)."""
     from ..names import agency_dirname
@@ -255,9 +269,9 @@ def output_stem(agency: str, year: int) -> str:
 
 def _shipped(f: _File) -> str:
     """Where a worker puts a params file: the layout `params.params_path` expects."""
-    from ..params import params_path
+    from ..params import SUFFIX
 
-    return params_path(Path(), f.agency, f.year).as_posix()
+    return f"{report_folder(f.agency)}/{f.year}{SUFFIX}"
 
 
 def _refuse_shared_folders(files: list[_File]) -> None:
@@ -284,11 +298,13 @@ def plan(
     notebook: Path = REPORT_NOTEBOOK,
     profile: str = DEFAULT_PROFILE,
     pdf: str = "",
+    scanned: Scanned | None = None,
 ) -> Plan:
-    """The units selected by `year`/`agency`, with their inputs hashed (see module doc)."""
+    """The units selected by `year`/`agency`, with their inputs hashed (see module doc);
+    `scanned`: what `params.scan_params(paths)` returned, if the caller has it already."""
     shared = library_inputs()
     report_nb = digest(read_notebook(notebook))
-    files = _scan(paths, manifest)
+    files = _scan(paths, manifest, scanned)
     good = [f for f in files if not f.error]
     claimed = _refuse_duplicates(good)
     good = [f for f in good if not f.error]

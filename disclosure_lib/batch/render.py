@@ -122,7 +122,7 @@ def render(
     `strict`, a report whose check finds errors raises `ReportBlocked` before anything runs.
     Raises BuildError when the output folder is locked by a build, is a file, is read-only.
     """
-    from .manifest import Manifest, OutputLock
+    from .manifest import Manifest, OutputLock, remove_stale_temps
 
     formats = parse_formats(to)
     profile, standards = check_profile(profile), check_standard(pdf_standard)
@@ -133,6 +133,8 @@ def render(
     directory = output_dir_for(output_dir, year, agency)
     with OutputLock(output_dir):
         manifest = Manifest.load(output_dir)
+        if manifest.begin_writes():  # a killed build's temp files, before it is forgotten
+            remove_stale_temps(Path(output_dir))
         unit = _unit(manifest, params_file, agency, year, notebook, profile, standards)
         _refuse_foreign_folder(manifest, unit)
         formats, kept = manifest.with_kept_formats(unit.key, formats)
@@ -151,6 +153,7 @@ def render(
             try:
                 manifest.save()
                 _refresh_index(Path(output_dir), manifest)
+                manifest.end_writes()
             finally:
                 manifest.close()
     return result
