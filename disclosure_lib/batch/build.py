@@ -207,10 +207,14 @@ def build(
                        pdf=pdf_standard, scanned=scanned)  # fmt: skip
         removed = _remove_orphans(output_dir, manifest, planned)
         units = planned.units
-        todo = [u for u in units if u.load_error or opts.force or not manifest.up_to_date(
-                u.key, u.fingerprint, formats, strict=opts.strict)]  # fmt: skip
+        todo: list[Unit] = []
+        skipped: list[Unit] = []
+        for u in units:
+            stale = u.load_error or opts.force or not manifest.up_to_date(
+                u.key, u.fingerprint, formats, strict=opts.strict)  # fmt: skip
+            (todo if stale else skipped).append(u)
         state = _State(output_dir, manifest, Progress(len(units), enabled=opts.progress))
-        state.lines.extend(_skipped_line(manifest, u) for u in units if u not in todo)
+        state.lines.extend(_skipped_line(manifest, u) for u in skipped)
         state.show.skip(len(state.lines))
         complete, index = False, None
         try:

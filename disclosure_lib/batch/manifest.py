@@ -169,6 +169,7 @@ class Manifest:
         self._module: dict[str, str | None] = {}
         self._codes: dict[str, dict[str, str]] = {}  # ref -> the shared module-hash dict
         self._code_ok: dict[str, bool] = {}
+        self._brief: dict[str, dict[str, Any]] = {}
         self.changed = 0  # entries recorded or forgotten since opened
 
     @classmethod
@@ -200,9 +201,11 @@ class Manifest:
     ) -> bool:
         """Nothing to do for `key`: built from the same inputs by the same code, in `formats`,
         its outputs as written; with `strict`, blocked, or built without check errors."""
-        e = self.db.entry(key, ("fingerprint", "code", "status", "errors", "formats", "outputs",
-                                "stamps"))  # fmt: skip
-        if e is None or e["fingerprint"] != fingerprint or not self._same_code(e["code"]):
+        e = self.db.entry(key, _CHECKED)
+        if e is None:
+            return False
+        self._brief[key] = {k: e[k] for k in _BRIEF}  # the line a skipped unit gets
+        if e["fingerprint"] != fingerprint or not self._same_code(e["code"]):
             return False
         if e["status"] == Status.BLOCKED:
             return strict and self._verify(key, e["outputs"], e["stamps"])
@@ -301,17 +304,17 @@ class Manifest:
         self.db.write("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?)",
                       (rel, file_hash, agency, year, dumps(stat or []), seen_ns))  # fmt: skip
 
-    def known_file(self, rel: str) -> tuple[str, str, int, list[int], int] | None:
-        """(digest, agency, year, stat, seen_ns) of a params file as last read, or None."""
-        row = self.db.one("SELECT digest, agency, year, stat, seen_ns FROM files WHERE path = ?",
-                          (rel,))  # fmt: skip
-        if row is None:
-            return None
-        return row[0], row[1], int(row[2]), json.loads(row[3]), int(row[4])
+    def known_files(self) -> dict[str, tuple[str, str, int, str, int]]:
+        """Every params file as last read: path -> (digest, agency, year, stat as JSON,
+        seen_ns). One query (a scan looks up every file)."""
+        rows = self.db.rows("SELECT path, digest, agency, year, stat, seen_ns FROM files")
+        return {r[0]: r[1:] for r in rows}
 
     def brief(self, key: str) -> dict[str, Any] | None:
-        """Status, check counts and first error of `key` as recorded (a skipped unit's line)."""
-        return self.db.entry(key, ("status", "errors", "warnings", "first_error"))
+        """Status, check counts and first error of `key` as recorded (a skipped unit's line;
+        kept from `up_to_date`, which read them)."""
+        found = self._brief.pop(key, None)
+        return found if found is not None else self.db.entry(key, _BRIEF)
 
     def begin_writes(self) -> bool:
         """Note, committed, that outputs are being written; True if the last build or render
@@ -394,6 +397,10 @@ class Manifest:
         """How many saves changed the entries (of any process writing this folder)."""
         row = self.db.one("SELECT value FROM meta WHERE name = 'generation'")
         return str(row[0]) if row else "0"
+
+
+_BRIEF = ("status", "errors", "warnings", "first_error")
+_CHECKED = ("fingerprint", "code", "formats", "outputs", "stamps", *_BRIEF)
 
 
 class Entries:

@@ -14,6 +14,7 @@ manifest does not know) and returns a `Plan`:
 from __future__ import annotations
 
 import functools
+import json
 import os
 import stat
 import time
@@ -34,22 +35,49 @@ SUMMARY_NOTEBOOK = notebook_path("summary.ipynb")
 SUMMARY_STEM = "summary"
 
 
-@dataclass
+@dataclass(eq=False, slots=True)
 class Unit:
-    """One output to (maybe) build: a report or a year's summary."""
+    """One output to (maybe) build: a report or a year's summary.
+
+    Its inputs and the files it ships are worked out when asked for, from the params files it
+    reads (`sources`) and the inputs every unit of its kind shares (`base`): a plan of 20,000
+    units holds no per-unit copy of either (a summary reads every report up to its year).
+    """
 
     key: str
     kind: UnitKind
     agency: str
     year: int
     source: str  # params file of a report (absolute)
-    # params files the worker gets: "<dir>/<year>.yaml" -> (file, its key in `inputs`); read
-    # when the unit is handed out (`pack`), so a batch never holds every params text at once
-    files: dict[str, tuple[Path, str]]
-    inputs: dict[str, str]
+    sources: tuple[_File, ...]  # the params files the worker gets (read by `pack`)
+    base: dict[str, str]  # inputs shared by the units of its kind (one dict for them all)
     directory: str = ""  # relative to the output folder
     stem: str = ""
     load_error: str = ""
+    shipped: dict[str, str] = field(default_factory=dict)  # hashes of the texts `pack` read
+
+    @property
+    def inputs(self) -> dict[str, str]:
+        """The hash of every input, by name (see `manifest.py`)."""
+        inputs = dict(self.base)
+        if self.kind == UnitKind.REPORT and self.sources:
+            # where it goes is an input too: outputs under a former name are rebuilt (removed)
+            inputs["output"] = f"{self.directory}/{self.stem}"
+        inputs.update((self._input(f), f.digest) for f in self.sources)
+        inputs.update(self.shipped)
+        return inputs
+
+    @property
+    def files(self) -> dict[str, tuple[Path, str]]:
+        """The params files the worker gets: "<dir>/<year>.yaml" -> (file, its key in
+        `inputs`); read when the unit is handed out (`pack`), so a batch never holds every
+        params text at once."""
+        return {_shipped(f): (f.path, self._input(f)) for f in self.sources}
+
+    def _input(self, f: _File) -> str:
+        if self.kind == UnitKind.SUMMARY:
+            return f"params:{f.agency}/{f.year}"
+        return f"params:{f.year}"
 
     @property
     def fingerprint(self) -> str:
@@ -71,7 +99,7 @@ class Unit:
                 data = path.read_bytes()
             except OSError as exc:
                 raise ParamsError(f"无法读取 (cannot read): {exc.strerror}", path=path) from None
-            self.inputs[key] = digest(data)
+            self.shipped[key] = digest(data)
             packed[rel] = zlib.compress(data, 1)
         return packed
 
@@ -126,7 +154,7 @@ def build_options(
     return (wanted, *checked)
 
 
-@dataclass
+@dataclass(slots=True)
 class _File:
     path: Path  # absolute (a link is not resolved)
     digest: str
@@ -154,6 +182,7 @@ def _scan(paths: Sequence[Path], manifest: Manifest, scanned: Scanned | None) ->
     found, errors = scanned if scanned is not None else scan_params(paths)
     files = []
     real: dict[str, str] = {}  # folder -> its real path
+    known_files = manifest.known_files()
     for e in errors:  # named by the absolute path, as the index and the manifest name it
         e.path = Path(os.path.abspath(e.path or ""))
         files.append(_File(e.path, "", error=str(e), unread=isinstance(e, UnreadableError)))
@@ -165,7 +194,7 @@ def _scan(paths: Sequence[Path], manifest: Manifest, scanned: Scanned | None) ->
                 raise too_large(st.st_size, path)
             if _linked(path, real):  # a link on the way: vetted before reading
                 load_report(path)
-            known = manifest.known_file(str(path))
+            known = known_files.pop(str(path), None)
             stat = _stat_key(st)
             if known is not None and _unchanged(known, stat):
                 files.append(_File(path, known[0], known[1], known[2]))
@@ -211,10 +240,10 @@ def _stat_key(st: os.stat_result) -> list[int]:
 SETTLED_NS = 1_000_000_000
 
 
-def _unchanged(known: tuple[str, str, int, list[int], int], stat: list[int]) -> bool:
+def _unchanged(known: tuple[str, str, int, str, int], stat: list[int]) -> bool:
     """A params file is as it was when last hashed: same inode, size, mtime and ctime (the
     ctime changes on every write and no tool sets it back), and it had settled by then."""
-    return known[3] == stat and stat[3] < known[4] - SETTLED_NS
+    return json.loads(known[3]) == stat and stat[3] < known[4] - SETTLED_NS
 
 
 def _refuse_duplicates(good: list[_File]) -> list[_File]:
@@ -321,7 +350,7 @@ def plan(
     for f in files:
         if not f.error:
             continue
-        unit = Unit(f"file:{f.path}", UnitKind.REPORT, "", 0, str(f.path), {},
+        unit = Unit(f"file:{f.path}", UnitKind.REPORT, "", 0, str(f.path), (),
                     {"params": f.digest}, load_error=first_line(f.error))  # fmt: skip
         result.live.add(unit.key)
         if f.claim:  # what was published stays until one copy is gone
@@ -332,6 +361,7 @@ def plan(
         if selected:
             result.units.append(unit)
     seen = {(f.agency, f.year): f for f in good}
+    report_base = {**shared, "notebook": report_nb, "profile": profile, "pdf_standard": pdf}
     by_agency: dict[str, list[_File]] = {}
     for f in good:
         by_agency.setdefault(f.agency, []).append(f)
@@ -340,15 +370,10 @@ def plan(
         result.live.add(key)
         if not wanted(name, y):
             continue
-        history = [g for g in by_agency[name] if g.year <= y]
+        history = tuple(g for g in by_agency[name] if g.year <= y)
         folder, stem = f"{y}/{report_folder(name)}", output_stem(name, y)
-        # where it goes is an input too: outputs under a former name are rebuilt (and removed)
-        inputs = {**shared, "notebook": report_nb, "profile": profile, "pdf_standard": pdf,
-                  "output": f"{folder}/{stem}"}  # fmt: skip
-        inputs.update({f"params:{g.year}": g.digest for g in history})
-        ship = {_shipped(g): (g.path, f"params:{g.year}") for g in history}
-        result.units.append(Unit(key, UnitKind.REPORT, name, y, str(f.path), ship, inputs, folder,
-                                 stem))  # fmt: skip
+        result.units.append(Unit(key, UnitKind.REPORT, name, y, str(f.path), history,
+                                 report_base, folder, stem))  # fmt: skip
     years = sorted({y for _, y in seen} | {f.year for f in claimed})
     result.live.update(f"summary:{y}" for y in years)
     # A summary must cover every report its year publishes: not rebuilt while a file could not
@@ -374,12 +399,10 @@ def plan(
             if year is not None and y != year:
                 continue
             # every earlier year too: the summary's trend covers all of them
-            history = [g for g in seen.values() if g.year <= y]
-            inputs = {**shared, "notebook": summary_nb}
-            inputs.update({f"params:{g.agency}/{g.year}": g.digest for g in history})
-            ship = {_shipped(g): (g.path, f"params:{g.agency}/{g.year}") for g in history}
-            result.units.append(Unit(f"summary:{y}", UnitKind.SUMMARY, "", y, "", ship, inputs,
-                                     str(y), SUMMARY_STEM))  # fmt: skip
+            history = tuple(g for g in seen.values() if g.year <= y)
+            result.units.append(Unit(f"summary:{y}", UnitKind.SUMMARY, "", y, "", history,
+                                     {**shared, "notebook": summary_nb}, str(y),
+                                     SUMMARY_STEM))  # fmt: skip
     return result
 
 
