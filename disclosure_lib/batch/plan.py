@@ -13,7 +13,6 @@ manifest does not know) and returns a `Plan`:
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import stat
@@ -163,6 +162,10 @@ class _File:
     error: str = ""
     unread: bool = False  # could not be listed or read: its outputs are not removed
     claim: bool = False  # one of several files for one agency-year
+    text: str = ""  # str(path), made once: the plan and each unit name the file by it
+
+    def __post_init__(self) -> None:
+        self.text = self.text or str(self.path)
 
 
 Scanned = tuple[list[Path], list[ParamsError]]  # what `params.scan_params` returns
@@ -267,7 +270,6 @@ def _refuse_duplicates(good: list[_File]) -> list[_File]:
     return refused
 
 
-@functools.lru_cache(maxsize=4096)
 def report_folder(agency: str) -> str:
     """The output folder of an agency's reports, inside `<year>/` (the params folder name)."""
     from ..names import agency_dirname
@@ -303,18 +305,22 @@ def _shipped(f: _File) -> str:
     return f"{report_folder(f.agency)}/{f.year}{SUFFIX}"
 
 
-def _refuse_shared_folders(files: list[_File]) -> None:
+def _refuse_shared_folders(files: list[_File]) -> dict[str, str]:
     """Two agencies whose names map to one output folder would overwrite each other's reports:
-    refuse before building, naming a params file of each."""
+    refuse before building, naming a params file of each. Returns each agency's folder."""
     owner: dict[str, _File] = {}
+    folders: dict[str, str] = {}
     for f in files:
-        folder = report_folder(f.agency)
+        if f.agency not in folders:
+            folders[f.agency] = report_folder(f.agency)
+        folder = folders[f.agency]
         first = owner.setdefault(folder, f)
         if first.agency != f.agency:
             raise BuildError(
                 f"机关“{first.agency}”（{first.path}）与“{f.agency}”（{f.path}）的输出目录"
                 f"同为 {folder}：请改用可区分的机关名称 (two agencies map to one output folder)"
             )
+    return folders
 
 
 def plan(
@@ -337,9 +343,9 @@ def plan(
     good = [f for f in files if not f.error]
     claimed = _refuse_duplicates(good)
     good = [f for f in good if not f.error]
-    _refuse_shared_folders(good)
+    folders = _refuse_shared_folders(good)
     roots = [Path(os.path.abspath(p)) for p in paths]
-    result = Plan([], roots=roots, sources={str(f.path) for f in files},
+    result = Plan([], roots=roots, sources={f.text for f in files},
                   unread=[f.path for f in files if f.unread])  # fmt: skip
 
     def wanted(f_agency: str, f_year: int) -> bool:
@@ -371,8 +377,8 @@ def plan(
         if not wanted(name, y):
             continue
         history = tuple(g for g in by_agency[name] if g.year <= y)
-        folder, stem = f"{y}/{report_folder(name)}", output_stem(name, y)
-        result.units.append(Unit(key, UnitKind.REPORT, name, y, str(f.path), history,
+        folder, stem = f"{y}/{folders[name]}", output_stem(name, y)
+        result.units.append(Unit(key, UnitKind.REPORT, name, y, f.text, history,
                                  report_base, folder, stem))  # fmt: skip
     years = sorted({y for _, y in seen} | {f.year for f in claimed})
     result.live.update(f"summary:{y}" for y in years)
