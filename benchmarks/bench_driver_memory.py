@@ -1,7 +1,7 @@
 """Driver memory and no-op time of large builds: flat, however many reports (issue 12.5, issue
 17.13, issue 20: < 100 MB at 3,000 and at 20,000; no-op ≤ 2 s at 2,100, ≤ 5 s at 20,000).
 
-    .venv/bin/python benchmarks/bench_driver_memory.py [--reports 3000 20000] [--baseline 300]
+    .venv/bin/python benchmarks/bench_driver_memory.py [--reports 2100 3000 20000] [--baseline 300]
 
 The driver (`batch.build`) plans every unit, hands them to workers and writes what comes back.
 What it keeps must not grow with the batch. This measures the driver alone: the executor is a
@@ -121,7 +121,7 @@ def main() -> None:
         child(Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4]))
         return
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--reports", type=int, nargs="+", default=[3000, 20000])
+    ap.add_argument("--reports", type=int, nargs="+", default=[2100, 3000, 20000])
     ap.add_argument("--baseline", type=int, default=300)
     ap.add_argument("--payload-kb", type=int, default=500)
     ap.add_argument("--small-from", type=int, default=10000,

@@ -110,7 +110,11 @@ class BuildSummary:
     def entries(self) -> list[Entry]:
         """The output folder's entries as the manifest now records them (read when asked: a
         build does not hold them)."""
-        return list(Manifest.load(self.output_dir).entries.values())
+        manifest = Manifest.load(self.output_dir)
+        try:
+            return list(manifest.entries.values())
+        finally:
+            manifest.close()
 
     @property
     def built(self) -> list[Line]:

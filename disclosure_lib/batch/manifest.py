@@ -160,6 +160,7 @@ class Manifest:
 
     def __init__(self, output_dir: Path | str) -> None:
         self.output_dir = Path(output_dir)
+        self._root = str(self.output_dir)
         self.db = Database(self.output_dir)
         self.path = self.db.path
         self.entries = Entries(self)
@@ -247,7 +248,7 @@ class Manifest:
             if recorded is None:
                 return False
             try:
-                st = os.stat(self.output_dir / rel)
+                st = os.stat(os.path.join(self._root, rel))  # no pathlib: once per output
             except OSError:
                 return False
             if st.st_size != recorded.get("size"):

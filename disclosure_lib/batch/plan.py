@@ -231,7 +231,7 @@ def _linked(path: Path, real: dict[str, str]) -> bool:
     folder = str(path.parent)
     if folder not in real:
         real[folder] = os.path.realpath(folder)
-    return real[folder] != folder or path.is_symlink()
+    return real[folder] != folder or os.path.islink(path)
 
 
 def _stat_key(st: os.stat_result) -> list[int]:
