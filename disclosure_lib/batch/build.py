@@ -304,7 +304,7 @@ def _write_index(output_dir: Path, manifest: Manifest, *, complete: bool) -> Pat
     from . import site
 
     path = output_dir / site.INDEX_NAME
-    code = manifest.code_digest("batch/site.py")
+    code = manifest.module_digest("batch/site.py") or ""
     if complete and manifest.index_current(path, code):
         return path
     site.write_index(output_dir, manifest.listing(), complete=complete, pinyin=manifest.pinyin)

@@ -30,7 +30,7 @@ from .._version import __version__
 from ..errors import BuildError, OutputError, WriteError
 from ..files import write_atomic
 from ..rendering.notebook import FORMATS
-from .manifest_db import ALL, DB_NAME, LISTED, Database, dumps
+from .manifest_db import BRIEF, CHECKED, DB_NAME, LISTED, Database, Entries, Files, dumps
 from .states import Status, UnitKind
 
 MANIFEST_NAME = DB_NAME  # manifest.sqlite (earlier versions: manifest.json, migrated)
@@ -163,7 +163,7 @@ class Manifest:
         self._root = str(self.output_dir)
         self.db = Database(self.output_dir)
         self.path = self.db.path
-        self.entries = Entries(self)
+        self.entries = Entries(self.db, self._entry)
         self.files = Files(self.db)  # params file (absolute path) -> digest, agency, year
         self._pinyin: dict[str, list[str]] | None = None
         self._pinyin_saved: set[str] = set()
@@ -202,10 +202,10 @@ class Manifest:
     ) -> bool:
         """Nothing to do for `key`: built from the same inputs by the same code, in `formats`,
         its outputs as written; with `strict`, blocked, or built without check errors."""
-        e = self.db.entry(key, _CHECKED)
+        e = self.db.entry(key, CHECKED)
         if e is None:
             return False
-        self._brief[key] = {k: e[k] for k in _BRIEF}  # the line a skipped unit gets
+        self._brief[key] = {k: e[k] for k in BRIEF}  # the line a skipped unit gets
         if e["fingerprint"] != fingerprint or not self._same_code(e["code"]):
             return False
         if e["status"] == Status.BLOCKED:
@@ -219,7 +219,7 @@ class Manifest:
     def _same_code(self, ref: str) -> bool:
         if ref not in self._code_ok:
             code = self.code(ref)
-            self._code_ok[ref] = all(self._module_digest(n) == h for n, h in code.items())
+            self._code_ok[ref] = all(self.module_digest(n) == h for n, h in code.items())
         return self._code_ok[ref]
 
     def with_kept_formats(
@@ -267,11 +267,8 @@ class Manifest:
             self.db.write("UPDATE entries SET stamps = ? WHERE key = ?", (dumps(stamps), key))
         return True
 
-    def code_digest(self, name: str) -> str:
-        """The hash of a module of the package as it is now (`batch/site.py`)."""
-        return self._module_digest(name) or ""
-
-    def _module_digest(self, name: str) -> str | None:
+    def module_digest(self, name: str) -> str | None:
+        """The hash of a module of the package as it is now (None: missing)."""
         if name not in self._module:
             try:
                 self._module[name] = file_digest(PACKAGE_DIR / name)
@@ -312,23 +309,22 @@ class Manifest:
         return {r[0]: r[1:] for r in rows}
 
     def brief(self, key: str) -> dict[str, Any] | None:
-        """Status, check counts and first error of `key` as recorded (a skipped unit's line;
-        kept from `up_to_date`, which read them)."""
+        """Status, counts, first error of `key` (a skipped unit's line; `up_to_date` read it)."""
         found = self._brief.pop(key, None)
-        return found if found is not None else self.db.entry(key, _BRIEF)
+        return found if found is not None else self.db.entry(key, BRIEF)
 
     def begin_writes(self) -> bool:
         """Note, committed, that outputs are being written; True if the last build or render
         did not note its end (killed): its temp files may be left (`remove_stale_temps`).
         Saves walking a large output folder when nothing was interrupted."""
-        row = self.db.one("SELECT value FROM meta WHERE name = 'writing'")
-        self.db.write("INSERT OR REPLACE INTO meta VALUES ('writing', '1')")
+        was = self.db.meta("writing")
+        self.db.set_meta("writing", "1")
         self.save()
-        return row is None or row[0] != "0"
+        return was != "0"
 
     def end_writes(self) -> None:
         """Every output of this build or render was written or removed (none half-written)."""
-        self.db.write("INSERT OR REPLACE INTO meta VALUES ('writing', '0')")
+        self.db.set_meta("writing", "0")
         self.save()
 
     def listing(self) -> Iterator[Entry]:
@@ -344,8 +340,7 @@ class Manifest:
         yield from self.db.rows("SELECT key, kind, year, source FROM entries ORDER BY key")
 
     def _entry(self, row: dict[str, Any]) -> Entry | None:
-        """The entry of a row; None for one this code cannot read (an unknown status): it is
-        rebuilt, not trusted."""
+        """The entry of a row; None for one this code cannot read (rebuilt, not trusted)."""
         row["code"] = self.code(row["code"])
         try:
             return Entry(**{"inputs": {}, **row})
@@ -355,9 +350,8 @@ class Manifest:
     def save(self) -> None:
         """Commit what changed (new pinyin names included): one transaction, which also
         counts a change to the entries (`index_current`)."""
-        if self.changed:
-            self.db.write("INSERT OR REPLACE INTO meta VALUES ('generation', ?)",
-                          (str(int(self._generation()) + 1),))  # fmt: skip
+        if self.changed:  # how many saves changed the entries (`index_current`)
+            self.db.set_meta("generation", str(int(self.db.meta("generation") or 0) + 1))
             self.changed = 0
         if self._pinyin is not None:
             for agency in set(self._pinyin) - self._pinyin_saved:
@@ -376,94 +370,19 @@ class Manifest:
     def index_current(self, path: Path, site_code: str) -> bool:
         """`path` (the index) is the one written complete after the last change to the
         entries, by the same site code, and not touched since."""
-        row = self.db.one("SELECT value FROM meta WHERE name = 'index'")
-        if row is None:
-            return False
-        noted = json.loads(row[0])
-        if noted.get("generation") != self._generation() or noted.get("site") != site_code:
+        noted = json.loads(self.db.meta("index") or "{}")
+        if noted.get("generation") != self.db.meta("generation") or noted.get("site") != site_code:
             return False
         return self._verify("", [path.name], {path.name: noted.get("stamp", {})})
 
     def note_index(self, path: Path, site_code: str, *, complete: bool) -> None:
         """The index was written (complete or not) as the entries now stand."""
-        if not complete:
-            self.db.write("DELETE FROM meta WHERE name = 'index'")
-            return
-        data = path.read_bytes()
-        stamp = {"size": len(data), "sha256": digest(data), "stat": _stat_key(path.stat())}
-        value = {"generation": self._generation(), "site": site_code, "stamp": stamp}
-        self.db.write("INSERT OR REPLACE INTO meta VALUES ('index', ?)", (dumps(value),))
-
-    def _generation(self) -> str:
-        """How many saves changed the entries (of any process writing this folder)."""
-        row = self.db.one("SELECT value FROM meta WHERE name = 'generation'")
-        return str(row[0]) if row else "0"
-
-
-_BRIEF = ("status", "errors", "warnings", "first_error")
-_CHECKED = ("fingerprint", "code", "formats", "outputs", "stamps", *_BRIEF)
-
-
-class Entries:
-    """A manifest's entries by key, read from its database when asked for."""
-
-    def __init__(self, manifest: Manifest) -> None:
-        self._m = manifest
-
-    def get(self, key: str, default: Entry | None = None) -> Entry | None:
-        row = self._m.db.entry(key, ALL)
-        entry = None if row is None else self._m._entry(row)
-        return default if entry is None else entry
-
-    def __getitem__(self, key: str) -> Entry:
-        entry = self.get(key)
-        if entry is None:
-            raise KeyError(key)
-        return entry
-
-    def __contains__(self, key: object) -> bool:
-        return self._m.db.one("SELECT 1 FROM entries WHERE key = ?", (key,)) is not None
-
-    def __iter__(self) -> Iterator[str]:
-        return (k for (k,) in self._m.db.rows("SELECT key FROM entries ORDER BY key"))
-
-    def __len__(self) -> int:
-        row = self._m.db.one("SELECT count(*) FROM entries")
-        return int(row[0]) if row else 0
-
-    def keys(self) -> list[str]:
-        return list(self)
-
-    def values(self) -> Iterator[Entry]:
-        """Every entry, whole, one at a time (`Manifest.listing` is lighter)."""
-        entries = (self._m._entry(row) for row in self._m.db.entries(ALL))
-        return (e for e in entries if e is not None)
-
-    def items(self) -> Iterator[tuple[str, Entry]]:
-        return ((e.key, e) for e in self.values())
-
-
-class Files:
-    """The params files a manifest knows, by absolute path (read-only view)."""
-
-    def __init__(self, db: Database) -> None:
-        self._db = db
-
-    def get(self, path: str, default: Any = None) -> dict[str, Any] | None:
-        row = self._db.one("SELECT digest, agency, year FROM files WHERE path = ?", (path,))
-        if row is None:
-            return default
-        return {"digest": row[0], "agency": row[1], "year": int(row[2])}
-
-    def __getitem__(self, path: str) -> dict[str, Any]:
-        found = self.get(path)
-        if found is None:
-            raise KeyError(path)
-        return found
-
-    def __len__(self) -> int:
-        row = self._db.one("SELECT count(*) FROM files")
-        return int(row[0]) if row else 0
+        value: dict[str, Any] = {}
+        if complete:
+            data = path.read_bytes()
+            stamp = {"size": len(data), "sha256": digest(data), "stat": _stat_key(path.stat())}
+            value = {"generation": self.db.meta("generation"), "site": site_code, "stamp": stamp}
+        self.db.set_meta("index", dumps(value))
 
 
 def entry_rows(output_dir: Path | str) -> dict[str, dict[str, Any]]:

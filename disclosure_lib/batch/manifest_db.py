@@ -15,9 +15,9 @@ import contextlib
 import errno
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from ..errors import OutputError
 from .states import Status, UnitKind
@@ -192,6 +192,13 @@ class Database:
             row: tuple[Any, ...] | None = conn.execute(sql, args).fetchone()
         return row
 
+    def meta(self, name: str) -> str | None:
+        row = self.one("SELECT value FROM meta WHERE name = ?", (name,))
+        return None if row is None else str(row[0])
+
+    def set_meta(self, name: str, value: str) -> None:
+        self.write("INSERT OR REPLACE INTO meta VALUES (?, ?)", (name, value))
+
     # --- entries ------------------------------------------------------------------------
 
     def put_entry(self, row: dict[str, Any], ref: str, code: dict[str, str]) -> None:
@@ -275,3 +282,64 @@ _DEFAULTS: dict[str, Any] = {
     "first_error": "", "seconds": 0.0, "built_at": "", "parameters": {}, "versions": {},
     "stamps": {}, "findings": [],
 }  # fmt: skip
+
+
+BRIEF = ("status", "errors", "warnings", "first_error")  # a skipped unit's line
+CHECKED = ("fingerprint", "code", "formats", "outputs", "stamps", *BRIEF)  # up to date?
+T = TypeVar("T")
+
+
+class Entries(Generic[T]):
+    """A manifest's entries by key, read from its database when asked for; `make` turns a
+    row into an entry (None: a row this code cannot read)."""
+
+    def __init__(self, db: Database, make: Callable[[dict[str, Any]], T | None]) -> None:
+        self._db, self._make = db, make
+
+    def get(self, key: str, default: T | None = None) -> T | None:
+        row = self._db.entry(key, ALL)
+        entry = None if row is None else self._make(row)
+        return default if entry is None else entry
+
+    def __getitem__(self, key: str) -> T:
+        entry = self.get(key)
+        if entry is None:
+            raise KeyError(key)
+        return entry
+
+    def __contains__(self, key: object) -> bool:
+        return self._db.one("SELECT 1 FROM entries WHERE key = ?", (key,)) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        return (k for (k,) in self._db.rows("SELECT key FROM entries ORDER BY key"))
+
+    def __len__(self) -> int:
+        row = self._db.one("SELECT count(*) FROM entries")
+        return int(row[0]) if row else 0
+
+    def keys(self) -> list[str]:
+        return list(self)
+
+    def values(self) -> Iterator[T]:
+        """Every entry, whole, one at a time (`Manifest.listing` is lighter)."""
+        entries = (self._make(row) for row in self._db.entries(ALL))
+        return (e for e in entries if e is not None)
+
+
+class Files:
+    """The params files a manifest knows, by absolute path (read-only view)."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def get(self, path: str, default: Any = None) -> dict[str, Any] | None:
+        row = self._db.one("SELECT digest, agency, year FROM files WHERE path = ?", (path,))
+        if row is None:
+            return default
+        return {"digest": row[0], "agency": row[1], "year": int(row[2])}
+
+    def __getitem__(self, path: str) -> dict[str, Any]:
+        found = self.get(path)
+        if found is None:
+            raise KeyError(path)
+        return found
