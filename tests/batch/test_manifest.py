@@ -257,7 +257,7 @@ def test_a_manifest_killed_mid_transaction_keeps_whole_transactions(tmp_path: Pa
         man.close()
 
 
-def test_stat_keys_and_saves_count_changes(tmp_path: Path) -> None:
+def test_the_index_is_current_until_the_entries_change(tmp_path: Path) -> None:
     """The index is made again only after a save that changed the entries."""
     man = m.Manifest(tmp_path)
     index = tmp_path / "index.html"
