@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import datetime
+import functools
 import os
 import time
 from collections import Counter, deque
@@ -33,12 +35,22 @@ from typing import Any
 
 from ..errors import BuildError, ParamsError, UnreadableError
 from .dask_executor import POLL_SECONDS, DaskExecutor
-from .manifest import MANIFEST_NAME, Entry, Manifest, OutputLock, remove_stale_temps
+from .manifest import (
+    MANIFEST_NAME,
+    Entry,
+    Manifest,
+    OutputLock,
+    combine,
+    file_digest,
+    remove_stale_temps,
+)
+from .manifest_db import LEGACY_NAME
 from .options import DEFAULT_TIMEOUT, BuildOptions
 from .plan import (
     REPORT_NOTEBOOK,
     SUMMARY_NOTEBOOK,
     Plan,
+    Scanned,
     Unit,
     build_options,
     orphans,
@@ -96,7 +108,6 @@ def default_jobs() -> int:
 class BuildSummary:
     output_dir: Path
     lines: list[Line]
-    entries: list[Entry]
     wall: float
     index: Path | None = None
     timings: dict[str, dict[str, float]] = field(default_factory=dict)  # label -> step seconds
@@ -104,6 +115,16 @@ class BuildSummary:
     removed: list[str] = field(default_factory=list)  # labels of outputs whose params are gone
     # label -> formats written although not asked for: an earlier build or render wrote them
     kept_formats: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @functools.cached_property
+    def entries(self) -> list[Entry]:
+        """The output folder's entries as the manifest now records them (read when asked: a
+        build does not hold them)."""
+        manifest = Manifest.load(self.output_dir)
+        try:
+            return list(manifest.entries.values())
+        finally:
+            manifest.close()
 
     @property
     def built(self) -> list[Line]:
@@ -194,21 +215,28 @@ def build(
                                output_dir=Path(opts.output_dir), notebook=notebook)  # fmt: skip
     output_dir = Path(opts.output_dir)
     source_paths = [Path(p) for p in (paths or [Path("params")])]
-    _require_params(source_paths, output_dir)
+    scanned = _require_params(source_paths, output_dir)
     sweep_temp_folders()
     with OutputLock(output_dir):
-        remove_stale_temps(output_dir)
         manifest = Manifest.load(output_dir)
+        if manifest.begin_writes():  # the last build or render was killed: its temp files
+            remove_stale_temps(output_dir)
         planned = plan(source_paths, manifest, year=opts.year, agency=opts.agency,
                        summaries=opts.summaries, notebook=notebook, profile=profile,
-                       pdf=pdf_standard)  # fmt: skip
+                       pdf=pdf_standard, scanned=scanned)  # fmt: skip
         removed = _remove_orphans(output_dir, manifest, planned)
         units = planned.units
-        todo = [u for u in units if u.load_error or opts.force or not manifest.up_to_date(
-                u.key, u.fingerprint, formats, strict=opts.strict)]  # fmt: skip
-        todo += _summaries_of_retried(units, todo, manifest)
+        todo: list[Unit] = []
+        skipped: list[Unit] = []
+        for u in units:
+            stale = u.load_error or opts.force or not manifest.up_to_date(
+                u.key, u.fingerprint, formats, strict=opts.strict)  # fmt: skip
+            (todo if stale else skipped).append(u)
+        retried = _summaries_of_retried(units, todo, manifest)
+        todo += retried
+        skipped = [u for u in skipped if u not in retried]
         state = _State(output_dir, manifest, Progress(len(units), enabled=opts.progress))
-        state.lines.extend(_skipped_line(manifest, u, profile) for u in units if u not in todo)
+        state.lines.extend(_skipped_line(manifest, u, profile) for u in skipped)
         state.show.skip(len(state.lines))
         complete, index = False, None
         try:
@@ -223,14 +251,16 @@ def build(
             state.show.close()
             # after Ctrl-C or a write error too: the index lists what exists, marked incomplete
             with contextlib.suppress(BuildError):
+                manifest.save()
+            with contextlib.suppress(BuildError):
                 index = _write_index(output_dir, manifest, complete=complete,
                                      params=source_paths)  # fmt: skip
             with contextlib.suppress(BuildError):
-                manifest.save()
+                manifest.end_writes()
+                manifest.close()
     sweep_temp_folders()  # the workers are gone: nothing of this build is left in /tmp
-    return BuildSummary(output_dir, state.lines, list(manifest.entries.values()),
-                        time.monotonic() - started, index, state.timings, complete,
-                        removed, state.kept_formats)  # fmt: skip
+    return BuildSummary(output_dir, state.lines, time.monotonic() - started, index,
+                        state.timings, complete, removed, state.kept_formats)  # fmt: skip
 
 
 @dataclass
@@ -249,7 +279,7 @@ class _State:
         self.show.add(line)
 
 
-def _require_params(paths: list[Path], output_dir: Path) -> None:
+def _require_params(paths: list[Path], output_dir: Path) -> Scanned:
     """No params file under `paths`: an error, and no output folder created. (An existing
     output folder is still cleaned up: its reports' params are gone.) A path that exists but
     cannot be read is no error here: the build lists it as failed and removes nothing."""
@@ -260,9 +290,11 @@ def _require_params(paths: list[Path], output_dir: Path) -> None:
     for exc in errors:
         if exc.path in named and not isinstance(exc, UnreadableError):
             raise BuildError(exc.message, path=exc.path)
-    if not found and not errors and not (output_dir / MANIFEST_NAME).is_file():
+    recorded = any((output_dir / name).is_file() for name in (MANIFEST_NAME, LEGACY_NAME))
+    if not found and not errors and not recorded:
         where = "、".join(str(p) for p in paths)
         raise BuildError(f"{where} 中没有参数文件 (*.yaml)，未生成任何输出 (no params files found)")
+    return found, errors
 
 
 def _remove_orphans(output_dir: Path, manifest: Manifest, planned: Plan) -> list[str]:
@@ -276,14 +308,14 @@ def _remove_orphans(output_dir: Path, manifest: Manifest, planned: Plan) -> list
 
 
 def _skipped_line(manifest: Manifest, unit: Unit, profile: str) -> Line:
-    e = manifest.entries.get(unit.key)
-    status = Status.BLOCKED if e is not None and e.status == Status.BLOCKED else Status.SKIPPED
+    e = manifest.brief(unit.key)
+    status = Status.BLOCKED if e is not None and e["status"] == Status.BLOCKED else Status.SKIPPED
     if e is None:
         return Line(unit.label, status, kind=unit.kind)
-    return Line(unit.label, status, errors=e.errors, warnings=e.warnings, kind=unit.kind,
-                message=e.first_error if status == Status.BLOCKED else "",
-                check_error=e.first_error,
-                draft=_draft(unit.kind, status, e.errors, profile))  # fmt: skip
+    return Line(unit.label, status, errors=e["errors"], warnings=e["warnings"], kind=unit.kind,
+                message=e["first_error"] if status == Status.BLOCKED else "",
+                check_error=e["first_error"],
+                draft=_draft(unit.kind, status, e["errors"], profile))  # fmt: skip
 
 
 def _draft(kind: UnitKind, status: Status, errors: int, profile: str) -> bool:
@@ -293,16 +325,39 @@ def _draft(kind: UnitKind, status: Status, errors: int, profile: str) -> bool:
     return kind == UnitKind.REPORT and published and errors > 0
 
 
+_SITE_MODULES = ("batch/site.py", "batch/dashboard.py", "batch/site_assets.py")
+
+
+def _digest_or_empty(path: Path | None) -> str:
+    if path is None:
+        return ""
+    try:
+        return file_digest(path)
+    except OSError:  # unreadable: the index goes without it (`site.office_collection`)
+        return "unreadable"
+
+
 def _write_index(
     output_dir: Path, manifest: Manifest, *, complete: bool, params: Sequence[Path]
 ) -> Path:
-    from .site import office_collection, write_index
+    """The index pages for the entries as recorded; not made again when the ones there were
+    made complete from the same entries, by the same code, with the same collection file, on
+    the same day (days left before a deadline change daily) — a no-op build."""
+    from ..collection import find_collection
+    from . import site
 
-    known = len(manifest.pinyin)
-    path = write_index(output_dir, manifest.entries.values(), complete=complete,
-                       pinyin=manifest.pinyin, collection=office_collection(params))  # fmt: skip
-    if len(manifest.pinyin) != known:
-        manifest.touch()
+    path = output_dir / site.INDEX_NAME
+    found = find_collection(params)
+    parts = {m: manifest.module_digest(m) or "" for m in _SITE_MODULES}
+    parts["collection"] = _digest_or_empty(found)
+    parts["today"] = datetime.date.today().isoformat()
+    code = combine(parts)
+    if complete and manifest.index_current(path, code):
+        return path
+    site.write_index(output_dir, manifest.listing(), complete=complete, pinyin=manifest.pinyin,
+                     collection=site.office_collection(params))  # fmt: skip
+    manifest.note_index(path, code, complete=complete)
+    manifest.save()
     return path
 
 
@@ -397,7 +452,7 @@ def _run(work: list[Unit], opts: BuildOptions, state: _State) -> None:
         draft = _draft(unit.kind, entry.status, result.errors, opts.profile)
         remove_replaced(output_dir, manifest.entries.get(unit.key), entry)
         manifest.record(entry)
-        manifest.save(every=1.0)
+        manifest.save()  # one transaction per unit: what is recorded was completely written
         state.timings[unit.label] = result.timings
         order.done(unit)
         state.add(Line(unit.label, entry.status, result.timings.get("total", 0.0),

@@ -1,14 +1,14 @@
 """What each output was built from, and the lock that keeps two builds off one output folder.
 
-`outputs/manifest.json` holds one entry per built report (and per-year summary), whoever wrote
-it (`build` or `render`): the hash of every input that determines it (its params file, the
-earlier years of the same agency, the notebook, templates/CSS, the library code and version),
-the formats produced, the status, the check counts and findings shown in the index, and the
-size and hash of every file written. A report is up to date when its inputs hash the same and
-every output is still the file that was written (size and hash; the hash is recomputed only
-when the file's stat changed, as git does for its index). The manifest is rewritten
-atomically (temp file + rename), so a build killed at any moment leaves either the old or the
-new manifest; reports not yet recorded are simply built again next time.
+`outputs/manifest.sqlite` (`manifest_db`) holds one entry per built report (and per-year
+summary), whoever wrote it (`build` or `render`): the hash of every input that determines it
+(its params file, the earlier years of the same agency, the notebook, templates/CSS, the
+library code and version), the formats produced, the status, the check counts and findings
+shown in the index, and the size and hash of every file written. A report is up to date when
+its inputs hash the same and every output is still the file that was written (size and hash;
+the hash is recomputed only when the file's stat changed, as git does for its index). Each
+unit's entry is written in a transaction once its files are, so a build killed at any moment
+leaves the entries of what was completely written; the others are built again next time.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -30,11 +30,11 @@ from .._version import __version__
 from ..errors import BuildError, OutputError, WriteError
 from ..files import write_atomic
 from ..rendering.notebook import FORMATS
+from .manifest_db import BRIEF, CHECKED, DB_NAME, LISTED, Database, Entries, Files, dumps
 from .states import Status, UnitKind
 
-MANIFEST_NAME = "manifest.json"
+MANIFEST_NAME = DB_NAME  # manifest.sqlite (earlier versions: manifest.json, migrated)
 LOCK_NAME = ".build.lock"
-SCHEMA = 3  # 3: size and hash of every output (stamps), findings; 2: code hashes by package path
 PACKAGE_DIR = Path(__file__).resolve().parent.parent  # disclosure_lib/
 
 
@@ -157,67 +157,76 @@ class Entry:
 
 
 class Manifest:
-    """The manifest of one output folder."""
+    """The manifest of one output folder (`manifest.sqlite`, see `manifest_db`).
 
-    def __init__(self, output_dir: Path) -> None:
+    Entries are read from the database when asked for (`entries`, `listing`), not held: a
+    build of 20,000 units keeps none of them in the driver. Changes (`record`, `forget`,
+    re-stamped outputs, params files seen) go into one open transaction, committed by `save`.
+    """
+
+    def __init__(self, output_dir: Path | str) -> None:
         self.output_dir = Path(output_dir)
-        self.path = self.output_dir / MANIFEST_NAME
-        self.entries: dict[str, Entry] = {}
-        # params file cache: relative path -> {digest, agency, year}; saves parsing unchanged files
-        self.files: dict[str, dict[str, Any]] = {}
-        # agency name -> [pinyin, initials] for the index (`site.pinyin_keys`), computed once
-        self.pinyin: dict[str, list[str]] = {}
-        self._dirty = False
-        self._saved_at = 0.0
-        self._code: dict[str, str | None] = {}
-        self._codes: dict[str, dict[str, str]] = {}  # combine(code) -> the shared dict
-        self._save_cost = 0.0  # seconds the last save took
+        self._root = str(self.output_dir)
+        self.db = Database(self.output_dir)
+        self.path = self.db.path
+        self.entries = Entries(self.db, self._entry)
+        self.files = Files(self.db)  # params file (absolute path) -> digest, agency, year
+        self._pinyin: dict[str, list[str]] | None = None
+        self._pinyin_saved: set[str] = set()
+        self._module: dict[str, str | None] = {}
+        self._codes: dict[str, dict[str, str]] = {}  # ref -> the shared module-hash dict
+        self._code_ok: dict[str, bool] = {}
+        self._brief: dict[str, dict[str, Any]] = {}
+        self.changed = 0  # entries recorded or forgotten since opened
 
     @classmethod
     def load(cls, output_dir: Path | str) -> Manifest:
-        """Read the manifest; a missing or unreadable one is empty (everything rebuilds)."""
+        """Open the manifest (creating it, or migrating a `manifest.json`); one that cannot
+        be read as a database is empty (everything rebuilds)."""
         m = cls(Path(output_dir))
-        try:
-            raw = json.loads(m.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return m
-        if not isinstance(raw, dict) or raw.get("schema") != SCHEMA:
-            return m
-        codes = raw.get("code", {})
-        for key, e in raw.get("entries", {}).items():
-            # an entry this code cannot read (hand-edited, unknown status) is rebuilt
-            with contextlib.suppress(TypeError, AttributeError, ValueError):
-                if isinstance(e.get("code"), str):
-                    e["code"] = codes.get(e["code"], {"?": "missing"})
-                m.entries[key] = m._intern(Entry(**e))
-        m.files = dict(raw.get("files", {}))
-        m.pinyin = dict(raw.get("pinyin", {}))
+        m.db.conn  # noqa: B018 - opened now: a read-only or full folder fails here, in one line
         return m
 
-    def _intern(self, entry: Entry) -> Entry:
-        """Entries built by the same code share one `code` dict (thousands of entries hold the
-        same few sets of module hashes)."""
-        ref = combine(entry.code)
-        entry.code = self._codes.setdefault(ref, entry.code)
-        return entry
+    @property
+    def pinyin(self) -> dict[str, list[str]]:
+        """Agency name -> [pinyin, initials] for the index (`site.pinyin_keys`), computed
+        once; names added here are saved by `save`."""
+        if self._pinyin is None:
+            rows = self.db.rows("SELECT agency, keys FROM pinyin")
+            self._pinyin = {a: json.loads(k) for a, k in rows}
+            self._pinyin_saved = set(self._pinyin)
+        return self._pinyin
+
+    def code(self, ref: str) -> dict[str, str]:
+        """The module hashes stored under `ref`, one dict shared by every entry using it."""
+        if ref not in self._codes:
+            self._codes[ref] = self.db.code(ref)
+        return self._codes[ref]
 
     def up_to_date(
         self, key: str, fingerprint: str, formats: tuple[str, ...], *, strict: bool = False
     ) -> bool:
         """Nothing to do for `key`: built from the same inputs by the same code, in `formats`,
         its outputs as written; with `strict`, blocked, or built without check errors."""
-        e = self.entries.get(key)
-        if e is None or e.fingerprint != fingerprint:
+        e = self.db.entry(key, CHECKED)
+        if e is None:
             return False
-        if any(self._module_digest(name) != h for name, h in e.code.items()):
+        self._brief[key] = {k: e[k] for k in BRIEF}  # the line a skipped unit gets
+        if e["fingerprint"] != fingerprint or not self._same_code(e["code"]):
             return False
-        if e.status == Status.BLOCKED:
-            return strict and self.verify(e)
-        if e.status != Status.BUILT or (strict and e.errors):
+        if e["status"] == Status.BLOCKED:
+            return strict and self._verify(key, e["outputs"], e["stamps"])
+        if e["status"] != Status.BUILT or (strict and e["errors"]):
             return False
-        if not set(formats) <= set(e.formats):
+        if not set(formats) <= set(e["formats"]):
             return False
-        return self.verify(e)
+        return self._verify(key, e["outputs"], e["stamps"])
+
+    def _same_code(self, ref: str) -> bool:
+        if ref not in self._code_ok:
+            code = self.code(ref)
+            self._code_ok[ref] = all(self.module_digest(n) == h for n, h in code.items())
+        return self._code_ok[ref]
 
     def with_kept_formats(
         self, key: str, asked: Sequence[str]
@@ -225,8 +234,8 @@ class Manifest:
         """The formats to write for `key` and those of them not `asked`: `asked` plus what its
         last successful build wrote, so a format a user once asked for (`render --to docx`) is
         rebuilt with the report, never removed by a later run asking for less."""
-        e = self.entries.get(key)
-        before = set(e.formats) if e is not None and e.status == Status.BUILT else set()
+        e = self.db.entry(key, ("status", "formats"))
+        before = set(e["formats"]) if e is not None and e["status"] == Status.BUILT else set()
         kept = tuple(f for f in FORMATS if f in before and f not in asked)
         return tuple(f for f in FORMATS if f in asked or f in kept), kept
 
@@ -236,18 +245,22 @@ class Manifest:
         The hash is recomputed only when the file's (inode, mtime, ctime) differ from the
         recorded ones; a file that hashes the same gets its new stat recorded.
         """
-        for rel in entry.outputs:
-            recorded = entry.stamps.get(rel)
+        return self._verify(entry.key, entry.outputs, entry.stamps)
+
+    def _verify(self, key: str, outputs: list[str], stamps: dict[str, dict[str, Any]]) -> bool:
+        restamped = False
+        for rel in outputs:
+            recorded = stamps.get(rel)
             if recorded is None:
                 return False
             try:
-                st = os.stat(self.output_dir / rel)
+                st = os.stat(os.path.join(self._root, rel))  # no pathlib: once per output
             except OSError:
                 return False
             if st.st_size != recorded.get("size"):
                 return False
-            key = _stat_key(st)
-            if key == recorded.get("stat"):
+            stat = _stat_key(st)
+            if stat == recorded.get("stat"):
                 continue
             try:
                 same = file_digest(self.output_dir / rel) == recorded.get("sha256")
@@ -255,76 +268,144 @@ class Manifest:
                 return False
             if not same:
                 return False
-            recorded["stat"] = key
-            self._dirty = True
+            recorded["stat"], restamped = stat, True
+        if restamped:
+            self.db.write("UPDATE entries SET stamps = ? WHERE key = ?", (dumps(stamps), key))
         return True
 
-    def _module_digest(self, name: str) -> str | None:
-        if name not in self._code:
+    def module_digest(self, name: str) -> str | None:
+        """The hash of a module of the package as it is now (None: missing)."""
+        if name not in self._module:
             try:
-                self._code[name] = file_digest(PACKAGE_DIR / name)
+                self._module[name] = file_digest(PACKAGE_DIR / name)
             except OSError:
-                self._code[name] = None
-        return self._code[name]
+                self._module[name] = None
+        return self._module[name]
 
     def record(self, entry: Entry) -> None:
         entry.built_at = entry.built_at or time.strftime("%Y-%m-%dT%H:%M:%S%z")
-        self.entries[entry.key] = self._intern(entry)
-        self._dirty = True
-
-    def touch(self) -> None:
-        """Something besides entries changed (e.g. `pinyin`): save it next time."""
-        self._dirty = True
+        ref = combine(entry.code)
+        entry.code = self._codes.setdefault(ref, entry.code)
+        self.db.put_entry({f.name: getattr(entry, f.name) for f in fields(Entry)}, ref,
+                          entry.code)  # fmt: skip
+        self.changed += 1
 
     def forget(self, key: str) -> None:
-        if self.entries.pop(key, None) is not None:
-            self._dirty = True
+        self.db.write("DELETE FROM entries WHERE key = ?", (key,))
+        self.changed += 1
 
-    def remember_file(self, rel: str, file_hash: str, agency: str, year: int) -> None:
-        new = {"digest": file_hash, "agency": agency, "year": year}
-        if self.files.get(rel) != new:
-            self.files[rel] = new
-            self._dirty = True
+    def remember_file(
+        self,
+        rel: str,
+        file_hash: str,
+        agency: str,
+        year: int,
+        stat: list[int] | None = None,
+        seen_ns: int = 0,
+    ) -> None:
+        """A params file as read: its hash, agency and year, and (for the next scan, see
+        `plan._scan`) its stat and when it was hashed."""
+        self.db.write("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?)",
+                      (rel, file_hash, agency, year, dumps(stat or []), seen_ns))  # fmt: skip
 
-    def save(self, *, every: float = 0.0) -> None:
-        """Write atomically if changed; with `every`, at most once per that many seconds (or
-        per 20 times what the last save took, for a large manifest)."""
-        every = max(every, 20 * self._save_cost) if every else 0.0
-        if not self._dirty or time.monotonic() - self._saved_at < every:
-            return
-        started = time.monotonic()
-        codes: dict[str, dict[str, str]] = {}
-        rows = []
-        for key, e in sorted(self.entries.items()):
-            row = {f.name: getattr(e, f.name) for f in fields(Entry)}  # shallow: no deep copy
-            ref = combine(e.code)
-            codes.setdefault(ref, e.code)
-            row["code"] = ref
-            rows.append(f"  {_dumps(key)}: {_dumps(row)}".encode())
-        # One entry a line: readable, and json's C encoder (an indented dump goes through the
-        # pure-Python one, ≈ 10× the memory and time for a manifest of thousands of entries).
-        head = {"schema": SCHEMA, "generator": f"disclosure_lib {__version__}"}
-        files = dict(sorted(self.files.items()))
-        pinyin = dict(sorted(self.pinyin.items()))
-        text = b"".join(
-            [
-                b"{\n",
-                *(f" {_dumps(k)}: {_dumps(v)},\n".encode() for k, v in head.items()),
-                b' "entries": {\n',
-                b",\n".join(rows),
-                f'\n }},\n "code": {_dumps(codes)},\n "files": {_dumps(files)},\n'.encode(),
-                f' "pinyin": {_dumps(pinyin)}\n}}\n'.encode(),
-            ]
-        )
-        del rows
-        write_output(self.path, text)
-        self._dirty = False
-        self._saved_at = time.monotonic()
-        self._save_cost = self._saved_at - started
+    def known_files(self) -> dict[str, tuple[str, str, int, str, int]]:
+        """Every params file as last read: path -> (digest, agency, year, stat as JSON,
+        seen_ns). One query (a scan looks up every file)."""
+        rows = self.db.rows("SELECT path, digest, agency, year, stat, seen_ns FROM files")
+        return {r[0]: r[1:] for r in rows}
+
+    def brief(self, key: str) -> dict[str, Any] | None:
+        """Status, counts, first error of `key` (a skipped unit's line; `up_to_date` read it)."""
+        found = self._brief.pop(key, None)
+        return found if found is not None else self.db.entry(key, BRIEF)
+
+    def begin_writes(self) -> bool:
+        """Note, committed, that outputs are being written; True if the last build or render
+        did not note its end (killed): its temp files may be left (`remove_stale_temps`).
+        Saves walking a large output folder when nothing was interrupted."""
+        was = self.db.meta("writing")
+        self.db.set_meta("writing", "1")
+        self.save()
+        return was != "0"
+
+    def end_writes(self) -> None:
+        """Every output of this build or render was written or removed (none half-written)."""
+        self.db.set_meta("writing", "0")
+        self.save()
+
+    def listing(self) -> Iterator[Entry]:
+        """Every entry as the index shows it, one at a time: without its inputs and stamps
+        (a year's summary has one input per report)."""
+        for row in self.db.entries(LISTED):
+            entry = self._entry(row)
+            if entry is not None:
+                yield entry
+
+    def report_sources(self) -> Iterator[tuple[str, str, int, str]]:
+        """(key, kind, year, source) of every entry: what planning needs of the records."""
+        yield from self.db.rows("SELECT key, kind, year, source FROM entries ORDER BY key")
+
+    def _entry(self, row: dict[str, Any]) -> Entry | None:
+        """The entry of a row; None for one this code cannot read (rebuilt, not trusted)."""
+        row["code"] = self.code(row["code"])
+        try:
+            return Entry(**{"inputs": {}, **row})
+        except (TypeError, ValueError):
+            return None
+
+    def save(self) -> None:
+        """Commit what changed (new pinyin names included): one transaction, which also
+        counts a change to the entries (`index_current`)."""
+        if self.changed:  # how many saves changed the entries (`index_current`)
+            self.db.set_meta("generation", str(int(self.db.meta("generation") or 0) + 1))
+            self.changed = 0
+        if self._pinyin is not None:
+            for agency in set(self._pinyin) - self._pinyin_saved:
+                self.db.write("INSERT OR REPLACE INTO pinyin VALUES (?, ?)",
+                              (agency, dumps(self._pinyin[agency])))  # fmt: skip
+            self._pinyin_saved = set(self._pinyin)
+        self.db.commit()
+
+    def close(self) -> None:
+        """Commit and close the database (its log files are removed)."""
+        self.save()
+        self.db.close()
+
+    # --- the index --------------------------------------------------------------------------
+
+    def index_current(self, path: Path, site_code: str) -> bool:
+        """`path` (the index) is the one written complete after the last change to the
+        entries, by the same site code, and not touched since."""
+        noted = json.loads(self.db.meta("index") or "{}")
+        if noted.get("generation") != self.db.meta("generation") or noted.get("site") != site_code:
+            return False
+        return self._verify("", [path.name], {path.name: noted.get("stamp", {})})
+
+    def note_index(self, path: Path, site_code: str, *, complete: bool) -> None:
+        """The index was written (complete or not) as the entries now stand."""
+        value: dict[str, Any] = {}
+        if complete:
+            data = path.read_bytes()
+            stamp = {"size": len(data), "sha256": digest(data), "stat": _stat_key(path.stat())}
+            value = {"generation": self.db.meta("generation"), "site": site_code, "stamp": stamp}
+        self.db.set_meta("index", dumps(value))
 
 
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+def entry_rows(output_dir: Path | str) -> dict[str, dict[str, Any]]:
+    """Every entry of an output folder's manifest as plain values (statuses as strings), by
+    key: what `manifest.json` held, for tests and tools that read the records."""
+    manifest = Manifest.load(output_dir)
+    try:
+        return {
+            e.key: {f.name: _plain(getattr(e, f.name)) for f in fields(Entry)}
+            for e in manifest.entries.values()
+        }
+    finally:
+        manifest.close()
+
+
+def _plain(value: Any) -> Any:
+    return str(value) if isinstance(value, Status | UnitKind) else value
 
 
 # --- writing outputs ------------------------------------------------------------------------

@@ -13,8 +13,10 @@ manifest does not know) and returns a `Plan`:
 
 from __future__ import annotations
 
+import json
 import os
 import stat
+import time
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -32,22 +34,49 @@ SUMMARY_NOTEBOOK = notebook_path("summary.ipynb")
 SUMMARY_STEM = "summary"
 
 
-@dataclass
+@dataclass(eq=False, slots=True)
 class Unit:
-    """One output to (maybe) build: a report or a year's summary."""
+    """One output to (maybe) build: a report or a year's summary.
+
+    Its inputs and the files it ships are worked out when asked for, from the params files it
+    reads (`sources`) and the inputs every unit of its kind shares (`base`): a plan of 20,000
+    units holds no per-unit copy of either (a summary reads every report up to its year).
+    """
 
     key: str
     kind: UnitKind
     agency: str
     year: int
     source: str  # params file of a report (absolute)
-    # params files the worker gets: "<dir>/<year>.yaml" -> (file, its key in `inputs`); read
-    # when the unit is handed out (`pack`), so a batch never holds every params text at once
-    files: dict[str, tuple[Path, str]]
-    inputs: dict[str, str]
+    sources: tuple[_File, ...]  # the params files the worker gets (read by `pack`)
+    base: dict[str, str]  # inputs shared by the units of its kind (one dict for them all)
     directory: str = ""  # relative to the output folder
     stem: str = ""
     load_error: str = ""
+    shipped: dict[str, str] = field(default_factory=dict)  # hashes of the texts `pack` read
+
+    @property
+    def inputs(self) -> dict[str, str]:
+        """The hash of every input, by name (see `manifest.py`)."""
+        inputs = dict(self.base)
+        if self.kind == UnitKind.REPORT and self.sources:
+            # where it goes is an input too: outputs under a former name are rebuilt (removed)
+            inputs["output"] = f"{self.directory}/{self.stem}"
+        inputs.update((self._input(f), f.digest) for f in self.sources)
+        inputs.update(self.shipped)
+        return inputs
+
+    @property
+    def files(self) -> dict[str, tuple[Path, str]]:
+        """The params files the worker gets: "<dir>/<year>.yaml" -> (file, its key in
+        `inputs`); read when the unit is handed out (`pack`), so a batch never holds every
+        params text at once."""
+        return {_shipped(f): (f.path, self._input(f)) for f in self.sources}
+
+    def _input(self, f: _File) -> str:
+        if self.kind == UnitKind.SUMMARY:
+            return f"params:{f.agency}/{f.year}"
+        return f"params:{f.year}"
 
     @property
     def fingerprint(self) -> str:
@@ -69,7 +98,7 @@ class Unit:
                 data = path.read_bytes()
             except OSError as exc:
                 raise ParamsError(f"无法读取 (cannot read): {exc.strerror}", path=path) from None
-            self.inputs[key] = digest(data)
+            self.shipped[key] = digest(data)
             packed[rel] = zlib.compress(data, 1)
         return packed
 
@@ -124,7 +153,7 @@ def build_options(
     return (wanted, *checked)
 
 
-@dataclass
+@dataclass(slots=True)
 class _File:
     path: Path  # absolute (a link is not resolved)
     digest: str
@@ -133,9 +162,16 @@ class _File:
     error: str = ""
     unread: bool = False  # could not be listed or read: its outputs are not removed
     claim: bool = False  # one of several files for one agency-year
+    text: str = ""  # str(path), made once: the plan and each unit name the file by it
+
+    def __post_init__(self) -> None:
+        self.text = self.text or str(self.path)
 
 
-def _scan(paths: Sequence[Path], manifest: Manifest) -> list[_File]:
+Scanned = tuple[list[Path], list[ParamsError]]  # what `params.scan_params` returns
+
+
+def _scan(paths: Sequence[Path], manifest: Manifest, scanned: Scanned | None) -> list[_File]:
     """Read every params file; parse only the ones whose hash the manifest does not know.
 
     Paths are made absolute, not resolved: a symlink stays a symlink for the loader, which
@@ -146,19 +182,27 @@ def _scan(paths: Sequence[Path], manifest: Manifest) -> list[_File]:
     from ..params import load_report, scan_params
     from ..params_limits import MAX_BYTES, too_large
 
-    found, errors = scan_params(paths)
+    found, errors = scanned if scanned is not None else scan_params(paths)
     files = []
+    real: dict[str, str] = {}  # folder -> its real path
+    known_files = manifest.known_files()
     for e in errors:  # named by the absolute path, as the index and the manifest name it
         e.path = Path(os.path.abspath(e.path or ""))
         files.append(_File(e.path, "", error=str(e), unread=isinstance(e, UnreadableError)))
     for each in found:
         path = Path(os.path.abspath(each))
         try:
-            size = path.stat().st_size
-            if size > MAX_BYTES:
-                raise too_large(size, path)
-            if os.path.realpath(path) != str(path):  # a link on the way: vetted before reading
+            st = path.stat()
+            if st.st_size > MAX_BYTES:
+                raise too_large(st.st_size, path)
+            if _linked(path, real):  # a link on the way: vetted before reading
                 load_report(path)
+            known = known_files.pop(str(path), None)
+            stat = _stat_key(st)
+            if known is not None and _unchanged(known, stat):
+                files.append(_File(path, known[0], known[1], known[2]))
+                continue
+            seen_ns = time.time_ns()  # before reading: a write after it changes the ctime
             data = path.read_bytes()
         except ParamsError as exc:
             files.append(_File(path, "", error=str(exc), unread=isinstance(exc, UnreadableError)))
@@ -167,9 +211,9 @@ def _scan(paths: Sequence[Path], manifest: Manifest) -> list[_File]:
             files.append(_File(path, "", error=f"{path}: 无法读取 ({exc.strerror})", unread=True))
             continue
         f = _File(path, digest(data))
-        known = manifest.files.get(str(path))
-        if known and known.get("digest") == f.digest:
-            f.agency, f.year = known["agency"], int(known["year"])
+        if known and known[0] == f.digest:
+            f.agency, f.year = known[1], known[2]
+            manifest.remember_file(str(path), f.digest, f.agency, f.year, stat, seen_ns)
         else:
             try:
                 report = load_report(path)
@@ -177,9 +221,32 @@ def _scan(paths: Sequence[Path], manifest: Manifest) -> list[_File]:
                 f.error, f.unread = str(exc), isinstance(exc, UnreadableError)
             else:
                 f.agency, f.year = report.agency, report.year
-                manifest.remember_file(str(path), f.digest, f.agency, f.year)
+                manifest.remember_file(str(path), f.digest, f.agency, f.year, stat, seen_ns)
         files.append(f)
     return files
+
+
+def _linked(path: Path, real: dict[str, str]) -> bool:
+    """A link on the way to `path` (`os.path.realpath` differs), each folder resolved once."""
+    folder = str(path.parent)
+    if folder not in real:
+        real[folder] = os.path.realpath(folder)
+    return real[folder] != folder or os.path.islink(path)
+
+
+def _stat_key(st: os.stat_result) -> list[int]:
+    return [st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
+
+
+# A file's stat is trusted only if it last changed this long before it was hashed: a write
+# within the file system's timestamp granularity of the hash could keep its stat (racy git).
+SETTLED_NS = 1_000_000_000
+
+
+def _unchanged(known: tuple[str, str, int, str, int], stat: list[int]) -> bool:
+    """A params file is as it was when last hashed: same inode, size, mtime and ctime (the
+    ctime changes on every write and no tool sets it back), and it had settled by then."""
+    return json.loads(known[3]) == stat and stat[3] < known[4] - SETTLED_NS
 
 
 def _refuse_duplicates(good: list[_File]) -> list[_File]:
@@ -233,23 +300,27 @@ def output_stem(agency: str, year: int) -> str:
 
 def _shipped(f: _File) -> str:
     """Where a worker puts a params file: the layout `params.params_path` expects."""
-    from ..params import params_path
+    from ..params import SUFFIX
 
-    return params_path(Path(), f.agency, f.year).as_posix()
+    return f"{report_folder(f.agency)}/{f.year}{SUFFIX}"
 
 
-def _refuse_shared_folders(files: list[_File]) -> None:
+def _refuse_shared_folders(files: list[_File]) -> dict[str, str]:
     """Two agencies whose names map to one output folder would overwrite each other's reports:
-    refuse before building, naming a params file of each."""
+    refuse before building, naming a params file of each. Returns each agency's folder."""
     owner: dict[str, _File] = {}
+    folders: dict[str, str] = {}
     for f in files:
-        folder = report_folder(f.agency)
+        if f.agency not in folders:
+            folders[f.agency] = report_folder(f.agency)
+        folder = folders[f.agency]
         first = owner.setdefault(folder, f)
         if first.agency != f.agency:
             raise BuildError(
                 f"机关“{first.agency}”（{first.path}）与“{f.agency}”（{f.path}）的输出目录"
                 f"同为 {folder}：请改用可区分的机关名称 (two agencies map to one output folder)"
             )
+    return folders
 
 
 def plan(
@@ -262,17 +333,19 @@ def plan(
     notebook: Path = REPORT_NOTEBOOK,
     profile: str = DEFAULT_PROFILE,
     pdf: str = "",
+    scanned: Scanned | None = None,
 ) -> Plan:
-    """The units selected by `year`/`agency`, with their inputs hashed (see module doc)."""
+    """The units selected by `year`/`agency`, with their inputs hashed (see module doc);
+    `scanned`: what `params.scan_params(paths)` returned, if the caller has it already."""
     shared = library_inputs()
     report_nb = digest(read_notebook(notebook))
-    files = _scan(paths, manifest)
+    files = _scan(paths, manifest, scanned)
     good = [f for f in files if not f.error]
     claimed = _refuse_duplicates(good)
     good = [f for f in good if not f.error]
-    _refuse_shared_folders(good)
+    folders = _refuse_shared_folders(good)
     roots = [Path(os.path.abspath(p)) for p in paths]
-    result = Plan([], roots=roots, sources={str(f.path) for f in files},
+    result = Plan([], roots=roots, sources={f.text for f in files},
                   unread=[f.path for f in files if f.unread])  # fmt: skip
 
     def wanted(f_agency: str, f_year: int) -> bool:
@@ -283,7 +356,7 @@ def plan(
     for f in files:
         if not f.error:
             continue
-        unit = Unit(f"file:{f.path}", UnitKind.REPORT, "", 0, str(f.path), {},
+        unit = Unit(f"file:{f.path}", UnitKind.REPORT, "", 0, str(f.path), (),
                     {"params": f.digest}, load_error=first_line(f.error))  # fmt: skip
         result.live.add(unit.key)
         if f.claim:  # what was published stays until one copy is gone
@@ -294,6 +367,7 @@ def plan(
         if selected:
             result.units.append(unit)
     seen = {(f.agency, f.year): f for f in good}
+    report_base = {**shared, "notebook": report_nb, "profile": profile, "pdf_standard": pdf}
     by_agency: dict[str, list[_File]] = {}
     for f in good:
         by_agency.setdefault(f.agency, []).append(f)
@@ -302,15 +376,10 @@ def plan(
         result.live.add(key)
         if not wanted(name, y):
             continue
-        history = [g for g in by_agency[name] if g.year <= y]
-        folder, stem = f"{y}/{report_folder(name)}", output_stem(name, y)
-        # where it goes is an input too: outputs under a former name are rebuilt (and removed)
-        inputs = {**shared, "notebook": report_nb, "profile": profile, "pdf_standard": pdf,
-                  "output": f"{folder}/{stem}"}  # fmt: skip
-        inputs.update({f"params:{g.year}": g.digest for g in history})
-        ship = {_shipped(g): (g.path, f"params:{g.year}") for g in history}
-        result.units.append(Unit(key, UnitKind.REPORT, name, y, str(f.path), ship, inputs, folder,
-                                 stem))  # fmt: skip
+        history = tuple(g for g in by_agency[name] if g.year <= y)
+        folder, stem = f"{y}/{folders[name]}", output_stem(name, y)
+        result.units.append(Unit(key, UnitKind.REPORT, name, y, f.text, history,
+                                 report_base, folder, stem))  # fmt: skip
     years = sorted({y for _, y in seen} | {f.year for f in claimed})
     result.live.update(f"summary:{y}" for y in years)
     # A summary must cover every report its year publishes: not rebuilt while a file could not
@@ -322,10 +391,10 @@ def plan(
     # the params it was not given too, so from their first year on it is left as it is, not
     # rebuilt from the part (the next build given them all rebuilds it).
     outside = [
-        e.year
-        for e in manifest.entries.values()
-        if e.kind == UnitKind.REPORT and e.agency and e.source and not result.in_scope(e.source)
-        and not _gone(e.source)
+        y
+        for key, kind, y, source in manifest.report_sources()
+        if kind == UnitKind.REPORT and key.startswith("report:") and source
+        and not result.in_scope(source) and not _gone(source)
     ]  # fmt: skip
     held = min([y for y in (held, *outside) if y is not None], default=None)
     if held is not None:
@@ -336,12 +405,10 @@ def plan(
             if year is not None and y != year:
                 continue
             # every earlier year too: the summary's trend covers all of them
-            history = [g for g in seen.values() if g.year <= y]
-            inputs = {**shared, "notebook": summary_nb}
-            inputs.update({f"params:{g.agency}/{g.year}": g.digest for g in history})
-            ship = {_shipped(g): (g.path, f"params:{g.agency}/{g.year}") for g in history}
-            result.units.append(Unit(f"summary:{y}", UnitKind.SUMMARY, "", y, "", ship, inputs,
-                                     str(y), SUMMARY_STEM))  # fmt: skip
+            history = tuple(g for g in seen.values() if g.year <= y)
+            result.units.append(Unit(f"summary:{y}", UnitKind.SUMMARY, "", y, "", history,
+                                     {**shared, "notebook": summary_nb}, str(y),
+                                     SUMMARY_STEM))  # fmt: skip
     return result
 
 
@@ -349,23 +416,18 @@ def orphans(manifest: Manifest, planned: Plan) -> list[Entry]:
     """Recorded outputs that no params file produces any more: a report whose params file is
     gone, or lies within the scanned paths and no longer gives that agency-year (unreadable,
     renamed, a duplicate); a year's summary once no report of that year is left."""
-    gone = []
-    for e in manifest.entries.values():
-        if e.kind == UnitKind.SUMMARY or e.key in planned.live:
-            continue
-        if e.source and planned.unknown(e.source):
-            continue
-        if not e.source or planned.in_scope(e.source) or _gone(e.source):
-            gone.append(e)
-    left = {
-        e.year for e in manifest.entries.values() if e.kind == UnitKind.REPORT and e not in gone
-    }
-    gone += [
-        e
-        for e in manifest.entries.values()
-        if e.kind == UnitKind.SUMMARY and e.key not in planned.live and e.year not in left
-    ]
-    return gone
+    gone, left, summaries = [], set(), []
+    for key, kind, y, source in manifest.report_sources():
+        if kind == UnitKind.SUMMARY:
+            summaries.append((key, y))
+        elif key in planned.live or (source and planned.unknown(source)):
+            left.add(y)
+        elif not source or planned.in_scope(source) or _gone(source):
+            gone.append(key)
+        else:
+            left.add(y)
+    gone += [key for key, y in summaries if key not in planned.live and y not in left]
+    return [e for e in map(manifest.entries.get, gone) if e is not None]
 
 
 def _gone(source: str) -> bool:

@@ -137,7 +137,7 @@ def render(
     `strict`, a report whose check finds errors raises `ReportBlocked` before anything runs.
     Raises BuildError when the output folder is locked by a build, is a file, is read-only.
     """
-    from .manifest import Manifest, OutputLock
+    from .manifest import Manifest, OutputLock, remove_stale_temps
 
     formats = parse_formats(to)
     profile, standards = check_profile(profile), check_standard(pdf_standard)
@@ -148,6 +148,8 @@ def render(
     directory = output_dir_for(output_dir, year, agency)
     with OutputLock(output_dir):
         manifest = Manifest.load(output_dir)
+        if manifest.begin_writes():  # a killed build's temp files, before it is forgotten
+            remove_stale_temps(Path(output_dir))
         unit = _unit(manifest, params_file, agency, year, notebook, profile, standards)
         _refuse_foreign_folder(manifest, unit)
         formats, kept = manifest.with_kept_formats(unit.key, formats)
@@ -163,8 +165,12 @@ def render(
                     notebook=notebook, engine_name=engine_name, kernel_name=kernel_name,
                     timeout=timeout, profile=profile, pdf_standard=standards)  # fmt: skip
         finally:
-            _refresh_index(Path(output_dir), manifest, folder)
-            manifest.save()
+            try:
+                manifest.save()
+                _refresh_index(Path(output_dir), manifest, folder)
+                manifest.end_writes()
+            finally:
+                manifest.close()
     return result
 
 
@@ -193,7 +199,7 @@ def _unit(
 
 def _refuse_foreign_folder(manifest: Any, unit: Unit) -> None:
     """Another agency's recorded reports live in this folder (names that map to one folder)."""
-    for e in manifest.entries.values():
+    for e in manifest.listing():
         theirs = {Path(rel).parent.as_posix() for rel in e.outputs}
         if e.kind == UnitKind.REPORT and e.agency != unit.agency and unit.directory in theirs:
             raise RenderError(
@@ -312,8 +318,5 @@ def _refresh_index(output_dir: Path, manifest: Any, params: Path) -> None:
     from .site import INDEX_NAME, office_collection, write_index
 
     if (output_dir / INDEX_NAME).is_file():
-        known = len(manifest.pinyin)
-        write_index(output_dir, manifest.entries.values(), pinyin=manifest.pinyin,
+        write_index(output_dir, manifest.listing(), pinyin=manifest.pinyin,
                     collection=office_collection([params]))  # fmt: skip
-        if len(manifest.pinyin) != known:
-            manifest.touch()

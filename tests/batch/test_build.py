@@ -3,7 +3,6 @@ deadline, dask."""
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import signal
@@ -17,7 +16,7 @@ import pytest
 
 from disclosure_lib.batch import build as b
 from disclosure_lib.batch.dashboard import read_rows
-from disclosure_lib.batch.manifest import MANIFEST_NAME, OutputLock
+from disclosure_lib.batch.manifest import OutputLock, entry_rows
 from disclosure_lib.errors import BuildError
 from disclosure_lib.params import load_report, params_path
 from disclosure_lib.params_write import save_report
@@ -94,8 +93,7 @@ def test_build_writes_every_output_index_and_manifest(built: tuple) -> None:
         rows = read_rows(out / f"index-{year}.json")
         assert set(rows) == set(AGENCIES)
         assert all(set("hpn") <= set(r["files"]) for r in rows.values())
-    manifest = json.loads((out / MANIFEST_NAME).read_text(encoding="utf-8"))
-    entry = manifest["entries"][f"report:{AGENCIES[0]}/2023"]
+    entry = entry_rows(out)[f"report:{AGENCIES[0]}/2023"]
     assert entry["status"] == "built" and set(entry["inputs"]) >= {
         "params:2022", "params:2023", "notebook", "templates", "library_version",
     }  # fmt: skip
@@ -311,8 +309,7 @@ def test_ctrl_c_stops_workers_and_keeps_finished_outputs(tmp_path: Path) -> None
     assert proc.returncode == 130 and "中断" in err
     assert "Traceback" not in err
     _wait_for(lambda: _all_gone(workers), 20)
-    manifest = json.loads((out / MANIFEST_NAME).read_text(encoding="utf-8"))
-    assert 1 <= len(manifest["entries"]) < 4
+    assert 1 <= len(entry_rows(out)) < 4
     hold.unlink()
     rest = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     assert rest.returncode == 0 and "已是最新" in rest.stderr

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -15,7 +14,7 @@ from disclosure_lib.batch import build as b
 from disclosure_lib.batch import gate
 from disclosure_lib.batch import render as batch_render
 from disclosure_lib.batch.dashboard import read_rows
-from disclosure_lib.batch.manifest import MANIFEST_NAME
+from disclosure_lib.batch.manifest import entry_rows
 from disclosure_lib.checks import check_report
 from disclosure_lib.params import load_report, params_path
 from disclosure_lib.params_write import save_report
@@ -118,7 +117,7 @@ def test_strict_build_blocks_the_report_not_its_year(
     # the year's summary is not blocked: it leaves the report out and lists it
     assert "未计入汇总" in (out / "2023" / "summary.html").read_text(encoding="utf-8")
     assert _outputs(out, BROKEN, 2022) and (out / "2022" / "summary.html").is_file()
-    entries = json.loads((out / MANIFEST_NAME).read_text(encoding="utf-8"))["entries"]
+    entries = entry_rows(out)
     blocked = entries[f"report:{BROKEN}/2023"]
     assert blocked["status"] == "blocked" and blocked["outputs"] == []
     assert blocked["findings"] and blocked["findings"][0]["severity"] == "error"

@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import errno
+import itertools
+import json
 import multiprocessing
+import os
+import signal
+import sqlite3
 import time
+from dataclasses import fields
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -55,7 +62,8 @@ def test_outputs_are_verified_by_size_and_hash(tmp_path: Path) -> None:
     assert not man.up_to_date(entry.key, "f1", ("html",))
     path.write_text("<p>报告</p>", encoding="utf-8")  # the same bytes again, a new stat
     assert man.up_to_date(entry.key, "f1", ("html",))
-    assert entry.stamps["a.html"]["stat"][1] == path.stat().st_mtime_ns  # re-stamped
+    stamp = man.entries[entry.key].stamps["a.html"]
+    assert stamp["stat"][1] == path.stat().st_mtime_ns  # re-stamped
     path.write_text("<p>报告</p>\n", encoding="utf-8")
     assert not man.up_to_date(entry.key, "f1", ("html",))
     unrecorded = _entry(outputs=("b.html",))
@@ -87,6 +95,7 @@ def test_code_hashes_make_an_output_stale(tmp_path: Path) -> None:
     man.record(entry)
     assert man.up_to_date(entry.key, "f1", ("html",))
     entry.code = {"model.py": "0" * 24}
+    man.record(entry)
     assert not man.up_to_date(entry.key, "f1", ("html",))
 
 
@@ -94,12 +103,13 @@ def test_save_and_load_round_trip_and_corrupt_manifest(tmp_path: Path) -> None:
     man = m.Manifest(tmp_path)
     man.record(_entry())
     man.remember_file("/p/甲/2024.yaml", "d1", "甲", 2024)
-    man.save()
+    man.close()
     again = m.Manifest.load(tmp_path)
     assert again.entries["report:甲/2024"].fingerprint == "f1"
     assert again.files["/p/甲/2024.yaml"]["agency"] == "甲"
+    again.close()
     (tmp_path / m.MANIFEST_NAME).write_text("{ half a manif", encoding="utf-8")
-    assert m.Manifest.load(tmp_path).entries == {}  # unreadable: everything is rebuilt
+    assert len(m.Manifest.load(tmp_path).entries) == 0  # unreadable: everything is rebuilt
 
 
 def test_library_inputs_track_templates_and_version() -> None:
@@ -150,20 +160,117 @@ def test_stale_temp_files_are_removed(tmp_path: Path) -> None:
 
 
 def test_states_are_enums_stored_as_their_values(tmp_path: Path) -> None:
-    """The manifest's JSON keeps the plain values; loading gives the enums back, and an entry
-    with a status this code does not know is dropped (rebuilt), not trusted."""
-    import json
-
+    """The manifest keeps the plain values; loading gives the enums back, and an entry with a
+    status this code does not know is dropped (rebuilt), not trusted."""
     man = m.Manifest(tmp_path)
     man.record(_entry())
     man.record(_entry("report:乙/2024"))
-    man.save()
-    raw = json.loads((tmp_path / m.MANIFEST_NAME).read_text(encoding="utf-8"))
-    assert raw["entries"]["report:甲/2024"]["status"] == "built"
-    assert raw["entries"]["report:甲/2024"]["kind"] == "report"
-    raw["entries"]["report:乙/2024"]["status"] = "half-done"
-    (tmp_path / m.MANIFEST_NAME).write_text(json.dumps(raw), encoding="utf-8")
+    man.close()
+    rows = m.entry_rows(tmp_path)
+    assert rows["report:甲/2024"]["status"] == "built"
+    assert rows["report:甲/2024"]["kind"] == "report"
+    with sqlite3.connect(tmp_path / m.MANIFEST_NAME) as db:
+        db.execute("UPDATE entries SET status = 'half-done' WHERE key = 'report:乙/2024'")
     again = m.Manifest.load(tmp_path)
     entry = again.entries["report:甲/2024"]
     assert entry.status is Status.BUILT and entry.kind is UnitKind.REPORT
-    assert "report:乙/2024" not in again.entries
+    assert again.entries.get("report:乙/2024") is None
+    assert [e.key for e in again.listing()] == ["report:甲/2024"]
+    assert not again.up_to_date("report:乙/2024", "f1", ("html",))
+
+
+def _legacy_manifest(out: Path, entries: dict[str, dict], **extra: object) -> Path:
+    """A `manifest.json` as schema 3 wrote it (module hashes stored once, by reference)."""
+    code = {"model.py": m.file_digest(m.PACKAGE_DIR / "model.py")}
+    ref = m.combine(code)
+    raw = {"schema": 3, "generator": "disclosure_lib 0.x",
+           "entries": {k: {**e, "code": ref} for k, e in entries.items()},
+           "code": {ref: code}, **extra}  # fmt: skip
+    path = out / "manifest.json"
+    path.write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def test_a_json_manifest_is_migrated_on_first_use(tmp_path: Path) -> None:
+    """An output folder built by a version that kept `manifest.json`: its entries, params
+    files and pinyin move into the database on first use, outputs stay up to date (nothing is
+    rebuilt), the JSON file is gone, and an entry this code cannot read is left out."""
+    stamp = m.write_output(tmp_path / "a.html", "<p>报告</p>")
+    good = {f.name: getattr(_entry(), f.name) for f in fields(m.Entry)}
+    good.update(status="built", kind="report", stamps={"a.html": stamp},
+                findings=[{"severity": "error", "code": "R1"}])  # fmt: skip
+    del good["code"], good["key"]
+    bad = {**good, "status": "half-done"}
+    legacy = _legacy_manifest(
+        tmp_path, {"report:甲/2024": good, "report:乙/2024": bad},
+        files={"/p/甲/2024.yaml": {"digest": "d1", "agency": "甲", "year": 2024}},
+        pinyin={"甲": ["jia", "j"]},
+    )  # fmt: skip
+    man = m.Manifest.load(tmp_path)
+    assert not legacy.exists() and (tmp_path / m.MANIFEST_NAME).is_file()
+    assert list(man.entries) == ["report:甲/2024"]
+    entry = man.entries["report:甲/2024"]
+    assert entry.status is Status.BUILT and entry.findings[0]["code"] == "R1"
+    assert entry.code == {"model.py": m.file_digest(m.PACKAGE_DIR / "model.py")}
+    assert man.up_to_date("report:甲/2024", "f1", ("html",))  # not rebuilt for the move
+    assert man.files["/p/甲/2024.yaml"] == {"digest": "d1", "agency": "甲", "year": 2024}
+    assert man.pinyin == {"甲": ["jia", "j"]}
+    man.close()
+    _legacy_manifest(tmp_path, {})  # a stale JSON beside a database: the database wins
+    assert list(m.Manifest.load(tmp_path).entries) == ["report:甲/2024"]
+    assert not legacy.exists()
+
+
+def _record_forever(out: str, started: Any) -> None:
+    """Record entries ten per transaction until killed (`started` set after the first)."""
+    man = m.Manifest(Path(out))
+    for i in itertools.count():
+        for j in range(10):
+            entry = _entry(f"report:局{i:05d}/{2000 + j}", outputs=("a.html", "b.html"))
+            entry.stamps = {"a.html": {"size": i}, "b.html": {"size": j}}
+            entry.findings = [{"message": "字" * 200}] * 20  # rows large enough to span pages
+            man.record(entry)
+        man.save()
+        started.set()
+
+
+def test_a_manifest_killed_mid_transaction_keeps_whole_transactions(tmp_path: Path) -> None:
+    """SIGKILL while entries are being written, again and again: the manifest opens, passes
+    SQLite's integrity check, and holds whole transactions only (ten entries each, every
+    entry whole); recording goes on after each kill."""
+    ctx = multiprocessing.get_context("spawn")
+    for kill in range(5):
+        started = ctx.Event()
+        proc = ctx.Process(target=_record_forever, args=(str(tmp_path), started))
+        proc.start()
+        assert started.wait(60)
+        time.sleep(0.05 + 0.07 * kill)  # some commits, then a kill within one
+        os.kill(proc.pid or 0, signal.SIGKILL)
+        proc.join()
+        with sqlite3.connect(tmp_path / m.MANIFEST_NAME) as db:
+            assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        man = m.Manifest.load(tmp_path)
+        entries = list(man.entries.values())
+        assert entries and len(entries) % 10 == 0
+        assert all(len(e.findings) == 20 and set(e.stamps) == {"a.html", "b.html"}
+                   for e in entries)  # fmt: skip
+        man.close()
+
+
+def test_the_index_is_current_until_the_entries_change(tmp_path: Path) -> None:
+    """The index is made again only after a save that changed the entries."""
+    man = m.Manifest(tmp_path)
+    index = tmp_path / "index.html"
+    index.write_text("<html></html>")
+    man.note_index(index, "s1", complete=True)
+    assert man.index_current(index, "s1") and not man.index_current(index, "s2")
+    man.record(_entry())
+    man.save()
+    assert not man.index_current(index, "s1")  # an entry changed since
+    man.note_index(index, "s1", complete=True)
+    man.save()
+    assert man.index_current(index, "s1")
+    index.write_text("<html>x</html>")
+    assert not man.index_current(index, "s1")  # edited behind the build's back
+    man.note_index(index, "s1", complete=False)
+    assert not man.index_current(index, "s1")  # an interrupted build's index

@@ -3,7 +3,6 @@ each output verified against the manifest, one folder per agency, nothing withou
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import signal
@@ -17,7 +16,7 @@ from disclosure_lib import names
 from disclosure_lib.batch import build as b
 from disclosure_lib.batch import render as batch_render
 from disclosure_lib.batch.dashboard import read_rows
-from disclosure_lib.batch.manifest import MANIFEST_NAME
+from disclosure_lib.batch.manifest import MANIFEST_NAME, entry_rows
 from disclosure_lib.errors import BuildError
 from disclosure_lib.model import Paragraph
 from disclosure_lib.params import load_report, params_path
@@ -28,7 +27,7 @@ from .test_build import AGENCIES, CLI, _wait_for, cli_holding_2023, make_params
 
 
 def _entries(out: Path) -> dict[str, dict]:
-    return json.loads((out / MANIFEST_NAME).read_text(encoding="utf-8"))["entries"]
+    return entry_rows(out)
 
 
 def _html(out: Path, agency: str, year: int) -> Path:
@@ -261,13 +260,13 @@ def test_a_params_link_leaving_the_folder_is_not_read(tmp_path: Path) -> None:
     assert [x.label for x in summary.failed] == [str(params / "链接" / "2023.yaml")]
     assert "符号链接" in summary.failed[0].message
     for name in ("index.html", MANIFEST_NAME):
-        assert "SECRET" not in (tmp_path / "out" / name).read_text(encoding="utf-8")
+        assert b"SECRET" not in (tmp_path / "out" / name).read_bytes()
     named = b.build([params / "链接" / "2023.yaml"], output_dir=tmp_path / "out",
                     progress=False)  # fmt: skip
     assert [x.label for x in named.failed] == [str(params / "链接" / "2023.yaml")]
     assert "符号链接" in named.failed[0].message
     for name in ("index.html", MANIFEST_NAME):
-        assert "SECRET" not in (tmp_path / "out" / name).read_text(encoding="utf-8")
+        assert b"SECRET" not in (tmp_path / "out" / name).read_bytes()
 
 
 def test_outputs_under_a_former_name_do_not_stay_behind(

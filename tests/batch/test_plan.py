@@ -3,13 +3,17 @@ not be read, nothing published by path order, nothing skipped without a word (is
 
 from __future__ import annotations
 
-import json
+import contextlib
 import os
+import sqlite3
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from disclosure_lib.batch import build as b
-from disclosure_lib.batch.manifest import MANIFEST_NAME, Manifest
+from disclosure_lib.batch import plan as plan_module
+from disclosure_lib.batch.manifest import MANIFEST_NAME, Manifest, entry_rows
 from disclosure_lib.batch.plan import orphans, plan
 from disclosure_lib.params import params_path
 
@@ -18,7 +22,7 @@ from .test_build import AGENCIES, CLI, make_params
 
 
 def _keys(out: Path) -> set[str]:
-    return set(json.loads((out / MANIFEST_NAME).read_text(encoding="utf-8"))["entries"])
+    return set(entry_rows(out))
 
 
 def test_an_unreadable_params_folder_fails_and_unpublishes_nothing(tmp_path: Path) -> None:
@@ -136,3 +140,71 @@ def test_a_subset_build_leaves_the_summaries_alone(tmp_path: Path) -> None:
     whole = b.build([params], output_dir=out, to=("html",), progress=False)
     assert sorted(x.label for x in whole.built) == ["2023年 汇总"]
     assert "2 个机关" in summary_html.read_text(encoding="utf-8")
+
+
+def test_the_scan_hashes_only_files_whose_stat_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 20: a no-op plan does not read every params file again; it trusts a file's stat
+    only once the file had settled when it was hashed, and an edit that keeps the size and
+    the mtime (set back by hand) is still noticed: the ctime moved."""
+    params = make_params(tmp_path / "params", AGENCIES[:1])
+    (tmp_path / "out").mkdir()
+    manifest = Manifest.load(tmp_path / "out")
+    reads: list[str] = []
+    real = Path.read_bytes
+
+    def counted(p: Path) -> bytes:
+        if p.suffix == ".yaml":
+            reads.append(p.name)
+        return real(p)
+
+    monkeypatch.setattr(Path, "read_bytes", counted)
+    first = {u.key: u.fingerprint for u in plan([params], manifest).units}
+    assert sorted(reads) == ["2022.yaml", "2023.yaml"]
+    reads.clear()
+    plan([params], manifest)  # written less than a second before they were hashed
+    assert sorted(reads) == ["2022.yaml", "2023.yaml"]
+    monkeypatch.setattr(plan_module, "SETTLED_NS", 0)  # as if a second had passed
+    plan([params], manifest)
+    reads.clear()
+    assert {u.key: u.fingerprint for u in plan([params], manifest).units} == first
+    assert reads == []
+    path = params_path(params, AGENCIES[0], 2023)
+    st = path.stat()
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("2023", "2O23", 1) if "2023" in text else text + " ",
+                    encoding="utf-8")  # fmt: skip
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert path.stat().st_size == st.st_size and path.stat().st_mtime_ns == st.st_mtime_ns
+    reads.clear()
+    again = {u.key: u.fingerprint for u in plan([params], manifest).units}
+    assert "2023.yaml" in reads and "2022.yaml" not in reads
+    assert again[f"report:{AGENCIES[0]}/2023"] != first[f"report:{AGENCIES[0]}/2023"]
+
+
+def test_a_noop_build_rewrites_nothing(tmp_path: Path) -> None:
+    """Issue 20: a build with nothing to do leaves the index and the manifest as they were
+    (no growth per build), makes the index again once it is gone, and removes temp files
+    only a killed build leaves (its end not noted)."""
+    params = make_params(tmp_path / "params", AGENCIES[:1])
+    out = tmp_path / "out"
+    b.build([params], output_dir=out, to=("html",), progress=False, summaries=False)
+    index, db = out / "index.html", out / MANIFEST_NAME
+    before = index.stat(), db.stat().st_size
+    for _ in range(3):
+        again = b.build([params], output_dir=out, to=("html",), progress=False, summaries=False)
+        assert not again.built and len(again.skipped) == 2
+    assert (index.stat().st_ino, index.stat().st_mtime_ns) == (before[0].st_ino,
+                                                               before[0].st_mtime_ns)  # fmt: skip
+    assert db.stat().st_size == before[1]
+    assert not [p for p in out.iterdir() if p.name.startswith(f"{MANIFEST_NAME}-")]
+    index.unlink()
+    b.build([params], output_dir=out, to=("html",), progress=False, summaries=False)
+    assert AGENCIES[0] in index.read_text(encoding="utf-8")
+    stray = out / "2023" / ".left.html.x1.tmp"
+    stray.write_text("half")
+    with contextlib.closing(sqlite3.connect(db)) as conn, conn:
+        conn.execute("UPDATE meta SET value = '1' WHERE name = 'writing'")  # killed mid-build
+    b.build([params], output_dir=out, to=("html",), progress=False, summaries=False)
+    assert not stray.exists()
