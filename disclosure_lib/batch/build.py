@@ -395,7 +395,7 @@ class _Order:
 
 def _missing(manifest: Manifest, year: int) -> tuple[str, ...]:
     """Agencies whose report of `year` failed (as the manifest has it now): not built."""
-    return tuple(sorted(e.agency for e in manifest.entries.values()
+    return tuple(sorted(e.agency for e in manifest.listing()
                         if e.kind == UnitKind.REPORT and e.year == year and e.agency
                         and e.status == Status.FAILED))  # fmt: skip
 
