@@ -308,19 +308,25 @@ class CollectionCache:
             data = data[:, [where[c] for c in cells]]
         return sm.frame_of(data, [(e.agency, e.year) for e in entries], cells or sm.CELLS)
 
-    def year_summary(self, year: int, only: Collection[str] | None = None) -> YearSummary:
-        """`summary.year_summary` of the reports kept (a RenderError if none is of `year`)."""
+    def year_summary(
+        self,
+        year: int,
+        only: Collection[str] | None = None,
+        findings: Sequence[Finding] | None = None,
+    ) -> YearSummary:
+        """`summary.year_summary` of the reports kept (a RenderError if none is of `year`);
+        `findings`: the year's `year_findings` when the caller has them already."""
         from . import summary as sm
 
         entries = self.select(year, only)
         chosen = sorted((e for e in entries if e.year == year), key=lambda e: e.agency)
         if not chosen:
             raise sm.no_reports(year, {e.year for e in self.select(None, only)})
-        findings = sm.frame_of_findings(self.year_findings(year, only))
+        if findings is None:
+            findings = self.year_findings(year, only)
+        frame = sm.frame_of_findings(findings)
         earlier = self.cells([e for e in entries if e.year < year], sm.KEY_CELLS)
-        return sm.summary_of(
-            year, self.cells(chosen), earlier, [e.amounts for e in chosen], findings
-        )
+        return sm.summary_of(year, self.cells(chosen), earlier, [e.amounts for e in chosen], frame)
 
     def frame(self) -> pd.DataFrame:
         """Every report kept as one `summary.cell_frame` (explore.ipynb, the index)."""

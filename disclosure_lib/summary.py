@@ -14,6 +14,7 @@ findings a caller already has.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -407,3 +408,24 @@ def summary_of(
         rules=by_rule(findings),
         agencies=by_agency(findings),
     )
+
+
+def dump_summary(s: YearSummary) -> bytes:
+    """`s` as bytes for `read_summary` (a build computes it and ships it to the notebook)."""
+    import pickle
+    import zlib
+
+    return zlib.compress(pickle.dumps(s, protocol=pickle.HIGHEST_PROTOCOL), 1)
+
+
+def read_summary(path: str | os.PathLike[str]) -> YearSummary:
+    """The summary a build wrote (`dump_summary`) for `notebooks/summary.ipynb`; a file of the
+    build's own temp folder, not one to take from elsewhere (it is a pickle)."""
+    import pickle
+    import zlib
+
+    with open(path, "rb") as fh:
+        s = pickle.loads(zlib.decompress(fh.read()))
+    if not isinstance(s, YearSummary):
+        raise RenderError(f"{path}: 不是年度汇总数据 (not a year summary)")
+    return s

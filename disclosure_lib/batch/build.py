@@ -47,6 +47,7 @@ from .plan import (
 from .progress import Line, Progress, summary_table
 from .states import Status, UnitKind
 from .store import failed_entry, remove_entry, remove_replaced, store
+from .summaries import prepare as prepare_summaries
 from .worker import (
     Result,
     Task,
@@ -210,7 +211,7 @@ def build(
                 state.add(Line(unit.label, Status.FAILED, message=unit.load_error))
             work = [u for u in todo if not u.load_error]
             if work:
-                _run(work, opts, state)
+                _run(work, opts, state, source_paths)
             complete = True
         finally:
             state.show.close()
@@ -289,13 +290,21 @@ def _write_index(output_dir: Path, manifest: Manifest, *, complete: bool) -> Pat
 
 
 def _tasks(
-    work: list[Unit], opts: BuildOptions, notebooks: dict[UnitKind, str], state: _State
+    work: list[Unit],
+    opts: BuildOptions,
+    notebooks: dict[UnitKind, str],
+    state: _State,
+    paths: Sequence[Path] = (),
 ) -> Iterator[tuple[Unit, Task | Result]]:
     """Each unit's task, made when it is handed out (a failure if its params cannot be read);
-    reports first, then summaries: a summary is the longest single unit."""
+    reports first, then summaries: a summary is the longest single unit. The summaries are
+    computed from the collection cache once the reports are handed out (`summaries.py`)."""
+    ready: dict[str, dict[str, bytes]] | None = None
     for unit in sorted(work, key=lambda u: u.kind != UnitKind.REPORT):
+        if unit.kind == UnitKind.SUMMARY and ready is None:
+            ready = prepare_summaries(state.output_dir, paths, work)
         try:
-            files = unit.pack()
+            files = (ready or {}).pop(unit.key, None) or unit.pack()
         except ParamsError as exc:
             yield unit, Result(False, error=first_line(str(exc)))
             continue
@@ -318,7 +327,7 @@ def _report_notebook(opts: BuildOptions) -> Path:
     return Path(opts.notebook) if opts.notebook is not None else REPORT_NOTEBOOK
 
 
-def _run(work: list[Unit], opts: BuildOptions, state: _State) -> None:
+def _run(work: list[Unit], opts: BuildOptions, state: _State, paths: Sequence[Path] = ()) -> None:
     notebooks = {
         UnitKind.REPORT: read_notebook(_report_notebook(opts)).decode(),
         UnitKind.SUMMARY: "",
@@ -328,7 +337,7 @@ def _run(work: list[Unit], opts: BuildOptions, state: _State) -> None:
     jobs = min(opts.jobs or default_jobs(), len(work))
     pool = _executor(opts.executor, jobs, opts.scheduler, opts.timeout,
                      pandas=any(u.kind == UnitKind.SUMMARY for u in work))  # fmt: skip
-    tasks = _tasks(work, opts, notebooks, state)
+    tasks = _tasks(work, opts, notebooks, state, paths)
     ahead = max(jobs, getattr(pool, "slots", jobs)) * (1 + AHEAD_PER_WORKER)
     running: dict[Future[Any], tuple[Unit, tuple[str, ...]]] = {}
     # the local pool kills a unit at its deadline itself; on dask the driver does

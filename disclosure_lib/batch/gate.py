@@ -72,7 +72,11 @@ def check_unit(kind: UnitKind, agency: str, year: int, reports: Iterable[Report]
         found += acknowledge(report, [f for f in peers if f.agency == agency])
         return summarize(found)
     # the year's reports (and their cross-year rules), not every year of the history shipped
-    found = year_findings(reports, year)
+    return summary_checked(year_findings(reports, year))
+
+
+def summary_checked(found: Sequence[Finding]) -> Checked:
+    """A year summary's counts from its year's findings (`summary.year_findings`)."""
     checked = summarize(found, keep=False)
     flagged = sorted({f.agency for f in found if f.is_error})
     if flagged:  # what blocks a summary: its reports, named
