@@ -24,7 +24,7 @@ import contextlib
 import dataclasses
 import os
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,6 +48,7 @@ from .progress import Line, Progress, summary_table
 from .states import Status, UnitKind
 from .store import failed_entry, remove_entry, remove_replaced, store
 from .summaries import prepare as prepare_summaries
+from .summaries import specs as summary_specs
 from .worker import (
     Result,
     Task,
@@ -294,15 +295,16 @@ def _tasks(
     opts: BuildOptions,
     notebooks: dict[UnitKind, str],
     state: _State,
-    paths: Sequence[Path] = (),
+    summaries: Callable[[], dict[str, dict[str, bytes]]] = dict,
 ) -> Iterator[tuple[Unit, Task | Result]]:
     """Each unit's task, made when it is handed out (a failure if its params cannot be read);
     reports first, then summaries: a summary is the longest single unit. The summaries are
-    computed from the collection cache once the reports are handed out (`summaries.py`)."""
+    computed from the collection cache once the reports are handed out (`summaries.py`):
+    `summaries()` gives each one's files."""
     ready: dict[str, dict[str, bytes]] | None = None
     for unit in sorted(work, key=lambda u: u.kind != UnitKind.REPORT):
         if unit.kind == UnitKind.SUMMARY and ready is None:
-            ready = prepare_summaries(state.output_dir, paths, work)
+            ready = summaries()
         try:
             files = (ready or {}).pop(unit.key, None) or unit.pack()
         except ParamsError as exc:
@@ -337,7 +339,17 @@ def _run(work: list[Unit], opts: BuildOptions, state: _State, paths: Sequence[Pa
     jobs = min(opts.jobs or default_jobs(), len(work))
     pool = _executor(opts.executor, jobs, opts.scheduler, opts.timeout,
                      pandas=any(u.kind == UnitKind.SUMMARY for u in work))  # fmt: skip
-    tasks = _tasks(work, opts, notebooks, state, paths)
+
+    def summaries() -> dict[str, dict[str, bytes]]:
+        wanted = (state.output_dir, list(paths), summary_specs(work))
+        if dask is not None:  # no shared disk: the driver reads the params
+            return prepare_summaries(*wanted)
+        try:  # in a warm worker: pandas and the checks stay out of the driver
+            return pool.submit(prepare_summaries, *wanted).result()
+        except Exception:  # killed at the deadline, crashed: the summaries read the params
+            return {}
+
+    tasks = _tasks(work, opts, notebooks, state, summaries)
     ahead = max(jobs, getattr(pool, "slots", jobs)) * (1 + AHEAD_PER_WORKER)
     running: dict[Future[Any], tuple[Unit, tuple[str, ...]]] = {}
     # the local pool kills a unit at its deadline itself; on dask the driver does

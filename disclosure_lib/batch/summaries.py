@@ -23,19 +23,29 @@ from .plan import Unit
 from .states import UnitKind
 from .worker import CHECKED_FILE, SUMMARY_FILE
 
+Spec = tuple[str, int, tuple[str, ...]]  # a summary unit: key, year, its params (absolute)
+
+
+def specs(units: Sequence[Unit]) -> list[Spec]:
+    """What `prepare` needs of each summary among `units` (picklable, small)."""
+    return [
+        (u.key, u.year, tuple(str(path) for path, _ in u.files.values()))
+        for u in units
+        if u.kind == UnitKind.SUMMARY
+    ]
+
 
 def prepare(
-    output_dir: Path, paths: Sequence[Path], units: Sequence[Unit]
+    output_dir: Path, paths: Sequence[Path], wanted: Sequence[Spec]
 ) -> dict[str, dict[str, bytes]]:
-    """unit key -> the files to ship for each summary among `units` (none: nothing to do).
+    """unit key -> the files to ship for each summary `wanted`.
 
-    A summary the cache cannot make (no report of its year among those planned) is left out:
-    its worker reads the params as before and fails with the notebook's own message."""
+    Runs in a worker of the local pool (pandas and the checks stay out of the driver, whose
+    memory stays flat) or, on a cluster without the shared disk, in the driver. A summary the
+    cache cannot make (no report of its year) is left out: its worker reads the params as
+    before and fails with the notebook's own message."""
     from ..summary import dump_summary
 
-    summaries = [u for u in units if u.kind == UnitKind.SUMMARY]
-    if not summaries:
-        return {}
     cache = CollectionCache.load(output_dir / CACHE_NAME)
     if cache.note:
         print(cache.note, file=sys.stderr)
@@ -45,16 +55,15 @@ def prepare(
     except DisclosureError as exc:  # the summaries are still made; the next build reads again
         print(f"汇总缓存未能保存 (collection cache not saved): {exc}", file=sys.stderr)
     out: dict[str, dict[str, bytes]] = {}
-    for unit in summaries:
-        only = {str(path) for path, _ in unit.files.values()}
+    for key, year, files in wanted:
+        only = set(files)
         try:
-            found = cache.year_findings(unit.year, only)
-            s = cache.year_summary(unit.year, only, found)
+            found = cache.year_findings(year, only)
+            s = cache.year_summary(year, only, found)
         except DisclosureError:
             continue
-        checked = summary_checked(found)
-        out[unit.key] = {
+        out[key] = {
             SUMMARY_FILE: dump_summary(s),
-            CHECKED_FILE: pickle.dumps(checked, protocol=pickle.HIGHEST_PROTOCOL),
+            CHECKED_FILE: pickle.dumps(summary_checked(found), protocol=pickle.HIGHEST_PROTOCOL),
         }
     return out
