@@ -136,12 +136,11 @@ def edit_one(params: Path) -> Path:
 
 def summary_of_year(params: Path, out: Path) -> dict[str, float]:
     """A year's summary from the build's collection cache, step by step (seconds)."""
+    from disclosure_lib import summary as sm
     from disclosure_lib.collection_cache import CACHE_NAME, CollectionCache
     from disclosure_lib.rendering import html, typst_pdf
     from disclosure_lib.rendering import layout as lo
     from disclosure_lib.rendering.summary import summary_parts
-
-    from disclosure_lib import summary as sm
     from disclosure_lib.synth import demo_series
 
     # imports, fonts, matplotlib's and Typst's caches, as a build's warm worker has them
