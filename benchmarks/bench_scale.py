@@ -156,7 +156,7 @@ def edit_one(params: Path) -> Path:
 def summary_of_year(params: Path, out: Path) -> dict[str, float]:
     """A year's summary from the build's collection cache, step by step (seconds)."""
     from disclosure_lib import summary as sm
-    from disclosure_lib.collection_cache import CACHE_NAME, CollectionCache
+    from disclosure_lib.collection_cache import CollectionCache, cache_path
     from disclosure_lib.rendering import html, typst_pdf
     from disclosure_lib.rendering import layout as lo
     from disclosure_lib.rendering.summary import summary_parts
@@ -169,7 +169,7 @@ def summary_of_year(params: Path, out: Path) -> dict[str, float]:
     typst_pdf.typeset(warm)
     got: dict[str, float] = {}
     t = time.perf_counter()
-    cache = CollectionCache.load(out / CACHE_NAME)
+    cache = CollectionCache.load(cache_path(out))
     got["cache load"] = time.perf_counter() - t
     t = time.perf_counter()
     cache.update([params])

@@ -1,5 +1,10 @@
 """The collection cache: what the year summaries need of every params file, kept per file and
-refreshed per changed file (`outputs/.cache/collection.pickle`, `CACHE_NAME`).
+refreshed per changed file, one per output folder (`cache_path`).
+
+It is kept out of the output folder, which is what gets published (a pickle has no business
+on a web server, and a build's outputs stay exactly what the manifest lists): in
+`$DISCLOSURE_CACHE_DIR`, else `$XDG_CACHE_HOME/disclosure_lib` (`~/.cache/disclosure_lib`),
+named after the output folder's absolute path; files unused for `STALE_DAYS` are removed.
 
 Per params file (keyed by its path; unchanged while size and mtime are, re-hashed when the
 mtime is too recent to tell, re-read when its SHA-256 differs) the cache keeps its official
@@ -21,6 +26,7 @@ does not match its hash, is of another version, or was written by other code is 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import os
@@ -42,7 +48,8 @@ if TYPE_CHECKING:
 
     from .summary import YearSummary
 
-CACHE_NAME = ".cache/collection.pickle"  # under the output folder
+CACHE_ENV = "DISCLOSURE_CACHE_DIR"
+STALE_DAYS = 30  # a cache not written for this long (an output folder gone) is removed
 MAGIC = b"disclosure-lib collection cache 1\n"
 # a file whose mtime is this close to the cache's save time may have changed within one tick
 RACY_NS = 2_000_000_000
@@ -52,6 +59,30 @@ _CODE = (
     "format.py", "format2019.py", "formats.py", "model.py", "narrative.py",
     "narrative_patterns.py", "params.py", "params_nodes.py", "params_read.py", "summary.py",
 )  # fmt: skip
+
+
+def cache_dir() -> Path:
+    """Where collection caches are kept (see module doc)."""
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV])
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "disclosure_lib"
+
+
+def cache_path(output_dir: Path | str) -> Path:
+    """The collection cache of the build writing to `output_dir`."""
+    key = hashlib.sha256(os.path.abspath(output_dir).encode()).hexdigest()[:20]
+    return cache_dir() / f"collection-{key}.pickle"
+
+
+def _prune(folder: Path) -> None:
+    """Caches of output folders not built for STALE_DAYS, temp files of killed writers."""
+    now = time.time()
+    for p in [*folder.glob("collection-*.pickle"), *folder.glob(".collection-*.tmp")]:
+        limit = STALE_DAYS * 86400 if p.suffix == ".pickle" else 3600
+        with contextlib.suppress(OSError):
+            if now - p.stat().st_mtime > limit:
+                p.unlink()
 
 
 def code_digest() -> str:
@@ -175,7 +206,9 @@ class CollectionCache:
                 "entries": [astuple(e) for e in self.entries.values()],
             }
         )
-        return write_atomic(target, MAGIC + hashlib.sha256(body).digest() + body, parents=True)
+        written = write_atomic(target, MAGIC + hashlib.sha256(body).digest() + body, parents=True)
+        _prune(target.parent)
+        return written
 
     # --- keeping it current --------------------------------------------------------------------
 
@@ -384,10 +417,10 @@ def cached_collection(
 ) -> CollectionCache:
     """The collection cache of a build's output folder, brought up to date with `paths` and
     saved (explore.ipynb and scripts: `.frame()`, `.year_summary(year)`)."""
-    cache = CollectionCache.load(Path(output_dir) / CACHE_NAME)
+    cache = CollectionCache.load(cache_path(output_dir))
     cache.update(paths)
     cache.save()
     return cache
 
 
-__all__ = ["CACHE_NAME", "CollectionCache", "Entry", "Update", "cached_collection", "file_of"]
+__all__ = ["CollectionCache", "Entry", "Update", "cache_path", "cached_collection", "file_of"]

@@ -16,9 +16,9 @@ import pytest
 from disclosure_lib import summary as sm
 from disclosure_lib.checks_trend import LITIGATION
 from disclosure_lib.collection_cache import (
-    CACHE_NAME,
     MAGIC,
     CollectionCache,
+    cache_path,
     cached_collection,
 )
 from disclosure_lib.findings import Finding
@@ -28,6 +28,13 @@ from disclosure_lib.params_write import save_report
 from disclosure_lib.synth import demo_series
 
 YEARS = range(2022, 2025)
+
+
+@pytest.fixture(autouse=True)
+def caches(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "caches"
+    monkeypatch.setenv("DISCLOSURE_CACHE_DIR", str(folder))
+    return folder
 
 
 def _inject(reports: list[Report]) -> list[Report]:
@@ -85,7 +92,7 @@ def _same(cache: CollectionCache, folder: Path, year: int) -> list[Finding]:
 
 
 def test_cached_findings_and_summary_equal_the_checks(params: Path, tmp_path: Path) -> None:
-    cache = CollectionCache(tmp_path / CACHE_NAME)
+    cache = CollectionCache(tmp_path / "c.pickle")
     update = cache.update([params])
     assert len(update.read) == 12 * 3 + 1 and [e.path for e in update.errors] == [
         params / "坏局" / "2024.yaml"
@@ -104,7 +111,7 @@ def test_saved_loaded_and_refreshed_per_file(params: Path, tmp_path: Path) -> No
     folder = tmp_path / "params"
     shutil.copytree(params, folder)
     cache = cached_collection([folder], tmp_path / "out")
-    again = CollectionCache.load(tmp_path / "out" / CACHE_NAME)
+    again = CollectionCache.load(cache_path(tmp_path / "out"))
     assert again.note == "" and again.entries.keys() == cache.entries.keys()
     again.saved_ns += 10 * 10**9  # as if saved long after the files were written
     assert again.update([folder]).read == []
@@ -128,7 +135,7 @@ def test_saved_loaded_and_refreshed_per_file(params: Path, tmp_path: Path) -> No
 
 def test_a_damaged_cache_is_rebuilt_never_trusted(params: Path, tmp_path: Path) -> None:
     cache = cached_collection([params], tmp_path)
-    path = tmp_path / CACHE_NAME
+    path = cache_path(tmp_path)
     raw = bytearray(path.read_bytes())
     raw[len(raw) // 2] ^= 0xFF  # one bit flipped in the middle
     path.write_bytes(bytes(raw))
@@ -145,3 +152,18 @@ def test_no_report_of_the_year(params: Path, tmp_path: Path) -> None:
     cache.update([params])
     with pytest.raises(Exception, match="没有 2030 年的报告；现有年份：2022、2023、2024"):
         cache.year_summary(2030)
+
+
+def test_kept_out_of_the_output_folder_and_pruned(
+    params: Path, tmp_path: Path, caches: Path
+) -> None:
+    out = tmp_path / "out"
+    path = cached_collection([params], out).path
+    assert path == cache_path(out) and path is not None and path.parent == caches
+    assert not out.exists()  # nothing written where outputs are published
+    assert cache_path(tmp_path / "other") != path
+    old = caches / "collection-0000.pickle"
+    old.write_bytes(b"x")
+    os.utime(old, (1, 1))  # an output folder not built for decades
+    cached_collection([params], out)
+    assert not old.exists() and path.exists()

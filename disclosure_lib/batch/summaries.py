@@ -1,12 +1,14 @@
-"""The year summaries of a build, computed by the driver from the collection cache
-(`collection_cache.py`, kept in `<output>/.cache/`) and shipped to the worker ready-made.
+"""The year summaries of a build, computed from the collection cache (`collection_cache.py`,
+one per output folder, kept out of it: `cache_path`) and shipped to the worker ready-made.
 
 A summary used to ship every params text up to its year to a worker, which parsed and checked
 them all (twice: the gate, then the notebook) — 20–36 s a year at 700 agencies. Now the
-driver brings the cache up to date (only the params files that changed are read and checked),
-computes each year's `YearSummary` and its check counts from it (a fraction of a second at
+cache is brought up to date (only the params files that changed are read and checked), and
+each year's `YearSummary` and its check counts from it (a fraction of a second at
 thousands of agencies), and the worker lays out and converts. Workers still need no shared
-disk: the summary travels in the task (`SUMMARY_FILE`, `CHECKED_FILE`).
+disk: the summary travels in the task (`SUMMARY_FILE`, `CHECKED_FILE`). The data is made in
+a warm worker of the local pool (pandas and the checks stay out of the driver); on dask, in
+the driver.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..collection_cache import CACHE_NAME, CollectionCache
+from ..collection_cache import CollectionCache, cache_path
 from ..errors import DisclosureError
 from .gate import summary_checked
 from .plan import Unit
@@ -46,7 +48,7 @@ def prepare(
     before and fails with the notebook's own message."""
     from ..summary import dump_summary
 
-    cache = CollectionCache.load(output_dir / CACHE_NAME)
+    cache = CollectionCache.load(cache_path(output_dir))
     if cache.note:
         print(cache.note, file=sys.stderr)
     cache.update(paths)
@@ -57,6 +59,8 @@ def prepare(
     out: dict[str, dict[str, bytes]] = {}
     for key, year, files in wanted:
         only = set(files)
+        if len(cache.select(year, only)) != len(only):  # a file the cache could not read
+            continue
         try:
             found = cache.year_findings(year, only)
             s = cache.year_summary(year, only, found)

@@ -79,19 +79,20 @@ def test_the_pdf_never_ends_a_page_with_a_heading(built: Path, summary: Beautifu
 
 
 def test_the_summary_comes_from_the_collection_cache(built: Path) -> None:
-    """Issue 20: the driver's pool computes the summary from `.cache/collection.pickle`; the
-    notebook reads it (`summary_file`)."""
-    from disclosure_lib.collection_cache import CACHE_NAME, CollectionCache
+    """Issue 20: the driver's pool computes the summary from the collection cache (kept out
+    of the output folder); the notebook reads it (`summary_file`)."""
+    from disclosure_lib.collection_cache import CollectionCache, cache_path
 
     nb = json.loads((built / "summary.ipynb").read_text(encoding="utf-8"))
     assert nb["metadata"]["papermill"]["parameters"]["summary_file"] == "summary.pickle"
-    cache = CollectionCache.load(built.parent / CACHE_NAME)
+    cache = CollectionCache.load(cache_path(built.parent))
     assert cache.note == "" and len(cache.entries) == 8
+    assert not list(built.parent.rglob("*.pickle"))  # nothing of it is published
 
 
 @pytest.mark.slow
 def test_an_edit_reaches_the_summary_through_the_cache(tmp_path: Path) -> None:
-    from disclosure_lib.collection_cache import CACHE_NAME, CollectionCache
+    from disclosure_lib.collection_cache import CollectionCache, cache_path
     from disclosure_lib.params import load_report
 
     params, out = tmp_path / "params", tmp_path / "out"
@@ -108,7 +109,7 @@ def test_an_edit_reaches_the_summary_through_the_cache(tmp_path: Path) -> None:
     save_report(report, path)
     again = b.build([params], output_dir=out, to=("html",), progress=False)
     assert sorted(x.label for x in again.built) == ["2024年 汇总", "甲局 2024年"]
-    year = CollectionCache.load(out / CACHE_NAME).year_summary(2024)
+    year = CollectionCache.load(cache_path(out)).year_summary(2024)
     new = [load_report(params_path(params, a, 2024)).get("applications", "new", "total")
            for a in ("甲局", "乙局")]  # fmt: skip
     assert year.total.get("applications", "new", "total") == sum(new)  # type: ignore[arg-type]
