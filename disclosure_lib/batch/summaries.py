@@ -3,8 +3,8 @@ one per output folder, kept out of it: `cache_path`) and shipped to the worker r
 
 A summary used to ship every params text up to its year to a worker, which parsed and checked
 them all (twice: the gate, then the notebook) — 20–36 s a year at 700 agencies. Now the
-cache is brought up to date (only the params files that changed are read and checked), and
-each year's `YearSummary` and its check counts from it (a fraction of a second at
+cache is brought up to date (only the params files that changed are read and checked), each
+year's `YearSummary` and its check counts are computed from it (a fraction of a second at
 thousands of agencies), and the worker lays out and converts. Workers still need no shared
 disk: the summary travels in the task (`SUMMARY_FILE`, `CHECKED_FILE`). The data is made in
 a warm worker of the local pool (pandas and the checks stay out of the driver); on dask, in
