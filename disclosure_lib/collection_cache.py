@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import format as fmt
-from .errors import ParamsError
+from .errors import DisclosureError, ParamsError
 from .files import write_atomic
 from .findings import Finding, acknowledge, file_of, make_finding
 from .model import Report
@@ -50,6 +50,9 @@ if TYPE_CHECKING:
 
 CACHE_ENV = "DISCLOSURE_CACHE_DIR"
 STALE_DAYS = 30  # a cache not written for this long (an output folder gone) is removed
+# A long update (a first build of thousands of files) saves what it has every so often: a
+# build killed at its deadline or by the user resumes from there, not from nothing
+CHECKPOINT_SECONDS = 60.0
 MAGIC = b"disclosure-lib collection cache 1\n"
 # a file whose mtime is this close to the cache's save time may have changed within one tick
 RACY_NS = 2_000_000_000
@@ -223,7 +226,11 @@ class CollectionCache:
         entries: dict[str, Entry] = {}
         parsed: dict[str, Report] = {}
         read: list[str] = []
+        checkpoint = time.monotonic() + CHECKPOINT_SECONDS
         for f, root in files.items():
+            if self.path is not None and time.monotonic() > checkpoint:
+                self._checkpoint(entries)
+                checkpoint = time.monotonic() + CHECKPOINT_SECONDS
             key = str(f)
             old = self.entries.get(key)
             try:
@@ -252,6 +259,18 @@ class CollectionCache:
         self.entries = dict(sorted(entries.items(), key=lambda kv: Path(kv[0])))
         self._pairs(parsed, load_report)
         return Update(read, dropped, errors, time.perf_counter() - started)
+
+    def _checkpoint(self, entries: dict[str, Entry]) -> None:
+        """Save what is read so far beside what was kept: every entry is checked against its
+        file again when loaded, and cross-year findings not made yet are made then."""
+        kept = self.entries
+        self.entries = {**kept, **entries}
+        try:
+            self.save()
+        except DisclosureError:  # the update goes on; the final save says what is wrong
+            pass
+        finally:
+            self.entries = kept
 
     def _unchanged(self, old: Entry, st: os.stat_result) -> bool:
         if old.size != st.st_size or old.mtime_ns != st.st_mtime_ns:

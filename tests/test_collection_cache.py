@@ -167,3 +167,21 @@ def test_kept_out_of_the_output_folder_and_pruned(
     os.utime(old, (1, 1))  # an output folder not built for decades
     cached_collection([params], out)
     assert not old.exists() and path.exists()
+
+
+def test_a_long_update_saves_as_it_goes(
+    params: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A first update of thousands of files killed half-way resumes from its checkpoint."""
+    import disclosure_lib.collection_cache as cc
+
+    monkeypatch.setattr(cc, "CHECKPOINT_SECONDS", 0.0)  # a checkpoint before every file
+    path = tmp_path / "c.pickle"
+    cache = CollectionCache(path)
+    cache.update([params])  # not saved at the end: as if killed there
+    resumed = CollectionCache.load(path)
+    missing = set(cache.entries) - set(resumed.entries)
+    assert len(missing) == 1  # the file read after the last checkpoint
+    resumed.saved_ns += 10 * 10**9
+    assert resumed.update([params]).read == sorted(missing)
+    _same(resumed, params, 2024)
