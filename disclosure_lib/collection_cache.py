@@ -32,7 +32,7 @@ import io
 import os
 import pickle
 import time
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import astuple, dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -217,20 +217,16 @@ class CollectionCache:
 
     def update(self, paths: Iterable[Path | str]) -> Update:
         """Bring the cache to the params files under `paths` (as `load_reports` finds them):
-        files unchanged are kept, changed ones read and checked again, gone ones dropped; then
-        the cross-year findings whose pair of reports changed are made again."""
-        from .params import _read_file, _scan, load_report
+        files unchanged are kept, changed ones read and checked again (in parallel, a folder
+        a process, when there are many), gone ones dropped; then the cross-year findings whose
+        pair of reports changed are made again."""
+        from .params import _scan, load_report
 
         started = time.perf_counter()
         files, errors = _scan(paths)
         entries: dict[str, Entry] = {}
-        parsed: dict[str, Report] = {}
-        read: list[str] = []
-        checkpoint = time.monotonic() + CHECKPOINT_SECONDS
+        todo: list[_Todo] = []
         for f, root in files.items():
-            if self.path is not None and time.monotonic() > checkpoint:
-                self._checkpoint(entries)
-                checkpoint = time.monotonic() + CHECKPOINT_SECONDS
             key = str(f)
             old = self.entries.get(key)
             try:
@@ -247,14 +243,20 @@ class CollectionCache:
                 old.size, old.mtime_ns = st.st_size, st.st_mtime_ns
                 entries[key] = old
                 continue
-            try:  # found in a folder: vetted by the scan; named itself: vetted here
-                report = _read_file(f) if root is not None else load_report(f)
-            except ParamsError as exc:
-                errors.extend(exc.errors)
-                continue
-            entries[key] = _entry(key, st, digest, report)
-            parsed[key] = report
-            read.append(key)
+            todo.append((key, f, root is not None, st, digest))
+        parsed: dict[str, Report] = {}
+        read: list[str] = []
+        checkpoint = time.monotonic() + CHECKPOINT_SECONDS
+        for key, entry, failed, report in _read_all(todo):
+            errors.extend(failed)
+            if entry is not None:
+                entries[key] = entry
+                read.append(key)
+                if report is not None:
+                    parsed[key] = report
+            if self.path is not None and time.monotonic() > checkpoint:
+                self._checkpoint(entries)
+                checkpoint = time.monotonic() + CHECKPOINT_SECONDS
         dropped = [k for k in self.entries if k not in entries]
         self.entries = dict(sorted(entries.items(), key=lambda kv: Path(kv[0])))
         self._pairs(parsed, load_report)
@@ -383,6 +385,62 @@ class CollectionCache:
     def frame(self) -> pd.DataFrame:
         """Every report kept as one `summary.cell_frame` (explore.ipynb, the index)."""
         return self.cells(list(self.entries.values()))
+
+
+# a params file to read: key, path, found in a folder (vetted by the scan), stat, SHA-256
+_Todo = tuple[str, Path, bool, os.stat_result, str]
+_Read = tuple[str, "Entry | None", list[ParamsError], "Report | None"]
+PARALLEL_MIN = 200  # files to read before the reading is spread over the cores
+
+
+def _read_all(todo: list[_Todo]) -> Iterator[_Read]:
+    """Each file of `todo` read and checked: here one by one (its Report given back for the
+    cross-year findings), or, for many files on several cores, a folder (an agency's years)
+    per task in forked processes, each making its folder's cross-year findings itself."""
+    cores = os.cpu_count() or 1
+    if len(todo) < PARALLEL_MIN or cores < 2:
+        for item in todo:
+            yield _read_one(item)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    groups: dict[Path, list[_Todo]] = {}
+    for item in todo:
+        groups.setdefault(item[1].parent, []).append(item)
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(cores, mp_context=context) as pool:
+        for done in pool.map(_read_group, groups.values(), chunksize=8):
+            yield from done
+
+
+def _read_one(item: _Todo) -> _Read:
+    from .params import _read_file, load_report
+
+    key, f, vetted, st, digest = item
+    try:
+        report = _read_file(f) if vetted else load_report(f)
+    except ParamsError as exc:
+        return key, None, list(exc.errors), None
+    return key, _entry(key, st, digest, report), [], report
+
+
+def _read_group(items: list[_Todo]) -> list[_Read]:
+    """`_read_one` for each file of one folder, with the cross-year findings among them (the
+    update makes again any whose year before turns out to be another file)."""
+    from .checks import check_against_previous
+
+    done = [_read_one(item) for item in items]
+    first: dict[tuple[str, int], tuple[Entry, Report]] = {}
+    for _, e, _, r in done:
+        if e is not None and r is not None:
+            first.setdefault((e.agency, e.year), (e, r))
+    for _, e, _, r in done:
+        if e is None or r is None or (e.agency, e.year - 1) not in first:
+            continue
+        prev, previous = first[e.agency, e.year - 1]
+        e.prev_digest, e.pair = prev.digest, _dumps(check_against_previous(r, previous))
+    return [(key, e, failed, None) for key, e, failed, _ in done]  # Reports stay here
 
 
 def _entry(key: str, st: os.stat_result, digest: str, report: Report) -> Entry:

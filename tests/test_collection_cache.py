@@ -178,10 +178,25 @@ def test_a_long_update_saves_as_it_goes(
     monkeypatch.setattr(cc, "CHECKPOINT_SECONDS", 0.0)  # a checkpoint before every file
     path = tmp_path / "c.pickle"
     cache = CollectionCache(path)
-    cache.update([params])  # not saved at the end: as if killed there
+    cache.update([params])  # not saved at the end: as if killed before its cross-year checks
     resumed = CollectionCache.load(path)
-    missing = set(cache.entries) - set(resumed.entries)
-    assert len(missing) == 1  # the file read after the last checkpoint
+    assert resumed.entries.keys() == cache.entries.keys()
+    assert not any(e.pair for e in resumed.entries.values())  # those come after the reading
     resumed.saved_ns += 10 * 10**9
-    assert resumed.update([params]).read == sorted(missing)
+    assert resumed.update([params]).read == []
     _same(resumed, params, 2024)
+
+
+def test_many_files_are_read_in_parallel_with_the_same_findings(
+    params: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past PARALLEL_MIN files a folder is read per process, its cross-year findings made
+    there: the same findings and summary as checking the reports."""
+    import disclosure_lib.collection_cache as cc
+
+    monkeypatch.setattr(cc, "PARALLEL_MIN", 1)
+    cache = CollectionCache()
+    update = cache.update([params])
+    assert len(update.read) == 12 * 3 + 1 and len(update.errors) == 1
+    for year in YEARS:
+        _same(cache, params, year)
