@@ -72,6 +72,9 @@ _API: dict[str, str] = {
     # the yearly summary across agencies
     "year_summary": "summary",
     "YearSummary": "summary",
+    "read_summary": "summary",
+    "cached_collection": "collection_cache",
+    "CollectionCache": "collection_cache",
     "summary_parts": "rendering.summary",
     # import
     "import_file": "importers.document",
@@ -121,6 +124,7 @@ if TYPE_CHECKING:  # what the names are, for type checkers and editors
     from .batch.preview import Preview, preview
     from .batch.render import RenderResult, render
     from .checks import check_paths, check_report, check_reports
+    from .collection_cache import CollectionCache, cached_collection
     from .diff import diff_reports
     from .errors import (
         BuildError,
@@ -153,5 +157,5 @@ if TYPE_CHECKING:  # what the names are, for type checkers and editors
     from .rendering.fonts import matplotlib_cjk_family
     from .rendering.notebook import check_profile
     from .rendering.summary import summary_parts
-    from .summary import YearSummary, year_summary
+    from .summary import YearSummary, read_summary, year_summary
     from .tidy import collection_frame, export, integer_counts, pivot_figures

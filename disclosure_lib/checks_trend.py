@@ -128,34 +128,58 @@ def p75(values: list[float]) -> float:
 def check_peers(reports: Iterable[Report]) -> list[Finding]:
     """Y3-CORRECTED-SHARE: a 行政复议/诉讼 纠正 share above the year's P75 among peers (the
     agencies of that year with cases; at least MIN_PEERS of them)."""
-    by_year: dict[int, list[tuple[Report, dict[str, tuple[int, int]]]]] = {}
-    for r in reports:
-        by_year.setdefault(r.year, []).append((r, corrected_shares(r)))
+    return peer_findings((r, corrected_shares(r)) for r in reports)
+
+
+Shares = dict[str, tuple[int, int]]
+
+
+def peer_findings(rows: Iterable[tuple[Report, Shares]]) -> list[Finding]:
+    """`check_peers` from each report's `corrected_shares`, kept beside it (the collection
+    cache keeps them): the shares of a year compared in one array, a finding made only for
+    the reports above the P75 (`report` needs only agency, year, formats, source, the review
+    table's lines and `acknowledged`)."""
+    import numpy as np  # here: `disclosure check` alone need not load it
+
+    by_year: dict[int, list[tuple[Report, Shares]]] = {}
+    for r, s in rows:
+        by_year.setdefault(r.year, []).append((r, s))
     out: list[Finding] = []
-    for year, rows in by_year.items():
+    for group in by_year.values():
         for kind, review_rows in REVIEW_KINDS.items():
-            shares = [s[kind][0] / s[kind][1] for _, s in rows if kind in s]
-            if len(shares) < MIN_PEERS:
+            have = [(r, s[kind]) for r, s in group if kind in s]
+            if len(have) < MIN_PEERS:
                 continue
-            limit = p75(shares)
-            for r, s in rows:
-                if kind not in s or s[kind][1] < MIN_CASES or s[kind][0] / s[kind][1] <= limit:
-                    continue
-                corrected, total = s[kind]
-                cells = tuple((_REV.key, row, "corrected") for row in review_rows)
-                out.append(
-                    make_finding(
-                        r,
-                        "Y3-CORRECTED-SHARE",
-                        "warning",
-                        cells,
-                        f"≤ {limit:.0%}",
-                        f"{corrected / total:.0%}",
-                        f"{kind}结果纠正 {corrected} 件，占{kind}总计 {total} 件的 "
-                        f"{corrected / total:.0%}，高于{year}年 {len(shares)} 个机关的 P75"
-                        f"（{limit:.0%}）：请核实“{table_label(_REV)}”",
-                        row=kind,
-                        column=column_label(_REV, "corrected"),
-                    )
-                )
+            pairs = np.array([pair for _, pair in have], dtype="int64").reshape(-1, 2)
+            shares = pairs[:, 0] / pairs[:, 1]
+            limit = p75(shares.tolist())
+            above = np.flatnonzero((pairs[:, 1] >= MIN_CASES) & (shares > limit))
+            cells = tuple((_REV.key, row, "corrected") for row in review_rows)
+            for i in above.tolist():
+                r, (corrected, total) = have[i]
+                out.append(_peer_finding(r, kind, cells, corrected, total, limit, len(have)))
     return out
+
+
+def _peer_finding(
+    r: Report,
+    kind: str,
+    cells: tuple[tuple[str, str, str], ...],
+    corrected: int,
+    total: int,
+    limit: float,
+    peers: int,
+) -> Finding:
+    return make_finding(
+        r,
+        "Y3-CORRECTED-SHARE",
+        "warning",
+        cells,
+        f"≤ {limit:.0%}",
+        f"{corrected / total:.0%}",
+        f"{kind}结果纠正 {corrected} 件，占{kind}总计 {total} 件的 "
+        f"{corrected / total:.0%}，高于{r.year}年 {peers} 个机关的 P75"
+        f"（{limit:.0%}）：请核实“{table_label(_REV)}”",
+        row=kind,
+        column=column_label(_REV, "corrected"),
+    )

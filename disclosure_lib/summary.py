@@ -14,6 +14,7 @@ findings a caller already has.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -64,14 +65,31 @@ def cell_frame(
     a (table, row, column) MultiIndex); NaN where blank. 2019-format reports are mapped."""
     current = [as_current(r) for r in reports]
     runs = _runs(cells)
-    values = np.array([_values(r, runs) for r in current], dtype=object)
+    data = _as_floats([_values(r, runs) for r in current], len(cells))
+    return frame_of(data, [(r.agency, r.year) for r in current], cells)
+
+
+def cell_values(report: Report) -> np.ndarray:
+    """The report's every official cell (`CELLS`, current cells: 2019 mapped) as floats, NaN
+    where blank: one row of `cell_frame`, as the collection cache keeps it."""
+    return _as_floats([_values(as_current(report), _RUNS)], len(CELLS))[0]
+
+
+def _as_floats(rows: list[list[object]], width: int) -> np.ndarray:
+    values = np.array(rows, dtype=object)
     values[pd.isna(values)] = np.nan  # None: blank
-    data = values.astype("float64").reshape(len(current), len(cells))
-    index = pd.MultiIndex.from_tuples(
-        [(r.agency, r.year) for r in current], names=["agency", "year"]
-    )
+    return values.astype("float64").reshape(len(rows), width)
+
+
+def frame_of(
+    data: np.ndarray,
+    index: Sequence[tuple[str, int]],
+    cells: Sequence[tuple[str, str, str]] = CELLS,
+) -> pd.DataFrame:
+    """A `cell_frame` from its values (a row per (agency, year) of `index`)."""
+    rows = pd.MultiIndex.from_tuples(list(index), names=["agency", "year"])
     columns = pd.MultiIndex.from_tuples(list(cells), names=["table", "row", "column"])
-    return pd.DataFrame(data, index=index, columns=columns)
+    return pd.DataFrame(data, index=rows, columns=columns)
 
 
 Run = tuple[str, tuple[tuple[str, str], ...]]
@@ -95,23 +113,36 @@ def _values(report: Report, runs: list[Run]) -> list[object]:
     return out
 
 
+_RUNS = _runs(CELLS)
+
+
 def total_report(reports: Sequence[Report], agency: str, year: int) -> Report:
     """One report whose every cell is the sum over `reports` (blank only where all are blank);
     the fee, kept in Decimal, summed exactly."""
     current = [as_current(r) for r in reports]
-    return _total(cell_frame(current), current, agency, year)
+    return _total(cell_frame(current), [amounts_of(r) for r in current], agency, year)
 
 
-def _total(cells: pd.DataFrame, current: Sequence[Report], agency: str, year: int) -> Report:
+def amounts_of(report: Report) -> tuple[object, ...]:
+    """The amount cells (the fee, in 万元) of a report in the current cells, as kept (Decimal):
+    summed exactly, not as floats."""
+    return tuple(report.get(*CELLS[i]) for i in _AMOUNTS)
+
+
+def _total(
+    cells: pd.DataFrame, amounts: Sequence[tuple[object, ...]], agency: str, year: int
+) -> Report:
     sums = cells.sum(min_count=1)
     total = Report.blank(agency, year)
     for (table, row, col), value in sums.items():
         if not pd.isna(value):
             total.tables[table][(row, col)] = int(value)
-    for i in _AMOUNTS:
+    for n, i in enumerate(_AMOUNTS):
         table, row, col = CELLS[i]
-        known = [v for r in current if (v := r.get(table, row, col)) is not None]
-        total.tables[table][(row, col)] = sum(map(Decimal, known), Decimal(0)) if known else None
+        known = [v for a in amounts if (v := a[n]) is not None]
+        total.tables[table][(row, col)] = (
+            sum(map(Decimal, known), Decimal(0)) if known else None  # type: ignore[arg-type]
+        )
     return total
 
 
@@ -219,7 +250,13 @@ def findings_frame(reports: Iterable[Report], year: int | None = None) -> pd.Dat
     from .checks import check_reports
 
     reports = list(reports)
-    findings = check_reports(reports) if year is None else year_findings(reports, year)
+    return frame_of_findings(
+        check_reports(reports) if year is None else year_findings(reports, year)
+    )
+
+
+def frame_of_findings(findings: Iterable[Finding]) -> pd.DataFrame:
+    """Findings as the rows `findings_frame` gives."""
     return pd.DataFrame(
         [[getattr(f, name) for name in FINDING_COLUMNS] for f in findings],
         columns=FINDING_COLUMNS,
@@ -284,9 +321,14 @@ def select_year(reports: Iterable[Report], year: int) -> list[Report]:
     reports = list(reports)
     chosen = sorted((r for r in reports if r.year == year), key=lambda r: r.agency)
     if not chosen:
-        years = "、".join(str(y) for y in sorted({r.year for r in reports})) or "无"
-        raise RenderError(f"没有 {year} 年的报告；现有年份：{years} (no reports for that year)")
+        raise no_reports(year, {r.year for r in reports})
     return chosen
+
+
+def no_reports(year: int, years: Iterable[int]) -> RenderError:
+    """The error for a summary of a year no report is of, naming the years there are."""
+    there = "、".join(str(y) for y in sorted(years)) or "无"
+    return RenderError(f"没有 {year} 年的报告；现有年份：{there} (no reports for that year)")
 
 
 @dataclass(frozen=True)
@@ -376,6 +418,22 @@ def year_summary(
     # every cell of `year` (the summed tables); the key figures alone of earlier years (trend)
     cells = cell_frame(chosen)
     earlier = cell_frame([r for r in history if r.year < year], KEY_CELLS)
+    amounts = [amounts_of(as_current(r)) for r in chosen]
+    return summary_of(year, cells, earlier, amounts, findings, dropped)
+
+
+def summary_of(
+    year: int,
+    cells: pd.DataFrame,
+    earlier: pd.DataFrame,
+    amounts: Sequence[tuple[object, ...]],
+    findings: pd.DataFrame,
+    dropped: pd.DataFrame | None = None,
+) -> YearSummary:
+    """The summary of `year` from its `cell_frame` (rows by agency), the KEY_CELLS of the years
+    before (the trend), its reports' `amounts_of` (same order as `cells`), its findings and the
+    reports it leaves out (`left_out`; `cells` holds none of them): what `year_summary`
+    computes from reports and the collection cache from what it keeps."""
     # every report of the year may be left out: its figures are then an empty frame
     frames = [figures_of(f) for f in (earlier, cells) if len(f)] or [figures_of(cells)]
     figures = pd.concat(frames, ignore_index=True)
@@ -383,10 +441,31 @@ def year_summary(
     return YearSummary(
         year=year,
         figures=rank(this_year),
-        total=_total(cells, [as_current(r) for r in chosen], f"{len(chosen)}个机关合计", year),
+        total=_total(cells, amounts, f"{len(cells)}个机关合计", year),
         trend=totals_by_year(figures),
         findings=findings,
         rules=by_rule(findings),
         agencies=by_agency(findings),
-        left_out=dropped,
+        left_out=left_out(findings, year) if dropped is None else dropped,
     )
+
+
+def dump_summary(s: YearSummary) -> bytes:
+    """`s` as bytes for `read_summary` (a build computes it and ships it to the notebook)."""
+    import pickle
+    import zlib
+
+    return zlib.compress(pickle.dumps(s, protocol=pickle.HIGHEST_PROTOCOL), 1)
+
+
+def read_summary(path: str | os.PathLike[str]) -> YearSummary:
+    """The summary a build wrote (`dump_summary`) for `notebooks/summary.ipynb`; a file of the
+    build's own temp folder, not one to take from elsewhere (it is a pickle)."""
+    import pickle
+    import zlib
+
+    with open(path, "rb") as fh:
+        s = pickle.loads(zlib.decompress(fh.read()))
+    if not isinstance(s, YearSummary):
+        raise RenderError(f"{path}: 不是年度汇总数据 (not a year summary)")
+    return s

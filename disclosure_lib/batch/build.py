@@ -60,6 +60,8 @@ from .plan import (
 from .progress import Line, Progress, summary_table
 from .states import Status, UnitKind
 from .store import failed_entry, remove_entry, remove_replaced, store
+from .summaries import prepare as prepare_summaries
+from .summaries import specs as summary_specs
 from .worker import (
     Result,
     Task,
@@ -245,7 +247,7 @@ def build(
                 state.add(Line(unit.label, Status.FAILED, message=unit.load_error))
             work = [u for u in todo if not u.load_error]
             if work:
-                _run(work, opts, state)
+                _run(work, opts, state, source_paths)
             complete = True
         finally:
             state.show.close()
@@ -401,11 +403,16 @@ def _missing(manifest: Manifest, year: int) -> tuple[str, ...]:
 
 
 def _task(
-    unit: Unit, opts: BuildOptions, notebooks: dict[UnitKind, str], state: _State
+    unit: Unit,
+    opts: BuildOptions,
+    notebooks: dict[UnitKind, str],
+    state: _State,
+    ready: dict[str, dict[str, bytes]],
 ) -> Task | Result:
-    """A unit's task, made when it is handed out (a failure if its params cannot be read)."""
+    """A unit's task, made when it is handed out (a failure if its params cannot be read); a
+    summary's files are those computed from the collection cache (`ready`) when there are."""
     try:
-        files = unit.pack()
+        files = ready.pop(unit.key, None) or unit.pack()
     except ParamsError as exc:
         return Result(False, error=first_line(str(exc)))
     formats = _formats(state, unit, tuple(opts.to))
@@ -428,7 +435,7 @@ def _report_notebook(opts: BuildOptions) -> Path:
     return Path(opts.notebook) if opts.notebook is not None else REPORT_NOTEBOOK
 
 
-def _run(work: list[Unit], opts: BuildOptions, state: _State) -> None:
+def _run(work: list[Unit], opts: BuildOptions, state: _State, paths: Sequence[Path] = ()) -> None:
     notebooks = {
         UnitKind.REPORT: read_notebook(_report_notebook(opts)).decode(),
         UnitKind.SUMMARY: "",
@@ -446,6 +453,20 @@ def _run(work: list[Unit], opts: BuildOptions, state: _State) -> None:
     poll = POLL_SECONDS if dask is not None else None
     clean = False
     output_dir, manifest = state.output_dir, state.manifest
+    ready: dict[str, dict[str, bytes]] = {}  # summaries' files from the collection cache
+    prepared: set[str] = set()
+
+    def summaries(units: list[Unit]) -> dict[str, dict[str, bytes]]:
+        """The files of the summaries `units` (their years' reports are done, so the failed
+        ones are known: 未生成) from the collection cache; {}: they read the params."""
+        missing = {u.key: _missing(manifest, u.year) for u in units}
+        wanted = (output_dir, list(paths), summary_specs(units), missing)
+        if dask is not None:  # no shared disk: the driver reads the params
+            return prepare_summaries(*wanted)
+        try:  # in a warm worker: pandas and the checks stay out of the driver
+            return pool.submit(prepare_summaries, *wanted).result()
+        except Exception:  # killed at the deadline, crashed: the summaries read the params
+            return {}
 
     def finish(unit: Unit, formats: tuple[str, ...], result: Result) -> None:
         entry = store(output_dir, unit, formats, result)
@@ -465,7 +486,11 @@ def _run(work: list[Unit], opts: BuildOptions, state: _State) -> None:
         while True:
             while order.ready and len(running) < ahead:
                 unit = order.ready.popleft()
-                task = _task(unit, opts, notebooks, state)
+                if unit.kind == UnitKind.SUMMARY and unit.key not in prepared:
+                    released = [unit, *(u for u in order.ready if u.kind == UnitKind.SUMMARY)]
+                    prepared.update(u.key for u in released)
+                    ready.update(summaries(released))
+                task = _task(unit, opts, notebooks, state, ready)
                 if isinstance(task, Result):
                     finish(unit, (), task)
                     continue

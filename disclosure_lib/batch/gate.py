@@ -78,9 +78,13 @@ def check_unit(kind: UnitKind, agency: str, year: int, reports: Iterable[Report]
         checked.figures = key_figures(report)
         return checked
     # the year's reports (and their cross-year rules), not every year of the history shipped
-    found = year_findings(reports, year)
-    # A report with errors is left out of the summary's figures and listed apart
-    # (`summary.year_summary`): the summary itself has no error, `--strict` never blocks it.
+    return summary_checked(year_findings(reports, year))
+
+
+def summary_checked(found: Sequence[Finding]) -> Checked:
+    """A year summary's counts from its year's findings (`summary.year_findings`). A report
+    with errors is left out of the summary's figures and listed apart (`summary.year_summary`):
+    the summary itself has no error, and `--strict` never blocks it."""
     return summarize([f for f in found if not f.is_error], keep=False)
 
 

@@ -63,6 +63,11 @@ class Result:
     code: dict[str, str] = field(default_factory=dict)  # library modules used, by hash
 
 
+# A summary's task from the build's collection cache (batch/summaries.py): its YearSummary
+# (summary.dump_summary) and its check counts (a pickled `gate.Checked`), no params texts
+SUMMARY_FILE = "summary.pickle"
+CHECKED_FILE = "checked.pickle"
+
 _WARM = False  # set once a process has imported what its tasks need
 TEMP_PREFIX = "disclosure-build-"  # + "<pid>-": a worker's params folder for one unit
 # rendering.typst_pdf.TEMP_PREFIX (not imported: the driver sweeps too; a test keeps them equal)
@@ -114,15 +119,24 @@ def run_task(task: Task) -> Result:
     tmp = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-")).resolve()
     try:
         params_dir = tmp / "params"
-        for rel, data in task.files.items():
-            path = params_dir / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(zlib.decompress(data))
-        checked = _check(task, params_dir)
+        ready = task.kind == UnitKind.SUMMARY and SUMMARY_FILE in task.files
+        if ready:
+            # the driver computed it with these: their code goes into the manifest's record
+            from .. import checks, collection_cache  # noqa: F401
+
+            (tmp / SUMMARY_FILE).write_bytes(task.files[SUMMARY_FILE])
+            checked = _read_checked(task.files[CHECKED_FILE])
+        else:
+            for rel, data in task.files.items():
+                path = params_dir / rel
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(zlib.decompress(data))
+            checked = _check(task, params_dir)
         if task.strict and checked.errors:
             result = Result(False, blocked=True, error=checked.first_error)
         else:
-            result = _execute(task, params_dir, _notebook_deadline(task, started))
+            summary_file = tmp / SUMMARY_FILE if ready else None
+            result = _execute(task, params_dir, _notebook_deadline(task, started), summary_file)
             if result.ok:
                 _convert(task, result)
             elif "CellTimeoutError" in result.error and task.timeout:
@@ -193,7 +207,18 @@ def _cpu() -> float:
     return t.user + t.system + t.children_user + t.children_system
 
 
-def _execute(task: Task, params_dir: Path, deadline: float | None) -> Result:
+def _read_checked(data: bytes) -> Checked:
+    import pickle
+
+    checked = pickle.loads(data)  # made by this build's driver (batch/summaries.py)
+    if not isinstance(checked, Checked):
+        raise DisclosureError("汇总的校验结果无法读取 (summary check counts unreadable)")
+    return checked
+
+
+def _execute(
+    task: Task, params_dir: Path, deadline: float | None, summary_file: Path | None = None
+) -> Result:
     import nbformat
 
     from ..rendering import notebook as render
@@ -207,7 +232,7 @@ def _execute(task: Task, params_dir: Path, deadline: float | None) -> Result:
                 deadline=deadline, profile=task.profile,
             )  # fmt: skip
         else:
-            out = _execute_summary(nb, task.year, params_dir, deadline, task.missing)
+            out = _execute_summary(nb, task.year, params_dir, deadline, summary_file, task.missing)
     except render.NotebookFailed as exc:
         failed = _relative_params_dir(exc.notebook, params_dir)
         return Result(False, nbformat.writes(failed), error=first_line(exc.message))
@@ -234,7 +259,12 @@ def _relative_params_dir(nb: Any, params_dir: Path) -> Any:
 
 
 def _execute_summary(
-    nb: Any, year: int, params_dir: Path, timeout: float | None, missing: tuple[str, ...] = ()
+    nb: Any,
+    year: int,
+    params_dir: Path,
+    timeout: float | None,
+    summary_file: Path | None,
+    missing: tuple[str, ...] = (),
 ) -> Any:
     from ..rendering import notebook as render
     from ..summary import title
@@ -243,7 +273,22 @@ def _execute_summary(
     parameters: dict[str, Any] = {"year": year, "params_dir": str(params_dir)}
     if missing:  # only then: a summary without failed reports runs as before, byte for byte
         parameters["missing"] = list(missing)
-    return render.run_notebook(nb, parameters, metadata, engine_name=ENGINE_NAME, deadline=timeout)
+    if summary_file is not None:
+        parameters["summary_file"] = str(summary_file)
+    out = render.run_notebook(nb, parameters, metadata, engine_name=ENGINE_NAME, deadline=timeout)
+    if summary_file is not None:  # a temp path: the output names the file alone
+        _replace_parameter(out, "summary_file", str(summary_file), SUMMARY_FILE)
+    return out
+
+
+def _replace_parameter(nb: Any, name: str, value: str, shown: str) -> None:
+    parameters = nb.metadata.get("papermill", {}).get("parameters", {})
+    if parameters.get(name) == value:
+        parameters[name] = shown
+    for cell in nb.cells:
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell.source = cell.source.replace(repr(value), repr(shown))
+            cell.source = cell.source.replace(f'"{value}"', f'"{shown}"')
 
 
 def _convert(task: Task, result: Result) -> None:

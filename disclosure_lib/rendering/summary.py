@@ -32,6 +32,10 @@ SECTIONS = ("汇总数据", "各机关排名", "数据校验", "统计图表", "
 TOP_N = 20  # agencies in the rankings table and the bar chart
 AGENCY_ROWS = 50  # agencies listed with their findings (most errors first)
 NAMES_LISTED = 30  # up to this many agencies, the scope and 全部通过 name them all
+# Up to this many agencies every one's rank is listed too; a province's thousands are not (at
+# 7,000 that table alone made a 9 MB PDF and 3 s of layout): the top TOP_N and the spread
+# stand for them, each agency's figures are in the data (`YearSummary.figures`, export).
+RANKS_LISTED = 200
 
 
 def heading(n: int) -> str:
@@ -151,8 +155,9 @@ def spread_table(figures: pd.DataFrame) -> lo.Table:
     return _data_table("spread", "各项指标的分布", head, rows, [0.0, *([4.0] * (len(head) - 1))])
 
 
-def rankings_section(s: YearSummary, top: int = TOP_N) -> Part:
-    """二、各机关排名: the top agencies with ranks, then how each figure spreads."""
+def rankings_section(s: YearSummary, top: int = TOP_N, listed: int = RANKS_LISTED) -> Part:
+    """二、各机关排名: the top agencies with ranks, then how each figure spreads; every
+    agency's rank when there are more than `top` and at most `listed`."""
     n = len(s.figures)
     shown = (
         f"下表列出本年新收申请数最多的 {top} 个机关（共 {n} 个）"
@@ -167,10 +172,18 @@ def rankings_section(s: YearSummary, top: int = TOP_N) -> Part:
         lo.Para("各项指标在全部机关中的分布（P25、P75 为四分位数）：", "plain"),
         spread_table(s.figures),
     ]
-    if n > top:  # every agency's rank, not only the first `top`
+    if top < n <= listed:  # every agency's rank, not only the first `top`
         by_name = s.figures.sort_values("agency", key=lambda a: a.map(agency_order(a)))
         everyone = rankings_table(by_name, n, "ranks-all", "全部机关的名次（按机关名称）")
         blocks += [lo.Para("全部机关的主要数据及名次：", "plain"), everyone]
+    elif n > listed:
+        blocks.append(
+            lo.Para(
+                f"{n} 个机关的名次不逐一列出：各机关的数据见其年度报告，"
+                "或导出汇总数据（disclosure export）。",
+                "plain",
+            )
+        )
     return Part([_section(2, blocks)], text=f"排名：{n} 个机关")
 
 

@@ -120,3 +120,29 @@ def test_bad_scheduler_addresses_are_one_line(
     err = capsys.readouterr().err
     assert code == 2 and "Traceback" not in err
     assert err.count("\n") == 1 and "dask" in err and address in err
+
+
+SHIPPED: dict[str, list[str]] = {}
+
+
+def _record(task: Task) -> Result:
+    SHIPPED[f"{task.kind}:{task.agency}:{task.year}"] = sorted(task.files)
+    return _answer(task)
+
+
+def test_on_dask_the_driver_ships_each_summary_ready_made(
+    tmp_path: Path, cluster: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No shared disk: the driver computes the summaries from the collection cache (issue 20)
+    and ships them; the worker gets no params text for a summary."""
+    from disclosure_lib.batch.worker import CHECKED_FILE, SUMMARY_FILE
+
+    monkeypatch.setenv("DISCLOSURE_CACHE_DIR", str(tmp_path / "caches"))
+    monkeypatch.setattr(b, "run_task", _record)
+    params = make_params(tmp_path / "params", AGENCIES[:1])
+    summary = b.build([params], output_dir=tmp_path / "out", to="html", progress=False,
+                      executor="dask", scheduler=cluster.scheduler_address)  # type: ignore[attr-defined]  # fmt: skip
+    assert not summary.failed, summary.table()
+    summaries = {k: v for k, v in SHIPPED.items() if k.startswith("summary")}
+    assert summaries and all(v == [CHECKED_FILE, SUMMARY_FILE] for v in summaries.values())
+    assert list((tmp_path / "caches").glob("collection-*.pickle"))

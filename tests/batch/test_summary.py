@@ -3,6 +3,7 @@ headings numbered in one scheme, short blocks never last; a name in mathtext bre
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -75,3 +76,42 @@ def test_the_pdf_never_ends_a_page_with_a_heading(built: Path, summary: Beautifu
         assert len(body) > 1 or images, f"page {n} holds only {body}"
     printed = [x for lines, _ in pages for x in lines if x in headings]
     assert printed == headings  # every heading printed, in order
+
+
+def test_the_summary_comes_from_the_collection_cache(built: Path) -> None:
+    """Issue 20: the driver's pool computes the summary from the collection cache (kept out
+    of the output folder); the notebook reads it (`summary_file`)."""
+    from disclosure_lib.collection_cache import CollectionCache, cache_path
+
+    nb = json.loads((built / "summary.ipynb").read_text(encoding="utf-8"))
+    assert nb["metadata"]["papermill"]["parameters"]["summary_file"] == "summary.pickle"
+    cache = CollectionCache.load(cache_path(built.parent))
+    assert cache.note == "" and len(cache.entries) == 8
+    assert not list(built.parent.rglob("*.pickle"))  # nothing of it is published
+
+
+@pytest.mark.slow
+def test_an_edit_reaches_the_summary_through_the_cache(tmp_path: Path) -> None:
+    from disclosure_lib.collection_cache import CollectionCache, cache_path
+    from disclosure_lib.params import load_report
+
+    params, out = tmp_path / "params", tmp_path / "out"
+    for i, agency in enumerate(("甲局", "乙局")):
+        for report in demo_series(agency, range(2023, 2025), seed=80 + i, scale=30):
+            save_report(report, params_path(params, agency, report.year))
+    first = b.build([params], output_dir=out, to=("html",), progress=False)
+    assert not first.failed, first.table()
+    path = params_path(params, "甲局", 2024)
+    report = load_report(path)
+    for row in ("new", "disclosed", "total"):
+        for col in ("natural", "total"):
+            report.set("applications", row, col, (report.get("applications", row, col) or 0) + 500)
+    save_report(report, path)
+    again = b.build([params], output_dir=out, to=("html",), progress=False)
+    assert sorted(x.label for x in again.built) == ["2024年 汇总", "甲局 2024年"]
+    year = CollectionCache.load(cache_path(out)).year_summary(2024)
+    new = [load_report(params_path(params, a, 2024)).get("applications", "new", "total")
+           for a in ("甲局", "乙局")]  # fmt: skip
+    assert year.total.get("applications", "new", "total") == sum(new)  # type: ignore[arg-type]
+    page = (out / "2024" / "summary.html").read_text(encoding="utf-8")
+    assert f">{sum(new)}<" in page  # type: ignore[arg-type]

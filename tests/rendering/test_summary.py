@@ -206,3 +206,13 @@ def test_spread_has_quartiles_and_every_agency_is_ranked(many: sm.YearSummary) -
     everyone = next(b for b in section.blocks if isinstance(b, lo.Table) and b.key == "ranks-all")
     assert len(everyone.rows) == 1 + 29  # all but 测试区第07局 (errors: left out)
     assert [r[0].text for r in everyone.rows[1:]] == sorted(many.figures["agency"])
+
+
+def test_thousands_of_agencies_are_not_listed_one_by_one(many: sm.YearSummary) -> None:
+    """Issue 20: past `listed` agencies the top N and the spread stand for them all."""
+    (section,) = rs.rankings_section(many, top=10, listed=20).blocks
+    assert isinstance(section, lo.Section)
+    keys = [b.key for b in section.blocks if isinstance(b, lo.Table)]
+    assert keys == ["rankings", "spread"]
+    texts = [b.text for b in section.blocks if isinstance(b, lo.Para)]
+    assert any(t.startswith("30 个机关的名次不逐一列出") for t in texts)
