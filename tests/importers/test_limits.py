@@ -7,13 +7,14 @@ from __future__ import annotations
 import random
 import resource
 import time
+from pathlib import Path
 
 import pytest
 
 from disclosure_lib.errors import DisclosureError, ImportFailed
-from disclosure_lib.importers import limits
+from disclosure_lib.importers import document, limits
 from disclosure_lib.importers.bounded import run_bounded
-from disclosure_lib.importers.document import import_bytes
+from disclosure_lib.importers.document import import_bytes, import_file
 from disclosure_lib.importers.html import check_markup
 from disclosure_lib.importers.pdf import read_pdf
 from disclosure_lib.importers.text import published_text
@@ -30,6 +31,19 @@ def refusal(data: bytes, name: str) -> str:
     message = str(info.value)
     assert message.startswith(f"{name}: ") and "\n" not in message
     return message
+
+
+def test_file_size_over_the_limit(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(document, "MAX_BYTES", 1_000)
+    monkeypatch.setattr(document, "MAX_PDF_BYTES", 2_000)
+    text, pdf = tmp_path / "a.txt", tmp_path / "a.pdf"
+    text.write_bytes("一、总体情况\n".encode() * 100)
+    pdf.write_bytes(h.many_pages_pdf(30))
+    assert len(pdf.read_bytes()) > 2_000
+    for path in (text, pdf):
+        with pytest.raises(ImportFailed, match="file too large") as info:
+            import_file(path)
+        assert str(info.value).startswith(f"{path}: ")
 
 
 def test_pdf_pages_over_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:
