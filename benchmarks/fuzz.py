@@ -124,6 +124,8 @@ def hostile_cases() -> list[tuple[str, str, Callable[[], bytes]]]:
         ("PDF: a run-length stream inflating to 1 GiB", "a.pdf",
          lambda: h.runlength_bomb_pdf(2**30)),
         ("PDF: a form drawing itself", "a.pdf", h.self_drawing_form_pdf),
+        ("PDF: a font's ToUnicode map inflating to 1 GiB", "a.pdf",
+         lambda: h.font_bomb_pdf(2**30)),
         ("PDF: a page tree 100,000 levels deep", "a.pdf", lambda: h.deep_page_tree_pdf(100_000)),
         ("HTML: 1M nested <div> (3 MB)", "a.html", lambda: h.nested_html(1_000_000)),
         ("HTML: 1M nested <b> (3 MB)", "a.html", lambda: h.nested_html(1_000_000, "b")),

@@ -250,3 +250,20 @@ def _column(index: int) -> str:
         index, rest = divmod(index - 1, 26)
         name = chr(65 + rest) + name
     return name
+
+
+def font_bomb_pdf(size: int) -> bytes:
+    """One page of text whose font's ToUnicode map inflates to `size` bytes: a stream the
+    structure check does not inflate (it is no page content), left to the memory limit."""
+    return _pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R"
+            + _RESOURCES % 5
+            + b">>",
+            _stream(b"BT /F1 12 Tf 72 720 Td (Annual report) Tj ET"),
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /ToUnicode 6 0 R >>",
+            _stream(_bomb(size), b"/FlateDecode"),
+        ]
+    )

@@ -80,6 +80,15 @@ def test_inflate_bomb_is_refused_at_the_cap(monkeypatch: pytest.MonkeyPatch) -> 
         assert "解压后超过 1 MB" in message and "stream too large when decoded" in message
 
 
+def test_a_stream_outside_the_pages_stops_at_the_memory_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # a font's map of 128 MB: no page content, so pdfminer inflates it, past 64 MB more
+    monkeypatch.setattr(limits, "MAX_MEMORY", 64 * 2**20)
+    message = refusal(h.font_bomb_pdf(128 * 2**20), "a.pdf")
+    assert "读取 PDF 所需内存超过上限 64 MB" in message and "memory limit" in message
+
+
 def test_forms_drawn_count_each_time(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(limits, "MAX_TEXT_OPS", 1_000)
     # 20 operators drawn 100 times: 2,000 as drawn (and the 100 Do), from a 1 KB stream
