@@ -4,9 +4,12 @@ page runs in a child stopped at the time and memory limits, the caller never gro
 
 from __future__ import annotations
 
+import io
 import random
+import re
 import resource
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -15,6 +18,8 @@ from disclosure_lib.errors import DisclosureError, ImportFailed
 from disclosure_lib.importers import document, limits
 from disclosure_lib.importers.bounded import run_bounded
 from disclosure_lib.importers.document import import_bytes, import_file
+from disclosure_lib.importers.excel import workbook_bytes
+from disclosure_lib.importers.excel_read import check_zip
 from disclosure_lib.importers.html import check_markup
 from disclosure_lib.importers.pdf import read_pdf
 from disclosure_lib.importers.text import published_text
@@ -159,6 +164,21 @@ def test_workbook_cells_over_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "单元格超过 300 个" in message and "too many cells" in message
     # at the cap: read, and refused for what it is (no template)
     assert "not a disclosure template workbook" in refusal(h.big_sheet_xlsx(300), "a.xlsx")
+
+
+def test_workbook_cells_are_counted_exactly(monkeypatch: pytest.MonkeyPatch) -> None:
+    data = workbook_bytes(consistent_report("示例区教育局", 2023, random.Random(1)))
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        cells = sum(
+            len(re.findall(rb"<(?:c|si)[\s/>]", z.read(n)))
+            for n in z.namelist()
+            if n.startswith("xl/worksheets/") or n == "xl/sharedStrings.xml"
+        )
+    monkeypatch.setattr(limits, "MAX_WORKBOOK_CELLS", cells)
+    check_zip(data)  # the filled-in template at the cap is read
+    monkeypatch.setattr(limits, "MAX_WORKBOOK_CELLS", cells - 1)
+    with pytest.raises(ImportFailed, match="too many cells"):
+        check_zip(data)
 
 
 def test_text_characters_over_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:
