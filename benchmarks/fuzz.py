@@ -119,6 +119,8 @@ def hostile_cases() -> list[tuple[str, str, Callable[[], bytes]]]:
         ("PDF: a form XObject of 100 operators drawn 5,000 times", "a.pdf",
          lambda: h.xobject_pdf(5000)),
         ("PDF: 100,000 empty pages", "a.pdf", lambda: h.many_pages_pdf(100_000)),
+        ("PDF: 100,000 empty pages in nodes of 300", "a.pdf",
+         lambda: h.many_pages_pdf(100_000, per_node=300)),
         ("PDF: 7 pages sharing 4,000 operators (under the cap)", "a.pdf",
          lambda: h.shared_stream_pdf(7)),
         ("PDF: a run-length stream inflating to 1 GiB", "a.pdf",

@@ -93,14 +93,32 @@ def xobject_pdf(calls: int, ops: int = 100) -> bytes:
     )
 
 
-def many_pages_pdf(pages: int) -> bytes:
-    """`pages` empty pages, each its own object (pdfminer reads a page listed twice once)."""
-    kids = b" ".join(b"%d 0 R" % (3 + i) for i in range(pages))
+def many_pages_pdf(pages: int, per_node: int = 0) -> bytes:
+    """`pages` empty pages, each its own object (pdfminer reads a page listed twice once);
+    `per_node`: listed by intermediate nodes of that many pages each, not all by the root."""
     page = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>"
+    if not per_node:
+        kids = b" ".join(b"%d 0 R" % (3 + i) for i in range(pages))
+        return _pdf(
+            [
+                b"<< /Type /Catalog /Pages 2 0 R >>",
+                b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, pages),
+                *[page] * pages,
+            ]
+        )
+    nodes = -(-pages // per_node)
+    first_page = 3 + nodes
+    tree = []
+    for n in range(nodes):
+        ids = range(first_page + n * per_node, first_page + min(pages, (n + 1) * per_node))
+        kids = b" ".join(b"%d 0 R" % i for i in ids)
+        tree.append(b"<< /Type /Pages /Parent 2 0 R /Kids [%s] /Count %d >>" % (kids, len(ids)))
+    root = b" ".join(b"%d 0 R" % (3 + n) for n in range(nodes))
     return _pdf(
         [
             b"<< /Type /Catalog /Pages 2 0 R >>",
-            b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, pages),
+            b"<< /Type /Pages /Kids [%s] /Count %d >>" % (root, pages),
+            *tree,
             *[page] * pages,
         ]
     )

@@ -22,6 +22,7 @@ from disclosure_lib.importers.excel import workbook_bytes
 from disclosure_lib.importers.excel_read import check_zip
 from disclosure_lib.importers.html import check_markup
 from disclosure_lib.importers.pdf import read_pdf
+from disclosure_lib.importers.pdf_scan import check_pdf
 from disclosure_lib.importers.text import published_text
 from disclosure_lib.synth import consistent_report
 
@@ -53,7 +54,18 @@ def test_file_size_over_the_limit(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
 
 def test_pdf_pages_over_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(limits, "MAX_PAGES", 5)
-    assert "PDF 超过 5 页" in refusal(h.many_pages_pdf(6), "a.pdf")
+    # no node lists more than 5: the pages are counted as the tree is walked
+    assert "PDF 超过 5 页" in refusal(h.many_pages_pdf(6, per_node=3), "a.pdf")
+
+
+def test_a_page_list_longer_than_the_page_limit_is_refused_unparsed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(limits, "MAX_PAGES", 5)
+    data = h.many_pages_pdf(6)
+    check_pdf(h.many_pages_pdf(5), "a.pdf")  # five pages listed: the walk counts them
+    with pytest.raises(ImportFailed, match="页面树的一个节点列出超过 5 项"):
+        check_pdf(data, "a.pdf")
 
 
 def test_pdf_pages_at_the_limit_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
