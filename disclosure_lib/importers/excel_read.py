@@ -102,9 +102,10 @@ def _check_cells(data: bytes, infos: list[zipfile.ZipInfo], path: Path | str | N
                 with z.open(info) as fh:
                     while chunk := fh.read(1 << 20):
                         piece = tail + chunk
-                        # a match across the cut is counted in the next piece
-                        count += len(_CELL.findall(piece[: len(piece) - 3]))
-                        tail = piece[len(piece) - 3 :]
+                        # one starting in the last 3 bytes may be cut: counted with the next
+                        end = len(piece) - 3
+                        count += sum(1 for m in _CELL.finditer(piece) if m.start() < end)
+                        tail = piece[end:]
                 count += len(_CELL.findall(tail))
             except (zipfile.BadZipFile, ValueError, OSError, EOFError, RuntimeError):
                 return  # openpyxl says what is wrong with it

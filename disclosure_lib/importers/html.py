@@ -7,8 +7,8 @@ label cell spanning several rows (rowspan) or columns (colspan) is emitted once,
 page has it; span copies would only repeat labels.
 
 Bounded (`limits`): the markup is scanned before BeautifulSoup builds anything — elements,
-table cells tags, and nesting depth as html.parser would nest them (an unclosed tag stays open) —
-and a large page is read in a child process under the time and memory limits.
+tags, table cells, and the nesting depth as html.parser builds it (an unclosed tag stays
+open) — and a large page is read in a child process under the time and memory limits.
 """
 
 from __future__ import annotations

@@ -85,6 +85,8 @@ def _read_pdf(data: bytes, path: Path | str | None) -> list[Block]:
     except (ImportError_, MemoryError):
         raise
     except Exception as exc:  # pdfminer on damaged or hostile input: any error, one message
+        if _out_of_memory(exc):  # pdfplumber wraps pdfminer's errors: the memory limit's own
+            raise MemoryError from None
         raise ImportError_(
             f"无法读取 PDF 文件 (unreadable PDF: {type(exc).__name__})", path=path
         ) from None
@@ -93,6 +95,15 @@ def _read_pdf(data: bytes, path: Path | str | None) -> list[Block]:
     blocks = limits.check_blocks(_blocks(items), path)
     check_printable("\n".join(b.plain() for b in blocks), path)
     return blocks
+
+
+def _out_of_memory(exc: BaseException | None) -> bool:
+    seen = 0
+    while exc is not None and seen < 20:
+        if isinstance(exc, MemoryError):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
 
 
 Row = list[str | None]  # a table row's cells by column; None where a merged cell spans

@@ -5,7 +5,8 @@ decode a stream. Each page's content streams, and the forms they draw (`Do`), ar
 here with a cap (`limits.MAX_STREAM`: a 1 MB stream inflating to 1 GiB stops at the cap) and
 counted as drawn — a stream shared by 250 pages counts 250 times, as the layout would read
 it 250 times: bytes of content (`MAX_CONTENT`) and drawing operators (text shown: Tj TJ ' ",
-forms drawn: Do; `MAX_TEXT_OPS`). Pages are counted before any is read (`MAX_PAGES`).
+forms drawn: Do; `MAX_TEXT_OPS`). Pages are counted before any is read (`MAX_PAGES`), and a
+page tree node listing more children than that is refused before pdfminer parses the list.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from .limits import refuse
 _TEXT_OP = re.compile(rb"(?<![^\s\])>])(?:Tj|TJ|'|\")(?![^\s\[(</%])")
 _DO = re.compile(rb"/([^\s/\[\]()<>{}%]+)\s*Do(?![^\s\[(</%])")
 _CHUNK = 1 << 16
+_KIDS = re.compile(rb"/Kids\s*\[([^\]]*)\]")  # a page tree node's children, as written
 
 
 @dataclass
@@ -104,6 +106,15 @@ def _name(value: Any) -> str | None:
 
 def check_pdf(data: bytes, path: Path | str | None) -> None:
     """Refuse a PDF over a limit (pages, a stream decoded, content or operators as drawn)."""
+    for kids in _KIDS.finditer(data):
+        # pdfminer parses a whole array before the first page: 100,000 entries took 15 s
+        if kids.group(1).count(b"R") > limits.MAX_PAGES:
+            raise refuse(
+                f"PDF 页面树的一个节点列出超过 {limits.MAX_PAGES} 项（页数上限 "
+                f"{limits.MAX_PAGES}），超出上限",
+                "too many pages",
+                path,
+            )
     document = PDFDocument(PDFParser(io.BytesIO(data)))
     scan = _Scan(path)
     for pages, page in enumerate(PDFPage.create_pages(document), start=1):

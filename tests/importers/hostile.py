@@ -93,14 +93,32 @@ def xobject_pdf(calls: int, ops: int = 100) -> bytes:
     )
 
 
-def many_pages_pdf(pages: int) -> bytes:
-    """`pages` empty pages, each its own object (pdfminer reads a page listed twice once)."""
-    kids = b" ".join(b"%d 0 R" % (3 + i) for i in range(pages))
+def many_pages_pdf(pages: int, per_node: int = 0) -> bytes:
+    """`pages` empty pages, each its own object (pdfminer reads a page listed twice once);
+    `per_node`: listed by intermediate nodes of that many pages each, not all by the root."""
     page = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>"
+    if not per_node:
+        kids = b" ".join(b"%d 0 R" % (3 + i) for i in range(pages))
+        return _pdf(
+            [
+                b"<< /Type /Catalog /Pages 2 0 R >>",
+                b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, pages),
+                *[page] * pages,
+            ]
+        )
+    nodes = -(-pages // per_node)
+    first_page = 3 + nodes
+    tree = []
+    for n in range(nodes):
+        ids = range(first_page + n * per_node, first_page + min(pages, (n + 1) * per_node))
+        kids = b" ".join(b"%d 0 R" % i for i in ids)
+        tree.append(b"<< /Type /Pages /Parent 2 0 R /Kids [%s] /Count %d >>" % (kids, len(ids)))
+    root = b" ".join(b"%d 0 R" % (3 + n) for n in range(nodes))
     return _pdf(
         [
             b"<< /Type /Catalog /Pages 2 0 R >>",
-            b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, pages),
+            b"<< /Type /Pages /Kids [%s] /Count %d >>" % (root, pages),
+            *tree,
             *[page] * pages,
         ]
     )
@@ -250,3 +268,20 @@ def _column(index: int) -> str:
         index, rest = divmod(index - 1, 26)
         name = chr(65 + rest) + name
     return name
+
+
+def font_bomb_pdf(size: int) -> bytes:
+    """One page of text whose font's ToUnicode map inflates to `size` bytes: a stream the
+    structure check does not inflate (it is no page content), left to the memory limit."""
+    return _pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R"
+            + _RESOURCES % 5
+            + b">>",
+            _stream(b"BT /F1 12 Tf 72 720 Td (Annual report) Tj ET"),
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /ToUnicode 6 0 R >>",
+            _stream(_bomb(size), b"/FlateDecode"),
+        ]
+    )

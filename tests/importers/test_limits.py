@@ -4,18 +4,25 @@ page runs in a child stopped at the time and memory limits, the caller never gro
 
 from __future__ import annotations
 
+import io
 import random
+import re
 import resource
 import time
+import zipfile
+from pathlib import Path
 
 import pytest
 
 from disclosure_lib.errors import DisclosureError, ImportFailed
-from disclosure_lib.importers import limits
+from disclosure_lib.importers import document, limits
 from disclosure_lib.importers.bounded import run_bounded
-from disclosure_lib.importers.document import import_bytes
+from disclosure_lib.importers.document import import_bytes, import_file
+from disclosure_lib.importers.excel import workbook_bytes
+from disclosure_lib.importers.excel_read import check_zip
 from disclosure_lib.importers.html import check_markup
 from disclosure_lib.importers.pdf import read_pdf
+from disclosure_lib.importers.pdf_scan import check_pdf
 from disclosure_lib.importers.text import published_text
 from disclosure_lib.synth import consistent_report
 
@@ -32,9 +39,33 @@ def refusal(data: bytes, name: str) -> str:
     return message
 
 
+def test_file_size_over_the_limit(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(document, "MAX_BYTES", 1_000)
+    monkeypatch.setattr(document, "MAX_PDF_BYTES", 2_000)
+    text, pdf = tmp_path / "a.txt", tmp_path / "a.pdf"
+    text.write_bytes("一、总体情况\n".encode() * 100)
+    pdf.write_bytes(h.many_pages_pdf(30))
+    assert len(pdf.read_bytes()) > 2_000
+    for path in (text, pdf):
+        with pytest.raises(ImportFailed, match="file too large") as info:
+            import_file(path)
+        assert str(info.value).startswith(f"{path}: ")
+
+
 def test_pdf_pages_over_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(limits, "MAX_PAGES", 5)
-    assert "PDF 超过 5 页" in refusal(h.many_pages_pdf(6), "a.pdf")
+    # no node lists more than 5: the pages are counted as the tree is walked
+    assert "PDF 超过 5 页" in refusal(h.many_pages_pdf(6, per_node=3), "a.pdf")
+
+
+def test_a_page_list_longer_than_the_page_limit_is_refused_unparsed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(limits, "MAX_PAGES", 5)
+    data = h.many_pages_pdf(6)
+    check_pdf(h.many_pages_pdf(5), "a.pdf")  # five pages listed: the walk counts them
+    with pytest.raises(ImportFailed, match="页面树的一个节点列出超过 5 项"):
+        check_pdf(data, "a.pdf")
 
 
 def test_pdf_pages_at_the_limit_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -64,6 +95,15 @@ def test_inflate_bomb_is_refused_at_the_cap(monkeypatch: pytest.MonkeyPatch) -> 
         assert len(data) < 20_000
         message = refusal(data, "a.pdf")
         assert "解压后超过 1 MB" in message and "stream too large when decoded" in message
+
+
+def test_a_stream_outside_the_pages_stops_at_the_memory_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # a font's map of 128 MB: no page content, so pdfminer inflates it, past 64 MB more
+    monkeypatch.setattr(limits, "MAX_MEMORY", 64 * 2**20)
+    message = refusal(h.font_bomb_pdf(128 * 2**20), "a.pdf")
+    assert "读取 PDF 所需内存超过上限 64 MB" in message and "memory limit" in message
 
 
 def test_forms_drawn_count_each_time(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -136,6 +176,21 @@ def test_workbook_cells_over_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "单元格超过 300 个" in message and "too many cells" in message
     # at the cap: read, and refused for what it is (no template)
     assert "not a disclosure template workbook" in refusal(h.big_sheet_xlsx(300), "a.xlsx")
+
+
+def test_workbook_cells_are_counted_exactly(monkeypatch: pytest.MonkeyPatch) -> None:
+    data = workbook_bytes(consistent_report("示例区教育局", 2023, random.Random(1)))
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        cells = sum(
+            len(re.findall(rb"<(?:c|si)[\s/>]", z.read(n)))
+            for n in z.namelist()
+            if n.startswith("xl/worksheets/") or n == "xl/sharedStrings.xml"
+        )
+    monkeypatch.setattr(limits, "MAX_WORKBOOK_CELLS", cells)
+    check_zip(data)  # the filled-in template at the cap is read
+    monkeypatch.setattr(limits, "MAX_WORKBOOK_CELLS", cells - 1)
+    with pytest.raises(ImportFailed, match="too many cells"):
+        check_zip(data)
 
 
 def test_text_characters_over_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:
