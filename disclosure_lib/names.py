@@ -8,6 +8,7 @@ different for different names.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -175,14 +176,22 @@ def _cut_middle(name: str, budget: int) -> str:
 # --- the order of agencies -------------------------------------------------------------------
 
 
-def pinyin_syllables(name: str) -> list[str]:
+@functools.lru_cache(maxsize=1 << 16)
+def pinyin_syllables(name: str) -> tuple[str, ...]:
     """The pinyin of `name`, one syllable per Chinese character (phrases read as phrases:
     长沙 → chang sha), other runs (digits, Latin letters) kept, all lower case. Loads pypinyin's
     dictionaries (≈ 55 MB) on first use: a process that must stay small asks another
     (`batch.site`)."""
     from pypinyin import Style, lazy_pinyin
 
-    return [s.lower() for s in lazy_pinyin(name, style=Style.NORMAL, errors="default")]
+    return tuple(s.lower() for s in lazy_pinyin(name, style=Style.NORMAL, errors="default"))
+
+
+def pinyin_search(name: str) -> tuple[str, str]:
+    """`name`'s pinyin as the index keeps and matches it: the syllables separated by spaces
+    (none inside one), and their initials."""
+    syllables = [s for s in ("".join(x.split()) for x in pinyin_syllables(name)) if s]
+    return " ".join(syllables), "".join(s[:1] for s in syllables)
 
 
 def agency_key(name: str, syllables: Sequence[str] | None = None) -> tuple[tuple[str, ...], str]:
