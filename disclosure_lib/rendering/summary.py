@@ -19,7 +19,7 @@ import pandas as pd
 from .. import format as fmt
 from ..findings import SEVERITY_LABEL
 from ..names import agency_key, agency_order
-from ..summary import LEFT_OUT_MISSING, RANKED, RATE, YearSummary, distribution
+from ..summary import RANKED, RATE, YearSummary, distribution
 from . import layout as lo
 from .compose import Part
 from .grids import table_grid
@@ -327,6 +327,8 @@ def left_out_note(s: YearSummary) -> str:
 def left_out_section(s: YearSummary) -> Part:
     """五、未计入汇总的报告: agency, year, check errors and why, in name order; a Part without
     blocks when every report of the year is counted."""
+    from ..summary import LEFT_OUT_MISSING
+
     if s.left_out.empty:
         return Part([], text="")
     rows = [
