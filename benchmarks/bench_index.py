@@ -1,6 +1,6 @@
 """The index at scale (issue 20.4): page sizes and build time at 100 / 2,100 / 20,000 reports.
 
-    .venv/bin/python benchmarks/bench_index.py [--reports 100 2100 20000]
+    .venv/bin/python benchmarks/bench_index.py [--reports 100 2100 20000] [--browser]
 
 Generates manifest entries as a build records them (agencies × 3 years, realistic names and
 paths, key figures, a few with errors, warnings, late or blocked; an office collection file
@@ -9,6 +9,8 @@ an empty pinyin cache (a first build: the names' pinyin computed in a child proc
 with the cache filled (every later build). Prints the landing page's size, the largest year
 page's (what a browser loads first when it opens that year: its rows are embedded), the
 data files', and the times. Target (issue 20.4): a year page ≤ 1 MB at 20,000 reports.
+With `--browser`, the largest year page is opened in Chromium (tests/browser.py): seconds
+until its first rows are drawn, then to sort by a column and to filter by a status.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import random
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -68,7 +71,30 @@ def make_entries(reports: int, seed: int = 1) -> list[Entry]:
     return out
 
 
-def measure(reports: int) -> dict[str, float]:
+def in_browser(page_path: Path) -> dict[str, float]:
+    """Seconds to load and draw `page_path`, to sort it by 本年新收, to filter it by 逾期."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from tests.browser import chromium
+
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-index-chromium-") as profile,
+        chromium(Path(profile)) as context,
+    ):
+        page = context.new_page()
+        t = time.perf_counter()
+        page.goto(page_path.as_uri(), wait_until="load")
+        page.wait_for_function("document.getElementById('shown').textContent.length > 0")
+        load = time.perf_counter() - t
+        t = time.perf_counter()
+        page.click("th[data-sort=f0] button")
+        page.wait_for_function("document.querySelector('th[data-sort=f0]').ariaSort")
+        sort = time.perf_counter() - t
+        t = time.perf_counter()
+        page.click('button[data-status="l"]')
+        return {"load": load, "sort": sort, "filter": time.perf_counter() - t}
+
+
+def measure(reports: int, browser: bool = False) -> dict[str, float]:
     entries = make_entries(reports)
     n = sum(1 for e in entries if e.agency)
     expected = agency_names(-(-reports // len(YEARS)) + 3)  # three expected, never submitted
@@ -90,20 +116,25 @@ def measure(reports: int) -> dict[str, float]:
         landing = (out / "index.html").stat().st_size
         page = max(p.stat().st_size for p in years)
         size = sum(p.stat().st_size for p in data)
+        shown = in_browser(max(years, key=lambda p: p.stat().st_size)) if browser else {}
     return {"reports": n, "landing": landing, "year_page": page, "data": size, "cold": cold,
-            "warm": warm}  # fmt: skip
+            "warm": warm, **shown}  # fmt: skip
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--reports", type=int, nargs="+", default=[100, 2100, 20000])
+    ap.add_argument("--browser", action="store_true", help="also time the page in Chromium")
     args = ap.parse_args()
     print(f"{'reports':>8} {'index.html':>11} {'year page':>10} {'data (all)':>11} "
           f"{'build (cold)':>13} {'build (warm)':>13}")  # fmt: skip
-    results = [measure(n) for n in args.reports]
+    results = [measure(n, args.browser) for n in args.reports]
     for r in results:
         print(f"{r['reports']:>8,} {r['landing'] / 1e3:>9.1f}kB {r['year_page'] / 1e6:>8.3f}MB "
               f"{r['data'] / 1e6:>9.3f}MB {r['cold']:>12.2f}s {r['warm']:>12.2f}s")  # fmt: skip
+        if "load" in r:
+            print(f"{'':>8} Chromium: drawn in {r['load']:.2f}s, sorted in {r['sort']:.2f}s, "
+                  f"filtered in {r['filter']:.2f}s")  # fmt: skip
     last = results[-1]
     verdict = "ok" if last["year_page"] <= TARGET else "OVER"
     print(f"largest year page at {last['reports']:,} reports: {last['year_page'] / 1e6:.3f} MB "

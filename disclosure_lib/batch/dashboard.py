@@ -33,6 +33,7 @@ PROFILE_LABEL = {"publish": "发布版", "review": "审阅版"}
 FILES = {"h": ".html", "p": ".pdf", "d": ".docx", "n": ".ipynb", "x": ".failed.ipynb"}
 FILE_LABEL = {"h": "HTML", "p": "PDF", "d": "Word", "n": "笔记本", "x": "出错的笔记本"}
 DATA_VERSION = 1
+PAGE_ROWS = 200  # rows the page draws at a time ("再显示"): thousands take seconds to lay out
 
 
 @dataclass
@@ -216,6 +217,7 @@ def year_data(rows: list[Row], year: int, today: datetime.date) -> dict[str, Any
         "figures": list(KEY_FIGURES),
         "files": {c: [FILES[c], FILE_LABEL[c]] for c in FILES},
         "columns": COLUMNS,
+        "page": PAGE_ROWS,
         "rows": _front_coded([row_data(r, i, default_due) for i, r in enumerate(rows)]),
     }
 

@@ -279,6 +279,7 @@ def year_page(
         out.append(f'<th scope="col" data-sort="{key}"{sort}><button type="button">'
                    f"{esc(label)}</button></th>")  # fmt: skip
     out.append('<th scope="col">文件</th></tr></thead><tbody></tbody></table>')
+    out.append('<p><button type="button" id="more" class="more" hidden></button></p>')
     out.append(f'<p><a href="{findings_page_name(year)}">{year}年全部校验问题</a></p>')
     out.append(_stamp())
     out.append(f'</main><script type="application/json" id="data">{data}</script>')

@@ -1,5 +1,6 @@
 """The index pages' stylesheet and the year page's script (`site.py`): rows from the page's
-embedded JSON (`dashboard.year_data`), filtered by status and name, sorted by a column."""
+embedded JSON (`dashboard.year_data`), filtered by status and name, sorted by a column, drawn
+`page` rows at a time (a table of thousands of rows takes the browser seconds to lay out)."""
 
 CSS = """
 body{font-family:"Noto Sans CJK SC","Noto Sans SC","Microsoft YaHei",sans-serif;margin:2em;
@@ -14,12 +15,13 @@ td.num{text-align:right;white-space:nowrap}
 a{margin-right:.5em;color:#0b57a4}small{color:#595959}
 .incomplete{border:2px solid #b3261e;padding:.5em .8em;color:#b3261e}
 .controls{margin:1em 0}.controls input{font-size:1em;padding:.3em;width:16em}
-.controls button{font-size:1em;margin:.2em .3em .2em 0;padding:.2em .6em;background:#fff;
-border:1px solid #595959;border-radius:.3em;color:#222;cursor:pointer}
+.controls button,button.more{font-size:1em;margin:.2em .3em .2em 0;padding:.2em .6em;
+background:#fff;border:1px solid #595959;border-radius:.3em;color:#222;cursor:pointer}
 .controls button[aria-pressed=true]{background:#0b57a4;color:#fff;border-color:#0b57a4}
 fieldset{border:none;padding:0;margin:0 0 .5em}legend{padding:0;font-weight:bold}
 th button{font:inherit;font-weight:bold;background:none;border:none;padding:0;color:#222;
-cursor:pointer;text-align:left}th button:focus,.controls button:focus{outline:2px solid #0b57a4}
+cursor:pointer;text-align:left}
+th button:focus,.controls button:focus,button.more:focus{outline:2px solid #0b57a4}
 th[aria-sort=ascending] button::after{content:" ▲"}
 th[aria-sort=descending] button::after{content:" ▼"}
 nav a[aria-current]{font-weight:bold;color:#222;text-decoration:none}
@@ -32,8 +34,8 @@ SCRIPT = """
 var D=JSON.parse(document.getElementById("data").textContent),C={};
 D.columns.forEach(function(c,i){C[c]=i;});
 var rows=D.rows,body=document.querySelector("#reports tbody"),box=document.getElementById("filter"),
-note=document.getElementById("shown"),DAY=864e5,today=Date.parse(D.today),ORDER=Object.keys(D.statuses),
-st={status:"",q:"",col:"agency",dir:1};
+note=document.getElementById("shown"),more_=document.getElementById("more"),DAY=864e5,today=Date.parse(D.today),ORDER=Object.keys(D.statuses),
+st={status:"",q:"",col:"agency",dir:1,limit:0};
 var prev=["",""];rows.forEach(function(r,i){r.i=i;[["agency","agency_shared"],
 ["pinyin","pinyin_shared"]].forEach(function(f,k){var a=C[f[0]];
 r[a]=prev[k]=prev[k].slice(0,r[C[f[1]]])+r[a];});});
@@ -84,9 +86,13 @@ deadline(r)+"</td>");if(has(r,"m")){s.push('<td class="num na">—</td><td class
 num(r[C.acknowledged],"ack"));}D.figures.forEach(function(_,k){s.push(figure(r,k));});
 s.push("<td>"+(p?esc(D.profiles[p]||p):'<span class="na">—</span>')+"</td><td>"+files(r)+
 "</td></tr>");return s.join("");}
-function show(){var q=st.q,list=rows.filter(function(r){return (!st.status||has(r,st.status))&&
-(!q||find(r).indexOf(q)>=0);});list.sort(cmp);body.innerHTML=list.map(html).join("");
-note.textContent="显示 "+list.length+" / "+rows.length+" 份";}
+function show(more){var q=st.q,list=rows.filter(function(r){return (!st.status||
+has(r,st.status))&&(!q||find(r).indexOf(q)>=0);});list.sort(cmp);st.limit=more?st.limit+D.page:
+D.page;body.innerHTML=list.slice(0,st.limit).map(html).join("");var all=list.length<=st.limit;
+note.textContent=all?"显示 "+list.length+" / "+rows.length+" 份":"筛选出 "+list.length+" / "+
+rows.length+" 份，显示前 "+st.limit+" 份";more_.hidden=all;
+more_.textContent="再显示 "+Math.min(D.page,list.length-st.limit)+" 份";}
+more_.addEventListener("click",function(){show(true);});
 document.querySelectorAll("button[data-status]").forEach(function(b,_,all){
 b.addEventListener("click",function(){st.status=b.dataset.status;all.forEach(function(o){
 o.setAttribute("aria-pressed",o===b?"true":"false");});show();});});

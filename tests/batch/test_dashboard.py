@@ -201,3 +201,24 @@ def test_links_point_at_the_files_and_findings(page: Any) -> None:
     erred = NAMES[PLAN["g"]]  # the first with a check error
     [*_, findings] = _links(page, erred)
     assert findings[0] == "校验问题" and findings[1].startswith("findings-2024.html#r")
+
+
+def test_rows_are_drawn_a_page_at_a_time(
+    page: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Thousands of rows take a browser seconds to lay out: `PAGE_ROWS` at a time, "再显示"."""
+    monkeypatch.setattr(dash, "PAGE_ROWS", 40)
+    entries, office = _entries()
+    write_index(tmp_path, entries, collection=office, today=TODAY)
+    tab = page.context.new_page()
+    tab.goto((tmp_path / "index-2024.html").as_uri(), wait_until="load")
+    assert len(tab.evaluate(_NAMES)) == 40
+    assert tab.text_content("#shown") == "筛选出 100 / 100 份，显示前 40 份"
+    assert tab.text_content("#more") == "再显示 40 份"
+    tab.click("#more")
+    tab.click("#more")
+    assert tab.evaluate(_NAMES) == sorted(NAMES, key=agency_key)
+    assert tab.is_hidden("#more") and tab.text_content("#shown") == "显示 100 / 100 份"
+    tab.click('button[data-status="e"]')  # a filter starts from the first page again
+    assert len(tab.evaluate(_NAMES)) == 5 and tab.is_hidden("#more")
+    tab.close()
