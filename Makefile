@@ -6,6 +6,9 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
+# mypy's cache lives in the venv and setup fills it: `make typecheck` then re-analyses only the
+# project's modules, not the installed packages (≈ 5 CPU-s instead of ≈ 33 on a clean clone)
+MYPY := $(VENV)/bin/mypy --cache-dir $(VENV)/mypy_cache
 JOBS ?=
 
 .PHONY: setup system fonts report check test lint typecheck pytest lab clean
@@ -32,6 +35,7 @@ $(STAMP): pyproject.toml | system
 	@# (fails with what to install when no CJK font is found: never a report with missing glyphs)
 	$(PY) -m disclosure_lib.rendering.fonts --rebuild-cache
 	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
+	-$(MYPY) >/dev/null
 	touch $(STAMP)
 
 report: setup
@@ -45,7 +49,7 @@ lint: setup
 	$(VENV)/bin/ruff format --check disclosure_lib tests benchmarks
 
 typecheck: setup
-	$(VENV)/bin/mypy
+	$(MYPY)
 
 # two xdist workers, whole modules each (module fixtures made once), the modules reading the
 # session's shared outputs on one worker, slow modules first (tests/conftest.py)
