@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 from . import format as fmt
 from .errors import DisclosureError, ParamsError
 from .files import write_atomic
-from .findings import Finding, acknowledge, file_of, make_finding
+from .findings import Finding, acknowledge, make_finding
 from .model import Report
 
 if TYPE_CHECKING:
@@ -505,4 +505,4 @@ def cached_collection(
     return cache
 
 
-__all__ = ["CollectionCache", "Entry", "Update", "cache_path", "cached_collection", "file_of"]
+__all__ = ["CollectionCache", "Entry", "Update", "cache_path", "cached_collection"]
