@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
+import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
@@ -346,7 +347,10 @@ def _run(work: list[Unit], opts: BuildOptions, state: _State, paths: Sequence[Pa
             return prepare_summaries(*wanted)
         try:  # in a warm worker: pandas and the checks stay out of the driver
             return pool.submit(prepare_summaries, *wanted).result()
-        except Exception:  # killed at the deadline, crashed: the summaries read the params
+        except Exception as exc:  # killed at the deadline, crashed: the summaries read the params
+            why = first_line(f"{type(exc).__name__}: {exc}")
+            print(f"汇总缓存未能使用，汇总改为读取参数文件 (collection cache not used): {why}",
+                  file=sys.stderr)  # fmt: skip
             return {}
 
     tasks = _tasks(work, opts, notebooks, state, summaries)
