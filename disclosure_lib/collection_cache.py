@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 from . import format as fmt
 from .errors import DisclosureError, ParamsError
 from .files import write_atomic
-from .findings import Finding, acknowledge, file_of, make_finding
+from .findings import Finding, acknowledge, make_finding
 from .model import Report
 
 if TYPE_CHECKING:
@@ -401,11 +401,11 @@ PARALLEL_MIN = 200  # files to read before the reading is spread over the cores
 
 
 def _read_all(todo: list[_Todo]) -> Iterator[_Read]:
-    """Each file of `todo` read and checked: here one by one (its Report given back for the
-    cross-year findings), or, for many files on several cores, a folder (an agency's years)
-    per task in forked processes, each making its folder's cross-year findings itself."""
-    cores = os.cpu_count() or 1
-    if len(todo) < PARALLEL_MIN or cores < 2:
+    """Each file of `todo` read and checked: one by one (its Report given back for the
+    cross-year findings), or, for many files, a folder (an agency's years) at a time, each
+    making its folder's cross-year findings itself, on every core in forked processes: the
+    Reports of thousands of files are never all held at once."""
+    if len(todo) < PARALLEL_MIN:
         for item in todo:
             yield _read_one(item)
         return
@@ -415,6 +415,11 @@ def _read_all(todo: list[_Todo]) -> Iterator[_Read]:
     groups: dict[Path, list[_Todo]] = {}
     for item in todo:
         groups.setdefault(item[1].parent, []).append(item)
+    cores = os.cpu_count() or 1
+    if cores < 2:
+        for group in groups.values():
+            yield from _read_group(group)
+        return
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(cores, mp_context=context) as pool:
         for done in pool.map(_read_group, groups.values(), chunksize=8):
@@ -507,4 +512,4 @@ def cached_collection(
     return cache
 
 
-__all__ = ["CollectionCache", "Entry", "Update", "cache_path", "cached_collection", "file_of"]
+__all__ = ["CollectionCache", "Entry", "Update", "cache_path", "cached_collection"]

@@ -25,6 +25,7 @@ import dataclasses
 import datetime
 import functools
 import os
+import sys
 import time
 from collections import Counter, deque
 from collections.abc import Sequence
@@ -465,7 +466,10 @@ def _run(work: list[Unit], opts: BuildOptions, state: _State, paths: Sequence[Pa
             return prepare_summaries(*wanted)
         try:  # in a warm worker: pandas and the checks stay out of the driver
             return pool.submit(prepare_summaries, *wanted).result()
-        except Exception:  # killed at the deadline, crashed: the summaries read the params
+        except Exception as exc:  # killed at the deadline, crashed: the summaries read the params
+            why = first_line(f"{type(exc).__name__}: {exc}")
+            print(f"汇总缓存未能使用，汇总改为读取参数文件 (collection cache not used): {why}",
+                  file=sys.stderr)  # fmt: skip
             return {}
 
     def finish(unit: Unit, formats: tuple[str, ...], result: Result) -> None:
