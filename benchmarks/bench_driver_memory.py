@@ -130,6 +130,7 @@ def main() -> None:
         for n in sizes:
             payload = 8 if n >= args.small_from else args.payload_kb
             results[n] = measure(n, payload, Path(tmp)), payload
+            print(json.dumps({n: results[n][0]}), flush=True)  # before a slow clean-up
             # the outputs of one size go before the next is written
             subprocess.run(["rm", "-rf", str(Path(tmp) / f"out-{n}")], check=True)
     base = results[args.baseline][0]

@@ -176,7 +176,7 @@ class Manifest:
         self._module: dict[str, str | None] = {}
         self._codes: dict[str, dict[str, str]] = {}  # ref -> the shared module-hash dict
         self._code_ok: dict[str, bool] = {}
-        self._brief: dict[str, dict[str, Any]] = {}
+        self._brief: dict[str, tuple[Any, ...]] = {}  # a tuple: 20,000 of them at once
         self.changed = 0  # entries recorded or forgotten since opened
 
     @classmethod
@@ -211,7 +211,7 @@ class Manifest:
         e = self.db.entry(key, CHECKED)
         if e is None:
             return False
-        self._brief[key] = {k: e[k] for k in BRIEF}  # the line a skipped unit gets
+        self._brief[key] = tuple(e[k] for k in BRIEF)  # the line a skipped unit gets
         if e["fingerprint"] != fingerprint or not self._same_code(e["code"]):
             return False
         if e["status"] == Status.BLOCKED:
@@ -317,7 +317,7 @@ class Manifest:
     def brief(self, key: str) -> dict[str, Any] | None:
         """Status, counts, first error of `key` (a skipped unit's line; `up_to_date` read it)."""
         found = self._brief.pop(key, None)
-        return found if found is not None else self.db.entry(key, BRIEF)
+        return dict(zip(BRIEF, found, strict=True)) if found else self.db.entry(key, BRIEF)
 
     def begin_writes(self) -> bool:
         """Note, committed, that outputs are being written; True if the last build or render
