@@ -55,7 +55,11 @@ def cli_holding_2023(tmp: Path) -> tuple[list[str], Path]:
     hold.touch()
     wait = f"while year == 2023 and os.path.exists({str(hold)!r}):\n    time.sleep(0.1)"
     notebook = notebook_with(tmp, "import os, time\n" + wait)
-    code = ("import sys; from pathlib import Path; from disclosure_lib.batch import build; "
+    # Ctrl-C as from a terminal, whatever an earlier test left this process's children (a
+    # signal ignored or blocked is inherited: the build would run on, deaf to it)
+    code = ("import signal, sys; from pathlib import Path; from disclosure_lib.batch import build; "
+            "signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT}); "
+            "signal.signal(signal.SIGINT, signal.default_int_handler); "
             f"build.REPORT_NOTEBOOK = Path({str(notebook)!r}); "
             "from disclosure_lib.cli import main; sys.exit(main(sys.argv[1:]))")  # fmt: skip
     return [sys.executable, "-c", code], hold
