@@ -51,8 +51,7 @@ STALE_DAYS = 30  # a cache not written for this long (an output folder gone) is 
 # build killed at its deadline or by the user resumes from there, not from nothing
 CHECKPOINT_SECONDS = 60.0
 MAGIC = b"disclosure-lib collection cache 1\n"
-# a file whose mtime is this close to the cache's save time may have changed within one tick
-RACY_NS = 2_000_000_000
+RACY_NS = 2_000_000_000  # an mtime this close to the last save may hide a change: hash it
 # the modules whose code makes what the cache keeps: another version of any is a new cache
 _CODE = (
     "checks.py", "checks_trend.py", "checks_values.py", "collection_cache.py", "findings.py",
@@ -498,6 +497,3 @@ def cached_collection(
     cache.update(paths)
     cache.save()
     return cache
-
-
-__all__ = ["CollectionCache", "Entry", "Update", "cache_path", "cached_collection"]
