@@ -1,10 +1,8 @@
 """The collection cache: what the year summaries need of every params file, kept per file and
 refreshed per changed file, one per output folder (`cache_path`).
 
-It is kept out of the output folder, which is what gets published (a pickle has no business
-on a web server, and a build's outputs stay exactly what the manifest lists): in
-`$DISCLOSURE_CACHE_DIR`, else `$XDG_CACHE_HOME/disclosure_lib` (`~/.cache/disclosure_lib`),
-named after the output folder's absolute path; files unused for `STALE_DAYS` are removed.
+Kept out of the (published) output folder: in `$DISCLOSURE_CACHE_DIR`, else
+`$XDG_CACHE_HOME/disclosure_lib`, named after the output folder; removed after `STALE_DAYS`.
 
 Per params file (keyed by its path; unchanged while size and mtime are, re-hashed when the
 mtime is too recent to tell, re-read when its SHA-256 differs) the cache keeps its official
@@ -18,10 +16,9 @@ operations: duplicates (D1) and the peer check (Y3, `checks_trend.peer_findings`
 findings are then those of `summary.year_findings` over the loaded reports, in the same order
 (`tests/test_collection_cache.py` compares them on generated reports with injected errors).
 
-The file is one pickle behind a magic line and its SHA-256, written atomically; a file that
-does not match its hash, is of another version, or was written by other code is rebuilt
-(`note` says why), never trusted. It holds only builtins, Decimal and the library's own
-`Finding`/`Report` (loaded by a restricted unpickler).
+One pickle behind a magic line and its SHA-256, written atomically; a file not matching its
+hash or written by other code is rebuilt (`note` says why), never trusted. A restricted
+unpickler loads only builtins, Decimal, dates, paths and the library's `Finding`/`Report`.
 """
 
 from __future__ import annotations
@@ -54,8 +51,7 @@ STALE_DAYS = 30  # a cache not written for this long (an output folder gone) is 
 # build killed at its deadline or by the user resumes from there, not from nothing
 CHECKPOINT_SECONDS = 60.0
 MAGIC = b"disclosure-lib collection cache 1\n"
-# a file whose mtime is this close to the cache's save time may have changed within one tick
-RACY_NS = 2_000_000_000
+RACY_NS = 2_000_000_000  # an mtime this close to the last save may hide a change: hash it
 # the modules whose code makes what the cache keeps: another version of any is a new cache
 _CODE = (
     "checks.py", "checks_trend.py", "checks_values.py", "collection_cache.py", "findings.py",
@@ -124,8 +120,6 @@ _ALLOWED = {
     ("disclosure_lib.model", "Acknowledgement"),
     ("pathlib", "PosixPath"),
     ("pathlib", "WindowsPath"),
-    ("copyreg", "_reconstructor"),
-    ("builtins", "object"),
 }
 
 
@@ -510,6 +504,3 @@ def cached_collection(
     cache.update(paths)
     cache.save()
     return cache
-
-
-__all__ = ["CollectionCache", "Entry", "Update", "cache_path", "cached_collection"]
