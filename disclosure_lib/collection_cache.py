@@ -357,16 +357,11 @@ class CollectionCache:
         return sm.frame_of(data, [(e.agency, e.year) for e in entries], cells or sm.CELLS)
 
     def year_summary(
-        self,
-        year: int,
-        only: Collection[str] | None = None,
-        findings: Sequence[Finding] | None = None,
-        *,
-        missing: Iterable[str] = (),
-    ) -> YearSummary:
+        self, year: int, only: Collection[str] | None = None,
+        findings: Sequence[Finding] | None = None, *, missing: Iterable[str] = (),
+    ) -> YearSummary:  # fmt: skip
         """`summary.year_summary` of the reports kept (a RenderError if none is of `year`);
-        `findings`: the year's `year_findings` when the caller has them already. Reports with
-        errors and those of `missing` agencies are left out and listed (`left_out`)."""
+        `findings`: the year's `year_findings` if already made; `missing`: failed reports."""
         from . import summary as sm
 
         entries = self.select(year, only)
@@ -376,12 +371,11 @@ class CollectionCache:
         if findings is None:
             findings = self.year_findings(year, only)
         frame = sm.frame_of_findings(findings)
-        dropped = sm.left_out(frame, year, missing)
-        skip = set(dropped["agency"])
-        chosen = sorted((e for e in of_year if e.agency not in skip), key=lambda e: e.agency)
-        earlier = self.cells([e for e in entries if e.year < year], sm.KEY_CELLS)
-        cells = self.cells(chosen)
-        return sm.summary_of(year, cells, earlier, [e.amounts for e in chosen], frame, dropped)
+        dropped, earlier = sm.left_out(frame, year, missing), [e for e in entries if e.year < year]
+        chosen = sorted((e for e in of_year if e.agency not in set(dropped["agency"])),
+                        key=lambda e: e.agency)  # fmt: skip
+        return sm.summary_of(year, self.cells(chosen), self.cells(earlier, sm.KEY_CELLS),
+                             [e.amounts for e in chosen], frame, dropped)  # fmt: skip
 
     def frame(self) -> pd.DataFrame:
         """Every report kept as one `summary.cell_frame` (explore.ipynb, the index)."""

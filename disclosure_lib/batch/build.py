@@ -27,7 +27,6 @@ import functools
 import os
 import sys
 import time
-from collections import Counter, deque
 from collections.abc import Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from dataclasses import dataclass, field
@@ -36,17 +35,18 @@ from typing import Any
 
 from ..errors import BuildError, ParamsError, UnreadableError
 from .dask_executor import POLL_SECONDS, DaskExecutor
+from .lock import OutputLock
 from .manifest import (
     MANIFEST_NAME,
     Entry,
     Manifest,
-    OutputLock,
     combine,
     file_digest,
     remove_stale_temps,
 )
 from .manifest_db import LEGACY_NAME
 from .options import DEFAULT_TIMEOUT, BuildOptions
+from .order import UnitOrder, failed_agencies, summaries_of_retried
 from .plan import (
     REPORT_NOTEBOOK,
     SUMMARY_NOTEBOOK,
@@ -235,7 +235,7 @@ def build(
             stale = u.load_error or opts.force or not manifest.up_to_date(
                 u.key, u.fingerprint, formats, strict=opts.strict)  # fmt: skip
             (todo if stale else skipped).append(u)
-        retried = _summaries_of_retried(units, todo, manifest)
+        retried = summaries_of_retried(units, todo, manifest)
         todo += retried
         skipped = [u for u in skipped if u not in retried]
         state = _State(output_dir, manifest, Progress(len(units), enabled=opts.progress))
@@ -364,45 +364,6 @@ def _write_index(
     return path
 
 
-def _summaries_of_retried(units: list[Unit], todo: list[Unit], manifest: Manifest) -> list[Unit]:
-    """Summaries up to date whose year has a report that failed last time and is built again:
-    they list it as 未生成, which its new outcome may change."""
-    retried = {u.year for u in todo if u.kind == UnitKind.REPORT
-               and (e := manifest.entries.get(u.key)) is not None
-               and e.status == Status.FAILED}  # fmt: skip
-    return [u for u in units
-            if u.kind == UnitKind.SUMMARY and u.year in retried and u not in todo]  # fmt: skip
-
-
-class _Order:
-    """The order units are handed out in: reports first (a summary is the longest single
-    unit), a year's summary once every report of that year in this build has finished, so
-    that it lists those that failed as 未生成 (`missing`) instead of counting them."""
-
-    def __init__(self, work: list[Unit]) -> None:
-        self.ready = deque(u for u in work if u.kind == UnitKind.REPORT)
-        self.pending = Counter(u.year for u in self.ready)
-        self.summaries = [u for u in work if u.kind == UnitKind.SUMMARY]
-        self._release()
-
-    def done(self, unit: Unit) -> None:
-        if unit.kind == UnitKind.REPORT:
-            self.pending[unit.year] -= 1
-            self._release()
-
-    def _release(self) -> None:
-        ready = [u for u in self.summaries if self.pending[u.year] <= 0]
-        self.summaries = [u for u in self.summaries if u not in ready]
-        self.ready.extend(ready)
-
-
-def _missing(manifest: Manifest, year: int) -> tuple[str, ...]:
-    """Agencies whose report of `year` failed (as the manifest has it now): not built."""
-    return tuple(sorted(e.agency for e in manifest.listing()
-                        if e.kind == UnitKind.REPORT and e.year == year and e.agency
-                        and e.status == Status.FAILED))  # fmt: skip
-
-
 def _task(
     unit: Unit,
     opts: BuildOptions,
@@ -417,7 +378,7 @@ def _task(
     except ParamsError as exc:
         return Result(False, error=first_line(str(exc)))
     formats = _formats(state, unit, tuple(opts.to))
-    missing = _missing(state.manifest, unit.year) if unit.kind == UnitKind.SUMMARY else ()
+    missing = failed_agencies(state.manifest, unit.year) if unit.kind == UnitKind.SUMMARY else ()
     return Task(unit.kind, unit.agency, unit.year, files, notebooks[unit.kind], formats,
                 opts.timeout, opts.profile, opts.pdf_standard, opts.strict,
                 missing=missing)  # fmt: skip
@@ -446,7 +407,7 @@ def _run(work: list[Unit], opts: BuildOptions, state: _State, paths: Sequence[Pa
     jobs = min(opts.jobs or default_jobs(), len(work))
     pool = _executor(opts.executor, jobs, opts.scheduler, opts.timeout,
                      pandas=any(u.kind == UnitKind.SUMMARY for u in work))  # fmt: skip
-    order = _Order(work)
+    order = UnitOrder(work)
     ahead = max(jobs, getattr(pool, "slots", jobs)) * (1 + AHEAD_PER_WORKER)
     running: dict[Future[Any], tuple[Unit, tuple[str, ...]]] = {}
     # the local pool kills a unit at its deadline itself; on dask the driver does
@@ -460,7 +421,7 @@ def _run(work: list[Unit], opts: BuildOptions, state: _State, paths: Sequence[Pa
     def summaries(units: list[Unit]) -> dict[str, dict[str, bytes]]:
         """The files of the summaries `units` (their years' reports are done, so the failed
         ones are known: 未生成) from the collection cache; {}: they read the params."""
-        missing = {u.key: _missing(manifest, u.year) for u in units}
+        missing = {u.key: failed_agencies(manifest, u.year) for u in units}
         wanted = (output_dir, list(paths), summary_specs(units), missing)
         if dask is not None:  # no shared disk: the driver reads the params
             return prepare_summaries(*wanted)

@@ -137,7 +137,8 @@ def render(
     `strict`, a report whose check finds errors raises `ReportBlocked` before anything runs.
     Raises BuildError when the output folder is locked by a build, is a file, is read-only.
     """
-    from .manifest import Manifest, OutputLock, remove_stale_temps
+    from .lock import OutputLock
+    from .manifest import Manifest, remove_stale_temps
 
     formats = parse_formats(to)
     profile, standards = check_profile(profile), check_standard(pdf_standard)

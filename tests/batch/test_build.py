@@ -16,7 +16,8 @@ import pytest
 
 from disclosure_lib.batch import build as b
 from disclosure_lib.batch.dashboard import read_rows
-from disclosure_lib.batch.manifest import OutputLock, entry_rows
+from disclosure_lib.batch.lock import OutputLock
+from disclosure_lib.batch.manifest import entry_rows
 from disclosure_lib.errors import BuildError
 from disclosure_lib.params import load_report, params_path
 from disclosure_lib.params_write import save_report

@@ -278,7 +278,7 @@ def test_render_into_a_read_only_folder_is_a_clear_error(tmp_path: Path) -> None
 
 def test_render_into_a_folder_a_build_holds_is_refused(tmp_path: Path) -> None:
     """Issue 12.11: a running build's lock keeps `render` out (and the other way round)."""
-    from disclosure_lib.batch.manifest import OutputLock
+    from disclosure_lib.batch.lock import OutputLock
     from disclosure_lib.errors import BuildError
 
     with OutputLock(tmp_path), pytest.raises(BuildError, match="另一个生成任务"):

@@ -1,0 +1,49 @@
+"""The order a build hands its units out in: reports first, a year's summary once that year's
+reports are done (so that it lists the failed ones as 未生成), and what a retry rebuilds."""
+
+from __future__ import annotations
+
+from collections import Counter, deque
+
+from .manifest import Manifest
+from .plan import Unit
+from .states import Status, UnitKind
+
+
+def summaries_of_retried(units: list[Unit], todo: list[Unit], manifest: Manifest) -> list[Unit]:
+    """Summaries up to date whose year has a report that failed last time and is built again:
+    they list it as 未生成, which its new outcome may change."""
+    retried = {u.year for u in todo if u.kind == UnitKind.REPORT
+               and (e := manifest.entries.get(u.key)) is not None
+               and e.status == Status.FAILED}  # fmt: skip
+    return [u for u in units
+            if u.kind == UnitKind.SUMMARY and u.year in retried and u not in todo]  # fmt: skip
+
+
+class UnitOrder:
+    """The order units are handed out in: reports first (a summary is the longest single
+    unit), a year's summary once every report of that year in this build has finished, so
+    that it lists those that failed as 未生成 (`missing`) instead of counting them."""
+
+    def __init__(self, work: list[Unit]) -> None:
+        self.ready = deque(u for u in work if u.kind == UnitKind.REPORT)
+        self.pending = Counter(u.year for u in self.ready)
+        self.summaries = [u for u in work if u.kind == UnitKind.SUMMARY]
+        self._release()
+
+    def done(self, unit: Unit) -> None:
+        if unit.kind == UnitKind.REPORT:
+            self.pending[unit.year] -= 1
+            self._release()
+
+    def _release(self) -> None:
+        ready = [u for u in self.summaries if self.pending[u.year] <= 0]
+        self.summaries = [u for u in self.summaries if u not in ready]
+        self.ready.extend(ready)
+
+
+def failed_agencies(manifest: Manifest, year: int) -> tuple[str, ...]:
+    """Agencies whose report of `year` failed (as the manifest has it now): not built."""
+    return tuple(sorted(e.agency for e in manifest.listing()
+                        if e.kind == UnitKind.REPORT and e.year == year and e.agency
+                        and e.status == Status.FAILED))  # fmt: skip
