@@ -16,6 +16,8 @@ from .names import printable
 
 Cell3 = tuple[str, str, str]  # (table key, row key, column key)
 SEVERITY_LABEL = {"error": "错误", "warning": "警告"}
+# printed on every page of a publish render whose checks find errors (and dropped on import)
+DRAFT_MARK = "草稿（校验未通过）"
 # What each rule checks, in Chinese, for readers who do not know the codes (the summary's
 # 数据校验); the equations' descriptions come from format.py.
 RULE_TEXT: dict[str, str] = {

@@ -20,6 +20,7 @@ from bs4 import BeautifulSoup, Comment, Doctype, NavigableString, ProcessingInst
 from bs4.exceptions import ParserRejectedMarkup
 
 from ..errors import ImportError_
+from ..findings import DRAFT_MARK
 from . import limits
 from .bounded import run_bounded
 from .oneline import page_lines
@@ -263,6 +264,8 @@ def html_blocks(text: str) -> list[Block]:
             continue
         if not isinstance(child, Tag) or child.name in SKIP_TAGS or child.name == "title":
             continue
+        if "draft" in (child.get("class") or ()) and child.get_text().startswith(DRAFT_MARK):
+            continue  # the banner of a draft of ours: not part of the report
         if child.name == "table":
             flush()
             blocks.extend(_table_rows(child))

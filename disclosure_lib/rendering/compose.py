@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import format as fmt
 from .. import formats
+from ..findings import DRAFT_MARK
 from ..model import Paragraph, Report
 from . import layout as lo
 from .grids import table_grid
@@ -31,7 +32,6 @@ CHARTS_HEADING = "附：统计图表"
 CHECKS_HEADING = "数据校验"
 # printed on every page of a publish render whose checks found errors (never on review renders,
 # which print the findings themselves)
-DRAFT_MARK = "草稿（校验未通过）"
 REVIEW = "review"
 TITLE_LINE = 20  # characters that fit a title line (2号 on the 156 mm type area)
 # Which charts illustrate which section when the report prints them (`charts: true`).
