@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import quote
 
-from .._version import __version__
+from .._version import SITE_GENERATOR, __version__
 from ..checks_trend import KEY_FIGURES
 from ..collection import Collection
 from ..names import visible
@@ -116,6 +116,7 @@ def _head(title: str) -> list[str]:
         "<!DOCTYPE html>",
         '<html lang="zh-CN"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f'<meta name="generator" content="{SITE_GENERATOR}">',
         f"<title>{esc(title)}</title><style>{_CSS}</style></head><body><main>",
     ]
 

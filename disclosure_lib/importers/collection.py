@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..errors import DisclosureError, ImportError_
 from ..model import Report
-from .document import ImportResult, import_file
+from .document import NOT_A_REPORT, ImportResult, import_file
 from .infer import use_chain, use_joint_chain
 
 # what a crawl holds besides pages: never a report
@@ -63,7 +63,6 @@ SKIP_SUFFIXES = frozenset(
         ".ipynb",
     )
 )
-NOT_A_REPORT = "未识别为政府信息公开工作年度报告"
 CHAIN_PASSES = 4  # a decision in one year can settle the next; a few passes reach a fixpoint
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import format as fmt
+from .._version import SITE_GENERATOR
 from ..errors import DisclosureError, ImportError_
 from ..findings import DRAFT_MARK
 from ..model import Contact, Paragraph, Report
@@ -69,6 +70,9 @@ class ImportResult:
 
 
 # --- entry points -----------------------------------------------------------------------------
+
+
+NOT_A_REPORT = "未识别为政府信息公开工作年度报告"  # how a file that is not one is refused
 
 
 def import_file(
@@ -147,6 +151,10 @@ def import_bytes(
         elif kind == "html":
             from .html import read_html
 
+            if f'content="{SITE_GENERATOR}"'.encode() in data[:4096]:
+                raise ImportError_(
+                    f"{NOT_A_REPORT}：本项目生成的索引页 (the index of a build)", path=path
+                )
             blocks = read_html(data, path)
         else:
             blocks = text_blocks(check_chars(decode_text(data, path), path))

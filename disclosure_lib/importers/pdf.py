@@ -8,7 +8,7 @@ Nothing here depends on one renderer's layout:
   table) goes back to the prose;
 - prose lines are rejoined into paragraphs: a line that reaches the right margin continues
   on the next unless that one is indented, is a heading, or starts after a paragraph gap;
-- page furniture (— 1 —, 第 1 页 / 共 6 页, 1/6) is dropped.
+- page furniture (— 1 —, 第 1 页 / 共 6 页, 1/6) is dropped, and the header of a draft of ours.
 
 A PDF without a text layer (a scan) is refused with the fix: OCR it first.
 """
@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ImportError_
+from ..findings import DRAFT_MARK
 from . import limits
 from .bounded import run_bounded
 from .headings import section_of_heading
@@ -130,7 +131,7 @@ def _page_items(page: Any, number: int) -> list[Item]:
     prose = page.filter(outside) if boxes else page
     for ln in prose.extract_text_lines(strip=True, return_chars=False):
         text = _AUTOSPACE.sub("", ln["text"]).strip()
-        if text and not _PAGE_FURNITURE.match(text):
+        if text and not _PAGE_FURNITURE.match(text) and text != DRAFT_MARK:
             items.append(
                 (
                     number,

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from disclosure_lib.batch import manifest as m
+from disclosure_lib.batch.lock import OutputLock
 from disclosure_lib.batch.states import Status, UnitKind
 from disclosure_lib.errors import BuildError
 
@@ -119,7 +120,7 @@ def test_library_inputs_track_templates_and_version() -> None:
 
 
 def _hold(path: str, seconds: float) -> None:
-    with m.OutputLock(path):
+    with OutputLock(path):
         time.sleep(seconds)
 
 
@@ -132,11 +133,11 @@ def test_lock_refuses_a_second_build(tmp_path: Path) -> None:
             assert time.monotonic() < deadline
             time.sleep(0.05)
         with pytest.raises(BuildError, match=f"进程 {proc.pid}"):
-            m.OutputLock(tmp_path).acquire()
+            OutputLock(tmp_path).acquire()
     finally:
         proc.kill()
         proc.join()
-    with m.OutputLock(tmp_path):  # the OS released the dead holder's lock
+    with OutputLock(tmp_path):  # the OS released the dead holder's lock
         pass
 
 
