@@ -231,12 +231,7 @@ def _render_args(p: argparse.ArgumentParser) -> None:
     options.params_dir(p)
     options.formats(p)
     options.output_dir(p)
-    p.add_argument(
-        "--notebook",
-        type=Path,
-        metavar="IPYNB",
-        help="报告笔记本，默认使用内置的 (report notebook; default: the bundled one)",
-    )
+    options.notebook(p)
     options.profile(p)
     options.strict(p)
 
@@ -282,12 +277,7 @@ def _preview_args(p: argparse.ArgumentParser) -> None:
     options.agency_year(p)
     options.params_dir(p)
     options.port(p)
-    p.add_argument(
-        "--notebook",
-        type=Path,
-        metavar="IPYNB",
-        help="报告笔记本，默认使用内置的 (report notebook; default: the bundled one)",
-    )
+    options.notebook(p)
     options.profile(p)
     p.add_argument(
         "--no-pdf", action="store_true", help="不在后台生成 PDF (no PDF in the background)"

@@ -84,6 +84,15 @@ def help_option(p: Parser) -> None:
     p.add_argument("-h", "--help", action="help", help="显示帮助并退出 (show this help and exit)")
 
 
+def notebook(p: Parser) -> None:
+    p.add_argument(
+        "--notebook",
+        type=Path,
+        metavar="IPYNB",
+        help="报告笔记本，默认使用内置的 (report notebook; default: the bundled one)",
+    )
+
+
 def profile(p: Parser) -> None:
     p.add_argument(
         "--profile",
