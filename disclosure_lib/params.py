@@ -195,6 +195,11 @@ def _read_file(path: Path) -> Report:
         raise UnreadableError(f"无法读取文件 (cannot read): {exc.strerror}", path=path) from None
     if len(raw) > MAX_BYTES:  # grew since stat
         raise too_large(len(raw), path)
+    return report_from_bytes(raw, path)
+
+
+def report_from_bytes(raw: bytes, path: Path) -> Report:
+    """The bytes read from the params file `path` as a report (UTF-8, a located error if not)."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -32,7 +32,7 @@ from ..errors import DisclosureError, ParamsError, RenderError
 from ..identity import check_agency, check_year
 from ..locate import find_params_dir, load_history, params_file_for
 from ..model import Report
-from ..params import SUFFIX, load_report, params_path
+from ..params import SUFFIX, load_report, params_path, report_from_bytes
 from ..rendering.notebook import DEFAULT_PROFILE, check_profile
 from ..rendering.typst_pdf import check_standard
 from .gate import Checked, check_unit
@@ -315,7 +315,7 @@ class Preview:
             raise ParamsError("参数文件不存在 (file not found)", path=self.path) from None
         except OSError as exc:
             raise ParamsError(f"无法读取 (cannot read): {exc.strerror}", path=self.path) from None
-        report = _parse(self.path, data)
+        report = report_from_bytes(data, self.path)
         if report.agency != self.agency or report.year != self.year:
             load_checked(self.agency, self.year, self.path)  # raises its located message
         files = {params_path(Path(), report.agency, report.year).as_posix(): data}
@@ -439,19 +439,6 @@ class Preview:
         from .plan import REPORT_NOTEBOOK, read_notebook
 
         return read_notebook(Path(notebook) if notebook else REPORT_NOTEBOOK).decode("utf-8")
-
-
-def _parse(path: Path, data: bytes) -> Report:
-    """`data`, the bytes read from `path`, as a report (the checks `params.load_report` makes
-    of a file's text)."""
-    from ..params_read import loads_report
-
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise ParamsError("文件不是 UTF-8 编码 (not UTF-8 text)", path=path, line=line) from None
-    return loads_report(text, path)
 
 
 def preview(
