@@ -140,6 +140,12 @@ def test_same_outputs_as_papermills_default_engine(
         assert have == want, want["source"]
     assert our_widgets == their_widgets
     for mine, their in zip(ours["cells"], theirs["cells"], strict=True):
-        if "flush=True" in "".join(mine["source"]):  # an explicit flush: its own output, always
-            assert len(mine["outputs"]) == len(their["outputs"]) > 1
+        source = "".join(mine["source"])
+        if "flush=True" in source:
+            # An explicit flush ends an output, in both engines; a kernel may also split a write
+            # further on its 0.2 s flush timer (seen once in CI: 'line' and '\n' apart), so
+            # theirs has at least one output per flush, ours exactly one.
+            flushes = source.count("flush=True")
+            assert len(mine["outputs"]) == flushes
+            assert len(their["outputs"]) >= flushes
     assert ours["metadata"]["language_info"] == theirs["metadata"]["language_info"]
