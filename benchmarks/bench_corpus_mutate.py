@@ -1,0 +1,384 @@
+"""Real published reports varied as unseen ones vary — does any figure change?
+
+    .venv/bin/python benchmarks/bench_corpus_mutate.py DIR [-j 2] [--only NAME,…] [-v]
+
+Every report file under DIR (the corpus: crawler header lines, then the body on one line) is
+imported as published, then once per mutation: a variation real pages show across the corpus
+(its README) and issue 15 — heading variants, page chrome, spaces inside labels, uneven and
+ideographic spaces between cells, 规范性文件 for 行政规范性文件, 钩稽关系, 先行有效件数, the fee
+section as 五, seven sections, a cover-letter title, the body broken into lines (one piece a
+line, one tab-indented cell a line as in the seed report), money in 元. Each mutated import is
+compared with the unmutated one, cell by cell:
+
+- same: every figure, the agency and the year as before;
+- blank: a figure read before is blank now (never a different value) — acceptable only where
+  the mutation really loses the information;
+- WRONG: a figure, the agency or the year differs — an importer mistake.
+
+Also counted: check errors the mutated import has and the unmutated one has not (a clean page
+must not get an error from an importer-side cause). One line per mutation, then the details of
+every file that is not `same` (`-v`: also the cells).
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import random
+import re
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import disclosure_lib as dl  # noqa: E402
+from disclosure_lib import format as fmt  # noqa: E402
+from disclosure_lib import format2019 as f19  # noqa: E402
+from disclosure_lib.importers.collection import FileOutcome  # noqa: E402
+
+Cells = dict[tuple[str, str, str], object]
+HEADER_LINES = 9  # the crawler's header (标题: … 正文 separator) before the body
+Page = tuple[list[str], str]  # (header lines, body)
+Mutation = Callable[[list[str], str, random.Random], Page | None]
+
+
+# --- mutations --------------------------------------------------------------------------------
+
+
+def _replace_first(body: str, pairs: tuple[tuple[str, str], ...]) -> str | None:
+    for old, new in pairs:
+        if old in body:
+            return body.replace(old, new, 1)
+    return None
+
+
+def headings(head: list[str], body: str, rnd: random.Random) -> Page | None:
+    """五 and 六 as real offices title them (issue 15, kind 3)."""
+    five = rnd.choice(
+        (
+            "五、存在的主要问题及明年工作计划",
+            "五、存在的主要问题及改进措施",
+            "五、存在的主要问题和改进情况",
+        )
+    )
+    six = rnd.choice(("六、需要说明的其他事项与附表", "六、其他需报告的事项", "六、其他需说明事项"))
+    out = _replace_first(body, ((fmt.section("五").heading, five),))
+    out = _replace_first(out or body, ((fmt.section("六").heading, six),))
+    return None if out is None or out == body else (head, out)
+
+
+CHROME_BEFORE = (
+    "当前位置： 首页 > 政务公开 > 政府信息公开年报 微信 微博 QQ空间 全真版 文字版 "
+    "【字体：大 中 小】 打印 文件下载 相关链接： "
+)
+CHROME_AFTER = " 附件下载 （此件主动公开） 联系电话：0591-12345678 扫一扫在手机打开当前页"
+
+
+def chrome(head: list[str], body: str, rnd: random.Random) -> Page | None:
+    """Website navigation before the body, attachments and a contact line after it."""
+    return head, CHROME_BEFORE + body + CHROME_AFTER
+
+
+def _labels() -> list[str]:
+    """Row labels and column headers of both formats, longest first (no ordinal prefixes)."""
+    out: set[str] = set()
+    for t in (*fmt.TABLES, *f19.TABLES):
+        for r in t.rows:
+            label = re.sub(
+                r"^(?:[（(][一二三四五六七八九十]+[）)]|\d+[.．]|[一二三四五六]、)", "", r.label
+            )
+            if len(label) >= 4:
+                out.add(label)
+        for c in t.columns:
+            if len(c.label) >= 4 and "（" not in c.label:
+                out.add(c.label)
+    out |= {"本年度办理结果", "社会公益组织", "法律服务机构", "商业企业", "科研机构"}
+    return sorted(out, key=len, reverse=True)
+
+
+def label_spaces(head: list[str], body: str, rnd: random.Random) -> Page | None:
+    """A space inside table labels and headers (`社会公益 组织`, `本年度办 理结果`)."""
+    pattern = re.compile("|".join(re.escape(x) for x in _labels()))
+
+    def split(m: re.Match[str]) -> str:
+        s = m.group(0)
+        at = rnd.randrange(1, len(s))
+        return s[:at] + " " + s[at:]
+
+    out = pattern.sub(split, body)
+    return None if out == body else (head, out)
+
+
+_SPACED_DIGITS = re.compile(r"(?<=\d) (?=\d)")
+
+
+def uneven_spaces(head: list[str], body: str, rnd: random.Random) -> Page | None:
+    """Spaces between cells printed as runs, ideographic spaces (U+3000) or both."""
+    out = _SPACED_DIGITS.sub(lambda _: rnd.choice(("  ", "\u3000", " \u3000", "   ")), body)
+    return None if out == body else (head, out)
+
+
+def normative(head: list[str], body: str, rnd: random.Random) -> Page | None:
+    """规范性文件 for 行政规范性文件 (the row and the prose)."""
+    out = body.replace("行政规范性文件", "规范性文件")
+    return None if out == body else (head, out)
+
+
+def typos(head: list[str], body: str, rnd: random.Random) -> Page | None:
+    """钩稽关系 for 勾稽关系, 先行有效件数 for 现行有效件数 (table header), 行政法复议."""
+    out = body.replace("勾稽关系", "钩稽关系").replace("现行有效件数", "先行有效件数", 1)
+    out = out.replace("政府信息公开行政复议", "政府信息公开行政法复议", 1)
+    return None if out == body else (head, out)
+
+
+FEE_SECTION = "五、信息处理费收取情况 通知收取件数 通知收取金额（元） 实际收取金额（元） 0 0 0 "
+
+
+def fee_as_five(head: list[str], body: str, rnd: random.Random) -> Page | None:
+    """A section 五、信息处理费收取情况 before 五, which becomes 六 (六 dropped, as jjpq-2025)."""
+    five, six = fmt.section("五").heading, fmt.section("六").heading
+    at = body.find(five)
+    if at < 0:
+        return None
+    rest = body[at + len(five) :]
+    cut = rest.find(six)
+    if cut >= 0:  # 六's text kept, under a 七 heading
+        rest = rest[:cut] + "七、其他需要报告的事项" + rest[cut + len(six) :]
+    return head, body[:at] + FEE_SECTION + "六、" + five[2:] + rest
+
+
+_RENUMBER = dict(zip("二三四五六", "三四五六七", strict=True))
+EXTRA_SECTION = (
+    "二、政务公开工作主要任务落实情况 围绕年度政务公开工作要点，推进重点领域信息公开，"
+    "加强政策解读和回应关切。"
+)
+
+
+def seven_sections(head: list[str], body: str, rnd: random.Random) -> Page | None:
+    """An extra section 二 before the tables, the official 二…六 renumbered 三…七 (lwtj-2020)."""
+    out = body
+    positions = []
+    for key in "二三四五六":
+        h = fmt.section(key).heading
+        at = out.find(h)
+        if at < 0:
+            return None
+        positions.append((at, key))
+    for at, key in sorted(positions, reverse=True):
+        out = out[:at] + _RENUMBER[key] + out[at + 1 :]
+    first = min(at for at, _ in positions)
+    return head, out[:first] + EXTRA_SECTION + out[first:]
+
+
+def cover_letter(head: list[str], body: str, rnd: random.Random) -> Page | None:
+    """The title a cover letter (…关于报送…年度报告的函), in the header and the body."""
+    title = head[0].removeprefix("标题:").strip()
+    m = re.match(r"(.+?)\s*(?:关于)?\s*(\d{4})年度?政府信息公开工作(?:年度)?报告", title)
+    if m is None:
+        return None
+    letter = f"{m[1]}关于报送{m[2]}年度政府信息公开工作年度报告的函"
+    new_head = [f"标题: {letter}", *head[1:]]
+    return new_head, body.replace(title, letter, 1)
+
+
+def lines(head: list[str], body: str, rnd: random.Random) -> Page | None:
+    """The body with every run of whitespace a line break (cells and paragraphs one a line)."""
+    out = re.sub(r"\s+", "\n", body.strip())
+    return None if "\n" not in out else (head, out)
+
+
+def tab_cells(head: list[str], body: str, rnd: random.Random) -> Page | None:
+    """The tables one tab-indented cell a line, a blank line before each row, as the seed
+    report prints them (a piece the page printed between spaces is a cell; a row starts at a
+    piece opening with a word); headings and prose stay lines of their own."""
+    start, end = body.find(fmt.section("二").heading), body.find(fmt.section("五").heading)
+    if start < 0 or end < start:
+        return None
+    out: list[str] = []
+    for piece in re.split(r"\s+", body[start:end].strip()):
+        if _HEADING.match(piece) or "。" in piece:
+            out += ["", piece, ""]
+        elif piece[:1].isdigit():
+            out.append(f"\t{piece}")
+        else:
+            out += ["", f"\t{piece}"]
+    return head, body[:start] + "\n" + "\n".join(out) + "\n" + body[end:]
+
+
+_HEADING = re.compile(r"[一二三四五六七]、")
+
+
+_FEE = re.compile(r"(行政事业性收费)(\s*)(\d+(?:\.\d+)?)(?=\s*(?:三、|\(|（|\s|$))")
+
+
+def money_yuan(head: list[str], body: str, rnd: random.Random) -> Page | None:
+    """The 万元 fee printed in 元 with its unit (`176586650.10元`)."""
+    m = _FEE.search(body)
+    if m is None or "万元" not in body[max(0, m.start() - 40) : m.start()]:
+        return None
+    try:
+        yuan = Decimal(m[3]) * 10_000
+    except InvalidOperation:
+        return None
+    text = f"{yuan:f}".rstrip("0").rstrip(".") if "." in f"{yuan:f}" else f"{yuan:f}"
+    return head, body[: m.start(3)] + text + "元" + body[m.end(3) :]
+
+
+MUTATIONS: dict[str, Mutation] = {
+    "headings": headings,
+    "chrome": chrome,
+    "label-spaces": label_spaces,
+    "uneven-spaces": uneven_spaces,
+    "normative": normative,
+    "typos": typos,
+    "fee-as-five": fee_as_five,
+    "seven-sections": seven_sections,
+    "cover-letter": cover_letter,
+    "lines": lines,
+    "tab-cells": tab_cells,
+    "money-yuan": money_yuan,
+}
+
+
+# --- running and comparing ----------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    agency: str
+    year: int
+    cells: Cells
+    errors: frozenset[str]  # error findings: code and cells
+
+
+def outcome(out: FileOutcome) -> Outcome | None:
+    if out.result is None:
+        return None
+    r = out.result.report
+    cells = {(t, *c): v for t, vals in r.tables.items() for c, v in vals.items()}
+    errors = frozenset(
+        f"{f.code} {','.join('/'.join(c) for c in f.cells)}"
+        for f in out.findings
+        if f.severity == "error"
+    )
+    return Outcome(r.agency, r.year, cells, errors)
+
+
+def report_files(folder: Path) -> list[Path]:
+    return [
+        f
+        for f in sorted(folder.rglob("*"))
+        if f.is_file() and not f.name.startswith(".") and f.suffix.lower() == ".txt"
+    ]
+
+
+def split_page(text: str) -> Page:
+    parts = text.split("\n")
+    return parts[:HEADER_LINES], "\n".join(parts[HEADER_LINES:])
+
+
+def import_all(files: list[Path], params: Path, jobs: int) -> dict[str, Outcome | None]:
+    outs = dl.import_files(files, params_dir=params, jobs=jobs, force=True)
+    return {o.path.name: outcome(o) for o in outs}
+
+
+@dataclass
+class Diff:
+    wrong: list[str]
+    blank: list[str]
+    new_errors: list[str]
+
+
+def compare(base: Outcome | None, got: Outcome | None) -> Diff:
+    if base is None:
+        return Diff([], [], [])
+    if got is None:
+        return Diff(["import failed"], [], [])
+    wrong: list[str] = []
+    blank: list[str] = []
+    if (got.agency, got.year) != (base.agency, base.year):
+        wrong.append(f"agency/year {got.agency} {got.year} (was {base.agency} {base.year})")
+    for cell in sorted(set(base.cells) | set(got.cells)):
+        was, now = base.cells.get(cell), got.cells.get(cell)
+        if was == now:
+            continue
+        name = "/".join(cell)
+        if now is None:
+            blank.append(f"{name} {was}→空")
+        else:
+            wrong.append(f"{name} {was}→{now}")
+    return Diff(wrong, blank, sorted(got.errors - base.errors))
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("dir", type=Path)
+    ap.add_argument("-j", "--jobs", type=int, default=2)
+    ap.add_argument("--only", default="", help="comma-separated mutation names")
+    ap.add_argument("-v", "--verbose", action="store_true", help="list the cells")
+    args = ap.parse_args()
+    folder = args.dir.resolve()
+    files = report_files(folder)
+    if not files:
+        print(f"no report files under {folder}", file=sys.stderr)
+        return 2
+    names = [n for n in args.only.split(",") if n] or list(MUTATIONS)
+    t0 = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        base = import_all(files, Path(tmp) / "params", args.jobs)
+        print(f"{'mutation':<15} {'files':>5} {'same':>5} {'blank':>5} {'WRONG':>5} {'+err':>5}")
+        totals: collections.Counter[str] = collections.Counter()
+        details: list[str] = []
+        for name in names:
+            mutate = MUTATIONS[name]
+            src = Path(tmp) / name
+            src.mkdir()
+            for f in files:
+                head, body = split_page(f.read_text(encoding="utf-8"))
+                page = mutate(list(head), body, random.Random(f.name + name))
+                if page is not None:
+                    (src / f.name).write_text("\n".join([*page[0], page[1]]), encoding="utf-8")
+            mutated = report_files(src)
+            got = import_all(mutated, Path(tmp) / f"params-{name}", args.jobs)
+            counts: collections.Counter[str] = collections.Counter()
+            for fname, o in sorted(got.items()):
+                d = compare(base.get(fname), o)
+                kind = "WRONG" if d.wrong else "blank" if d.blank else "same"
+                counts[kind] += 1
+                counts["+err"] += bool(d.new_errors)
+                if kind != "same" or d.new_errors:
+                    what = [f"{len(d.wrong)} wrong", f"{len(d.blank)} blank"]
+                    if d.new_errors:
+                        codes = collections.Counter(e.split()[0] for e in d.new_errors)
+                        what.append(
+                            "new errors: " + ", ".join(f"{c}×{n}" for c, n in codes.items())
+                        )
+                    details.append(f"  {name} {fname}: {'; '.join(what)}")
+                    if args.verbose:
+                        details.extend(f"      {x}" for x in (*d.wrong, *d.blank))
+                    elif d.wrong:
+                        details.append(f"      {'; '.join(d.wrong[:4])}")
+            totals.update(counts)
+            totals["files"] += len(got)
+            print(
+                f"{name:<15} {len(got):>5} {counts['same']:>5} {counts['blank']:>5} "
+                f"{counts['WRONG']:>5} {counts['+err']:>5}"
+            )
+        print(
+            f"{'total':<15} {totals['files']:>5} {totals['same']:>5} {totals['blank']:>5} "
+            f"{totals['WRONG']:>5} {totals['+err']:>5}   ({time.perf_counter() - t0:.1f} s)"
+        )
+        if details:
+            print("\nnot the same:")
+            print("\n".join(details))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
