@@ -111,8 +111,24 @@ def label_spaces(head: list[str], body: str, rnd: random.Random) -> Page | None:
         at = rnd.randrange(1, len(s))
         return s[:at] + " " + s[at:]
 
-    out = pattern.sub(split, body)
+    start, end = _tables(body)
+    if start < 0:
+        return None
+    out = body[:start] + pattern.sub(split, body[start:end]) + body[end:]
     return None if out == body else (head, out)
+
+
+def _tables(body: str) -> tuple[int, int]:
+    """Where the tables are: from 主动公开政府信息情况 to 存在的主要问题 (whatever the
+    numbering), or (-1, -1); the prose before and after is not a table's."""
+    start = re.search(rf"[二三]、\s*{fmt.section('二').title}", body)
+    if start is None:
+        return -1, -1
+    end = _PROBLEMS.search(body, start.end())
+    return start.start(), (len(body) if end is None else end.start())
+
+
+_PROBLEMS = re.compile(r"[五六七]、\s*(?:政府信息公开工作)?(?:当前)?存在")
 
 
 _SPACED_DIGITS = re.compile(r"(?<=\d) (?=\d)")

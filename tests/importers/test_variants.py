@@ -1,0 +1,52 @@
+"""Variations unseen reports will print, found by `benchmarks/bench_corpus_mutate.py`: each
+variant of a page must give the figures the page gives as it is (or leave blank what the
+variant really loses), never other figures."""
+
+from __future__ import annotations
+
+from disclosure_lib import format as fmt
+from disclosure_lib import format2019 as f19
+from disclosure_lib.importers.document import import_bytes
+
+# 二 in the 2019 tables, cells run together, the page on one line as shsyj-2021 prints it
+PROACTIVE_2019 = (
+    "二、主动公开政府信息情况"
+    "第二十条第（一）项信息内容本年新制作数量本年新公开数量对外公开总数量规章000"
+    "行政规范性文件123第二十条第（五）项信息内容上一年项目数量本年增/减处理决定数量"
+    "行政许可8 9 7第二十条第（六）项信息内容上一年项目数量本年增/减处理决定数量行政处罚7 4 0"
+    "行政强制000第二十条第（八）项信息内容上一年项目数量本年增/减行政事业性收费00"
+    # 三 in the 2021 table (（六）其他处理 in three rows), as shsyj-2021 mixes them
+    + fmt.section("三").heading
+    + "".join(f"{r.label}0000000" for r in fmt.APPLICATIONS.figure_rows)
+)
+
+
+def _import(text: str):  # type: ignore[no-untyped-def]
+    return import_bytes(text.encode(), path="fragment.txt", agency="示例区片段局", year=2021)
+
+
+def test_2019_header_words_split_by_spaces_keep_the_2019_format() -> None:
+    # every header word of 二 split by a space (本年新 制作数量, 上一年 项目数量): the 2019
+    # format is still found, so 行政许可8 9 7 is not read into the one 2021 cell
+    base = _import(PROACTIVE_2019)
+    spaced = PROACTIVE_2019
+    for marker in {*f19.MARKERS, "处理决定数量"} - {f19.ITEM_9}:
+        spaced = spaced.replace(marker, marker[:3] + " " + marker[3:])
+    got = _import(spaced)
+    assert base.log.format == got.log.format == f19.FORMAT_ID
+    assert got.report.tables == base.report.tables
+    assert got.report.get("proactive", "licensing", "previous_items") == 8
+    assert got.report.get("proactive", "licensing", "decisions") == 7
+
+
+def test_2021_header_words_split_by_spaces_keep_the_2021_format() -> None:
+    text = PROACTIVE_2019
+    for old, new in zip(
+        f19.MARKERS[:4], ("本年制 发件数", "本年废 止件数", "现行有 效件数"), strict=False
+    ):
+        text = text.replace(old, new)
+    text = text.replace("上一年项目数量本年增/减", "").replace("行政许可8 9 7", "行政许可7")
+    got = _import(text)
+    assert got.log.format == fmt.FORMAT_ID
+    assert got.report.get("proactive", "normative_documents", "in_force") == 3
+    assert got.report.get("proactive", "licensing", "decisions") == 7
