@@ -40,6 +40,7 @@ sys.path.insert(0, str(ROOT))
 import disclosure_lib as dl  # noqa: E402
 from disclosure_lib import format as fmt  # noqa: E402
 from disclosure_lib import format2019 as f19  # noqa: E402
+from disclosure_lib.importers.align import align_page  # noqa: E402
 from disclosure_lib.importers.collection import FileOutcome  # noqa: E402
 
 Cells = dict[tuple[str, str, str], object]
@@ -211,23 +212,50 @@ def lines(head: list[str], body: str, rnd: random.Random) -> Page | None:
 
 def tab_cells(head: list[str], body: str, rnd: random.Random) -> Page | None:
     """The tables one tab-indented cell a line, a blank line before each row, as the seed
-    report prints them (a piece the page printed between spaces is a cell; a row starts at a
-    piece opening with a word); headings and prose stay lines of their own."""
-    start, end = body.find(fmt.section("二").heading), body.find(fmt.section("五").heading)
-    if start < 0 or end < start:
+    report prints them: a cell is a label, a header word or a figure run (as the page printed
+    it); a row starts at a label; headings and prose stay lines of their
+    own (a piece's text up to its last 。 is prose). The labels are set apart first by the importer's own alignment (`align_page`): a
+    page whose labels run into their figures has no other record of where a cell ends."""
+    body = align_page(body)
+    start, end = _tables(body)
+    if start < 0:
         return None
     out: list[str] = []
     for piece in re.split(r"\s+", body[start:end].strip()):
-        if _HEADING.match(piece) or "。" in piece:
-            out += ["", piece, ""]
-        elif piece[:1].isdigit():
-            out.append(f"\t{piece}")
-        else:
-            out += ["", f"\t{piece}"]
+        cut = piece.rfind("。") + 1  # prose up to its last 。, the table after it
+        if cut:
+            out += ["", piece[:cut], ""]
+            piece = piece[cut:]
+        for n, h in enumerate(_HEADS):  # headings kept whole
+            piece = piece.replace(h, f"\0{n}\0")
+        piece = _WORDS.sub(r" \g<0> ", piece)
+        for n, h in enumerate(_HEADS):
+            piece = piece.replace(f"\0{n}\0", f" {h} ")
+        for part in piece.split():
+            if part in _HEADS:
+                out += ["", part, ""]
+                continue
+            for cell in _CELL.findall(part):
+                out += [f"\t{cell}"] if _FIGURE.fullmatch(cell) else ["", f"\t{cell}"]
     return head, body[:start] + "\n" + "\n".join(out) + "\n" + body[end:]
 
 
-_HEADING = re.compile(r"[一二三四五六七]、")
+_HEADS = tuple(s.heading for s in fmt.SECTIONS)
+
+
+def _table_words() -> re.Pattern[str]:
+    """Every label and header word of both formats' tables (a cell of its own)."""
+    words = {fmt.PROACTIVE_ROW_HEADER, fmt.APPLICANT_HEADER, fmt.LEGAL_PERSONS}
+    for t in (*fmt.TABLES, *f19.TABLES):
+        words |= {r.label for r in t.rows} | {r.group for r in t.rows if r.group}
+        words |= {c.label for c in t.columns if len(c.label) >= 3}
+    return re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
+
+
+_WORDS = _table_words()
+# a label (its ordinal 1. included) or a figure run with its unit
+_CELL = re.compile(r"\d+(?:\.\d+)?(?:万?元|个)?(?![.．])|(?:\d+[.．])?\D+")
+_FIGURE = re.compile(r"\d+(?:\.\d+)?(?:万?元|个)?")
 
 
 _FEE = re.compile(r"(行政事业性收费)(\s*)(\d+(?:\.\d+)?)(?=\s*(?:三、|\(|（|\s|$))")
