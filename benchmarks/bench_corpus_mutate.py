@@ -236,11 +236,22 @@ def tab_cells(head: list[str], body: str, rnd: random.Random) -> Page | None:
                 out += ["", part, ""]
                 continue
             for cell in _CELL.findall(part):
-                out += [f"\t{cell}"] if _FIGURE.fullmatch(cell) else ["", f"\t{cell}"]
+                if not _FIGURE.fullmatch(cell):
+                    out += ["", f"\t{cell}"]
+                    continue
+                if (
+                    out
+                    and out[-1][:1] == "\t"
+                    and out[-1][1:] not in _ROW_LABELS
+                    and not (_FIGURE.fullmatch(out[-1][1:]))
+                ):
+                    out.append("")  # figures after header words: a row of their own (四)
+                out.append(f"\t{cell}")
     return head, body[:start] + "\n" + "\n".join(out) + "\n" + body[end:]
 
 
 _HEADS = tuple(s.heading for s in fmt.SECTIONS)
+_ROW_LABELS = frozenset(r.label for t in (*fmt.TABLES, *f19.TABLES) for r in t.rows)
 
 
 def _table_words() -> re.Pattern[str]:
