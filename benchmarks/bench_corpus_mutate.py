@@ -213,9 +213,10 @@ def lines(head: list[str], body: str, rnd: random.Random) -> Page | None:
 def tab_cells(head: list[str], body: str, rnd: random.Random) -> Page | None:
     """The tables one tab-indented cell a line, a blank line before each row, as the seed
     report prints them: a cell is a label, a header word or a figure run (as the page printed
-    it); a row starts at a label; headings and prose stay lines of their
-    own (a piece's text up to its last 。 is prose). The labels are set apart first by the importer's own alignment (`align_page`): a
-    page whose labels run into their figures has no other record of where a cell ends."""
+    it); a row starts at a label; headings and prose (a piece's text up to its last 。) stay
+    lines of their own. The labels are set apart first by the importer's own alignment
+    (`align_page`): a page whose labels run into their figures has no other record of where
+    a cell ends."""
     body = align_page(body)
     start, end = _tables(body)
     if start < 0:

@@ -252,8 +252,13 @@ def align_labels(
     """Template labels found in order in text[start:end]: (label, start, end), and how many."""
     out: list[tuple[str, int, int]] = []
     pos = start
+    exact = {squeeze(label) for label in labels}
     for label in labels:
         hit = _find_label(label, text, pos, min(end, pos + LABEL_WINDOW + len(label)))
+        if hit is not None and text[hit[0] : hit[1]] in exact - {squeeze(label)}:
+            # one edit off but exactly another label (第二十条第（八）项 for a 第（六）项 the
+            # page does not print): that label, not a misprint of this one
+            hit = None
         if hit is None:
             hit = _unnumbered(label, text, pos, end)
         if hit is None:

@@ -6,7 +6,11 @@ from __future__ import annotations
 
 from disclosure_lib import format as fmt
 from disclosure_lib import format2019 as f19
-from disclosure_lib.importers.document import import_bytes
+from disclosure_lib.importers.align import align_page
+from disclosure_lib.importers.document import import_bytes, import_file
+from tests.base import FIXTURES
+
+PAGE_2019 = FIXTURES / "import" / "corpus_style_2019.txt"
 
 # 二 in the 2019 tables, cells run together, the page on one line as shsyj-2021 prints it
 PROACTIVE_2019 = (
@@ -50,3 +54,18 @@ def test_2021_header_words_split_by_spaces_keep_the_2021_format() -> None:
     assert got.log.format == fmt.FORMAT_ID
     assert got.report.get("proactive", "normative_documents", "in_force") == 3
     assert got.report.get("proactive", "licensing", "decisions") == 7
+
+
+def test_an_item_header_not_printed_is_not_taken_for_the_next_one() -> None:
+    # lwtj-2020 prints 行政处罚 without its 第二十条第（六）项 header: the alignment must not
+    # take 第二十条第（八）项 (one character off) for it and skip the rows between
+    page = PAGE_2019.read_text(encoding="utf-8")
+    base = import_file(PAGE_2019)
+    item6 = "第二十条第（六）项 信息内容 上一年 项目数量 本年增/减量 处理决定数量 "
+    assert item6 in page
+    page = page.replace(item6, "")
+    assert "第二十条第（九）项" in align_page(page.split("\n")[9])
+    spaced = page.replace("行政处罚", "行政处 罚").replace("行政强制", "行政强 制")
+    got = import_bytes(spaced.encode("utf-8"))
+    assert got.report.tables == base.report.tables
+    assert got.report.get("proactive", "penalty", "previous_items") == 30
