@@ -10,6 +10,7 @@ from disclosure_lib.importers.align import align_page
 from disclosure_lib.importers.document import import_bytes, import_file
 from tests.base import FIXTURES
 
+PAGE = FIXTURES / "import" / "corpus_style.txt"
 PAGE_2019 = FIXTURES / "import" / "corpus_style_2019.txt"
 
 # 二 in the 2019 tables, cells run together, the page on one line as shsyj-2021 prints it
@@ -69,3 +70,15 @@ def test_an_item_header_not_printed_is_not_taken_for_the_next_one() -> None:
     got = import_bytes(spaced.encode("utf-8"))
     assert got.report.tables == base.report.tables
     assert got.report.get("proactive", "penalty", "previous_items") == 30
+
+
+def test_a_flattened_page_with_its_pieces_on_lines_reads_as_on_one_line() -> None:
+    # the body's first part on one line (several headings), every piece after it on a line of
+    # its own: table rows, then `0 四、…` glued headings and prose, as a crawler may keep them
+    base = import_file(PAGE)
+    *head, body = PAGE.read_text(encoding="utf-8").split("\n")
+    cut = body.index(" ", 700)
+    lines = [*head, body[:cut], *body[cut:].split()]
+    got = import_bytes("\n".join(lines).encode("utf-8"))
+    assert (got.report.agency, got.report.year) == (base.report.agency, base.report.year)
+    assert got.report.tables == base.report.tables
