@@ -46,7 +46,7 @@ from disclosure_lib.importers.collection import FileOutcome  # noqa: E402
 Cells = dict[tuple[str, str, str], object]
 HEADER_LINES = 9  # the crawler's header (标题: … 正文 separator) before the body
 Page = tuple[list[str], str]  # (header lines, body)
-Mutation = Callable[[list[str], str, random.Random], Page | None]
+Mutation = Callable[[list[str], str, random.Random, "Outcome | None"], Page | None]
 
 
 # --- mutations --------------------------------------------------------------------------------
@@ -59,7 +59,7 @@ def _replace_first(body: str, pairs: tuple[tuple[str, str], ...]) -> str | None:
     return None
 
 
-def headings(head: list[str], body: str, rnd: random.Random) -> Page | None:
+def headings(head: list[str], body: str, rnd: random.Random, base: Outcome | None) -> Page | None:
     """五 and 六 as real offices title them (issue 15, kind 3)."""
     five = rnd.choice(
         (
@@ -81,7 +81,7 @@ CHROME_BEFORE = (
 CHROME_AFTER = " 附件下载 （此件主动公开） 联系电话：0591-12345678 扫一扫在手机打开当前页"
 
 
-def chrome(head: list[str], body: str, rnd: random.Random) -> Page | None:
+def chrome(head: list[str], body: str, rnd: random.Random, base: Outcome | None) -> Page | None:
     """Website navigation before the body, attachments and a contact line after it."""
     return head, CHROME_BEFORE + body + CHROME_AFTER
 
@@ -103,7 +103,9 @@ def _labels() -> list[str]:
     return sorted(out, key=len, reverse=True)
 
 
-def label_spaces(head: list[str], body: str, rnd: random.Random) -> Page | None:
+def label_spaces(
+    head: list[str], body: str, rnd: random.Random, base: Outcome | None
+) -> Page | None:
     """A space inside table labels and headers (`社会公益 组织`, `本年度办 理结果`)."""
     pattern = re.compile("|".join(re.escape(x) for x in _labels()))
 
@@ -135,19 +137,21 @@ _PROBLEMS = re.compile(r"[五六七]、\s*(?:政府信息公开工作)?(?:当前
 _SPACED_DIGITS = re.compile(r"(?<=\d) (?=\d)")
 
 
-def uneven_spaces(head: list[str], body: str, rnd: random.Random) -> Page | None:
+def uneven_spaces(
+    head: list[str], body: str, rnd: random.Random, base: Outcome | None
+) -> Page | None:
     """Spaces between cells printed as runs, ideographic spaces (U+3000) or both."""
     out = _SPACED_DIGITS.sub(lambda _: rnd.choice(("  ", "\u3000", " \u3000", "   ")), body)
     return None if out == body else (head, out)
 
 
-def normative(head: list[str], body: str, rnd: random.Random) -> Page | None:
+def normative(head: list[str], body: str, rnd: random.Random, base: Outcome | None) -> Page | None:
     """规范性文件 for 行政规范性文件 (the row and the prose)."""
     out = body.replace("行政规范性文件", "规范性文件")
     return None if out == body else (head, out)
 
 
-def typos(head: list[str], body: str, rnd: random.Random) -> Page | None:
+def typos(head: list[str], body: str, rnd: random.Random, base: Outcome | None) -> Page | None:
     """钩稽关系 for 勾稽关系, 先行有效件数 for 现行有效件数 (table header), 行政法复议."""
     out = body.replace("勾稽关系", "钩稽关系").replace("现行有效件数", "先行有效件数", 1)
     out = out.replace("政府信息公开行政复议", "政府信息公开行政法复议", 1)
@@ -157,7 +161,9 @@ def typos(head: list[str], body: str, rnd: random.Random) -> Page | None:
 FEE_SECTION = "五、信息处理费收取情况 通知收取件数 通知收取金额（元） 实际收取金额（元） 0 0 0 "
 
 
-def fee_as_five(head: list[str], body: str, rnd: random.Random) -> Page | None:
+def fee_as_five(
+    head: list[str], body: str, rnd: random.Random, base: Outcome | None
+) -> Page | None:
     """A section 五、信息处理费收取情况 before 五, which becomes 六 (六 dropped, as jjpq-2025)."""
     five, six = fmt.section("五").heading, fmt.section("六").heading
     at = body.find(five)
@@ -177,7 +183,9 @@ EXTRA_SECTION = (
 )
 
 
-def seven_sections(head: list[str], body: str, rnd: random.Random) -> Page | None:
+def seven_sections(
+    head: list[str], body: str, rnd: random.Random, base: Outcome | None
+) -> Page | None:
     """An extra section 二 before the tables, the official 二…六 renumbered 三…七 (lwtj-2020)."""
     out = body
     positions = []
@@ -193,7 +201,9 @@ def seven_sections(head: list[str], body: str, rnd: random.Random) -> Page | Non
     return head, out[:first] + EXTRA_SECTION + out[first:]
 
 
-def cover_letter(head: list[str], body: str, rnd: random.Random) -> Page | None:
+def cover_letter(
+    head: list[str], body: str, rnd: random.Random, base: Outcome | None
+) -> Page | None:
     """The title a cover letter (…关于报送…年度报告的函), in the header and the body."""
     title = head[0].removeprefix("标题:").strip()
     m = re.match(r"(.+?)\s*(?:关于)?\s*(\d{4})年度?政府信息公开工作(?:年度)?报告", title)
@@ -204,13 +214,13 @@ def cover_letter(head: list[str], body: str, rnd: random.Random) -> Page | None:
     return new_head, body.replace(title, letter, 1)
 
 
-def lines(head: list[str], body: str, rnd: random.Random) -> Page | None:
+def lines(head: list[str], body: str, rnd: random.Random, base: Outcome | None) -> Page | None:
     """The body with every run of whitespace a line break (cells and paragraphs one a line)."""
     out = re.sub(r"\s+", "\n", body.strip())
     return None if "\n" not in out else (head, out)
 
 
-def tab_cells(head: list[str], body: str, rnd: random.Random) -> Page | None:
+def tab_cells(head: list[str], body: str, rnd: random.Random, base: Outcome | None) -> Page | None:
     """The tables one tab-indented cell a line, a blank line before each row, as the seed
     report prints them: a cell is a label, a header word or a figure run (as the page printed
     it); a row starts at a label; headings and prose (a piece's text up to its last 。) stay
@@ -273,7 +283,7 @@ _FIGURE = re.compile(r"\d+(?:\.\d+)?(?:万?元|个)?")
 _FEE = re.compile(r"(行政事业性收费)(\s*)(\d+(?:\.\d+)?)(?=\s*(?:三、|\(|（|\s|$))")
 
 
-def money_yuan(head: list[str], body: str, rnd: random.Random) -> Page | None:
+def money_yuan(head: list[str], body: str, rnd: random.Random, base: Outcome | None) -> Page | None:
     """The 万元 fee printed in 元 with its unit (`176586650.10元`)."""
     m = _FEE.search(body)
     if m is None or "万元" not in body[max(0, m.start() - 40) : m.start()]:
@@ -284,6 +294,49 @@ def money_yuan(head: list[str], body: str, rnd: random.Random) -> Page | None:
         return None
     text = f"{yuan:f}".rstrip("0").rstrip(".") if "." in f"{yuan:f}" else f"{yuan:f}"
     return head, body[: m.start(3)] + text + "元" + body[m.end(3) :]
+
+
+_SIX = re.compile(r"[六七]、\s*(?:其他需|需要说明|其他需要)")
+
+
+def plans(head: list[str], body: str, rnd: random.Random, base: Outcome | None) -> Page | None:
+    """Next year's plans in 五 (`2025年，我局将继续…`, 明年): not the report year's facts."""
+    m = _SIX.search(body)
+    if base is None or m is None:
+        return None
+    y = base.year + 1
+    text = (
+        f"{y}年，我局将继续深化政务公开，计划制发规范性文件5件。"
+        f"明年将进一步做好依申请公开工作，力争收到申请100%按时办结。"
+    )
+    return head, body[: m.start()] + text + body[m.start() :]
+
+
+_SEVEN = re.compile(r"(?<=[^\d\s])[ \u3000]*(\d+)((?:[ \u3000]+\d+){6})(?=[ \u3000]*[^\d\s.])")
+
+
+def short_row(head: list[str], body: str, rnd: random.Random, base: Outcome | None) -> Page | None:
+    """A row of 三 printing 6 of its 7 cells (one dropped): the row may go blank where nothing
+    says which cell is missing, but no figure may change."""
+    start = body.find(fmt.section("三").title)
+    m = _SEVEN.search(body, max(start, 0)) if start >= 0 else None
+    if m is None:
+        return None
+    cells = [m[1], *m[2].split()]
+    cells.pop(rnd.randrange(6))
+    return head, body[: m.start(1)] + " ".join(cells) + body[m.end(2) :]
+
+
+def text_defect(
+    head: list[str], body: str, rnd: random.Random, base: Outcome | None
+) -> Page | None:
+    """A DEFECT, not a variation: 一 states 本年新收 3 more than the table — must be flagged."""
+    new = None if base is None else base.cells.get(("applications", "new", "total"))
+    m = re.search(rf"[二三]、\s*{fmt.section('二').title}", body)
+    if not isinstance(new, int) or m is None:
+        return None
+    text = f"本年度新收政府信息公开申请{new + 3}件。"
+    return head, body[: m.start()] + text + body[m.start() :]
 
 
 MUTATIONS: dict[str, Mutation] = {
@@ -299,7 +352,11 @@ MUTATIONS: dict[str, Mutation] = {
     "lines": lines,
     "tab-cells": tab_cells,
     "money-yuan": money_yuan,
+    "plans": plans,
+    "short-row": short_row,
+    "text-defect": text_defect,
 }
+DEFECTS = frozenset({"text-defect"})  # must be flagged (a new R6 finding), figures unchanged
 
 
 # --- running and comparing ----------------------------------------------------------------------
@@ -311,6 +368,7 @@ class Outcome:
     year: int
     cells: Cells
     errors: frozenset[str]  # error findings: code and cells
+    r6: frozenset[str]  # R6 findings of any severity (text vs tables)
 
 
 def outcome(out: FileOutcome) -> Outcome | None:
@@ -323,7 +381,8 @@ def outcome(out: FileOutcome) -> Outcome | None:
         for f in out.findings
         if f.severity == "error"
     )
-    return Outcome(r.agency, r.year, cells, errors)
+    r6 = frozenset(f"{f.code} {f.message}" for f in out.findings if f.code.startswith("R6"))
+    return Outcome(r.agency, r.year, cells, errors, r6)
 
 
 def report_files(folder: Path) -> list[Path]:
@@ -399,7 +458,7 @@ def main() -> int:
             for f in files:  # every file, so the year chain has the same years
                 text = f.read_text(encoding="utf-8")
                 head, body = split_page(text)
-                page = mutate(list(head), body, random.Random(f.name + name))
+                page = mutate(list(head), body, random.Random(f.name + name), base.get(f.name))
                 if page is not None:
                     text = "\n".join([*page[0], page[1]])
                     changed.add(f.name)
@@ -409,6 +468,13 @@ def main() -> int:
             counts: collections.Counter[str] = collections.Counter()
             for fname, o in sorted(got.items()):
                 d = compare(base.get(fname), o)
+                was = base.get(fname)
+                if name in DEFECTS:
+                    flagged = o is not None and was is not None and bool(o.r6 - was.r6)
+                    counts["flagged"] += flagged
+                    if not flagged:
+                        details.append(f"  {name} {fname}: NOT FLAGGED")
+                    d.new_errors = [e for e in d.new_errors if not e.startswith("R6")]
                 kind = "WRONG" if d.wrong else "blank" if d.blank else "same"
                 counts[kind] += 1
                 counts["+err"] += bool(d.new_errors)
@@ -429,6 +495,7 @@ def main() -> int:
             print(
                 f"{name:<15} {len(got):>5} {counts['same']:>5} {counts['blank']:>5} "
                 f"{counts['WRONG']:>5} {counts['+err']:>5}"
+                + (f"   flagged {counts['flagged']}/{len(got)}" if name in DEFECTS else "")
             )
         print(
             f"{'total':<15} {totals['files']:>5} {totals['same']:>5} {totals['blank']:>5} "

@@ -4,8 +4,11 @@ variant really loses), never other figures."""
 
 from __future__ import annotations
 
+import pytest
+
 from disclosure_lib import format as fmt
 from disclosure_lib import format2019 as f19
+from disclosure_lib.checks import check_report
 from disclosure_lib.importers.align import align_page
 from disclosure_lib.importers.document import import_bytes, import_file
 from tests.base import FIXTURES
@@ -82,3 +85,22 @@ def test_a_flattened_page_with_its_pieces_on_lines_reads_as_on_one_line() -> Non
     got = import_bytes("\n".join(lines).encode("utf-8"))
     assert (got.report.agency, got.report.year) == (base.report.agency, base.report.year)
     assert got.report.tables == base.report.tables
+
+
+@pytest.mark.parametrize(
+    "heading",
+    ["一总体情况", "一、年度工作核心成效"],  # jjpq-2020 (no 、), jspq-2025 (reworded)
+)
+def test_section_one_under_another_heading_is_read_and_checked(heading: str) -> None:
+    # 一's text (where a wrong figure is stated) must be 一's, not the preamble's
+    page = PAGE.read_text(encoding="utf-8")
+    assert "一、总体情况2023年，" in page
+    stated = "本年度新收政府信息公开申请9件。"
+    page = page.replace("一、总体情况2023年，", f"{heading}2023年，").replace(
+        "二、主动公开政府信息情况", stated + "二、主动公开政府信息情况"
+    )
+    got = import_bytes(page.encode("utf-8"))
+    assert got.log.sections_found == list("一二三四五六")
+    assert "共主动公开政府信息120条" in got.report.narrative_text("一")
+    [r6] = [f for f in check_report(got.report) if f.code == "R6-NARRATIVE"]
+    assert (r6.actual, r6.expected) == (9, 6)
