@@ -356,6 +356,23 @@ MUTATIONS: dict[str, Mutation] = {
     "short-row": short_row,
     "text-defect": text_defect,
 }
+COMBINED = ("cover-letter", "headings", "label-spaces", "uneven-spaces", "normative", "typos")
+COMBINED += ("money-yuan", "plans", "fee-as-five", "chrome")
+
+
+def combined(head: list[str], body: str, rnd: random.Random, base: Outcome | None) -> Page | None:
+    """Every variation of `COMBINED` that applies, one after the other (fee-as-five after the
+    heading variants: it renumbers 五 and 六)."""
+    page: Page = (head, body)
+    applied = 0
+    for name in COMBINED:
+        out = MUTATIONS[name](list(page[0]), page[1], rnd, base)
+        if out is not None:
+            page, applied = out, applied + 1
+    return page if applied > 1 else None
+
+
+MUTATIONS["combined"] = combined
 DEFECTS = frozenset({"text-defect"})  # must be flagged (a new R6 finding), figures unchanged
 
 
