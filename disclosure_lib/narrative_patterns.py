@@ -106,7 +106,9 @@ _VERB = r"(?:制发|制定|印发|废止)"
 _VERBS = rf"(?P<verbs>{_VERB}(?:[、和及与]{_VERB})*)"
 _ACTS = r"(?P<acts>行政(?:许可|处罚|强制)(?:[、和及与](?:行政)?(?:许可|处罚|强制))*)"
 _NOT_MOTIONS = r"建议|提案|议案|信访"
-_CASES = "件|起|宗"  # 行政复议1起  # 议提案办理 is reported in 六 with 件 and 办结 too
+_CASES = "件|起|宗"  # 行政复议1起
+# 申请 as the object received, not 申请人 (未收到该申请人提交的补正: the applicant's reply)
+_APPLICATION = "申请(?![人者])"  # 议提案办理 is reported in 六 with 件 and 办结 too
 
 
 @dataclass(frozen=True)
@@ -213,7 +215,7 @@ PATTERNS: tuple[FigurePattern, ...] = (
     _p(
         "new",
         "收到申请",
-        rf"(?:新收|收到|受理|接收){GAP}申请{GAP}{NUM}",
+        rf"(?:新收|收到|受理|接收){GAP}{_APPLICATION}{GAP}{NUM}",
         "applications",
         ("new",),
         exclude=_NOT_MOTIONS,
@@ -221,7 +223,7 @@ PATTERNS: tuple[FigurePattern, ...] = (
     _p(  # 受理75件政府信息公开申请: the figure before the word 申请
         "new",
         "收到申请",
-        rf"(?:新收|收到|受理|接收){GAP}{NUM}(?=\s*件{GAP}申请)",
+        rf"(?:新收|收到|受理|接收){GAP}{NUM}(?=\s*件{GAP}{_APPLICATION})",
         "applications",
         ("new",),
         exclude=_NOT_MOTIONS,
@@ -229,7 +231,7 @@ PATTERNS: tuple[FigurePattern, ...] = (
     _p(
         "new_none",
         "收到申请",
-        rf"{NEG}{GAP}(?:新收|收到|受理|接收){GAP}申请",
+        rf"{NEG}{GAP}(?:新收|收到|受理|接收){GAP}{_APPLICATION}",
         "applications",
         ("new",),
         value=0,

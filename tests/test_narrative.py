@@ -125,6 +125,9 @@ def test_negation_means_zero(text: str, key: str) -> None:
         ("现行有效件数424件。", []),  # which documents, the sentence does not say
         ("明年计划制发规范性文件5件。", []),  # a plan, not this year's figure
         ("2025年，我局计划制发规范性文件5件。", []),
+        # the applicant's correction not received: not the count of applications (gaj-2021)
+        ("作出补正告知，目前未收到该申请人提交的补正，结转下年度办理。", []),
+        ("收到申请人提交的补正材料2件。", []),
     ],
 )
 def test_not_extracted(text: str, expected: list[tuple[str, object]]) -> None:
@@ -264,3 +267,15 @@ def test_year_finding_names_the_section() -> None:
     r = _report("2023年，我局新收政府信息公开申请5件。", section="六")
     [f] = [f for f in check_report(r) if f.code == "R6-YEAR"]
     assert (f.table, f.row) == ("六、其他需要报告的事项", "年份")
+
+
+def test_correction_not_received_is_no_finding() -> None:
+    # gaj-2021: 收到…申请1件 then 未收到该申请人提交的补正; the table says 1 new application
+    text = (
+        "2024年，我局收到政府信息公开申请1件，已按照相关法规，逐级审查，作出补正告知，"
+        "目前未收到该申请人提交的补正，结转下年度办理。"
+    )
+    r = _report(text)
+    r.set("applications", "new", "total", 1)
+    assert _stated(text) == [("new", 1)]
+    assert not [f for f in check_report(r) if f.code == "R6-NARRATIVE" and "申请" in f.message]

@@ -206,7 +206,34 @@ def _headings(sq: Squeezed) -> tuple[list[tuple[str, int, int]], list[int]]:
         at = best[at][2]
     taken = {a for _, a, _ in chain}
     strays = [a for _, _, a, _ in cands if a not in taken]
+    if chain and chain[-1][0] == "二":  # chain is last-first: 二 opens it, no 一 found
+        one = _section_one(sq.text, chain[-1][1])
+        if one is not None:
+            chain.append(("一", *one))
+            strays = [a for a in strays if a != one[0]]
     return sorted([*reversed(chain), *fees], key=lambda h: h[1]), strays
+
+
+_ONE_TITLE = re.compile(r"一[、.．]?" + fmt.section("一").title)
+_ONE = re.compile(r"一[、.．]")
+_ONE_END = re.compile(r"[（(\d，,。；;：:]")
+ONE_TITLE_MAX = 16  # a reworded 一 heading (一、年度工作核心成效) is short
+
+
+def _section_one(text: str, before: int) -> tuple[int, int] | None:
+    """一's heading when the template's form of it is not found before 二 (at `before`):
+    `一总体情况` without its 、, or the first `一、` heading reworded (一、年度工作核心成效), which
+    ends where its text starts (（一）, a figure or punctuation)."""
+    m = _ONE_TITLE.search(text, 0, before)
+    if m is not None:
+        return m.start(), m.end()
+    m = _ONE.search(text, 0, before)
+    if m is None:
+        return None
+    end = _ONE_END.search(text, m.end(), min(before, m.end() + ONE_TITLE_MAX + 1))
+    if end is None or end.start() - m.end() < 2:
+        return None
+    return m.start(), end.start()
 
 
 # --- table labels -------------------------------------------------------------------------------
@@ -252,8 +279,13 @@ def align_labels(
     """Template labels found in order in text[start:end]: (label, start, end), and how many."""
     out: list[tuple[str, int, int]] = []
     pos = start
+    exact = {squeeze(label) for label in labels}
     for label in labels:
         hit = _find_label(label, text, pos, min(end, pos + LABEL_WINDOW + len(label)))
+        if hit is not None and text[hit[0] : hit[1]] in exact - {squeeze(label)}:
+            # one edit off but exactly another label (第二十条第（八）项 for a 第（六）项 the
+            # page does not print): that label, not a misprint of this one
+            hit = None
         if hit is None:
             hit = _unnumbered(label, text, pos, end)
         if hit is None:

@@ -17,6 +17,7 @@ from .. import format as fmt
 from .. import format2019 as f19
 from ..model import Cell, Value
 from . import cellruns
+from .align import Squeezed, squeeze
 from .evidence import Pending
 from .labels import MAX_OTHER, YUAN, Token, norm, tokenize
 from .log import ImportLog
@@ -85,8 +86,9 @@ def _section_lines(blocks: list[Block], section: str) -> tuple[list[_Line], list
     return lines, notes
 
 
-def _format_of_proactive(lines2: list[_Line], preamble: str) -> str | None:
-    """The format 二's header words say (2019: 本年新制作数量, …; 2021: 本年制发件数, …)."""
+def _format_of_proactive(lines2: list[_Line], preamble: str, text2: str = "") -> str | None:
+    """The format 二's header words say (2019: 本年新制作数量, …; 2021: 本年制发件数, …): as
+    tokens, else in `text2` (二's text) with its spaces taken out (`本年新 制作数量`)."""
     markers19 = {norm(m) for m in f19.MARKERS}
     markers21 = {norm(c.label) for c in fmt.PROACTIVE.columns}
     for ln in lines2:
@@ -95,6 +97,15 @@ def _format_of_proactive(lines2: list[_Line], preamble: str) -> str | None:
                 return f19.FORMAT_ID
             if t.kind == "header" and t.text in markers21:
                 return fmt.FORMAT_ID
+    squeezed = Squeezed(text2).text
+    first: tuple[int, str] | None = None
+    for markers, format_id in ((markers19, f19.FORMAT_ID), (markers21, fmt.FORMAT_ID)):
+        for m in markers:
+            at = squeezed.find(squeeze(m))
+            if at >= 0 and (first is None or at < first[0]):
+                first = (at, format_id)
+    if first is not None:
+        return first[1]
     p = norm(preamble)
     if "2019〕60号" in p and "2021〕30号" not in p:
         return f19.FORMAT_ID
@@ -113,10 +124,12 @@ def _format_of_applications(lines3: list[_Line]) -> str | None:
     return None
 
 
-def detect_formats(lines2: list[_Line], lines3: list[_Line], preamble: str) -> dict[str, str]:
+def detect_formats(
+    lines2: list[_Line], lines3: list[_Line], preamble: str, text2: str = ""
+) -> dict[str, str]:
     """The format of each table, as its own labels say (a page may mix them: the 2019 tables
     of 二 beside the 2021 table of 三, or the 2019 row （六）其他处理 in a 2021 page)."""
-    pro = _format_of_proactive(lines2, preamble)
+    pro = _format_of_proactive(lines2, preamble, text2)
     app = _format_of_applications(lines3)
     pro = pro or app or fmt.FORMAT_ID
     return {"proactive": pro, "applications": app or pro, "review": pro}
@@ -317,7 +330,8 @@ def read_tables(
     lines: dict[str, list[_Line]] = {}
     for key in ("二", "三", "四"):
         lines[key], log.notes[key] = _section_lines(sections.get(key, []), key)
-    formats = detect_formats(lines["二"], lines["三"], preamble_text)
+    text2 = " ".join(b.plain() for b in sections.get("二", []))
+    formats = detect_formats(lines["二"], lines["三"], preamble_text, text2)
     format_id = formats["proactive"]
     log.format = format_id
     log.table_formats = {k: v for k, v in formats.items() if v != format_id}

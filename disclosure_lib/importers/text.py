@@ -20,8 +20,8 @@ from pathlib import Path
 from ..errors import ImportError_
 from ..model import Report
 from .align import align_page
-from .headings import section_of_heading
-from .oneline import FLAT_MIN, page_lines
+from .headings import count_headings, section_of_heading
+from .oneline import FLAT_MIN, is_flat_page_line, page_lines
 
 CONTINUATION_MAX = 12  # a wrapped label fragment (企业, 纠正, …) is short
 # control characters (not tab/newline/form feed), private use, lone surrogates, U+FFFD
@@ -101,11 +101,33 @@ def _split_row(line: str) -> list[str] | None:
     return None
 
 
+def rejoin_flat_page(lines: list[str]) -> list[str]:
+    """A flattened page whose pieces were put on lines of their own (a line holding several
+    section headings, the rest of the page on further lines: a table then prose on one line,
+    `…0四、政府信息公开行政复议…` glued to its figures) → the lines from the first section
+    heading on as one line, read as a whole page on one line is. Pages with table rows (tabs,
+    pipes) are left alone."""
+    flat = next(
+        (i for i, line in enumerate(lines) if len(line) > FLAT_MIN and is_flat_page_line(line)),
+        None,
+    )
+    if flat is None or sum(1 for x in lines if x.strip()) < 2:
+        return lines
+    if any("\t" in x or "|" in x for x in lines):
+        return lines
+    # from the first line holding a section heading: the title and chrome before it stay lines
+    first = next(i for i, line in enumerate(lines) if i == flat or count_headings(line))
+    if not any(x.strip() for x in lines[first + 1 :]):
+        return lines
+    return [*lines[:first], " ".join(x.strip() for x in lines[first:] if x.strip())]
+
+
 def text_blocks(text: str) -> list[Block]:
     """Split report text into prose lines and table rows (see the module doc)."""
     blocks: list[Block] = []
     row: Block | None = None
     last_was_cell = False
+    source = rejoin_flat_page(text.splitlines())
 
     def flush() -> None:
         nonlocal row
@@ -113,7 +135,7 @@ def text_blocks(text: str) -> list[Block]:
             blocks.append(row)
         row = None
 
-    for no, line in enumerate(text.splitlines(), start=1):
+    for no, line in enumerate(source, start=1):
         if len(line) > FLAT_MIN:
             parts, flat = page_lines(align_page(line.strip()))
             if flat:
