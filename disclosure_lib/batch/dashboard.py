@@ -100,7 +100,8 @@ def index_years(
     just ended), once the year before it is there."""
     years = {y for _, y in reports} | set(summaries)
     collecting = today.year - 1
-    if collection is not None and collection.expected() and years and max(years) == collecting - 1:
+    expects = collection is not None and collection.expected(collecting)
+    if expects and years and max(years) == collecting - 1:
         years.add(collecting)
     return sorted(years)
 
@@ -112,11 +113,11 @@ def year_rows(
     today: datetime.date,
     syllables: dict[str, tuple[str, ...]],
 ) -> list[Row]:
-    """The rows of `year`: every report of that year and every expected agency without one,
-    in `names.agency_key` order (`syllables`: each agency's pinyin, as `pinyin_keys` gives)."""
+    """The rows of `year`: every report of that year and every agency expected on it without
+    one, in `names.agency_key` order (`syllables`: each agency's pinyin, as `pinyin_keys` gives)."""
     collection = collection if collection is not None else Collection()
     names = {a for a, y in reports if y == year}
-    names.update(collection.expected())
+    names.update(collection.expected(year))
     rows = []
     for agency in names:
         entry = reports.get((agency, year))
