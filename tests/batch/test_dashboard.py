@@ -171,11 +171,12 @@ def _scenario(params: Path) -> dict[str, str]:
 
 def test_an_office_year_on_the_dashboard(tmp_path: Path) -> None:
     """Issue 19's done-when: each report in its status on the index (today is past both years'
-    due dates: the missing agency is 未提交 and 逾期)."""
-    expected = _scenario(tmp_path / "params")
-    summary = b.build([tmp_path / "params"], output_dir=tmp_path / "out", to=("html",), jobs=2,
-                      progress=False, summaries=False)  # fmt: skip
-    assert len(summary.built) == 200 and not summary.failed
+    due dates: the missing agency is 未提交 and 逾期), and the year's summary leaves out
+    exactly the two reports with errors, from its totals too."""
+    params, out = tmp_path / "params", tmp_path / "out"
+    expected = _scenario(params)
+    summary = b.build([params], output_dir=out, to=("html",), jobs=2, progress=False)
+    assert len(summary.built) == 202 and not summary.failed  # 200 reports, 2 summaries
     rows = read_rows(tmp_path / "out" / "index-2024.json")
     assert len(rows) == 101
     found = {a: r["statuses"] for a, r in rows.items() if r["statuses"] != "g"}
@@ -188,6 +189,31 @@ def test_an_office_year_on_the_dashboard(tmp_path: Path) -> None:
     year = landing.find("a", string="2024年").find_parent("tr")
     cells = [td.get_text() for td in year.find_all("td")][:7]
     assert cells == ["100", "98", "2", "2", "1", "0", "0"]  # 报告, then each status
+
+    broken = sorted(a for a, s in expected.items() if s == "e")
+    page = BeautifulSoup((out / "2024" / "summary.html").read_text("utf-8"), "html.parser")
+    left_out = page.find("section", id="summary-5")
+    assert left_out is not None and "五、未计入汇总的报告" in left_out.get_text()
+    listed = [[c.get_text() for c in tr.find_all(["th", "td"])] for tr in left_out.find_all("tr")]
+    assert [r[0] for r in listed[1:]] == broken and {r[3] for r in listed[1:]} == {"校验未通过"}
+    assert "本汇总涵盖 98 个机关" in page.get_text()
+    counted = [a for a in NAMES if a not in broken]
+    new = sum(load_report(params_path(params, a, 2024)).get("applications", "new", "total") or 0
+              for a in counted)  # fmt: skip
+    # the totals (一、汇总数据) and the spread (机关数, 合计) count the 98 others only
+    total = page.select_one("#summary-1 td[headers='applications-r-new applications-applicant "
+                            "applications-c-total']")  # fmt: skip
+    assert total is not None and total.get_text() == str(new)
+    spread = {r[0]: r for r in _table_rows(page, "spread")}
+    assert spread["本年新收"][1:3] == ["98", str(new)]
+    assert "未计入" not in (out / "2023" / "summary.html").read_text("utf-8")
+
+
+def _table_rows(page: BeautifulSoup, key: str) -> list[list[str]]:
+    table = page.find("table", id=key) or page.find("table", class_=key)
+    assert table is not None, key
+    return [[c.get_text(strip=True) for c in tr.find_all(["th", "td"])]
+            for tr in table.find("tbody").find_all("tr")]  # fmt: skip
 
 
 def _links(page: Any, agency: str) -> list[list[str]]:
