@@ -8,7 +8,9 @@ Each built report's entry keeps a `diff.snapshot` of its content. When a build r
 report, `mark_changes` compares the new snapshot with the one of the version built before
 (`diff.snapshot_diff`); no page when nothing of the content changed (a rebuild for new code or
 `--force`), nor on a report's first build. A report that fails or is blocked keeps the last
-built version's snapshot, so the next good build is compared with what was published.
+built version's snapshot, so the next good build is compared with what was published. (A
+params file that cannot be read at all takes its report's outputs and entry with it: its next
+good version is a first build.)
 """
 
 from __future__ import annotations
