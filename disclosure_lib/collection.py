@@ -4,6 +4,10 @@ year, which report is the 人民政府's own, and the due dates of 《政府信�
 A 县级以上人民政府部门 submits its report on year Y by 1月31日 of Y + 1; the 县级以上地方人民政府's
 own report (`government:`) is due by 3月31日. `deadlines:` overrides one agency's date for one
 year. `check` then warns P2-LATE when a report's `issued` is after its due date.
+
+An agency set up or dissolved (机构改革) is expected only in some years: `agencies:` lists it
+as `{name: …, from: 2019}` (its first year) or `{name: …, until: 2018}` (its last), or both;
+a plain name is expected every year.
 """
 
 from __future__ import annotations
@@ -23,22 +27,31 @@ from .params import COLLECTION_FILE
 FILE_NAME = COLLECTION_FILE
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _KEYS = ("government", "agencies", "deadlines")
+_AGENCY_KEYS = ("name", "from", "until")
 
 
 @dataclass
 class Collection:
-    """What the office expects: `agencies` each year, `government` (the 人民政府's own report,
-    also expected), and `overrides[(agency, year)]` = a due date set by hand."""
+    """What the office expects: `agencies` (each year, unless `spans` limits one to its
+    first and last years, None: open), `government` (the 人民政府's own report, also expected),
+    and `overrides[(agency, year)]` = a due date set by hand."""
 
     path: Path | None = None
     government: str | None = None
     agencies: list[str] = field(default_factory=list)
     overrides: dict[tuple[str, int], datetime.date] = field(default_factory=dict)
+    spans: dict[str, tuple[int | None, int | None]] = field(default_factory=dict)
 
-    def expected(self) -> list[str]:
-        """Every agency expected each year (the government first if named)."""
+    def expected(self, year: int | None = None) -> list[str]:
+        """The agencies expected on `year` (None: in any year), the government first if named."""
         names = [self.government] if self.government else []
-        return names + [a for a in self.agencies if a != self.government]
+        names += [a for a in self.agencies if a != self.government]
+        return names if year is None else [a for a in names if self.expects(a, year)]
+
+    def expects(self, agency: str, year: int) -> bool:
+        """Whether `agency` (listed) is to report on `year`, within its `from`/`until`."""
+        first, last = self.spans.get(agency, (None, None))
+        return (first is None or year >= first) and (last is None or year <= last)
 
     def due(self, agency: str, year: int) -> datetime.date:
         """When the report of `agency` on `year` is due (第四十九条, unless overridden)."""
@@ -49,9 +62,9 @@ class Collection:
         return datetime.date(year + 1, month, day)
 
     def missing(self, agency_years: Iterable[tuple[str, int]], year: int) -> list[str]:
-        """Expected agencies with no report on `year` among `agency_years`."""
+        """Agencies expected on `year` with no report on it among `agency_years`."""
         present = {a for a, y in agency_years if y == year}
-        return [a for a in self.expected() if a not in present]
+        return [a for a in self.expected(year) if a not in present]
 
 
 def _fail(path: Path, node: yaml.Node | None, field_name: str, message: str) -> ParamsError:
@@ -71,6 +84,13 @@ def _date(path: Path, node: yaml.Node, field_name: str) -> datetime.date:
         return datetime.date.fromisoformat(text)
     except ValueError:
         raise _fail(path, node, field_name, f"日期应写作 2025-01-31，而不是 {text!r}") from None
+
+
+def _year(path: Path, node: yaml.Node, field_name: str) -> int:
+    text = _scalar(path, node, field_name)
+    if not text.isdigit() or len(text) != 4:
+        raise _fail(path, node, field_name, f"年度应为四位数字，而不是 {text!r}")
+    return int(text)
 
 
 def _mapping(path: Path, node: yaml.Node, field_name: str) -> list[tuple[yaml.Node, yaml.Node]]:
@@ -100,17 +120,14 @@ def load_collection(path: Path | str) -> Collection:
         elif key == "agencies":
             if not isinstance(value, yaml.SequenceNode):
                 raise _fail(path, value, key, "应为机关名称列表 (expected a list of agencies)")
-            names = [_scalar(path, item, key) for item in value.value]
+            names = [_agency(path, item, out) for item in value.value]
             for n, (item, name) in enumerate(zip(value.value, names, strict=True)):
                 if name in names[:n]:  # the repeat is the mistake, not the first listing
                     raise _fail(path, item, key, f"机关 {name} 重复列出")
             out.agencies = names
         elif key == "deadlines":
             for year_node, per_agency in _mapping(path, value, key):
-                year_text = _scalar(path, year_node, key)
-                if not year_text.isdigit() or len(year_text) != 4:
-                    raise _fail(path, year_node, key, f"年度应为四位数字，而不是 {year_text!r}")
-                year = int(year_text)
+                year = _year(path, year_node, key)
                 for agency_node, date_node in _mapping(path, per_agency, f"{key}.{year}"):
                     agency = _scalar(path, agency_node, f"{key}.{year}")
                     out.overrides[(agency, year)] = _date(path, date_node, f"{key}.{year}.{agency}")
@@ -118,6 +135,30 @@ def load_collection(path: Path | str) -> Collection:
             allowed = "、".join(_KEYS)
             raise _fail(path, key_node, key, f"未知的键（可用：{allowed}）")
     return out
+
+
+def _agency(path: Path, node: yaml.Node, out: Collection) -> str:
+    """One item of `agencies:`: a name, or `{name, from, until}` (its span kept in `out`)."""
+    if not isinstance(node, yaml.MappingNode):
+        return _scalar(path, node, "agencies")
+    found: dict[str, tuple[yaml.Node, yaml.Node]] = {}
+    for key_node, value in node.value:
+        key = _scalar(path, key_node, "agencies")
+        if key not in _AGENCY_KEYS:
+            allowed = "、".join(_AGENCY_KEYS)
+            raise _fail(path, key_node, f"agencies.{key}", f"未知的键（可用：{allowed}）")
+        found[key] = (key_node, value)
+    if "name" not in found:
+        raise _fail(path, node, "agencies", "缺少 name（机关名称）")
+    name = _scalar(path, found["name"][1], "agencies.name")
+    first, last = (_year(path, found[k][1], f"agencies.{name}.{k}") if k in found else None
+                   for k in ("from", "until"))  # fmt: skip
+    if first is not None and last is not None and first > last:
+        raise _fail(path, found["until"][1], f"agencies.{name}.until",
+                    f"截止年度 {last} 早于起始年度 {first}")  # fmt: skip
+    if first is not None or last is not None:
+        out.spans[name] = (first, last)
+    return name
 
 
 def find_collection(paths: Iterable[Path | str]) -> Path | None:

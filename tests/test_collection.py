@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from disclosure_lib.batch import dashboard as dash
+from disclosure_lib.batch.manifest import Entry
+from disclosure_lib.batch.states import Status
 from disclosure_lib.checks import check_paths
 from disclosure_lib.collection import (
     Collection,
@@ -53,6 +56,40 @@ def test_due_dates_follow_article_49_unless_overridden() -> None:
     assert c.missing([(BUSY_AGENCY, 2024), (GOVERNMENT, 2023)], 2024) == [GOVERNMENT]
 
 
+def test_agencies_set_up_or_dissolved_are_expected_only_in_their_years(tmp_path: Path) -> None:
+    """机构改革: an agency listed with `from`/`until` is 未提交 only within those years."""
+    path = tmp_path / "collection.yaml"
+    path.write_text(
+        "government: 区政府\n"
+        "agencies:\n"
+        "  - 甲局\n"
+        "  - name: 乙局  # 2024年组建\n"
+        "    from: 2024\n"
+        "  - {name: 丙局, until: 2023}  # 2024年撤并\n"
+        "  - {name: 丁局, from: 2022, until: 2023}\n",
+        encoding="utf-8",
+    )
+    c = load_collection(path)
+    assert c.agencies == ["甲局", "乙局", "丙局", "丁局"]
+    assert c.expected(2021) == ["区政府", "甲局", "丙局"]
+    assert c.expected(2023) == ["区政府", "甲局", "丙局", "丁局"]
+    assert c.expected(2024) == ["区政府", "甲局", "乙局"]
+    assert c.expected() == ["区政府", "甲局", "乙局", "丙局", "丁局"]  # in any year
+    assert c.missing([("甲局", 2024)], 2024) == ["区政府", "乙局"]
+    assert c.missing([("甲局", 2023)], 2023) == ["区政府", "丙局", "丁局"]
+    # the dashboard: 未提交 only in the years an agency is expected
+    reports = {
+        ("甲局", y): Entry(f"report:甲局/{y}", "f", {}, Status.BUILT, ["html"], [], agency="甲局",
+                          year=y, issued=f"{y + 1}-01-20")
+        for y in (2023, 2024)
+    }  # fmt: skip
+    today = datetime.date(2025, 1, 25)
+    for year, missing in ((2023, {"区政府", "丙局", "丁局"}), (2024, {"区政府", "乙局"})):
+        rows = dash.year_rows(reports, year, c, today, {})
+        assert {r.agency for r in rows if dash.MISSING in r.statuses} == missing
+        assert {r.agency for r in rows} == missing | {"甲局"}
+
+
 @pytest.mark.parametrize(
     ("issued", "late"),
     [
@@ -96,6 +133,11 @@ def test_check_warns_late_with_the_line_of_issued(tmp_path: Path) -> None:
         ("deadlines:\n  2024:\n    甲局: 2025-13-01\n", 3, "2025-01-31"),
         ("deadlines:\n  24:\n    甲局: 2025-02-01\n", 2, "四位数字"),
         ("agencies: [甲局\n", None, "YAML"),
+        ("agencies:\n  - 甲局\n  - from: 2019\n", 3, "缺少 name"),
+        ("agencies:\n  - name: 甲局\n    since: 2019\n", 3, "未知的键（可用：name、from、until）"),
+        ("agencies:\n  - name: 甲局\n    from: 19\n", 3, "四位数字"),
+        ("agencies:\n  - name: 甲局\n    from: 2024\n    until: 2020\n", 4, "早于起始年度 2024"),
+        ("agencies:\n  - 甲局\n  - name: 甲局\n    from: 2020\n", 3, "重复"),
     ],
 )
 def test_a_bad_collection_file_names_file_and_line(

@@ -10,7 +10,7 @@ import pytest
 
 from disclosure_lib import cli
 from disclosure_lib import format as fmt
-from disclosure_lib.diff import diff_reports
+from disclosure_lib.diff import diff_reports, snapshot, snapshot_diff
 from disclosure_lib.params import load_report, params_path
 from disclosure_lib.params_write import save_report
 
@@ -68,3 +68,27 @@ def test_diff_two_years_of_an_agency(capsys: pytest.CaptureFixture[str]) -> None
     out = capsys.readouterr().out
     assert "年度：2023 → 2024" in out
     assert cli.main(["diff", BUSY_AGENCY, "2023"]) == 2
+
+
+def test_a_snapshot_says_what_changed_as_the_diff_does(tmp_path: Path) -> None:
+    """What a build keeps of a report (`snapshot`, JSON) gives the same cell changes as the
+    two reports themselves, the cover fields, and the sections whose text changed."""
+    a, b = _two_versions(tmp_path)
+    before, after = load_report(a), load_report(b)
+    old, new = (json.loads(json.dumps(snapshot(r))) for r in (before, after))  # as stored
+    assert len(json.dumps(old, ensure_ascii=False)) < 3000  # small: one per report kept
+    found = snapshot_diff(old, new)
+    assert found is not None and not found.same
+    d = diff_reports(before, after)
+    assert [(c.cell, c.before, c.after) for c in found.cells] == [
+        (c.cell, c.before, c.after) for c in d.cells
+    ]
+    fee = next(c for c in found.cells if c.cell == ("proactive", "fees", "fee_amount"))
+    assert (fee.before, fee.after) == (Decimal("1917.59"), Decimal("1.50"))  # exact
+    assert found.cover == [("电话", "0602-83874840", "010-1")]
+    assert found.sections == [fmt.SECTIONS[0].heading]
+    unchanged = snapshot_diff(old, json.loads(json.dumps(snapshot(load_report(a)))))
+    assert unchanged is not None and unchanged.same
+    # one made under another format's cells, or none at all: not compared
+    assert snapshot_diff({**old, "cells_id": "other"}, new) is None
+    assert snapshot_diff({}, new) is None

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import BuildError, ParamsError, UnreadableError
+from .changes import mark_changes
 from .dask_executor import POLL_SECONDS, DaskExecutor
 from .lock import OutputLock
 from .manifest import (
@@ -436,7 +437,9 @@ def _run(work: list[Unit], opts: BuildOptions, state: _State, paths: Sequence[Pa
     def finish(unit: Unit, formats: tuple[str, ...], result: Result) -> None:
         entry = store(output_dir, unit, formats, result)
         draft = _draft(unit.kind, entry.status, result.errors, opts.profile)
-        remove_replaced(output_dir, manifest.entries.get(unit.key), entry)
+        old = manifest.entries.get(unit.key)
+        mark_changes(output_dir, old, entry)  # 已更改: what changed since the last build
+        remove_replaced(output_dir, old, entry)
         manifest.record(entry)
         manifest.save()  # one transaction per unit: what is recorded was completely written
         state.timings[unit.label] = result.timings

@@ -5,7 +5,9 @@ apart), key figures with last year's, links — and the compact JSON a year's pa
 Statuses (a row may have several: a late report with errors is 有错误 and 逾期):
 已生成 built without check errors; 有错误 built with check errors; 已阻止 blocked by
 `--strict`; 失败 failed; 未提交 expected in `params/collection.yaml` with no params file;
-逾期 issued after its due date, or not issued (or not submitted) and past due on `today`.
+逾期 issued after its due date, or not issued (or not submitted) and past due on `today`;
+已更改 rebuilt because its content changed since the version built before: its changes page
+(`changes.py`) is among its files.
 """
 
 from __future__ import annotations
@@ -21,17 +23,22 @@ from ..checks_trend import KEY_FIGURES
 from ..collection import Collection
 from ..format import TITLE_TEMPLATE
 from ..names import agency_key, visible
+from .changes import CHANGES_SUFFIX
 from .manifest import Entry
 from .states import Status, UnitKind
 
 BUILT, ERRORS, LATE, MISSING, BLOCKED, FAILED = "g", "e", "l", "m", "b", "f"
+CHANGED = "c"
 # the filters in the order the page shows them; the code is what the page's data holds
 STATUS_LABEL = {BUILT: "已生成", ERRORS: "有错误", LATE: "逾期", MISSING: "未提交",
-                BLOCKED: "已阻止", FAILED: "失败"}  # fmt: skip
+                BLOCKED: "已阻止", FAILED: "失败", CHANGED: "已更改"}  # fmt: skip
 PROFILE_LABEL = {"publish": "发布版", "review": "审阅版"}
-# a row's files: code -> suffix (the page builds each link from the row's base path)
-FILES = {"h": ".html", "p": ".pdf", "d": ".docx", "n": ".ipynb", "x": ".failed.ipynb"}
-FILE_LABEL = {"h": "HTML", "p": "PDF", "d": "Word", "n": "笔记本", "x": "出错的笔记本"}
+# a row's files: code -> suffix (the page builds each link from the row's base path); a file
+# is the code's whose suffix is the longest it ends with (.changes.html is not the HTML)
+FILES = {"h": ".html", "p": ".pdf", "d": ".docx", "n": ".ipynb", "x": ".failed.ipynb",
+         "c": CHANGES_SUFFIX}  # fmt: skip
+FILE_LABEL = {"h": "HTML", "p": "PDF", "d": "Word", "n": "笔记本", "x": "出错的笔记本",
+              "c": "更改"}  # fmt: skip
 DATA_VERSION = 1
 PAGE_ROWS = 200  # rows the page draws at a time ("再显示"): thousands take seconds to lay out
 
@@ -81,7 +88,13 @@ def _statuses(entry: Entry | None, issued: datetime.date | None, due: datetime.d
     # a failed params file says nothing of its date: only a known one makes it late
     unknown = entry is not None and entry.status == Status.FAILED and issued is None
     late = not unknown and (issued > due if issued is not None else today > due)
-    return "".join(c for c in STATUS_LABEL if c == own or (c == LATE and late))
+    flags = {own}
+    if late:
+        flags.add(LATE)
+    published = entry.outputs if entry is not None and own in (BUILT, ERRORS) else []
+    if any(r.endswith(CHANGES_SUFFIX) for r in published):
+        flags.add(CHANGED)
+    return "".join(c for c in STATUS_LABEL if c in flags)
 
 
 def report_entries(entries: Iterable[Entry]) -> dict[tuple[str, int], Entry]:
@@ -100,7 +113,8 @@ def index_years(
     just ended), once the year before it is there."""
     years = {y for _, y in reports} | set(summaries)
     collecting = today.year - 1
-    if collection is not None and collection.expected() and years and max(years) == collecting - 1:
+    expects = collection is not None and collection.expected(collecting)
+    if expects and years and max(years) == collecting - 1:
         years.add(collecting)
     return sorted(years)
 
@@ -112,11 +126,11 @@ def year_rows(
     today: datetime.date,
     syllables: dict[str, tuple[str, ...]],
 ) -> list[Row]:
-    """The rows of `year`: every report of that year and every expected agency without one,
-    in `names.agency_key` order (`syllables`: each agency's pinyin, as `pinyin_keys` gives)."""
+    """The rows of `year`: every report of that year and every agency expected on it without
+    one, in `names.agency_key` order (`syllables`: each agency's pinyin, as `pinyin_keys` gives)."""
     collection = collection if collection is not None else Collection()
     names = {a for a, y in reports if y == year}
-    names.update(collection.expected())
+    names.update(collection.expected(year))
     rows = []
     for agency in names:
         entry = reports.get((agency, year))
@@ -154,15 +168,22 @@ def default_base(agency: str, year: int) -> str:
     return f"{year}/{agency}/" + TITLE_TEMPLATE.format(agency=agency, year=year)
 
 
+def _file_code(rel: str) -> str:
+    """The code of FILES whose suffix is the longest `rel` ends with ("" if none)."""
+    found = [(len(s), c) for c, s in FILES.items() if rel.endswith(s)]
+    return max(found)[1] if found else ""
+
+
 def _files(entry: Entry) -> tuple[str, str]:
     """The codes of FILES an entry has, and their common path without suffix."""
     codes, base = "", ""
+    by_code: dict[str, str] = {}
+    for rel in entry.outputs:
+        by_code.setdefault(_file_code(rel), rel)
     for code, suffix in FILES.items():
-        for rel in entry.outputs:
-            if rel.endswith(suffix) and (code == "x" or not rel.endswith(".failed.ipynb")):
-                codes += code
-                base = base or rel[: -len(suffix)]
-                break
+        if code in by_code:
+            codes += code
+            base = base or by_code[code][: -len(suffix)]
     return codes, base
 
 

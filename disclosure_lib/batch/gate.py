@@ -32,6 +32,7 @@ class Checked:
     # a report's own facts the index shows: its 落款 date (ISO, "" if none) and key figures
     issued: str = ""
     figures: dict[str, int | None] = field(default_factory=dict)
+    snapshot: dict[str, Any] = field(default_factory=dict)  # `diff.snapshot`: the next build's mark
 
 
 def record(f: Finding) -> dict[str, Any]:
@@ -60,6 +61,7 @@ def check_unit(kind: UnitKind, agency: str, year: int, reports: Iterable[Report]
     """Findings for a report (`agency`, `year`) or a year's summary among `reports`."""
     from ..checks import check_report
     from ..checks_trend import check_peers, key_figures
+    from ..diff import snapshot
     from ..findings import acknowledge
     from ..summary import year_findings
 
@@ -76,6 +78,7 @@ def check_unit(kind: UnitKind, agency: str, year: int, reports: Iterable[Report]
         checked = summarize(found)
         checked.issued = report.issued.isoformat() if report.issued else ""
         checked.figures = key_figures(report)
+        checked.snapshot = snapshot(report)
         return checked
     # the year's reports (and their cross-year rules), not every year of the history shipped
     return summary_checked(year_findings(reports, year))

@@ -143,6 +143,8 @@ class Entry:
     issued: str = ""
     figures: dict[str, int | None] = field(default_factory=dict)
     profile: str = ""
+    # what the next build compares a changed version with (`diff.snapshot`; `changes.py`)
+    snapshot: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.status, self.kind = Status(self.status), UnitKind(self.kind)  # JSON holds str

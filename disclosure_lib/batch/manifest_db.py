@@ -33,7 +33,7 @@ SCALARS = ("key", "kind", "agency", "year", "source", "status", "fingerprint", "
            "warnings", "first_error", "seconds", "built_at", "acknowledged", "issued",
            "profile")  # fmt: skip
 JSONS = ("formats", "outputs", "stamps", "findings", "figures")
-DETAIL = ("inputs", "parameters", "versions")
+DETAIL = ("inputs", "parameters", "versions", "snapshot")
 # what the index and listings read: no inputs, stamps or detail (the bulk of a summary's row)
 LISTED = (*SCALARS, "code", "formats", "outputs", "findings", "figures")
 ALL = (*SCALARS, "code", *JSONS, *DETAIL)
@@ -238,7 +238,8 @@ def _decode(columns: tuple[str, ...], row: tuple[Any, ...]) -> dict[str, Any]:
         out[name] = json.loads(value) if name in JSONS else value
     if len(sql) < len(columns):
         detail = json.loads(row[-1])
-        out.update((c, detail[c]) for c in columns if c in DETAIL)
+        # a field added since the row was written (`snapshot`) takes its default
+        out.update((c, detail[c]) for c in columns if c in DETAIL and c in detail)
     return out
 
 
@@ -281,7 +282,7 @@ def migrate_json(db: Database, legacy: Path) -> int:
 _DEFAULTS: dict[str, Any] = {
     "kind": "report", "agency": "", "year": 0, "source": "", "errors": 0, "warnings": 0,
     "first_error": "", "seconds": 0.0, "built_at": "", "parameters": {}, "versions": {},
-    "stamps": {}, "findings": [],
+    "stamps": {}, "findings": [], "snapshot": {},
 }  # fmt: skip
 
 

@@ -227,6 +227,7 @@ def _render(
     strict: bool,
     **run: Any,
 ) -> None:
+    from .changes import mark_changes
     from .manifest import OutputError, loaded_code
     from .store import remove_replaced, store
     from .worker import Result as Outcome
@@ -236,7 +237,7 @@ def _render(
     outcome = Outcome(False, errors=checked.errors, warnings=checked.warnings,
                       first_check_error=checked.first_error, findings=checked.findings,
                       acknowledged=checked.acknowledged, issued=checked.issued,
-                      figures=checked.figures)  # fmt: skip
+                      figures=checked.figures, snapshot=checked.snapshot)  # fmt: skip
     outcome.versions = {"disclosure_lib": __version__}
     failure: RenderError | None = None
     if strict and checked.errors:
@@ -258,7 +259,9 @@ def _render(
     except OutputError:
         manifest.forget(unit.key)  # half written: the next build redoes it
         raise
-    remove_replaced(output_dir, manifest.entries.get(unit.key), entry)
+    old = manifest.entries.get(unit.key)
+    mark_changes(output_dir, old, entry)  # 已更改 on the index, as a build marks it
+    remove_replaced(output_dir, old, entry)
     manifest.record(entry)
     if failure is not None:
         raise failure

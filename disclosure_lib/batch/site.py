@@ -164,7 +164,7 @@ def _summary(entry: Entry) -> str:
 
 def _count_cells(counts: dict[str, int]) -> str:
     return "".join(
-        f'<td class="num{" err" if n and c != dash.BUILT else ""}">{n}</td>'
+        f'<td class="num{" err" if n and c not in (dash.BUILT, dash.CHANGED) else ""}">{n}</td>'
         for c, n in counts.items()
     )
 
@@ -264,7 +264,7 @@ def year_page(
     out += [
         f'<button type="button" data-status="{c}" aria-pressed="false">{label} {counts[c]}</button>'
         for c, label in dash.STATUS_LABEL.items()
-        if counts[c] or c != dash.FAILED
+        if counts[c] or c not in (dash.FAILED, dash.CHANGED)
     ]
     out.append(
         '</fieldset><label for="filter">筛选机关（名称或拼音）：</label>'

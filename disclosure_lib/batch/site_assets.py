@@ -11,7 +11,7 @@ vertical-align:top;text-align:left}thead th{background:#eef1f5}th.agency{font-we
 white-space:nowrap}caption{text-align:left;font-weight:bold;padding:.3em 0}
 td.num{text-align:right;white-space:nowrap}
 .ok{color:#1b6e2e}.failed{color:#b3261e;font-weight:bold}.none,.na{color:#595959}
-.err{color:#b3261e}.warn{color:#7a4f00}.ack{color:#1f4e79}.missing{color:#8a1c7c;font-style:italic}
+.err{color:#b3261e}.chg{color:#1f4e79;font-weight:bold}.warn{color:#7a4f00}.ack{color:#1f4e79}.missing{color:#8a1c7c;font-style:italic}
 a{margin-right:.5em;color:#0b57a4}small{color:#595959}
 .incomplete{border:2px solid #b3261e;padding:.5em .8em;color:#b3261e}
 .controls{margin:1em 0}.controls input{font-size:1em;padding:.3em;width:16em}
@@ -48,7 +48,7 @@ r.s=r[C.agency].toLowerCase().replace(/\\s+/g,"")+" "+p.join("")+" "+p.map(funct
 return x.charAt(0);}).join("");}return r.s;}
 function late(r){var o=r[C.issued_days_after_due];if(o!==null)return o;
 if(has(r,"f"))return null;return Math.round((today-Date.parse(due(r)))/DAY);}
-function rank(r){var s=r[C.statuses].replace("l",""),k=ORDER.indexOf(s.charAt(0));
+function rank(r){var s=r[C.statuses].replace(/[lc]/g,""),k=ORDER.indexOf(s.charAt(0));
 return k*2+(has(r,"l")?1:0);}
 function fig(k){return function(r){var f=r[C.figures];return f&&f[k]!==null?f[k]:null;};}
 var KEY={agency:function(r){return r.i;},status:rank,deadline:late,
@@ -63,9 +63,10 @@ if(o!==null)return day(d,o)+(o>0?' <span class="err">逾期 '+o+" 天</span>":""
 if(has(r,"f"))return '<span class="na">—</span>';var left=Math.round((Date.parse(d)-today)/DAY);
 if(left>=0)return '<span class="warn">截止 '+d+"，剩 "+left+" 天</span>";
 return '<span class="err">'+(has(r,"m")?"未提交":"未落款")+"，已逾期 "+(-left)+" 天</span>";}
-function status(r){var out=[],own=ORDER.filter(function(c){return c!=="l";}).concat(["l"]);
-for(var i=0;i<own.length;i++){var c=own[i];if(!has(r,c))continue;
-var cls=c==="g"?"ok":"err";out.push('<span class="'+cls+'">'+esc(D.statuses[c])+"</span>");}
+function status(r){var out=[],own=ORDER.filter(function(c){return c!=="l"&&c!=="c";})
+.concat(["l","c"]);for(var i=0;i<own.length;i++){var c=own[i];if(!has(r,c))continue;
+var cls=c==="g"?"ok":c==="c"?"chg":"err";
+out.push('<span class="'+cls+'">'+esc(D.statuses[c])+"</span>");}
 var e=r[C.first_error];return out.join("、")+(e?"<br><small>"+esc(e)+"</small>":"");}
 function figure(r,k){var f=r[C.figures];if(!f)return '<td class="num na">—</td>';var v=f[k];
 if(v===null)return '<td class="num missing">未填</td>';var p=r[C.previous_figures],ch="";

@@ -70,6 +70,7 @@ def store(output_dir: Path, unit: Unit, formats: Sequence[str], result: Result) 
         acknowledged=result.acknowledged,
         issued=result.issued,
         figures=result.figures,
+        snapshot=result.snapshot,
         profile=unit.inputs.get("profile", ""),
     )  # fmt: skip
 

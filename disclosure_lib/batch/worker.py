@@ -58,6 +58,7 @@ class Result:
     acknowledged: int = 0  # warnings the office verified
     issued: str = ""  # the report's 落款 date, ISO (reports)
     figures: dict[str, int | None] = field(default_factory=dict)  # its key figures (reports)
+    snapshot: dict[str, Any] = field(default_factory=dict)  # `diff.snapshot` (reports)
     timings: dict[str, float] = field(default_factory=dict)
     versions: dict[str, str] = field(default_factory=dict)
     code: dict[str, str] = field(default_factory=dict)  # library modules used, by hash
@@ -144,7 +145,7 @@ def run_task(task: Task) -> Result:
         result.errors, result.warnings = checked.errors, checked.warnings
         result.first_check_error, result.findings = checked.first_error, checked.findings
         result.acknowledged, result.issued = checked.acknowledged, checked.issued
-        result.figures = checked.figures
+        result.figures, result.snapshot = checked.figures, checked.snapshot
         result.error = result.error.replace(str(params_dir), "params")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

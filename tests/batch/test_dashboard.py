@@ -5,6 +5,7 @@ one late, one missing, two with check errors, one acknowledged warning, each in 
 
 from __future__ import annotations
 
+import copy
 import datetime
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,13 +18,15 @@ from bs4 import BeautifulSoup
 
 from disclosure_lib.batch import build as b
 from disclosure_lib.batch import dashboard as dash
+from disclosure_lib.batch.changes import CHANGES_SUFFIX, changes_page
 from disclosure_lib.batch.dashboard import read_rows
 from disclosure_lib.batch.manifest import Entry
 from disclosure_lib.batch.site import write_index
 from disclosure_lib.checks import check_report
 from disclosure_lib.checks_trend import KEY_FIGURES
 from disclosure_lib.collection import FILE_NAME, Collection
-from disclosure_lib.model import Acknowledgement
+from disclosure_lib.diff import snapshot, snapshot_diff
+from disclosure_lib.model import Acknowledgement, Report
 from disclosure_lib.names import agency_key
 from disclosure_lib.params import load_report, params_path
 from disclosure_lib.params_write import save_report
@@ -39,7 +42,7 @@ TODAY = datetime.date(2025, 1, 25)
 DEPARTMENTS = ("教育局", "卫生健康局", "市场监督管理局", "民政局", "财政局")
 NAMES = [f"测试市第{i // 5 + 1}区{DEPARTMENTS[i % 5]}" for i in range(100)]
 # what each of the 100 agencies' 2024 report is: (statuses, how many)
-PLAN = {"g": 84, "e": 5, "gl": 3, "b": 3, "f": 2, "m": 3}
+PLAN = {"g": 82, "e": 5, "gl": 3, "b": 3, "f": 2, "m": 3, "gc": 2}  # gc: 已更改 (a changes page)
 
 
 def _entries() -> tuple[list[Entry], Collection]:
@@ -54,8 +57,10 @@ def _entries() -> tuple[list[Entry], Collection]:
         status = {"b": "blocked", "f": "failed"}.get(kind, "built")
         stem = f"2024/{agency}/{agency}2024年政府信息公开工作年度报告"
         issued = "2025-02-03" if kind == "gl" else "2025-01-20"
-        out.append(Entry(f"report:{agency}/2024", "f", {}, status, ["html"],
-                         [f"{stem}.html"] if status == "built" else [], agency=agency, year=2024,
+        files = [f"{stem}.html"] if status == "built" else []
+        files += [stem + CHANGES_SUFFIX] if kind == "gc" else []
+        out.append(Entry(f"report:{agency}/2024", "f", {}, status, ["html"], files,
+                         agency=agency, year=2024,
                          errors=1 if kind in "eb" else 0, warnings=i % 3, figures=figures,
                          issued=issued, profile="publish", first_error="总计不符" if kind in "ebf"
                          else ""))  # fmt: skip
@@ -95,13 +100,13 @@ def test_counts_are_shown(page: Any) -> None:
     )
     assert buttons[""] == "全部 100"
     labels = dash.STATUS_LABEL
-    expected = {"g": 87, "e": 5, "l": 3, "m": 3, "b": 3, "f": 2}
+    expected = {"g": 87, "e": 5, "l": 3, "m": 3, "b": 3, "f": 2, "c": 2}
     assert {c: buttons[c] for c in labels} == {c: f"{labels[c]} {n}" for c, n in expected.items()}
     assert "共 97 份报告（100 个机关）" in page.text_content("#counts")
     assert page.text_content("#shown") == "显示 100 / 100 份"
 
 
-@pytest.mark.parametrize("status", ["g", "e", "l", "m", "b", "f"])
+@pytest.mark.parametrize("status", ["g", "e", "l", "m", "b", "f", "c"])
 def test_filter_by_each_status(page: Any, status: str) -> None:
     names = _show(page, status)
     kinds = dict(zip(NAMES, [k for k, n in PLAN.items() for _ in range(n)], strict=True))
@@ -166,11 +171,12 @@ def _scenario(params: Path) -> dict[str, str]:
 
 def test_an_office_year_on_the_dashboard(tmp_path: Path) -> None:
     """Issue 19's done-when: each report in its status on the index (today is past both years'
-    due dates: the missing agency is 未提交 and 逾期)."""
-    expected = _scenario(tmp_path / "params")
-    summary = b.build([tmp_path / "params"], output_dir=tmp_path / "out", to=("html",), jobs=2,
-                      progress=False, summaries=False)  # fmt: skip
-    assert len(summary.built) == 200 and not summary.failed
+    due dates: the missing agency is 未提交 and 逾期), and the year's summary leaves out
+    exactly the two reports with errors, from its totals too."""
+    params, out = tmp_path / "params", tmp_path / "out"
+    expected = _scenario(params)
+    summary = b.build([params], output_dir=out, to=("html",), jobs=2, progress=False)
+    assert len(summary.built) == 202 and not summary.failed  # 200 reports, 2 summaries
     rows = read_rows(tmp_path / "out" / "index-2024.json")
     assert len(rows) == 101
     found = {a: r["statuses"] for a, r in rows.items() if r["statuses"] != "g"}
@@ -183,6 +189,31 @@ def test_an_office_year_on_the_dashboard(tmp_path: Path) -> None:
     year = landing.find("a", string="2024年").find_parent("tr")
     cells = [td.get_text() for td in year.find_all("td")][:7]
     assert cells == ["100", "98", "2", "2", "1", "0", "0"]  # 报告, then each status
+
+    broken = sorted(a for a, s in expected.items() if s == "e")
+    page = BeautifulSoup((out / "2024" / "summary.html").read_text("utf-8"), "html.parser")
+    left_out = page.find("section", id="summary-5")
+    assert left_out is not None and "五、未计入汇总的报告" in left_out.get_text()
+    listed = [[c.get_text() for c in tr.find_all(["th", "td"])] for tr in left_out.find_all("tr")]
+    assert [r[0] for r in listed[1:]] == broken and {r[3] for r in listed[1:]} == {"校验未通过"}
+    assert "本汇总涵盖 98 个机关" in page.get_text()
+    counted = [a for a in NAMES if a not in broken]
+    new = sum(load_report(params_path(params, a, 2024)).get("applications", "new", "total") or 0
+              for a in counted)  # fmt: skip
+    # the totals (一、汇总数据) and the spread (机关数, 合计) count the 98 others only
+    total = page.select_one("#summary-1 td[headers='applications-r-new applications-applicant "
+                            "applications-c-total']")  # fmt: skip
+    assert total is not None and total.get_text() == str(new)
+    spread = {r[0]: r for r in _table_rows(page, "spread")}
+    assert spread["本年新收"][1:3] == ["98", str(new)]
+    assert "未计入" not in (out / "2023" / "summary.html").read_text("utf-8")
+
+
+def _table_rows(page: BeautifulSoup, key: str) -> list[list[str]]:
+    table = page.find("table", id=key) or page.find("table", class_=key)
+    assert table is not None, key
+    return [[c.get_text(strip=True) for c in tr.find_all(["th", "td"])]
+            for tr in table.find("tbody").find_all("tr")]  # fmt: skip
 
 
 def _links(page: Any, agency: str) -> list[list[str]]:
@@ -201,6 +232,37 @@ def test_links_point_at_the_files_and_findings(page: Any) -> None:
     erred = NAMES[PLAN["g"]]  # the first with a check error
     [*_, findings] = _links(page, erred)
     assert findings[0] == "校验问题" and findings[1].startswith("findings-2024.html#r")
+    changed = NAMES[-1]  # 已更改: the HTML, then the changes page
+    stem = f"2024/{changed}/{changed}2024年政府信息公开工作年度报告"
+    assert _links(page, changed) == [
+        ["HTML", quote(stem + ".html"), f"{changed} 2024年 HTML"],
+        ["更改", quote(stem + CHANGES_SUFFIX), f"{changed} 2024年 更改"],
+    ]
+    page.fill("#filter", changed)
+    assert page.evaluate(_COLUMN, 1) == ["已生成、已更改"]
+    page.fill("#filter", "")
+
+
+def test_the_changes_page_is_accessible(page: Any, tmp_path: Path, seed_report: Report) -> None:
+    """The page a changed report links to (changes.py), drawn: no WCAG 2.1 AA violation."""
+    after = copy.deepcopy(seed_report)
+    after.set("applications", "new", "natural", 7)
+    after.contact.phone = "010-1"
+    after.narrative[next(iter(after.narrative))][0].text += "（更正）"
+    found = snapshot_diff(snapshot(seed_report), snapshot(after))
+    assert found is not None and len(found.cells) == 1 and found.cover and found.sections
+    old = Entry("k", "f", {}, "built", ["html"], [], agency=after.agency, year=after.year,
+                built_at="2025-01-20T10:00:00+0800")  # fmt: skip
+    new = Entry("k", "f", {}, "built", ["html"], [], agency=after.agency, year=after.year)
+    path = tmp_path / "2024" / "甲" / ("报告" + CHANGES_SUFFIX)
+    path.parent.mkdir(parents=True)
+    path.write_text(changes_page(new, old, found, "2024/甲/报告" + CHANGES_SUFFIX), "utf-8")
+    tab = page.context.new_page()
+    tab.goto(path.as_uri(), wait_until="load")
+    assert "2025-01-20 10:00" in tab.text_content("main")
+    assert tab.evaluate("() => document.querySelectorAll('#cells tbody tr').length") == 1
+    assert axe_violations(tab) == []
+    tab.close()
 
 
 def test_rows_are_drawn_a_page_at_a_time(

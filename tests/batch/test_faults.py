@@ -13,7 +13,9 @@ follow the clean build's) or a resume after the last kill (killed within the par
 Between kills the params change the way they do in an office (an edit, a file deleted then
 restored, an output removed by hand). At the end the params are as at the start, one more
 build runs to the end, and its outputs must equal a clean build's byte for byte (the executed
-notebooks' timestamps aside).
+notebooks' timestamps aside) but for the 已更改 mark of a report whose last build was of an
+edited version (its changes page, the index showing it); a forced build of the same content
+then leaves exactly the clean build's files, index included.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from pathlib import Path
 
 import pytest
 
+from disclosure_lib.batch.changes import CHANGES_SUFFIX
 from disclosure_lib.batch.manifest import MANIFEST_NAME, Manifest
 from disclosure_lib.params import params_path
 
@@ -104,6 +107,11 @@ def _tree(out: Path) -> dict[str, bytes]:
         for p in sorted(out.rglob("*"))
         if p.is_file() and p.name not in (".build.lock", MANIFEST_NAME)
     }
+
+
+def _unmarked(tree: dict[str, bytes]) -> dict[str, bytes]:
+    """A tree without the 已更改 mark's pages and the index pages that show it."""
+    return {k: v for k, v in tree.items() if not k.endswith(CHANGES_SUFFIX) and "/" in k}
 
 
 def _assert_nothing_half_written(out: Path, note: str) -> None:
@@ -208,6 +216,11 @@ def test_builds_killed_at_many_points_end_as_a_clean_build(tmp_path: Path) -> No
     for bak in params.rglob("*.bak"):
         bak.unlink()
     code, err = _build(params, out, env, 0)
+    assert code == 0, f"{note}: {err}"
+    tree, expected = _tree(out), _tree(clean)
+    assert all(k.endswith(CHANGES_SUFFIX) for k in tree.keys() - expected.keys()), note
+    assert _unmarked(tree) == _unmarked(expected), note
+    code, err = _build(params, out, env, 0, "--force")  # the same content: no mark left
     assert code == 0, f"{note}: {err}"
     assert _tree(out) == _tree(clean), note
     manifest = Manifest.load(out)

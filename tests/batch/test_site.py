@@ -172,8 +172,8 @@ def test_landing_page_counts_summaries_and_failed_files() -> None:
     first = table.find("tbody").find("tr")
     assert first.find("a")["href"] == "index-2024.html"
     cells = [td.get_text(" ", strip=True) for td in first.find_all("td")]
-    assert cells[:7] == ["5", "2", "1", "1", "2", "1", "1"]
-    assert "summary.html" in str(first) and cells[7].startswith("已生成")
+    assert cells[:8] == ["5", "2", "1", "1", "2", "1", "1", "0"]  # 报告, each status, 已更改
+    assert "summary.html" in str(first) and cells[8].startswith("已生成")
     text = soup.get_text()
     assert "共 6 份报告" in text and "YAML 语法错误" in text and "/p/bad.yaml" in text
 
