@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ParamsError, UnreadableError
@@ -26,6 +27,7 @@ __all__ = [
     "load_report",
     "load_reports",
     "params_path",
+    "scan",
     "scan_params",
 ]
 
@@ -86,45 +88,102 @@ def _dangling(link: Path) -> UnreadableError:
     return UnreadableError("符号链接无法解析：目标不存在或成环 (broken symlink)", path=link)
 
 
-def _walk(root: Path) -> tuple[list[Path], list[ParamsError]]:
+def _walk(root: Path, stats: dict[str, os.stat_result]) -> tuple[list[Path], list[ParamsError]]:
     """The `*.yaml` files under the folder `root`, and an error for everything under it that
     could not be listed or is not a params file: nothing is skipped silently (a folder that
-    cannot be listed would otherwise look empty, and its reports unpublished)."""
+    cannot be listed would otherwise look empty, and its reports unpublished).
+
+    One `os.scandir` per folder, one stat per regular file (kept in `stats`, by path: the
+    build plans from it without a stat of its own); linked folders are not entered."""
     files: list[Path] = []
     errors: list[ParamsError] = []
-
-    def failed(exc: OSError) -> None:
-        errors.append(_unreadable(exc))
-
-    for top, dirs, names in os.walk(root, onerror=failed):
-        here = Path(top)
-        for d in dirs:  # os.walk does not enter linked folders (followlinks=False)
-            if d.endswith(SUFFIX) or (here / d).is_symlink():
-                names.append(d)
-        for name in names:
-            f = here / name
-            if name == COLLECTION_FILE and here == root:
-                continue  # `collection.py` reads it
+    pending = [str(root)]
+    top_root = str(root)
+    while pending:
+        top = pending.pop()
+        try:
+            with os.scandir(top) as listing:
+                entries = list(listing)
+        except OSError as exc:
+            errors.append(_unreadable(exc))
+            continue
+        below = []
+        for entry in entries:
+            name, path = entry.name, entry.path
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            linked = entry.is_symlink()
+            if is_dir and not linked:
+                below.append(path)
+                if not name.endswith(SUFFIX):
+                    continue
             if name.endswith(SUFFIX):
-                error = _vet(f, root)
-                if error is None:
-                    files.append(f)
-                else:
+                if name == COLLECTION_FILE and top == top_root:
+                    continue  # `collection.py` reads it
+                error = _vet(Path(path), root) if linked else _vet_entry(entry)
+                if error is not None:
                     errors.append(error)
-            elif f.is_symlink() and not f.exists():  # a linked folder gone, or a loop
-                errors.append(_dangling(f))
-            elif name in dirs:
+                    continue
+                found = Path(path)
+                files.append(found)
+                if not linked:
+                    stats[str(found)] = entry.stat()
+            elif linked and not os.path.exists(path):  # a linked folder gone, or a loop
+                errors.append(_dangling(Path(path)))
+            elif linked and is_dir:
                 errors.append(ParamsError(
                     "是指向目录的符号链接，未读取其中的参数文件 (symlinked folder not followed)",
-                    path=f,
+                    path=Path(path),
                 ))  # fmt: skip
+        pending.extend(reversed(below))  # folders in listing order, as os.walk visits them
     return files, errors
 
 
-def _scan(paths: Iterable[Path | str]) -> tuple[dict[Path, Path | None], list[ParamsError]]:
-    """{params file: the folder it was found in (None: named itself)}, and errors."""
+def _vet_entry(entry: os.DirEntry[str]) -> ParamsError | None:
+    """`_vet` for a listed entry that is no link: its stat is the listing's (one call)."""
+    try:
+        mode = entry.stat(follow_symlinks=False).st_mode
+    except FileNotFoundError:
+        return ParamsError("文件已不存在 (file vanished while scanning)", path=Path(entry.path))
+    except OSError as exc:
+        return _unreadable(exc, entry.path)
+    if stat.S_ISDIR(mode):
+        return ParamsError("是目录，不是参数文件 (a folder named like a params file)",
+                           path=Path(entry.path))  # fmt: skip
+    if not stat.S_ISREG(mode):
+        return ParamsError("不是普通文件 (not a regular file)", path=Path(entry.path))
+    return None
+
+
+def _path_order(path: Path) -> list[str]:
+    """Path order (component by component, as `Path` compares) without making `Path`s
+    compare: a string split, ≈ 10× faster over 20,000 files."""
+    return os.fspath(path).split(os.sep)
+
+
+@dataclass
+class Scan:
+    """What a scan of params paths found: each file with the folder it was found in (None:
+    named itself), in path order; what could not be listed or vetted; and the stat of each
+    file found in a folder that is no link, as the scan took it (by `str(path)`)."""
+
+    found: dict[Path, Path | None]
+    errors: list[ParamsError]
+    stats: dict[str, os.stat_result] = field(default_factory=dict)
+
+    @property
+    def files(self) -> list[Path]:
+        return list(self.found)
+
+
+def scan(paths: Iterable[Path | str]) -> Scan:
+    """Params files named by `paths` (files, or folders searched recursively) and errors for
+    what cannot be one: a missing path, a symlink that leads out of its folder (see `Scan`)."""
     found: dict[Path, Path | None] = {}
     errors: list[ParamsError] = []
+    stats: dict[str, os.stat_result] = {}
     for p in map(Path, paths):
         try:
             is_dir, is_file = p.is_dir(), p.is_file()
@@ -132,7 +191,7 @@ def _scan(paths: Iterable[Path | str]) -> tuple[dict[Path, Path | None], list[Pa
             errors.append(_unreadable(exc, p))
             continue
         if is_dir:
-            files, failed = _walk(p)
+            files, failed = _walk(p, stats)
             errors.extend(failed)
             for f in files:
                 found.setdefault(f, p)
@@ -142,7 +201,14 @@ def _scan(paths: Iterable[Path | str]) -> tuple[dict[Path, Path | None], list[Pa
             errors.append(_vet(p, p.parent) or ParamsError("不是普通文件", path=p))
         else:
             errors.append(ParamsError("文件或目录不存在 (no such file or folder)", path=p))
-    return dict(sorted(found.items())), errors
+    ordered = dict(sorted(found.items(), key=lambda kv: _path_order(kv[0])))
+    return Scan(ordered, errors, stats)
+
+
+def _scan(paths: Iterable[Path | str]) -> tuple[dict[Path, Path | None], list[ParamsError]]:
+    """{params file: the folder it was found in (None: named itself)}, and errors."""
+    found = scan(paths)
+    return found.found, found.errors
 
 
 def scan_params(paths: Iterable[Path | str]) -> tuple[list[Path], list[ParamsError]]:

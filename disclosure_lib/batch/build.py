@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import BuildError, ParamsError, UnreadableError
 from .changes import mark_changes
@@ -52,7 +52,6 @@ from .plan import (
     REPORT_NOTEBOOK,
     SUMMARY_NOTEBOOK,
     Plan,
-    Scanned,
     Unit,
     build_options,
     orphans,
@@ -73,6 +72,9 @@ from .worker import (
     timeout_message,
     warm_worker,
 )
+
+if TYPE_CHECKING:
+    from ..params import Scan
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -230,12 +232,7 @@ def build(
                        pdf=pdf_standard, scanned=scanned)  # fmt: skip
         removed = _remove_orphans(output_dir, manifest, planned)
         units = planned.units
-        todo: list[Unit] = []
-        skipped: list[Unit] = []
-        for u in units:
-            stale = u.load_error or opts.force or not manifest.up_to_date(
-                u.key, u.fingerprint, formats, strict=opts.strict)  # fmt: skip
-            (todo if stale else skipped).append(u)
+        todo, skipped = _stale(units, manifest, opts)
         retried = summaries_of_retried(units, todo, manifest)
         todo += retried
         skipped = [u for u in skipped if u not in retried]
@@ -283,13 +280,15 @@ class _State:
         self.show.add(line)
 
 
-def _require_params(paths: list[Path], output_dir: Path) -> Scanned:
+def _require_params(paths: list[Path], output_dir: Path) -> Scan:
     """No params file under `paths`: an error, and no output folder created. (An existing
     output folder is still cleaned up: its reports' params are gone.) A path that exists but
-    cannot be read is no error here: the build lists it as failed and removes nothing."""
-    from ..params import scan_params
+    cannot be read is no error here: the build lists it as failed and removes nothing. The
+    scan (with each file's stat) is the build's one: planning reads it."""
+    from ..params import scan
 
-    found, errors = scan_params(paths)
+    scanned = scan(paths)
+    found, errors = scanned.found, scanned.errors
     named = set(paths)
     for exc in errors:
         if exc.path in named and not isinstance(exc, UnreadableError):
@@ -298,7 +297,18 @@ def _require_params(paths: list[Path], output_dir: Path) -> Scanned:
     if not found and not errors and not recorded:
         where = "、".join(str(p) for p in paths)
         raise BuildError(f"{where} 中没有参数文件 (*.yaml)，未生成任何输出 (no params files found)")
-    return found, errors
+    return scanned
+
+
+def _stale(
+    units: list[Unit], manifest: Manifest, opts: BuildOptions
+) -> tuple[list[Unit], list[Unit]]:
+    """The units to build and those up to date (`Manifest.current`: one pass over the
+    records, not a query a unit)."""
+    wanted = {} if opts.force else {u.key: u.fingerprint for u in units if not u.load_error}
+    current = manifest.current(wanted, tuple(opts.to), strict=opts.strict) if wanted else set()
+    todo = [u for u in units if u.key not in current]
+    return todo, [u for u in units if u.key in current]
 
 
 def _remove_orphans(output_dir: Path, manifest: Manifest, planned: Plan) -> list[str]:

@@ -20,7 +20,7 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -215,6 +215,34 @@ class Manifest:
         self._brief[key] = tuple(e[k] for k in BRIEF)  # the line a skipped unit gets
         if e["fingerprint"] != fingerprint or not self._same_code(e["code"]):
             return False
+        return self._current(key, e, formats, strict)
+
+    def current(
+        self, wanted: Mapping[str, str], formats: tuple[str, ...], *, strict: bool = False
+    ) -> set[str]:
+        """The keys of `wanted` (key -> fingerprint) with nothing to do, each decided as
+        `up_to_date` decides it, in one pass over the entries: a no-op build of 20,000 units
+        makes one query, and parses the stamps only of entries whose inputs match."""
+        ok: set[str] = set()
+        columns = ("key", "fingerprint", "code", *BRIEF)
+        sql = f"SELECT {', '.join(columns)}, formats, outputs, stamps FROM entries"
+        for row in self.db.rows(sql):
+            key = row[0]
+            fingerprint = wanted.get(key)
+            if fingerprint is None:
+                continue
+            self._brief[key] = row[3:7]
+            if row[1] != fingerprint or not self._same_code(row[2]):
+                continue
+            e = dict(zip(columns, row, strict=False))
+            e.update(formats=json.loads(row[7]), outputs=json.loads(row[8]),
+                     stamps=json.loads(row[9]))  # fmt: skip
+            if self._current(key, e, formats, strict):
+                ok.add(key)
+        return ok
+
+    def _current(self, key: str, e: dict[str, Any], formats: tuple[str, ...], strict: bool) -> bool:
+        """`up_to_date` once inputs and code match: status, formats, outputs as written."""
         if e["status"] == Status.BLOCKED:
             return strict and self._verify(key, e["outputs"], e["stamps"])
         if e["status"] != Status.BUILT or (strict and e["errors"]):

@@ -13,7 +13,6 @@ manifest does not know) and returns a `Plan`:
 
 from __future__ import annotations
 
-import json
 import os
 import stat
 import time
@@ -21,13 +20,18 @@ import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import BuildError, DisclosureError, ParamsError, RenderError, UnreadableError
 from ..locate import notebook_path
 from ..rendering.notebook import DEFAULT_PROFILE, FORMATS, parse_formats
 from .manifest import Entry, Manifest, combine, digest, library_inputs
+from .manifest_db import dumps
 from .states import UnitKind
 from .worker import first_line
+
+if TYPE_CHECKING:
+    from ..params import Scan
 
 REPORT_NOTEBOOK = notebook_path("annual_report.ipynb")
 SUMMARY_NOTEBOOK = notebook_path("summary.ipynb")
@@ -155,75 +159,87 @@ def build_options(
 
 @dataclass(slots=True)
 class _File:
-    path: Path  # absolute (a link is not resolved)
+    text: str  # absolute path (a link is not resolved): the plan and each unit name it so
     digest: str
     agency: str = ""
     year: int = 0
     error: str = ""
     unread: bool = False  # could not be listed or read: its outputs are not removed
     claim: bool = False  # one of several files for one agency-year
-    text: str = ""  # str(path), made once: the plan and each unit name the file by it
 
-    def __post_init__(self) -> None:
-        self.text = self.text or str(self.path)
-
-
-Scanned = tuple[list[Path], list[ParamsError]]  # what `params.scan_params` returns
+    @property
+    def path(self) -> Path:
+        """The file as a `Path`, made when asked (20,000 of them held would weigh)."""
+        return Path(self.text)
 
 
-def _scan(paths: Sequence[Path], manifest: Manifest, scanned: Scanned | None) -> list[_File]:
+def _scan(paths: Sequence[Path], manifest: Manifest, scanned: Scan | None) -> list[_File]:
     """Read every params file; parse only the ones whose hash the manifest does not know.
 
     Paths are made absolute, not resolved: a symlink stays a symlink for the loader, which
     refuses one leaving the params folder before anything of it is read (or hashed); a file
     over the size limit is refused before it is read. What the scan cannot list or vet (a
-    folder without permission, a FIFO, a link loop) comes back as an unread file.
+    folder without permission, a FIFO, a link loop) comes back as an unread file. A file whose
+    stat is the one recorded when it was last hashed is neither read nor hashed: the scan's
+    stat (`params.Scan.stats`) and one query of the manifest's files decide it.
     """
-    from ..params import load_report, scan_params
+    from ..params import load_report, scan
     from ..params_limits import MAX_BYTES, too_large
 
-    found, errors = scanned if scanned is not None else scan_params(paths)
+    found = scanned if scanned is not None else scan(paths)
     files = []
     real: dict[str, str] = {}  # folder -> its real path
+    plain = _unlinked_roots(found)
     known_files = manifest.known_files()
-    for e in errors:  # named by the absolute path, as the index and the manifest name it
+    for e in found.errors:  # named by the absolute path, as the index and the manifest name it
         e.path = Path(os.path.abspath(e.path or ""))
-        files.append(_File(e.path, "", error=str(e), unread=isinstance(e, UnreadableError)))
-    for each in found:
-        path = Path(os.path.abspath(each))
+        files.append(_File(str(e.path), "", error=str(e), unread=isinstance(e, UnreadableError)))
+    for each, root in found.found.items():
+        text = os.path.abspath(each)
         try:
-            st = path.stat()
+            st = found.stats.get(str(each))
+            linked = st is None or root not in plain
+            if st is None:
+                st = os.stat(text)
             if st.st_size > MAX_BYTES:
-                raise too_large(st.st_size, path)
-            if _linked(path, real):  # a link on the way: vetted before reading
-                load_report(path)
-            known = known_files.pop(str(path), None)
+                raise too_large(st.st_size, Path(text))
+            if linked and _linked(Path(text), real):  # a link on the way: vetted before reading
+                load_report(text)
+            known = known_files.pop(text, None)
             stat = _stat_key(st)
             if known is not None and _unchanged(known, stat):
-                files.append(_File(path, known[0], known[1], known[2]))
+                files.append(_File(text, known[0], known[1], known[2]))
                 continue
             seen_ns = time.time_ns()  # before reading: a write after it changes the ctime
-            data = path.read_bytes()
+            with open(text, "rb") as fh:
+                data = fh.read()
         except ParamsError as exc:
-            files.append(_File(path, "", error=str(exc), unread=isinstance(exc, UnreadableError)))
+            files.append(_File(text, "", error=str(exc), unread=isinstance(exc, UnreadableError)))
             continue
         except OSError as exc:
-            files.append(_File(path, "", error=f"{path}: 无法读取 ({exc.strerror})", unread=True))
+            files.append(_File(text, "", error=f"{text}: 无法读取 ({exc.strerror})", unread=True))
             continue
-        f = _File(path, digest(data))
+        f = _File(text, digest(data))
         if known and known[0] == f.digest:
             f.agency, f.year = known[1], known[2]
-            manifest.remember_file(str(path), f.digest, f.agency, f.year, stat, seen_ns)
+            manifest.remember_file(text, f.digest, f.agency, f.year, stat, seen_ns)
         else:
             try:
-                report = load_report(path)
+                report = load_report(text)
             except ParamsError as exc:
                 f.error, f.unread = str(exc), isinstance(exc, UnreadableError)
             else:
                 f.agency, f.year = report.agency, report.year
-                manifest.remember_file(str(path), f.digest, f.agency, f.year, stat, seen_ns)
+                manifest.remember_file(text, f.digest, f.agency, f.year, stat, seen_ns)
         files.append(f)
     return files
+
+
+def _unlinked_roots(found: Scan) -> set[Path]:
+    """The folders scanned that no link leads to: the walk enters no linked folder, so no file
+    found in one of them has a link on its way (one `realpath` a folder, not one a file)."""
+    roots = {r for r in found.found.values() if r is not None}
+    return {r for r in roots if os.path.realpath(r) == os.path.abspath(r)}
 
 
 def _linked(path: Path, real: dict[str, str]) -> bool:
@@ -245,8 +261,9 @@ SETTLED_NS = 1_000_000_000
 
 def _unchanged(known: tuple[str, str, int, str, int], stat: list[int]) -> bool:
     """A params file is as it was when last hashed: same inode, size, mtime and ctime (the
-    ctime changes on every write and no tool sets it back), and it had settled by then."""
-    return json.loads(known[3]) == stat and stat[3] < known[4] - SETTLED_NS
+    ctime changes on every write and no tool sets it back), and it had settled by then. (The
+    stat is compared as the JSON text the manifest keeps: no parse per file.)"""
+    return known[3] == dumps(stat) and stat[3] < known[4] - SETTLED_NS
 
 
 def _refuse_duplicates(good: list[_File]) -> list[_File]:
@@ -260,7 +277,7 @@ def _refuse_duplicates(good: list[_File]) -> list[_File]:
         if len(group) < 2:
             continue
         for f in group:
-            others = "、".join(str(g.path) for g in group if g is not f)
+            others = "、".join(g.text for g in group if g is not f)
             f.claim = True
             f.error = (
                 f"与 {others} 是同一机关同一年度（{f.agency} {f.year}年），"
@@ -290,12 +307,16 @@ def output_dir_for(output_dir: Path | str, year: int, agency: str) -> Path:
 
 def output_stem(agency: str, year: int) -> str:
     """File name (without suffix) of a report's outputs: 机关全称2024年政府信息公开工作年度报告."""
-    from ..model import Report
+    from ..format import TITLE_TEMPLATE
     from ..names import MAX_COMPONENT_BYTES, agency_dirname
 
     # a whole file name, the longest suffix of `Unit.outputs` included, stays within the limit
-    longest = max(len(f".{ext}") for ext in ("failed.ipynb", *FORMATS))
-    return agency_dirname(Report(agency=agency, year=year).title, MAX_COMPONENT_BYTES - longest)
+    # (the official title: `Report.title` of a report with no title of its own)
+    title = TITLE_TEMPLATE.format(agency=agency, year=year)
+    return agency_dirname(title, MAX_COMPONENT_BYTES - _LONGEST_SUFFIX)
+
+
+_LONGEST_SUFFIX = max(len(f".{ext}") for ext in ("failed.ipynb", *FORMATS))
 
 
 def _shipped(f: _File) -> str:
@@ -333,10 +354,10 @@ def plan(
     notebook: Path = REPORT_NOTEBOOK,
     profile: str = DEFAULT_PROFILE,
     pdf: str = "",
-    scanned: Scanned | None = None,
+    scanned: Scan | None = None,
 ) -> Plan:
     """The units selected by `year`/`agency`, with their inputs hashed (see module doc);
-    `scanned`: what `params.scan_params(paths)` returned, if the caller has it already."""
+    `scanned`: what `params.scan(paths)` returned, if the caller has it already."""
     shared = library_inputs()
     report_nb = digest(read_notebook(notebook))
     files = _scan(paths, manifest, scanned)
@@ -356,7 +377,7 @@ def plan(
     for f in files:
         if not f.error:
             continue
-        unit = Unit(f"file:{f.path}", UnitKind.REPORT, "", 0, str(f.path), (),
+        unit = Unit(f"file:{f.text}", UnitKind.REPORT, "", 0, f.text, (),
                     {"params": f.digest}, load_error=first_line(f.error))  # fmt: skip
         result.live.add(unit.key)
         if f.claim:  # what was published stays until one copy is gone
