@@ -74,6 +74,7 @@ def child(params: Path, out: Path, to: str, jobs: int, fake_kb: int) -> None:
     if fake_kb:
         from concurrent.futures import ThreadPoolExecutor
 
+        from disclosure_lib.batch import summaries
         from disclosure_lib.batch.manifest import loaded_code
         from disclosure_lib.batch.worker import Result, Task
 
@@ -91,11 +92,12 @@ def child(params: Path, out: Path, to: str, jobs: int, fake_kb: int) -> None:
             )
 
         class Pool(ThreadPoolExecutor):
-            """Units faked in threads; the summaries' data made in a forked process, as the
-            warm pool makes it out of the driver."""
+            """Units faked in threads; the collection cache's update and each summary's data
+            made in a forked process, as the warm pool makes them out of the driver (the
+            summary's render faked there)."""
 
             def submit(self, fn: Any, /, *a: Any, **k: Any) -> Any:
-                if fn is b.prepare_summaries:
+                if fn in (b.prepare_summaries, b.update_cache, b.run_summary):
                     import multiprocessing
                     from concurrent.futures import ProcessPoolExecutor
 
@@ -107,6 +109,7 @@ def child(params: Path, out: Path, to: str, jobs: int, fake_kb: int) -> None:
                 return super().submit(fn, *a, **k)
 
         b.run_task = fake_run_task
+        summaries.run_task = fake_run_task  # inherited by the forked process of `run_summary`
         b._executor = lambda *a, **k: Pool(jobs)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     t, cpu = time.perf_counter(), _cpu()
@@ -119,7 +122,9 @@ def child(params: Path, out: Path, to: str, jobs: int, fake_kb: int) -> None:
                       "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                       "reports": sum(k == "report" for k in kinds),
                       "summaries": sum(k == "summary" for k in kinds),
-                      "skipped": len(summary.skipped)}))  # fmt: skip
+                      "skipped": len(summary.skipped), "phases": summary.phases,
+                      "units": {k: v.get("total", 0.0)
+                                for k, v in summary.timings.items()}}))  # fmt: skip
 
 
 def _cpu() -> float:
@@ -306,6 +311,11 @@ def main() -> None:
     cpu = args.cpu_per_report or (None if fake else full["cpu"] / max(1, full["reports"]))
     print(f"  the one-edit build: {edit['cpu']:.1f} CPU-s for {edit['reports']} reports and "
           f"{edit['summaries']} summaries (the warm pool's start included)")  # fmt: skip
+    print("  its driver's steps, s since the start: " + ", ".join(
+        f"{k} {v:.2f}" for k, v in edit["phases"].items()))  # fmt: skip
+    print("  its units, s in their worker: " + ", ".join(
+        f"{k} {v:.2f}" for k, v in edit["units"].items()))  # fmt: skip
+    print("  the no-op's steps: " + ", ".join(f"{k} {v:.2f}" for k, v in noop["phases"].items()))
     driver = full["wall"] / max(1, full["reports"] + full["summaries"]) if fake else None
     print(f"\n  extrapolation to {NATIONAL:,} reports in {NATIONAL_WALL / 60:.0f} minutes:")
     if args.dask_tasks:

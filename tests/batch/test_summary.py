@@ -116,3 +116,60 @@ def test_an_edit_reaches_the_summary_through_the_cache(tmp_path: Path) -> None:
     assert year.total.get("applications", "new", "total") == kept
     page = (out / "2024" / "summary.html").read_text(encoding="utf-8")
     assert "未计入汇总" in page and "甲局" in page.split("未计入汇总", 1)[1]
+
+
+@pytest.mark.slow
+def test_an_edit_builds_the_same_files_as_a_clean_build(tmp_path: Path) -> None:
+    """Issue 20: after an edit, the incremental build (the edited report and the next year's,
+    both summaries from the collection cache, the index) leaves every output byte for byte as
+    a clean build of the same params does."""
+    from disclosure_lib.params import load_report
+
+    params = tmp_path / "params"
+    for i, agency in enumerate(("甲局", "乙局")):
+        for report in demo_series(agency, range(2022, 2025), seed=90 + i, scale=30):
+            save_report(report, params_path(params, agency, report.year))
+    inc, clean = tmp_path / "inc", tmp_path / "clean"
+    first = b.build([params], output_dir=inc, to=("html", "pdf"), progress=False)
+    assert not first.failed, first.table()
+    path = params_path(params, "甲局", 2023)
+    report = load_report(path)
+    for row in ("new", "disclosed", "total"):
+        for col in ("natural", "total"):
+            report.set("applications", row, col, (report.get("applications", row, col) or 0) + 5)
+    save_report(report, path)
+    again = b.build([params], output_dir=inc, to=("html", "pdf"), progress=False)
+    assert sorted(x.label for x in again.built) == [
+        "2023年 汇总", "2024年 汇总", "甲局 2023年", "甲局 2024年"]  # fmt: skip
+    assert {"plan", "first unit", "reports", "cache", "units", "index"} <= set(again.phases)
+    fresh = b.build([params], output_dir=clean, to=("html", "pdf"), progress=False)
+    assert len(fresh.built) == len(first.built) == 9
+
+    def files(root: Path) -> dict[str, bytes]:
+        return {str(p.relative_to(root)): _timeless(p) for p in sorted(root.rglob("*"))
+                if p.is_file() and not p.name.startswith("manifest.sqlite")}  # fmt: skip
+
+    got, want = files(inc), files(clean)
+    assert sorted(got) == sorted(want)
+    assert len([name for name in want if name.endswith(".ipynb")]) == 9
+    assert [name for name in want if got[name] != want[name]] == []
+
+
+def _timeless(path: Path) -> bytes:
+    """A file's bytes, without what differs between any two runs: in an executed notebook the
+    times papermill records (when each cell ran, how long), the id it gives the injected
+    parameters' cell and its in-memory output path; in an index page the minute it was made."""
+    if path.suffix == ".html":
+        text = path.read_text(encoding="utf-8")
+        return re.sub(r"生成于 [0-9-]+ [0-9:]+", "生成于", text).encode()
+    if path.suffix != ".ipynb":
+        return path.read_bytes()
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    for cell in nb["cells"]:
+        if "injected-parameters" in cell["metadata"].get("tags", []):
+            cell.pop("id", None)
+    for meta in [nb["metadata"], *(cell["metadata"] for cell in nb["cells"])]:
+        meta.pop("execution", None)
+        for key in ("start_time", "end_time", "duration", "output_path"):
+            meta.get("papermill", {}).pop(key, None)
+    return json.dumps(nb, ensure_ascii=False, sort_keys=True).encode()
