@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +15,7 @@ from disclosure_lib.model import Report
 from disclosure_lib.params import load_report
 
 from .base import BUSY_AGENCY, PARAMS, SEED, SEED_AGENCY, SEED_YEAR
+from .pools import shared_pools
 
 if TYPE_CHECKING:
     from disclosure_lib.batch.render import RenderResult
@@ -27,6 +29,16 @@ SHARED_GROUP = "session-outputs"
 settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _shared_warm_pools() -> Iterator[None]:
+    """The builds run in the test processes share their warm pools (`tests/pools.py`)."""
+    from disclosure_lib.batch import build
+
+    with shared_pools(build._executor) as pools, pytest.MonkeyPatch.context() as patch:
+        patch.setattr(build, "_executor", pools)
+        yield
 
 
 @pytest.fixture
