@@ -230,7 +230,7 @@ def build(
 def _build(
     opts: BuildOptions, source_paths: list[Path], early: _EarlyPool, started: float
 ) -> BuildSummary:
-    formats, profile, pdf_standard = tuple(opts.to), opts.profile, opts.pdf_standard
+    profile, pdf_standard = opts.profile, opts.pdf_standard
     notebook, output_dir = Path(opts.notebook or REPORT_NOTEBOOK), Path(opts.output_dir)
     scanned = _require_params(source_paths, output_dir)
     sweep_temp_folders()
