@@ -4,6 +4,8 @@ variant really loses), never other figures."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from disclosure_lib import format as fmt
@@ -104,3 +106,14 @@ def test_section_one_under_another_heading_is_read_and_checked(heading: str) -> 
     assert "共主动公开政府信息120条" in got.report.narrative_text("一")
     [r6] = [f for f in check_report(got.report) if f.code == "R6-NARRATIVE"]
     assert (r6.actual, r6.expected) == (9, 6)
+
+
+@pytest.mark.parametrize("page", [PAGE, PAGE_2019], ids=["2021", "2019"])
+def test_a_page_one_piece_a_line_reads_as_on_one_line(page: Path) -> None:
+    # every run of spaces a line break: `四、结转下年度继续` / `办理` is one label cut over
+    # two lines, `0 四、…` headings after figures; the figures are those of the page as it is
+    base = import_file(page)
+    *head, body = page.read_text(encoding="utf-8").split("\n")
+    got = import_bytes("\n".join([*head, *body.split()]).encode("utf-8"))
+    assert (got.report.agency, got.report.year) == (base.report.agency, base.report.year)
+    assert got.report.tables == base.report.tables
