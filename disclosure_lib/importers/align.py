@@ -254,7 +254,12 @@ def _find_label(label: str, text: str, start: int, end: int) -> tuple[int, int] 
         return None
     a, b = hit.dest_start, hit.dest_end
     limit = 1 if len(label) < 10 else 2
-    if Levenshtein.distance(label, window[a:b]) > limit:
+    distance = Levenshtein.distance(label, window[a:b])
+    for longer in (b + 1, b + 2):  # a character inserted (其他法律和行政法规禁止公开): the
+        # best window may stop short of the label's end and leave 开 behind
+        if longer <= len(window) and Levenshtein.distance(label, window[a:longer]) < distance:
+            b, distance = longer, Levenshtein.distance(label, window[a:longer])
+    if distance > limit:
         return None
     return start + a, start + b
 
