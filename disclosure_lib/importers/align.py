@@ -331,6 +331,8 @@ def align_page(text: str) -> str:
         if key == "fee":
             continue
         title = fmt.section(key).heading
+        if key in ("二", "三", "四") and (note := _TABLE_NOTE.match(sq.text, b)):
+            b = note.end()  # 三、…情况（有关情况附表）: the heading's, not a line of the table
         oa, ob = sq.span(a, b)
         reps.append(Replacement(oa, ob, title))
         if key in ("二", "三", "四"):
@@ -341,6 +343,9 @@ def align_page(text: str) -> str:
     if fee is None:
         return out
     return _move_fee(out)
+
+
+_TABLE_NOTE = re.compile(r"[（(][^（）()]{0,8}表[）)]")  # （有关情况附表）, （附表）
 
 
 def _label_replacements(sq: Squeezed, section: str, start: int, end: int) -> list[Replacement]:

@@ -128,3 +128,19 @@ def test_a_label_with_a_character_inserted_is_rewritten_whole() -> None:
     assert "禁止公开 开" not in align_page(body)
     got = import_bytes("\n".join([*head, *body.split()]).encode("utf-8"))
     assert got.report.tables == base.report.tables
+
+
+def test_a_table_heading_with_a_note_glued_to_the_table() -> None:
+    # jjpq-2020: 三、收到和处理政府信息公开申请情况（有关情况附表）（本列数据…）申请人情况…
+    # 一、本年新收政府信息公开申请数量 on one line, its figures on the next
+    base = import_file(PAGE)
+    *head, body = PAGE.read_text(encoding="utf-8").split("\n")
+    heading = "三、收到和处理政府信息公开申请情况"
+    body = body.replace(heading + " ", heading + "（有关情况附表）", 1)
+    assert "（有关情况附表）" in body
+    label = "一、本年新收政府信息公开申请数量"
+    start, at = body.index(heading), body.index(label) + len(label)
+    glued = body[start:at].replace(" ", "")  # heading, note, header words and label glued
+    lines = [*head, *body[:start].split(), glued, *body[at:].split()]
+    got = import_bytes("\n".join(lines).encode("utf-8"))
+    assert got.report.tables == base.report.tables
