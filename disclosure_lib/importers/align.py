@@ -254,7 +254,12 @@ def _find_label(label: str, text: str, start: int, end: int) -> tuple[int, int] 
         return None
     a, b = hit.dest_start, hit.dest_end
     limit = 1 if len(label) < 10 else 2
-    if Levenshtein.distance(label, window[a:b]) > limit:
+    distance = Levenshtein.distance(label, window[a:b])
+    for longer in (b + 1, b + 2):  # a character inserted (其他法律和行政法规禁止公开): the
+        # best window may stop short of the label's end and leave 开 behind
+        if longer <= len(window) and Levenshtein.distance(label, window[a:longer]) < distance:
+            b, distance = longer, Levenshtein.distance(label, window[a:longer])
+    if distance > limit:
         return None
     return start + a, start + b
 
@@ -326,6 +331,8 @@ def align_page(text: str) -> str:
         if key == "fee":
             continue
         title = fmt.section(key).heading
+        if key in ("二", "三", "四") and (note := _TABLE_NOTE.match(sq.text, b)):
+            b = note.end()  # 三、…情况（有关情况附表）: the heading's, not a line of the table
         oa, ob = sq.span(a, b)
         reps.append(Replacement(oa, ob, title))
         if key in ("二", "三", "四"):
@@ -336,6 +343,9 @@ def align_page(text: str) -> str:
     if fee is None:
         return out
     return _move_fee(out)
+
+
+_TABLE_NOTE = re.compile(r"[（(][^（）()]{0,8}表[）)]")  # （有关情况附表）, （附表）
 
 
 def _label_replacements(sq: Squeezed, section: str, start: int, end: int) -> list[Replacement]:

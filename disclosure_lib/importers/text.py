@@ -122,12 +122,24 @@ def rejoin_flat_page(lines: list[str]) -> list[str]:
     return [*lines[:first], " ".join(x.strip() for x in lines[first:] if x.strip())]
 
 
+def align_lines(lines: list[str]) -> list[str]:
+    """A page of many lines with no table rows (tabs, pipes) and no line holding the page,
+    aligned to the template as a whole (`align_page`): a label cut over two lines
+    (`四、结转下年度继续` / `办理`), reworded labels, headings glued to figures. Lines stay
+    lines where no label spans them."""
+    if len(lines) < 2 or any("\t" in x or "|" in x for x in lines):
+        return lines
+    if any(len(x) > FLAT_MIN and is_flat_page_line(x) for x in lines):
+        return lines
+    return align_page("\n".join(lines)).split("\n")
+
+
 def text_blocks(text: str) -> list[Block]:
     """Split report text into prose lines and table rows (see the module doc)."""
     blocks: list[Block] = []
     row: Block | None = None
     last_was_cell = False
-    source = rejoin_flat_page(text.splitlines())
+    source = align_lines(rejoin_flat_page(text.splitlines()))
 
     def flush() -> None:
         nonlocal row

@@ -4,6 +4,8 @@ variant really loses), never other figures."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from disclosure_lib import format as fmt
@@ -104,3 +106,41 @@ def test_section_one_under_another_heading_is_read_and_checked(heading: str) -> 
     assert "共主动公开政府信息120条" in got.report.narrative_text("一")
     [r6] = [f for f in check_report(got.report) if f.code == "R6-NARRATIVE"]
     assert (r6.actual, r6.expected) == (9, 6)
+
+
+@pytest.mark.parametrize("page", [PAGE, PAGE_2019], ids=["2021", "2019"])
+def test_a_page_one_piece_a_line_reads_as_on_one_line(page: Path) -> None:
+    # every run of spaces a line break: `四、结转下年度继续` / `办理` is one label cut over
+    # two lines, `0 四、…` headings after figures; the figures are those of the page as it is
+    base = import_file(page)
+    *head, body = page.read_text(encoding="utf-8").split("\n")
+    got = import_bytes("\n".join([*head, *body.split()]).encode("utf-8"))
+    assert (got.report.agency, got.report.year) == (base.report.agency, base.report.year)
+    assert got.report.tables == base.report.tables
+
+
+def test_a_label_with_a_character_inserted_is_rewritten_whole() -> None:
+    # jspq-2025 prints 其他法律和行政法规禁止公开: the label found one character longer is
+    # rewritten whole (no 开 left behind), so a page of many lines still reads row by row
+    base = import_file(PAGE)
+    *head, body = PAGE.read_text(encoding="utf-8").split("\n")
+    body = body.replace("2.其他法律行政法规禁止公开", "2.其他法律和行政法规禁止公开")
+    assert "禁止公开 开" not in align_page(body)
+    got = import_bytes("\n".join([*head, *body.split()]).encode("utf-8"))
+    assert got.report.tables == base.report.tables
+
+
+def test_a_table_heading_with_a_note_glued_to_the_table() -> None:
+    # jjpq-2020: 三、收到和处理政府信息公开申请情况（有关情况附表）（本列数据…）申请人情况…
+    # 一、本年新收政府信息公开申请数量 on one line, its figures on the next
+    base = import_file(PAGE)
+    *head, body = PAGE.read_text(encoding="utf-8").split("\n")
+    heading = "三、收到和处理政府信息公开申请情况"
+    body = body.replace(heading + " ", heading + "（有关情况附表）", 1)
+    assert "（有关情况附表）" in body
+    label = "一、本年新收政府信息公开申请数量"
+    start, at = body.index(heading), body.index(label) + len(label)
+    glued = body[start:at].replace(" ", "")  # heading, note, header words and label glued
+    lines = [*head, *body[:start].split(), glued, *body[at:].split()]
+    got = import_bytes("\n".join(lines).encode("utf-8"))
+    assert got.report.tables == base.report.tables
