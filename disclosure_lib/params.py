@@ -88,7 +88,7 @@ def _dangling(link: Path) -> UnreadableError:
     return UnreadableError("符号链接无法解析：目标不存在或成环 (broken symlink)", path=link)
 
 
-def _walk(root: Path, stats: dict[str, os.stat_result]) -> tuple[list[Path], list[ParamsError]]:
+def _walk(root: Path, stats: dict[str, Stat]) -> tuple[list[Path], list[ParamsError]]:
     """The `*.yaml` files under the folder `root`, and an error for everything under it that
     could not be listed or is not a params file: nothing is skipped silently (a folder that
     cannot be listed would otherwise look empty, and its reports unpublished).
@@ -129,7 +129,8 @@ def _walk(root: Path, stats: dict[str, os.stat_result]) -> tuple[list[Path], lis
                 found = Path(path)
                 files.append(found)
                 if not linked:
-                    stats[str(found)] = entry.stat()
+                    st = entry.stat()
+                    stats[str(found)] = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
             elif linked and not os.path.exists(path):  # a linked folder gone, or a loop
                 errors.append(_dangling(Path(path)))
             elif linked and is_dir:
@@ -163,15 +164,19 @@ def _path_order(path: Path) -> list[str]:
     return os.fspath(path).split(os.sep)
 
 
+Stat = tuple[int, int, int, int]  # a file's inode, size, mtime and ctime (ns), as scanned
+
+
 @dataclass
 class Scan:
     """What a scan of params paths found: each file with the folder it was found in (None:
     named itself), in path order; what could not be listed or vetted; and the stat of each
-    file found in a folder that is no link, as the scan took it (by `str(path)`)."""
+    file found in a folder that is no link, as the scan took it (`Stat`, by `str(path)`: four
+    numbers, not a `stat_result` of twenty, 20,000 times)."""
 
     found: dict[Path, Path | None]
     errors: list[ParamsError]
-    stats: dict[str, os.stat_result] = field(default_factory=dict)
+    stats: dict[str, Stat] = field(default_factory=dict)
 
     @property
     def files(self) -> list[Path]:
@@ -183,7 +188,7 @@ def scan(paths: Iterable[Path | str]) -> Scan:
     what cannot be one: a missing path, a symlink that leads out of its folder (see `Scan`)."""
     found: dict[Path, Path | None] = {}
     errors: list[ParamsError] = []
-    stats: dict[str, os.stat_result] = {}
+    stats: dict[str, Stat] = {}
     for p in map(Path, paths):
         try:
             is_dir, is_file = p.is_dir(), p.is_file()

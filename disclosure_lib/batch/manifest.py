@@ -327,13 +327,13 @@ class Manifest:
         file_hash: str,
         agency: str,
         year: int,
-        stat: list[int] | None = None,
+        stat: Sequence[int] | None = None,
         seen_ns: int = 0,
     ) -> None:
         """A params file as read: its hash, agency and year, and (for the next scan, see
         `plan._scan`) its stat and when it was hashed."""
         self.db.write("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?)",
-                      (rel, file_hash, agency, year, dumps(stat or []), seen_ns))  # fmt: skip
+                      (rel, file_hash, agency, year, dumps(list(stat or ())), seen_ns))  # fmt: skip
 
     def known_files(self) -> dict[str, tuple[str, str, int, str, int]]:
         """Every params file as last read: path -> (digest, agency, year, stat as JSON,
@@ -360,13 +360,33 @@ class Manifest:
         self.db.set_meta("writing", "0")
         self.save()
 
-    def listing(self) -> Iterator[Entry]:
-        """Every entry as the index shows it, one at a time: without its inputs and stamps
-        (a year's summary has one input per report)."""
-        for row in self.db.entries(LISTED):
+    def listing(self, where: str = "", args: tuple[Any, ...] = ()) -> Iterator[Entry]:
+        """Every entry (`where`: those an SQL condition selects) as the index shows it, one
+        at a time: without its inputs and stamps (a year's summary has one input per report)."""
+        for row in self.db.entries(LISTED, where, args):
             entry = self._entry(row)
             if entry is not None:
                 yield entry
+
+    # what the index reads a year at a time (`site.Listing`): 20,000 entries are never held
+
+    def summaries(self) -> list[Entry]:
+        return list(self.listing("WHERE kind = ?", (str(UnitKind.SUMMARY),)))
+
+    def failed_files(self) -> list[Entry]:
+        """Reports without an agency: params files that could not be read."""
+        return list(self.listing("WHERE kind = ? AND agency = ''", (str(UnitKind.REPORT),)))
+
+    def report_keys(self) -> set[tuple[str, int]]:
+        sql = "SELECT agency, year FROM entries WHERE kind = ? AND agency != ''"
+        return {(a, int(y)) for a, y in self.db.rows(sql, (str(UnitKind.REPORT),))}
+
+    def reports(self, years: tuple[int, ...]) -> dict[tuple[str, int], Entry]:
+        """The reports of `years` by (agency, year)."""
+        marks = ", ".join("?" * len(years))
+        where = f"WHERE kind = ? AND agency != '' AND year IN ({marks})"
+        found = self.listing(where, (str(UnitKind.REPORT), *years))
+        return {(e.agency, e.year): e for e in found}
 
     def report_sources(self) -> Iterator[tuple[str, str, int, str]]:
         """(key, kind, year, source) of every entry: what planning needs of the records."""
