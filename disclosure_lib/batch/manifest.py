@@ -19,6 +19,8 @@ import functools
 import hashlib
 import json
 import os
+import subprocess
+import sys
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
@@ -58,21 +60,60 @@ def tree_digest(paths: list[Path], root: Path) -> str:
     return h.hexdigest()[:24]
 
 
-def library_inputs() -> dict[str, str]:
+def library_inputs(fonts: str | None = None) -> dict[str, str]:
     """Inputs every output shares: the library version, templates and stylesheets, and the
-    PDF fonts (`pdf_fonts.fingerprint`).
+    PDF fonts (`pdf_fonts.fingerprint`; `fonts`: it, worked out already, `FontsFingerprint`).
 
     The library's code is tracked per output as well (`Entry.code`, `loaded_code`): a
     development checkout changes code without bumping the version.
     """
     styles = [p for p in PACKAGE_DIR.rglob("*") if p.is_file() and _is_style(p)]
-    from ..rendering import pdf_fonts
+    if fonts is None:
+        from ..rendering import pdf_fonts
 
+        fonts = pdf_fonts.fingerprint()
     return {
         "library_version": __version__,
         "templates": tree_digest(styles, PACKAGE_DIR),
-        "pdf_fonts": pdf_fonts.fingerprint(),
+        "pdf_fonts": fonts,
     }
+
+
+_FONTS_PROBE = "from disclosure_lib.rendering.pdf_fonts import fingerprint; print(fingerprint())"
+
+
+class FontsFingerprint:
+    """`pdf_fonts.fingerprint()` worked out in a short-lived process started at once: Typst's
+    font scan (≈ 15 MB held, 0.3 s) stays out of the build driver and runs beside its params
+    scan. The same package is imported there (`PYTHONPATH`); if that process fails, the
+    fingerprint is worked out here."""
+
+    def __init__(self) -> None:
+        paths = [str(PACKAGE_DIR.parent), os.environ.get("PYTHONPATH", "")]
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in paths if p)}
+        try:
+            self._proc: subprocess.Popen[str] | None = subprocess.Popen(
+                [sys.executable, "-c", _FONTS_PROBE], stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env,
+            )  # fmt: skip
+        except OSError:
+            self._proc = None
+
+    def result(self) -> str:
+        proc, self._proc = self._proc, None
+        if proc is not None:
+            try:
+                out, _ = proc.communicate(timeout=120)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.communicate()
+            else:
+                lines = out.split()
+                if proc.returncode == 0 and lines:
+                    return lines[-1]
+        from ..rendering import pdf_fonts
+
+        return pdf_fonts.fingerprint()
 
 
 def loaded_code() -> dict[str, str]:

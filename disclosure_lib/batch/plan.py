@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 from ..errors import BuildError, DisclosureError, ParamsError, RenderError, UnreadableError
 from ..locate import notebook_path
 from ..rendering.notebook import DEFAULT_PROFILE, FORMATS, parse_formats
-from .manifest import Entry, Manifest, combine, digest, library_inputs
+from .manifest import Entry, FontsFingerprint, Manifest, combine, digest, library_inputs
 from .manifest_db import dumps
 from .states import UnitKind
 from .worker import first_line
@@ -354,9 +354,10 @@ def plan(
 ) -> Plan:
     """The units selected by `year`/`agency`, with their inputs hashed (see module doc);
     `scanned`: what `params.scan(paths)` returned, if the caller has it already."""
-    shared = library_inputs()
+    fonts = FontsFingerprint()  # beside the scan, in another process
     report_nb = digest(read_notebook(notebook))
     files = _scan(paths, manifest, scanned)
+    shared = library_inputs(fonts.result())
     good = [f for f in files if not f.error]
     claimed = _refuse_duplicates(good)
     good = [f for f in good if not f.error]
