@@ -197,7 +197,7 @@ def _scan(paths: Sequence[Path], manifest: Manifest, scanned: Scan | None) -> li
     for each, root in found.found.items():
         text = os.path.abspath(each)
         try:
-            stat = found.stats.get(str(each))
+            stat = found.stats.get(each)
             linked = stat is None or root not in plain
             if stat is None:
                 st = os.stat(text)
@@ -211,8 +211,7 @@ def _scan(paths: Sequence[Path], manifest: Manifest, scanned: Scan | None) -> li
                 files.append(_File(text, known[0], known[1], known[2]))
                 continue
             seen_ns = time.time_ns()  # before reading: a write after it changes the ctime
-            with open(text, "rb") as fh:
-                data = fh.read()
+            data = Path(text).read_bytes()
         except ParamsError as exc:
             files.append(_File(text, "", error=str(exc), unread=isinstance(exc, UnreadableError)))
             continue
