@@ -88,17 +88,19 @@ def _dangling(link: Path) -> UnreadableError:
     return UnreadableError("符号链接无法解析：目标不存在或成环 (broken symlink)", path=link)
 
 
-def _walk(root: Path, stats: dict[str, os.stat_result]) -> tuple[list[Path], list[ParamsError]]:
+def _walk(root: Path, stats: dict[str, Stat]) -> tuple[list[str], list[ParamsError]]:
     """The `*.yaml` files under the folder `root`, and an error for everything under it that
     could not be listed or is not a params file: nothing is skipped silently (a folder that
     cannot be listed would otherwise look empty, and its reports unpublished).
 
     One `os.scandir` per folder, one stat per regular file (kept in `stats`, by path: the
-    build plans from it without a stat of its own); linked folders are not entered."""
-    files: list[Path] = []
+    build plans from it without a stat of its own); linked folders are not entered. Files
+    come back as `str(Path(file))` would name them (no `Path` held a file)."""
+    files: list[str] = []
     errors: list[ParamsError] = []
     pending = [str(root)]
     top_root = str(root)
+    cut = 2 if top_root == os.curdir else 0  # "./a" is named "a", as `Path` names it
     while pending:
         top = pending.pop()
         try:
@@ -126,10 +128,11 @@ def _walk(root: Path, stats: dict[str, os.stat_result]) -> tuple[list[Path], lis
                 if error is not None:
                     errors.append(error)
                     continue
-                found = Path(path)
+                found = path[cut:]
                 files.append(found)
                 if not linked:
-                    stats[str(found)] = entry.stat()
+                    st = entry.stat()
+                    stats[found] = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
             elif linked and not os.path.exists(path):  # a linked folder gone, or a loop
                 errors.append(_dangling(Path(path)))
             elif linked and is_dir:
@@ -157,33 +160,37 @@ def _vet_entry(entry: os.DirEntry[str]) -> ParamsError | None:
     return None
 
 
-def _path_order(path: Path) -> list[str]:
-    """Path order (component by component, as `Path` compares) without making `Path`s
-    compare: a string split, ≈ 10× faster over 20,000 files."""
-    return os.fspath(path).split(os.sep)
+def _path_order(path: str) -> str:
+    """Path order (component by component, as `Path` compares) as one string: separators
+    made the lowest character, so a shorter component sorts first, as in a parts list."""
+    return path.replace(os.sep, "\0")
+
+
+Stat = tuple[int, int, int, int]  # a file's inode, size, mtime and ctime (ns), as scanned
 
 
 @dataclass
 class Scan:
-    """What a scan of params paths found: each file with the folder it was found in (None:
-    named itself), in path order; what could not be listed or vetted; and the stat of each
-    file found in a folder that is no link, as the scan took it (by `str(path)`)."""
+    """What a scan of params paths found: each file (named as `str(Path(file))`) with the
+    folder it was found in (None: named itself), in path order; what could not be listed or
+    vetted; and the stat of each file found in a folder that is no link, as the scan took it
+    (`Stat`, four numbers, by the file's name). Names, not `Path`s: 20,000 of them are held."""
 
-    found: dict[Path, Path | None]
+    found: dict[str, Path | None]
     errors: list[ParamsError]
-    stats: dict[str, os.stat_result] = field(default_factory=dict)
+    stats: dict[str, Stat] = field(default_factory=dict)
 
     @property
     def files(self) -> list[Path]:
-        return list(self.found)
+        return list(map(Path, self.found))
 
 
 def scan(paths: Iterable[Path | str]) -> Scan:
     """Params files named by `paths` (files, or folders searched recursively) and errors for
     what cannot be one: a missing path, a symlink that leads out of its folder (see `Scan`)."""
-    found: dict[Path, Path | None] = {}
+    found: dict[str, Path | None] = {}
     errors: list[ParamsError] = []
-    stats: dict[str, os.stat_result] = {}
+    stats: dict[str, Stat] = {}
     for p in map(Path, paths):
         try:
             is_dir, is_file = p.is_dir(), p.is_file()
@@ -196,7 +203,7 @@ def scan(paths: Iterable[Path | str]) -> Scan:
             for f in files:
                 found.setdefault(f, p)
         elif is_file:
-            found[p] = None
+            found[str(p)] = None
         elif os.path.lexists(p):
             errors.append(_vet(p, p.parent) or ParamsError("不是普通文件", path=p))
         else:
@@ -208,7 +215,7 @@ def scan(paths: Iterable[Path | str]) -> Scan:
 def _scan(paths: Iterable[Path | str]) -> tuple[dict[Path, Path | None], list[ParamsError]]:
     """{params file: the folder it was found in (None: named itself)}, and errors."""
     found = scan(paths)
-    return found.found, found.errors
+    return {Path(f): root for f, root in found.found.items()}, found.errors
 
 
 def scan_params(paths: Iterable[Path | str]) -> tuple[list[Path], list[ParamsError]]:

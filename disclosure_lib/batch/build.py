@@ -424,7 +424,7 @@ def _write_index(
     code = combine(parts)
     if complete and manifest.index_current(path, code):
         return path
-    site.write_index(output_dir, manifest.listing(), complete=complete, pinyin=manifest.pinyin,
+    site.write_index(output_dir, manifest, complete=complete, pinyin=manifest.pinyin,
                      collection=site.office_collection(params))  # fmt: skip
     manifest.note_index(path, code, complete=complete)
     manifest.save()

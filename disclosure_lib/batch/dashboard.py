@@ -103,7 +103,7 @@ def report_entries(entries: Iterable[Entry]) -> dict[tuple[str, int], Entry]:
 
 
 def index_years(
-    reports: dict[tuple[str, int], Entry],
+    reports: Iterable[tuple[str, int]],
     summaries: Iterable[int],
     collection: Collection | None,
     today: datetime.date,

@@ -214,9 +214,11 @@ class Database:
         row = self.one(f"SELECT {_select(columns)} FROM entries WHERE key = ?", (key,))
         return None if row is None else _decode(columns, row)
 
-    def entries(self, columns: tuple[str, ...], where: str = "") -> Iterator[dict[str, Any]]:
+    def entries(
+        self, columns: tuple[str, ...], where: str = "", args: tuple[Any, ...] = ()
+    ) -> Iterator[dict[str, Any]]:
         sql = f"SELECT {_select(columns)} FROM entries {where} ORDER BY key"
-        for row in self.rows(sql):
+        for row in self.rows(sql, args):
             yield _decode(columns, row)
 
     def code(self, ref: str) -> dict[str, str]:

@@ -25,13 +25,13 @@ from typing import TYPE_CHECKING
 from ..errors import BuildError, DisclosureError, ParamsError, RenderError, UnreadableError
 from ..locate import notebook_path
 from ..rendering.notebook import DEFAULT_PROFILE, FORMATS, parse_formats
-from .manifest import Entry, Manifest, combine, digest, library_inputs
+from .manifest import Entry, FontsFingerprint, Manifest, combine, digest, library_inputs
 from .manifest_db import dumps
 from .states import UnitKind
 from .worker import first_line
 
 if TYPE_CHECKING:
-    from ..params import Scan
+    from ..params import Scan, Stat
 
 REPORT_NOTEBOOK = notebook_path("annual_report.ipynb")
 SUMMARY_NOTEBOOK = notebook_path("summary.ipynb")
@@ -197,22 +197,21 @@ def _scan(paths: Sequence[Path], manifest: Manifest, scanned: Scan | None) -> li
     for each, root in found.found.items():
         text = os.path.abspath(each)
         try:
-            st = found.stats.get(str(each))
-            linked = st is None or root not in plain
-            if st is None:
+            stat = found.stats.get(each)
+            linked = stat is None or root not in plain
+            if stat is None:
                 st = os.stat(text)
-            if st.st_size > MAX_BYTES:
-                raise too_large(st.st_size, Path(text))
+                stat = st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
+            if stat[1] > MAX_BYTES:
+                raise too_large(stat[1], Path(text))
             if linked and _linked(Path(text), real):  # a link on the way: vetted before reading
                 load_report(text)
             known = known_files.pop(text, None)
-            stat = _stat_key(st)
             if known is not None and _unchanged(known, stat):
                 files.append(_File(text, known[0], known[1], known[2]))
                 continue
             seen_ns = time.time_ns()  # before reading: a write after it changes the ctime
-            with open(text, "rb") as fh:
-                data = fh.read()
+            data = Path(text).read_bytes()
         except ParamsError as exc:
             files.append(_File(text, "", error=str(exc), unread=isinstance(exc, UnreadableError)))
             continue
@@ -250,16 +249,12 @@ def _linked(path: Path, real: dict[str, str]) -> bool:
     return real[folder] != folder or os.path.islink(path)
 
 
-def _stat_key(st: os.stat_result) -> list[int]:
-    return [st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
-
-
 # A file's stat is trusted only if it last changed this long before it was hashed: a write
 # within the file system's timestamp granularity of the hash could keep its stat (racy git).
 SETTLED_NS = 1_000_000_000
 
 
-def _unchanged(known: tuple[str, str, int, str, int], stat: list[int]) -> bool:
+def _unchanged(known: tuple[str, str, int, str, int], stat: Stat) -> bool:
     """A params file is as it was when last hashed: same inode, size, mtime and ctime (the
     ctime changes on every write and no tool sets it back), and it had settled by then. (The
     stat is compared as the JSON text the manifest keeps: no parse per file.)"""
@@ -358,9 +353,10 @@ def plan(
 ) -> Plan:
     """The units selected by `year`/`agency`, with their inputs hashed (see module doc);
     `scanned`: what `params.scan(paths)` returned, if the caller has it already."""
-    shared = library_inputs()
+    fonts = FontsFingerprint()  # beside the scan, in another process
     report_nb = digest(read_notebook(notebook))
     files = _scan(paths, manifest, scanned)
+    shared = library_inputs(fonts.result())
     good = [f for f in files if not f.error]
     claimed = _refuse_duplicates(good)
     good = [f for f in good if not f.error]

@@ -322,5 +322,5 @@ def _refresh_index(output_dir: Path, manifest: Any, params: Path) -> None:
     from .site import INDEX_NAME, office_collection, write_index
 
     if (output_dir / INDEX_NAME).is_file():
-        write_index(output_dir, manifest.listing(), pinyin=manifest.pinyin,
+        write_index(output_dir, manifest, pinyin=manifest.pinyin,
                     collection=office_collection([params]))  # fmt: skip

@@ -21,8 +21,10 @@ import re
 import subprocess
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol, cast
 from urllib.parse import quote
 
 from .._version import SITE_GENERATOR, __version__
@@ -30,7 +32,7 @@ from ..checks_trend import KEY_FIGURES
 from ..collection import Collection
 from ..names import visible
 from . import dashboard as dash
-from .manifest import Entry
+from .manifest import Entry, Manifest
 from .site_assets import CSS as _CSS
 from .site_assets import SCRIPT as _SCRIPT
 from .states import Status, UnitKind
@@ -169,25 +171,40 @@ def _count_cells(counts: dict[str, int]) -> str:
     )
 
 
+@dataclass
+class Tally:
+    """What the landing page shows of a year: its reports, its rows per status code."""
+
+    reports: int
+    counts: dict[str, int]
+
+
+def tally(rows: list[dash.Row]) -> Tally:
+    return Tally(sum(1 for r in rows if r.entry is not None), dash.counts(rows))
+
+
 def landing_page(
-    years: dict[int, list[dash.Row]],
+    years: dict[int, Tally],
     summaries: dict[int, Entry],
     failed_files: list[Entry],
     *,
+    agencies: int,
     title: str = TITLE,
     complete: bool = True,
 ) -> str:
-    """`index.html`: each year with its counts per status, its summary and its page."""
+    """`index.html`: each year with its counts per status, its summary and its page
+    (`agencies`: how many agencies have a report)."""
     esc = html.escape
     out = [*_head(title), f"<h1>{esc(title)}</h1>"]
     if not complete:
         out.append(_INCOMPLETE)
-    rows = [r for y in years.values() for r in y]
-    reports = [r for r in rows if r.entry is not None]
-    total = dash.counts(rows)
-    agencies = len({r.agency for r in reports})
+    total = dict.fromkeys(dash.STATUS_LABEL, 0)
+    for t in years.values():
+        for c, n in t.counts.items():
+            total[c] += n
+    reports = sum(t.reports for t in years.values())
     out.append(
-        f"<p>共 {len(reports)} 份报告，{agencies} 个机关，{len(years)} 个年度；"
+        f"<p>共 {reports} 份报告，{agencies} 个机关，{len(years)} 个年度；"
         + "，".join(f"{label} {total[c]} 份" for c, label in dash.STATUS_LABEL.items())
         + (f"；无法读取的参数文件 {len(failed_files)} 个" if failed_files else "")
         + "。</p>"
@@ -198,10 +215,9 @@ def landing_page(
         out += [f'<th scope="col">{label}</th>' for label in dash.STATUS_LABEL.values()]
         out.append('<th scope="col">汇总报告</th></tr></thead><tbody>')
         for year in sorted(years, reverse=True):
-            n = sum(1 for r in years[year] if r.entry is not None)
             link = f'<a href="{year_page_name(year)}">{year}年</a>'
-            out.append(f'<tr><th scope="row">{link}</th><td class="num">{n}</td>')
-            out.append(_count_cells(dash.counts(years[year])))
+            out.append(f'<tr><th scope="row">{link}</th><td class="num">{years[year].reports}</td>')
+            out.append(_count_cells(years[year].counts))
             out.append(f"{_summary_cell(summaries.get(year))}</tr>")
         out.append("</tbody></table>")
     if failed_files:
@@ -338,6 +354,78 @@ def findings_page(rows: list[dash.Row], year: int, *, title: str = TITLE) -> str
     return visible("\n".join(out) + "\n")
 
 
+class Listing(Protocol):
+    """The entries the index is made from, read a part at a time (`Manifest` is one): a
+    year's pages need the reports of that year and the one before, never all of them."""
+
+    def summaries(self) -> list[Entry]: ...
+
+    def failed_files(self) -> list[Entry]: ...
+
+    def report_keys(self) -> set[tuple[str, int]]: ...
+
+    def reports(self, years: tuple[int, ...]) -> dict[tuple[str, int], Entry]: ...
+
+
+class _Held:
+    """A `Listing` of entries held in memory (tests, tools, a few entries)."""
+
+    def __init__(self, entries: Iterable[Entry]) -> None:
+        self.entries = list(entries)
+        self._reports = dash.report_entries(self.entries)
+
+    def summaries(self) -> list[Entry]:
+        return [e for e in self.entries if e.kind == UnitKind.SUMMARY]
+
+    def failed_files(self) -> list[Entry]:
+        return [e for e in self.entries if e.kind == UnitKind.REPORT and not e.agency]
+
+    def report_keys(self) -> set[tuple[str, int]]:
+        return set(self._reports)
+
+    def reports(self, years: tuple[int, ...]) -> dict[tuple[str, int], Entry]:
+        return {k: e for k, e in self._reports.items() if k[1] in years}
+
+
+def iter_pages(
+    listing: Listing,
+    *,
+    title: str = TITLE,
+    complete: bool = True,
+    pinyin: dict[str, list[str]] | None = None,
+    collection: Collection | None = None,
+    today: datetime.date | None = None,
+) -> Iterator[tuple[str, str]]:
+    """Every page of the index as (file name, text), one year at a time (only that year's
+    rows are held), `index.html` last; options as `site_pages`."""
+    today = today or datetime.date.today()
+    keys = listing.report_keys()
+    summaries = {e.year: e for e in listing.summaries()}
+    failed_files = listing.failed_files()
+    years = dash.index_years(keys, summaries, collection, today)
+    expected = collection.expected() if collection is not None else []
+    agencies = {a for a, _ in keys}
+    syllables = pinyin_keys(agencies | set(expected), pinyin)
+    del keys
+    tallies: dict[int, Tally] = {}
+    for year in years:
+        reports = listing.reports((year - 1, year))
+        rows = dash.year_rows(reports, year, collection, today, syllables)
+        del reports
+        tallies[year] = tally(rows)
+        data = dash.dumps(_year_data(rows, year, today))
+        yield year_page_name(year), year_page(
+            rows, year, years, today, data=data, title=title, summary=summaries.get(year),
+            complete=complete,
+        )  # fmt: skip
+        yield year_data_name(year), data
+        del data
+        yield findings_page_name(year), findings_page(rows, year, title=title)
+        del rows
+    yield INDEX_NAME, landing_page(tallies, summaries, failed_files, agencies=len(agencies),
+                                   title=title, complete=complete)  # fmt: skip
+
+
 def site_pages(
     entries: Iterable[Entry],
     *,
@@ -350,26 +438,9 @@ def site_pages(
     """Every page of the index by file name: `index.html`, and per year its dashboard, its
     data and its findings. `pinyin` caches `pinyin_keys`; `collection` (the office's
     `collection.yaml`) adds 未提交 agencies and due dates; `today` decides 逾期 and days left."""
-    today = today or datetime.date.today()
-    entries = list(entries)
-    reports = dash.report_entries(entries)
-    summaries = {e.year: e for e in entries if e.kind == UnitKind.SUMMARY}
-    failed_files = [e for e in entries if e.kind == UnitKind.REPORT and not e.agency]
-    years = dash.index_years(reports, summaries, collection, today)
-    expected = collection.expected() if collection is not None else []
-    syllables = pinyin_keys({a for a, _ in reports} | set(expected), pinyin)
-    by_year = {y: dash.year_rows(reports, y, collection, today, syllables) for y in years}
-    pages = {INDEX_NAME: landing_page(by_year, summaries, failed_files, title=title,
-                                      complete=complete)}  # fmt: skip
-    for year, rows in by_year.items():
-        data = dash.dumps(_year_data(rows, year, today))
-        pages[year_page_name(year)] = year_page(
-            rows, year, years, today, data=data, title=title, summary=summaries.get(year),
-            complete=complete,
-        )  # fmt: skip
-        pages[year_data_name(year)] = data
-        pages[findings_page_name(year)] = findings_page(rows, year, title=title)
-    return pages
+    pages = iter_pages(_Held(entries), title=title, complete=complete, pinyin=pinyin,
+                       collection=collection, today=today)  # fmt: skip
+    return dict(pages)
 
 
 def _year_data(rows: list[dash.Row], year: int, today: datetime.date) -> dict[str, object]:
@@ -391,7 +462,7 @@ def index_html(
 
 def write_index(
     output_dir: Path,
-    entries: Iterable[Entry],
+    entries: Iterable[Entry] | Listing,
     *,
     complete: bool = True,
     pinyin: dict[str, list[str]] | None = None,
@@ -399,13 +470,20 @@ def write_index(
     today: datetime.date | None = None,
 ) -> Path:
     """Write the index's pages (each unless it already says the same, time stamp aside) and
-    remove the year pages of years no longer listed; returns `index.html`'s path."""
+    remove the year pages of years no longer listed; returns `index.html`'s path. `entries`:
+    a `Listing` (the manifest: pages made and written a year at a time) or the entries."""
     from .manifest import write_output
 
     output_dir = Path(output_dir)
-    pages = site_pages(entries, complete=complete, pinyin=pinyin, collection=collection,
-                       today=today)  # fmt: skip
-    for name, page in pages.items():
+    listing: Listing
+    if isinstance(entries, Manifest | _Held):
+        listing = entries
+    else:
+        listing = _Held(cast("Iterable[Entry]", entries))
+    written: set[str] = set()
+    for name, page in iter_pages(listing, complete=complete, pinyin=pinyin,
+                                 collection=collection, today=today):  # fmt: skip
+        written.add(name)
         path = output_dir / name
         try:
             same = _unstamped(path.read_text(encoding="utf-8")) == _unstamped(page)
@@ -413,9 +491,10 @@ def write_index(
             same = False
         if not same:
             write_output(path, page)
+        del page
     if output_dir.is_dir():
         for old in output_dir.iterdir():
-            if _PAGES.match(old.name) and old.name not in pages and old.is_file():
+            if _PAGES.match(old.name) and old.name not in written and old.is_file():
                 old.unlink(missing_ok=True)
     return output_dir / INDEX_NAME
 
