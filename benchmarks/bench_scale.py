@@ -97,7 +97,7 @@ def child(params: Path, out: Path, to: str, jobs: int, fake_kb: int) -> None:
             summary's render faked there)."""
 
             def submit(self, fn: Any, /, *a: Any, **k: Any) -> Any:
-                if fn in (b.prepare_summaries, b.update_cache, b.run_summary):
+                if fn in (b.prepare_summaries, summaries.update_cache, summaries.run_summary):
                     import multiprocessing
                     from concurrent.futures import ProcessPoolExecutor
 
