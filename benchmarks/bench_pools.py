@@ -63,7 +63,7 @@ def _forkserver() -> Any:
 
 
 def stdlib_pool(jobs: int) -> Executor:
-    from disclosure_lib.batch.build import TASKS_PER_WORKER
+    from disclosure_lib.batch.launch import TASKS_PER_WORKER
     from disclosure_lib.batch.worker import warm_worker
 
     return ProcessPoolExecutor(
@@ -80,7 +80,7 @@ class PebblePool(Executor):
     def __init__(self, jobs: int, timeout: float | None) -> None:
         import pebble
 
-        from disclosure_lib.batch.build import TASKS_PER_WORKER
+        from disclosure_lib.batch.launch import TASKS_PER_WORKER
         from disclosure_lib.batch.worker import warm_worker
 
         self.timeout = timeout

@@ -97,7 +97,9 @@ def child(params: Path, out: Path, to: str, jobs: int, fake_kb: int) -> None:
             summary's render faked there)."""
 
             def submit(self, fn: Any, /, *a: Any, **k: Any) -> Any:
-                if fn in (b.prepare_summaries, b.update_cache, b.run_summary):
+                if fn is summaries.run_summary:  # its `run` (the fake) is not picklable
+                    fn, a = _forked_summary, a[:4]
+                if fn in (b.prepare_summaries, summaries.update_cache, _forked_summary):
                     import multiprocessing
                     from concurrent.futures import ProcessPoolExecutor
 
@@ -108,8 +110,7 @@ def child(params: Path, out: Path, to: str, jobs: int, fake_kb: int) -> None:
                     return done
                 return super().submit(fn, *a, **k)
 
-        b.run_task = fake_run_task
-        summaries.run_task = fake_run_task  # inherited by the forked process of `run_summary`
+        b.run_task = _FAKE_RUN[0] = fake_run_task  # inherited by the forked summaries
         b._executor = lambda *a, **k: Pool(jobs)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     t, cpu = time.perf_counter(), _cpu()
@@ -125,6 +126,16 @@ def child(params: Path, out: Path, to: str, jobs: int, fake_kb: int) -> None:
                       "skipped": len(summary.skipped), "phases": summary.phases,
                       "units": {k: v.get("total", 0.0)
                                 for k, v in summary.timings.items()}}))  # fmt: skip
+
+
+_FAKE_RUN: list[Any] = [None]  # the fake `run_task` of a --no-render build
+
+
+def _forked_summary(task: Any, unit: Any, output_dir: Path, cached: bool) -> Any:
+    """A summary's data from the collection cache, its render faked (in a forked process)."""
+    from disclosure_lib.batch import summaries
+
+    return summaries.run_summary(task, unit, output_dir, cached, run=_FAKE_RUN[0])
 
 
 def _cpu() -> float:

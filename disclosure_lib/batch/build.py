@@ -24,8 +24,6 @@ import contextlib
 import dataclasses
 import datetime
 import functools
-import os
-import sys
 import time
 from collections.abc import Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
@@ -36,6 +34,8 @@ from typing import TYPE_CHECKING, Any
 from ..errors import BuildError, ParamsError, UnreadableError
 from .changes import mark_changes
 from .dask_executor import POLL_SECONDS, DaskExecutor
+from .launch import AHEAD_PER_WORKER, EarlyPool, default_jobs
+from .launch import executor as _executor
 from .lock import OutputLock
 from .manifest import (
     MANIFEST_NAME,
@@ -61,8 +61,8 @@ from .plan import (
 from .progress import Line, Progress, summary_table
 from .states import Status, UnitKind
 from .store import failed_entry, remove_entry, remove_replaced, store
+from .summaries import CacheUpdate, run_summary
 from .summaries import prepare as prepare_summaries
-from .summaries import run_summary, update_cache
 from .summaries import specs as summary_specs
 from .worker import (
     Result,
@@ -71,7 +71,6 @@ from .worker import (
     run_task,
     sweep_temp_folders,
     timeout_message,
-    warm_worker,
 )
 
 if TYPE_CHECKING:
@@ -87,28 +86,6 @@ __all__ = [
     "build",
     "plan",
 ]
-
-# what the warm process runs before forking workers (the pool takes it by name)
-WARM_INIT = f"{warm_worker.__module__}:{warm_worker.__qualname__}"
-# Then a new worker: workers never collect garbage cycles (≈ 15 MB left per PDF), so this
-# bounds their memory; the new worker's first PDF costs ≈ 0.1 s more than the next ones.
-TASKS_PER_WORKER = 12
-# Units handed to the executor ahead of the workers: enough that no worker waits, few enough
-# that the driver's memory stays flat however large the batch (results are dropped once
-# written).
-AHEAD_PER_WORKER = 2
-
-
-def default_jobs() -> int:
-    """Workers when -j is not given: one per core.
-
-    Each worker is busy nearly all the time (it converts while no cells run; cells run in its
-    forked child while it waits), so more workers than cores only contend. Measured on 2
-    cores, 24 reports, alternating runs: -j 2 11.4-11.6 s, -j 3 11.9-12.7 s. (With a fresh
-    kernel per report papermill's side of the issue found 3 better than 2: a kernel waits on
-    ZMQ and start-up, our workers do not.) `benchmarks/bench_build.py --sweep` re-measures.
-    """
-    return os.cpu_count() or 1
 
 
 @dataclass
@@ -175,30 +152,6 @@ class BuildSummary:
 # --- the build -------------------------------------------------------------------------------
 
 
-def _executor(
-    executor: str, jobs: int, scheduler: str | None, timeout: float | None, *, pandas: bool
-) -> Executor:
-    if executor == "local":
-        from ._fork.pool import SUMMARY_ONLY_MODULES, WARM_MODULES, WarmPool
-
-        # Report notebooks never load pandas (≈ 0.6 s of the warm start); summaries do.
-        warm = (
-            WARM_MODULES
-            if pandas
-            else tuple(m for m in WARM_MODULES if m not in SUMMARY_ONLY_MODULES)
-        )
-        # A worker runs many units: each unit's cells run in a fresh process forked by the
-        # `disclosure` engine, while HTML/PDF conversion reuses the worker's warm caches.
-        # The pool kills a unit at the deadline itself: conversion is inside `timeout` too.
-        return WarmPool(jobs, timeout=timeout or None, warm=warm, init=WARM_INIT,
-                        tasks_per_child=TASKS_PER_WORKER)  # fmt: skip
-    if executor == "dask":
-        from .dask_executor import connect
-
-        return connect(scheduler, timeout)
-    raise BuildError(f"未知的执行方式：{executor}；可选：local, dask (unknown executor)")
-
-
 def build(
     paths: Sequence[Path | str] | None = None,
     options: BuildOptions | None = None,
@@ -223,12 +176,12 @@ def build(
     opts = dataclasses.replace(opts, to=formats, profile=profile, pdf_standard=pdf_standard,
                                output_dir=Path(opts.output_dir), notebook=notebook)  # fmt: skip
     source_paths = [Path(p) for p in (paths or [Path("params")])]
-    with _EarlyPool(opts) as early:
+    with EarlyPool(opts, _executor) as early:
         return _build(opts, source_paths, early, started)
 
 
 def _build(
-    opts: BuildOptions, source_paths: list[Path], early: _EarlyPool, started: float
+    opts: BuildOptions, source_paths: list[Path], early: EarlyPool, started: float
 ) -> BuildSummary:
     profile, pdf_standard = opts.profile, opts.pdf_standard
     notebook, output_dir = Path(opts.notebook or REPORT_NOTEBOOK), Path(opts.output_dir)
@@ -279,37 +232,6 @@ def _build(
     return BuildSummary(output_dir, state.lines, time.monotonic() - started, index,
                         state.timings, complete, removed, state.kept_formats,
                         state.phases)  # fmt: skip
-
-
-class _EarlyPool:
-    """The local warm pool, started before the driver scans and plans: its imports (≈ 3 CPU-s,
-    one process) then overlap the planning (≈ 1 s at 2,100 reports) instead of following it.
-    Killed unused when there is nothing to build (a no-op pays only what it imported by then,
-    on the other core); `take` hands it to the loop. On dask: nothing to start."""
-
-    def __init__(self, opts: BuildOptions) -> None:
-        self.pool: Executor | None = None
-        if opts.executor == "local":
-            # pandas only when a summary may be built (a report never loads it)
-            summaries = opts.summaries and opts.agency is None
-            self.pool = _executor("local", opts.jobs or default_jobs(), None, opts.timeout,
-                                  pandas=summaries)  # fmt: skip
-
-    def take(self) -> Executor | None:
-        pool, self.pool = self.pool, None
-        return pool
-
-    def close(self) -> None:
-        pool = self.take()
-        if pool is not None:
-            kill = getattr(pool, "kill", None)
-            kill() if kill is not None else pool.shutdown(wait=False, cancel_futures=True)
-
-    def __enter__(self) -> _EarlyPool:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
 
 @dataclass
@@ -462,32 +384,6 @@ def _unit_task(
                 missing=missing)  # fmt: skip
 
 
-class _CacheUpdate:
-    """The collection cache brought up to date by a worker of the local pool (`update_cache`),
-    submitted when the build starts so that it runs beside the first reports; the summaries,
-    handed out once their year's reports are done, ask `ready` (usually long finished)."""
-
-    def __init__(self, pool: Executor, output_dir: Path, paths: Sequence[Path],
-                 work: list[Unit]) -> None:  # fmt: skip
-        self.future: Future[bool] | None = None
-        if any(u.kind == UnitKind.SUMMARY for u in work):
-            self.future = pool.submit(update_cache, output_dir, list(paths))
-        self._ready: bool | None = None
-
-    def ready(self) -> bool:
-        """True: the summaries read the updated cache; False: it could not be updated or saved
-        (said on stderr), they read the params."""
-        if self._ready is None:
-            self._ready = False
-            try:
-                self._ready = self.future is not None and self.future.result()
-            except Exception as exc:  # killed at the deadline, crashed
-                why = first_line(f"{type(exc).__name__}: {exc}")
-                print(f"汇总缓存未能使用，汇总改为读取参数文件 (collection cache not used): {why}",
-                      file=sys.stderr)  # fmt: skip
-        return self._ready
-
-
 def _formats(state: _State, unit: Unit, asked: tuple[str, ...]) -> tuple[str, ...]:
     """`asked` plus the formats the unit had (see `Manifest.with_kept_formats`), noted."""
     formats, kept = state.manifest.with_kept_formats(unit.key, asked)
@@ -529,7 +425,7 @@ def _run(
     ready: dict[str, dict[str, bytes]] = {}  # summaries' files from the collection cache
     prepared: set[str] = set()
     # local pool: the cache is updated by the first task, beside the first reports
-    cache = _CacheUpdate(pool, output_dir, paths, work) if dask is None else None
+    cache = CacheUpdate(pool, output_dir, paths, work) if dask is None else None
     if cache is not None and cache.future is not None:
         cache.future.add_done_callback(lambda _: state.phase("cache"))
 
@@ -565,7 +461,7 @@ def _run(
                 unit = order.ready.popleft()
                 if cache is not None and unit.kind == UnitKind.SUMMARY:
                     bare = _unit_task(unit, opts, notebooks, state, {})
-                    call = pool.submit(run_summary, bare, unit, output_dir, cache.ready())
+                    call = pool.submit(run_summary, bare, unit, output_dir, cache.ready(), run_task)
                     running[call] = unit, bare.formats
                     continue
                 if unit.kind == UnitKind.SUMMARY and unit.key not in prepared:

@@ -19,7 +19,7 @@ TASKS_PER_WORKER = 500
 def start_pool(timeout: float | None) -> Any:
     """The build's warm pool, for report notebooks (no pandas), with long-lived workers."""
     from ._fork.pool import SUMMARY_ONLY_MODULES, WARM_MODULES, WarmPool
-    from .build import WARM_INIT
+    from .launch import WARM_INIT
 
     warm = tuple(m for m in WARM_MODULES if m not in SUMMARY_ONLY_MODULES)
     return WarmPool(JOBS, timeout=timeout or None, warm=warm, init=WARM_INIT,

@@ -15,19 +15,23 @@ and the checks out of the driver.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import pickle
 import sys
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Executor, Future
 from pathlib import Path
 
-from ..collection_cache import CollectionCache, cache_path
+from ..collection_cache import STALE_DAYS, CollectionCache, cache_dir, cache_path
 from ..errors import DisclosureError, ParamsError
 from .gate import summary_checked
 from .plan import Unit
 from .states import UnitKind
 from .worker import CHECKED_FILE, SUMMARY_FILE, Result, Task, first_line, run_task
 
+CHARTS_FOLDER = "charts"  # in `collection_cache.cache_dir()`: the summaries' charts, by their data
 Spec = tuple[str, int, tuple[str, ...]]  # a summary unit: key, year, its params (absolute)
 
 
@@ -62,20 +66,43 @@ def update_cache(output_dir: Path, paths: Sequence[Path]) -> bool:
     return _updated(output_dir, paths)[1]
 
 
-def run_summary(task: Task, unit: Unit, output_dir: Path, cached: bool) -> Result:
+def run_summary(
+    task: Task,
+    unit: Unit,
+    output_dir: Path,
+    cached: bool,
+    run: Callable[[Task], Result] = run_task,
+) -> Result:
     """A summary unit in a worker of the local pool: its year's data from the collection cache
     (`cached`: `update_cache` brought it up to date in this build), else, or when the cache
-    cannot make it, the params texts as before; then `run_task`."""
+    cannot make it, the params texts as before; then `run` (`run_task`: the driver passes
+    the one it runs reports with)."""
     files: dict[str, bytes] = {}
     if cached:
         cache = CollectionCache.load(cache_path(output_dir))
         if not cache.note:  # read back as saved (a damaged file is no summary)
             files = _year_files(cache, specs([unit]), {unit.key: task.missing}).get(unit.key, {})
+    _keep_charts(output_dir)
     try:
         files = files or unit.pack()
     except ParamsError as exc:
         return Result(False, error=first_line(str(exc)))
-    return run_task(dataclasses.replace(task, files=files))
+    return run(dataclasses.replace(task, files=files))
+
+
+def _keep_charts(output_dir: Path) -> None:
+    """The summary's charts kept beside the collection caches (`rendering.summary.CHART_CACHE`;
+    the notebook's process is forked from this one), those unused for `STALE_DAYS` removed."""
+    from ..rendering import summary as layout
+
+    folder = cache_dir() / CHARTS_FOLDER
+    if folder != layout.CHART_CACHE:
+        layout.CHART_CACHE = folder
+        old = time.time() - STALE_DAYS * 86400
+        for path in folder.glob("*.json"):
+            with contextlib.suppress(OSError):
+                if path.stat().st_mtime < old:
+                    path.unlink()
 
 
 def _updated(output_dir: Path, paths: Sequence[Path]) -> tuple[CollectionCache, bool]:
@@ -114,3 +141,29 @@ def _year_files(
             CHECKED_FILE: pickle.dumps(summary_checked(found), protocol=pickle.HIGHEST_PROTOCOL),
         }
     return out
+
+
+class CacheUpdate:
+    """The collection cache brought up to date by a worker of the local pool (`update_cache`),
+    submitted when the build starts so that it runs beside the first reports; the summaries,
+    handed out once their year's reports are done, ask `ready` (usually long finished)."""
+
+    def __init__(self, pool: Executor, output_dir: Path, paths: Sequence[Path],
+                 work: list[Unit]) -> None:  # fmt: skip
+        self.future: Future[bool] | None = None
+        if any(u.kind == UnitKind.SUMMARY for u in work):
+            self.future = pool.submit(update_cache, output_dir, list(paths))
+        self._ready: bool | None = None
+
+    def ready(self) -> bool:
+        """True: the summaries read the updated cache; False: it could not be updated or saved
+        (said on stderr), they read the params."""
+        if self._ready is None:
+            self._ready = False
+            try:
+                self._ready = self.future is not None and self.future.result()
+            except Exception as exc:  # killed at the deadline, crashed
+                why = first_line(f"{type(exc).__name__}: {exc}")
+                print(f"汇总缓存未能使用，汇总改为读取参数文件 (collection cache not used): {why}",
+                      file=sys.stderr)  # fmt: skip
+        return self._ready

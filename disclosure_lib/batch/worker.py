@@ -80,7 +80,7 @@ _DEADLINE_MARGIN = 0.05  # of the timeout, at most 2 s
 
 def warm_worker() -> None:
     """Prepare the warm process before it forks workers: what every worker would otherwise
-    redo once — the HTML exporter and its Jinja template, the PDF font stylesheet, and the
+    redo once — the HTML stylesheet, the PDF font stylesheet, and the
     font lookups (fontconfig, matplotlib) — and the IPython shell each report's cells get a
     fresh copy of.
 
@@ -89,7 +89,8 @@ def warm_worker() -> None:
     cost ≈ 1 s of a start-up the other cores sit out.
     """
     from ..engine import shell
-    from ..rendering import exporters, fonts
+    from ..rendering import fonts
+    from ..rendering.notebook import prepare_writers
 
     global _WARM
     sweep_temp_folders()
@@ -97,7 +98,7 @@ def warm_worker() -> None:
     # children must not import the full list again (pandas alone cost 0.2 s per report).
     _WARM = True
     try:
-        exporters.prepare()
+        prepare_writers()
         shell.prepare_shell()
         fonts.require_cjk_fonts()
         fonts.matplotlib_cjk_family()

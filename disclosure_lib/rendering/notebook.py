@@ -188,7 +188,7 @@ def run_notebook(
 
 def notebook_document(nb: NotebookNode) -> Document:
     """The layout document the notebook's outputs make (what every format is written from)."""
-    from .exporters import document_from_notebook
+    from .outputs import document_from_notebook
 
     return document_from_notebook(nb)
 
@@ -234,6 +234,16 @@ def convert(
         out[fmt] = writers[fmt](doc)
         timings[fmt] = time.perf_counter() - t0
     return out
+
+
+def prepare_writers(pdf: bool = True) -> None:
+    """Load the writers and read what they read once (stylesheets, fonts, glyph tables), without
+    typesetting anything (for a batch process about to fork workers)."""
+    from . import html, typst_pdf
+
+    html.stylesheet()
+    if pdf:
+        typst_pdf.prepare()
 
 
 def _write_html(doc: Document) -> str:

@@ -11,12 +11,21 @@ and bars list the top `TOP_N`, distributions show the rest.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import base64
+import contextlib
+import functools
+import hashlib
+import json
+import pickle
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from .. import format as fmt
+from ..errors import DisclosureError
+from ..files import write_atomic
 from ..findings import SEVERITY_LABEL
 from ..names import agency_key, agency_order
 from ..summary import RANKED, RATE, YearSummary, distribution
@@ -36,6 +45,13 @@ NAMES_LISTED = 30  # up to this many agencies, the scope and 全部通过 name t
 # 7,000 that table alone made a 9 MB PDF and 3 s of layout): the top TOP_N and the spread
 # stand for them, each agency's figures are in the data (`YearSummary.figures`, export).
 RANKS_LISTED = 200
+
+
+# A build's workers keep the summary's charts here (`batch/summaries.py` sets it): a chart asked
+# for with the same arguments of the same code and fonts is read back, not drawn again (≈ 0.25
+# CPU-s a chart at 700 agencies; after one edit most of a year's charts are unchanged). None:
+# every chart is drawn (`render`, the notebook run by hand).
+CHART_CACHE: Path | None = None
 
 
 def heading(n: int) -> str:
@@ -261,14 +277,16 @@ def summary_charts(s: YearSummary, top: int = TOP_N) -> list[Chart]:
     new = figures.dropna(subset=["本年新收"]).head(top)
     scope = f"前 {top} 位" if len(figures) > top else "各"
     out = [
-        charts.top_bars(
+        _cached(
+            charts.top_bars,
             "summary-new",
             f"{year}年本年新收政府信息公开申请数量（{scope}机关）",
             list(zip(new["agency"], new["本年新收"], strict=True)),
             "件",
             empty="本年度无本年新收数据。",
         ),
-        charts.histogram(
+        _cached(
+            charts.histogram,
             "summary-rate",
             f"{year}年各机关予以公开率分布",
             list(figures[RATE] * 100),
@@ -294,8 +312,45 @@ def summary_charts(s: YearSummary, top: int = TOP_N) -> list[Chart]:
         f"{name}：" + "，".join(f"{y}年 {v:g}" for y, v in zip(years, values, strict=True))
         for name, values in series.items()
     )
-    out.append(charts.lines_chart("summary-trend", title, alt, years, series))
+    out.append(_cached(charts.lines_chart, "summary-trend", title, alt, years, series))
     return out
+
+
+def _cached(draw: Callable[..., Chart], *args: Any, **kwargs: Any) -> Chart:
+    """`draw(*args, **kwargs)`, or the chart it gave before for the same arguments (see
+    `CHART_CACHE`); a cache that cannot be read or written only costs the drawing."""
+    from .charts import Chart
+
+    if CHART_CACHE is None:
+        return draw(*args, **kwargs)
+    call = pickle.dumps((draw.__name__, args, sorted(kwargs.items()), _chart_code()), protocol=4)
+    path = CHART_CACHE / f"{hashlib.sha256(call).hexdigest()}.json"
+    try:
+        kept = json.loads(path.read_bytes())
+        png = base64.b64decode(kept.pop("png")) if kept.get("png") else None
+        return Chart(**kept, png=png)
+    except (OSError, ValueError, TypeError, KeyError):
+        pass
+    chart = draw(*args, **kwargs)
+    kept = {"key": chart.key, "title": chart.title, "alt": chart.alt,
+            "empty_message": chart.empty_message,
+            "png": base64.b64encode(chart.png).decode() if chart.png else ""}  # fmt: skip
+    with contextlib.suppress(DisclosureError):  # a full disk: drawn again next time
+        write_atomic(path, json.dumps(kept, ensure_ascii=False), parents=True)
+    return chart
+
+
+@functools.cache
+def _chart_code() -> str:
+    """What a chart's pixels depend on besides its arguments: this code, the charts', the
+    matplotlib version and the CJK font it found."""
+    import matplotlib
+
+    from . import charts
+    from .fonts import matplotlib_cjk_family
+
+    code = Path(charts.__file__ or "").read_bytes() + Path(__file__).read_bytes()
+    return f"{hashlib.sha256(code).hexdigest()} {matplotlib.__version__} {matplotlib_cjk_family()}"
 
 
 def charts_section(s: YearSummary, charts: Sequence[Chart] | None = None) -> Part:

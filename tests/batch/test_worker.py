@@ -36,9 +36,7 @@ def test_a_report_comes_back_executed_converted_and_checked() -> None:
     assert isinstance(pdf, bytes) and pdf.startswith(b"%PDF")
     assert (result.errors, result.warnings) == (0, 0)  # synthetic reports are consistent
     assert {"execute", "html", "pdf", "total", "cpu", "convert_cpu"} <= set(result.timings)
-    assert {"batch/worker.py", "rendering/notebook.py", "rendering/exporters.py"} <= set(
-        result.code
-    )
+    assert {"batch/worker.py", "rendering/notebook.py", "rendering/outputs.py"} <= set(result.code)
 
 
 def test_a_failing_cell_comes_back_as_a_failure_with_its_notebook(tmp_path: Path) -> None:

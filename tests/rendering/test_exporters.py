@@ -14,7 +14,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 
 from disclosure_lib.model import Paragraph, Report
 from disclosure_lib.rendering import compose as report_html
-from disclosure_lib.rendering import exporters
+from disclosure_lib.rendering import exporters, outputs
 from disclosure_lib.rendering import notebook as nbr
 
 JUPYTER = Path(sys.executable).with_name("jupyter")
@@ -84,9 +84,9 @@ def test_html_is_lean_self_contained_and_outputs_only() -> None:
 def test_title_prefers_render_metadata() -> None:
     nb = _executed()
     nb.metadata["disclosure_lib"] = {"title": "元数据中的标题"}
-    assert exporters.report_title(nb) == "元数据中的标题"
+    assert outputs.report_title(nb) == "元数据中的标题"
     del nb.metadata["disclosure_lib"], nb.metadata["papermill"]
-    assert exporters.report_title(nb, fallback="文件名") == "文件名"
+    assert outputs.report_title(nb, fallback="文件名") == "文件名"
 
 
 def test_title_is_the_reports_own_everywhere() -> None:
@@ -97,7 +97,7 @@ def test_title_is_the_reports_own_everywhere() -> None:
         new_output("display_data", data=report_html.report_body(report)._repr_mimebundle_())
     ])])  # fmt: skip
     nb.metadata["disclosure_lib"] = {"title": report.official_title}
-    doc = exporters.document_from_notebook(nb)
+    doc = outputs.document_from_notebook(nb)
     assert doc.title == report.own_title
     soup = BeautifulSoup(nbr.notebook_to_html(nb), "html.parser")
     assert soup.title is not None and soup.title.get_text() == report.own_title

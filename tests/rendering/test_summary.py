@@ -3,6 +3,8 @@ tables summed, top-N rankings, findings in Chinese, charts sized for many agenci
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from bs4 import BeautifulSoup
 
@@ -217,3 +219,30 @@ def test_thousands_of_agencies_are_not_listed_one_by_one(many: sm.YearSummary) -
     texts = [b.text for b in section.blocks if isinstance(b, lo.Para)]
     n = len(many.figures)  # 测试区第07局 has an error: left out of the 30
     assert n == 29 and any(t.startswith(f"{n} 个机关的名次不逐一列出") for t in texts)
+
+
+def test_charts_kept_in_the_cache_are_read_back_not_drawn(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 20: a build's worker keeps the summary's charts by their arguments
+    (`CHART_CACHE`): the same data gives the same chart from the cache, other data draws."""
+    import json
+
+    from disclosure_lib.rendering import charts
+
+    s = sm.year_summary(_reports(4), 2024)
+    drawn = rs.summary_charts(s)  # no cache: drawn
+    monkeypatch.setattr(rs, "CHART_CACHE", tmp_path)
+    assert rs.summary_charts(s) == drawn
+    kept = sorted(tmp_path.glob("*.json"))
+    assert len(kept) == 3
+    calls: list[str] = []
+    real = charts._draw
+    monkeypatch.setattr(charts, "_draw", lambda *a, **k: calls.append(a[0]) or real(*a, **k))
+    assert rs.summary_charts(s) == drawn and calls == []  # all three read back
+    page = json.loads(kept[0].read_text(encoding="utf-8"))
+    kept[0].write_text(json.dumps({**page, "title": "改过的标题"}), encoding="utf-8")
+    assert "改过的标题" in [c.title for c in rs.summary_charts(s)]  # what the file says
+    other = sm.year_summary(_reports(5), 2024)  # another year's data: its trend is drawn
+    assert rs.summary_charts(other)[2] != drawn[2] and "summary-trend" in calls
+    assert len(list(tmp_path.glob("*.json"))) > 3
