@@ -7,17 +7,21 @@ imported as published, then once per mutation: a variation real pages show acros
 (its README) and issue 15 — heading variants, page chrome, spaces inside labels, uneven and
 ideographic spaces between cells, 规范性文件 for 行政规范性文件, 钩稽关系, 先行有效件数, the fee
 section as 五, seven sections, a cover-letter title, the body broken into lines (one piece a
-line, one tab-indented cell a line as in the seed report), money in 元. Each mutated import is
-compared with the unmutated one, cell by cell:
+line, one tab-indented cell a line as in the seed report), money in 元, next year's plans in 五,
+a short row, no 规章 row, and all of them at once (`combined`). Each mutated folder holds every
+file (the year chain keeps its years); the files a mutation applies to are compared with their
+unmutated import, cell by cell:
 
-- same: every figure, the agency and the year as before;
+- same: every figure, the agency and the year as before (cells a mutation takes off the page,
+  `LOST`, must be blank);
 - blank: a figure read before is blank now (never a different value) — acceptable only where
   the mutation really loses the information;
 - WRONG: a figure, the agency or the year differs — an importer mistake.
 
 Also counted: check errors the mutated import has and the unmutated one has not (a clean page
-must not get an error from an importer-side cause). One line per mutation, then the details of
-every file that is not `same` (`-v`: also the cells).
+must not get an error from an importer-side cause). `DEFECTS` are not variations but defects
+put into the page (the text states another figure than the table): each must be flagged.
+One line per mutation, then the details of every file that is not `same` (`-v`: the cells).
 """
 
 from __future__ import annotations
