@@ -95,15 +95,26 @@ def test_losing_every_worker_mid_build_ends_the_build(
     cluster, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setattr(de, "NO_WORKERS_GRACE", 1.0)
-    monkeypatch.setattr(b, "run_task", _all_hang)
+    running = threading.Event()
+
+    def hang(task: Task) -> Result:
+        running.set()
+        return _all_hang(task)
+
+    monkeypatch.setattr(b, "run_task", hang)
     params = make_params(tmp_path / "params", AGENCIES[:1])
-    threading.Timer(2.0, lambda: cluster.scale(0)).start()
+
+    def lose_every_worker() -> None:  # once a unit runs: mid-build, however slow the start
+        if running.wait(60):
+            cluster.scale(0)
+
+    threading.Thread(target=lose_every_worker, daemon=True).start()
     started = time.monotonic()
     with pytest.raises(BuildError, match="已没有 worker"):
         b.build([params], output_dir=tmp_path / "out", to="html", progress=False,
                 summaries=False, executor="dask", timeout=0,
                 scheduler=cluster.scheduler_address)  # fmt: skip
-    assert time.monotonic() - started < 30
+    assert time.monotonic() - started < 45
 
 
 @pytest.mark.parametrize("address", ["nonsense", "tcp://127.0.0.1:1", "tcp://[::1"])
