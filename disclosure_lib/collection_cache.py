@@ -39,6 +39,7 @@ from .errors import DisclosureError, ParamsError
 from .files import write_atomic
 from .findings import Finding, acknowledge, make_finding
 from .model import Report
+from .params import Stat
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -211,20 +212,19 @@ class CollectionCache:
 
     def update(self, paths: Iterable[Path | str]) -> Update:
         """Bring the cache to the params files under `paths` (as `load_reports` finds them):
-        files unchanged are kept, changed ones read and checked again (in parallel, a folder
-        a process, when there are many), gone ones dropped; then the cross-year findings whose
-        pair of reports changed are made again."""
-        from .params import _scan, load_report
+        unchanged files kept, changed ones read and checked again (a folder a process when
+        many), gone ones dropped; then cross-year findings whose pair changed made again."""
+        from .params import load_report, scan
 
         started = time.perf_counter()
-        files, errors = _scan(paths)
+        errors = (found := scan(paths)).errors  # with each file's stat: one stat a file in all
         entries: dict[str, Entry] = {}
         todo: list[_Todo] = []
-        for f, root in files.items():
-            key = str(f)
+        for key, root in found.found.items():
+            f = Path(key)
             old = self.entries.get(key)
             try:
-                st = f.stat()
+                st = found.stats.get(key) or Stat.of(f)
                 if old is not None and self._unchanged(old, st):
                     entries[key] = old
                     continue
@@ -234,7 +234,7 @@ class CollectionCache:
                 continue
             digest = hashlib.sha256(data).hexdigest()
             if old is not None and old.digest == digest:
-                old.size, old.mtime_ns = st.st_size, st.st_mtime_ns
+                old.size, old.mtime_ns = st.size, st.mtime_ns
                 entries[key] = old
                 continue
             todo.append((key, f, root is not None, st, digest))
@@ -268,10 +268,10 @@ class CollectionCache:
         finally:
             self.entries = kept
 
-    def _unchanged(self, old: Entry, st: os.stat_result) -> bool:
-        if old.size != st.st_size or old.mtime_ns != st.st_mtime_ns:
+    def _unchanged(self, old: Entry, st: Stat) -> bool:
+        if old.size != st.size or old.mtime_ns != st.mtime_ns:
             return False
-        return st.st_mtime_ns < self.saved_ns - RACY_NS  # else: hash it to be sure
+        return st.mtime_ns < self.saved_ns - RACY_NS  # else: hash it to be sure
 
     def _pairs(self, parsed: dict[str, Report], load: Any) -> None:
         from .checks import check_against_previous
@@ -383,7 +383,7 @@ class CollectionCache:
 
 
 # a params file to read: key, path, found in a folder (vetted by the scan), stat, SHA-256
-_Todo = tuple[str, Path, bool, os.stat_result, str]
+_Todo = tuple[str, Path, bool, Stat, str]
 _Read = tuple[str, "Entry | None", list[ParamsError], "Report | None"]
 PARALLEL_MIN = 200  # files to read before the reading is spread over the cores
 
@@ -443,7 +443,7 @@ def _read_group(items: list[_Todo]) -> list[_Read]:
     return [(key, e, failed, None) for key, e, failed, _ in done]  # Reports stay here
 
 
-def _entry(key: str, st: os.stat_result, digest: str, report: Report) -> Entry:
+def _entry(key: str, st: Stat, digest: str, report: Report) -> Entry:
     from .checks import check_report
     from .checks_trend import corrected_shares
     from .formats import as_current
@@ -461,8 +461,8 @@ def _entry(key: str, st: os.stat_result, digest: str, report: Report) -> Entry:
     )
     return Entry(
         key,
-        st.st_size,
-        st.st_mtime_ns,
+        st.size,
+        st.mtime_ns,
         digest,
         report.agency,
         report.year,

@@ -12,6 +12,7 @@ import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from .errors import ParamsError, UnreadableError
 from .model import Report
@@ -132,7 +133,7 @@ def _walk(root: Path, stats: dict[str, Stat]) -> tuple[list[str], list[ParamsErr
                 files.append(found)
                 if not linked:
                     st = entry.stat()
-                    stats[found] = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+                    stats[found] = Stat(st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
             elif linked and not os.path.exists(path):  # a linked folder gone, or a loop
                 errors.append(_dangling(Path(path)))
             elif linked and is_dir:
@@ -166,7 +167,18 @@ def _path_order(path: str) -> str:
     return path.replace(os.sep, "\0")
 
 
-Stat = tuple[int, int, int, int]  # a file's inode, size, mtime and ctime (ns), as scanned
+class Stat(NamedTuple):
+    """A file's inode, size, mtime and ctime (ns), as scanned (a tuple: light to hold)."""
+
+    ino: int
+    size: int
+    mtime_ns: int
+    ctime_ns: int
+
+    @classmethod
+    def of(cls, path: Path | str) -> Stat:
+        st = os.stat(path)
+        return cls(st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
 @dataclass

@@ -194,6 +194,7 @@ def _build(
         planned = plan(source_paths, manifest, year=opts.year, agency=opts.agency,
                        summaries=opts.summaries, notebook=notebook, profile=profile,
                        pdf=pdf_standard, scanned=scanned)  # fmt: skip
+        del scanned  # not held through the build
         removed = _remove_orphans(output_dir, manifest, planned)
         units = planned.units
         todo, skipped = _stale(units, manifest, opts)
@@ -278,15 +279,11 @@ def _require_params(paths: list[Path], output_dir: Path) -> Scan:
     return scanned
 
 
-def _stale(
-    units: list[Unit], manifest: Manifest, opts: BuildOptions
-) -> tuple[list[Unit], list[Unit]]:
-    """The units to build and those up to date (`Manifest.current`: one pass over the
-    records, not a query a unit)."""
+def _stale(units: list[Unit], manifest: Manifest, opts: BuildOptions) -> tuple[list[Unit], ...]:
+    """The units to build, those up to date (`Manifest.current`: one pass, not a query a unit)."""
     wanted = {} if opts.force else {u.key: u.fingerprint for u in units if not u.load_error}
     current = manifest.current(wanted, tuple(opts.to), strict=opts.strict) if wanted else set()
-    todo = [u for u in units if u.key not in current]
-    return todo, [u for u in units if u.key in current]
+    return [u for u in units if u.key not in current], [u for u in units if u.key in current]
 
 
 def _remove_orphans(output_dir: Path, manifest: Manifest, planned: Plan) -> list[str]:

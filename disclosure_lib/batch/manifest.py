@@ -19,8 +19,6 @@ import functools
 import hashlib
 import json
 import os
-import subprocess
-import sys
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
@@ -77,43 +75,6 @@ def library_inputs(fonts: str | None = None) -> dict[str, str]:
         "templates": tree_digest(styles, PACKAGE_DIR),
         "pdf_fonts": fonts,
     }
-
-
-_FONTS_PROBE = "from disclosure_lib.rendering.pdf_fonts import fingerprint; print(fingerprint())"
-
-
-class FontsFingerprint:
-    """`pdf_fonts.fingerprint()` worked out in a short-lived process started at once: Typst's
-    font scan (≈ 15 MB held, 0.3 s) stays out of the build driver and runs beside its params
-    scan. The same package is imported there (`PYTHONPATH`); if that process fails, the
-    fingerprint is worked out here."""
-
-    def __init__(self) -> None:
-        paths = [str(PACKAGE_DIR.parent), os.environ.get("PYTHONPATH", "")]
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in paths if p)}
-        try:
-            self._proc: subprocess.Popen[str] | None = subprocess.Popen(
-                [sys.executable, "-c", _FONTS_PROBE], stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env,
-            )  # fmt: skip
-        except OSError:
-            self._proc = None
-
-    def result(self) -> str:
-        proc, self._proc = self._proc, None
-        if proc is not None:
-            try:
-                out, _ = proc.communicate(timeout=120)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.communicate()
-            else:
-                lines = out.split()
-                if proc.returncode == 0 and lines:
-                    return lines[-1]
-        from ..rendering import pdf_fonts
-
-        return pdf_fonts.fingerprint()
 
 
 def loaded_code() -> dict[str, str]:
@@ -410,26 +371,6 @@ class Manifest:
             entry = self._entry(row)
             if entry is not None:
                 yield entry
-
-    # what the index reads a year at a time (`site.Listing`): 20,000 entries are never held
-
-    def summaries(self) -> list[Entry]:
-        return list(self.listing("WHERE kind = ?", (str(UnitKind.SUMMARY),)))
-
-    def failed_files(self) -> list[Entry]:
-        """Reports without an agency: params files that could not be read."""
-        return list(self.listing("WHERE kind = ? AND agency = ''", (str(UnitKind.REPORT),)))
-
-    def report_keys(self) -> set[tuple[str, int]]:
-        sql = "SELECT agency, year FROM entries WHERE kind = ? AND agency != ''"
-        return {(a, int(y)) for a, y in self.db.rows(sql, (str(UnitKind.REPORT),))}
-
-    def reports(self, years: tuple[int, ...]) -> dict[tuple[str, int], Entry]:
-        """The reports of `years` by (agency, year)."""
-        marks = ", ".join("?" * len(years))
-        where = f"WHERE kind = ? AND agency != '' AND year IN ({marks})"
-        found = self.listing(where, (str(UnitKind.REPORT), *years))
-        return {(e.agency, e.year): e for e in found}
 
     def report_sources(self) -> Iterator[tuple[str, str, int, str]]:
         """(key, kind, year, source) of every entry: what planning needs of the records."""

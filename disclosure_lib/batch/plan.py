@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING
 from ..errors import BuildError, DisclosureError, ParamsError, RenderError, UnreadableError
 from ..locate import notebook_path
 from ..rendering.notebook import DEFAULT_PROFILE, FORMATS, parse_formats
-from .manifest import Entry, FontsFingerprint, Manifest, combine, digest, library_inputs
+from .fonts_probe import FontsFingerprint
+from .manifest import Entry, Manifest, combine, digest, library_inputs
 from .manifest_db import dumps
 from .states import UnitKind
 from .worker import first_line
@@ -183,7 +184,7 @@ def _scan(paths: Sequence[Path], manifest: Manifest, scanned: Scan | None) -> li
     stat is the one recorded when it was last hashed is neither read nor hashed: the scan's
     stat (`params.Scan.stats`) and one query of the manifest's files decide it.
     """
-    from ..params import load_report, scan
+    from ..params import Stat, load_report, scan
     from ..params_limits import MAX_BYTES, too_large
 
     found = scanned if scanned is not None else scan(paths)
@@ -200,10 +201,9 @@ def _scan(paths: Sequence[Path], manifest: Manifest, scanned: Scan | None) -> li
             stat = found.stats.get(each)
             linked = stat is None or root not in plain
             if stat is None:
-                st = os.stat(text)
-                stat = st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
-            if stat[1] > MAX_BYTES:
-                raise too_large(stat[1], Path(text))
+                stat = Stat.of(text)
+            if stat.size > MAX_BYTES:
+                raise too_large(stat.size, Path(text))
             if linked and _linked(Path(text), real):  # a link on the way: vetted before reading
                 load_report(text)
             known = known_files.pop(text, None)

@@ -24,7 +24,7 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, cast
+from typing import cast
 from urllib.parse import quote
 
 from .._version import SITE_GENERATOR, __version__
@@ -32,10 +32,11 @@ from ..checks_trend import KEY_FIGURES
 from ..collection import Collection
 from ..names import visible
 from . import dashboard as dash
+from .listing import Held, Listing, Recorded
 from .manifest import Entry, Manifest
 from .site_assets import CSS as _CSS
 from .site_assets import SCRIPT as _SCRIPT
-from .states import Status, UnitKind
+from .states import Status
 
 INDEX_NAME = "index.html"
 _PAGES = re.compile(r"(index|findings)-\d{4}\.(html|json)\Z")
@@ -354,39 +355,6 @@ def findings_page(rows: list[dash.Row], year: int, *, title: str = TITLE) -> str
     return visible("\n".join(out) + "\n")
 
 
-class Listing(Protocol):
-    """The entries the index is made from, read a part at a time (`Manifest` is one): a
-    year's pages need the reports of that year and the one before, never all of them."""
-
-    def summaries(self) -> list[Entry]: ...
-
-    def failed_files(self) -> list[Entry]: ...
-
-    def report_keys(self) -> set[tuple[str, int]]: ...
-
-    def reports(self, years: tuple[int, ...]) -> dict[tuple[str, int], Entry]: ...
-
-
-class _Held:
-    """A `Listing` of entries held in memory (tests, tools, a few entries)."""
-
-    def __init__(self, entries: Iterable[Entry]) -> None:
-        self.entries = list(entries)
-        self._reports = dash.report_entries(self.entries)
-
-    def summaries(self) -> list[Entry]:
-        return [e for e in self.entries if e.kind == UnitKind.SUMMARY]
-
-    def failed_files(self) -> list[Entry]:
-        return [e for e in self.entries if e.kind == UnitKind.REPORT and not e.agency]
-
-    def report_keys(self) -> set[tuple[str, int]]:
-        return set(self._reports)
-
-    def reports(self, years: tuple[int, ...]) -> dict[tuple[str, int], Entry]:
-        return {k: e for k, e in self._reports.items() if k[1] in years}
-
-
 def iter_pages(
     listing: Listing,
     *,
@@ -438,7 +406,7 @@ def site_pages(
     """Every page of the index by file name: `index.html`, and per year its dashboard, its
     data and its findings. `pinyin` caches `pinyin_keys`; `collection` (the office's
     `collection.yaml`) adds 未提交 agencies and due dates; `today` decides 逾期 and days left."""
-    pages = iter_pages(_Held(entries), title=title, complete=complete, pinyin=pinyin,
+    pages = iter_pages(Held(entries), title=title, complete=complete, pinyin=pinyin,
                        collection=collection, today=today)  # fmt: skip
     return dict(pages)
 
@@ -462,7 +430,7 @@ def index_html(
 
 def write_index(
     output_dir: Path,
-    entries: Iterable[Entry] | Listing,
+    entries: Iterable[Entry] | Listing | Manifest,
     *,
     complete: bool = True,
     pinyin: dict[str, list[str]] | None = None,
@@ -476,10 +444,12 @@ def write_index(
 
     output_dir = Path(output_dir)
     listing: Listing
-    if isinstance(entries, Manifest | _Held):
+    if isinstance(entries, Manifest):
+        listing = Recorded(entries)
+    elif isinstance(entries, Held | Recorded):
         listing = entries
     else:
-        listing = _Held(cast("Iterable[Entry]", entries))
+        listing = Held(cast("Iterable[Entry]", entries))
     written: set[str] = set()
     for name, page in iter_pages(listing, complete=complete, pinyin=pinyin,
                                  collection=collection, today=today):  # fmt: skip

@@ -1,0 +1,69 @@
+"""What the index pages are made from, read a part at a time: a year's pages need the
+reports of that year and the one before, never all 20,000 entries (`site.iter_pages`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Protocol
+
+from . import dashboard as dash
+from .manifest import Entry, Manifest
+from .states import UnitKind
+
+
+class Listing(Protocol):
+    """The entries the index is made from, a part at a time."""
+
+    def summaries(self) -> list[Entry]: ...
+
+    def failed_files(self) -> list[Entry]: ...
+
+    def report_keys(self) -> set[tuple[str, int]]: ...
+
+    def reports(self, years: tuple[int, ...]) -> dict[tuple[str, int], Entry]: ...
+
+
+class Held:
+    """A `Listing` of entries held in memory (tests, tools, a few entries)."""
+
+    def __init__(self, entries: Iterable[Entry]) -> None:
+        self.entries = list(entries)
+        self._reports = dash.report_entries(self.entries)
+
+    def summaries(self) -> list[Entry]:
+        return [e for e in self.entries if e.kind == UnitKind.SUMMARY]
+
+    def failed_files(self) -> list[Entry]:
+        return [e for e in self.entries if e.kind == UnitKind.REPORT and not e.agency]
+
+    def report_keys(self) -> set[tuple[str, int]]:
+        return set(self._reports)
+
+    def reports(self, years: tuple[int, ...]) -> dict[tuple[str, int], Entry]:
+        return {k: e for k, e in self._reports.items() if k[1] in years}
+
+
+class Recorded:
+    """A `Listing` read from a manifest's database, a query a part."""
+
+    def __init__(self, manifest: Manifest) -> None:
+        self.manifest = manifest
+
+    def summaries(self) -> list[Entry]:
+        return list(self.manifest.listing("WHERE kind = ?", (str(UnitKind.SUMMARY),)))
+
+    def failed_files(self) -> list[Entry]:
+        """Reports without an agency: params files that could not be read."""
+        where = "WHERE kind = ? AND agency = ''"
+        return list(self.manifest.listing(where, (str(UnitKind.REPORT),)))
+
+    def report_keys(self) -> set[tuple[str, int]]:
+        sql = "SELECT agency, year FROM entries WHERE kind = ? AND agency != ''"
+        return {(a, int(y)) for a, y in self.manifest.db.rows(sql, (str(UnitKind.REPORT),))}
+
+    def reports(self, years: tuple[int, ...]) -> dict[tuple[str, int], Entry]:
+        """The reports of `years` by (agency, year)."""
+        marks = ", ".join("?" * len(years))
+        where = f"WHERE kind = ? AND agency != '' AND year IN ({marks})"
+        found = self.manifest.listing(where, (str(UnitKind.REPORT), *years))
+        return {(e.agency, e.year): e for e in found}
