@@ -40,6 +40,14 @@ def _all_hang(task: Task) -> Result:
     return _answer(task)
 
 
+RUNNING = threading.Event()
+
+
+def _say_then_hang(task: Task) -> Result:
+    RUNNING.set()
+    return _all_hang(task)
+
+
 @pytest.fixture(autouse=True)
 def _release_hanging_units():  # type: ignore[no-untyped-def]
     RELEASE.clear()
@@ -95,17 +103,12 @@ def test_losing_every_worker_mid_build_ends_the_build(
     cluster, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setattr(de, "NO_WORKERS_GRACE", 1.0)
-    running = threading.Event()
-
-    def hang(task: Task) -> Result:
-        running.set()
-        return _all_hang(task)
-
-    monkeypatch.setattr(b, "run_task", hang)
+    RUNNING.clear()
+    monkeypatch.setattr(b, "run_task", _say_then_hang)
     params = make_params(tmp_path / "params", AGENCIES[:1])
 
     def lose_every_worker() -> None:  # once a unit runs: mid-build, however slow the start
-        if running.wait(60):
+        if RUNNING.wait(60):
             cluster.scale(0)
 
     threading.Thread(target=lose_every_worker, daemon=True).start()
