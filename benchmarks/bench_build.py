@@ -55,6 +55,16 @@ def make_params(
     return pairs
 
 
+def children_cpu() -> float:
+    """CPU seconds of this process's finished children (and theirs): on a loaded machine the
+    wall time follows the load and how many processes each side runs, the CPU time does not."""
+    t = os.times()
+    return t.children_user + t.children_system
+
+
+CPU: dict[str, float] = {}  # what each side last cost, CPU-s (children_cpu)
+
+
 def run(cmd: list[str], **kw: object) -> None:
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kw)  # type: ignore[call-overload]
 
@@ -64,8 +74,9 @@ def bench_build(params: Path, out: Path, jobs: int | None = None) -> float:
            "--no-summary"]  # fmt: skip
     if jobs:
         cmd += ["-j", str(jobs)]
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), children_cpu()
     run(cmd)
+    CPU["build"] = children_cpu() - cpu
     return time.perf_counter() - t
 
 
@@ -113,9 +124,10 @@ def pooled_one(args: tuple[str, str, str, int]) -> None:
 
 def bench_pooled(params: Path, out: Path, pairs: list[tuple[str, int]], workers: int = 3) -> float:
     out.mkdir(parents=True, exist_ok=True)
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), children_cpu()
     with ProcessPoolExecutor(workers) as pool:
         list(pool.map(pooled_one, [(str(params), str(out), a, y) for a, y in pairs]))
+    CPU["pooled"] = children_cpu() - cpu
     return time.perf_counter() - t
 
 
@@ -217,6 +229,9 @@ def main() -> None:
 
         t_pool = bench_pooled(params, root / "out-pooled", pairs)
         print(f"pooled papermill (3 procs):    {t_pool:6.1f} s  = {t_pool / n:.3f} s/report")
+        cpu_ratio = CPU["pooled"] / CPU["build"]
+        print(f"CPU (all processes): build {CPU['build']:.1f} CPU-s (its last run), pooled "
+              f"papermill {CPU['pooled']:.1f} CPU-s: {cpu_ratio:.1f}x")  # fmt: skip
 
         sample = pairs[:6] if args.quick else pairs
         t_naive = bench_naive(params, root / "out-naive", sample) * n / len(sample)
