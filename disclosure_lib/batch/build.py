@@ -47,7 +47,7 @@ from .manifest import (
 )
 from .manifest_db import LEGACY_NAME
 from .options import DEFAULT_TIMEOUT, BuildOptions
-from .order import UnitOrder, failed_agencies, summaries_of_retried
+from .order import UnitOrder, failed_agencies, to_build
 from .plan import (
     REPORT_NOTEBOOK,
     SUMMARY_NOTEBOOK,
@@ -197,10 +197,7 @@ def _build(
         del scanned  # not held through the build
         removed = _remove_orphans(output_dir, manifest, planned)
         units = planned.units
-        todo, skipped = _stale(units, manifest, opts)
-        retried = summaries_of_retried(units, todo, manifest)
-        todo += retried
-        skipped = [u for u in skipped if u not in retried]
+        todo, skipped = to_build(units, manifest, opts)
         state = _State(output_dir, manifest, Progress(len(units), enabled=opts.progress),
                        started=started)  # fmt: skip
         state.phase("plan")
@@ -277,13 +274,6 @@ def _require_params(paths: list[Path], output_dir: Path) -> Scan:
         where = "、".join(str(p) for p in paths)
         raise BuildError(f"{where} 中没有参数文件 (*.yaml)，未生成任何输出 (no params files found)")
     return scanned
-
-
-def _stale(units: list[Unit], manifest: Manifest, opts: BuildOptions) -> tuple[list[Unit], ...]:
-    """The units to build, those up to date (`Manifest.current`: one pass, not a query a unit)."""
-    wanted = {} if opts.force else {u.key: u.fingerprint for u in units if not u.load_error}
-    current = manifest.current(wanted, tuple(opts.to), strict=opts.strict) if wanted else set()
-    return [u for u in units if u.key not in current], [u for u in units if u.key in current]
 
 
 def _remove_orphans(output_dir: Path, manifest: Manifest, planned: Plan) -> list[str]:

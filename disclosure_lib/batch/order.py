@@ -6,8 +6,19 @@ from __future__ import annotations
 from collections import Counter, deque
 
 from .manifest import Manifest
+from .options import BuildOptions
 from .plan import Unit
 from .states import Status, UnitKind
+
+
+def to_build(units: list[Unit], manifest: Manifest, opts: BuildOptions) -> tuple[list[Unit], ...]:
+    """The units to build and those up to date (`Manifest.current`: one pass over the records,
+    not a query a unit), with the summaries a retried report may change moved to the first."""
+    wanted = {} if opts.force else {u.key: u.fingerprint for u in units if not u.load_error}
+    current = manifest.current(wanted, tuple(opts.to), strict=opts.strict) if wanted else set()
+    todo = [u for u in units if u.key not in current]
+    retried = summaries_of_retried(units, todo, manifest)
+    return todo + retried, [u for u in units if u.key in current and u not in retried]
 
 
 def summaries_of_retried(units: list[Unit], todo: list[Unit], manifest: Manifest) -> list[Unit]:
