@@ -250,7 +250,11 @@ def test_ctrl_c_ends_the_command_cleanly(tmp_path: Path) -> None:
         port = int(first.split("127.0.0.1:")[1].split("/")[0])
         wait_for(port, shown)
         proc.send_signal(signal.SIGINT)
-        rest = proc.communicate(timeout=30)[1]
+        try:
+            rest = proc.communicate(timeout=30)[1]
+        except subprocess.TimeoutExpired:  # say what it was doing (seen once under load)
+            proc.kill()
+            pytest.fail(f"no exit 30 s after Ctrl-C; its stderr: {proc.communicate()[1]}")
     finally:
         proc.kill()
     assert proc.returncode == 0, rest
