@@ -236,12 +236,19 @@ def test_a_busy_port_or_an_unknown_agency_is_one_line(
 
 
 @pytest.mark.slow
+def _ctrl_c_as_from_a_terminal() -> None:
+    """SIGINT delivered and handled, whatever an earlier test left this process's children (a
+    signal ignored or blocked is inherited: the command would be deaf to Ctrl-C)."""
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_ends_the_command_cleanly(tmp_path: Path) -> None:
     params = copy_params(tmp_path)
     proc = subprocess.Popen(
         [sys.executable, "-m", "disclosure_lib.cli", "preview", BUSY_AGENCY, str(YEAR),
          "--params", str(params), "--port", "0", "--no-pdf"],
-        stderr=subprocess.PIPE, text=True,
+        stderr=subprocess.PIPE, text=True, preexec_fn=_ctrl_c_as_from_a_terminal,
     )  # fmt: skip
     try:
         assert proc.stderr is not None
