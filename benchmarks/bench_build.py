@@ -32,6 +32,7 @@ import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -184,6 +185,18 @@ def summary_unit(params: Path, year: int = 2024) -> dict[str, float]:
         built = build([params], output_dir=out, progress=False, force=True, year=year,
                       to=("html", "pdf"))  # fmt: skip
     return built.timings[f"{year}年 汇总"]
+
+
+def in_forked_process(fn: Any, /, *a: Any, **k: Any) -> Any:
+    """`fn(*a, **k)` run to its end in one forked process (as the warm pool runs work out of
+    the driver, so the driver's memory does not count it); its finished future."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(1, mp_context=ctx) as helper:
+        done = helper.submit(fn, *a, **k)
+        done.result()
+    return done
 
 
 def main() -> None:

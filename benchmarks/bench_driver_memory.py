@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_build import make_params
+from bench_build import in_forked_process, make_params
 
 TARGET_MB = 100.0
 NOOP_TARGETS = ((2100, 2.0), (20000, 5.0))  # reports, seconds: the no-op target for ≤ that size
@@ -91,14 +91,7 @@ def child(params: Path, out: Path, payload_kb: int) -> None:
 
         def submit(self, fn: Any, /, *a: Any, **k: Any) -> Any:
             if fn is b.prepare_summaries:
-                import multiprocessing
-                from concurrent.futures import ProcessPoolExecutor
-
-                ctx = multiprocessing.get_context("fork")
-                with ProcessPoolExecutor(1, mp_context=ctx) as helper:
-                    done = helper.submit(fn, *a, **k)
-                    done.result()
-                return done
+                return in_forked_process(fn, *a, **k)
             return super().submit(fn, *a, **k)
 
     b.run_task = fake_run_task  # type: ignore[assignment]

@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_build import make_params
+from bench_build import in_forked_process, make_params
 
 YEAR = 2024
 NATIONAL = 150_000
@@ -100,14 +100,7 @@ def child(params: Path, out: Path, to: str, jobs: int, fake_kb: int) -> None:
                 if fn is summaries.run_summary:  # its `run` (the fake) is not picklable
                     fn, a = _forked_summary, a[:4]
                 if fn in (b.prepare_summaries, summaries.update_cache, _forked_summary):
-                    import multiprocessing
-                    from concurrent.futures import ProcessPoolExecutor
-
-                    ctx = multiprocessing.get_context("fork")
-                    with ProcessPoolExecutor(1, mp_context=ctx) as helper:
-                        done = helper.submit(fn, *a, **k)
-                        done.result()
-                    return done
+                    return in_forked_process(fn, *a, **k)
                 return super().submit(fn, *a, **k)
 
         b.run_task = _FAKE_RUN[0] = fake_run_task  # inherited by the forked summaries
