@@ -47,6 +47,8 @@ from ...engine.shell import INLINE_BACKEND
 WARM_MODULES = (
     "IPython",
     "IPython.core.interactiveshell",
+    "IPython.core.logger",  # these two the shell's first cell imports: else every report's child
+    "bdb",
     "comm",  # the engine gives widgets comms in every notebook's child (`capture_widgets`)
     "matplotlib_inline.backend_inline",
     "matplotlib.pyplot",
