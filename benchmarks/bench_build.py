@@ -18,7 +18,9 @@ All three run the same notebook (notebooks/annual_report.ipynb) on the same synt
 Profile publish (the default). Targets on 2 cores (issue 10): PDF step <= 0.15 s per report;
 build <= 0.35 s per report amortized; >= 25x the naive loop; >= 3x pooled papermill. The
 machine is shared: each figure is printed with its ratio against baselines measured in the
-same run.
+same run, in wall time (the targets' measure, on a quiet machine) and in CPU-s of all
+processes (what a loaded machine inflates least; it leaves out that our warm start is
+serial, which wall time on a quiet machine pays).
 """
 
 from __future__ import annotations
