@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from hypothesis import settings
 
+from disclosure_lib.batch._fork.pool import skip_slow_optional_imports
 from disclosure_lib.model import Report
 from disclosure_lib.params import load_report
 
@@ -19,6 +20,10 @@ from .pools import shared_pools
 
 if TYPE_CHECKING:
     from disclosure_lib.batch.render import RenderResult
+
+# As the package's own processes (CLI, warm pool) do: the test modules import nbformat, whose
+# jsonschema would otherwise build rfc3987_syntax's grammar (≈ 1.1 CPU-s) in every xdist worker.
+skip_slow_optional_imports()
 
 # The session's shared outputs (below): the modules reading them run on one xdist worker.
 SESSION_OUTPUTS = frozenset({"seed_rendered", "busy_review_rendered"})
