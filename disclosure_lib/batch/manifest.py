@@ -19,6 +19,7 @@ import functools
 import hashlib
 import json
 import os
+import sys
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
@@ -180,6 +181,7 @@ class Manifest:
         self._codes: dict[str, dict[str, str]] = {}  # ref -> the shared module-hash dict
         self._code_ok: dict[str, bool] = {}
         self._brief: dict[str, tuple[Any, ...]] = {}  # a tuple: 20,000 of them at once
+        self._briefs: dict[tuple[Any, ...], tuple[Any, ...]] = {}  # each distinct one once
         self.changed = 0  # entries recorded or forgotten since opened
 
     @classmethod
@@ -233,7 +235,9 @@ class Manifest:
             fingerprint = wanted.get(key)
             if fingerprint is None:
                 continue
-            self._brief[key] = row[3:7]
+            # the unit's own key (`to_build` interned it), a brief shared by all that have it
+            brief = row[3:7]
+            self._brief[sys.intern(key)] = self._briefs.setdefault(brief, brief)
             if row[1] != fingerprint or not self._same_code(row[2]):
                 continue
             e = dict(zip(columns, row, strict=False))
