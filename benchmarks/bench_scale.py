@@ -101,7 +101,9 @@ def child(params: Path, out: Path, to: str, jobs: int, fake_kb: int) -> None:
                 if fn is summaries.run_summary:  # its `run` (the fake) is not picklable
                     fn, a = _forked_summary, a[:4]
                 if fn in (b.prepare_summaries, summaries.update_cache, _forked_summary):
-                    return in_forked_process(fn, *a, **k)
+                    # from a thread of the pool: the driver goes on meanwhile, as with the
+                    # warm pool (the cache's update runs beside the first reports)
+                    return super().submit(lambda: in_forked_process(fn, *a, **k).result())
                 return super().submit(fn, *a, **k)
 
         b.run_task = _FAKE_RUN[0] = fake_run_task  # inherited by the forked summaries

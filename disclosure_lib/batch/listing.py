@@ -9,6 +9,7 @@ from typing import Protocol
 
 from . import dashboard as dash
 from .manifest import Entry, Manifest
+from .manifest_db import SHOWN
 from .states import Status, UnitKind
 
 
@@ -63,12 +64,13 @@ class Recorded:
         return {(a, int(y)) for a, y in self.manifest.db.rows(sql, (str(UnitKind.REPORT),))}
 
     def reports(self, years: tuple[int, ...]) -> dict[tuple[str, int], Entry]:
-        """The reports of `years` by (agency, year): those of the last year as listed, those of
-        the years before with their key figures only (a row shows last year's): a year's
-        page holds half the entries it would."""
+        """The reports of `years` by (agency, year): those of the last year with what a row
+        shows (`SHOWN`), those of the years before with their key figures only (a row shows
+        last year's): a year's page holds a fraction of the entries it would."""
         *before, year = years
         kind = str(UnitKind.REPORT)
-        found = self.manifest.listing("WHERE kind = ? AND agency != '' AND year = ?", (kind, year))
+        where = "WHERE kind = ? AND agency != '' AND year = ?"
+        found = self.manifest.listing(where, (kind, year), SHOWN)
         out = {(e.agency, e.year): e for e in found}
         if before:
             marks = ", ".join("?" * len(before))
