@@ -19,6 +19,7 @@ import functools
 import hashlib
 import json
 import os
+import sys
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
@@ -180,6 +181,7 @@ class Manifest:
         self._codes: dict[str, dict[str, str]] = {}  # ref -> the shared module-hash dict
         self._code_ok: dict[str, bool] = {}
         self._brief: dict[str, tuple[Any, ...]] = {}  # a tuple: 20,000 of them at once
+        self._briefs: dict[tuple[Any, ...], tuple[Any, ...]] = {}  # each distinct one once
         self.changed = 0  # entries recorded or forgotten since opened
 
     @classmethod
@@ -233,7 +235,9 @@ class Manifest:
             fingerprint = wanted.get(key)
             if fingerprint is None:
                 continue
-            self._brief[key] = row[3:7]
+            # the unit's own key (`to_build` interned it), a brief shared by all that have it
+            brief = row[3:7]
+            self._brief[sys.intern(key)] = self._briefs.setdefault(brief, brief)
             if row[1] != fingerprint or not self._same_code(row[2]):
                 continue
             e = dict(zip(columns, row, strict=False))
@@ -364,10 +368,13 @@ class Manifest:
         self.db.set_meta("writing", "0")
         self.save()
 
-    def listing(self, where: str = "", args: tuple[Any, ...] = ()) -> Iterator[Entry]:
+    def listing(
+        self, where: str = "", args: tuple[Any, ...] = (), columns: tuple[str, ...] = LISTED
+    ) -> Iterator[Entry]:
         """Every entry (`where`: those an SQL condition selects) as the index shows it, one
-        at a time: without its inputs and stamps (a year's summary has one input per report)."""
-        for row in self.db.entries(LISTED, where, args):
+        at a time: without its inputs and stamps (a year's summary has one input per report);
+        `columns`: only those fields read (`manifest_db.SHOWN`), the others left empty."""
+        for row in self.db.entries(columns, where, args):
             entry = self._entry(row)
             if entry is not None:
                 yield entry
@@ -378,9 +385,10 @@ class Manifest:
 
     def _entry(self, row: dict[str, Any]) -> Entry | None:
         """The entry of a row; None for one this code cannot read (rebuilt, not trusted)."""
-        row["code"] = self.code(row["code"])
+        if "code" in row:
+            row["code"] = self.code(row["code"])
         try:
-            return Entry(**{"inputs": {}, **row})
+            return Entry(**{"fingerprint": "", "inputs": {}, "formats": [], **row})
         except (TypeError, ValueError):
             return None
 

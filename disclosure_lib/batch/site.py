@@ -88,7 +88,9 @@ def pinyin_keys(
         left = [n for n in missing if not _cached(cache.get(n))]
         if left:
             cache.update(_pinyin_here(left))
-    return {n: tuple(cache[n][0].split()) if _cached(cache.get(n)) else () for n in names}
+    # a few hundred syllables, interned: 20,000 names' tuples share them
+    return {n: tuple(map(sys.intern, cache[n][0].split())) if _cached(cache.get(n)) else ()
+            for n in names}  # fmt: skip
 
 
 def _pinyin_here(names: list[str]) -> dict[str, list[str]]:
