@@ -30,7 +30,7 @@ import os
 import pickle
 import time
 from collections.abc import Collection, Iterable, Iterator, Sequence
-from dataclasses import astuple, dataclass, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -202,14 +202,10 @@ class CollectionCache:
         if target is None:
             raise ValueError("no path to save the collection cache to")
         self.saved_ns = time.time_ns()
-        body = _dumps(
-            {
-                "code": self.code,
-                "saved_ns": self.saved_ns,
-                "entries": [astuple(e) for e in self.entries.values()],
-                "pinyin": self.pinyin,
-            }
-        )
+        # not `astuple`: it deep-copies every field (0.4 s at 2,100 files)
+        rows = [tuple(vars(e).values()) for e in self.entries.values()]
+        body = _dumps({"code": self.code, "saved_ns": self.saved_ns, "entries": rows,
+                       "pinyin": self.pinyin})  # fmt: skip
         written = write_atomic(target, MAGIC + hashlib.sha256(body).digest() + body, parents=True)
         _prune(target.parent)
         return written
@@ -227,14 +223,13 @@ class CollectionCache:
         entries: dict[str, Entry] = {}
         todo: list[_Todo] = []
         for key, root in found.found.items():
-            f = Path(key)
             old = self.entries.get(key)
             try:
-                st = found.stats.get(key) or Stat.of(f)
+                st = found.stats.get(key) or Stat.of(key)
                 if old is not None and self._unchanged(old, st):
                     entries[key] = old
                     continue
-                data = f.read_bytes()
+                data = (f := Path(key)).read_bytes()
             except OSError as exc:
                 errors.append(ParamsError(f"无法读取文件 (cannot read): {exc.strerror}", path=f))
                 continue
@@ -258,7 +253,10 @@ class CollectionCache:
                 self._checkpoint(entries)
                 checkpoint = time.monotonic() + CHECKPOINT_SECONDS
         dropped = [k for k in self.entries if k not in entries]
-        self.entries = dict(sorted(entries.items(), key=lambda kv: Path(kv[0])))
+        if entries.keys() == self.entries.keys():  # the same files: in the order kept
+            self.entries = {k: entries[k] for k in self.entries}
+        else:
+            self.entries = dict(sorted(entries.items(), key=lambda kv: Path(kv[0])))
         self._pairs(parsed, load_report)
         # pypinyin loaded here only for a name not seen before (in the update's process)
         names = sorted({e.agency for e in self.entries.values()})
