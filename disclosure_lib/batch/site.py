@@ -376,10 +376,13 @@ def iter_pages(
     syllables = pinyin_keys(agencies | set(expected), pinyin)
     del keys
     tallies: dict[int, Tally] = {}
+    last: tuple[int, dict[tuple[str, int], Entry]] = (0, {})  # the year before's, read for it
     for year in years:
-        reports = listing.reports((year - 1, year))
-        rows = dash.year_rows(reports, year, collection, today, syllables)
-        del reports
+        current = listing.reports((year,))
+        before = last[1] if last[0] == year - 1 else listing.reports((year - 1,))
+        rows = dash.year_rows({**before, **current}, year, collection, today, syllables)
+        last = year, current
+        del before, current
         tallies[year] = tally(rows)
         data = dash.dumps(_year_data(rows, year, today))
         yield year_page_name(year), year_page(

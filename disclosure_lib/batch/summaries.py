@@ -78,7 +78,7 @@ def run_summary(
     cannot make it, the params texts as before; then `run` (`run_task`: the driver passes
     the one it runs reports with)."""
     files: dict[str, bytes] = {}
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     if cached:
         cache = CollectionCache.load(cache_path(output_dir))
         if not cache.note:  # read back as saved (a damaged file is no summary)
@@ -88,9 +88,9 @@ def run_summary(
         files = files or unit.pack()
     except ParamsError as exc:
         return Result(False, error=first_line(str(exc)))
-    data = time.perf_counter() - started
+    data, data_cpu = time.perf_counter() - started, time.process_time() - cpu
     result = run(dataclasses.replace(task, files=files))
-    result.timings["data"] = data  # the year's data from the cache, before `run`
+    result.timings.update(data=data, data_cpu=data_cpu)  # the year's data, before `run`
     return result
 
 
