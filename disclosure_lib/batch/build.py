@@ -338,9 +338,14 @@ def _write_index(
     code = combine(parts)
     if complete and manifest.index_current(path, code):
         return path
+    noted = manifest.index_note()  # same code, day, collection: the years changed are made
+    same = complete and noted.get("site") == code
+    tallies = {int(y): site.Tally(*t) for y, t in noted.get("tallies", {}).items() if same}
     site.write_index(output_dir, manifest, complete=complete, pinyin=manifest.pinyin,
-                     collection=site.office_collection(params))  # fmt: skip
-    manifest.note_index(path, code, complete=complete)
+                     collection=site.office_collection(params), tallies=tallies,
+                     changed=manifest.changed_years() if same else None)  # fmt: skip
+    manifest.note_index(path, code, complete=complete,
+                        tallies={y: [t.reports, t.counts] for y, t in tallies.items()})  # fmt: skip
     manifest.save()
     return path
 

@@ -183,6 +183,7 @@ class Manifest:
         self._brief: dict[str, tuple[Any, ...]] = {}  # a tuple: 20,000 of them at once
         self._briefs: dict[tuple[Any, ...], tuple[Any, ...]] = {}  # each distinct one once
         self.changed = 0  # entries recorded or forgotten since opened
+        self._years: set[int] = set()  # their years, not saved yet (`changed_years`)
 
     @classmethod
     def load(cls, output_dir: Path | str) -> Manifest:
@@ -324,8 +325,11 @@ class Manifest:
         self.db.put_entry({f.name: getattr(entry, f.name) for f in fields(Entry)}, ref,
                           entry.code)  # fmt: skip
         self.changed += 1
+        self._years.add(entry.year)
 
     def forget(self, key: str) -> None:
+        found = self.db.rows("SELECT year FROM entries WHERE key = ?", (key,))
+        self._years.update(int(y) for (y,) in found)
         self.db.write("DELETE FROM entries WHERE key = ?", (key,))
         self.changed += 1
 
@@ -398,6 +402,9 @@ class Manifest:
         if self.changed:  # how many saves changed the entries (`index_current`)
             self.db.set_meta("generation", str(int(self.db.meta("generation") or 0) + 1))
             self.changed = 0
+        if self._years:  # kept until the index is noted (`changed_years`)
+            self.db.set_meta("changed_years", dumps(sorted(self._years | self.changed_years())))
+            self._years.clear()
         if self._pinyin is not None:
             for agency in set(self._pinyin) - self._pinyin_saved:
                 self.db.write("INSERT OR REPLACE INTO pinyin VALUES (?, ?)",
@@ -420,14 +427,25 @@ class Manifest:
             return False
         return self._verify("", [path.name], {path.name: noted.get("stamp", {})})
 
-    def note_index(self, path: Path, site_code: str, *, complete: bool) -> None:
+    def changed_years(self) -> set[int]:
+        """Years of entries recorded or removed (and saved) since the index was noted."""
+        return set(json.loads(self.db.meta("changed_years") or "[]"))
+
+    def index_note(self) -> dict[str, Any]:
+        """What `note_index` noted last ({}: the index was not written complete)."""
+        return dict(json.loads(self.db.meta("index") or "{}"))
+
+    def note_index(self, path: Path, site_code: str, *, complete: bool,
+                   tallies: Mapping[int, Any] | None = None) -> None:  # fmt: skip
         """The index was written (complete or not) as the entries now stand."""
         value: dict[str, Any] = {}
         if complete:
             data = path.read_bytes()
             stamp = {"size": len(data), "sha256": digest(data), "stat": _stat_key(path.stat())}
-            value = {"generation": self.db.meta("generation"), "site": site_code, "stamp": stamp}
+            value = {"generation": self.db.meta("generation"), "site": site_code, "stamp": stamp,
+                     "tallies": {str(y): t for y, t in (tallies or {}).items()}}  # fmt: skip
         self.db.set_meta("index", dumps(value))
+        self.db.set_meta("changed_years", "[]")
 
 
 def entry_rows(output_dir: Path | str) -> dict[str, dict[str, Any]]:
@@ -435,10 +453,8 @@ def entry_rows(output_dir: Path | str) -> dict[str, dict[str, Any]]:
     key: what `manifest.json` held, for tests and tools that read the records."""
     manifest = Manifest.load(output_dir)
     try:
-        return {
-            e.key: {f.name: _plain(getattr(e, f.name)) for f in fields(Entry)}
-            for e in manifest.entries.values()
-        }
+        rows = manifest.entries.values()
+        return {e.key: {f.name: _plain(getattr(e, f.name)) for f in fields(Entry)} for e in rows}
     finally:
         manifest.close()
 
@@ -464,8 +480,7 @@ def write_output(path: Path, data: str | bytes) -> dict[str, Any]:
     return {"size": len(raw), "sha256": digest(raw), "stat": _stat_key(st)}
 
 
-def _stat_key(st: os.stat_result) -> list[int]:
-    # ctime cannot be set by a user tool (cp -p, touch), so a replaced file never matches
+def _stat_key(st: os.stat_result) -> list[int]:  # ctime: no user tool sets it (cp -p, touch)
     return [st.st_ino, st.st_mtime_ns, st.st_ctime_ns]
 
 
@@ -486,9 +501,7 @@ def output_error(exc: OSError, path: Path) -> OutputError:
 def remove_stale_temps(output_dir: Path) -> int:
     """Delete temp files a killed build left behind (`.<name>.*.tmp`); call under the lock."""
     n = 0
-    if not output_dir.is_dir():
-        return 0
-    for p in output_dir.rglob(".*.tmp"):
+    for p in output_dir.rglob(".*.tmp") if output_dir.is_dir() else ():
         with contextlib.suppress(OSError):
             p.unlink()
             n += 1

@@ -24,7 +24,7 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 from urllib.parse import quote
 
 from .._version import SITE_GENERATOR, __version__
@@ -53,6 +53,9 @@ def year_data_name(year: int) -> str:
 
 def findings_page_name(year: int) -> str:
     return f"findings-{year}.html"
+
+
+_YEAR_PAGES = (year_page_name, year_data_name, findings_page_name)
 
 
 # pypinyin's dictionaries take ≈ 55 MB once loaded: a short-lived process computes the pinyin
@@ -365,9 +368,13 @@ def iter_pages(
     pinyin: dict[str, list[str]] | None = None,
     collection: Collection | None = None,
     today: datetime.date | None = None,
+    tallies: dict[int, Tally] | None = None,
+    changed: Iterable[int] | None = None,
 ) -> Iterator[tuple[str, str]]:
     """Every page of the index as (file name, text), one year at a time (only that year's
-    rows are held), `index.html` last; options as `site_pages`."""
+    rows are held), `index.html` last; options as `site_pages`. `tallies`: each year's, as
+    shown, then as made; with `changed` (years changed since), a year's pages whose year and
+    year before did not, listing the same years, are not made: (name, "") is yielded."""
     today = today or datetime.date.today()
     keys = listing.report_keys()
     summaries = {e.year: e for e in listing.summaries()}
@@ -377,11 +384,19 @@ def iter_pages(
     agencies = {a for a, _ in keys}
     syllables = pinyin_keys(agencies | set(expected), pinyin)
     del keys
-    tallies: dict[int, Tally] = {}
+    tallies = {} if tallies is None else tallies
+    changed = None if changed is None or set(tallies) != set(years) else set(changed)
+    kept = {y for y in years if changed is not None and not {y, y - 1} & changed}
+    last: tuple[int, dict[tuple[str, int], Entry]] = (0, {})  # the year before's, read for it
     for year in years:
-        reports = listing.reports((year - 1, year))
-        rows = dash.year_rows(reports, year, collection, today, syllables)
-        del reports
+        if year in kept:
+            yield from ((name(year), "") for name in _YEAR_PAGES)
+            continue
+        current = listing.reports((year,))
+        before = last[1] if last[0] == year - 1 else listing.reports((year - 1,))
+        rows = dash.year_rows({**before, **current}, year, collection, today, syllables)
+        last = year, current
+        del before, current
         tallies[year] = tally(rows)
         data = dash.dumps(_year_data(rows, year, today))
         yield year_page_name(year), year_page(
@@ -392,6 +407,8 @@ def iter_pages(
         del data
         yield findings_page_name(year), findings_page(rows, year, title=title)
         del rows
+    for year in set(tallies) - set(years):
+        del tallies[year]
     yield INDEX_NAME, landing_page(tallies, summaries, failed_files, agencies=len(agencies),
                                    title=title, complete=complete)  # fmt: skip
 
@@ -417,17 +434,9 @@ def _year_data(rows: list[dash.Row], year: int, today: datetime.date) -> dict[st
     return {**dash.year_data(rows, year, today), "findings": findings_page_name(year)}
 
 
-def index_html(
-    entries: Iterable[Entry],
-    *,
-    complete: bool = True,
-    pinyin: dict[str, list[str]] | None = None,
-    collection: Collection | None = None,
-    today: datetime.date | None = None,
-) -> str:
+def index_html(entries: Iterable[Entry], **options: Any) -> str:
     """The landing page `index.html` for `entries` (options as `site_pages`)."""
-    return site_pages(entries, complete=complete, pinyin=pinyin, collection=collection,
-                      today=today)[INDEX_NAME]  # fmt: skip
+    return site_pages(entries, **options)[INDEX_NAME]
 
 
 def write_index(
@@ -438,6 +447,8 @@ def write_index(
     pinyin: dict[str, list[str]] | None = None,
     collection: Collection | None = None,
     today: datetime.date | None = None,
+    tallies: dict[int, Tally] | None = None,
+    changed: Iterable[int] | None = None,
 ) -> Path:
     """Write the index's pages (each unless it already says the same, time stamp aside) and
     remove the year pages of years no longer listed; returns `index.html`'s path. `entries`:
@@ -445,17 +456,18 @@ def write_index(
     from .manifest import write_output
 
     output_dir = Path(output_dir)
-    listing: Listing
-    if isinstance(entries, Manifest):
-        listing = Recorded(entries)
-    elif isinstance(entries, Held | Recorded):
-        listing = entries
-    else:
-        listing = Held(cast("Iterable[Entry]", entries))
+    listing: Listing = (Recorded(entries) if isinstance(entries, Manifest) else entries
+                        if isinstance(entries, Held | Recorded)
+                        else Held(cast("Iterable[Entry]", entries)))  # fmt: skip
+    if changed is not None:  # a year whose pages are not all there is made again
+        changed = {*changed, *(y for y in tallies or {} for name in _YEAR_PAGES
+                               if not (output_dir / name(y)).is_file())}  # fmt: skip
     written: set[str] = set()
-    for name, page in iter_pages(listing, complete=complete, pinyin=pinyin,
-                                 collection=collection, today=today):  # fmt: skip
+    for name, page in iter_pages(listing, complete=complete, pinyin=pinyin, collection=collection,
+                                 today=today, tallies=tallies, changed=changed):  # fmt: skip
         written.add(name)
+        if not page:  # kept as it is
+            continue
         path = output_dir / name
         try:
             same = _unstamped(path.read_text(encoding="utf-8")) == _unstamped(page)
