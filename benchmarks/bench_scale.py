@@ -76,7 +76,7 @@ def child(params: Path, out: Path, to: str, jobs: int, fake_kb: int) -> None:
         from concurrent.futures import ThreadPoolExecutor
 
         from disclosure_lib.batch import summaries
-        from disclosure_lib.batch.manifest import loaded_code
+        from disclosure_lib.batch.fingerprints import loaded_code
         from disclosure_lib.batch.worker import Result, Task
 
         code = loaded_code()

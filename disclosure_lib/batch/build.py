@@ -35,17 +35,11 @@ from typing import TYPE_CHECKING, Any
 from ..errors import BuildError, ParamsError, UnreadableError
 from .changes import mark_changes
 from .dask_executor import POLL_SECONDS, DaskExecutor
+from .fingerprints import combine, file_digest
 from .launch import AHEAD_PER_WORKER, EarlyPool, default_jobs
 from .launch import executor as _executor
 from .lock import OutputLock
-from .manifest import (
-    MANIFEST_NAME,
-    Entry,
-    Manifest,
-    combine,
-    file_digest,
-    remove_stale_temps,
-)
+from .manifest import MANIFEST_NAME, Entry, Manifest, remove_stale_temps
 from .manifest_db import LEGACY_NAME
 from .memory import release_memory
 from .options import DEFAULT_TIMEOUT, BuildOptions

@@ -23,8 +23,8 @@ from typing import Any
 from .._version import __version__
 from ..engine import ENGINE_NAME
 from ..errors import DisclosureError
+from .fingerprints import loaded_code
 from .gate import Checked, check_unit
-from .manifest import loaded_code
 from .states import UnitKind
 
 

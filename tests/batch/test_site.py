@@ -12,10 +12,11 @@ import pytest
 from bs4 import BeautifulSoup
 
 from disclosure_lib.batch import dashboard as dash
-from disclosure_lib.batch import site
+from disclosure_lib.batch import pinyin, site
 from disclosure_lib.batch.listing import Recorded
 from disclosure_lib.batch.manifest import Entry, Manifest
-from disclosure_lib.batch.site import index_html, pinyin_keys, site_pages, write_index
+from disclosure_lib.batch.pinyin import pinyin_keys
+from disclosure_lib.batch.site import index_html, site_pages, write_index
 from disclosure_lib.checks_trend import KEY_FIGURES
 from disclosure_lib.collection import Collection
 from disclosure_lib.names import agency_key, agency_order
@@ -97,7 +98,7 @@ def test_pinyin_without_the_other_process_is_the_same(monkeypatch: pytest.Monkey
     """A page in another order when the pinyin process fails would be a different page."""
     names = ["古田县局", "国有资产局"]
     expected = pinyin_keys(names)
-    monkeypatch.setattr(site, "_pinyin_elsewhere", lambda names: {})
+    monkeypatch.setattr(pinyin, "_pinyin_elsewhere", lambda names: {})
     cache: dict[str, list[str]] = {}
     assert pinyin_keys(names, cache) == expected and cache["古田县局"][1] == "gtxj"
 
