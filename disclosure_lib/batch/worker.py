@@ -125,7 +125,7 @@ def warm_charts() -> None:
 
 def prepare_validator() -> None:
     """Compile nbformat's schema validator for the bundled notebooks' format once, here,
-    rather than in every worker's first unit (≈ 0.04 CPU-s each)."""
+    rather than in every worker's first unit (≈ 0.03 CPU-s each)."""
     import nbformat
 
     from ..locate import NOTEBOOKS, notebook_path
