@@ -3,6 +3,7 @@ reports of that year and the one before, never all 20,000 entries (`site.iter_pa
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from typing import Protocol
 
@@ -21,6 +22,8 @@ class Listing(Protocol):
     def report_keys(self) -> set[tuple[str, int]]: ...
 
     def reports(self, years: tuple[int, ...]) -> dict[tuple[str, int], Entry]: ...
+
+    def figures(self, year: int) -> dict[str, dict[str, int | None]]: ...
 
 
 class Held:
@@ -41,6 +44,9 @@ class Held:
 
     def reports(self, years: tuple[int, ...]) -> dict[tuple[str, int], Entry]:
         return {k: e for k, e in self._reports.items() if k[1] in years}
+
+    def figures(self, year: int) -> dict[str, dict[str, int | None]]:
+        return {a: e.figures for (a, y), e in self._reports.items() if y == year}
 
 
 class Recorded:
@@ -67,3 +73,10 @@ class Recorded:
         where = f"WHERE kind = ? AND agency != '' AND year IN ({marks})"
         found = self.manifest.listing(where, (str(UnitKind.REPORT), *years))
         return {(e.agency, e.year): e for e in found}
+
+    def figures(self, year: int) -> dict[str, dict[str, int | None]]:
+        """The key figures of `year`'s reports by agency (a year page's year before: its
+        figures alone, not whole entries)."""
+        sql = "SELECT agency, figures FROM entries WHERE kind = ? AND agency != '' AND year = ?"
+        rows = self.manifest.db.rows(sql, (str(UnitKind.REPORT), year))
+        return {agency: json.loads(figures) for agency, figures in rows}
