@@ -55,6 +55,6 @@ class UnitOrder:
 
 def failed_agencies(manifest: Manifest, year: int) -> tuple[str, ...]:
     """Agencies whose report of `year` failed (as the manifest has it now): not built."""
-    return tuple(sorted(e.agency for e in manifest.listing()
-                        if e.kind == UnitKind.REPORT and e.year == year and e.agency
-                        and e.status == Status.FAILED))  # fmt: skip
+    where = "WHERE kind = ? AND year = ? AND status = ? AND agency != ''"  # not every entry
+    found = manifest.listing(where, (str(UnitKind.REPORT), year, str(Status.FAILED)))
+    return tuple(sorted(e.agency for e in found))
