@@ -24,9 +24,11 @@ def to_build(units: list[Unit], manifest: Manifest, opts: BuildOptions) -> tuple
 def summaries_of_retried(units: list[Unit], todo: list[Unit], manifest: Manifest) -> list[Unit]:
     """Summaries up to date whose year has a report that failed last time and is built again:
     they list it as 未生成, which its new outcome may change."""
+    reports = [u for u in todo if u.kind == UnitKind.REPORT]
     # one query for the failed entries (few), not one a unit to build (20,000 when all are)
-    failed = {e.key for e in manifest.listing("WHERE status = ?", (str(Status.FAILED),))}
-    retried = {u.year for u in todo if u.kind == UnitKind.REPORT and u.key in failed}
+    found = manifest.listing("WHERE status = ?", (str(Status.FAILED),)) if reports else ()
+    failed = {e.key for e in found}
+    retried = {u.year for u in reports if u.key in failed}
     return [u for u in units
             if u.kind == UnitKind.SUMMARY and u.year in retried and u not in todo]  # fmt: skip
 
