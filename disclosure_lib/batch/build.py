@@ -24,6 +24,7 @@ import contextlib
 import dataclasses
 import datetime
 import functools
+import sys
 import time
 from collections.abc import Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
@@ -34,18 +35,13 @@ from typing import TYPE_CHECKING, Any
 from ..errors import BuildError, ParamsError, UnreadableError
 from .changes import mark_changes
 from .dask_executor import POLL_SECONDS, DaskExecutor
+from .fingerprints import combine, file_digest
 from .launch import AHEAD_PER_WORKER, EarlyPool, default_jobs
 from .launch import executor as _executor
 from .lock import OutputLock
-from .manifest import (
-    MANIFEST_NAME,
-    Entry,
-    Manifest,
-    combine,
-    file_digest,
-    remove_stale_temps,
-)
+from .manifest import MANIFEST_NAME, Entry, Manifest, remove_stale_temps
 from .manifest_db import LEGACY_NAME
+from .memory import release_memory
 from .options import DEFAULT_TIMEOUT, BuildOptions
 from .order import UnitOrder, failed_agencies, to_build
 from .plan import (
@@ -196,12 +192,13 @@ def _build(
                        pdf=pdf_standard, scanned=scanned)  # fmt: skip
         del scanned  # not held through the build
         removed = _remove_orphans(output_dir, manifest, planned)
-        units = planned.units
-        todo, skipped = to_build(units, manifest, opts)
-        state = _State(output_dir, manifest, Progress(len(units), enabled=opts.progress),
-                       started=started)  # fmt: skip
+        todo, skipped = to_build(planned.units, manifest, opts)
+        show = Progress(len(planned.units), enabled=opts.progress)
+        state = _State(output_dir, manifest, show, started=started)
+        del planned  # nor the plan: a unit goes once written (`_run`), or has its line
         state.phase("plan")
         state.lines.extend(_skipped_line(manifest, u, profile) for u in skipped)
+        del skipped
         state.show.skip(len(state.lines))
         complete, index = False, None
         try:
@@ -209,9 +206,11 @@ def _build(
                 manifest.record(failed_entry(unit))
                 state.add(Line(unit.label, Status.FAILED, message=unit.load_error))
             work = [u for u in todo if not u.load_error]
+            del todo
             if work:
                 _run(work, opts, state, source_paths, early.take())
             state.phase("units")
+            release_memory()  # what the units left, before the index pages are made
             early.close()  # nothing (more) to build: the index is written without it
             complete = True
         finally:
@@ -406,18 +405,19 @@ def _run(
     if pool is None:
         pool = _executor(opts.executor, jobs, opts.scheduler, opts.timeout,
                          pandas=any(u.kind == UnitKind.SUMMARY for u in work))  # fmt: skip
-    order = UnitOrder(work)
-    ahead = max(jobs, getattr(pool, "slots", jobs)) * (1 + AHEAD_PER_WORKER)
-    running: dict[Future[Any], tuple[Unit, tuple[str, ...]]] = {}
     # the local pool kills a unit at its deadline itself; on dask the driver does
     dask = pool if isinstance(pool, DaskExecutor) else None
+    order = UnitOrder(work)
+    # local pool: the cache is updated by the first task, beside the first reports
+    cache = CacheUpdate(pool, state.output_dir, paths, work) if dask is None else None
+    work.clear()  # the order holds a unit until handed out, `running` until written
+    ahead = max(jobs, getattr(pool, "slots", jobs)) * (1 + AHEAD_PER_WORKER)
+    running: dict[Future[Any], tuple[Unit, tuple[str, ...]]] = {}
     poll = POLL_SECONDS if dask is not None else None
     clean = False
     output_dir, manifest = state.output_dir, state.manifest
     ready: dict[str, dict[str, bytes]] = {}  # summaries' files from the collection cache
     prepared: set[str] = set()
-    # local pool: the cache is updated by the first task, beside the first reports
-    cache = CacheUpdate(pool, output_dir, paths, work) if dask is None else None
     if cache is not None and cache.future is not None:
         cache.future.add_done_callback(lambda _: state.phase("cache"))
 
@@ -436,12 +436,13 @@ def _run(
         remove_replaced(output_dir, old, entry)
         manifest.record(entry)
         manifest.save()  # one transaction per unit: what is recorded was completely written
-        state.timings[unit.label] = result.timings
+        label = unit.label  # one string for the line and the timings (step names shared)
+        state.timings[label] = {sys.intern(k): v for k, v in result.timings.items()}
         order.done(unit)
         state.phase("first unit")
         if not any(order.pending.values()):
             state.phase("reports")
-        state.add(Line(unit.label, entry.status, result.timings.get("total", 0.0),
+        state.add(Line(label, entry.status, result.timings.get("total", 0.0),
                        result.errors, result.warnings,
                        entry.first_error if entry.status != Status.BUILT else "", kind=unit.kind,
                        check_error=result.first_check_error,

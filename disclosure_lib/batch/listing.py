@@ -9,7 +9,8 @@ from typing import Protocol
 
 from . import dashboard as dash
 from .manifest import Entry, Manifest
-from .states import UnitKind
+from .manifest_db import SHOWN
+from .states import Status, UnitKind
 
 
 class Listing(Protocol):
@@ -68,11 +69,22 @@ class Recorded:
         return {(a, int(y)) for a, y in self.manifest.db.rows(sql, (str(UnitKind.REPORT),))}
 
     def reports(self, years: tuple[int, ...]) -> dict[tuple[str, int], Entry]:
-        """The reports of `years` by (agency, year)."""
-        marks = ", ".join("?" * len(years))
-        where = f"WHERE kind = ? AND agency != '' AND year IN ({marks})"
-        found = self.manifest.listing(where, (str(UnitKind.REPORT), *years))
-        return {(e.agency, e.year): e for e in found}
+        """The reports of `years` by (agency, year): those of the last year with what a row
+        shows (`SHOWN`), those of the years before with their key figures only (a row shows
+        last year's): a year's page holds a fraction of the entries it would."""
+        *before, year = years
+        kind = str(UnitKind.REPORT)
+        where = "WHERE kind = ? AND agency != '' AND year = ?"
+        found = self.manifest.listing(where, (kind, year), SHOWN)
+        out = {(e.agency, e.year): e for e in found}
+        if before:
+            marks = ", ".join("?" * len(before))
+            sql = ("SELECT key, agency, year, status, figures FROM entries "
+                   f"WHERE kind = ? AND agency != '' AND year IN ({marks})")  # fmt: skip
+            for key, agency, y, status, figures in self.manifest.db.rows(sql, (kind, *before)):
+                out[agency, y] = Entry(key, "", {}, Status(status), [], [], agency=agency,
+                                       year=y, figures=json.loads(figures))  # fmt: skip
+        return out
 
     def figures(self, year: int) -> dict[str, dict[str, int | None]]:
         """The key figures of `year`'s reports by agency (a year page's year before: its

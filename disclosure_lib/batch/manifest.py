@@ -15,103 +15,24 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import functools
-import hashlib
 import json
 import os
+import sys
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from .._version import __version__
 from ..errors import OutputError, WriteError
 from ..files import write_atomic
 from ..rendering.notebook import FORMATS
+from .fingerprints import PACKAGE_DIR, combine, digest, file_digest
 from .manifest_db import BRIEF, CHECKED, DB_NAME, LISTED, Database, Entries, Files, dumps
 from .states import Status, UnitKind
 
 MANIFEST_NAME = DB_NAME  # manifest.sqlite (earlier versions: manifest.json, migrated)
 LOCK_NAME = ".build.lock"
-PACKAGE_DIR = Path(__file__).resolve().parent.parent  # disclosure_lib/
-
-
-def digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()[:24]
-
-
-def file_digest(path: Path) -> str:
-    return digest(path.read_bytes())
-
-
-def combine(parts: dict[str, str]) -> str:
-    """One fingerprint for a set of named input hashes (order-independent)."""
-    return digest(json.dumps(parts, sort_keys=True, ensure_ascii=False).encode())
-
-
-def tree_digest(paths: list[Path], root: Path) -> str:
-    """Hash of the names and contents of `paths` (relative to `root`)."""
-    h = hashlib.sha256()
-    for p in sorted(paths):
-        h.update(str(p.relative_to(root)).encode() + b"\0" + p.read_bytes() + b"\0")
-    return h.hexdigest()[:24]
-
-
-def library_inputs(fonts: str | None = None) -> dict[str, str]:
-    """Inputs every output shares: the library version, templates and stylesheets, and the
-    PDF fonts (`pdf_fonts.fingerprint`; `fonts`: it, worked out already, `FontsFingerprint`).
-
-    The library's code is tracked per output as well (`Entry.code`, `loaded_code`): a
-    development checkout changes code without bumping the version.
-    """
-    styles = [p for p in PACKAGE_DIR.rglob("*") if p.is_file() and _is_style(p)]
-    if fonts is None:
-        from ..rendering import pdf_fonts
-
-        fonts = pdf_fonts.fingerprint()
-    return {
-        "library_version": __version__,
-        "templates": tree_digest(styles, PACKAGE_DIR),
-        "pdf_fonts": fonts,
-    }
-
-
-def loaded_code() -> dict[str, str]:
-    """Hash of every disclosure_lib module loaded in this process, keyed by its path inside the
-    package (`batch/build.py`: bare file names would clash between the `__init__.py` files).
-    Call it in a worker after a build: these are the modules the output was made with."""
-    import sys
-
-    out = {}
-    for name, module in list(sys.modules.items()):
-        path = getattr(module, "__file__", None)
-        if name.startswith("disclosure_lib") and path and path.endswith(".py"):
-            with contextlib.suppress(OSError):
-                st = os.stat(path)
-                out[_package_path(path)] = _code_digest(path, st.st_mtime_ns, st.st_size)
-    return dict(sorted(out.items()))
-
-
-def _package_path(path: str) -> str:
-    """`path` relative to the package folder (the key `Manifest` resolves against its own)."""
-    p = Path(path).resolve()
-    try:
-        return p.relative_to(PACKAGE_DIR).as_posix()
-    except ValueError:  # another copy of the package (an installed one beside a checkout)
-        return Path(*p.parts[p.parts.index("disclosure_lib") + 1 :]).as_posix()
-
-
-@functools.lru_cache(maxsize=256)
-def _code_digest(path: str, mtime_ns: int, size: int) -> str:
-    """A module file's hash, read again only when the file changes (a worker asks per unit)."""
-    return file_digest(Path(path))
-
-
-def _is_style(p: Path) -> bool:
-    if "__pycache__" in p.parts:
-        return False
-    return p.suffix in (".css", ".j2", ".jinja", ".tpl", ".json", ".html") or "templates" in p.parts
 
 
 @dataclass
@@ -180,6 +101,7 @@ class Manifest:
         self._codes: dict[str, dict[str, str]] = {}  # ref -> the shared module-hash dict
         self._code_ok: dict[str, bool] = {}
         self._brief: dict[str, tuple[Any, ...]] = {}  # a tuple: 20,000 of them at once
+        self._briefs: dict[tuple[Any, ...], tuple[Any, ...]] = {}  # each distinct one once
         self.changed = 0  # entries recorded or forgotten since opened
         self._years: set[int] = set()  # their years, not saved yet (`changed_years`)
 
@@ -234,7 +156,9 @@ class Manifest:
             fingerprint = wanted.get(key)
             if fingerprint is None:
                 continue
-            self._brief[key] = row[3:7]
+            # the unit's own key (`to_build` interned it), a brief shared by all that have it
+            brief = row[3:7]
+            self._brief[sys.intern(key)] = self._briefs.setdefault(brief, brief)
             if row[1] != fingerprint or not self._same_code(row[2]):
                 continue
             e = dict(zip(columns, row, strict=False))
@@ -368,10 +292,13 @@ class Manifest:
         self.db.set_meta("writing", "0")
         self.save()
 
-    def listing(self, where: str = "", args: tuple[Any, ...] = ()) -> Iterator[Entry]:
+    def listing(
+        self, where: str = "", args: tuple[Any, ...] = (), columns: tuple[str, ...] = LISTED
+    ) -> Iterator[Entry]:
         """Every entry (`where`: those an SQL condition selects) as the index shows it, one
-        at a time: without its inputs and stamps (a year's summary has one input per report)."""
-        for row in self.db.entries(LISTED, where, args):
+        at a time: without its inputs and stamps (a year's summary has one input per report);
+        `columns`: only those fields read (`manifest_db.SHOWN`), the others left empty."""
+        for row in self.db.entries(columns, where, args):
             entry = self._entry(row)
             if entry is not None:
                 yield entry
@@ -382,9 +309,10 @@ class Manifest:
 
     def _entry(self, row: dict[str, Any]) -> Entry | None:
         """The entry of a row; None for one this code cannot read (rebuilt, not trusted)."""
-        row["code"] = self.code(row["code"])
+        if "code" in row:
+            row["code"] = self.code(row["code"])
         try:
-            return Entry(**{"inputs": {}, **row})
+            return Entry(**{"fingerprint": "", "inputs": {}, "formats": [], **row})
         except (TypeError, ValueError):
             return None
 

@@ -36,6 +36,9 @@ JSONS = ("formats", "outputs", "stamps", "findings", "figures")
 DETAIL = ("inputs", "parameters", "versions", "snapshot")
 # what the index and listings read: no inputs, stamps or detail (the bulk of a summary's row)
 LISTED = (*SCALARS, "code", "formats", "outputs", "findings", "figures")
+# what a year page's row shows of a report (`listing.Recorded`): 20,000 of them are read
+SHOWN = ("key", "kind", "agency", "year", "status", "errors", "warnings", "first_error",
+         "acknowledged", "issued", "profile", "outputs", "findings", "figures")  # fmt: skip
 ALL = (*SCALARS, "code", *JSONS, *DETAIL)
 
 _TABLES = f"""

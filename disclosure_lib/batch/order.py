@@ -3,6 +3,7 @@ reports are done (so that it lists the failed ones as 未生成), and what a ret
 
 from __future__ import annotations
 
+import sys
 from collections import Counter, deque
 
 from .manifest import Manifest
@@ -14,7 +15,9 @@ from .states import Status, UnitKind
 def to_build(units: list[Unit], manifest: Manifest, opts: BuildOptions) -> tuple[list[Unit], ...]:
     """The units to build and those up to date (`Manifest.current`: one pass over the records,
     not a query a unit), with the summaries a retried report may change moved to the first."""
-    wanted = {} if opts.force else {u.key: u.fingerprint for u in units if not u.load_error}
+    # keys interned: what the manifest keeps of each (a skipped unit's line) shares them
+    wanted = {} if opts.force else {sys.intern(u.key): u.fingerprint for u in units
+                                    if not u.load_error}  # fmt: skip
     current = manifest.current(wanted, tuple(opts.to), strict=opts.strict) if wanted else set()
     todo = [u for u in units if u.key not in current]
     retried = summaries_of_retried(units, todo, manifest)

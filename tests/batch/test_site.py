@@ -12,9 +12,11 @@ import pytest
 from bs4 import BeautifulSoup
 
 from disclosure_lib.batch import dashboard as dash
-from disclosure_lib.batch import site
-from disclosure_lib.batch.manifest import Entry
-from disclosure_lib.batch.site import index_html, pinyin_keys, site_pages, write_index
+from disclosure_lib.batch import pinyin, site
+from disclosure_lib.batch.listing import Recorded
+from disclosure_lib.batch.manifest import Entry, Manifest
+from disclosure_lib.batch.pinyin import pinyin_keys
+from disclosure_lib.batch.site import index_html, site_pages, write_index
 from disclosure_lib.checks_trend import KEY_FIGURES
 from disclosure_lib.collection import Collection
 from disclosure_lib.names import agency_key, agency_order
@@ -96,7 +98,7 @@ def test_pinyin_without_the_other_process_is_the_same(monkeypatch: pytest.Monkey
     """A page in another order when the pinyin process fails would be a different page."""
     names = ["古田县局", "国有资产局"]
     expected = pinyin_keys(names)
-    monkeypatch.setattr(site, "_pinyin_elsewhere", lambda names: {})
+    monkeypatch.setattr(pinyin, "_pinyin_elsewhere", lambda names: {})
     cache: dict[str, list[str]] = {}
     assert pinyin_keys(names, cache) == expected and cache["古田县局"][1] == "gtxj"
 
@@ -216,6 +218,27 @@ def test_write_index(tmp_path: Path) -> None:
     write_index(tmp_path, [e for e in _entries() if e.year != 2023], today=TODAY)
     assert not (tmp_path / "index-2023.html").exists()
     assert not (tmp_path / "index-2031.json").exists() and (tmp_path / "index-notes.html").exists()
+
+
+def test_pages_from_the_manifest_are_those_of_the_entries(tmp_path: Path) -> None:
+    """The index a build writes reads the manifest a year at a time, the year before with its
+    key figures only and each row with what it shows: the pages are those of the whole
+    entries (last year's figures, findings, failures, the summary, an unreadable file)."""
+    manifest = Manifest.load(tmp_path)
+    for entry in _entries():
+        manifest.record(entry)
+    manifest.save()
+    pinyin: dict[str, list[str]] = {}
+    held = site_pages(_entries(), collection=_OFFICE, today=TODAY, pinyin=pinyin)
+    recorded = dict(site.iter_pages(Recorded(manifest), collection=_OFFICE, today=TODAY,
+                                    pinyin=pinyin))  # fmt: skip
+    manifest.close()
+    assert sorted(recorded) == sorted(held) and "index-2024.html" in held
+    for name, page in held.items():
+        assert site._unstamped(recorded[name]) == site._unstamped(page), name
+    assert _rows(_data(recorded["index-2024.html"]))["甲"]["previous_figures"] == list(
+        _figures(10).values()
+    )
 
 
 def test_the_year_being_collected_is_listed() -> None:
