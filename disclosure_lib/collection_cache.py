@@ -5,16 +5,14 @@ Kept out of the (published) output folder: in `$DISCLOSURE_CACHE_DIR`, else
 `$XDG_CACHE_HOME/disclosure_lib`, named after the output folder; removed after `STALE_DAYS`.
 
 Per params file (keyed by its path; unchanged while size and mtime are, re-hashed when the
-mtime is too recent to tell, re-read when its SHA-256 differs) the cache keeps its official
-cells as floats (current cells, `summary.cell_values`), its fee exactly (`amounts_of`), its
-own findings (`checks.check_report`: rules 1–6, placeholders, 落款 — the narrative parsed
-once, not at every summary), its 纠正 shares, a small stub of the report (agency, year,
-formats, source, the review table's lines, `acknowledged`) and the cross-year findings against
-the report of the year before, with that report's hash (recomputed when either changes).
-What depends on the whole year is computed from those at each query, in whole-array
-operations: duplicates (D1) and the peer check (Y3, `checks_trend.peer_findings`). A year's
-findings are then those of `summary.year_findings` over the loaded reports, in the same order
-(`tests/test_collection_cache.py` compares them on generated reports with injected errors).
+mtime is too recent to tell, re-read when its SHA-256 differs): its official cells as floats
+(`summary.cell_values`), its fee exactly (`amounts_of`), its own findings (`check_report`:
+the narrative parsed once, not at every summary), its 纠正 shares, a stub of the report
+(agency, year, formats, source, the review table's lines, `acknowledged`), the cross-year
+findings against the year before's report and its hash; each agency's pinyin. What depends
+on the whole year is computed at each query, in whole-array operations: duplicates (D1), the
+peer check (Y3). A year's findings are those of `summary.year_findings` over the loaded
+reports, in the same order (`tests/test_collection_cache.py` compares them).
 
 One pickle behind a magic line and its SHA-256, written atomically; a file not matching its
 hash or written by other code is rebuilt (`note` says why), never trusted. A restricted
@@ -24,6 +22,7 @@ unpickler loads only builtins, Decimal, dates, paths and the library's `Finding`
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import io
 import os
@@ -32,7 +31,7 @@ import time
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from . import format as fmt
 from .errors import DisclosureError, ParamsError
@@ -113,16 +112,10 @@ class Entry:
     pair: bytes = b""  # pickled list[Finding]: check_against_previous(report, previous)
 
 
-_ALLOWED = {
-    ("decimal", "Decimal"),
-    ("datetime", "date"),
-    ("disclosure_lib.findings", "Finding"),
-    ("disclosure_lib.model", "Report"),
-    ("disclosure_lib.model", "Contact"),
-    ("disclosure_lib.model", "Acknowledgement"),
-    ("pathlib", "PosixPath"),
-    ("pathlib", "WindowsPath"),
-}
+_MODEL = ("Report", "Contact", "Acknowledgement")
+_ALLOWED = {("decimal", "Decimal"), ("datetime", "date"), ("disclosure_lib.findings", "Finding"),
+            ("pathlib", "PosixPath"), ("pathlib", "WindowsPath"),
+            *(("disclosure_lib.model", n) for n in _MODEL)}  # fmt: skip
 
 
 class _Unpickler(pickle.Unpickler):
@@ -159,8 +152,7 @@ class CollectionCache:
         self.saved_ns = 0
         self.note = ""  # why a cache file found was not used ("" if none or used)
         self.code = code_digest()
-        # agency -> `names.pinyin_syllables`: summaries order agencies without pypinyin
-        self.pinyin: dict[str, tuple[str, ...]] = {}
+        self.pinyin: dict[str, tuple[str, ...]] = {}  # agency -> `names.pinyin_syllables`
 
     # --- the file ----------------------------------------------------------------------------
 
@@ -175,8 +167,7 @@ class CollectionCache:
         except OSError as exc:
             cache.note = f"无法读取汇总缓存，已重建 (collection cache unreadable: {exc.strerror})"
             return cache
-        head, digest = len(MAGIC), raw[len(MAGIC) : len(MAGIC) + 32]
-        body = raw[head + 32 :]
+        head, digest, body = len(MAGIC), raw[len(MAGIC) : len(MAGIC) + 32], raw[len(MAGIC) + 32 :]
         if raw[:head] != MAGIC or hashlib.sha256(body).digest() != digest:
             cache.note = "汇总缓存已损坏，已重建 (collection cache corrupt: rebuilt)"
             return cache
@@ -185,8 +176,8 @@ class CollectionCache:
             if data["code"] != cache.code:
                 cache.note = "程序已更新，汇总缓存已重建 (library changed: cache rebuilt)"
                 return cache
-            names = [f.name for f in fields(Entry)]
-            entries = {row[0]: Entry(*row) for row in data["entries"] if len(row) == len(names)}
+            n = len(fields(Entry))
+            entries = {row[0]: Entry(*row) for row in data["entries"] if len(row) == n}
             cache.saved_ns = int(data["saved_ns"])
             pinyin = {str(k): tuple(map(str, v)) for k, v in data["pinyin"].items()}
         except Exception as exc:  # whatever a damaged payload raises: rebuilt, never trusted
@@ -202,8 +193,7 @@ class CollectionCache:
         if target is None:
             raise ValueError("no path to save the collection cache to")
         self.saved_ns = time.time_ns()
-        # not `astuple`: it deep-copies every field (0.4 s at 2,100 files)
-        rows = [tuple(vars(e).values()) for e in self.entries.values()]
+        rows = [tuple(vars(e).values()) for e in self.entries.values()]  # astuple deep-copies
         body = _dumps({"code": self.code, "saved_ns": self.saved_ns, "entries": rows,
                        "pinyin": self.pinyin})  # fmt: skip
         written = write_atomic(target, MAGIC + hashlib.sha256(body).digest() + body, parents=True)
@@ -270,9 +260,8 @@ class CollectionCache:
         kept = self.entries
         self.entries = {**kept, **entries}
         try:
-            self.save()
-        except DisclosureError:  # the update goes on; the final save says what is wrong
-            pass
+            with contextlib.suppress(DisclosureError):  # the final save says what is wrong
+                self.save()
         finally:
             self.entries = kept
 
@@ -339,10 +328,10 @@ class CollectionCache:
         for e in this:
             found += _loads(e.own)
         peers = [e for e in first.values() if e.shares]
-        stubs = {id(e): _loads(e.stub) for e in peers}
-        for f in peer_findings((stubs[id(e)], e.shares) for e in peers):
+        stubs = {id(e): _Stub(e) for e in peers}
+        for f in peer_findings((cast(Report, stubs[id(e)]), e.shares) for e in peers):
             owner = first[f.agency, f.year]
-            found += acknowledge(stubs[id(owner)], [f])
+            found += acknowledge(stubs[id(owner)].report, [f])
         before = {e.agency for e in entries if e.year == year - 1}
         for e in this:
             if e.agency in before and e.pair:
@@ -472,6 +461,20 @@ def _entry(key: str, st: Stat, digest: str, report: Report) -> Entry:
                  corrected_shares(report), _dumps(check_report(report)), _dumps(stub))  # fmt: skip
 
 
+class _Stub:
+    """A report's stub, unpickled when more than its year is asked for (Y3 flags a few)."""
+
+    def __init__(self, e: Entry) -> None:
+        self.year, self._data = e.year, e.stub
+
+    @functools.cached_property
+    def report(self) -> Report:
+        return cast(Report, _loads(self._data))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.report, name)
+
+
 def _duplicate(r: Report, first: Entry) -> Finding:
     """D1-DUPLICATE as `checks.check_reports` makes it."""
     other = first.path
@@ -487,9 +490,8 @@ def _duplicate(r: Report, first: Entry) -> Finding:
     )
 
 
-def cached_collection(
-    paths: Iterable[Path | str] = ("params",), output_dir: Path | str = "outputs"
-) -> CollectionCache:
+def cached_collection(paths: Iterable[Path | str] = ("params",),
+                      output_dir: Path | str = "outputs") -> CollectionCache:  # fmt: skip
     """The collection cache of a build's output folder, brought up to date with `paths` and
     saved (explore.ipynb and scripts: `.frame()`, `.year_summary(year)`)."""
     cache = CollectionCache.load(cache_path(output_dir))

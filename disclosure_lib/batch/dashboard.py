@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -125,9 +125,11 @@ def year_rows(
     collection: Collection | None,
     today: datetime.date,
     syllables: dict[str, tuple[str, ...]],
+    previous: Mapping[str, dict[str, int | None]] | None = None,
 ) -> list[Row]:
     """The rows of `year`: every report of that year and every agency expected on it without
-    one, in `names.agency_key` order (`syllables`: each agency's pinyin, as `pinyin_keys` gives)."""
+    one, in `names.agency_key` order (`syllables`: each agency's pinyin, as `pinyin_keys` gives;
+    `previous`: the key figures of the year before by agency, else from `reports`)."""
     collection = collection if collection is not None else Collection()
     names = {a for a, y in reports if y == year}
     names.update(collection.expected(year))
@@ -137,6 +139,8 @@ def year_rows(
         due = collection.due(agency, year)
         issued = _date(entry.issued) if entry is not None else None
         before = reports.get((agency, year - 1))
+        figures = before.figures if previous is None and before is not None else None
+        figures = previous.get(agency) if previous is not None else figures
         rows.append(
             Row(
                 agency,
@@ -145,7 +149,7 @@ def year_rows(
                 due,
                 entry,
                 issued,
-                before.figures if before is not None and before.figures else None,
+                figures or None,
                 syllables.get(agency, ()),
             )
         )

@@ -24,6 +24,8 @@ class Listing(Protocol):
 
     def reports(self, years: tuple[int, ...]) -> dict[tuple[str, int], Entry]: ...
 
+    def figures(self, year: int) -> dict[str, dict[str, int | None]]: ...
+
 
 class Held:
     """A `Listing` of entries held in memory (tests, tools, a few entries)."""
@@ -43,6 +45,9 @@ class Held:
 
     def reports(self, years: tuple[int, ...]) -> dict[tuple[str, int], Entry]:
         return {k: e for k, e in self._reports.items() if k[1] in years}
+
+    def figures(self, year: int) -> dict[str, dict[str, int | None]]:
+        return {a: e.figures for (a, y), e in self._reports.items() if y == year}
 
 
 class Recorded:
@@ -80,3 +85,10 @@ class Recorded:
                 out[agency, y] = Entry(key, "", {}, Status(status), [], [], agency=agency,
                                        year=y, figures=json.loads(figures))  # fmt: skip
         return out
+
+    def figures(self, year: int) -> dict[str, dict[str, int | None]]:
+        """The key figures of `year`'s reports by agency (a year page's year before: its
+        figures alone, not whole entries)."""
+        sql = "SELECT agency, figures FROM entries WHERE kind = ? AND agency != '' AND year = ?"
+        rows = self.manifest.db.rows(sql, (str(UnitKind.REPORT), year))
+        return {agency: json.loads(figures) for agency, figures in rows}

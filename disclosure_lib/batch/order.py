@@ -27,9 +27,11 @@ def to_build(units: list[Unit], manifest: Manifest, opts: BuildOptions) -> tuple
 def summaries_of_retried(units: list[Unit], todo: list[Unit], manifest: Manifest) -> list[Unit]:
     """Summaries up to date whose year has a report that failed last time and is built again:
     they list it as 未生成, which its new outcome may change."""
-    retried = {u.year for u in todo if u.kind == UnitKind.REPORT
-               and (e := manifest.entries.get(u.key)) is not None
-               and e.status == Status.FAILED}  # fmt: skip
+    reports = [u for u in todo if u.kind == UnitKind.REPORT]
+    # one query for the failed entries (few), not one a unit to build (20,000 when all are)
+    found = manifest.listing("WHERE status = ?", (str(Status.FAILED),)) if reports else ()
+    failed = {e.key for e in found}
+    retried = {u.year for u in reports if u.key in failed}
     return [u for u in units
             if u.kind == UnitKind.SUMMARY and u.year in retried and u not in todo]  # fmt: skip
 
@@ -58,6 +60,6 @@ class UnitOrder:
 
 def failed_agencies(manifest: Manifest, year: int) -> tuple[str, ...]:
     """Agencies whose report of `year` failed (as the manifest has it now): not built."""
-    return tuple(sorted(e.agency for e in manifest.listing()
-                        if e.kind == UnitKind.REPORT and e.year == year and e.agency
-                        and e.status == Status.FAILED))  # fmt: skip
+    where = "WHERE kind = ? AND year = ? AND status = ? AND agency != ''"  # not every entry
+    found = manifest.listing(where, (str(UnitKind.REPORT), year, str(Status.FAILED)))
+    return tuple(sorted(e.agency for e in found))

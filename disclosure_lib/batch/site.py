@@ -328,15 +328,15 @@ def iter_pages(
     tallies = {} if tallies is None else tallies
     changed = None if changed is None or set(tallies) != set(years) else set(changed)
     kept = {y for y in years if changed is not None and not {y, y - 1} & changed}
-    last: tuple[int, dict[tuple[str, int], Entry]] = (0, {})  # the year before's, read for it
+    last: tuple[int, dict[str, dict[str, int | None]]] = (0, {})  # the year before's figures
     for year in years:
         if year in kept:
             yield from ((name(year), "") for name in _YEAR_PAGES)
             continue
         current = listing.reports((year,))
-        before = last[1] if last[0] == year - 1 else listing.reports((year - 1,))
-        rows = dash.year_rows({**before, **current}, year, collection, today, syllables)
-        last = year, current
+        before = last[1] if last[0] == year - 1 else listing.figures(year - 1)
+        rows = dash.year_rows(current, year, collection, today, syllables, before)
+        last = year, {a: e.figures for (a, _), e in current.items()}
         del before, current
         tallies[year] = tally(rows)
         data = dash.dumps(_year_data(rows, year, today))
