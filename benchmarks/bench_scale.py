@@ -76,7 +76,7 @@ def child(params: Path, out: Path, to: str, jobs: int, fake_kb: int) -> None:
         from concurrent.futures import ThreadPoolExecutor
 
         from disclosure_lib.batch import summaries
-        from disclosure_lib.batch.manifest import loaded_code
+        from disclosure_lib.batch.fingerprints import loaded_code
         from disclosure_lib.batch.worker import Result, Task
 
         code = loaded_code()
@@ -115,13 +115,15 @@ def child(params: Path, out: Path, to: str, jobs: int, fake_kb: int) -> None:
     wall = time.perf_counter() - t
     assert not summary.failed, summary.table()
     kinds = [x.kind for x in summary.built]
+    own = resource.getrusage(resource.RUSAGE_SELF)
     print(json.dumps({"wall": wall, "cpu": _cpu() - cpu, "before_mb": before,
+                      "driver_cpu": own.ru_utime + own.ru_stime,
                       "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                       "reports": sum(k == "report" for k in kinds),
                       "summaries": sum(k == "summary" for k in kinds),
                       "skipped": len(summary.skipped), "phases": summary.phases,
-                      "units": {k: v.get("total", 0.0)
-                                for k, v in summary.timings.items()}}))  # fmt: skip
+                      "units": {k: v.get("total", 0.0) for k, v in summary.timings.items()},
+                      "steps": summary.timings}))  # fmt: skip
 
 
 _FAKE_RUN: list[Any] = [None]  # the fake `run_task` of a --no-render build
@@ -254,6 +256,38 @@ def verdict(ok: bool) -> str:
     return "OK" if ok else "MISSED"
 
 
+def edits_only(args: argparse.Namespace) -> None:
+    """`--edit-only K`: K rounds of a no-op then a one-edit build in the kept folder of an
+    earlier run (its params and outputs), each with the driver's steps and its units: the
+    one-edit latency measured in seconds, not after an 8-minute first build each time."""
+    if args.keep is None or not (args.keep / "out").is_dir():
+        sys.exit("--edit-only needs --keep DIR of an earlier run (DIR/params, DIR/out)")
+    params, out = args.keep / "params", args.keep / "out"
+    n = sum(1 for _ in params.rglob("*.yaml"))
+    print(f"bench_scale --edit-only: {n} params files, -j {args.jobs}, --to {args.to}, "
+          f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}", flush=True)  # fmt: skip
+    # faked: whatever changed since the last run (the library's code: every unit) is built
+    # as the first build was, not rendered for minutes
+    run_build(params, out, args, True)
+    for i in range(args.edit_only):
+        noop = run_build(params, out, args, False)
+        edit_one(params)
+        edit = run_build(params, out, args, False)
+        print(f"round {i + 1}: no-op {noop['wall']:.2f} s ({noop['cpu']:.1f} CPU-s, "
+              f"{noop['skipped']} skipped); one edit {edit['wall']:.2f} s ({edit['cpu']:.1f} "
+              f"CPU-s, driver {edit['driver_cpu']:.1f} CPU-s with its imports, {edit['reports']} "
+              f"reports + {edit['summaries']} summaries, peak "
+              f"{edit['peak_mb']:.0f} MB)")  # fmt: skip
+        print("  its driver's steps, s since the start: " + ", ".join(
+            f"{k} {v:.2f}" for k, v in edit["phases"].items()))  # fmt: skip
+        print("  its units, s in their worker: " + ", ".join(
+            f"{k} {v:.2f}" for k, v in edit["units"].items()))  # fmt: skip
+        for unit, steps in edit["steps"].items():
+            print(f"    {unit}: " + ", ".join(f"{k} {v:.2f}" for k, v in steps.items()))
+        print("  the no-op's steps: " + ", ".join(
+            f"{k} {v:.2f}" for k, v in noop["phases"].items()), flush=True)  # fmt: skip
+
+
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
         child(Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[4], int(sys.argv[5]),
@@ -270,7 +304,13 @@ def main() -> None:
                     help="CPU-s a report to extrapolate from (default: this build's)")  # fmt: skip
     ap.add_argument("--keep", type=Path, help="work in this folder and keep it")
     ap.add_argument("--params", type=Path, help="reuse this params folder (made if empty)")
+    ap.add_argument("--edit-only", type=int, metavar="K", default=0,
+                    help="with --keep of an earlier run: no params made, no first build; K "
+                         "no-op + one-edit builds timed, each step shown")  # fmt: skip
     args = ap.parse_args()
+    if args.edit_only:
+        edits_only(args)
+        return
     fake = args.no_render or args.n > 5000
     agencies = -(-args.n // 3)
     tmp = tempfile.TemporaryDirectory(prefix="bench-scale-") if args.keep is None else None

@@ -30,7 +30,7 @@ import os
 import pickle
 import time
 from collections.abc import Collection, Iterable, Iterator, Sequence
-from dataclasses import astuple, dataclass, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +39,7 @@ from .errors import DisclosureError, ParamsError
 from .files import write_atomic
 from .findings import Finding, acknowledge, make_finding
 from .model import Report
+from .names import pinyin_syllables, remember_syllables
 from .params import Stat
 
 if TYPE_CHECKING:
@@ -56,7 +57,7 @@ RACY_NS = 2_000_000_000  # an mtime this close to the last save may hide a chang
 # the modules whose code makes what the cache keeps: another version of any is a new cache
 _CODE = (
     "checks.py", "checks_trend.py", "checks_values.py", "collection_cache.py", "findings.py",
-    "format.py", "format2019.py", "formats.py", "model.py", "narrative.py",
+    "format.py", "format2019.py", "formats.py", "model.py", "names.py", "narrative.py",
     "narrative_patterns.py", "params.py", "params_nodes.py", "params_read.py", "summary.py",
 )  # fmt: skip
 
@@ -158,6 +159,8 @@ class CollectionCache:
         self.saved_ns = 0
         self.note = ""  # why a cache file found was not used ("" if none or used)
         self.code = code_digest()
+        # agency -> `names.pinyin_syllables`: summaries order agencies without pypinyin
+        self.pinyin: dict[str, tuple[str, ...]] = {}
 
     # --- the file ----------------------------------------------------------------------------
 
@@ -185,10 +188,12 @@ class CollectionCache:
             names = [f.name for f in fields(Entry)]
             entries = {row[0]: Entry(*row) for row in data["entries"] if len(row) == len(names)}
             cache.saved_ns = int(data["saved_ns"])
+            pinyin = {str(k): tuple(map(str, v)) for k, v in data["pinyin"].items()}
         except Exception as exc:  # whatever a damaged payload raises: rebuilt, never trusted
             cache.note = f"汇总缓存无法解析，已重建 (collection cache unreadable: {exc})"
             return cache
-        cache.entries = entries
+        cache.entries, cache.pinyin = entries, pinyin
+        remember_syllables(pinyin)
         return cache
 
     def save(self, path: Path | str | None = None) -> Path:
@@ -197,13 +202,10 @@ class CollectionCache:
         if target is None:
             raise ValueError("no path to save the collection cache to")
         self.saved_ns = time.time_ns()
-        body = _dumps(
-            {
-                "code": self.code,
-                "saved_ns": self.saved_ns,
-                "entries": [astuple(e) for e in self.entries.values()],
-            }
-        )
+        # not `astuple`: it deep-copies every field (0.4 s at 2,100 files)
+        rows = [tuple(vars(e).values()) for e in self.entries.values()]
+        body = _dumps({"code": self.code, "saved_ns": self.saved_ns, "entries": rows,
+                       "pinyin": self.pinyin})  # fmt: skip
         written = write_atomic(target, MAGIC + hashlib.sha256(body).digest() + body, parents=True)
         _prune(target.parent)
         return written
@@ -221,14 +223,13 @@ class CollectionCache:
         entries: dict[str, Entry] = {}
         todo: list[_Todo] = []
         for key, root in found.found.items():
-            f = Path(key)
             old = self.entries.get(key)
             try:
-                st = found.stats.get(key) or Stat.of(f)
+                st = found.stats.get(key) or Stat.of(key)
                 if old is not None and self._unchanged(old, st):
                     entries[key] = old
                     continue
-                data = f.read_bytes()
+                data = (f := Path(key)).read_bytes()
             except OSError as exc:
                 errors.append(ParamsError(f"无法读取文件 (cannot read): {exc.strerror}", path=f))
                 continue
@@ -252,8 +253,15 @@ class CollectionCache:
                 self._checkpoint(entries)
                 checkpoint = time.monotonic() + CHECKPOINT_SECONDS
         dropped = [k for k in self.entries if k not in entries]
-        self.entries = dict(sorted(entries.items(), key=lambda kv: Path(kv[0])))
+        if entries.keys() == self.entries.keys():  # the same files: in the order kept
+            self.entries = {k: entries[k] for k in self.entries}
+        else:
+            self.entries = dict(sorted(entries.items(), key=lambda kv: Path(kv[0])))
         self._pairs(parsed, load_report)
+        # pypinyin loaded here only for a name not seen before (in the update's process)
+        names = sorted({e.agency for e in self.entries.values()})
+        self.pinyin = {n: self.pinyin.get(n) or pinyin_syllables(n) for n in names}
+        remember_syllables(self.pinyin)
         return Update(read, dropped, errors, time.perf_counter() - started)
 
     def _checkpoint(self, entries: dict[str, Entry]) -> None:
@@ -459,19 +467,9 @@ def _entry(key: str, st: Stat, digest: str, report: Report) -> Entry:
         source=report.source,
         lines={k: v for k, v in report.lines.items() if k[0] == review},
     )
-    return Entry(
-        key,
-        st.size,
-        st.mtime_ns,
-        digest,
-        report.agency,
-        report.year,
-        cell_values(report).tobytes(),
-        amounts_of(as_current(report)),
-        corrected_shares(report),
-        _dumps(check_report(report)),
-        _dumps(stub),
-    )
+    return Entry(key, st.size, st.mtime_ns, digest, report.agency, report.year,
+                 cell_values(report).tobytes(), amounts_of(as_current(report)),
+                 corrected_shares(report), _dumps(check_report(report)), _dumps(stub))  # fmt: skip
 
 
 def _duplicate(r: Report, first: Entry) -> Finding:

@@ -12,7 +12,7 @@ import functools
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from .errors import ParamsError
@@ -176,12 +176,27 @@ def _cut_middle(name: str, budget: int) -> str:
 # --- the order of agencies -------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=1 << 16)
+# name -> its syllables worked out before (the collection cache keeps them): a process given
+# them never loads pypinyin (≈ 1.5 s and 55 MB) to order agencies it already knows
+_KNOWN: dict[str, tuple[str, ...]] = {}
+
+
+def remember_syllables(known: Mapping[str, Sequence[str]]) -> None:
+    """Take `pinyin_syllables` of these names as given (computed by this code before)."""
+    _KNOWN.update((name, tuple(s)) for name, s in known.items())
+
+
 def pinyin_syllables(name: str) -> tuple[str, ...]:
     """The pinyin of `name`, one syllable per Chinese character (phrases read as phrases:
     长沙 → chang sha), other runs (digits, Latin letters) kept, all lower case. Loads pypinyin's
-    dictionaries (≈ 55 MB) on first use: a process that must stay small asks another
-    (`batch.site`)."""
+    dictionaries (≈ 55 MB) on first use, unless the name was remembered
+    (`remember_syllables`): a process that must stay small asks another (`batch.site`)."""
+    known = _KNOWN.get(name)
+    return known if known is not None else _syllables(name)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _syllables(name: str) -> tuple[str, ...]:
     from pypinyin import Style, lazy_pinyin
 
     return tuple(s.lower() for s in lazy_pinyin(name, style=Style.NORMAL, errors="default"))

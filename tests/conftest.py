@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from hypothesis import settings
 
+from disclosure_lib.batch._fork.pool import skip_slow_optional_imports
 from disclosure_lib.model import Report
 from disclosure_lib.params import load_report
 
@@ -19,6 +20,10 @@ from .pools import shared_pools
 
 if TYPE_CHECKING:
     from disclosure_lib.batch.render import RenderResult
+
+# As the package's own processes (CLI, warm pool) do: the test modules import nbformat, whose
+# jsonschema would otherwise build rfc3987_syntax's grammar (≈ 1.1 CPU-s) in every xdist worker.
+skip_slow_optional_imports()
 
 # The session's shared outputs (below): the modules reading them run on one xdist worker.
 SESSION_OUTPUTS = frozenset({"seed_rendered", "busy_review_rendered"})
@@ -90,8 +95,10 @@ def _scope(nodeid: str) -> str:
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """On an xdist worker: every module reading the session's shared outputs goes in one
-    group (they are made once), and the groups holding slow tests come first, so that the last
-    group a worker starts is a quick one. A run without xdist keeps the collection order."""
+    group (they are made once), and the groups holding slow tests come first (the one holding
+    the longest test first, `_seconds`, then the ones with most), so that the last group a
+    worker starts is a quick one.
+    A run without xdist keeps the collection order."""
     if not hasattr(config, "workerinput") or not config.getvalue("loadgroup"):
         return
     sharing = {
@@ -100,8 +107,20 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if item.path in sharing and not item.get_closest_marker("xdist_group"):
             item.add_marker(pytest.mark.xdist_group(SHARED_GROUP))
+    longest: dict[str, float] = {}  # a group's longest slow test, then how many it holds
     slow = Counter(_group(item) for item in items if item.get_closest_marker("slow"))
-    items.sort(key=lambda item: -slow[_group(item)])  # stable: the collection order within
+    for item in items:
+        if mark := item.get_closest_marker("slow"):
+            longest[_group(item)] = max(longest.get(_group(item), 0.0), _seconds(mark))
+    items.sort(
+        key=lambda item: (-longest.get(_group(item), 0.0), -slow[_group(item)])
+    )  # stable: the collection order within
+
+
+def _seconds(mark: pytest.Mark) -> float:
+    """A slow test's weight: its seconds on a quiet machine when the mark gives them (a test far
+    longer than the others, which must start first or it ends last), else 10."""
+    return float(mark.args[0]) if mark.args else 10.0
 
 
 def _group(item: pytest.Item) -> str:

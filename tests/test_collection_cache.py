@@ -200,3 +200,47 @@ def test_many_files_are_read_in_parallel_with_the_same_findings(
     assert len(update.read) == 12 * 3 + 1 and len(update.errors) == 1
     for year in YEARS:
         _same(cache, params, year)
+
+
+_ORDERED = """
+import json, sys
+from disclosure_lib.collection_cache import CollectionCache
+cache = CollectionCache.load(sys.argv[1])
+s = cache.year_summary(2024)
+print(json.dumps({"names": s.names, "ranked": list(s.figures["agency"]),
+                  "pypinyin": "pypinyin" in sys.modules}))
+"""
+
+
+def test_a_summary_orders_agencies_by_pinyin_without_loading_pypinyin(tmp_path: Path) -> None:
+    """The cache keeps each agency's pinyin: a process that loads it (a build's summary) orders
+    the agencies as pypinyin would, without its dictionaries (≈ 1.5 s, 55 MB); a name added
+    later gets its pinyin at the update."""
+    import json
+    import subprocess
+    import sys
+
+    folder = tmp_path / "params"
+    names = ["国有资产局", "古田县局", "长沙市局", "阿坝州局"]  # code points: not pinyin order
+    for i, name in enumerate(names):
+        for r in demo_series(name, YEARS, seed=i, scale=30):
+            save_report(r, params_path(folder, r.agency, r.year))
+    cached_collection([folder], tmp_path / "out")
+    path = cache_path(tmp_path / "out")
+
+    def ordered() -> dict[str, object]:
+        run = subprocess.run([sys.executable, "-c", _ORDERED, str(path)], capture_output=True,
+                             text=True, check=True)  # fmt: skip
+        return dict(json.loads(run.stdout))
+
+    reports, _ = load_reports([folder])
+    want = sm.year_summary(reports, 2024)
+    got = ordered()
+    assert got["pypinyin"] is False
+    assert got["names"] == want.names == ["阿坝州局", "长沙市局", "古田县局", "国有资产局"]
+    assert got["ranked"] == list(want.figures["agency"])
+    for r in demo_series("北京局", YEARS, seed=9, scale=30):
+        save_report(r, params_path(folder, r.agency, r.year))
+    cached_collection([folder], tmp_path / "out")
+    got = ordered()
+    assert got["pypinyin"] is False and got["names"][:2] == ["阿坝州局", "北京局"]

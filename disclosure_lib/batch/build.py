@@ -35,17 +35,11 @@ from typing import TYPE_CHECKING, Any
 from ..errors import BuildError, ParamsError, UnreadableError
 from .changes import mark_changes
 from .dask_executor import POLL_SECONDS, DaskExecutor
+from .fingerprints import combine, file_digest
 from .launch import AHEAD_PER_WORKER, EarlyPool, default_jobs
 from .launch import executor as _executor
 from .lock import OutputLock
-from .manifest import (
-    MANIFEST_NAME,
-    Entry,
-    Manifest,
-    combine,
-    file_digest,
-    remove_stale_temps,
-)
+from .manifest import MANIFEST_NAME, Entry, Manifest, remove_stale_temps
 from .manifest_db import LEGACY_NAME
 from .memory import release_memory
 from .options import DEFAULT_TIMEOUT, BuildOptions
@@ -338,9 +332,14 @@ def _write_index(
     code = combine(parts)
     if complete and manifest.index_current(path, code):
         return path
+    noted = manifest.index_note()  # same code, day, collection: the years changed are made
+    same = complete and noted.get("site") == code
+    tallies = {int(y): site.Tally(*t) for y, t in noted.get("tallies", {}).items() if same}
     site.write_index(output_dir, manifest, complete=complete, pinyin=manifest.pinyin,
-                     collection=site.office_collection(params))  # fmt: skip
-    manifest.note_index(path, code, complete=complete)
+                     collection=site.office_collection(params), tallies=tallies,
+                     changed=manifest.changed_years() if same else None)  # fmt: skip
+    manifest.note_index(path, code, complete=complete,
+                        tallies={y: [t.reports, t.counts] for y, t in tallies.items()})  # fmt: skip
     manifest.save()
     return path
 

@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 
-from .manifest import PACKAGE_DIR
+from .fingerprints import PACKAGE_DIR
 
 _FONTS_PROBE = "from disclosure_lib.rendering.pdf_fonts import fingerprint; print(fingerprint())"
 

@@ -39,14 +39,12 @@ def executor(
     executor: str, jobs: int, scheduler: str | None, timeout: float | None, *, pandas: bool
 ) -> Executor:
     if executor == "local":
-        from ._fork.pool import SUMMARY_ONLY_MODULES, WARM_MODULES, WarmPool
+        from ._fork.pool import CHART_MODULES, SUMMARY_ONLY_MODULES, WARM_MODULES, WarmPool
 
-        # Report notebooks never load pandas (≈ 0.6 s of the warm start); summaries do.
-        warm = (
-            WARM_MODULES
-            if pandas
-            else tuple(m for m in WARM_MODULES if m not in SUMMARY_ONLY_MODULES)
-        )
+        # Report notebooks never load pandas (≈ 0.6 s of the warm start); summaries do, and
+        # draw charts. A report that draws has its worker load matplotlib (`warm_charts`).
+        skip = () if pandas else (*SUMMARY_ONLY_MODULES, *CHART_MODULES)
+        warm = tuple(m for m in WARM_MODULES if m not in skip)
         # A worker runs many units: each unit's cells run in a fresh process forked by the
         # `disclosure` engine, while HTML/PDF conversion reuses the worker's warm caches.
         # The pool kills a unit at the deadline itself: conversion is inside `timeout` too.

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import functools
-import hashlib
 import json
 import os
 import sys
@@ -26,93 +24,15 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from .._version import __version__
 from ..errors import OutputError, WriteError
 from ..files import write_atomic
 from ..rendering.notebook import FORMATS
+from .fingerprints import PACKAGE_DIR, combine, digest, file_digest
 from .manifest_db import BRIEF, CHECKED, DB_NAME, LISTED, Database, Entries, Files, dumps
 from .states import Status, UnitKind
 
 MANIFEST_NAME = DB_NAME  # manifest.sqlite (earlier versions: manifest.json, migrated)
 LOCK_NAME = ".build.lock"
-PACKAGE_DIR = Path(__file__).resolve().parent.parent  # disclosure_lib/
-
-
-def digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()[:24]
-
-
-def file_digest(path: Path) -> str:
-    return digest(path.read_bytes())
-
-
-def combine(parts: dict[str, str]) -> str:
-    """One fingerprint for a set of named input hashes (order-independent)."""
-    return digest(json.dumps(parts, sort_keys=True, ensure_ascii=False).encode())
-
-
-def tree_digest(paths: list[Path], root: Path) -> str:
-    """Hash of the names and contents of `paths` (relative to `root`)."""
-    h = hashlib.sha256()
-    for p in sorted(paths):
-        h.update(str(p.relative_to(root)).encode() + b"\0" + p.read_bytes() + b"\0")
-    return h.hexdigest()[:24]
-
-
-def library_inputs(fonts: str | None = None) -> dict[str, str]:
-    """Inputs every output shares: the library version, templates and stylesheets, and the
-    PDF fonts (`pdf_fonts.fingerprint`; `fonts`: it, worked out already, `FontsFingerprint`).
-
-    The library's code is tracked per output as well (`Entry.code`, `loaded_code`): a
-    development checkout changes code without bumping the version.
-    """
-    styles = [p for p in PACKAGE_DIR.rglob("*") if p.is_file() and _is_style(p)]
-    if fonts is None:
-        from ..rendering import pdf_fonts
-
-        fonts = pdf_fonts.fingerprint()
-    return {
-        "library_version": __version__,
-        "templates": tree_digest(styles, PACKAGE_DIR),
-        "pdf_fonts": fonts,
-    }
-
-
-def loaded_code() -> dict[str, str]:
-    """Hash of every disclosure_lib module loaded in this process, keyed by its path inside the
-    package (`batch/build.py`: bare file names would clash between the `__init__.py` files).
-    Call it in a worker after a build: these are the modules the output was made with."""
-    import sys
-
-    out = {}
-    for name, module in list(sys.modules.items()):
-        path = getattr(module, "__file__", None)
-        if name.startswith("disclosure_lib") and path and path.endswith(".py"):
-            with contextlib.suppress(OSError):
-                st = os.stat(path)
-                out[_package_path(path)] = _code_digest(path, st.st_mtime_ns, st.st_size)
-    return dict(sorted(out.items()))
-
-
-def _package_path(path: str) -> str:
-    """`path` relative to the package folder (the key `Manifest` resolves against its own)."""
-    p = Path(path).resolve()
-    try:
-        return p.relative_to(PACKAGE_DIR).as_posix()
-    except ValueError:  # another copy of the package (an installed one beside a checkout)
-        return Path(*p.parts[p.parts.index("disclosure_lib") + 1 :]).as_posix()
-
-
-@functools.lru_cache(maxsize=256)
-def _code_digest(path: str, mtime_ns: int, size: int) -> str:
-    """A module file's hash, read again only when the file changes (a worker asks per unit)."""
-    return file_digest(Path(path))
-
-
-def _is_style(p: Path) -> bool:
-    if "__pycache__" in p.parts:
-        return False
-    return p.suffix in (".css", ".j2", ".jinja", ".tpl", ".json", ".html") or "templates" in p.parts
 
 
 @dataclass
@@ -183,6 +103,7 @@ class Manifest:
         self._brief: dict[str, tuple[Any, ...]] = {}  # a tuple: 20,000 of them at once
         self._briefs: dict[tuple[Any, ...], tuple[Any, ...]] = {}  # each distinct one once
         self.changed = 0  # entries recorded or forgotten since opened
+        self._years: set[int] = set()  # their years, not saved yet (`changed_years`)
 
     @classmethod
     def load(cls, output_dir: Path | str) -> Manifest:
@@ -324,8 +245,11 @@ class Manifest:
         self.db.put_entry({f.name: getattr(entry, f.name) for f in fields(Entry)}, ref,
                           entry.code)  # fmt: skip
         self.changed += 1
+        self._years.add(entry.year)
 
     def forget(self, key: str) -> None:
+        found = self.db.rows("SELECT year FROM entries WHERE key = ?", (key,))
+        self._years.update(int(y) for (y,) in found)
         self.db.write("DELETE FROM entries WHERE key = ?", (key,))
         self.changed += 1
 
@@ -394,6 +318,9 @@ class Manifest:
         if self.changed:  # how many saves changed the entries (`index_current`)
             self.db.set_meta("generation", str(int(self.db.meta("generation") or 0) + 1))
             self.changed = 0
+        if self._years:  # kept until the index is noted (`changed_years`)
+            self.db.set_meta("changed_years", dumps(sorted(self._years | self.changed_years())))
+            self._years.clear()
         if self._pinyin is not None:
             for agency in set(self._pinyin) - self._pinyin_saved:
                 self.db.write("INSERT OR REPLACE INTO pinyin VALUES (?, ?)",
@@ -416,14 +343,25 @@ class Manifest:
             return False
         return self._verify("", [path.name], {path.name: noted.get("stamp", {})})
 
-    def note_index(self, path: Path, site_code: str, *, complete: bool) -> None:
+    def changed_years(self) -> set[int]:
+        """Years of entries recorded or removed (and saved) since the index was noted."""
+        return set(json.loads(self.db.meta("changed_years") or "[]"))
+
+    def index_note(self) -> dict[str, Any]:
+        """What `note_index` noted last ({}: the index was not written complete)."""
+        return dict(json.loads(self.db.meta("index") or "{}"))
+
+    def note_index(self, path: Path, site_code: str, *, complete: bool,
+                   tallies: Mapping[int, Any] | None = None) -> None:  # fmt: skip
         """The index was written (complete or not) as the entries now stand."""
         value: dict[str, Any] = {}
         if complete:
             data = path.read_bytes()
             stamp = {"size": len(data), "sha256": digest(data), "stat": _stat_key(path.stat())}
-            value = {"generation": self.db.meta("generation"), "site": site_code, "stamp": stamp}
+            value = {"generation": self.db.meta("generation"), "site": site_code, "stamp": stamp,
+                     "tallies": {str(y): t for y, t in (tallies or {}).items()}}  # fmt: skip
         self.db.set_meta("index", dumps(value))
+        self.db.set_meta("changed_years", "[]")
 
 
 def entry_rows(output_dir: Path | str) -> dict[str, dict[str, Any]]:
@@ -431,10 +369,8 @@ def entry_rows(output_dir: Path | str) -> dict[str, dict[str, Any]]:
     key: what `manifest.json` held, for tests and tools that read the records."""
     manifest = Manifest.load(output_dir)
     try:
-        return {
-            e.key: {f.name: _plain(getattr(e, f.name)) for f in fields(Entry)}
-            for e in manifest.entries.values()
-        }
+        rows = manifest.entries.values()
+        return {e.key: {f.name: _plain(getattr(e, f.name)) for f in fields(Entry)} for e in rows}
     finally:
         manifest.close()
 
@@ -460,8 +396,7 @@ def write_output(path: Path, data: str | bytes) -> dict[str, Any]:
     return {"size": len(raw), "sha256": digest(raw), "stat": _stat_key(st)}
 
 
-def _stat_key(st: os.stat_result) -> list[int]:
-    # ctime cannot be set by a user tool (cp -p, touch), so a replaced file never matches
+def _stat_key(st: os.stat_result) -> list[int]:  # ctime: no user tool sets it (cp -p, touch)
     return [st.st_ino, st.st_mtime_ns, st.st_ctime_ns]
 
 
@@ -482,9 +417,7 @@ def output_error(exc: OSError, path: Path) -> OutputError:
 def remove_stale_temps(output_dir: Path) -> int:
     """Delete temp files a killed build left behind (`.<name>.*.tmp`); call under the lock."""
     n = 0
-    if not output_dir.is_dir():
-        return 0
-    for p in output_dir.rglob(".*.tmp"):
+    for p in output_dir.rglob(".*.tmp") if output_dir.is_dir() else ():
         with contextlib.suppress(OSError):
             p.unlink()
             n += 1

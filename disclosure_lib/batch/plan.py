@@ -25,8 +25,9 @@ from typing import TYPE_CHECKING
 from ..errors import BuildError, DisclosureError, ParamsError, RenderError, UnreadableError
 from ..locate import notebook_path
 from ..rendering.notebook import DEFAULT_PROFILE, FORMATS, parse_formats
+from .fingerprints import combine, digest, library_inputs
 from .fonts_probe import FontsFingerprint
-from .manifest import Entry, Manifest, combine, digest, library_inputs
+from .manifest import Entry, Manifest
 from .manifest_db import dumps
 from .states import UnitKind
 from .worker import first_line

@@ -228,7 +228,8 @@ def _render(
     **run: Any,
 ) -> None:
     from .changes import mark_changes
-    from .manifest import OutputError, loaded_code
+    from .fingerprints import loaded_code
+    from .manifest import OutputError
     from .store import remove_replaced, store
     from .worker import Result as Outcome
 

@@ -16,15 +16,12 @@ from __future__ import annotations
 
 import datetime
 import html
-import json
 import re
-import subprocess
-import sys
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 from urllib.parse import quote
 
 from .._version import SITE_GENERATOR, __version__
@@ -34,6 +31,7 @@ from ..names import visible
 from . import dashboard as dash
 from .listing import Held, Listing, Recorded
 from .manifest import Entry, Manifest
+from .pinyin import pinyin_keys
 from .site_assets import CSS as _CSS
 from .site_assets import SCRIPT as _SCRIPT
 from .states import Status
@@ -55,61 +53,7 @@ def findings_page_name(year: int) -> str:
     return f"findings-{year}.html"
 
 
-# pypinyin's dictionaries take ≈ 55 MB once loaded: a short-lived process computes the pinyin
-# of names not seen before (the manifest keeps them), so the build driver stays small.
-_PINYIN = """
-import json, sys
-from disclosure_lib.names import pinyin_search
-json.dump({name: pinyin_search(name) for name in json.load(sys.stdin)}, sys.stdout)
-"""
-
-
-def _cached(value: object) -> bool:
-    """A cache entry of this form: [syllables separated by spaces, initials] (an older one
-    held the syllables run together: computed again)."""
-    if not isinstance(value, list) or len(value) != 2 or not all(isinstance(v, str) for v in value):
-        return False
-    return len(value[0].split()) == len(value[1])
-
-
-def pinyin_keys(
-    names: Iterable[str], cache: dict[str, list[str]] | None = None
-) -> dict[str, tuple[str, ...]]:
-    """The pinyin syllables of each name (`names.pinyin_syllables`): the sort key and what
-    the filter matches. Names missing from `cache` are computed (in a separate process) and
-    added to it (here if that process fails); without pypinyin a name sorts by itself."""
-    cache = {} if cache is None else cache
-    names = set(names)
-    missing = sorted(n for n in names if not _cached(cache.get(n)))
-    if missing:
-        cache.update(_pinyin_elsewhere(missing))
-        # the other process failed (killed, out of memory): the same pinyin here, a larger
-        # process once, rather than a page in another order
-        left = [n for n in missing if not _cached(cache.get(n))]
-        if left:
-            cache.update(_pinyin_here(left))
-    # a few hundred syllables, interned: 20,000 names' tuples share them
-    return {n: tuple(map(sys.intern, cache[n][0].split())) if _cached(cache.get(n)) else ()
-            for n in names}  # fmt: skip
-
-
-def _pinyin_here(names: list[str]) -> dict[str, list[str]]:
-    from ..names import pinyin_search
-
-    try:
-        return {n: list(pinyin_search(n)) for n in names}
-    except ImportError:  # pragma: no cover - pypinyin is a dependency
-        return {}
-
-
-def _pinyin_elsewhere(names: list[str]) -> dict[str, list[str]]:
-    try:
-        run = subprocess.run([sys.executable, "-c", _PINYIN], input=json.dumps(names),
-                             capture_output=True, text=True, timeout=120, check=True)  # fmt: skip
-        found = json.loads(run.stdout)
-    except (OSError, subprocess.SubprocessError, ValueError):
-        return {}
-    return {n: v for n, v in found.items() if _cached(v)}
+_YEAR_PAGES = (year_page_name, year_data_name, findings_page_name)
 
 
 # --- pages -----------------------------------------------------------------------------------
@@ -365,9 +309,13 @@ def iter_pages(
     pinyin: dict[str, list[str]] | None = None,
     collection: Collection | None = None,
     today: datetime.date | None = None,
+    tallies: dict[int, Tally] | None = None,
+    changed: Iterable[int] | None = None,
 ) -> Iterator[tuple[str, str]]:
     """Every page of the index as (file name, text), one year at a time (only that year's
-    rows are held), `index.html` last; options as `site_pages`."""
+    rows are held), `index.html` last; options as `site_pages`. `tallies`: each year's, as
+    shown, then as made; with `changed` (years changed since), a year's pages whose year and
+    year before did not, listing the same years, are not made: (name, "") is yielded."""
     today = today or datetime.date.today()
     keys = listing.report_keys()
     summaries = {e.year: e for e in listing.summaries()}
@@ -377,11 +325,19 @@ def iter_pages(
     agencies = {a for a, _ in keys}
     syllables = pinyin_keys(agencies | set(expected), pinyin)
     del keys
-    tallies: dict[int, Tally] = {}
+    tallies = {} if tallies is None else tallies
+    changed = None if changed is None or set(tallies) != set(years) else set(changed)
+    kept = {y for y in years if changed is not None and not {y, y - 1} & changed}
+    last: tuple[int, dict[tuple[str, int], Entry]] = (0, {})  # the year before's, read for it
     for year in years:
-        reports = listing.reports((year - 1, year))
-        rows = dash.year_rows(reports, year, collection, today, syllables)
-        del reports
+        if year in kept:
+            yield from ((name(year), "") for name in _YEAR_PAGES)
+            continue
+        current = listing.reports((year,))
+        before = last[1] if last[0] == year - 1 else listing.reports((year - 1,))
+        rows = dash.year_rows({**before, **current}, year, collection, today, syllables)
+        last = year, current
+        del before, current
         tallies[year] = tally(rows)
         data = dash.dumps(_year_data(rows, year, today))
         yield year_page_name(year), year_page(
@@ -392,6 +348,8 @@ def iter_pages(
         del data
         yield findings_page_name(year), findings_page(rows, year, title=title)
         del rows
+    for year in set(tallies) - set(years):
+        del tallies[year]
     yield INDEX_NAME, landing_page(tallies, summaries, failed_files, agencies=len(agencies),
                                    title=title, complete=complete)  # fmt: skip
 
@@ -417,17 +375,9 @@ def _year_data(rows: list[dash.Row], year: int, today: datetime.date) -> dict[st
     return {**dash.year_data(rows, year, today), "findings": findings_page_name(year)}
 
 
-def index_html(
-    entries: Iterable[Entry],
-    *,
-    complete: bool = True,
-    pinyin: dict[str, list[str]] | None = None,
-    collection: Collection | None = None,
-    today: datetime.date | None = None,
-) -> str:
+def index_html(entries: Iterable[Entry], **options: Any) -> str:
     """The landing page `index.html` for `entries` (options as `site_pages`)."""
-    return site_pages(entries, complete=complete, pinyin=pinyin, collection=collection,
-                      today=today)[INDEX_NAME]  # fmt: skip
+    return site_pages(entries, **options)[INDEX_NAME]
 
 
 def write_index(
@@ -438,6 +388,8 @@ def write_index(
     pinyin: dict[str, list[str]] | None = None,
     collection: Collection | None = None,
     today: datetime.date | None = None,
+    tallies: dict[int, Tally] | None = None,
+    changed: Iterable[int] | None = None,
 ) -> Path:
     """Write the index's pages (each unless it already says the same, time stamp aside) and
     remove the year pages of years no longer listed; returns `index.html`'s path. `entries`:
@@ -445,17 +397,18 @@ def write_index(
     from .manifest import write_output
 
     output_dir = Path(output_dir)
-    listing: Listing
-    if isinstance(entries, Manifest):
-        listing = Recorded(entries)
-    elif isinstance(entries, Held | Recorded):
-        listing = entries
-    else:
-        listing = Held(cast("Iterable[Entry]", entries))
+    listing: Listing = (Recorded(entries) if isinstance(entries, Manifest) else entries
+                        if isinstance(entries, Held | Recorded)
+                        else Held(cast("Iterable[Entry]", entries)))  # fmt: skip
+    if changed is not None:  # a year whose pages are not all there is made again
+        changed = {*changed, *(y for y in tallies or {} for name in _YEAR_PAGES
+                               if not (output_dir / name(y)).is_file())}  # fmt: skip
     written: set[str] = set()
-    for name, page in iter_pages(listing, complete=complete, pinyin=pinyin,
-                                 collection=collection, today=today):  # fmt: skip
+    for name, page in iter_pages(listing, complete=complete, pinyin=pinyin, collection=collection,
+                                 today=today, tallies=tallies, changed=changed):  # fmt: skip
         written.add(name)
+        if not page:  # kept as it is
+            continue
         path = output_dir / name
         try:
             same = _unstamped(path.read_text(encoding="utf-8")) == _unstamped(page)

@@ -38,7 +38,7 @@ Spec = tuple[str, int, tuple[str, ...]]  # a summary unit: key, year, its params
 def specs(units: Sequence[Unit]) -> list[Spec]:
     """What `prepare` needs of each summary among `units` (picklable, small)."""
     return [
-        (u.key, u.year, tuple(str(path) for path, _ in u.files.values()))
+        (u.key, u.year, tuple(f.text for f in u.sources))
         for u in units
         if u.kind == UnitKind.SUMMARY
     ]
@@ -78,6 +78,7 @@ def run_summary(
     cannot make it, the params texts as before; then `run` (`run_task`: the driver passes
     the one it runs reports with)."""
     files: dict[str, bytes] = {}
+    started, cpu = time.perf_counter(), time.process_time()
     if cached:
         cache = CollectionCache.load(cache_path(output_dir))
         if not cache.note:  # read back as saved (a damaged file is no summary)
@@ -87,7 +88,10 @@ def run_summary(
         files = files or unit.pack()
     except ParamsError as exc:
         return Result(False, error=first_line(str(exc)))
-    return run(dataclasses.replace(task, files=files))
+    data, data_cpu = time.perf_counter() - started, time.process_time() - cpu
+    result = run(dataclasses.replace(task, files=files))
+    result.timings.update(data=data, data_cpu=data_cpu)  # the year's data, before `run`
+    return result
 
 
 def _keep_charts(output_dir: Path) -> None:

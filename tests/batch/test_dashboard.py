@@ -169,6 +169,7 @@ def _scenario(params: Path) -> dict[str, str]:
     return {late: "gl", broken[0]: "e", broken[1]: "e", acked: "g", missing: "lm"}
 
 
+@pytest.mark.slow(30)
 def test_an_office_year_on_the_dashboard(tmp_path: Path) -> None:
     """Issue 19's done-when: each report in its status on the index (today is past both years'
     due dates: the missing agency is 未提交 and 逾期), and the year's summary leaves out

@@ -169,7 +169,7 @@ def kill_points(rng: random.Random, calls: int, kills: int = KILLS) -> list[int]
     return points
 
 
-@pytest.mark.slow
+@pytest.mark.slow(80)
 def test_builds_killed_at_many_points_end_as_a_clean_build(tmp_path: Path) -> None:
     seed = int(os.environ.get("FAULT_SEED", "0" if os.environ.get("CI") else time.time_ns()))
     rng = random.Random(seed)

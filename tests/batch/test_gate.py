@@ -16,6 +16,7 @@ from disclosure_lib.batch import render as batch_render
 from disclosure_lib.batch.dashboard import read_rows
 from disclosure_lib.batch.manifest import entry_rows
 from disclosure_lib.checks import check_report
+from disclosure_lib.cli import main
 from disclosure_lib.params import load_report, params_path
 from disclosure_lib.params_write import save_report
 
@@ -138,29 +139,31 @@ def test_strict_build_blocks_the_report_not_its_year(
     assert _outputs(out, BROKEN, 2023) and relaxed.exit_code == 1
 
 
-def test_render_prints_the_check_line_and_strict_blocks(params: Path, tmp_path: Path) -> None:
+def test_render_prints_the_check_line_and_strict_blocks(
+    params: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The API's result, then `disclosure render` (`main` in this process: its messages and exit
+    code; the command's own process is tested in test_render) with and without --strict."""
     out = tmp_path / "out"
     result = batch_render.render(BROKEN, 2023, params, to="html", output_dir=out)
     assert result.checked.errors > 0 and result.html is not None and result.html.is_file()
     assert result.check_line.startswith(f"校验 {BROKEN} 2023年：错误 ")
     assert result.draft and "草稿（校验未通过）" in result.html.read_text(encoding="utf-8")
     assert result.draft_line.startswith(f"已标记为草稿（校验未通过） {BROKEN} 2023年：校验发现 ")
-    drafted = subprocess.run(
-        [*CLI, "render", BROKEN, "2023", "--params", str(params), "-o", str(out), "--to", "html"],
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
-    assert drafted.returncode == 1 and "Traceback" not in drafted.stderr
-    assert result.draft_line in drafted.stderr and str(result.html) in drafted.stdout
+    capsys.readouterr()
+    code = main(["render", BROKEN, "2023", "--params", str(params), "-o", str(out), "--to", "html"])
+    drafted = capsys.readouterr()
+    assert code == 1 and "Traceback" not in drafted.err
+    assert result.draft_line in drafted.err and str(result.html) in drafted.out
     review = batch_render.render(BROKEN, 2023, params, to="html", output_dir=tmp_path / "review",
                                  profile="review")  # fmt: skip
     assert not review.draft and review.html is not None
     assert "草稿（校验未通过）" not in review.html.read_text(encoding="utf-8")
-    run = subprocess.run(
-        [*CLI, "render", BROKEN, "2023", "--params", str(params), "-o", str(out), "--to", "html",
-         "--strict"], capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
-    assert run.returncode == 1 and "Traceback" not in run.stderr
-    assert "--strict" in run.stderr and str(params_path(params, BROKEN, 2023)) in run.stderr
+    code = main(["render", BROKEN, "2023", "--params", str(params), "-o", str(out), "--to", "html",
+                 "--strict"])  # fmt: skip
+    run = capsys.readouterr()
+    assert code == 1 and "Traceback" not in run.err
+    assert "--strict" in run.err and str(params_path(params, BROKEN, 2023)) in run.err
     assert _outputs(out, BROKEN, 2023) == []  # the earlier render is not left published
     clean = batch_render.render(AGENCIES[0], 2023, params, to="html", output_dir=out, strict=True)
     assert clean.check_line == "" and clean.html is not None

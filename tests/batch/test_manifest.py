@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from disclosure_lib.batch import fingerprints as fp
 from disclosure_lib.batch import manifest as m
 from disclosure_lib.batch.lock import OutputLock
 from disclosure_lib.batch.states import Status, UnitKind
@@ -92,7 +93,7 @@ def test_code_hashes_make_an_output_stale(tmp_path: Path) -> None:
     man = m.Manifest(tmp_path)
     entry = _entry()
     entry.stamps["a.html"] = m.write_output(tmp_path / "a.html", "x")
-    entry.code = {"model.py": m.file_digest(m.PACKAGE_DIR / "model.py")}
+    entry.code = {"model.py": fp.file_digest(fp.PACKAGE_DIR / "model.py")}
     man.record(entry)
     assert man.up_to_date(entry.key, "f1", ("html",))
     entry.code = {"model.py": "0" * 24}
@@ -114,9 +115,9 @@ def test_save_and_load_round_trip_and_corrupt_manifest(tmp_path: Path) -> None:
 
 
 def test_library_inputs_track_templates_and_version() -> None:
-    inputs = m.library_inputs()
+    inputs = fp.library_inputs()
     assert set(inputs) == {"library_version", "templates", "pdf_fonts"}
-    assert m.combine(inputs) == m.combine(dict(reversed(list(inputs.items()))))
+    assert fp.combine(inputs) == fp.combine(dict(reversed(list(inputs.items()))))
 
 
 def _hold(path: str, seconds: float) -> None:
@@ -182,8 +183,8 @@ def test_states_are_enums_stored_as_their_values(tmp_path: Path) -> None:
 
 def _legacy_manifest(out: Path, entries: dict[str, dict], **extra: object) -> Path:
     """A `manifest.json` as schema 3 wrote it (module hashes stored once, by reference)."""
-    code = {"model.py": m.file_digest(m.PACKAGE_DIR / "model.py")}
-    ref = m.combine(code)
+    code = {"model.py": fp.file_digest(fp.PACKAGE_DIR / "model.py")}
+    ref = fp.combine(code)
     raw = {"schema": 3, "generator": "disclosure_lib 0.x",
            "entries": {k: {**e, "code": ref} for k, e in entries.items()},
            "code": {ref: code}, **extra}  # fmt: skip
@@ -212,7 +213,7 @@ def test_a_json_manifest_is_migrated_on_first_use(tmp_path: Path) -> None:
     assert list(man.entries) == ["report:甲/2024"]
     entry = man.entries["report:甲/2024"]
     assert entry.status is Status.BUILT and entry.findings[0]["code"] == "R1"
-    assert entry.code == {"model.py": m.file_digest(m.PACKAGE_DIR / "model.py")}
+    assert entry.code == {"model.py": fp.file_digest(fp.PACKAGE_DIR / "model.py")}
     assert man.up_to_date("report:甲/2024", "f1", ("html",))  # not rebuilt for the move
     assert man.files["/p/甲/2024.yaml"] == {"digest": "d1", "agency": "甲", "year": 2024}
     assert man.pinyin == {"甲": ["jia", "j"]}

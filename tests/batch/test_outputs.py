@@ -270,13 +270,11 @@ def test_a_params_link_leaving_the_folder_is_not_read(tmp_path: Path) -> None:
 
 
 def test_outputs_under_a_former_name_do_not_stay_behind(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    one_agency: tuple[Path, b.BuildSummary], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """When an output's name changes (e.g. a new folder-name mapping), the files under the old
     name are removed with the rebuild, not left unlisted."""
-    params = make_params(tmp_path / "params", AGENCIES[:1])
-    out = tmp_path / "out"
-    b.build([params], output_dir=out, to=("html",), progress=False, summaries=False)
+    params, out = _one_agency(one_agency, tmp_path)
     old = {p.relative_to(out) for p in out.glob("20*/**/*.html")}  # not the index's pages
     real = names.agency_dirname
     monkeypatch.setattr(names, "agency_dirname", lambda name, *a: real(name, *a) + "（新）")

@@ -12,10 +12,11 @@ import pytest
 from bs4 import BeautifulSoup
 
 from disclosure_lib.batch import dashboard as dash
-from disclosure_lib.batch import site
+from disclosure_lib.batch import pinyin, site
 from disclosure_lib.batch.listing import Recorded
 from disclosure_lib.batch.manifest import Entry, Manifest
-from disclosure_lib.batch.site import index_html, pinyin_keys, site_pages, write_index
+from disclosure_lib.batch.pinyin import pinyin_keys
+from disclosure_lib.batch.site import index_html, site_pages, write_index
 from disclosure_lib.checks_trend import KEY_FIGURES
 from disclosure_lib.collection import Collection
 from disclosure_lib.names import agency_key, agency_order
@@ -97,7 +98,7 @@ def test_pinyin_without_the_other_process_is_the_same(monkeypatch: pytest.Monkey
     """A page in another order when the pinyin process fails would be a different page."""
     names = ["古田县局", "国有资产局"]
     expected = pinyin_keys(names)
-    monkeypatch.setattr(site, "_pinyin_elsewhere", lambda names: {})
+    monkeypatch.setattr(pinyin, "_pinyin_elsewhere", lambda names: {})
     cache: dict[str, list[str]] = {}
     assert pinyin_keys(names, cache) == expected and cache["古田县局"][1] == "gtxj"
 
@@ -249,3 +250,64 @@ def test_the_year_being_collected_is_listed() -> None:
     assert set(rows) == {"甲", "乙", "丙", "丁", "己", "戊区人民政府"}
     assert {r["statuses"] for r in rows.values()} == {dash.MISSING}
     assert "index-2024.html" not in site_pages(entries, today=TODAY)
+
+
+def test_a_build_makes_only_the_years_changed_and_the_index_equals_a_clean_one(
+    tmp_path: Path,
+) -> None:
+    """After one 2023 report changed, a build makes the pages of 2023 and 2024 (its rows show
+    2023's figures as last year's) and `index.html`, not 2022's; every page is then the one a
+    clean index of the same entries has. A year added changes every page's year links: all
+    are made."""
+    from disclosure_lib.batch.build import _write_index
+    from disclosure_lib.batch.manifest import Manifest
+
+    out = tmp_path / "out"
+    out.mkdir()
+    params = [tmp_path / "params"]
+    entries = {(a, y): _report(a, y, figures=_figures(y - 2000 + i))
+               for i, a in enumerate(("甲", "乙", "丙")) for y in (2022, 2023, 2024)}  # fmt: skip
+    manifest = Manifest.load(out)
+
+    def build(changed: list[Entry]) -> dict[str, int]:
+        for e in changed:
+            entries[e.agency, e.year] = e
+            manifest.record(e)
+        manifest.save()
+        _write_index(out, manifest, complete=True, params=params)
+        return {p.name: p.stat().st_mtime_ns for p in out.glob("*-*.*")}
+
+    def same_as_clean() -> None:
+        pages = site_pages(entries.values())
+        for name, page in pages.items():
+            assert site._unstamped((out / name).read_text("utf-8")) == site._unstamped(page)
+        assert {p.name for p in out.glob("*.html")} | {p.name for p in out.glob("*.json")} == set(
+            pages
+        )
+
+    first = build(list(entries.values()))
+    same_as_clean()
+    page = out / "index-2022.html"
+    text = page.read_text("utf-8")
+    page.write_text(text + "<!-- not made again -->", encoding="utf-8")
+    edited = _report("甲", 2023, figures=_figures(99), errors=1, first_error="总计不符")
+    second = build([edited])
+    assert page.read_text("utf-8").endswith("<!-- not made again -->")
+    page.write_text(text, encoding="utf-8")
+    first[page.name] = second[page.name] = page.stat().st_mtime_ns
+    made = {n for n in first if first[n] != second[n]}
+    assert made == {
+        "index-2023.html",
+        "index-2023.json",
+        "findings-2023.html",
+        "index-2024.html",
+        "index-2024.json",
+    }  # fmt: skip  (2024's findings: same)
+    same_as_clean()
+    rows = _rows(json.loads((out / "index-2024.json").read_text("utf-8")))
+    assert rows["甲"]["previous_figures"][0] == 99  # last year's, changed
+    assert "有错误" in (out / "index.html").read_text("utf-8")
+    third = build([_report("甲", 2025, figures=_figures(5))])
+    assert all(third[n] != second[n] for n in second if n.startswith("index-2") and "html" in n)
+    same_as_clean()
+    manifest.close()
