@@ -292,13 +292,10 @@ class Manifest:
         self.db.set_meta("writing", "0")
         self.save()
 
-    def listing(
-        self, where: str = "", args: tuple[Any, ...] = (), columns: tuple[str, ...] = LISTED
-    ) -> Iterator[Entry]:
+    def listing(self, where: str = "", args: tuple[Any, ...] = ()) -> Iterator[Entry]:
         """Every entry (`where`: those an SQL condition selects) as the index shows it, one
-        at a time: without its inputs and stamps (a year's summary has one input per report);
-        `columns`: only those fields read (`manifest_db.SHOWN`), the others left empty."""
-        for row in self.db.entries(columns, where, args):
+        at a time: without its inputs and stamps (a year's summary has one input per report)."""
+        for row in self.db.entries(LISTED, where, args):
             entry = self._entry(row)
             if entry is not None:
                 yield entry
@@ -309,10 +306,9 @@ class Manifest:
 
     def _entry(self, row: dict[str, Any]) -> Entry | None:
         """The entry of a row; None for one this code cannot read (rebuilt, not trusted)."""
-        if "code" in row:
-            row["code"] = self.code(row["code"])
+        row["code"] = self.code(row["code"])
         try:
-            return Entry(**{"fingerprint": "", "inputs": {}, "formats": [], **row})
+            return Entry(**{"inputs": {}, **row})
         except (TypeError, ValueError):
             return None
 

@@ -15,6 +15,7 @@ import contextlib
 import errno
 import json
 import sqlite3
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -240,12 +241,23 @@ def _decode(columns: tuple[str, ...], row: tuple[Any, ...]) -> dict[str, Any]:
     sql = [c for c in columns if c not in DETAIL]
     out: dict[str, Any] = {}
     for name, value in zip(sql, row, strict=False):
-        out[name] = json.loads(value) if name in JSONS else value
+        if name == "figures":
+            value = figures(value)
+        elif name in JSONS:
+            value = json.loads(value)
+        out[name] = value
     if len(sql) < len(columns):
         detail = json.loads(row[-1])
         # a field added since the row was written (`snapshot`) takes its default
         out.update((c, detail[c]) for c in columns if c in DETAIL and c in detail)
     return out
+
+
+def figures(text: str) -> Any:
+    """An entry's key figures as stored, their names interned: the index holds two years of
+    them, and ten names of Chinese text are most of an entry's figures."""
+    data = json.loads(text)
+    return {sys.intern(k): v for k, v in data.items()} if isinstance(data, dict) else data
 
 
 def _corrupt(exc: sqlite3.Error) -> bool:
