@@ -98,6 +98,7 @@ class Recorded:
         rows = self.manifest.db.rows(sql, (str(UnitKind.REPORT), year))
         return {agency: stored_figures(figures) for agency, figures in rows}
 
+
 # What the index's entries leave unread: one shared empty value a field, not six new ones an
 # entry (20,000 of them); these entries only make the pages, nothing changes them.
 _NOT_READ: dict[str, Any] = {"fingerprint": "", "inputs": {}, "formats": [], "parameters": {},
