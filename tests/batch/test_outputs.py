@@ -3,11 +3,9 @@ each output verified against the manifest, one folder per agency, nothing withou
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
 import signal
-import sqlite3
 import subprocess
 import time
 from pathlib import Path
@@ -25,7 +23,14 @@ from disclosure_lib.params import load_report, params_path
 from disclosure_lib.params_write import save_report
 from disclosure_lib.synth import demo_series
 
-from .test_build import AGENCIES, CLI, _wait_for, cli_holding_2023, make_params
+from .test_build import (
+    AGENCIES,
+    CLI,
+    _reports_recorded,
+    _wait_for,
+    cli_holding_2023,
+    make_params,
+)
 
 
 def _entries(out: Path) -> dict[str, dict]:
@@ -176,20 +181,6 @@ def test_two_agencies_with_the_real_mapping_get_their_own_reports(tmp_path: Path
     assert len(htmls) == 2 and all(any(a in t for t in texts) for a in agencies)
     summary_html = (tmp_path / "out" / "2023" / "summary.html").read_text(encoding="utf-8")
     assert "2 个机关" in summary_html
-
-
-def _reports_recorded(out: Path) -> int:
-    """Reports the running build has committed to its manifest (read only). Not its files: a
-    report's files are out just before its entry, and a Ctrl-C between the two drops it."""
-    db = out / MANIFEST_NAME
-    if not db.is_file():
-        return 0
-    try:
-        with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
-            query = "SELECT count(*) FROM entries WHERE key LIKE 'report:%' AND status = 'built'"
-            return int(conn.execute(query).fetchone()[0])
-    except sqlite3.Error:  # not made yet
-        return 0
 
 
 @pytest.mark.slow
