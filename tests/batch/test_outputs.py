@@ -23,7 +23,14 @@ from disclosure_lib.params import load_report, params_path
 from disclosure_lib.params_write import save_report
 from disclosure_lib.synth import demo_series
 
-from .test_build import AGENCIES, CLI, _wait_for, cli_holding_2023, make_params
+from .test_build import (
+    AGENCIES,
+    CLI,
+    _reports_recorded,
+    _wait_for,
+    cli_holding_2023,
+    make_params,
+)
 
 
 def _entries(out: Path) -> dict[str, dict]:
@@ -185,7 +192,7 @@ def test_interrupted_build_writes_an_index_marked_incomplete(tmp_path: Path) -> 
     cli, hold = cli_holding_2023(tmp_path)
     cmd = [*cli, "build", str(params), "-o", str(out), "--to", "html", "-j", "1", "-q"]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    _wait_for(lambda: any(out.rglob("*年度报告.html")))
+    _wait_for(lambda: _reports_recorded(out) > 0)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130 and "Traceback" not in err
