@@ -342,7 +342,9 @@ def main() -> None:
         (f"no-op rebuild ({noop['cpu']:.2f} CPU-s)", f"{noop['wall']:.2f} s",
          f"≤ {5 if large else 2} s: {verdict(noop['wall'] <= (5 if large else 2))}"),
         (f"one edit ({edit['reports']} reports + {edit['summaries']} summaries rebuilt)",
-         f"{edit['wall']:.2f} s", "≤ 3 s at 2,100: " + verdict(edit["wall"] <= 3)),
+         f"{edit['wall']:.2f} s",  # the issue sets this target at 2,100, none at 20,000
+         "≤ 3 s at 2,100: " + verdict(edit["wall"] <= 3) if args.n <= 2100
+         else "— (≤ 3 s is at 2,100)"),
         (f"summary of {YEAR} ({int(year['agencies'])} agencies, from the cache)",
          f"{sum(v for k, v in year.items() if k != 'agencies'):.2f} s",
          "≤ 5 s: " + verdict(sum(v for k, v in year.items() if k != "agencies") <= 5)),
