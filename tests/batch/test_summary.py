@@ -102,12 +102,7 @@ def test_an_edit_reaches_the_summary_through_the_cache(tmp_path: Path) -> None:
             save_report(report, params_path(params, agency, report.year))
     first = b.build([params], output_dir=out, to=("html",), progress=False)
     assert not first.failed, first.table()
-    path = params_path(params, "甲局", 2024)
-    report = load_report(path)
-    for row in ("new", "disclosed", "total"):
-        for col in ("natural", "total"):
-            report.set("applications", row, col, (report.get("applications", row, col) or 0) + 500)
-    save_report(report, path)
+    _more_requests(params_path(params, "甲局", 2024), 500)
     again = b.build([params], output_dir=out, to=("html",), progress=False)
     assert sorted(x.label for x in again.built) == ["2024年 汇总", "甲局 2024年"]
     year = CollectionCache.load(cache_path(out)).year_summary(2024)
@@ -119,6 +114,17 @@ def test_an_edit_reaches_the_summary_through_the_cache(tmp_path: Path) -> None:
     assert "未计入汇总" in page and "甲局" in page.split("未计入汇总", 1)[1]
 
 
+def _more_requests(path: Path, n: int) -> None:
+    """`n` more 自然人 requests in the report at `path`, all 予以公开 (its table still adds up)."""
+    from disclosure_lib.params import load_report
+
+    report = load_report(path)
+    for row in ("new", "disclosed", "total"):
+        for col in ("natural", "total"):
+            report.set("applications", row, col, (report.get("applications", row, col) or 0) + n)
+    save_report(report, path)
+
+
 @pytest.mark.slow
 def test_an_edit_builds_the_same_files_as_a_clean_build(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -127,7 +133,6 @@ def test_an_edit_builds_the_same_files_as_a_clean_build(
     both summaries from the collection cache, their unchanged charts read back, the index)
     leaves every output byte for byte as a clean build of the same params does, but for the
     已更改 mark of the edited report, which a forced build of the same content takes away."""
-    from disclosure_lib.params import load_report
 
     params = tmp_path / "params"
     for i, agency in enumerate(("甲局", "乙局")):
@@ -137,11 +142,7 @@ def test_an_edit_builds_the_same_files_as_a_clean_build(
     first = b.build([params], output_dir=inc, to=("html", "pdf"), progress=False)
     assert not first.failed, first.table()
     path = params_path(params, "甲局", 2023)
-    report = load_report(path)
-    for row in ("new", "disclosed", "total"):
-        for col in ("natural", "total"):
-            report.set("applications", row, col, (report.get("applications", row, col) or 0) + 5)
-    save_report(report, path)
+    _more_requests(path, 5)
     again = b.build([params], output_dir=inc, to=("html", "pdf"), progress=False)
     assert sorted(x.label for x in again.built) == [
         "2023年 汇总", "2024年 汇总", "甲局 2023年", "甲局 2024年"]  # fmt: skip
