@@ -70,25 +70,15 @@ class Recorded:
         return {(a, int(y)) for a, y in self.manifest.db.rows(sql, (str(UnitKind.REPORT),))}
 
     def reports(self, years: tuple[int, ...]) -> dict[tuple[str, int], Entry]:
-        """The reports of `years` by (agency, year): those of the last year with what a row
-        shows (`SHOWN`), those of the years before with their key figures only (a row shows
-        last year's): a year's page holds a fraction of what whole entries weigh."""
-        *before, year = years
-        kind = str(UnitKind.REPORT)
+        """The reports of `years` by (agency, year), with what a row shows (`SHOWN`) only: a
+        year's page holds a fraction of what whole entries weigh (the year before's figures
+        come from `figures`)."""
         out = {}
-        where = "WHERE kind = ? AND agency != '' AND year = ?"
-        for row in self.manifest.db.entries(SHOWN, where, (kind, year)):
+        marks = ", ".join("?" * len(years))
+        where = f"WHERE kind = ? AND agency != '' AND year IN ({marks})"
+        for row in self.manifest.db.entries(SHOWN, where, (str(UnitKind.REPORT), *years)):
             with contextlib.suppress(TypeError, ValueError):  # a row this code cannot read
                 out[row["agency"], row["year"]] = Entry(**{**_NOT_READ, **row})
-        if before:
-            marks = ", ".join("?" * len(before))
-            sql = ("SELECT key, agency, year, status, figures FROM entries "
-                   f"WHERE kind = ? AND agency != '' AND year IN ({marks})")  # fmt: skip
-            for key, agency, y, status, figures in self.manifest.db.rows(sql, (kind, *before)):
-                with contextlib.suppress(ValueError):
-                    out[agency, y] = Entry(**{**_NOT_READ, **_FIGURES_ONLY}, key=key,
-                                           status=status, agency=agency, year=y,
-                                           figures=stored_figures(figures))  # fmt: skip
         return out
 
     def figures(self, year: int) -> dict[str, dict[str, int | None]]:
@@ -103,4 +93,3 @@ class Recorded:
 # entry (20,000 of them); these entries only make the pages, nothing changes them.
 _NOT_READ: dict[str, Any] = {"fingerprint": "", "inputs": {}, "formats": [], "parameters": {},
                              "versions": {}, "code": {}, "stamps": {}, "snapshot": {}}  # fmt: skip
-_FIGURES_ONLY: dict[str, Any] = {"outputs": [], "findings": []}
