@@ -138,9 +138,11 @@ def year_rows(
         entry = reports.get((agency, year))
         due = collection.due(agency, year)
         issued = _date(entry.issued) if entry is not None else None
-        before = reports.get((agency, year - 1))
-        figures = before.figures if previous is None and before is not None else None
-        figures = previous.get(agency) if previous is not None else figures
+        if previous is not None:
+            figures = previous.get(agency)
+        else:
+            before = reports.get((agency, year - 1))
+            figures = before.figures if before is not None else None
         rows.append(
             Row(
                 agency,
