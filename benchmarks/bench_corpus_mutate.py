@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import importlib
 import random
 import re
 import sys
@@ -398,6 +399,21 @@ LOST: dict[str, Callable[[tuple[str, str, str]], bool]] = {
     "no-regs-row": lambda cell: cell[:2] == ("proactive", "regulations"),
 }
 DEFECTS = frozenset({"text-defect"})  # must be flagged (a new R6 finding), figures unchanged
+
+
+def _more_variations() -> None:
+    """Add the variations of each `variations_*.py` beside this script: every such module has
+    `MUTATIONS` (name → function of the same signature as above) and `LOST` (name → cells the
+    variation takes off the page), kept apart so this file stays a runner."""
+    here = Path(__file__).resolve().parent
+    sys.path.insert(0, str(here))
+    for path in sorted(here.glob("variations_*.py")):
+        mod = importlib.import_module(path.stem)
+        MUTATIONS.update(mod.MUTATIONS)
+        LOST.update(getattr(mod, "LOST", {}))
+
+
+_more_variations()
 
 
 # --- running and comparing ----------------------------------------------------------------------
