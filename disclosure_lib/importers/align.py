@@ -27,7 +27,7 @@ from rapidfuzz.distance import Levenshtein
 from .. import format as fmt
 from .. import format2019 as f19
 from .headings import EXTRA_HEADINGS
-from .labels import strip_ordinal
+from .labels import MISSING_MARKERS, strip_ordinal
 
 ORDINALS = "一二三四五六七八九"
 SECTION_KEYS = "一二三四五六"
@@ -37,7 +37,8 @@ LABEL_WINDOW = 160  # characters searched after the previous label for the next 
 ALIGN_MAX = 200_000  # a longer line is no report page: left as it is (bounded time)
 MAX_CANDIDATES = 400  # ordinals (一、…) looked at as possible headings on one page
 _CANDIDATE = re.compile(rf"([{ORDINALS}])\s*[、.．]")
-_FIGURE_CHARS = frozenset("0123456789.,/-—元万个件")
+# figures, their units and the markers a cell prints for nothing (— / 无)
+_FIGURE_CHARS = frozenset("0123456789.,元万个件").union(*MISSING_MARKERS)
 # a heading's own words, as real reports vary them: (section, words that must follow the
 # ordinal in this order within a short span); the template's titles are tried first
 _HEADING_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (

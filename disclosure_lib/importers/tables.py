@@ -246,8 +246,9 @@ def _flat_segment(table: fmt.Table, lines: list[_Line]) -> list[cellruns.Segment
     cells: list[str] = []
     line = None
     for ln in lines:
-        if not any(t.kind == "value" for t in ln.tokens):
-            continue  # header rows (and wholly empty rows)
+        marks = all(t.kind == "missing" for t in ln.tokens) and any(t.text for t in ln.tokens)
+        if not marks and not any(t.kind == "value" for t in ln.tokens):
+            continue  # header rows (and wholly empty rows); a row of markers (— / 无) counts
         for t in ln.tokens:
             if t.kind == "value":
                 cells.append(t.text.removesuffix(YUAN))

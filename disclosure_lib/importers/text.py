@@ -27,6 +27,14 @@ CONTINUATION_MAX = 12  # a wrapped label fragment (企业, 纠正, …) is short
 # control characters (not tab/newline/form feed), private use, lone surrogates, U+FFFD
 _BINARY = re.compile("[\x00-\x08\x0e-\x1f\x7f\ue000-\uf8ff\ud800-\udfff\ufffd]")
 _PIPE_RULE = re.compile(r"^[\s|:：\-—=+]+$")
+# characters that print nothing: pasted pages keep them inside labels and figure runs
+_INVISIBLE = re.compile("[\u200b-\u200d\u2060\ufeff\u00ad]")
+# a no-break space as text or as its HTML entity, left by a page's copy: a space
+_NBSP = re.compile("\u00a0|&nbsp;?|&#160;|&#xa0;", re.IGNORECASE)
+# Word's conditional comments around list numbers (<!--[if !supportLists]-->（三）<!--[endif]-->)
+_WORD_COMMENT = re.compile(r"<!--\[(?:if [^\]]*|endif)\]-->")
+# a figure with thousands separators (1,234 or 1,234.5): the commas go
+_THOUSANDS = re.compile(r"(?<![\d,.])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d,])")
 
 
 @dataclass
@@ -87,6 +95,17 @@ def check_printable(text: str, path: Path | str | None = None) -> str:
     return text
 
 
+def clean_text(text: str) -> str:
+    """Text as pasted pages leave it → what the reader expects: invisible characters (U+200B,
+    U+FEFF, …) dropped, no-break spaces (U+00A0, `&nbsp;` as text) as spaces, Word's list
+    comments dropped, thousands separators taken out of figures (`1,234` → `1234`; only the
+    half-width comma: a full-width `，` in prose ends a clause). Tabs and line breaks stay."""
+    text = _INVISIBLE.sub("", text)
+    text = _NBSP.sub(" ", text)
+    text = _WORD_COMMENT.sub("", text)
+    return _THOUSANDS.sub(lambda m: m.group(0).replace(",", ""), text)
+
+
 def _split_row(line: str) -> list[str] | None:
     """Cells of a one-line row (tab- or pipe-separated), or None for a plain line."""
     body = line.strip()
@@ -139,7 +158,7 @@ def text_blocks(text: str) -> list[Block]:
     blocks: list[Block] = []
     row: Block | None = None
     last_was_cell = False
-    source = align_lines(rejoin_flat_page(text.splitlines()))
+    source = align_lines(rejoin_flat_page(clean_text(text).splitlines()))
 
     def flush() -> None:
         nonlocal row

@@ -9,7 +9,7 @@ from pathlib import Path
 from disclosure_lib import format as fmt
 from disclosure_lib.importers.collection import import_files
 from disclosure_lib.importers.document import import_bytes
-from disclosure_lib.importers.evidence import Constraint, fill_blank_zeros, table_constraints
+from disclosure_lib.importers.evidence import Constraint, fill_blanks, table_constraints
 from disclosure_lib.importers.text import published_text
 from disclosure_lib.model import Paragraph, Report
 from disclosure_lib.params import load_report
@@ -127,7 +127,7 @@ def test_blank_zeros_only_where_the_cells_present_balance() -> None:
     def run(values: list[int | None]) -> dict:
         vals = dict(zip(cells, values, strict=True))
         status = {c: "blank" if v is None else "read" for c, v in vals.items()}
-        fill_blank_zeros(cons, vals, status)
+        fill_blanks(cons, vals, status)
         return vals
 
     assert list(run([3, 1, None, 2, None]).values()) == [3, 1, 0, 2, 0]  # 1 + 2 = 3

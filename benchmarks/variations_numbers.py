@@ -1,0 +1,249 @@
+"""Variations of how unseen pages of the same site print figures (issue 15, brief i15num).
+
+Picked up by `bench_corpus_mutate.py` (`MUTATIONS`, `LOST`). Each variation changes only how
+a figure is printed, never what it is, so each page must import `same`:
+
+- `fullwidth`: full-width digits and decimal points (`１２３`, `0．00`) in tables and prose;
+- `thousands`: figures of four digits or more with thousands separators (`1,234` in a cell
+  or in prose, `1，234` in a cell);
+- `markers`: cells of 三 and 四 printed as a marker (`—`, `－`, `-`, `/`, `／`, `无`) only where
+  the arithmetic decides them: one part of a row whose total is printed, or every part of a
+  row whose printed total is 0 (counts are never negative);
+- `invisible`: U+00A0, U+200B, U+FEFF, tabs and `&nbsp;` left as text between and inside
+  cells and labels, Word's `<!--[if !supportLists]-->` before numbered items;
+- `fee-units`: the fee (万元) printed as `0.00`, `0.0000`, `0万元`, `1.5万元` or in 元.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from decimal import Decimal
+from typing import Any
+
+from disclosure_lib import format as fmt
+from disclosure_lib import format2019 as f19
+
+Page = tuple[list[str], str]
+_FW = str.maketrans("0123456789.", "０１２３４５６７８９．")
+_TABLES_START = re.compile(rf"[二三]、\s*{fmt.section('二').title}")
+_TABLES_END = re.compile(r"[五六七]、\s*(?:政府信息公开工作)?(?:当前)?存在")
+MARKS = ("—", "－", "-", "/", "／", "无")
+
+
+def _tables(body: str) -> tuple[int, int]:
+    """Where the tables are (二 to the section on problems), or (-1, -1)."""
+    start = _TABLES_START.search(body)
+    if start is None:
+        return -1, -1
+    end = _TABLES_END.search(body, start.end())
+    return start.start(), (len(body) if end is None else end.start())
+
+
+def fullwidth(head: list[str], body: str, rnd: random.Random, base: Any) -> Page | None:
+    """Digit runs (with their decimal point) printed full-width, each run with even odds:
+    some pages mix both widths, cell by cell."""
+
+    def sub(m: re.Match[str]) -> str:
+        return m.group(0).translate(_FW) if rnd.random() < 0.5 else m.group(0)
+
+    out = re.sub(r"\d+(?:\.\d+)?", sub, body)
+    return None if out == body else (head, out)
+
+
+def _grouped(n: str, sep: str) -> str:
+    whole, dot, frac = n.partition(".")
+    groups = []
+    while len(whole) > 3:
+        groups.insert(0, whole[-3:])
+        whole = whole[:-3]
+    return sep.join([whole, *groups]) + dot + frac
+
+
+def _base_values(base: Any, table: str) -> set[str]:
+    if base is None:
+        return set()
+    return {str(v) for (t, _, _), v in base.cells.items() if t == table and v is not None}
+
+
+# a lone figure of 4+ digits: not part of a run, a phone number, a year or a date
+_BIG = re.compile(r"(?<![\d.,，])([1-9]\d{3,}(?:\.\d+)?)(?![\d.,，年月日号])")
+_PROSE_BIG = re.compile(r"(?<![\d.,，\-—])([1-9]\d{3,5})(?=\s*(?:条|件|个|项|次|万元))")
+
+
+def thousands(head: list[str], body: str, rnd: random.Random, base: Any) -> Page | None:
+    """Thousands separators: in the tables on a figure that is one cell (its value is one the
+    page's table holds), `,` or `，`; in prose on a count with its unit, `,` only (a `，`
+    there also ends a clause)."""
+    start, end = _tables(body)
+    if start < 0 or base is None:
+        return None
+    known = _base_values(base, "proactive") | _base_values(base, "applications")
+
+    def cell(m: re.Match[str]) -> str:
+        n = m.group(1)
+        if n not in known and n.split(".")[0] not in known:
+            return n
+        return _grouped(n, rnd.choice((",", "，")))
+
+    def prose(m: re.Match[str]) -> str:
+        return _grouped(m.group(1), ",")
+
+    tables = _BIG.sub(cell, body[start:end])
+    out = _PROSE_BIG.sub(prose, body[:start]) + tables + _PROSE_BIG.sub(prose, body[end:])
+    return None if out == body else (head, out)
+
+
+# --- markers where the arithmetic decides the cell ------------------------------------------
+
+
+def _marked(values: list[int], rnd: random.Random) -> list[str]:
+    """A row's parts and total (last) with cells the arithmetic decides printed as a marker."""
+    cells = [str(v) for v in values]
+    mark = rnd.choice(MARKS)
+    if values[-1] == 0 and rnd.random() < 0.5:
+        return [mark] * (len(values) - 1) + ["0"]  # a total of 0: every part is 0
+    at = rnd.randrange(len(values))  # one cell: the row's equation gives it
+    cells[at] = mark
+    return cells
+
+
+_FIGS = re.compile(r"[ \u3000]*([\d \u3000]+)")
+
+
+def _rewrite_row(
+    body: str, at: int, values: list[int], rnd: random.Random
+) -> tuple[str, int] | None:
+    """The figures printed at `at` (spaced or run together) as `values` with markers."""
+    m = _FIGS.match(body, at)
+    if m is None:
+        return None
+    printed = re.sub(r"[ \u3000]", "", m.group(1))
+    want = "".join(str(v) for v in values)
+    if not printed.startswith(want):
+        return None
+    # the digits of this row end inside the match: keep what follows (a next row's digits)
+    taken, i = 0, m.start(1)
+    while taken < len(want):
+        if body[i].isdigit():
+            taken += 1
+        i += 1
+    new = " " + " ".join(_marked(values, rnd)) + " "
+    return body[:at] + new + body[i:], at + len(new)
+
+
+def markers(head: list[str], body: str, rnd: random.Random, base: Any) -> Page | None:
+    """Cells of 三 (each row: 6 applicant columns and 总计) and 四 (3 groups of 5) printed as a
+    marker where the row's own equation decides them (expected: `same`)."""
+    if base is None:
+        return None
+    start, _ = _tables(body)
+    if start < 0:
+        return None
+    out, changed = body, 0
+    three = body.find(fmt.section("三").title, start)
+    if three < 0:
+        return None
+    cursor = three
+    rows = fmt.APPLICATIONS.figure_rows
+    if not any(("applications", "other_handling.other", c) in base.cells for c in ("total",)):
+        rows = f19.APPLICATIONS.figure_rows
+    cols = [c.key for c in fmt.APPLICATIONS.columns]
+    # a row the page's own sums disagree on is not decided by them: left as printed
+    wrong = {c for e in base.errors for c in e.partition(" ")[2].split(",")}
+    for row in rows:
+        label = re.sub(r"^(?:[（(][一二三四五六七]+[）)]|\d+[.．]|[一二三四]、)", "", row.label)
+        at = out.find(label, cursor)
+        if at < 0:
+            continue
+        cursor = at + len(label)
+        values = [base.cells.get(("applications", row.key, c)) for c in cols]
+        if any(not isinstance(v, int) for v in values) or any(
+            f"applications/{row.key}/{c}" in wrong for c in cols
+        ):
+            continue
+        got = _rewrite_row(out, cursor, values, rnd)  # type: ignore[arg-type]
+        if got is not None:
+            out, cursor = got
+            changed += 1
+    review = re.search(r"四、\s*政府信息公开行政(?:法)?复议", out[cursor:])
+    if review is not None:
+        r0 = cursor + review.start()
+        stop = _TABLES_END.search(out, r0)
+        seg_end = stop.start() if stop else len(out)
+        last = out.rfind("总计", r0, seg_end)
+        values = [base.cells.get(("review", *c)) for c in fmt.REVIEW.cells()]
+        if (
+            last >= 0
+            and all(isinstance(v, int) for v in values)
+            and not any(x.startswith("review/") for x in wrong)
+        ):
+            m = _FIGS.match(out, last + 2)
+            printed = re.sub(r"[ \u3000]", "", m.group(1)) if m else ""
+            if printed == "".join(str(v) for v in values):
+                cells: list[str] = []
+                for g in range(3):
+                    cells += _marked(values[g * 5 : g * 5 + 5], rnd)  # type: ignore[arg-type]
+                assert m is not None
+                out = out[: m.start()] + " " + " ".join(cells) + " " + out[m.end() :]
+                changed += 1
+    return None if not changed else (head, out)
+
+
+# --- invisible characters -------------------------------------------------------------------
+
+_INVISIBLE = ("\u200b", "\ufeff", "\u200b\u200b")
+_SPACE_LIKE = ("\u00a0", "&nbsp;", "\t", " \u00a0", "&nbsp;&nbsp;")
+_WORD_LIST = "<!--[if !supportLists]-->"
+_WORD_END = "<!--[endif]-->"
+
+
+def invisible(head: list[str], body: str, rnd: random.Random, base: Any) -> Page | None:
+    """Invisible characters as pasted pages keep them: a space between cells as U+00A0, a tab
+    or `&nbsp;` left as text; U+200B / U+FEFF anywhere in the tables (inside labels and
+    figure runs: they separate nothing); Word's list comments before numbered items."""
+    start, end = _tables(body)
+    if start < 0:
+        return None
+    table = list(body[start:end])
+    for i in range(len(table)):
+        if table[i] == " ":
+            table[i] = rnd.choice(_SPACE_LIKE)
+        elif rnd.random() < 0.04:
+            table[i] = rnd.choice(_INVISIBLE) + table[i]
+    rest = re.sub(
+        r"(?<=[。；\s])(\d\.|（[一二三四五六]）)(?=\D)",
+        lambda m: _WORD_LIST + m.group(1) + _WORD_END,
+        body[end:],
+    )
+    out = body[:start] + "".join(table) + rest
+    return None if out == body else (head, out)
+
+
+# --- the fee as printed -----------------------------------------------------------------------
+
+_FEE = re.compile(r"(行政事业性收费)(\s*)(\d+(?:\.\d+)?)(?=\s*(?:三、|\(|（|\s|$))")
+
+
+def fee_units(head: list[str], body: str, rnd: random.Random, base: Any) -> Page | None:
+    """The 2021 table's fee (万元) as offices print it: `0.00`, `0.0000`, `0万元`, `1.5万元`,
+    or in 元 (`15000元`), each exactly the same amount."""
+    m = _FEE.search(body)
+    if m is None or "万元" not in body[max(0, m.start() - 40) : m.start()]:
+        return None
+    value = Decimal(m[3])
+    choices = [f"{value}万元", f"{(value * 10000).normalize():f}元"]
+    places = -int(value.as_tuple().exponent)
+    choices += [f"{value:.{n}f}" for n in (2, 4) if n >= places]  # zeros added, none lost
+    text = rnd.choice(choices)
+    return head, body[: m.start(3)] + text + body[m.end(3) :]
+
+
+MUTATIONS = {
+    "fullwidth": fullwidth,
+    "thousands": thousands,
+    "markers": markers,
+    "invisible": invisible,
+    "fee-units": fee_units,
+}
+LOST: dict[str, Any] = {}
