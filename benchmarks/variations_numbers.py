@@ -48,6 +48,8 @@ def fullwidth(head: list[str], body: str, rnd: random.Random, base: Any) -> Page
         return m.group(0).translate(_FW) if rnd.random() < 0.5 else m.group(0)
 
     out = re.sub(r"\d+(?:\.\d+)?", sub, body)
+    if head and head[0].startswith("标题:"):  # the title as the site prints it, too
+        head = [re.sub(r"\d+", sub, head[0]), *head[1:]]
     return None if out == body else (head, out)
 
 
@@ -82,14 +84,16 @@ def thousands(head: list[str], body: str, rnd: random.Random, base: Any) -> Page
 
     def cell(m: re.Match[str]) -> str:
         n = m.group(1)
-        if n not in known and n.split(".")[0] not in known:
+        yuan = tables_text.startswith("元", m.end()) and len(n.split(".")[0]) > 4
+        if n not in known and n.split(".")[0] not in known and not yuan:
             return n
         return _grouped(n, rnd.choice((",", "，")))
 
     def prose(m: re.Match[str]) -> str:
         return _grouped(m.group(1), ",")
 
-    tables = _BIG.sub(cell, body[start:end])
+    tables_text = body[start:end]
+    tables = _BIG.sub(cell, tables_text)
     out = _PROSE_BIG.sub(prose, body[:start]) + tables + _PROSE_BIG.sub(prose, body[end:])
     return None if out == body else (head, out)
 
@@ -193,7 +197,7 @@ def markers(head: list[str], body: str, rnd: random.Random, base: Any) -> Page |
 # --- invisible characters -------------------------------------------------------------------
 
 _INVISIBLE = ("\u200b", "\ufeff", "\u200b\u200b")
-_SPACE_LIKE = ("\u00a0", "&nbsp;", "\t", " \u00a0", "&nbsp;&nbsp;")
+_SPACE_LIKE = ("\u00a0", "&nbsp;", "\t", " \u00a0", "&nbsp;&nbsp;", "\u2002", "\u2003", "&ensp;")
 _WORD_LIST = "<!--[if !supportLists]-->"
 _WORD_END = "<!--[endif]-->"
 
@@ -211,12 +215,18 @@ def invisible(head: list[str], body: str, rnd: random.Random, base: Any) -> Page
             table[i] = rnd.choice(_SPACE_LIKE)
         elif rnd.random() < 0.04:
             table[i] = rnd.choice(_INVISIBLE) + table[i]
+    # Word's list numbers inside the table too (（三）不予公开 / 1.属于国家秘密)
+    tables = re.sub(
+        r"(?<=[^\d.第])(\d\.|（[一二三四五六七]）)(?=[^\d\s])",
+        lambda m: (_WORD_LIST + m.group(1) + _WORD_END) if rnd.random() < 0.3 else m.group(1),
+        "".join(table),
+    )
     rest = re.sub(
         r"(?<=[。；\s])(\d\.|（[一二三四五六]）)(?=\D)",
         lambda m: _WORD_LIST + m.group(1) + _WORD_END,
         body[end:],
     )
-    out = body[:start] + "".join(table) + rest
+    out = body[:start] + tables + rest
     return None if out == body else (head, out)
 
 
@@ -239,11 +249,99 @@ def fee_units(head: list[str], body: str, rnd: random.Random, base: Any) -> Page
     return head, body[: m.start(3)] + text + body[m.end(3) :]
 
 
+# --- units and markers in 二 -------------------------------------------------------------------
+
+_SINGLE = ("licensing", "penalty", "enforcement")  # one count each in the 2021 table of 二
+
+
+def _proactive_2021(base: Any) -> bool:
+    return base is not None and ("proactive", "licensing", "previous_items") not in base.cells
+
+
+def _single_cells(body: str, base: Any) -> list[tuple[str, int, int]]:
+    """(row, start, end) of the figure printed after each one-count row label of 二."""
+    start, end = _tables(body)
+    out: list[tuple[str, int, int]] = []
+    if start < 0 or not _proactive_2021(base):
+        return out
+    for row in _SINGLE:
+        value = base.cells.get(("proactive", row, "decisions"))
+        label = fmt.PROACTIVE.row(row).label
+        m = re.compile(rf"{label}[ \u3000]*(\d+)(?!\d)").search(body, start, end)
+        if isinstance(value, int) and m is not None and m.group(1) == str(value):
+            out.append((row, m.start(1), m.end(1)))
+    return out
+
+
+def count_units(head: list[str], body: str, rnd: random.Random, base: Any) -> Page | None:
+    """A one-count cell of 二 with its unit (`行政许可1528件`, `行政处罚36 项`, `行政强制0次`)."""
+    out = body
+    for *_, b in reversed(_single_cells(body, base)):
+        unit = rnd.choice(("件", "项", "次", " 件", "个"))
+        out = out[:b] + unit + out[b:]
+    return None if out == body else (head, out)
+
+
+_DOCS_ROW = re.compile(
+    r"(?<!行政)(规章|行政规范性文件|规范性文件)[ \u3000]*(0[ \u3000]*0[ \u3000]*0)(?!\d)"
+)
+
+
+def markers_proactive(head: list[str], body: str, rnd: random.Random, base: Any) -> Page | None:
+    """Cells of 二 printed as a marker where they are 0 (`规章 — — —`, `行政强制 /`): no rule
+    of the table decides them (LOST: blank, never a guess), and no other figure may move."""
+    start, end = _tables(body)
+    if start < 0 or not _proactive_2021(base):
+        return None
+    out = body
+    spans = [(a, b) for _, a, b in _single_cells(body, base) if body[a:b] == "0"]
+    spans += [m.span(2) for m in _DOCS_ROW.finditer(body, start, end)]
+    for a, b in sorted(spans, reverse=True):
+        mark = rnd.choice(MARKS)
+        n = body[a:b].count("0")
+        out = out[:a] + " " + " ".join([mark] * n) + " " + out[b:]
+    return None if out == body else (head, out)
+
+
+def _lost_proactive(cell: tuple[str, str, str]) -> bool:
+    return cell[0] == "proactive" and cell[1] in ("regulations", "normative_documents", *_SINGLE)
+
+
+_TOGETHER = ("markers", "fee-units", "count-units", "thousands", "fullwidth", "invisible")
+
+
+def together(head: list[str], body: str, rnd: random.Random, base: Any) -> Page | None:
+    """Every variation above on one page (markers first: they find rows by their printed
+    figures; full-width digits and invisible characters last)."""
+    page: Page = (head, body)
+    applied = 0
+    for name in _TOGETHER:
+        out = MUTATIONS[name](list(page[0]), page[1], rnd, base)
+        if out is not None:
+            page, applied = out, applied + 1
+    return page if applied > 1 else None
+
+
+def together_lines(head: list[str], body: str, rnd: random.Random, base: Any) -> Page | None:
+    """`numbers-together` on a page whose every run of whitespace is a line break (as `lines`
+    does): the invisible characters after the breaks, as a page's copy leaves them."""
+    page: Page = (head, body)
+    for name in _TOGETHER[:-1]:
+        page = MUTATIONS[name](list(page[0]), page[1], rnd, base) or page
+    page = page[0], re.sub(r"\s+", "\n", page[1].strip())
+    return invisible(page[0], page[1], rnd, base) or page
+
+
 MUTATIONS = {
     "fullwidth": fullwidth,
     "thousands": thousands,
     "markers": markers,
     "invisible": invisible,
     "fee-units": fee_units,
+    "count-units": count_units,
+    "markers-proactive": markers_proactive,
+    "numbers-together": together,
+    "numbers-lines": together_lines,
 }
-LOST: dict[str, Any] = {}
+# a 0 printed as a marker in 二: nothing on the page says what it is
+LOST: dict[str, Any] = {"markers-proactive": _lost_proactive}

@@ -119,7 +119,12 @@ def _format_of_applications(lines3: list[_Line]) -> str | None:
     if any(t.kind == "row" and t.key in subrows for t in flat):
         return fmt.FORMAT_ID
     for i, t in enumerate(flat[:-1]):
-        if t.kind == "row" and t.key == "other_handling" and flat[i + 1].kind == "value":
+        after = flat[i + 1]  # a figure, or a marker printed for one (— / 无)
+        if (
+            t.kind == "row"
+            and t.key == "other_handling"
+            and (after.kind == "value" or (after.kind == "missing" and after.text))
+        ):
             return f19.FORMAT_ID
     return None
 

@@ -29,10 +29,14 @@ _BINARY = re.compile("[\x00-\x08\x0e-\x1f\x7f\ue000-\uf8ff\ud800-\udfff\ufffd]")
 _PIPE_RULE = re.compile(r"^[\s|:：\-—=+]+$")
 # characters that print nothing: pasted pages keep them inside labels and figure runs
 _INVISIBLE = re.compile("[\u200b-\u200d\u2060\ufeff\u00ad]")
-# a no-break space as text or as its HTML entity, left by a page's copy: a space
-_NBSP = re.compile("\u00a0|&nbsp;?|&#160;|&#xa0;", re.IGNORECASE)
+# no-break, en, em and thin spaces, as characters or as HTML entities left as text: a space
+_NBSP = re.compile(
+    "[\u00a0\u2000-\u200a\u202f\u205f]|&(?:nbsp|ensp|emsp|thinsp);?"
+    "|&#(?:160|x0*a0|819[2-9]|820[01]|8239|8287);",
+    re.IGNORECASE,
+)
 # Word's conditional comments around list numbers (<!--[if !supportLists]-->（三）<!--[endif]-->)
-_WORD_COMMENT = re.compile(r"<!--\[(?:if [^\]]*|endif)\]-->")
+_WORD_COMMENT = re.compile(r"<!--\[(?:if\s[^\]]*|endif)\]-->")
 # a figure with thousands separators (1,234 or 1,234.5): the commas go
 _THOUSANDS = re.compile(r"(?<![\d,.])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d,])")
 
@@ -97,9 +101,10 @@ def check_printable(text: str, path: Path | str | None = None) -> str:
 
 def clean_text(text: str) -> str:
     """Text as pasted pages leave it → what the reader expects: invisible characters (U+200B,
-    U+FEFF, …) dropped, no-break spaces (U+00A0, `&nbsp;` as text) as spaces, Word's list
-    comments dropped, thousands separators taken out of figures (`1,234` → `1234`; only the
-    half-width comma: a full-width `，` in prose ends a clause). Tabs and line breaks stay."""
+    U+FEFF, …) dropped, no-break and other spaces (U+00A0, U+2002, `&nbsp;` or `&ensp;` as
+    text) as spaces, Word's list comments dropped, thousands separators taken out of figures
+    (`1,234` → `1234`; only the half-width comma: a full-width `，` in prose ends a clause).
+    Tabs and line breaks stay."""
     text = _INVISIBLE.sub("", text)
     text = _NBSP.sub(" ", text)
     text = _WORD_COMMENT.sub("", text)

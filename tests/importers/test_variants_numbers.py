@@ -176,3 +176,57 @@ def test_fee_with_units_and_decimals(printed: str, value: str) -> None:
     assert got.log.cells == (200, 0, 0)
     if printed.endswith("元") and not printed.endswith("万元"):  # 元 → 万元 exactly, logged
         assert any("按万元记为" in e.message for e in got.log.entries)
+
+
+@pytest.mark.parametrize("unit", ["件", " 项", "次"])
+def test_one_count_cells_with_their_unit(unit: str, base: ImportResult) -> None:
+    text = _swap(
+        _text(), ("行政许可1528", f"行政许可1528{unit}"), ("行政处罚36", f"行政处罚36{unit}")
+    )
+    _same(_import(text), base)
+
+
+def test_a_marker_in_the_proactive_table_is_blank_not_zero(base: ImportResult) -> None:
+    # nothing in 二 adds up: a — printed for 规章's three cells decides nothing (never a guess)
+    got = _import(_swap(_text(), ("规章000", "规章— / 无")))
+    regs = {c: v for (r, c), v in got.report.tables["proactive"].items() if r == "regulations"}
+    assert regs == {"issued": None, "repealed": None, "in_force": None}
+    others = {k: v for k, v in base.report.tables["proactive"].items() if k[0] != "regulations"}
+    assert {k: got.report.tables["proactive"][k] for k in others} == others
+    assert got.report.tables["applications"] == base.report.tables["applications"]
+    blank = [f for f in check_report(got.report) if f.code == "R5-BLANK"]
+    assert blank and all(set(r for _t, r, _c in f.cells) == {"regulations"} for f in blank)
+
+
+PAGE_2019 = FIXTURES / "import" / "corpus_style_2019.txt"
+
+
+def _lines(text: str) -> str:
+    """The page with every run of whitespace in its body a line break."""
+    head, _, body = text.rpartition("\n")
+    return head + "\n" + "\n".join(body.split())
+
+
+def test_markers_in_the_2019_other_handling_row_keep_the_2019_table() -> None:
+    # （六）其他处理 is one row of figures in the 2019 table: printed as markers, one a line,
+    # it is still that row (not the 2021 heading of three sub-rows)
+    text = PAGE_2019.read_text(encoding="utf-8")
+    base = _import(_lines(text))
+    marked = _swap(text, ("（六）其他处理 0 0 0 0 0 0 0", "（六）其他处理 - - - - - - 0"))
+    got = _import(_lines(marked))
+    assert got.log.table_formats == base.log.table_formats
+    assert got.report.tables == base.report.tables
+    assert got.log.cell_status[("applications", "other_handling", "natural")] == "inferred"
+
+
+def test_an_amount_in_yuan_with_thousands_separators() -> None:
+    text = PAGE_2019.read_text(encoding="utf-8")
+    base = _import(text)
+    got = _import(_swap(text, ("3个 3443000元", "3个 3,443,000元")))
+    assert got.report.tables == base.report.tables
+    assert got.report.get("proactive", "procurement", "purchase_amount") == Decimal("344.3")
+
+
+def test_space_entities_and_a_word_comment_broken_over_lines() -> None:
+    text = "行政强制0&ensp;(二)主动公开<!--[if\n!supportLists]-->（五）<!--[endif]-->项\u2003说明"
+    assert clean_text(text) == "行政强制0 (二)主动公开（五）项 说明"
