@@ -274,9 +274,10 @@ def _single_cells(body: str, base: Any) -> list[tuple[str, int, int]]:
 
 
 def count_units(head: list[str], body: str, rnd: random.Random, base: Any) -> Page | None:
-    """A one-count cell of 二 with its unit (`行政许可1528件`, `行政处罚36 项`, `行政强制0次`)."""
-    out = body
-    for *_, b in reversed(_single_cells(body, base)):
+    """A one-count cell of 二 with its unit (`行政许可1528件`, `行政处罚36 项`, `行政强制0次`);
+    a count with its unit run into the amount after it (`3个3443000元`)."""
+    out = re.sub(r"(?<=\d个)[ \u3000]+(?=\d+(?:\.\d+)?元)", "", body)
+    for *_, b in reversed(_single_cells(out, base)):
         unit = rnd.choice(("件", "项", "次", " 件", "个"))
         out = out[:b] + unit + out[b:]
     return None if out == body else (head, out)

@@ -230,3 +230,12 @@ def test_an_amount_in_yuan_with_thousands_separators() -> None:
 def test_space_entities_and_a_word_comment_broken_over_lines() -> None:
     text = "行政强制0&ensp;(二)主动公开<!--[if\n!supportLists]-->（五）<!--[endif]-->项\u2003说明"
     assert clean_text(text) == "行政强制0 (二)主动公开（五）项 说明"
+
+
+def test_a_count_with_its_unit_run_into_the_amount() -> None:
+    # 政府集中采购 3个3443000元: the unit ends the count's cell, the amount follows
+    text = PAGE_2019.read_text(encoding="utf-8")
+    base = _import(text)
+    got = _import(_swap(text, ("3个 3443000元", "3个3443000元")))
+    assert got.report.tables == base.report.tables
+    assert got.report.get("proactive", "procurement", "purchases") == 3
