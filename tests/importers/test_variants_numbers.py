@@ -239,3 +239,14 @@ def test_a_count_with_its_unit_run_into_the_amount() -> None:
     got = _import(_swap(text, ("3个 3443000元", "3个3443000元")))
     assert got.report.tables == base.report.tables
     assert got.report.get("proactive", "procurement", "purchases") == 3
+
+
+@pytest.mark.parametrize(
+    ("printed", "value"), [("-11", -11), ("－11", -11), ("−11", -11), ("+11", 11)]
+)
+def test_a_signed_change_in_the_2019_table(printed: str, value: int) -> None:
+    # 本年增/减 as offices print a decrease: ASCII, full-width or the minus sign U+2212
+    text = PAGE_2019.read_text(encoding="utf-8")
+    got = _import(_swap(text, ("行政许可 15 11 0", f"行政许可 15 {printed} 0")))
+    assert got.report.get("proactive", "licensing", "change") == value
+    assert got.report.get("proactive", "licensing", "previous_items") == 15
