@@ -36,7 +36,7 @@ _NBSP = re.compile(
     re.IGNORECASE,
 )
 # Word's conditional comments around list numbers (<!--[if !supportLists]-->（三）<!--[endif]-->)
-_WORD_COMMENT = re.compile(r"<!--\[(?:if\s[^\]]*|endif)\]-->")
+_WORD_COMMENT = re.compile(r"<!--\[(?:if\s[^\]]{0,40}|endif)\]-->")
 # a figure with thousands separators (1,234 or 1,234.5): the commas go
 _THOUSANDS = re.compile(r"(?<![\d,.])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d,])")
 
