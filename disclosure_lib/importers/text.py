@@ -107,7 +107,7 @@ def clean_text(text: str) -> str:
     Tabs and line breaks stay."""
     text = _INVISIBLE.sub("", text)
     text = _NBSP.sub(" ", text)
-    text = _WORD_COMMENT.sub("", text)
+    text = _WORD_COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), text)  # lines stay
     return _THOUSANDS.sub(lambda m: m.group(0).replace(",", ""), text)
 
 

@@ -229,7 +229,8 @@ def test_an_amount_in_yuan_with_thousands_separators() -> None:
 
 def test_space_entities_and_a_word_comment_broken_over_lines() -> None:
     text = "行政强制0&ensp;(二)主动公开<!--[if\n!supportLists]-->（五）<!--[endif]-->项\u2003说明"
-    assert clean_text(text) == "行政强制0 (二)主动公开（五）项 说明"
+    # the comment goes, its line break stays: the source lines keep their numbers
+    assert clean_text(text) == "行政强制0 (二)主动公开\n（五）项 说明"
 
 
 def test_a_count_with_its_unit_run_into_the_amount() -> None:
