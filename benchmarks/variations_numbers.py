@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -125,8 +126,11 @@ def _marked(values: list[int], rnd: random.Random) -> list[str]:
 _FIGS = re.compile(r"[ \u3000]*([\d \u3000]+)")
 
 
+Marker = Callable[[list[int], random.Random], list[str]]
+
+
 def _rewrite_row(
-    body: str, at: int, values: list[int], rnd: random.Random
+    body: str, at: int, values: list[int], rnd: random.Random, mark: Marker = _marked
 ) -> tuple[str, int] | None:
     """The figures printed at `at` (spaced or run together) as `values` with markers."""
     m = _FIGS.match(body, at)
@@ -142,13 +146,16 @@ def _rewrite_row(
         if body[i].isdigit():
             taken += 1
         i += 1
-    new = " " + " ".join(_marked(values, rnd)) + " "
+    new = " " + " ".join(mark(values, rnd)) + " "
     return body[:at] + new + body[i:], at + len(new)
 
 
-def markers(head: list[str], body: str, rnd: random.Random, base: Any) -> Page | None:
+def markers(
+    head: list[str], body: str, rnd: random.Random, base: Any, mark: Marker | None = None
+) -> Page | None:
     """Cells of 三 (each row: 6 applicant columns and 总计) and 四 (3 groups of 5) printed as a
-    marker where the row's own equation decides them (expected: `same`)."""
+    marker where the row's own equation decides them (expected: `same`); `mark` instead
+    marks 三 only, as it says."""
     if base is None:
         return None
     start, _ = _tables(body)
@@ -176,12 +183,12 @@ def markers(head: list[str], body: str, rnd: random.Random, base: Any) -> Page |
             f"applications/{row.key}/{c}" in wrong for c in cols
         ):
             continue
-        got = _rewrite_row(out, cursor, values, rnd)  # type: ignore[arg-type]
+        got = _rewrite_row(out, cursor, values, rnd, mark or _marked)  # type: ignore[arg-type]
         if got is not None:
             out, cursor = got
             changed += 1
     review = re.search(r"四、\s*政府信息公开行政(?:法)?复议", out[cursor:])
-    if review is not None:
+    if review is not None and mark is None:
         r0 = cursor + review.start()
         stop = _TABLES_END.search(out, r0)
         seg_end = stop.start() if stop else len(out)
@@ -202,6 +209,27 @@ def markers(head: list[str], body: str, rnd: random.Random, base: Any) -> Page |
                 out = out[: m.start()] + " " + " ".join(cells) + " " + out[m.end() :]
                 changed += 1
     return None if not changed else (head, out)
+
+
+def marker_column(head: list[str], body: str, rnd: random.Random, base: Any) -> Page | None:
+    """One applicant column of 三 that is 0 throughout printed as a marker in every row (an
+    office marking a column it never uses): each row's 总计 decides its cell."""
+    if base is None:
+        return None
+    cols = [c.key for c in fmt.APPLICATIONS.columns]
+    zero = [
+        i
+        for i, c in enumerate(cols[:-1])
+        if all(v == 0 for (t, _, k), v in base.cells.items() if t == "applications" and k == c)
+    ]
+    if not zero:
+        return None
+    at, sign = rnd.choice(zero), rnd.choice(MARKS)
+
+    def mark(values: list[int], _: random.Random) -> list[str]:
+        return [sign if i == at else str(v) for i, v in enumerate(values)]
+
+    return markers(head, body, rnd, base, mark)
 
 
 # --- invisible characters -------------------------------------------------------------------
@@ -349,6 +377,7 @@ MUTATIONS = {
     "markers": markers,
     "invisible": invisible,
     "fee-units": fee_units,
+    "marker-column": marker_column,
     "count-units": count_units,
     "markers-proactive": markers_proactive,
     "numbers-together": together,
