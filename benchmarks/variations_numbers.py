@@ -268,6 +268,19 @@ def invisible(head: list[str], body: str, rnd: random.Random, base: Any) -> Page
     return None if out == body else (head, out)
 
 
+def nbsp_all(head: list[str], body: str, rnd: random.Random, base: Any) -> Page | None:
+    """Every space of the page a no-break space (U+00A0), the header's values too: the corpus
+    README says its copies cannot tell U+00A0 from U+0020, so the archive's own pages (the
+    acceptance run reads them) may hold U+00A0 wherever a corpus copy holds a space."""
+    out = body.replace(" ", "\u00a0")
+    lines = []
+    for line in head:
+        key, sep, value = line.partition(": ")  # the crawler's own `标题: ` stays
+        lines.append(key + sep + value.replace(" ", "\u00a0") if sep else line)
+    head = lines
+    return None if out == body else (head, out)
+
+
 # --- the fee as printed -----------------------------------------------------------------------
 
 _FEE = re.compile(r"(行政事业性收费)(\s*)(\d+(?:\.\d+)?)(?=\s*(?:三、|\(|（|\s|$))")
@@ -378,6 +391,7 @@ MUTATIONS = {
     "invisible": invisible,
     "fee-units": fee_units,
     "marker-column": marker_column,
+    "nbsp-all": nbsp_all,
     "count-units": count_units,
     "markers-proactive": markers_proactive,
     "numbers-together": together,
