@@ -85,9 +85,9 @@ _PROSE_BIG = re.compile(r"(?<![\d.,，\-—])([1-9]\d{3,5})(?=\s*(?:条|件|个|
 
 
 def thousands(head: list[str], body: str, rnd: random.Random, base: Any) -> Page | None:
-    """Thousands separators: in the tables on a figure that is one cell (its value is one the
-    page's table holds), `,` or `，`; in prose on a count with its unit, `,` only (a `，`
-    there also ends a clause)."""
+    """Thousands separators, `,` or `，`: in the tables on a figure that is one cell (its value
+    is one the page's table holds) or an amount in 元; in prose on a figure before its unit
+    (`1，234条`: elsewhere a `，` there ends a clause)."""
     start, end = _tables(body)
     if start < 0 or base is None:
         return None
@@ -101,7 +101,7 @@ def thousands(head: list[str], body: str, rnd: random.Random, base: Any) -> Page
         return _grouped(n, rnd.choice((",", "，")))
 
     def prose(m: re.Match[str]) -> str:
-        return _grouped(m.group(1), ",")
+        return _grouped(m.group(1), rnd.choice((",", "，")))  # before its unit: 1，234件
 
     tables_text = body[start:end]
     tables = _BIG.sub(cell, tables_text)

@@ -37,8 +37,12 @@ _NBSP = re.compile(
 )
 # Word's conditional comments around list numbers (<!--[if !supportLists]-->（三）<!--[endif]-->)
 _WORD_COMMENT = re.compile(r"<!--\[(?:if\s[^\]]{0,40}|endif)\]-->")
-# a figure with thousands separators (1,234 or 1,234.5): the commas go
-_THOUSANDS = re.compile(r"(?<![\d,.])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d,])")
+# a figure with thousands separators (1,234 or 1,234.5): the commas go; a full-width ，
+# only before a unit (1，234件): elsewhere it ends a clause
+_THOUSANDS = re.compile(
+    r"(?<![\d.])(?<!\d[,，])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d,])"
+    r"|(?<![\d.])(?<!\d[,，])\d{1,3}(?:[,，]\d{3})+(?:\.\d+)?(?=\s*(?:件|条|个|项|次|家|份|万?元))"
+)
 
 
 @dataclass
@@ -103,12 +107,12 @@ def clean_text(text: str) -> str:
     """Text as pasted pages leave it → what the reader expects: invisible characters (U+200B,
     U+FEFF, …) dropped, no-break and other spaces (U+00A0, U+2002, `&nbsp;` or `&ensp;` as
     text) as spaces, Word's list comments dropped, thousands separators taken out of figures
-    (`1,234` → `1234`; only the half-width comma: a full-width `，` in prose ends a clause).
-    Tabs and line breaks stay."""
+    (`1,234` → `1234`; a full-width `，` only before a unit, `1，234件`: elsewhere it ends a
+    clause). Tabs and line breaks stay."""
     text = _INVISIBLE.sub("", text)
     text = _NBSP.sub(" ", text)
     text = _WORD_COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), text)  # lines stay
-    return _THOUSANDS.sub(lambda m: m.group(0).replace(",", ""), text)
+    return _THOUSANDS.sub(lambda m: re.sub("[,，]", "", m.group(0)), text)
 
 
 def _split_row(line: str) -> list[str] | None:

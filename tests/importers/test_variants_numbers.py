@@ -71,15 +71,39 @@ def test_thousands_separators_in_cells(comma: str, base: ImportResult) -> None:
     assert got.report.get("proactive", "licensing", "decisions") == 1528
 
 
-def test_thousands_separators_in_prose_keep_the_statements(base: ImportResult) -> None:
-    text = _swap(_text(), ("共主动公开政府信息1234条", "共主动公开政府信息1,234条"))
+@pytest.mark.parametrize("comma", [",", "，"])
+def test_thousands_separators_in_prose_keep_the_statements(comma: str, base: ImportResult) -> None:
+    text = _swap(_text(), ("共主动公开政府信息1234条", f"共主动公开政府信息1{comma}234条"))
     _same(_import(text), base)
+
+
+@pytest.mark.parametrize("figure", ["1,016", "1，016", "１，０１６"])
+def test_a_statement_with_thousands_separators_is_checked(figure: str) -> None:
+    # the text says 1016 applications, the table 1015: flagged however the figure is grouped
+    text = _swap(
+        _text(),
+        ("全年收到政府信息公开申请15件", f"全年收到政府信息公开申请{figure}件"),
+        ("数量 12 1 2 0 0 0 15 ", "数量 1012 1 2 0 0 0 1015 "),
+        ("（七）总计 11 1 2 0 0 0 14 ", "（七）总计 1011 1 2 0 0 0 1014 "),
+        ("（一）予以公开5100006", "（一）予以公开1005 1 0 0 0 0 1006"),
+    )
+    got = _import(text)
+    assert got.report.get("applications", "new", "total") == 1015
+    assert any(f.code.startswith("R6") and "1016" in f.message for f in check_report(got.report))
 
 
 def test_only_a_thousands_comma_is_taken_out() -> None:
     assert clean_text("公开信息1,234条，12,345.5万元") == "公开信息1234条，12345.5万元"
+    assert clean_text("收到申请1，016件") == "收到申请1016件"  # ，before a unit
     # not thousands: a list, a clause comma (full-width), a short group, a longer run
-    for text in ("第1,2项", "收到申请15件，123件已办结", "12,34", "1,234,5", "2023,2024年"):
+    for text in (
+        "第1,2项",
+        "收到申请15件，123件已办结",
+        "12,34",
+        "1,234,5",
+        "2023,2024年",
+        "5，949 三",
+    ):
         assert clean_text(text) == text
 
 
