@@ -274,9 +274,9 @@ def _unnumbered(label: str, text: str, pos: int, end: int) -> tuple[int, int] | 
     at = pos
     while at < end and text[at] in _FIGURE_CHARS:
         at += 1
-    if at > pos and text.startswith(core, at):
-        return at, at + len(core)
-    return None
+        if text.startswith(core, at):
+            return at, at + len(core)
+    return None  # (checked at each step: a label may start with a marker's 无)
 
 
 def align_labels(
