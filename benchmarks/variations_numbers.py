@@ -14,6 +14,8 @@ a figure is printed, never what it is, so each page must import `same`:
 - `fee-units`: the fee (万元) printed as `0.00`, `0.0000`, `0万元`, `1.5万元` or in 元;
 - `count-units`: a one-count cell of 二 with its unit (`行政许可1528件`), `3个3443000元`;
 - `markers-proactive`: 0s of 二 printed as markers — no rule decides them (`LOST`: blank);
+- `marker-column`: an applicant column of 三 that is 0 throughout printed as a marker;
+- `nbsp-all`: every space of the page U+00A0 (the corpus copies cannot tell it from U+0020);
 - `numbers-together`: all of the above on one page; `numbers-lines`: the same on a page one
   piece a line.
 
@@ -21,7 +23,8 @@ None of these occurs in the 45 corpus pages' tables (no marker, invisible charac
 thousands separator or full-width digit there): they are what other pages of the site may
 print. Measured on the corpus (2026-12-03, branch i15num, -j 2): before the branch's fixes
 thousands 16/19 same, markers 2/45, invisible 0/45 (5 WRONG), numbers-together 0/45,
-numbers-lines 0/45, count-units 35/36; after, every variation 100 % same, 0 WRONG, 0 +err.
+numbers-lines 0/45, count-units 35/36, marker-column 41/42, nbsp-all 43/43; after, every
+variation 100 % same, 0 WRONG, 0 +err.
 """
 
 from __future__ import annotations
