@@ -51,6 +51,8 @@ class OpenCells:
     status: dict[str, dict[Cell, str]] = field(default_factory=dict)
     pending: dict[str, list[Pending]] = field(default_factory=dict)
     why: dict[str, dict[Cell, str]] = field(default_factory=dict)  # what decided a cell
+    # blanks the equations give different values: the values (candidates, never chosen)
+    conflicts: dict[str, dict[Cell, list[int]]] = field(default_factory=dict)
 
     def open_slots(self, table: str) -> set[Cell]:
         return {s for p in self.pending.get(table, []) for s in p.slots}
@@ -123,6 +125,9 @@ def use_table(report: Report, log: ImportLog, state: OpenCells) -> None:
                 )
             _log_blanks(log, t, filled)
             _log_conflicts(log, t, conflicts)
+            state.conflicts.setdefault(t.key, {}).update(
+                {c: sorted(v) for c, v in conflicts.items()}
+            )
             if not _settle(report, log, state, t, cons, TABLE_EVIDENCE) and not filled:
                 break
 
@@ -253,6 +258,7 @@ def finish(report: Report, log: ImportLog, state: OpenCells) -> None:
         status = state.status.get(t.key, {})
         open_slots = state.open_slots(t.key)
         candidates = _candidates(state.pending.get(t.key, []))
+        conflicts = state.conflicts.get(t.key, {})
         decided = state.why.get(t.key, {})
         row_blanks: dict[str, list[str]] = {}
         for cell in t.cells():
@@ -271,6 +277,8 @@ def finish(report: Report, log: ImportLog, state: OpenCells) -> None:
             stats.missing += 1
             if cell in open_slots:
                 why = "拆分不唯一"
+            elif st == "blank" and cell in conflicts:
+                why = "空白，各勾稽关系给出的值不一致"
             elif st == "blank":
                 why = "空白"
                 row_blanks.setdefault(cell[0], []).append(t.column(cell[1]).label)
@@ -279,9 +287,10 @@ def finish(report: Report, log: ImportLog, state: OpenCells) -> None:
             else:
                 why = "未找到"
             log.blank[(t.key, *cell)] = why
-            log.evidence[(t.key, *cell)] = CellEvidence(
-                "blank", None, why, candidates.get(cell, []) if cell in open_slots else [], source
-            )
+            shown: list[object] = list(conflicts.get(cell, []))
+            if cell in open_slots:
+                shown = candidates.get(cell, [])
+            log.evidence[(t.key, *cell)] = CellEvidence("blank", None, why, shown, source)
         if log.cell_refs:
             continue  # a workbook: the check's findings sum blanks up per sheet
         for row, cols in row_blanks.items():

@@ -42,7 +42,8 @@ class CellEvidence:
 
     `status`: read | inferred | blank. `why`: how it was read (连写数字唯一拆分), the rules or
     statements that decided it (inferred), or why it is blank (空白, 拆分不唯一, 无法识别,
-    未找到). `candidates`: a blank cell's values still possible (拆分不唯一).
+    未找到). `candidates`: a blank cell's values still possible (拆分不唯一; or the values
+    equations that disagree give it, 各勾稽关系给出的值不一致).
     `source`: where its text is, {"line": n} (1-based; "column" or "page" where known).
     """
 

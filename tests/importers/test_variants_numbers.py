@@ -146,6 +146,10 @@ def test_a_marker_the_equations_disagree_on_stays_blank(base: ImportResult) -> N
     assert "1（" in warn.message and "2（" in warn.message and "留空" in warn.message
     codes = {f.code for f in check_report(got.report)}
     assert {"R5-BLANK", "R1-APP-BALANCE"} <= codes
+    # the cell's evidence (--log) and the params file's comments carry both values
+    ev = got.log.evidence[("applications", "carry_forward", "natural")]
+    assert (ev.status, ev.candidates) == ("blank", [1, 2])
+    assert any(x.endswith("可能为 1、2") for x in got.log.open_cells())
 
 
 def test_blanks_decided_only_where_one_value_fits() -> None:
