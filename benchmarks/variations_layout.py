@@ -1,0 +1,313 @@
+"""Variations of a report page's structure, as other pages of the same site plausibly print it
+(issue 15, brief i15lay): numbering forms, reworded headings, table notes, titles and header
+metadata, the tables as an appendix after 六, header words in another order or spaced.
+
+Picked up by `bench_corpus_mutate.py` (`MUTATIONS`, `LOST`); each function takes the crawler's
+header lines and the body (one line) and returns the varied page, or None where the variation
+does not apply to that page. None of them takes a figure off the page (`LOST` is empty).
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Callable
+from typing import Any
+
+from disclosure_lib import format as fmt
+
+Page = tuple[list[str], str]
+_KEYS = "一二三四五六"
+
+
+def _heading_spans(body: str) -> dict[str, tuple[int, int]] | None:
+    """Where each official section heading (一、总体情况 … 六、其他需要报告的事项) is printed,
+    in order; None unless all of 二, 三, 四 are found."""
+    out: dict[str, tuple[int, int]] = {}
+    pos = 0
+    for key in _KEYS:
+        h = fmt.section(key).heading
+        at = body.find(h, pos)
+        if at < 0:
+            continue
+        out[key] = (at, at + len(h))
+        pos = at + len(h)
+    return out if all(k in out for k in "二三四") else None
+
+
+def _renumber(body: str, spans: dict[str, tuple[int, int]], form: str) -> str:
+    """Each heading's `X、` printed as `X` + form."""
+    for _, (a, _b) in sorted(spans.items(), key=lambda kv: -kv[1][0]):
+        body = body[: a + 1] + form + body[a + 2 :]
+    return body
+
+
+def sec_dot(head: list[str], body: str, rnd: random.Random, base: Any) -> Page | None:
+    """Section numbering `一．` / `一.` / `一 ` (a space) for `一、`, the same on the whole page."""
+    spans = _heading_spans(body)
+    if spans is None:
+        return None
+    return head, _renumber(body, spans, rnd.choice(("．", ".", " ")))
+
+
+def sec_space(head: list[str], body: str, rnd: random.Random, base: Any) -> Page | None:
+    """A space after the numbering: `二、 主动公开政府信息情况`."""
+    spans = _heading_spans(body)
+    if spans is None:
+        return None
+    return head, _renumber(body, spans, rnd.choice(("、 ", "、\u3000", "． ")))
+
+
+_PAREN = re.compile(r"（([一二三四五六七八九十]{1,2})）")
+
+
+def paren_half(head: list[str], body: str, rnd: random.Random, base: Any) -> Page | None:
+    """Half-width `(一)` for `（一）` all over the page (rows of 三, sub-headings)."""
+    out = _PAREN.sub(r"(\1)", body)
+    return None if out == body else (head, out)
+
+
+def _table_span(body: str) -> tuple[int, int] | None:
+    spans = _heading_spans(body)
+    if spans is None:
+        return None
+    end = spans["五"][0] if "五" in spans else len(body)
+    return spans["二"][0], end
+
+
+_ROW_DOT = re.compile(r"(?<=\d)\.(?=[\u4e00-\u9fff])")
+
+
+def row_ordinal(head: list[str], body: str, rnd: random.Random, base: Any) -> Page | None:
+    """`1．` or `1、` for `1.` in 三's rows (`1．属于国家秘密`)."""
+    span = _table_span(body)
+    if span is None:
+        return None
+    a, b = span
+    mark = rnd.choice(("．", "、"))
+    out = body[:a] + _ROW_DOT.sub(mark, body[a:b]) + body[b:]
+    return None if out == body else (head, out)
+
+
+FOUR_2019 = "四、因政府信息公开工作被申请行政复议、提起行政诉讼情况"
+
+
+def heading_words(head: list[str], body: str, rnd: random.Random, base: Any) -> Page | None:
+    """Headings reworded within what offices write: 一、基本情况 / 一、概述, 三 with （单位：件）,
+    四 as FORMAT.md's 2019 wording (因政府信息公开工作被申请行政复议、提起行政诉讼情况)."""
+    spans = _heading_spans(body)
+    if spans is None:
+        return None
+    new = {
+        "一": rnd.choice(("一、基本情况", "一、概述", "一、总体概况")),
+        "三": fmt.section("三").heading + rnd.choice(("（单位：件）", "(单位：件)")),
+        "四": FOUR_2019,
+    }
+    out = body
+    for key, (a, b) in sorted(spans.items(), key=lambda kv: -kv[1][0]):
+        if key in new:
+            out = out[:a] + new[key] + out[b:]
+    return head, out
+
+
+def unit_note(head: list[str], body: str, rnd: random.Random, base: Any) -> Page | None:
+    """`单位：件` / `（单位：件）` before the tables of 三 and 四 (after the heading)."""
+    spans = _heading_spans(body)
+    if spans is None:
+        return None
+    unit = rnd.choice(("单位：件", "（单位：件）", "单位:件 "))
+    out = body
+    for key in "四三":
+        b = spans[key][1]
+        out = out[:b] + unit + out[b:]
+    return head, out
+
+
+_NOTE = re.compile(r"[（(]本列数据的[勾钩]稽关系为[^）)]*[）)]")
+
+
+def no_note(head: list[str], body: str, rnd: random.Random, base: Any) -> Page | None:
+    """三 without its 勾稽关系 note."""
+    m = _NOTE.search(body)
+    return None if m is None else (head, body[: m.start()] + body[m.end() :])
+
+
+def note_after(head: list[str], body: str, rnd: random.Random, base: Any) -> Page | None:
+    """The 勾稽关系 note printed after 三's table (before 四's heading), not before it."""
+    m = _NOTE.search(body)
+    spans = _heading_spans(body)
+    if m is None or spans is None or not spans["三"][0] < m.start() < spans["四"][0]:
+        return None
+    four = spans["四"][0]
+    note = m.group(0)
+    return head, body[: m.start()] + body[m.end() : four] + note + body[four:]
+
+
+# --- titles and header metadata -------------------------------------------------------------
+
+_TITLE = re.compile(r"^(?P<agency>.+?)\s*(?:关于)?\s*(?P<year>\d{4})(?P<rest>年度?政府信息公开.*)$")
+
+
+def _title(head: list[str]) -> re.Match[str] | None:
+    return _TITLE.match(head[0].removeprefix("标题:").strip())
+
+
+def _set(head: list[str], prefix: str, value: str) -> list[str]:
+    return [f"{prefix} {value}".rstrip() if x.startswith(prefix) else x for x in head]
+
+
+def title_empty(head: list[str], body: str, rnd: random.Random, base: Any) -> Page | None:
+    """The crawler's 标题 empty; the 本地目录 path still names the report."""
+    if not head[0].startswith("标题:"):
+        return None
+    return _set(head, "标题:", ""), body
+
+
+def title_body(head: list[str], body: str, rnd: random.Random, base: Any) -> Page | None:
+    """标题 empty and 本地目录 without the title: the body's first line, the title, decides."""
+    m = _title(head)
+    if m is None:
+        return None
+    title = head[0].removeprefix("标题:").strip()
+    new = _set(_set(head, "标题:", ""), "本地目录:", "zwgk/zfxxgk/zfxxgknb/202401/86001")
+    return new, body if body.startswith(title) else title + " " + body
+
+
+def title_noyear(head: list[str], body: str, rnd: random.Random, base: Any) -> Page | None:
+    """The header's title (and 本地目录) without the year: the body or the period decides."""
+    m = _title(head)
+    if m is None:
+        return None
+    title = f"{m['agency']}政府信息公开工作年度报告"
+    old = head[0].removeprefix("标题:").strip()
+    new = [x.replace(old, title) for x in _set(head, "标题:", title)]
+    return new, body
+
+
+def title_forms(head: list[str], body: str, rnd: random.Random, base: Any) -> Page | None:
+    """The title as offices print it: a space before the year, `年度` twice, 年 for 年度 —
+    in the header and where the body repeats it."""
+    m = _title(head)
+    if m is None:
+        return None
+    old = head[0].removeprefix("标题:").strip()
+    agency, year = m["agency"], m["year"]
+    title = rnd.choice(
+        (
+            f"{agency} {year}年度政府信息公开工作年度报告",
+            f"{agency}{year}年度政府信息公开年度工作报告",
+            f"{agency}{year}年政府信息公开年度报告",
+            f"{agency}{year}年度 政府信息公开工作年度报告",
+        )
+    )
+    return [x.replace(old, title) for x in head], body.replace(old, title, 1)
+
+
+def publisher(head: list[str], body: str, rnd: random.Random, base: Any) -> Page | None:
+    """发布机构 empty or `桌面`, 发布时间 the same year as the data or two years later."""
+    m = _title(head)
+    if m is None:
+        return None
+    year = int(m["year"]) + rnd.choice((0, 2))
+    out = _set(head, "发布机构:", rnd.choice(("", "桌面")))
+    return _set(out, "发布时间:", f"{year}-12-30 09:00"), body
+
+
+def title_next_year(head: list[str], body: str, rnd: random.Random, base: Any) -> Page | None:
+    """The title names the publishing year while the tables are the year before (as
+    lwtj-2022's body does): the statistics period says the data year."""
+    m = _title(head)
+    period = re.search(r"(\d{4})年1月1日(?:起)?至\1年12月31日", body)
+    if m is None or period is None or period[1] != m["year"]:
+        return None
+    old = head[0].removeprefix("标题:").strip()
+    title = f"{m['agency']}{int(m['year']) + 1}{m['rest']}"
+    return [x.replace(old, title) for x in head], body.replace(old, title, 1)
+
+
+# --- the tables as an appendix ------------------------------------------------------------------
+
+_POINTER = {
+    "二": "主动公开政府信息情况详见附表1。",
+    "三": "收到和处理政府信息公开申请情况详见附表2。",
+    "四": "政府信息公开行政复议、行政诉讼情况详见附表3。",
+}
+
+
+def appendix(head: list[str], body: str, rnd: random.Random, base: Any) -> Page | None:
+    """The tables printed after 六 (`附表：` / `附件：`), sections 二–四 holding only a
+    sentence pointing to them; each table under its title (附表1 主动公开政府信息情况)."""
+    spans = _heading_spans(body)
+    if spans is None or "五" not in spans or "六" not in spans:
+        return None
+    tables = []
+    for n, key in enumerate("二三四", start=1):
+        b = spans[key][1]
+        nxt = spans[_KEYS[_KEYS.index(key) + 1]][0]
+        tables.append(f"附表{n} {fmt.section(key).title} {body[b:nxt].strip()}")
+    word = rnd.choice(("附表：", "附件："))
+    out = body[: spans["二"][0]]
+    for key in "二三四":
+        out += fmt.section(key).heading + _POINTER[key]
+    out += body[spans["五"][0] :].rstrip() + " " + word + " " + " ".join(tables)
+    return head, out
+
+
+# --- header words -------------------------------------------------------------------------------
+
+_FOUR_HEAD_OFFICIAL = (
+    "行政复议行政诉讼结果维持结果纠正其他结果尚未审结总计未经复议直接起诉复议后起诉"
+)
+_RESULTS = "结果维持结果纠正其他结果尚未审结总计"
+_R = "结果维持 结果纠正 其他结果 尚未审结 总计"
+_R_SPACED = "结果 维持 结果 纠正 其他 结果 尚未 审结 总计"
+_FOUR_HEAD_ALT = (
+    f"行政复议 {_R} 行政诉讼 未经复议直接起诉 {_R} 复议后起诉 {_R}",
+    f"行政 复议 行政 诉讼 {_R_SPACED} 未经复议 直接起诉 复议后 起诉 {_R_SPACED} {_R_SPACED}",
+)
+_THREE_HEAD_OFFICIAL = (
+    "申请人情况自然人法人或其他组织总计商业企业科研机构社会公益组织法律服务机构其他"
+)
+_THREE_HEAD_ALT = (
+    "申请人情况 自然人 法人或其他组织 商业企业 科研机构 社会公益组织 法律服务机构 其他 总计",
+    "申请人 情况 自然人 法人或 其他组织 总计 商业 企业 科研 机构 社会公益 组织 法律服务 机构 其他",
+)
+
+
+def header_words(head: list[str], body: str, rnd: random.Random, base: Any) -> Page | None:
+    """三's and 四's header words in the other order a flattened table gives (the column
+    groups' words first, or last) or spaced (`行政复议 行政诉讼`, `结果 维持`, `申请人 情况`)."""
+    out = body
+    four = out.find(_FOUR_HEAD_OFFICIAL)
+    if four >= 0:
+        end = four + len(_FOUR_HEAD_OFFICIAL)
+        while out.startswith(_RESULTS, end):  # the two 诉讼 groups' header words
+            end += len(_RESULTS)
+        out = out[:four] + " " + rnd.choice(_FOUR_HEAD_ALT) + " " + out[end:]
+    three = out.find(_THREE_HEAD_OFFICIAL)
+    if three >= 0:
+        end = three + len(_THREE_HEAD_OFFICIAL)
+        out = out[:three] + " " + rnd.choice(_THREE_HEAD_ALT) + " " + out[end:]
+    return None if out == body else (head, out)
+
+
+Mutation = Callable[[list[str], str, random.Random, Any], Page | None]
+MUTATIONS: dict[str, Mutation] = {
+    "sec-dot": sec_dot,
+    "sec-space": sec_space,
+    "paren-half": paren_half,
+    "row-ordinal": row_ordinal,
+    "heading-words": heading_words,
+    "unit-note": unit_note,
+    "no-note": no_note,
+    "note-after": note_after,
+    "title-empty": title_empty,
+    "title-body": title_body,
+    "title-noyear": title_noyear,
+    "title-forms": title_forms,
+    "publisher": publisher,
+    "title-next-year": title_next_year,
+    "appendix": appendix,
+    "header-words": header_words,
+}
+LOST: dict[str, Callable[[tuple[str, str, str]], bool]] = {}
