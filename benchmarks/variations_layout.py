@@ -43,11 +43,12 @@ def _renumber(body: str, spans: dict[str, tuple[int, int]], form: str) -> str:
 
 
 def sec_dot(head: list[str], body: str, rnd: random.Random, base: Any) -> Page | None:
-    """Section numbering `一．` / `一.` / `一 ` (a space) for `一、`, the same on the whole page."""
+    """Section numbering `一．` / `一.` / `一 ` (a space) / none (`一总体情况`) for `一、`, the
+    same on the whole page."""
     spans = _heading_spans(body)
     if spans is None:
         return None
-    return head, _renumber(body, spans, rnd.choice(("．", ".", " ")))
+    return head, _renumber(body, spans, rnd.choice(("．", ".", " ", "")))
 
 
 def sec_space(head: list[str], body: str, rnd: random.Random, base: Any) -> Page | None:

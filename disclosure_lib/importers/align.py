@@ -173,6 +173,26 @@ def _heading_at(text: str, pos: int) -> tuple[str | None, int, float]:
     return None, 0, best[2]
 
 
+@lru_cache(maxsize=1)
+def _bare_ordinal() -> re.Pattern[str]:
+    """An ordinal printed with no mark before a heading's first words (一总体情况)."""
+    starts = {squeeze(form)[:4] for _, form in _heading_forms()}
+    alts = "|".join(re.escape(x) for x in sorted(starts))
+    return re.compile(rf"[{ORDINALS}](?=(?:{alts}))")
+
+
+def _ordinals(sq: Squeezed) -> list[tuple[int, int]]:
+    """(start, where the title starts) of each ordinal that may open a heading: `一、` `一.`
+    `一．`, `一` then a space in the page (`一 总体情况`), or `一` glued to a heading's words."""
+    out = {m.start(): m.end() for m in _CANDIDATE.finditer(sq.text)}
+    for m in _bare_ordinal().finditer(sq.text):
+        out.setdefault(m.start(), m.end())
+    for i, ch in enumerate(sq.text[:-1]):
+        if ch in ORDINALS and i not in out and sq.index[i + 1] > sq.index[i] + 1:
+            out[i] = i + 1  # whitespace after it in the page
+    return sorted(out.items())[:MAX_CANDIDATES]
+
+
 def _headings(sq: Squeezed) -> tuple[list[tuple[str, int, int]], list[int]]:
     """(section, start, end) in the squeezed text of each section heading, in order, and
     where the others that read like headings start (prose: `二、主动公开…` said in 一). Of every
@@ -180,14 +200,12 @@ def _headings(sq: Squeezed) -> tuple[list[tuple[str, int, int]], list[int]]:
     so a stray `二、主动公开…` in 一's prose does not hide the real headings after it."""
     cands: list[tuple[int, float, int, int]] = []  # (section index, score, start, end)
     fees: list[tuple[str, int, int]] = []
-    for n, m in enumerate(_CANDIDATE.finditer(sq.text)):
-        if n >= MAX_CANDIDATES:
-            break
-        key, length, score = _heading_at(sq.text, m.end())
+    for start, after in _ordinals(sq):
+        key, length, score = _heading_at(sq.text, after)
         if key == "fee":
-            fees.append(("fee", m.start(), m.end() + length))
+            fees.append(("fee", start, after + length))
         elif key is not None:
-            cands.append((SECTION_KEYS.index(key), score, m.start(), m.end() + length))
+            cands.append((SECTION_KEYS.index(key), score, start, after + length))
     # best[i]: (count, total score, previous) of the best increasing chain ending at i
     best: list[tuple[int, float, int]] = []
     for i, (index, score, _, _) in enumerate(cands):
