@@ -5,6 +5,8 @@ give the figures, the agency and the year the page gives as it is."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from disclosure_lib import format as fmt
@@ -38,4 +40,68 @@ def test_section_numbering_forms_find_the_same_sections(mark: str) -> None:
         body = body.replace(s.heading, s.key + mark + s.title)
     got = _import(head, body)
     assert got.log.sections_found[:4] == list("一二三四")
+    _same_as_printed(got)
+
+
+AGENCY = "示例区海湾片区管理局"
+
+
+def _title_line(head: list[str], title: str) -> list[str]:
+    return [f"标题: {title}".rstrip() if x.startswith("标题:") else x for x in head]
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        f"{AGENCY}政府信息公开工作年度报告",  # no year: the statistics period decides
+        "",  # empty: the body's cover-letter title decides
+        f"{AGENCY} 2023年度政府信息公开工作年度报告",
+        f"{AGENCY}2023年度政府信息公开年度工作报告",
+        f"{AGENCY}2023年政府信息公开年度报告",
+    ],
+)
+def test_the_crawler_title_as_offices_print_it(title: str) -> None:
+    # where the body repeats the title it prints it the same way
+    head, body = _page()
+    if title:
+        body = body.replace(f"{AGENCY}关于报送2023年度政府信息公开工作年度报告的函", title)
+    _same_as_printed(_import(_title_line(head, title), body, "page.txt"))
+
+
+def test_a_title_without_its_year_is_not_beaten_by_chrome_or_prose() -> None:
+    # the header's title names the agency but not the year; the body's breadcrumb and prose
+    # (首页…政府信息公开年报…局2023年度…, 特向社会公布…) must not become the agency
+    head, body = _page()
+    head = _title_line(head, f"{AGENCY}政府信息公开工作年度报告")
+    body = (
+        f"当前位置： 首页政务公开政府信息公开{AGENCY}政府信息公开年报{AGENCY}"
+        f"2023年度政府信息公开工作年度报告 " + body
+    )
+    got = _import(head, body)
+    assert got.report.agency == AGENCY
+    assert got.report.year == 2023
+    body = body.replace("当前位置： 首页政务公开政府信息公开", "现将本局工作情况特向社会公布")
+    assert _import(head, body).report.agency == AGENCY
+
+
+def test_breadcrumb_chrome_on_the_title_line_is_not_the_agency() -> None:
+    head, body = _page()
+    crumb = f"当前位置： 首页政务公开政府信息公开{AGENCY}政府信息公开年报{AGENCY}"
+    got = _import(_title_line(head, ""), crumb + "2023年度政府信息公开工作年度报告 " + body)
+    assert got.report.agency == AGENCY
+
+
+@pytest.mark.parametrize(
+    "period", ["2023年1月1日起至2023年12月31日止", "2023年1月1日至2023年12月31日"]
+)
+def test_a_title_naming_the_publishing_year_reads_the_data_year(period: str) -> None:
+    # the title says 2024 (the year it is published), the statistics period and the file name
+    # 2023 (the period in either form real pages print: 起…止 or not): the tables are 2023's
+    head, body = _page()
+    body = re.sub(r"统计期限[^。]*。", f"统计期限自{period}。", body, count=1)
+    head = [x.replace("2023年度", "2024年度") for x in head]
+    body = body.replace(f"{AGENCY}关于报送2023年度", f"{AGENCY}关于报送2024年度")
+    got = _import(head, body, "hwpq-2023.txt")
+    assert got.report.year == 2023
+    assert any("统计期限与文件名均为2023年" in e.message for e in got.log.entries)
     _same_as_printed(got)
