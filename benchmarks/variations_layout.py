@@ -228,30 +228,34 @@ def title_next_year(head: list[str], body: str, rnd: random.Random, base: Any) -
 
 # --- the tables as an appendix ------------------------------------------------------------------
 
-_POINTER = {
-    "二": "主动公开政府信息情况详见附表1。",
-    "三": "收到和处理政府信息公开申请情况详见附表2。",
-    "四": "政府信息公开行政复议、行政诉讼情况详见附表3。",
-}
+_TABLE_START = {"二": re.compile(r"第二十条"), "三": re.compile(r"[（(]本列数据|申请人情况")}
+_TABLE_START["四"] = re.compile(r"行政复议")
+_PROSE_AFTER = re.compile(r"[（(][一二三四五六七八九]+[）)](?!项)")  # 二's prose after its table
 
 
 def appendix(head: list[str], body: str, rnd: random.Random, base: Any) -> Page | None:
-    """The tables printed after 六 (`附表：` / `附件：`), sections 二–四 holding only a
-    sentence pointing to them; each table under its title (附表1 主动公开政府信息情况)."""
+    """The tables printed after 六 (`附表：` / `附件：`), each under its title (附表1 主动公开
+    政府信息情况); sections 二–四 keep their prose with a sentence pointing to the table."""
     spans = _heading_spans(body)
     if spans is None or "五" not in spans or "六" not in spans:
         return None
-    tables = []
-    for n, key in enumerate("二三四", start=1):
+    tables: list[str] = []
+    out = body
+    for n, key in reversed(list(enumerate("二三四", start=1))):
         b = spans[key][1]
         nxt = spans[_KEYS[_KEYS.index(key) + 1]][0]
-        tables.append(f"附表{n} {fmt.section(key).title} {body[b:nxt].strip()}")
+        start = _TABLE_START[key].search(body, b, nxt)
+        if start is None:
+            return None
+        end = nxt
+        if key == "二" and (prose := _PROSE_AFTER.search(body, start.end(), nxt)):
+            end = prose.start()
+        table = body[start.start() : end].strip()
+        tables.insert(0, f"附表{n} {fmt.section(key).title} {table}")
+        pointer = f"{fmt.section(key).title}详见附表{n}。"
+        out = out[: start.start()] + pointer + out[end:]
     word = rnd.choice(("附表：", "附件："))
-    out = body[: spans["二"][0]]
-    for key in "二三四":
-        out += fmt.section(key).heading + _POINTER[key]
-    out += body[spans["五"][0] :].rstrip() + " " + word + " " + " ".join(tables)
-    return head, out
+    return head, out.rstrip() + " " + word + " " + " ".join(tables)
 
 
 # --- header words -------------------------------------------------------------------------------

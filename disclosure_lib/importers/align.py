@@ -17,7 +17,6 @@ heading variants (`headings`), the row labels and the notes of every table of bo
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -26,8 +25,10 @@ from rapidfuzz.distance import Levenshtein
 
 from .. import format as fmt
 from .. import format2019 as f19
+from .appendix import appendix_moves, move_tables
 from .headings import EXTRA_HEADINGS
 from .labels import strip_ordinal
+from .squeezed import Squeezed, squeeze
 
 ORDINALS = "一二三四五六七八九"
 SECTION_KEYS = "一二三四五六"
@@ -95,33 +96,6 @@ def table_labels(section: str, format_id: str) -> tuple[str, ...]:
                 out.append(r.group)
             out.append(r.label)
     return tuple(dict.fromkeys(out))
-
-
-# --- the page with its spaces taken out ---------------------------------------------------------
-
-
-def _nfkc(ch: str) -> str:
-    return unicodedata.normalize("NFKC", ch)[:1] or ch
-
-
-@lru_cache(maxsize=4096)
-def squeeze(label: str) -> str:
-    """A template label as `Squeezed` holds the page: no spaces, each character NFKC'd."""
-    return "".join(_nfkc(ch) for ch in label if not ch.isspace())
-
-
-class Squeezed:
-    """A text without whitespace, each character mapped back to its place in the original."""
-
-    def __init__(self, text: str) -> None:
-        self.original = text
-        keep = [i for i, ch in enumerate(text) if not ch.isspace()]
-        self.index = keep
-        self.text = "".join(_nfkc(text[i]) for i in keep)
-
-    def span(self, start: int, end: int) -> tuple[int, int]:
-        """Original (start, end) of squeezed [start, end)."""
-        return self.index[start], self.index[end - 1] + 1
 
 
 # --- headings -----------------------------------------------------------------------------------
@@ -332,15 +306,18 @@ def table_scores(text: str, section: str) -> dict[str, float]:
 # --- the page rewritten ---------------------------------------------------------------------------
 
 
-def align_page(text: str) -> str:
+def align_page(text: str, *, appendix: bool = True) -> str:
     """`text` with every heading and table label found rewritten as the template prints it
-    (see the module doc); an extra 五、信息处理费收取情况 section moved into 六."""
+    (see the module doc); an extra 五、信息处理费收取情况 section moved into 六, tables printed
+    as an appendix after the last section moved into their sections (`appendix`)."""
     if len(text) > ALIGN_MAX:
         return text
     sq = Squeezed(text)
     heads, strays = _headings(sq)
     if len([h for h in heads if h[0] != "fee"]) < 2:
         return text
+    if appendix and (moves := appendix_moves(sq, heads)):
+        return align_page(move_tables(sq, moves), appendix=False)
     reps: list[Replacement] = []
     for a in strays:  # 二、… inside prose: an enumeration, (二) so no reader takes it
         oa, ob = sq.span(a, a + 2)

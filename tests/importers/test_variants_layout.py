@@ -105,3 +105,35 @@ def test_a_title_naming_the_publishing_year_reads_the_data_year(period: str) -> 
     assert got.report.year == 2023
     assert any("统计期限与文件名均为2023年" in e.message for e in got.log.entries)
     _same_as_printed(got)
+
+
+_TABLES = (  # (where the table starts, the heading after it) on the fixture page
+    ("第二十条第（一）项", "三、收到和处理政府信息公开申请情况"),
+    ("（本列数据的钩稽关系", "四、政府信息公开行政法复议"),
+    ("行政复议 行政诉讼", "五、信息处理费收取情况"),
+)
+
+
+@pytest.mark.parametrize("mark", ["附表：", "附件："])
+def test_tables_printed_as_an_appendix_after_the_last_section(mark: str) -> None:
+    # 二–四 hold a sentence pointing to the table, the tables follow the 落款 under their
+    # titles (附表1 主动公开政府信息情况 …), then the page's chrome (附件下载)
+    head, body = _page()
+    tables = []
+    for n, (start, end) in enumerate(_TABLES, start=1):
+        a, b = body.index(start), body.index(end)
+        tables.append(f"附表{n} 表{n}情况 {body[a:b].strip()}")
+        body = body[:a] + f"详见附表{n}。 " + body[b:]
+    chrome = "附件下载 （此件主动公开）"
+    assert body.endswith(chrome)
+    body = body.removesuffix(chrome) + f"{mark} " + " ".join(tables) + " " + chrome
+    got = _import(head, body)
+    _same_as_printed(got)
+    assert "附表" not in " ".join(p.text for ps in got.report.narrative.values() for p in ps)
+
+
+def test_an_appendix_without_the_tables_moves_nothing() -> None:
+    # 附件：a list of attachments after 六 while the tables are where the template prints them
+    head, body = _page()
+    body += " 附件：1.政务公开工作要点 2.联系方式"
+    _same_as_printed(_import(head, body))
