@@ -199,6 +199,8 @@ def title_forms(head: list[str], body: str, rnd: random.Random, base: Any) -> Pa
             f"{agency}{year}年度政府信息公开年度工作报告",
             f"{agency}{year}年政府信息公开年度报告",
             f"{agency}{year}年度 政府信息公开工作年度报告",
+            f"{year}年{agency}政府信息公开工作年度报告",
+            f"{agency}政府信息公开工作年度报告（{year}年度）",
         )
     )
     return [x.replace(old, title) for x in head], body.replace(old, title, 1)
@@ -296,6 +298,86 @@ def header_words(head: list[str], body: str, rnd: random.Random, base: Any) -> P
     return None if out == body else (head, out)
 
 
+_REWORDED = {
+    "二": (
+        "二、主动公开政府信息的情况",
+        "二、政府信息主动公开情况",
+        "二、主动公开政府信息情况统计",
+    ),
+    "三": (
+        "三、收到和处理政府信息公开申请的情况",
+        "三、依申请公开政府信息情况",
+        "三、收到和处理政府信息公开申请情况统计",
+    ),
+    "四": (
+        "四、政府信息公开行政复议和行政诉讼情况",
+        "四、因政府信息公开申请行政复议、提起行政诉讼的情况",
+        "四、政府信息公开行政复议、行政诉讼情况统计",
+    ),
+    "五": ("五、政府信息公开工作存在的主要问题及改进情况", "五、存在的问题及改进措施"),
+}
+
+
+def heading_reworded(head: list[str], body: str, rnd: random.Random, base: Any) -> Page | None:
+    """二–五 in other wordings offices use (…的情况, 依申请公开…, …统计, 因政府信息公开申请
+    行政复议、提起行政诉讼的情况, 政府信息公开工作存在的主要问题…), one picked per section."""
+    spans = _heading_spans(body)
+    if spans is None:
+        return None
+    out = body
+    for key, (a, b) in sorted(spans.items(), key=lambda kv: -kv[1][0]):
+        if key in _REWORDED:
+            out = out[:a] + rnd.choice(_REWORDED[key]) + out[b:]
+    return head, out
+
+
+def heading_colon(head: list[str], body: str, rnd: random.Random, base: Any) -> Page | None:
+    """Each section heading followed by a colon (`二、主动公开政府信息情况：`)."""
+    spans = _heading_spans(body)
+    if spans is None:
+        return None
+    colon = rnd.choice(("：", ":", "。"))
+    out = body
+    for _, (_a, b) in sorted(spans.items(), key=lambda kv: -kv[1][0]):
+        out = out[:b] + colon + out[b:]
+    return head, out
+
+
+_CAPTION = {"二": "主动公开政府信息情况统计表", "三": "收到和处理政府信息公开申请情况统计表"}
+_CAPTION["四"] = "政府信息公开行政复议、行政诉讼情况统计表"
+
+
+def captions(head: list[str], body: str, rnd: random.Random, base: Any) -> Page | None:
+    """A caption before each table (`表1 主动公开政府信息情况统计表`, `附表2：…`), the way a
+    Word table's title is printed above it."""
+    spans = _heading_spans(body)
+    if spans is None:
+        return None
+    out = body
+    form = rnd.choice(("表{n} ", "表{n}：", "附表{n} ", "（表{n}）"))
+    for n, key in reversed(list(enumerate("二三四", start=1))):
+        start = _TABLE_START[key].search(body, spans[key][1])
+        if start is None:
+            return None
+        caption = form.format(n=n) + _CAPTION[key] + " "
+        out = out[: start.start()] + caption + out[start.start() :]
+    return head, out
+
+
+_ROW_ORDINAL = re.compile(r"([一二三四])、(?=本年新收|上年结转|本年度办理|结转下年度)")
+
+
+def row_numbering(head: list[str], body: str, rnd: random.Random, base: Any) -> Page | None:
+    """三's rows numbered as the page numbers its sections: `一．本年新收…` / `一.` / `一 `,
+    and `（1）` for `1.` in the sub-rows."""
+    out = _ROW_ORDINAL.sub(lambda m: m[1] + rnd.choice(("．", ".", " ")), body)
+    span = _table_span(out)
+    if span is not None and rnd.random() < 0.5:
+        a, b = span
+        out = out[:a] + re.sub(r"(?<=\D)(\d)\.(?=[\u4e00-\u9fff])", r"（\1）", out[a:b]) + out[b:]
+    return None if out == body else (head, out)
+
+
 Mutation = Callable[[list[str], str, random.Random, Any], Page | None]
 MUTATIONS: dict[str, Mutation] = {
     "sec-dot": sec_dot,
@@ -314,5 +396,25 @@ MUTATIONS: dict[str, Mutation] = {
     "title-next-year": title_next_year,
     "appendix": appendix,
     "header-words": header_words,
+    "heading-reworded": heading_reworded,
+    "heading-colon": heading_colon,
+    "captions": captions,
+    "row-numbering": row_numbering,
 }
+LAYOUT = ("sec-dot", "heading-reworded", "unit-note", "note-after", "captions", "header-words")
+LAYOUT += ("row-numbering", "paren-half", "title-forms", "publisher", "appendix")
+
+
+def layout(head: list[str], body: str, rnd: random.Random, base: Any) -> Page | None:
+    """Every variation of `LAYOUT` that applies, one after the other."""
+    page: Page = (head, body)
+    applied = 0
+    for name in LAYOUT:
+        out = MUTATIONS[name](list(page[0]), page[1], rnd, base)
+        if out is not None:
+            page, applied = out, applied + 1
+    return page if applied > 1 else None
+
+
+MUTATIONS["layout"] = layout
 LOST: dict[str, Callable[[tuple[str, str, str]], bool]] = {}
