@@ -42,6 +42,8 @@ _FIGURE_CHARS = frozenset("0123456789.,/-—元万个件")
 # a heading's own words, as real reports vary them: (section, words that must follow the
 # ordinal in this order within a short span); the template's titles are tried first
 _HEADING_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("二", ("主动公开", "情况")),  # 二、政府信息主动公开情况
+    ("三", ("申请", "情况")),  # 三、依申请公开政府信息情况
     ("四", ("复议", "诉讼")),
     ("五", ("存在", "问题")),
     ("六", ("其他", "事项")),
@@ -251,9 +253,32 @@ def _find_label(label: str, text: str, start: int, end: int) -> tuple[int, int] 
         # best window may stop short of the label's end and leave 开 behind
         if longer <= len(window) and Levenshtein.distance(label, window[a:longer]) < distance:
             b, distance = longer, Levenshtein.distance(label, window[a:longer])
+    a, b, distance = _tight(label, window, a, b, distance)
     if distance > limit:
         return None
     return start + a, start + b
+
+
+def _tight(label: str, window: str, a: int, b: int, distance: int) -> tuple[int, int, int]:
+    """The window [a, b) without an edge character the label does not need: one that makes
+    it closer, or a figure (a label ends in none, and starts with one only as 1.属于…). The
+    best-scored window of `一本年新收…数量` (、 dropped) may reach into the figures after it
+    (`…数量5`: a cell taken away) or the header word before it (`他一本年…`)."""
+    while b - a > 1:
+        end = Levenshtein.distance(label, window[a : b - 1])
+        if end < distance or (end == distance and _figure_edge(window[b - 1], label[-1])):
+            b, distance = b - 1, end
+            continue
+        start = Levenshtein.distance(label, window[a + 1 : b])
+        if start < distance or (start == distance and _figure_edge(window[a], label[0])):
+            a, distance = a + 1, start
+            continue
+        return a, b, distance
+    return a, b, distance
+
+
+def _figure_edge(printed: str, template: str) -> bool:
+    return printed in _FIGURE_CHARS and template not in _FIGURE_CHARS
 
 
 def _unnumbered(label: str, text: str, pos: int, end: int) -> tuple[int, int] | None:

@@ -22,6 +22,11 @@ _TITLE_B = re.compile(
     rf"(?P<year>(?:19|20)\d\d|[〇零一二三四五六七八九]{{4}})\s*年度?\s*(?P<agency>{_NOT_AGENCY}{{2,60}}?)"
     + _REPORT
 )
+# the year after the title, in brackets (…局政府信息公开工作年度报告（2023年度）)
+_TITLE_D = re.compile(
+    rf"(?P<agency>{_NOT_AGENCY}{{2,60}}?)\s*{_LETTER}" + _REPORT + r"\s*[（(]\s*"
+    r"(?P<year>(?:19|20)\d\d|[〇零一二三四五六七八九]{4})\s*年度?\s*[）)]"
+)
 # a title without its year (标题: …局政府信息公开工作年度报告): the agency only
 _TITLE_C = re.compile(rf"^(?P<agency>{_NOT_AGENCY}{{2,60}}?)\s*{_LETTER}" + _REPORT + "$")
 # website chrome before a title on the same line (当前位置：首页…政府信息公开年报…局2021年度…)
@@ -63,7 +68,7 @@ def find_title(lines: list[str]) -> tuple[str | None, int | None, str | None]:
     fallback: int | None = None
     bare: str | None = None  # the agency of a title printed without its year
     for text in cands:
-        for pattern in (_TITLE_A, _TITLE_B):
+        for pattern in (_TITLE_A, _TITLE_B, _TITLE_D):
             m = pattern.search(text)
             if m:
                 if text[: m.start()].count("《") > text[: m.start()].count("》"):

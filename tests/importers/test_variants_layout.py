@@ -10,6 +10,7 @@ import re
 import pytest
 
 from disclosure_lib import format as fmt
+from disclosure_lib.importers.align import align_labels
 from disclosure_lib.importers.document import ImportResult, import_bytes, import_file
 from tests.base import FIXTURES
 
@@ -58,6 +59,7 @@ def _title_line(head: list[str], title: str) -> list[str]:
         f"{AGENCY} 2023年度政府信息公开工作年度报告",
         f"{AGENCY}2023年度政府信息公开年度工作报告",
         f"{AGENCY}2023年政府信息公开年度报告",
+        f"{AGENCY}政府信息公开工作年度报告（2023年度）",
     ],
 )
 def test_the_crawler_title_as_offices_print_it(title: str) -> None:
@@ -137,3 +139,48 @@ def test_an_appendix_without_the_tables_moves_nothing() -> None:
     head, body = _page()
     body += " 附件：1.政务公开工作要点 2.联系方式"
     _same_as_printed(_import(head, body))
+
+
+@pytest.mark.parametrize(
+    ("key", "heading"),
+    [
+        ("二", "二、政府信息主动公开情况"),
+        ("三", "三、依申请公开政府信息情况"),
+        ("三", "三、收到和处理政府信息公开申请的情况"),
+        ("四", "四、因政府信息公开申请行政复议、提起行政诉讼的情况"),
+    ],
+)
+def test_table_sections_reworded_as_offices_title_them(key: str, heading: str) -> None:
+    head, body = _page()
+    official = {"四": "四、政府信息公开行政法复议与行政诉讼情况"}.get(key, fmt.section(key).heading)
+    assert official in body
+    got = _import(head, body.replace(official, heading))
+    assert key in got.log.sections_found
+    _same_as_printed(got)
+
+
+@pytest.mark.parametrize("mark", ["．", ".", " "])
+def test_rows_of_three_numbered_like_the_sections(mark: str) -> None:
+    # 一 本年新收…数量5 1 0…: the row's label found one character off must not take the
+    # row's first figure with it
+    head, body = _page()
+    body = re.sub(r"([一二三四])、(?=本年新收|上年结转|本年度办|结转下年度)", rf"\1{mark}", body)
+    body = body.replace("数量 5 1 0", "数量5 1 0")
+    assert "一" + mark + "本年新收政府信息公开申请数量5 1 0" in body
+    got = _import(head, body)
+    _same_as_printed(got)
+    assert got.report.get("applications", "new", "natural") == 5
+
+
+@pytest.mark.parametrize(
+    "before", ["", "x", "其他", "法律服务机构其他", "申请人情况自然人法人或其他组织总计其他"]
+)
+def test_a_label_one_character_off_takes_no_figure_or_header_word_with_it(before: str) -> None:
+    # 一本年新收…数量 (、 dropped) before its figures 5100006: the label found is exactly what
+    # the page prints of it, neither the 5 after it nor the 他 of the header word before it
+    label = fmt.APPLICATIONS.rows[0].label
+    printed = label.replace("、", "")
+    text = before + printed + "5100006二上年结转"
+    found, n = align_labels(text, (label,), 0, len(text))
+    assert n == 1
+    assert text[found[0][1] : found[0][2]] == printed
