@@ -201,6 +201,8 @@ def title_forms(head: list[str], body: str, rnd: random.Random, base: Any) -> Pa
             f"{agency}{year}年度 政府信息公开工作年度报告",
             f"{year}年{agency}政府信息公开工作年度报告",
             f"{agency}政府信息公开工作年度报告（{year}年度）",
+            f"{agency}{year}年度政府信息公开工作年度报告_平潭综合实验区政府门户网站",
+            f"{agency}关于公布{year}年度政府信息公开工作年度报告的通知",
         )
     )
     return [x.replace(old, title) for x in head], body.replace(old, title, 1)
@@ -378,6 +380,60 @@ def row_numbering(head: list[str], body: str, rnd: random.Random, base: Any) -> 
     return None if out == body else (head, out)
 
 
+def toc(head: list[str], body: str, rnd: random.Random, base: Any) -> Page | None:
+    """The preamble lists the six parts with their numbers (本报告分为一、总体情况，二、…，
+    六、其他需要报告的事项六个部分。) before the first real heading."""
+    spans = _heading_spans(body)
+    if spans is None or "一" not in spans:
+        return None
+    sep = rnd.choice(("，", "；", " "))
+    parts = sep.join(s.heading for s in fmt.SECTIONS)
+    at = spans["一"][0]
+    return head, body[:at] + f"本报告分为{parts}六个部分。" + body[at:]
+
+
+def extra_after_four(head: list[str], body: str, rnd: random.Random, base: Any) -> Page | None:
+    """An extra section after the tables (五、政务公开工作开展情况), 五 and 六 renumbered 六
+    and 七 (jspq-2025 prints seven sections)."""
+    spans = _heading_spans(body)
+    if spans is None or "五" not in spans:
+        return None
+    out = body
+    for key, nxt in (("六", "七"), ("五", "六")):
+        if key in spans:
+            a = spans[key][0]
+            out = out[:a] + nxt + out[a + 1 :]
+    a = spans["五"][0]
+    extra = "五、政务公开工作开展情况 围绕年度工作要点，推进政务公开标准化规范化建设。"
+    return head, out[:a] + extra + out[a:]
+
+
+def no_five_six(head: list[str], body: str, rnd: random.Random, base: Any) -> Page | None:
+    """No 五 and 六 headings: 四's table is followed by the text of both, as a short report
+    that ends after its tables prints it."""
+    spans = _heading_spans(body)
+    if spans is None or "五" not in spans:
+        return None
+    out = body
+    for key in "六五":
+        if key in spans:
+            a, b = spans[key]
+            out = out[:a] + " " + out[b:]
+    return head, out
+
+
+def source_chrome(head: list[str], body: str, rnd: random.Random, base: Any) -> Page | None:
+    """The article page's own line before the body: the title again, 来源, 发布时间, 浏览次数."""
+    m = _title(head)
+    if m is None:
+        return None
+    title = head[0].removeprefix("标题:").strip()
+    line = (
+        f"{title} 来源：{m['agency']} 发布时间：{m['year']}-12-31 浏览次数：128 【字体：大 中 小】 "
+    )
+    return head, line + body
+
+
 Mutation = Callable[[list[str], str, random.Random, Any], Page | None]
 MUTATIONS: dict[str, Mutation] = {
     "sec-dot": sec_dot,
@@ -400,6 +456,10 @@ MUTATIONS: dict[str, Mutation] = {
     "heading-colon": heading_colon,
     "captions": captions,
     "row-numbering": row_numbering,
+    "toc": toc,
+    "extra-after-four": extra_after_four,
+    "no-five-six": no_five_six,
+    "source-chrome": source_chrome,
 }
 LAYOUT = ("sec-dot", "heading-reworded", "unit-note", "note-after", "captions", "header-words")
 LAYOUT += ("row-numbering", "paren-half", "title-forms", "publisher", "appendix")

@@ -182,6 +182,7 @@ def _headings(sq: Squeezed) -> tuple[list[tuple[str, int, int]], list[int]]:
             fees.append(("fee", start, after + length))
         elif key is not None:
             cands.append((SECTION_KEYS.index(key), score, start, after + length))
+    cands, listed = _not_listed(cands)
     # best[i]: (count, total score, previous) of the best increasing chain ending at i
     best: list[tuple[int, float, int]] = []
     for i, (index, score, _, _) in enumerate(cands):
@@ -199,13 +200,34 @@ def _headings(sq: Squeezed) -> tuple[list[tuple[str, int, int]], list[int]]:
         chain.append((SECTION_KEYS[index], a, b))
         at = best[at][2]
     taken = {a for _, a, _ in chain}
-    strays = [a for _, _, a, _ in cands if a not in taken]
+    strays = [a for _, _, a, _ in cands if a not in taken] + listed
     if chain and chain[-1][0] == "二":  # chain is last-first: 二 opens it, no 一 found
         one = _section_one(sq.text, chain[-1][1])
         if one is not None:
             chain.append(("一", *one))
             strays = [a for a in strays if a != one[0]]
     return sorted([*reversed(chain), *fees], key=lambda h: h[1]), strays
+
+
+LIST_GAP = 2  # characters (，；) between two headings named in a list, not printed as such
+LIST_MIN = 3
+
+
+def _not_listed(
+    cands: list[tuple[int, float, int, int]],
+) -> tuple[list[tuple[int, float, int, int]], list[int]]:
+    """The candidates without those named one after the other in a sentence (本报告分为一、
+    总体情况，二、主动公开政府信息情况，…六个部分), and where those start: three or more with
+    nothing between them are a list of the parts, not headings (a heading has its text)."""
+    runs: list[list[int]] = []
+    for i, c in enumerate(cands):
+        if runs and c[2] - cands[runs[-1][-1]][3] <= LIST_GAP and c[0] > cands[i - 1][0]:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    listed = {i for run in runs if len(run) >= LIST_MIN for i in run}
+    kept = [c for i, c in enumerate(cands) if i not in listed]
+    return kept, [cands[i][2] for i in sorted(listed)]
 
 
 _ONE_TITLE = re.compile(r"一[、.．]?" + fmt.section("一").title)
@@ -358,6 +380,7 @@ def align_page(text: str, *, appendix: bool = True) -> str:
         if key in ("二", "三", "四"):
             nxt = next((h[1] for h in heads[i + 1 :]), len(sq.text))
             reps.extend(_label_replacements(sq, key, b, nxt))
+    reps.extend(_glued_ordinals(sq))
     out = _apply(text, reps)
     fee = next((h for h in heads if h[0] == "fee"), None)
     if fee is None:
@@ -386,6 +409,17 @@ def _label_replacements(sq: Squeezed, section: str, start: int, end: int) -> lis
         if at < end and not _heading_next(sq.text, at):
             reps.append(Replacement(sq.index[at], sq.index[at], ""))
     return reps
+
+
+def _glued_ordinals(sq: Squeezed) -> list[Replacement]:
+    """A space before each `五、…` printed right after a figure (…0 0 00五、政务公开工作…):
+    a heading the template does not know must not take the table's last figures with it."""
+    out = []
+    for m in _CANDIDATE.finditer(sq.text):
+        at = sq.index[m.start()]
+        if m.start() and sq.text[m.start() - 1].isdigit() and not sq.original[at - 1].isspace():
+            out.append(Replacement(at, at, ""))
+    return out
 
 
 def _heading_next(text: str, at: int) -> bool:

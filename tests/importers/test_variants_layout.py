@@ -184,3 +184,35 @@ def test_a_label_one_character_off_takes_no_figure_or_header_word_with_it(before
     found, n = align_labels(text, (label,), 0, len(text))
     assert n == 1
     assert text[found[0][1] : found[0][2]] == printed
+
+
+@pytest.mark.parametrize("sep", ["，", "；", " "])
+def test_the_parts_listed_with_their_numbers_are_not_the_headings(sep: str) -> None:
+    # 本报告分为一、总体情况，二、主动公开政府信息情况，…六个部分。 before the real 一: a list,
+    # not six empty sections (the real ones reworded score lower than the list's exact words)
+    head, body = _page()
+    parts = sep.join(s.heading for s in fmt.SECTIONS)
+    at = body.index("一、总体情况")
+    body = body[:at] + f"本报告分为{parts}六个部分。" + body[at:]
+    got = _import(head, body)
+    _same_as_printed(got)
+    assert got.report.narrative["一"][0].text.startswith("2023年，我局")
+
+
+def test_a_section_the_template_lacks_glued_to_the_last_figures_takes_none_of_them() -> None:
+    # …1 0 0 0 0五、政务公开工作开展情况…: an extra section after 四 printed right after 四's
+    # last figure (the sections after it renumbered) leaves 四's figures whole
+    head, body = _page()
+    body = body.replace("1 0 0 1 2 0 0 0 1 1 0 0 0 0 0", "100120001100000")  # run together
+    four_end = body.index(" 五、信息处理费收取情况")
+    extra = "五、政务公开工作开展情况 围绕年度工作要点，推进政务公开标准化建设。"
+    body = (
+        body[:four_end]
+        + extra
+        + body[four_end:]
+        .replace("七、其他需报告的事项", "八、其他需报告的事项")
+        .replace("六、存在的主要问题", "七、存在的主要问题")
+        .replace("五、信息处理费收取情况", "六、信息处理费收取情况")
+    )
+    assert "100000" + extra in body
+    _same_as_printed(_import(head, body))
