@@ -203,9 +203,15 @@ def title_forms(head: list[str], body: str, rnd: random.Random, base: Any) -> Pa
             f"{agency}政府信息公开工作年度报告（{year}年度）",
             f"{agency}{year}年度政府信息公开工作年度报告_平潭综合实验区政府门户网站",
             f"{agency}关于公布{year}年度政府信息公开工作年度报告的通知",
+            f"{agency}{_chinese_year(year)}年度政府信息公开工作年度报告",
+            f"{agency.replace('实验区', '实验区 ', 1)}{year}年度政府信息公开工作年度报告",
         )
     )
     return [x.replace(old, title) for x in head], body.replace(old, title, 1)
+
+
+def _chinese_year(year: str) -> str:
+    return "".join("〇一二三四五六七八九"[int(d)] for d in year)
 
 
 def publisher(head: list[str], body: str, rnd: random.Random, base: Any) -> Page | None:
@@ -462,7 +468,8 @@ MUTATIONS: dict[str, Mutation] = {
     "source-chrome": source_chrome,
 }
 LAYOUT = ("sec-dot", "heading-reworded", "unit-note", "note-after", "captions", "header-words")
-LAYOUT += ("row-numbering", "paren-half", "title-forms", "publisher", "appendix")
+LAYOUT += ("row-numbering", "paren-half", "title-forms", "publisher", "appendix", "toc")
+LAYOUT += ("heading-colon", "source-chrome", "extra-after-four")
 
 
 def layout(head: list[str], body: str, rnd: random.Random, base: Any) -> Page | None:

@@ -27,6 +27,10 @@ _TITLE_D = re.compile(
     rf"(?P<agency>{_NOT_AGENCY}{{2,60}}?)\s*{_LETTER}" + _REPORT + r"\s*[（(]\s*"
     r"(?P<year>(?:19|20)\d\d|[〇零一二三四五六七八九]{4})\s*年度?\s*[）)]"
 )
+# the area a title names before a space (平潭综合实验区 社会事业局2021年度…): part of the name
+_AREA_BEFORE = re.compile(
+    r"(?:^|[^\u4e00-\u9fff])([\u4e00-\u9fff]{2,30}[省市县区镇乡旗州盟])[ \u3000]$"
+)
 # a title without its year (标题: …局政府信息公开工作年度报告): the agency only
 _TITLE_C = re.compile(rf"^(?P<agency>{_NOT_AGENCY}{{2,60}}?)\s*{_LETTER}" + _REPORT + "$")
 # website chrome before a title on the same line (当前位置：首页…政府信息公开年报…局2021年度…)
@@ -73,10 +77,13 @@ def find_title(lines: list[str]) -> tuple[str | None, int | None, str | None]:
             if m:
                 if text[: m.start()].count("《") > text[: m.start()].count("》"):
                     continue  # a document the text cites (《…关于编制公布…的通知》)
-                agency = _agency(m.group("agency"))
+                area = _AREA_BEFORE.search(text[: m.start("agency")])
+                area_name = area.group(1) if area else ""
+                agency = area_name + _agency(m.group("agency"))
                 year = _year(m.group("year"))
                 if agency and year and re.search(r"[\u4e00-\u9fff]", agency):
-                    title = _AGENCY_PREFIX.sub("", re.sub(r"\s+", "", m.group(0)))
+                    title = area_name + re.sub(r"\s+", "", m.group(0))
+                    title = _AGENCY_PREFIX.sub("", title)
                     title = title[title.find(agency) :] if agency in title else title
                     if agency[-1] in _AGENCY_END and (bare is None or agency.endswith(bare)):
                         return bare or agency, year, title

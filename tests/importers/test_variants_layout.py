@@ -60,6 +60,10 @@ def _title_line(head: list[str], title: str) -> list[str]:
         f"{AGENCY}2023年度政府信息公开年度工作报告",
         f"{AGENCY}2023年政府信息公开年度报告",
         f"{AGENCY}政府信息公开工作年度报告（2023年度）",
+        f"{AGENCY}二〇二三年度政府信息公开工作年度报告",
+        f"{AGENCY}关于公布2023年度政府信息公开工作年度报告的通知",
+        f"{AGENCY}2023年度政府信息公开工作年度报告_示例区政府门户网站",
+        "示例区 海湾片区管理局2023年度政府信息公开工作年度报告",  # the area, a space, the office
     ],
 )
 def test_the_crawler_title_as_offices_print_it(title: str) -> None:
