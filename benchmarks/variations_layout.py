@@ -484,4 +484,18 @@ def layout(head: list[str], body: str, rnd: random.Random, base: Any) -> Page | 
 
 
 MUTATIONS["layout"] = layout
+
+
+def everything(head: list[str], body: str, rnd: random.Random, base: Any) -> Page | None:
+    """The runner's `combined` (spaces in labels, uneven spaces, typos, chrome, a cover letter,
+    money in 元, …) after `layout`: how the two kinds of variation meet on one page."""
+    import bench_corpus_mutate as runner  # the runner's own variations (it imports this module)
+
+    page = layout(head, body, rnd, base)
+    if page is None:
+        return None
+    return runner.combined(list(page[0]), page[1], rnd, base) or page
+
+
+MUTATIONS["everything"] = everything
 LOST: dict[str, Callable[[tuple[str, str, str]], bool]] = {}
