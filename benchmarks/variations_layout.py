@@ -386,6 +386,35 @@ def row_numbering(head: list[str], body: str, rnd: random.Random, base: Any) -> 
     return None if out == body else (head, out)
 
 
+# row labels as offices shorten or punctuate them (each applied with probability 1/2)
+_ROW_WORDS = (
+    ("（区分处理的，只计这一情形，不计其他情形）", ("", "(区分处理的,只计这一情形,不计其他情形)")),
+    ("其他法律行政法规禁止公开", ("其他法律、行政法规禁止公开",)),
+    ("危及“三安全一稳定”", ("危及‘三安全一稳定’", "危及三安全一稳定", '危及"三安全一稳定"')),
+    ("、行政机关不再处理其政府信息公开申请", ("", "，行政机关不再处理其政府信息公开申请")),
+    ("本年新收政府信息公开申请数量", ("本年新收政府信息公开申请",)),
+    ("上年结转政府信息公开申请数量", ("上年结转政府信息公开申请",)),
+    ("要求行政机关确认或重新出具已获取信息", ("要求行政机关确认或者重新出具已获取信息",)),
+    ("本年收费金额（单位：万元）", ("本年收费金额(万元)", "本年收费金额（万元）")),
+)
+
+
+def row_labels(head: list[str], body: str, rnd: random.Random, base: Any) -> Page | None:
+    """Row labels and headers as offices shorten or punctuate them: 部分公开 without its
+    parenthesis, 其他法律、行政法规禁止公开, 危及三安全一稳定 with other or no quotes, the
+    other-handling rows without their tail, 本年新收政府信息公开申请 without 数量, …"""
+    span = _table_span(body)
+    if span is None:
+        return None
+    a, b = span
+    table = body[a:b]
+    for old, news in _ROW_WORDS:
+        if rnd.random() < 0.5:
+            table = table.replace(old, rnd.choice(news))
+    out = body[:a] + table + body[b:]
+    return None if out == body else (head, out)
+
+
 def toc(head: list[str], body: str, rnd: random.Random, base: Any) -> Page | None:
     """The preamble lists the six parts with their numbers (本报告分为一、总体情况，二、…，
     六、其他需要报告的事项六个部分。) before the first real heading."""
@@ -466,6 +495,7 @@ MUTATIONS: dict[str, Mutation] = {
     "extra-after-four": extra_after_four,
     "no-five-six": no_five_six,
     "source-chrome": source_chrome,
+    "row-labels": row_labels,
 }
 LAYOUT = ("sec-dot", "heading-reworded", "unit-note", "note-after", "captions", "header-words")
 LAYOUT += ("row-numbering", "paren-half", "title-forms", "publisher", "appendix", "toc")
