@@ -115,6 +115,28 @@ def _figure_edge(printed: str, template: str) -> bool:
     return printed in _FIGURE_CHARS and template not in _FIGURE_CHARS
 
 
+CUT_MIN = 8  # characters of a long label a page prints alone, at the least
+
+
+def _cut_short(label: str, text: str, start: int, end: int) -> tuple[int, int] | None:
+    """A long label printed cut short, its figures right after (1.申请人无正当理由逾期不补正
+    0000000 for 1.…逾期不补正、行政机关不再处理其政府信息公开申请): at least its first two
+    fifths as the template prints them, then a figure; the rest of the label is not printed."""
+    label = squeeze(label)
+    if len(label) < 2 * CUT_MIN:
+        return None
+    least = max(CUT_MIN, len(label) * 2 // 5)
+    at = text.find(label[:least], start, end)
+    if at < 0:
+        return None
+    stop = at + least
+    while stop - at < len(label) and stop < len(text) and text[stop] == label[stop - at]:
+        stop += 1
+    if stop - at == len(label) or stop >= len(text) or not text[stop].isdigit():
+        return None  # the whole label (found before, if at all), or no figure after it
+    return at, stop
+
+
 def _unnumbered(label: str, text: str, pos: int, end: int) -> tuple[int, int] | None:
     """A row printed without its ordinal (其他 for 3.其他) right after the previous row's
     figures: only there, a word this short is that row."""
@@ -142,6 +164,8 @@ def align_labels(
             # one edit off but exactly another label (第二十条第（八）项 for a 第（六）项 the
             # page does not print): that label, not a misprint of this one
             hit = None
+        if hit is None:
+            hit = _cut_short(label, text, pos, min(end, pos + LABEL_WINDOW + len(label)))
         if hit is None:
             hit = _unnumbered(label, text, pos, end)
         if hit is None:

@@ -220,3 +220,39 @@ def test_a_section_the_template_lacks_glued_to_the_last_figures_takes_none_of_th
     )
     assert "100000" + extra in body
     _same_as_printed(_import(head, body))
+
+
+def test_long_row_labels_printed_cut_short_keep_their_rows() -> None:
+    # 1.申请人无正当理由逾期不补正 1 0 0 … for 1.…逾期不补正、行政机关不再处理其政府信息公开申请
+    # (and row 2 the same): the rows are found, so no figure moves to the row before
+    head, body = _page()
+    tail = "、行政机关不再处理其政府信息公开申请"
+    assert body.count(tail) == 2
+    body = body.replace(tail, "").replace("逾期不补正 0 0 0 0 0 0 0", "逾期不补正 1 0 0 0 0 0 1")
+    got = _import(head, body)
+    assert got.report.get("applications", "other_handling.no_correction", "natural") == 1
+    assert got.report.get("applications", "other_handling.no_correction", "total") == 1
+    base = import_file(PAGE).report
+    for row in ("not_processed.confirm", "other_handling.no_payment"):
+        for col in ("natural", "total"):
+            assert got.report.get("applications", row, col) == base.get("applications", row, col)
+
+
+PROACTIVE_RUN = (  # 二 as nyncj-2024 prints it: run together, 本年废止件 for 本年废止件数
+    "二、主动公开政府信息情况第二十条第（一）项 信息内容本年制发件数本年废止件现行有效件数"
+    "规范性文件100第二十条第（五）项信息内容本年处理决定数量行政许可1323第二十条第（六）项"
+    "信息内容本年处理决定数量行政处罚57行政强制0第二十条第（八）项信息内容{fee}行政事业性收费0"
+)
+
+
+@pytest.mark.parametrize(
+    "header", ["本年收费金额（单位：万元）", "本年收费金额(万元)", "本年收费金额（万元）"]
+)
+def test_the_fee_column_headed_without_its_unit_word(header: str) -> None:
+    head, body = _page()
+    a, b = body.index("二、主动公开政府信息情况"), body.index("三、收到和处理")
+    body = body[:a] + PROACTIVE_RUN.format(fee=header) + body[b:]
+    got = _import(head, body).report
+    assert got.get("proactive", "licensing", "decisions") == 1323
+    assert got.get("proactive", "penalty", "decisions") == 57
+    assert got.get("proactive", "normative_documents", "issued") == 1
