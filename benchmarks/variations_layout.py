@@ -356,13 +356,13 @@ _CAPTION["四"] = "政府信息公开行政复议、行政诉讼情况统计表"
 
 
 def captions(head: list[str], body: str, rnd: random.Random, base: Any) -> Page | None:
-    """A caption before each table (`表1 主动公开政府信息情况统计表`, `附表2：…`), the way a
-    Word table's title is printed above it."""
+    """A caption before each table (`表1 主动公开政府信息情况统计表`, `附表2：…`, `（一）…`,
+    the table a sub-section of its own), the way a Word table's title is printed above it."""
     spans = _heading_spans(body)
     if spans is None:
         return None
     out = body
-    form = rnd.choice(("表{n} ", "表{n}：", "附表{n} ", "（表{n}）"))
+    form = rnd.choice(("表{n} ", "表{n}：", "附表{n} ", "（表{n}）", "（一）", "1.", "（{n}）"))
     for n, key in reversed(list(enumerate("二三四", start=1))):
         start = _TABLE_START[key].search(body, spans[key][1])
         if start is None:
@@ -396,6 +396,11 @@ _ROW_WORDS = (
     ("上年结转政府信息公开申请数量", ("上年结转政府信息公开申请",)),
     ("要求行政机关确认或重新出具已获取信息", ("要求行政机关确认或者重新出具已获取信息",)),
     ("本年收费金额（单位：万元）", ("本年收费金额(万元)", "本年收费金额（万元）")),
+    ("法人或其他组织", ("法人或者其他组织", "法人和其他组织")),
+    ("（七）总计", ("（七）合计", "（七）总 计")),
+    ("四、结转下年度继续办理", ("四、结转下年度继续办理的", "四、结转下一年度继续办理")),
+    ("本年度办理结果", ("本年度办理结果情况", "本年办理结果")),
+    ("（四）无法提供", ("（四）无法提供的",)),
 )
 
 

@@ -170,9 +170,20 @@ def align_labels(
             hit = _unnumbered(label, text, pos, end)
         if hit is None:
             continue
+        hit = hit[0], _own_ending(text, hit[1], end)
         out.append((label, *hit))
         pos = hit[1]
     return out, len(out)
+
+
+_ENDING = re.compile(r"[\u4e00-\u9fff]{1,2}(?=\d)")  # 结转下年度继续办理的000000
+
+
+def _own_ending(text: str, b: int, end: int) -> int:
+    """Where a label found ends, with one or two characters the page adds to it before its
+    figures (…继续办理的0000000): those belong to no cell."""
+    m = _ENDING.match(text, b, end)
+    return m.end() if m else b
 
 
 def table_scores(text: str, section: str) -> dict[str, float]:

@@ -256,3 +256,14 @@ def test_the_fee_column_headed_without_its_unit_word(header: str) -> None:
     assert got.get("proactive", "licensing", "decisions") == 1323
     assert got.get("proactive", "penalty", "decisions") == 57
     assert got.get("proactive", "normative_documents", "issued") == 1
+
+
+@pytest.mark.parametrize("ending", ["的", "情况"])
+def test_a_label_with_a_word_added_before_its_run_together_figures(ending: str) -> None:
+    # 四、结转下年度继续办理的1000001: the 的 is the label's, the seven figures the row's
+    head, body = _page()
+    old = "四、结转下年度继续 办理 1 0 0 0 0 0 1"
+    assert old in body
+    got = _import(head, body.replace(old, f"四、结转下年度继续办理{ending}1000001"))
+    _same_as_printed(got)
+    assert got.report.get("applications", "carry_forward", "total") == 1
