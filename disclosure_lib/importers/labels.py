@@ -118,6 +118,7 @@ UNIT_WORDS = (
     "单位：万元",
     "（单位：个）",
     "单位：个",
+    "（万元）",  # 本年收费金额（万元）: the fee column's unit without 单位：
 )
 SECTION_HEADER_WORDS: dict[str, tuple[str, ...]] = {
     "二": (fmt.PROACTIVE_ROW_HEADER, *fmt.PROACTIVE_ITEMS, *f19.PROACTIVE_ITEMS),

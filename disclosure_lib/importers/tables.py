@@ -17,11 +17,11 @@ from .. import format as fmt
 from .. import format2019 as f19
 from ..model import Cell, Value
 from . import cellruns
-from .align import Squeezed, squeeze
 from .evidence import Pending
 from .labels import MAX_OTHER, YUAN, Token, norm, tokenize
 from .log import ImportLog
 from .oneline import split_note
+from .squeezed import Squeezed, squeeze
 from .text import Block
 
 FLAT_OTHER = 12  # cut out of a one-line page: leftover text that still makes a piece prose
