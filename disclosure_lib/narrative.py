@@ -23,9 +23,11 @@ from . import formats
 from .model import Report
 from .narrative_patterns import (
     CONTEXT,
+    DISCLOSURE_SUBJECT,
     FULLWIDTH,
     LITIGATION,
     NEG,
+    OTHER_SUBJECT,
     PATTERNS,
     WORDS,
     Cell3,
@@ -52,14 +54,20 @@ class Statement:
     source: tuple[str, str, str] = ("", "", "")  # its key in `Report.lines` (the paragraph)
 
 
-# Every pattern ends in a unit (件, 起, 宗, 万元, 元) or holds a negation: other clauses are
-# skipped.
-_MAY_STATE = re.compile(rf"件|起|宗|元|{NEG}")
+# Every pattern ends in a unit (件, 条, 起, 宗, 万元, 元), holds a negation or says 均为0:
+# other clauses are skipped.
+_MAY_STATE = re.compile(rf"件|条|起|宗|元|均|{NEG}")
 _SENTENCE = re.compile(r"[^。；;！？!?\n]+")
 _CLAUSE = re.compile(r"[^，,]+")
 _PAREN = re.compile(r"（[^（）]*）|\([^()]*\)")
 _YEAR = re.compile(r"(?<!\d)(\d{4})年")
 _OTHER_TIME = re.compile(r"去年|上一?年同期|较上年|比上年|同比|明年|来年")
+# A plan: from its word on, the sentence says what is to be done, not this year's figures
+# (明年，我局将力争办结…; 下一步，计划制定规范性文件2件). 结转下一年度 is this year's figure.
+_PLAN_WORD = re.compile(
+    r"明年|来年|今后|下一步|下一?阶段|(?<![转至到入])下一?年度?|力争|争取|预计|打算"
+    r"|(?:计划|拟)(?=于|在|将|对|制|印|出台|开展|推进|完成|办结|清理|新增)"
+)
 
 
 def _slot_keys(
@@ -122,7 +130,8 @@ def statements(report: Report) -> list[Statement]:
     """Every figure the prose states, in reading order.
 
     Clauses that speak about another year (a year other than the reporting year, 去年, 同比)
-    are skipped: they are comparisons, not this year's figures.
+    are skipped: they are comparisons, not this year's figures; so is a plan from its word
+    (明年, 下一步, 计划, 力争 …) to the end of the sentence.
     """
     out: list[Statement] = []
     for where, text, source in _texts(report):
@@ -131,10 +140,13 @@ def statements(report: Report) -> list[Statement]:
             sentence, printed = found.group(0), text[found.start() : found.end()]
             other_year = False
             bare = _PAREN.sub("", sentence)
+            plan = _PLAN_WORD.search(bare)
             for m in _CLAUSE.finditer(bare):
                 clause = m.group(0)
                 years = {int(y) for y in _YEAR.findall(clause)}
                 other_year = other_year or bool(years - {report.year})
+                if plan is not None and m.end() > plan.start():
+                    break
                 if other_year or _OTHER_TIME.search(clause):
                     continue
                 context = bare[: m.start()]
@@ -155,8 +167,12 @@ def _clause_statements(
     for p in PATTERNS:
         if p.exclude is not None and p.exclude.search(clause):
             continue
+        if p.sentence_exclude is not None and p.sentence_exclude.search(sentence):
+            continue
         for m in p.regex.finditer(clause):
             if any(m.start() < end and start < m.end() for start, end in taken):
+                continue
+            if p.subject and _other_subject(context + clause[: m.end()]):
                 continue
             value, cells = _value(p, m), _cells(p, m, context)
             if value is None or not cells:
@@ -164,6 +180,13 @@ def _clause_statements(
             taken.append(m.span())
             found.append((m.start(), Statement(p, value, cells, where, sentence, m.group(0))))
     return [s for _, s in sorted(found, key=lambda item: item[0])]
+
+
+def _other_subject(said: str) -> bool:
+    """Whether the last subject named (up to the figure) is other work than disclosure."""
+    other = [m.end() for m in OTHER_SUBJECT.finditer(said)]
+    disclosure = [m.end() for m in DISCLOSURE_SUBJECT.finditer(said)]
+    return bool(other) and (not disclosure or other[-1] > disclosure[-1])
 
 
 # --- comparison -------------------------------------------------------------------------------
@@ -297,8 +320,12 @@ _TITLE = re.compile(r"(\d{4})年度?政府信息公开(?:工作)?年度报告")
 # the text is about. Dates (2025年1月) are left alone: reports name publication dates.
 _LEADING_YEAR = re.compile(
     r"(?:^|(?<=[。；;！？\n，,：:]))\s*(?:在)?(\d{4})年度?"
-    r"(?!\d{1,2}月|以来|以前|起|至|到|前|底|末|[—－~～-])"  # 2019年以来, 2023年底: not the period
+    # 2019年以来, 2023年底, 2023年同期: not the period the text is about
+    r"(?!\d{1,2}月|以来|以前|起|至|到|前|底|末|同期|[—－~～-])"
 )
+# This year named before in the sentence: a later clause opening with another year compares
+# (本年度收到申请8件，2022年收到5件), it does not date the text.
+_THIS_YEAR = re.compile(r"本年度?|今年|全年")
 # A sentence that opens with a later year and says what will be done is a plan.
 _PLAN = re.compile(r"将|计划|拟|力争|预计|打算|下一步|继续|进一步")
 # Years a section may open a sentence with, relative to the reporting year.
@@ -315,7 +342,8 @@ def compare_years(report: Report) -> list[Issue]:
         for m in _PERIOD.finditer(text):
             said = printed[m.start() : m.end()]
             bad += [(int(g), said, "统计时段") for g in m.groups() if int(g) != y]
-        title_window = (-1, 0) if where == "五" else (0, 0)  # 五 may cite last year's report
+        # 一 and 五 may name last year's report (发布2023年度…年度报告, its problems)
+        title_window = (-1, 0) if where in ("一", "五") else (0, 0)
         for m in _TITLE.finditer(text):
             if not title_window[0] <= int(m.group(1)) - y <= title_window[1]:
                 bad.append((int(m.group(1)), printed[m.start() : m.end()], "报告标题"))
@@ -323,6 +351,8 @@ def compare_years(report: Report) -> list[Issue]:
         for m in _LEADING_YEAR.finditer(text):
             if int(m.group(1)) > y and _PLAN.search(_around(text, m.start(1), 200)):
                 continue  # a plan for a later year (2025年，我局将继续…): not a fact of this one
+            if _compares(text, m.start(1), y):
+                continue
             if not low <= int(m.group(1)) - y <= high:
                 bad.append((int(m.group(1)), _around(printed, m.start(1)), "正文"))
         heading = _where_heading(where)
@@ -340,6 +370,14 @@ def compare_years(report: Report) -> list[Issue]:
                 )
             )
     return issues
+
+
+def _compares(text: str, pos: int, year: int) -> bool:
+    """Whether the year at `pos` opens a later clause of a sentence that named the report year
+    before it: a comparison with another year."""
+    start = max(text.rfind(c, 0, pos) for c in "。；;！？!?\n") + 1
+    before = text[start:pos]
+    return bool(before.strip()) and (f"{year}年" in before or bool(_THIS_YEAR.search(before)))
 
 
 def _around(text: str, pos: int, width: int = 24) -> str:

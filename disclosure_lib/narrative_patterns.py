@@ -86,8 +86,8 @@ def _below_10000(s: str) -> int:
 _CN = "零〇一二两三四五六七八九十百千万"
 NUM = rf"(?P<n>\d+(?:\.\d+)?|[{_CN}]+)"
 # Gap between a keyword and its figure: stays in the clause, passes no other number
-# and no 各 ("各2件" means each, not the sum).
-GAP_CHAR = rf"[^，。；,;！？\n\d{_CN}各]"
+# and no 各/均 before a figure ("各2件", "均为2件" mean each, not the sum; 各类申请 is a gap).
+GAP_CHAR = rf"(?:[^，。；,;！？\n\d{_CN}各均]|[各均](?![\d{_CN}为是]))"
 GAP = rf"{GAP_CHAR}*?"
 NEG = "(?:未|没有|无(?!法))"  # 无法提供 is an outcome, not a negation
 
@@ -97,6 +97,8 @@ WORDS: dict[str, dict[str, tuple[str, ...]]] = {
     "verbs": {"制发": ("issued",), "制定": ("issued",), "印发": ("issued",), "废止": ("repealed",)},
     "acts": {"许可": ("licensing",), "处罚": ("penalty",), "强制": ("enforcement",)},
 }
+# Outcome rows a list before 均为0 may name (部分公开、不予公开均为0件): word → row keys.
+_OUTCOMES: dict[str, tuple[str, ...]] = {}
 _DOC = r"(?:行政)?(?:规范性文件|规章)"
 _DOCS = rf"(?P<docs>{_DOC}(?:[、和及与]{_DOC})*)"
 # A slot a form leaves unnamed (现行有效件数424件) takes the words of this pattern that the
@@ -127,7 +129,9 @@ class FigurePattern:
     columns: tuple[str, ...] | str
     unit: str = "件"
     value: int | None = None
-    exclude: re.Pattern[str] | None = None
+    exclude: re.Pattern[str] | None = None  # a clause it matches is not read
+    sentence_exclude: re.Pattern[str] | None = None  # nor a clause of a sentence it matches
+    subject: bool = False  # read only where the applications are disclosure ones (`SUBJECTS`)
 
 
 def _p(
@@ -142,6 +146,8 @@ def _p(
     units: str | None = None,
     value: int | None = None,
     exclude: str | None = None,
+    sentence_exclude: str | None = None,
+    subject: bool = False,
 ) -> FigurePattern:
     """A FigurePattern; the unit (件, or `units` alternatives; 万元 also reads 元) is appended."""
     if value is None:
@@ -156,8 +162,17 @@ def _p(
         unit,
         value,
         re.compile(exclude) if exclude else None,
+        re.compile(sentence_exclude) if sentence_exclude else None,
+        subject,
     )
 
+
+# What received or handled applications are, the last named before the figure: 一 also reports
+# the 12345 hotline, licensing and other services (受理行政许可申请3000件，办结2990件).
+DISCLOSURE_SUBJECT = re.compile(r"政府信息|信息公开|依申请|公开申请")
+OTHER_SUBJECT = re.compile(
+    r"12345|热线|诉求|许可|审批|政务服务|便民服务|办事|投诉|举报|建议|提案|议案|信访|案件|业务"
+)
 
 _APP = fmt.APPLICATIONS
 LITIGATION = ("direct_suit", "suit_after_review")
@@ -166,6 +181,24 @@ _REVIEW_ALL = ("reconsideration", *LITIGATION)
 
 def app_children(key: str) -> tuple[str, ...]:
     return tuple(r.key for r in _APP.children(key))
+
+
+_OUTCOMES.update(
+    {
+        "予以公开": ("disclosed",),
+        "部分公开": ("partial",),
+        "不予公开": app_children("withheld"),
+        "无法提供": app_children("unavailable"),
+        "不予处理": app_children("not_processed"),
+    }
+)
+WORDS["outcomes"] = _OUTCOMES
+WORDS["reviews"] = {"行政复议": ("reconsideration",), "行政诉讼": LITIGATION}
+_ITEM = "(?:予以公开|部分公开|不予公开|无法提供|不予处理)"
+_OUTCOME_LIST = rf"(?P<outcomes>{_ITEM}(?:[、和及与或]{_ITEM})+)"
+_REVIEW_LIST = r"(?P<reviews>行政复议[、和及与或](?:提起)?行政诉讼)"
+# 均为0 (each is 0): the sum of the named rows is 0; 均为3件 (each, not the sum) is not read.
+_ALL_ZERO = r"(?:的?(?:情况|数量|件数|案件))?均(?:为|是)?\s*(?:0|零|〇)(?![\d.])|(?:的?情况)?均无"
 
 
 # Order is priority: within a clause, text claimed by one match is not read again.
@@ -218,7 +251,9 @@ PATTERNS: tuple[FigurePattern, ...] = (
         rf"(?:新收|收到|受理|接收){GAP}{_APPLICATION}{GAP}{NUM}",
         "applications",
         ("new",),
+        units="件|条",  # 共收到政府信息公开申请3条 (jfj-2022)
         exclude=_NOT_MOTIONS,
+        subject=True,
     ),
     _p(  # 受理75件政府信息公开申请: the figure before the word 申请
         "new",
@@ -227,6 +262,7 @@ PATTERNS: tuple[FigurePattern, ...] = (
         "applications",
         ("new",),
         exclude=_NOT_MOTIONS,
+        subject=True,
     ),
     _p(
         "new_none",
@@ -236,10 +272,31 @@ PATTERNS: tuple[FigurePattern, ...] = (
         ("new",),
         value=0,
         exclude=_NOT_MOTIONS,
+        subject=True,
     ),
-    _p("total", "办结", rf"办结{GAP}{NUM}", "applications", ("total",), exclude=_NOT_MOTIONS),
-    _p("disclosed", "予以公开", rf"予以公开{GAP}{NUM}", "applications", ("disclosed",)),
-    _p("partial", "部分公开", rf"部分公开{GAP}{NUM}", "applications", ("partial",)),
+    _p(
+        "total",
+        "办结",
+        rf"办结{GAP}{NUM}",
+        "applications",
+        ("total",),
+        exclude=_NOT_MOTIONS,
+        subject=True,
+    ),
+    _p(  # 同意公开3件 (jjj-2021)
+        "disclosed",
+        "予以公开",
+        rf"(?:予以公开|(?<!不)同意公开){GAP}{NUM}",
+        "applications",
+        ("disclosed",),
+    ),
+    _p(  # 区分处理后公开1件 (jjj-2021)
+        "partial",
+        "部分公开",
+        rf"(?:部分公开|区分处理后?(?:予以)?公开){GAP}{NUM}",
+        "applications",
+        ("partial",),
+    ),
     _p("withheld", "不予公开", rf"不予公开{GAP}{NUM}", "applications", app_children("withheld")),
     _p(
         "unavailable",
@@ -298,7 +355,31 @@ PATTERNS: tuple[FigurePattern, ...] = (
         ("decisions",),
         units="件|起",
     ),
-    _p("decisions", "处理决定", rf"{_ACTS}{GAP}{NUM}", "proactive", "acts", ("decisions",)),
+    _p(  # 处理行政许可、处罚、强制等0件 — not 受理行政许可申请3000件, 办理许可事项 (services)
+        "decisions",
+        "处理决定",
+        rf"{_ACTS}{GAP}{NUM}",
+        "proactive",
+        "acts",
+        ("decisions",),
+        exclude="申请|受理|事项|办件|案件|立案",
+    ),
+    _p(
+        "outcomes_zero",
+        "办理结果",
+        rf"{_OUTCOME_LIST}{_ALL_ZERO}",
+        "applications",
+        "outcomes",
+        value=0,
+    ),
+    _p(
+        "reviews_zero",
+        "行政复议、行政诉讼",
+        rf"{_REVIEW_LIST}{_ALL_ZERO}",
+        "review",
+        "reviews",
+        value=0,
+    ),
     _p(
         "fee",
         "行政事业性收费",
@@ -317,7 +398,8 @@ PATTERNS: tuple[FigurePattern, ...] = (
         ("fee_amount",),
         unit="万元",
         exclude="处理费",
-    ),  # 信息处理费 is not the 行政事业性收费 of 二（八）
+        sentence_exclude="处理费|申请",
+    ),  # 信息处理费 (fees for applications) is not the 行政事业性收费 of 二（八）
     _p(
         "fee_none",
         "行政事业性收费",

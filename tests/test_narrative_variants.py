@@ -1,0 +1,141 @@
+"""Text against tables as unseen pages word it (issue 15, kinds 7 and 8), found by
+`benchmarks/variations_narrative.py`: a statement of the report's own figure, in any wording
+real pages use, raises nothing; the same statement with another figure is an R6 finding
+naming the cell; comparisons, plans and other work's counts are not this year's figures.
+
+The page is a fixture modelled on the corpus (a cover-letter report on one line, 2023:
+本年新收 6, 上年结转 1, （七）总计 6, 结转 1, 予以公开 4, 部分公开 1, 无法提供 1, 行政复议 2,
+直接起诉 1, 规范性文件 制发 2 现行有效 9, 行政事业性收费 12.5 万元)."""
+
+from __future__ import annotations
+
+import pytest
+
+from disclosure_lib.checks import check_report
+from disclosure_lib.findings import Finding
+from disclosure_lib.importers.document import ImportResult, import_bytes
+from tests.base import FIXTURES
+
+PAGE = (FIXTURES / "import" / "corpus_style.txt").read_text(encoding="utf-8")
+TWO = "二、主动公开政府信息情况"
+FIVE = "七、其他需报告的事项"  # the fixture prints 五 as 六 (its fee section is 五)
+
+
+def _import(sentence: str, before: str = TWO) -> ImportResult:
+    """The page with `sentence` at the end of the section `before` starts (一 by default)."""
+    assert PAGE.count(before) == 1
+    return import_bytes(PAGE.replace(before, sentence + before).encode("utf-8"))
+
+
+def _r6(got: ImportResult) -> list[Finding]:
+    return [f for f in check_report(got.report) if f.code.startswith("R6")]
+
+
+BASE = _import("")
+
+
+def test_the_fixture_states_its_figures_and_has_no_r6() -> None:
+    r = BASE.report
+    assert (r.year, r.get("applications", "new", "total")) == (2023, 6)
+    assert r.get("applications", "partial", "total") == 1
+    assert r.get("review", "reconsideration", "total") == 2
+    assert _r6(BASE) == []
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "2023年，我局共收到政府信息公开申请6件，上年结转1件，全年办结依申请公开6件，结转下年度1件。",
+        "全年共接收各类政府信息公开申请六件，其中网上申请4件。",  # 各类: not "each"
+        "共收到政府信息公开申请6条。",
+        "其中同意公开4件，区分处理后公开1件，无法提供1件，不予公开、不予处理均为0件。",
+        "本年度因政府信息公开工作被申请行政复议两起，行政诉讼一起。",
+        "现行有效规范性文件9件，本年度制发规范性文件2件。",
+        "行政复议、行政诉讼均为3件。",  # each, not the sum: not read
+        "依申请公开工作中，收取费用0元。",  # a fee for applications, not 行政事业性收费
+    ],
+)
+def test_a_correct_statement_raises_nothing(sentence: str) -> None:
+    got = _import(sentence)
+    assert got.report.tables == BASE.report.tables
+    assert _r6(got) == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "cell", "said"),
+    [
+        ("全年共接收各类政府信息公开申请七件。", ("applications", "new", "total"), 7),
+        ("共收到政府信息公开申请9条。", ("applications", "new", "total"), 9),
+        ("其中同意公开3件。", ("applications", "disclosed", "total"), 3),
+        ("区分处理后公开2件。", ("applications", "partial", "total"), 2),
+        ("部分公开、不予公开均为0件。", ("applications", "partial", "total"), 0),
+        ("行政复议、行政诉讼均为零。", ("review", "reconsideration", "total"), 0),
+        ("现行有效规范性文件12件。", ("proactive", "normative_documents", "in_force"), 12),
+    ],
+)
+def test_a_statement_off_the_table_is_flagged_naming_the_cell(
+    sentence: str, cell: tuple[str, str, str], said: int
+) -> None:
+    got = _import(sentence)
+    assert got.report.tables == BASE.report.tables  # evidence that disagrees decides nothing
+    [f] = [f for f in _r6(got) if cell in f.cells]
+    assert f.code in ("R6-NARRATIVE", "R6-WRONG-ROW") and f.actual == said
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "明年，我局将力争办结政府信息公开申请10件以上。",
+        "下一步，我局计划制定规范性文件5件，继续做好依申请公开工作。",
+        "下一年度拟清理现行有效规范性文件20件。",
+    ],
+)
+def test_a_plan_is_not_this_years_figure(sentence: str) -> None:
+    assert _r6(_import(sentence, FIVE)) == []
+    assert _r6(_import(sentence)) == []
+
+
+def test_carry_forward_is_no_plan() -> None:
+    # 结转下一年度 names this year's row 四, not next year
+    [f] = _r6(_import("全年结转下一年度继续办理3件。"))
+    assert f.cells == (("applications", "carry_forward", "total"),) and f.actual == 3
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "通过12345便民服务平台受理群众诉求3519件，办结3512件。",
+        "受理行政许可申请1200件，办结1180件。",
+        "办理行政许可事项356件，作出行政处罚决定的案件全部公开。",
+        "全年办理人大代表建议5件、政协委员提案3件，均已按时办结。",
+    ],
+)
+def test_other_works_counts_are_not_compared(sentence: str) -> None:
+    assert _r6(_import(sentence)) == []
+
+
+def test_other_work_before_disclosure_in_one_sentence() -> None:
+    # the figure after the disclosure subject is read, the one after the hotline is not
+    said = "受理群众诉求3519件，办结3512件，收到政府信息公开申请8件。"
+    [f] = _r6(_import(said))
+    assert f.cells == (("applications", "new", "total"),) and f.actual == 8
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "本年度共收到政府信息公开申请6件，2022年收到政府信息公开申请9件。",
+        "2022年同期受理9件。",
+        "1月份按时发布2022年度政府信息公开工作年度报告。",
+        "根据《示例区2022年政务公开工作要点》（示管办〔2022〕5号）要求，按照条例第二十条规定"
+        "公开信息，咨询电话0591-86177916，12345热线按时答复率100%。",
+    ],
+)
+def test_other_years_and_numbers_clean_pages_print_raise_nothing(sentence: str) -> None:
+    assert _r6(_import(sentence)) == []
+
+
+def test_a_sentence_about_last_year_opening_the_text_is_still_flagged() -> None:
+    # the copied sentence of last year's report: its year opens the sentence
+    [f] = _r6(_import("2022年，我局共收到政府信息公开申请6件。"))
+    assert f.code == "R6-YEAR" and f.severity == "error" and f.actual == 2022
