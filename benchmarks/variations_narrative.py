@@ -347,6 +347,72 @@ def services(head: list[str], body: str, rnd: random.Random, base: Any) -> Page 
     return None if out is None else (head, out)
 
 
+def other_time(head: list[str], body: str, rnd: random.Random, base: Any) -> Page | None:
+    """Figures of other periods without a year: 上年度, 累计, 自…以来, parts of the whole
+    (其中通过网络收到…), 收到 and 受理 told apart, review results — all beside this year's
+    figure stated right; none is this year's row."""
+    figures = _figures(base)
+    if "new" not in figures:
+        return None
+    n = figures["new"]
+    parts = [
+        f"本年度共收到政府信息公开申请{n}件",
+        rnd.choice(
+            (
+                f"上年度收到政府信息公开申请{n + 4}件",
+                f"条例实施以来累计受理政府信息公开申请{n + 120}件",
+                f"自2008年以来共收到政府信息公开申请{n + 57}件",
+                f"历年累计办结依申请公开{n + 88}件",
+            )
+        ),
+    ]
+    if n >= 2:
+        parts.append(
+            rnd.choice(
+                (
+                    f"其中通过网络收到申请{n - 1}件",
+                    f"其中网上受理申请{n - 1}件，信函收到申请1件",
+                    f"经审查依法受理申请{n - 1}件，1件不属于政府信息公开申请",
+                )
+            )
+        )
+    recons = figures.get("reconsideration", 0)
+    if recons >= 1:
+        parts.append(f"行政复议案件结果维持{recons - 1 if recons > 1 else recons}件")
+    out = _insert(body, "一", "，".join(parts) + "。")
+    return None if out is None else (head, out)
+
+
+_FIRST = {
+    "disclosed": ("{n}件予以公开", "{n}件同意公开"),
+    "partial": ("{n}件部分公开", "{n}件区分处理后公开"),
+    "withheld": ("{n}件不予公开",),
+    "unavailable": ("{n}件无法提供", "{n}件告知无法提供"),
+    "not_processed": ("{n}件不予处理",),
+    "carry_forward": ("{n}件结转下年度继续办理", "{n}件结转至下一年度办理"),
+}
+
+
+def _figure_first(wrong: bool) -> Callable:
+    def mutate(head: list[str], body: str, rnd: random.Random, base: Any) -> Page | None:
+        figures = _figures(base)
+        have = [k for k in _FIRST if k in figures]
+        if not have:
+            return None
+        off = rnd.choice(have) if wrong else None
+        parts = []
+        for k in have:
+            n = figures[k] + (rnd.choice((1, 2)) if k == off else 0)
+            parts.append(rnd.choice(_FIRST[k]).format(n=n))
+        out = _insert(body, "一", "其中" + "，".join(parts) + "。")
+        return None if out is None else (head, out)
+
+    mutate.__doc__ = "The figure before its outcome (其中3件予以公开，1件结转下年度办理)" + (
+        ": a DEFECT, one figure off." if wrong else "."
+    )
+    return mutate
+
+
 MUTATIONS: dict[str, Callable] = {
     "nar-apps": _correct(APPS),
     "nar-outcomes": _correct(OUTCOMES),
@@ -359,6 +425,8 @@ MUTATIONS: dict[str, Callable] = {
     "nar-years": other_years,
     "noise": noise,
     "nar-services": services,
+    "nar-other-time": other_time,
+    "nar-figure-first": _figure_first(False),
     "nar-defect-apps": _defect(APPS),
     "nar-defect-outcomes": _defect(OUTCOMES),
     "nar-defect-docs-review": _defect(DOCS_REVIEW),
@@ -366,6 +434,7 @@ MUTATIONS: dict[str, Callable] = {
     "nar-defect-zero": zero_defect,
     "nar-defect-in-three": _defect(APPS + OUTCOMES, where="三"),
     "nar-defect-in-four": _defect(("reconsideration", "litigation"), where="四"),
+    "nar-defect-figure-first": _figure_first(True),
 }
 LOST: dict[str, Callable[[Cell], bool]] = {}
 DEFECTS = frozenset(n for n in MUTATIONS if n.startswith("nar-defect-"))

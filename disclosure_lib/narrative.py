@@ -61,7 +61,13 @@ _SENTENCE = re.compile(r"[^。；;！？!?\n]+")
 _CLAUSE = re.compile(r"[^，,]+")
 _PAREN = re.compile(r"（[^（）]*）|\([^()]*\)")
 _YEAR = re.compile(r"(?<!\d)(\d{4})年")
-_OTHER_TIME = re.compile(r"去年|上一?年同期|较上年|比上年|同比|明年|来年")
+# Another period than the year: from its clause on, a sentence compares or sums up (上年度收到
+# 5件, 条例实施以来累计受理120件); 上年结转 is this year's row 二, 全年累计 this year's.
+_OTHER_TIME = re.compile(
+    r"去年|前年|上一?年同期|较上年|比上年|同比|明年|来年|上一?年度?(?!度?结转)|历年"
+    r"|(?<!今年)(?<!本年)(?<!年初)以来"
+    r"|(?<!全年)(?<!本年)(?<!年内)(?<!今年)(?<!年度)累计"
+)
 # A plan: from its word on, the sentence says what is to be done, not this year's figures
 # (明年，我局将力争办结…; 下一步，计划制定规范性文件2件). 结转下一年度 is this year's figure.
 _PLAN_WORD = re.compile(
@@ -145,9 +151,10 @@ def statements(report: Report) -> list[Statement]:
                 clause = m.group(0)
                 years = {int(y) for y in _YEAR.findall(clause)}
                 other_year = other_year or bool(years - {report.year})
+                other_year = other_year or bool(_OTHER_TIME.search(clause))
                 if plan is not None and m.end() > plan.start():
                     break
-                if other_year or _OTHER_TIME.search(clause):
+                if other_year:
                     continue
                 context = bare[: m.start()]
                 out.extend(
@@ -258,6 +265,19 @@ def _confused_row(report: Report, st: Statement) -> tuple[Cell3, ...] | None:
     return None
 
 
+def _told_apart(st: Statement, said: list[Statement], expected: Number) -> bool:
+    """Whether the sentence states the same figure twice and the other one is the table's:
+    it tells two notions apart (共收到申请6件，依法受理5件), the second is not the row."""
+    return any(
+        o is not st
+        and o.pattern.key == st.pattern.key
+        and o.cells == st.cells
+        and (o.source, o.sentence) == (st.source, st.sentence)
+        and o.value == expected
+        for o in said
+    )
+
+
 def _unique(items: Iterator[str]) -> list[str]:
     return list(dict.fromkeys(items))
 
@@ -268,12 +288,15 @@ def compare_figures(report: Report) -> list[Issue]:
     Statements name 2021 cells; a table kept in the 2019 format is compared on its own cells
     that hold the same figure, and a figure it does not have is not compared."""
     issues: list[Issue] = []
-    for st in statements(report):
+    said = statements(report)
+    for st in said:
         own = own_cells(report, st.cells)
         if not own:
             continue
         expected = cell_sum(report, own)
         if expected is None or expected == st.value:
+            continue
+        if _told_apart(st, said, expected):
             continue
         cells = own
         if st.value == 0:  # "0件" with counts ≥ 0: exactly the non-zero cells are wrong

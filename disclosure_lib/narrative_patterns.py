@@ -108,6 +108,9 @@ _VERB = r"(?:制发|制定|印发|废止)"
 _VERBS = rf"(?P<verbs>{_VERB}(?:[、和及与]{_VERB})*)"
 _ACTS = r"(?P<acts>行政(?:许可|处罚|强制)(?:[、和及与](?:行政)?(?:许可|处罚|强制))*)"
 _NOT_MOTIONS = r"建议|提案|议案|信访"
+# A part of the applications received, not all (其中通过网络收到申请2件): a clause opening
+# with 其中, or naming a channel without 共/合计.
+_PART = r"^\s*其中|^(?!.*(?:共|合计|总)).*(?:网上|网络|信函|当面|邮寄|现场|传真|电子邮件)"
 _CASES = "件|起|宗"  # 行政复议1起
 # 申请 as the object received, not 申请人 (未收到该申请人提交的补正: the applicant's reply)
 _APPLICATION = "申请(?![人者])"  # 议提案办理 is reported in 六 with 件 and 办结 too
@@ -198,6 +201,9 @@ _ITEM = "(?:予以公开|部分公开|不予公开|无法提供|不予处理)"
 _OUTCOME_LIST = rf"(?P<outcomes>{_ITEM}(?:[、和及与或]{_ITEM})+)"
 _REVIEW_LIST = r"(?P<reviews>行政复议[、和及与或](?:提起)?行政诉讼)"
 # 均为0 (each is 0): the sum of the named rows is 0; 均为3件 (each, not the sum) is not read.
+# 行政复议案件结果维持1件: the figure of a result column, not the row's total (not read)
+_NOT_RESULT = r"(?!维持|纠正|其他结果|尚未|审结|撤回|驳回)"
+_RGAP = rf"(?:{_NOT_RESULT}{GAP_CHAR})*?"
 _ALL_ZERO = r"(?:的?(?:情况|数量|件数|案件))?均(?:为|是)?\s*(?:0|零|〇)(?![\d.])|(?:的?情况)?均无"
 
 
@@ -206,7 +212,7 @@ PATTERNS: tuple[FigurePattern, ...] = (
     _p(
         "review_both",
         "行政复议、行政诉讼",
-        rf"行政复议{GAP}行政诉讼{GAP}{NUM}",
+        rf"行政复议{_RGAP}行政诉讼{_RGAP}{NUM}",
         "review",
         _REVIEW_ALL,
         units=_CASES,
@@ -222,7 +228,7 @@ PATTERNS: tuple[FigurePattern, ...] = (
     _p(
         "reconsideration",
         "行政复议",
-        rf"行政复议(?:(?!行政诉讼){GAP_CHAR})*?{NUM}",
+        rf"行政复议(?:(?!行政诉讼){_NOT_RESULT}{GAP_CHAR})*?{NUM}",
         "review",
         ("reconsideration",),
         units=_CASES,
@@ -235,7 +241,7 @@ PATTERNS: tuple[FigurePattern, ...] = (
         ("reconsideration",),
         value=0,
     ),
-    _p("litigation", "行政诉讼", rf"行政诉讼{GAP}{NUM}", "review", LITIGATION, units=_CASES),
+    _p("litigation", "行政诉讼", rf"行政诉讼{_RGAP}{NUM}", "review", LITIGATION, units=_CASES),
     _p("litigation_none", "行政诉讼", rf"{NEG}{GAP}行政诉讼", "review", LITIGATION, value=0),
     _p("carried_over", "上年结转", rf"上一?年度?结转{GAP}{NUM}", "applications", ("carried_over",)),
     _p(
@@ -252,7 +258,7 @@ PATTERNS: tuple[FigurePattern, ...] = (
         "applications",
         ("new",),
         units="件|条",  # 共收到政府信息公开申请3条 (jfj-2022)
-        exclude=_NOT_MOTIONS,
+        exclude=f"{_NOT_MOTIONS}|{_PART}",
         subject=True,
     ),
     _p(  # 受理75件政府信息公开申请: the figure before the word 申请
@@ -261,7 +267,7 @@ PATTERNS: tuple[FigurePattern, ...] = (
         rf"(?:新收|收到|受理|接收){GAP}{NUM}(?=\s*件{GAP}{_APPLICATION})",
         "applications",
         ("new",),
-        exclude=_NOT_MOTIONS,
+        exclude=f"{_NOT_MOTIONS}|{_PART}",
         subject=True,
     ),
     _p(
@@ -363,6 +369,24 @@ PATTERNS: tuple[FigurePattern, ...] = (
         "acts",
         ("decisions",),
         exclude="申请|受理|事项|办件|案件|立案",
+    ),
+    *(
+        _p(  # 其中3件予以公开，1件结转下年度办理: the figure before its outcome
+            key,
+            label,
+            rf"(?<![\d.{_CN}]){NUM}(?=\s*件(?:申请)?(?:为|属于|均|被|已|予以|决定|告知|答复|作出?)?"
+            rf"\s*(?:{words}))",
+            "applications",
+            rows,
+        )
+        for key, label, words, rows in (
+            ("disclosed", "予以公开", r"予以公开|(?<!不)同意公开", ("disclosed",)),
+            ("partial", "部分公开", r"部分公开|区分处理后?(?:予以)?公开", ("partial",)),
+            ("withheld", "不予公开", "不予公开", app_children("withheld")),
+            ("unavailable", "无法提供", "无法提供", app_children("unavailable")),
+            ("not_processed", "不予处理", "不予处理", app_children("not_processed")),
+            ("carry_forward", "结转下年度", r"结转(?:至|到)?下一?年度?", ("carry_forward",)),
+        )
     ),
     _p(
         "outcomes_zero",

@@ -139,3 +139,45 @@ def test_a_sentence_about_last_year_opening_the_text_is_still_flagged() -> None:
     # the copied sentence of last year's report: its year opens the sentence
     [f] = _r6(_import("2022年，我局共收到政府信息公开申请6件。"))
     assert f.code == "R6-YEAR" and f.severity == "error" and f.actual == 2022
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "本年度共收到政府信息公开申请6件，上年度收到政府信息公开申请10件。",
+        "本年度共收到政府信息公开申请6件，条例实施以来累计受理政府信息公开申请126件。",
+        "历年累计办结依申请公开90件。",
+        "本年度共收到政府信息公开申请6件，其中通过网络收到申请5件。",
+        "共收到政府信息公开申请6件，经审查依法受理申请5件，1件不属于政府信息公开申请。",
+        "本年度被申请行政复议2件，行政复议案件结果维持1件。",
+        "其中4件予以公开，1件区分处理后公开，1件告知无法提供，1件结转下年度继续办理。",
+    ],
+)
+def test_other_periods_parts_and_results_are_not_the_row(sentence: str) -> None:
+    got = _import(sentence)
+    assert got.report.tables == BASE.report.tables
+    assert _r6(got) == []
+
+
+def test_this_years_figure_beside_other_periods_is_still_checked() -> None:
+    # 上年结转 is this year's row 二; 全年累计 this year's: both are compared
+    [f] = _r6(_import("上年度结转申请3件。"))
+    assert f.cells == (("applications", "carried_over", "total"),) and f.actual == 3
+    [f] = _r6(_import("全年累计收到政府信息公开申请8件。"))
+    assert f.cells == (("applications", "new", "total"),) and f.actual == 8
+
+
+@pytest.mark.parametrize(
+    ("sentence", "cell", "said"),
+    [
+        ("其中3件予以公开。", ("applications", "disclosed", "total"), 3),
+        ("2件区分处理后公开。", ("applications", "partial", "total"), 2),
+        ("其中2件结转下年度继续办理。", ("applications", "carry_forward", "total"), 2),
+        ("共收到政府信息公开申请7件，经审查依法受理申请5件。", ("applications", "new", "total"), 7),
+    ],
+)
+def test_figure_first_and_told_apart_statements_off_the_table_are_flagged(
+    sentence: str, cell: tuple[str, str, str], said: int
+) -> None:
+    found = [(f.cells, f.actual) for f in _r6(_import(sentence))]
+    assert ((cell,), said) in found
