@@ -343,8 +343,10 @@ _TITLE = re.compile(r"(\d{4})年度?政府信息公开(?:工作)?年度报告")
 # the text is about. Dates (2025年1月) are left alone: reports name publication dates.
 _LEADING_YEAR = re.compile(
     r"(?:^|(?<=[。；;！？\n，,：:]))\s*(?:在)?(\d{4})年度?"
-    # 2019年以来, 2023年底, 2023年同期: not the period the text is about
+    # 2019年以来, 2023年底, 2023年同期: not the period the text is about; nor a year naming
+    # a thing (2022年度政务公开工作考核, 2023年工作要点, 2024年预算): a sentence about it
     r"(?!\d{1,2}月|以来|以前|起|至|到|前|底|末|同期|[—－~～-])"
+    r"(?!度?的?(?:政务公开|政府信息公开|考核|考评|评估|评议|绩效|工作要点|年报|年度报告|预算|决算|规划|计划))"
 )
 # This year named before in the sentence: a later clause opening with another year compares
 # (本年度收到申请8件，2022年收到5件), it does not date the text.

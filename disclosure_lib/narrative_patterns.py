@@ -270,6 +270,16 @@ PATTERNS: tuple[FigurePattern, ...] = (
         exclude=f"{_NOT_MOTIONS}|{_PART}",
         subject=True,
     ),
+    _p(  # 全年政府信息公开申请数量为5件: no verb, the applications named in full
+        "new",
+        "收到申请",
+        rf"政府信息公开申请(?:总?数量?|共计|总计|合计)?\s*(?:为|是|共|达)?\s*{NUM}",
+        "applications",
+        ("new",),
+        units="件|条",
+        exclude=rf"{_NOT_MOTIONS}|{_PART}|自然人|法人|组织|企业|个人|办结|答复|处理",
+        subject=True,
+    ),
     _p(
         "new_none",
         "收到申请",
