@@ -417,6 +417,37 @@ def _figure_first(wrong: bool) -> Callable:
     return mutate
 
 
+_EACH = {
+    ("partial", "withheld"): "部分公开、不予公开各{n}件",
+    ("unavailable", "not_processed"): "无法提供和不予处理均为{n}件",
+    ("reconsideration", "litigation"): "行政复议、行政诉讼各{n}起",
+}
+
+
+def _each(wrong: bool) -> Callable:
+    def mutate(head: list[str], body: str, rnd: random.Random, base: Any) -> Page | None:
+        figures = _figures(base)
+        pairs = [ks for ks in _EACH if all(k in figures for k in ks)]
+        same = [ks for ks in pairs if len({figures[k] for k in ks}) == 1]
+        if wrong:  # both stated as the one's figure where the other differs, or both off
+            if not pairs:
+                return None
+            ks = rnd.choice(pairs)
+            n = figures[ks[0]] if figures[ks[0]] != figures[ks[1]] else figures[ks[0]] + 1
+            text = _EACH[ks].format(n=n)
+        else:
+            if not same:
+                return None
+            text = "，".join(_EACH[ks].format(n=figures[ks[0]]) for ks in same)
+        out = _insert(body, "一", "其中" + text + "。")
+        return None if out is None else (head, out)
+
+    mutate.__doc__ = "Two rows stated at once (各1件, 均为2件)" + (
+        ": a DEFECT, one of them off." if wrong else ", each as the table has it."
+    )
+    return mutate
+
+
 MUTATIONS: dict[str, Callable] = {
     "nar-apps": _correct(APPS),
     "nar-outcomes": _correct(OUTCOMES),
@@ -431,6 +462,7 @@ MUTATIONS: dict[str, Callable] = {
     "nar-services": services,
     "nar-other-time": other_time,
     "nar-figure-first": _figure_first(False),
+    "nar-each": _each(False),
     "nar-defect-apps": _defect(APPS),
     "nar-defect-outcomes": _defect(OUTCOMES),
     "nar-defect-docs-review": _defect(DOCS_REVIEW),
@@ -439,6 +471,7 @@ MUTATIONS: dict[str, Callable] = {
     "nar-defect-in-three": _defect(APPS + OUTCOMES, where="三"),
     "nar-defect-in-four": _defect(("reconsideration", "litigation"), where="四"),
     "nar-defect-figure-first": _figure_first(True),
+    "nar-defect-each": _each(True),
 }
 LOST: dict[str, Callable[[Cell], bool]] = {}
 DEFECTS = frozenset(n for n in MUTATIONS if n.startswith("nar-defect-"))

@@ -102,10 +102,22 @@ def _valid_cells(table_key: str) -> frozenset[tuple[str, str]]:
     return frozenset(fmt.table(table_key).cells())
 
 
-def _cells(p: FigurePattern, match: re.Match[str], context: str = "") -> tuple[Cell3, ...]:
+def _cells(p: FigurePattern, match: re.Match[str], context: str = "") -> list[tuple[Cell3, ...]]:
+    """The cells the figure is the sum of; for an `each` pattern, one set per word of its
+    rows slot (行政复议、行政诉讼各1起: 1 and 1), in the order the words are printed."""
     valid = _valid_cells(p.table)
-    rows, cols = _slot_keys(p.rows, match, context), _slot_keys(p.columns, match, context)
-    return tuple((p.table, r, c) for r, c in itertools.product(rows, cols) if (r, c) in valid)
+    cols = _slot_keys(p.columns, match, context)
+    if p.each and isinstance(p.rows, str):
+        said = match.group(p.rows)
+        words = sorted((w for w in WORDS[p.rows] if w in said), key=said.find)
+        groups = [WORDS[p.rows][w] for w in words]
+    else:
+        groups = [_slot_keys(p.rows, match, context)]
+    out = [
+        tuple((p.table, r, c) for r, c in itertools.product(rows, cols) if (r, c) in valid)
+        for rows in groups
+    ]
+    return [cells for cells in out if cells]
 
 
 def _value(p: FigurePattern, match: re.Match[str]) -> Number | None:
@@ -181,11 +193,14 @@ def _clause_statements(
                 continue
             if p.subject and _other_subject(context + clause[: m.end()]):
                 continue
-            value, cells = _value(p, m), _cells(p, m, context)
-            if value is None or not cells:
+            value, groups = _value(p, m), _cells(p, m, context)
+            if value is None or not groups:
                 continue
             taken.append(m.span())
-            found.append((m.start(), Statement(p, value, cells, where, sentence, m.group(0))))
+            found.extend(
+                (m.start(), Statement(p, value, cells, where, sentence, m.group(0)))
+                for cells in groups
+            )
     return [s for _, s in sorted(found, key=lambda item: item[0])]
 
 

@@ -86,8 +86,9 @@ def _below_10000(s: str) -> int:
 _CN = "零〇一二两三四五六七八九十百千万"
 NUM = rf"(?P<n>\d+(?:\.\d+)?|[{_CN}]+)"
 # Gap between a keyword and its figure: stays in the clause, passes no other number
-# and no 各/均 before a figure ("各2件", "均为2件" mean each, not the sum; 各类申请 is a gap).
-GAP_CHAR = rf"(?:[^，。；,;！？\n\d{_CN}各均]|[各均](?![\d{_CN}为是]))"
+# and no 各/均 before a figure ("各2件", "均为2件" mean each, not the sum; 各类申请 is a gap),
+# nor 分别 (分别为2起、1起: respectively, not read).
+GAP_CHAR = rf"(?!分别)(?:[^，。；,;！？\n\d{_CN}各均]|[各均](?![\d{_CN}为是]))"
 GAP = rf"{GAP_CHAR}*?"
 NEG = "(?:未|没有|无(?!法))"  # 无法提供 is an outcome, not a negation
 
@@ -135,6 +136,7 @@ class FigurePattern:
     exclude: re.Pattern[str] | None = None  # a clause it matches is not read
     sentence_exclude: re.Pattern[str] | None = None  # nor a clause of a sentence it matches
     subject: bool = False  # read only where the applications are disclosure ones (`SUBJECTS`)
+    each: bool = False  # the figure is each word's of the rows slot, not their sum (各1起)
 
 
 def _p(
@@ -151,6 +153,7 @@ def _p(
     exclude: str | None = None,
     sentence_exclude: str | None = None,
     subject: bool = False,
+    each: bool = False,
 ) -> FigurePattern:
     """A FigurePattern; the unit (件, or `units` alternatives; 万元 also reads 元) is appended."""
     if value is None:
@@ -167,6 +170,7 @@ def _p(
         re.compile(exclude) if exclude else None,
         re.compile(sentence_exclude) if sentence_exclude else None,
         subject,
+        each,
     )
 
 
@@ -204,6 +208,7 @@ _REVIEW_LIST = r"(?P<reviews>行政复议[、和及与或](?:提起)?行政诉�
 # 行政复议案件结果维持1件: the figure of a result column, not the row's total (not read)
 _NOT_RESULT = r"(?!维持|纠正|其他结果|尚未|审结|撤回|驳回)"
 _RGAP = rf"(?:{_NOT_RESULT}{GAP_CHAR})*?"
+_EACH = r"(?:的?(?:情况|数量|件数|案件))?(?:各|均为|均是)\s*"  # not 分别为 (respectively)
 _ALL_ZERO = r"(?:的?(?:情况|数量|件数|案件))?均(?:为|是)?\s*(?:0|零|〇)(?![\d.])|(?:的?情况)?均无"
 
 
@@ -406,6 +411,14 @@ PATTERNS: tuple[FigurePattern, ...] = (
         "outcomes",
         value=0,
     ),
+    _p(  # 部分公开、不予公开各1件: each row 1
+        "outcomes_each",
+        "办理结果",
+        rf"{_OUTCOME_LIST}{_EACH}{NUM}",
+        "applications",
+        "outcomes",
+        each=True,
+    ),
     _p(
         "reviews_zero",
         "行政复议、行政诉讼",
@@ -413,6 +426,15 @@ PATTERNS: tuple[FigurePattern, ...] = (
         "review",
         "reviews",
         value=0,
+    ),
+    _p(  # 行政复议、行政诉讼各1起
+        "reviews_each",
+        "行政复议、行政诉讼",
+        rf"{_REVIEW_LIST}{_EACH}{NUM}",
+        "review",
+        "reviews",
+        units=_CASES,
+        each=True,
     ),
     _p(
         "fee",

@@ -53,7 +53,7 @@ def test_the_fixture_states_its_figures_and_has_no_r6() -> None:
         "其中同意公开4件，区分处理后公开1件，无法提供1件，不予公开、不予处理均为0件。",
         "本年度因政府信息公开工作被申请行政复议两起，行政诉讼一起。",
         "现行有效规范性文件9件，本年度制发规范性文件2件。",
-        "行政复议、行政诉讼均为3件。",  # each, not the sum: not read
+        "行政复议、行政诉讼共3件。",  # the sum
         "依申请公开工作中，收取费用0元。",  # a fee for applications, not 行政事业性收费
     ],
 )
@@ -186,3 +186,13 @@ def test_figure_first_and_told_apart_statements_off_the_table_are_flagged(
 ) -> None:
     found = [(f.cells, f.actual) for f in _r6(_import(sentence))]
     assert ((cell,), said) in found
+
+
+def test_each_of_two_rows() -> None:
+    # 各1起 / 均为1件: each row's figure, not their sum (2 行政复议, 1 直接起诉 in the fixture)
+    assert _r6(_import("予以公开、部分公开均为1件。")) != []  # 予以公开 is 4
+    assert _r6(_import("部分公开、无法提供各1件。")) == []
+    [f] = _r6(_import("行政复议、行政诉讼各1起。"))
+    assert f.cells == (("review", "reconsideration", "total"),) and f.actual == 1
+    # 分别为 (respectively) is no 各: not read as each
+    assert _r6(_import("行政复议、行政诉讼分别为2起、1起。")) == []
