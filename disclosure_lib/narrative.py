@@ -57,6 +57,9 @@ class Statement:
 # Every pattern ends in a unit (件, 条, 起, 宗, 万元, 元), holds a negation or says 均为0:
 # other clauses are skipped.
 _MAY_STATE = re.compile(rf"件|条|起|宗|元|均|{NEG}")
+# Figures of more units than the report's (全区各单位共受理申请300件: a coordinating office
+# reporting its district): from such a word on, a sentence is not about the report's tables.
+_SCOPE = re.compile(r"全区|全市|全省|全县|全国|各单位|各部门|各级|各乡镇|各片区|各街道|各县")
 _SENTENCE = re.compile(r"[^。；;！？!?\n]+")
 _CLAUSE = re.compile(r"[^，,]+")
 _PAREN = re.compile(r"（[^（）]*）|\([^()]*\)")
@@ -179,7 +182,7 @@ def statements(report: Report) -> list[Statement]:
 def _clause_statements(
     report: Report, where: str, sentence: str, clause: str, context: str = ""
 ) -> list[Statement]:
-    if not _MAY_STATE.search(clause):
+    if not _MAY_STATE.search(clause) or _SCOPE.search(context + clause):
         return []
     taken: list[tuple[int, int]] = []
     found: list[tuple[int, Statement]] = []

@@ -111,6 +111,8 @@ def test_carry_forward_is_no_plan() -> None:
         "受理行政许可申请1200件，办结1180件。",
         "办理行政许可事项356件，作出行政处罚决定的案件全部公开。",
         "全年办理人大代表建议5件、政协委员提案3件，均已按时办结。",
+        "指导全区各单位共受理政府信息公开申请300件，办结297件。",
+        "全区各部门现行有效行政规范性文件180件。",
     ],
 )
 def test_other_works_counts_are_not_compared(sentence: str) -> None:
@@ -196,3 +198,14 @@ def test_each_of_two_rows() -> None:
     assert f.cells == (("review", "reconsideration", "total"),) and f.actual == 1
     # 分别为 (respectively) is no 各: not read as each
     assert _r6(_import("行政复议、行政诉讼分别为2起、1起。")) == []
+
+
+def test_a_district_figure_decides_no_cell() -> None:
+    # the solver takes the prose's figures as evidence: a district's 现行有效 must not decide
+    # a run of the report's own row (`2119`: 2|1|19 or 2|11|9, left blank)
+    page = PAGE.replace("规范性文件 2 1 9", "规范性文件 2119")
+    base = import_bytes(page.encode("utf-8"))
+    assert base.report.get("proactive", "normative_documents", "in_force") is None
+    said = "全区各部门现行有效行政规范性文件19件。"
+    got = import_bytes(page.replace(TWO, said + TWO).encode("utf-8"))
+    assert got.report.tables == base.report.tables
