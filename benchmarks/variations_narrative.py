@@ -450,6 +450,40 @@ def _each(wrong: bool) -> Callable:
     return mutate
 
 
+_ON_APPLICATION = re.compile(
+    r"（[一二三四五六]）[^（）。]{0,8}依申请[^。（]{0,12}?(?:情况|方面|工作)[。：:]?"
+)
+_ONE = re.compile(r"一、?\s*(?:总体情况|年度工作核心成效)")
+_WIDE = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+def _layout(wrong: bool) -> Callable:
+    def mutate(head: list[str], body: str, rnd: random.Random, base: Any) -> Page | None:
+        """Statements as a subsection of 一 prints them: right after its 依申请公开 heading
+        (else after 一's heading), joined by 、 ； or 。, digits full-width or spaced."""
+        figures = _figures(base)
+        names = tuple(n for n in (*APPS, *OUTCOMES) if n in figures)
+        if not names:
+            return None
+        off = rnd.choice(names) if wrong else None
+        parts = _statements(figures, names, rnd, wrong=off)
+        joiner = rnd.choice(("、", "；", "。", "，"))
+        text = joiner.join(parts) + "。"
+        style = rnd.choice(("wide", "spaced", "plain"))
+        if style == "wide":
+            text = text.translate(_WIDE)
+        elif style == "spaced":
+            text = re.sub(r"(\d+)", r" \1 ", text)
+        two = _TWO.search(body)
+        limit = two.start() if two else len(body)
+        at = _ON_APPLICATION.search(body, 0, limit) or _ONE.search(body, 0, limit)
+        if at is None:
+            return None
+        return head, body[: at.end()] + text + body[at.end() :]
+
+    return mutate
+
+
 MUTATIONS: dict[str, Callable] = {
     "nar-apps": _correct(APPS),
     "nar-outcomes": _correct(OUTCOMES),
@@ -465,6 +499,7 @@ MUTATIONS: dict[str, Callable] = {
     "nar-other-time": other_time,
     "nar-figure-first": _figure_first(False),
     "nar-each": _each(False),
+    "nar-layout": _layout(False),
     "nar-defect-apps": _defect(APPS),
     "nar-defect-outcomes": _defect(OUTCOMES),
     "nar-defect-docs-review": _defect(DOCS_REVIEW),
@@ -474,6 +509,7 @@ MUTATIONS: dict[str, Callable] = {
     "nar-defect-in-four": _defect(("reconsideration", "litigation"), where="四"),
     "nar-defect-figure-first": _figure_first(True),
     "nar-defect-each": _each(True),
+    "nar-defect-layout": _layout(True),
 }
 LOST: dict[str, Callable[[Cell], bool]] = {}
 DEFECTS = frozenset(n for n in MUTATIONS if n.startswith("nar-defect-"))

@@ -60,6 +60,9 @@ _MAY_STATE = re.compile(rf"件|条|起|宗|元|均|{NEG}")
 # Figures of more units than the report's (全区各单位共受理申请300件: a coordinating office
 # reporting its district): from such a word on, a sentence is not about the report's tables.
 _SCOPE = re.compile(r"全区|全市|全省|全县|全国|各单位|各部门|各级|各乡镇|各片区|各街道|各县")
+# A figure printed with spaces around it (申请 5 件) may reach the prose as a line of its own
+# (the importer reads spaced digits as cells): joined back, one character for one.
+_FIGURE_LINE = re.compile(r"(?<=\S)\n([ \t]*\d+(?:\.\d+)?[ \t]*)\n(?=\S)")
 _SENTENCE = re.compile(r"[^。；;！？!?\n]+")
 _CLAUSE = re.compile(r"[^，,]+")
 _PAREN = re.compile(r"（[^（）]*）|\([^()]*\)")
@@ -157,6 +160,7 @@ def statements(report: Report) -> list[Statement]:
     out: list[Statement] = []
     for where, text, source in _texts(report):
         read = text.translate(FULLWIDTH)  # one character for one: spans hold in `text` too
+        read = _FIGURE_LINE.sub(lambda m: f" {m.group(1)} ", read)
         for found in _SENTENCE.finditer(read):
             sentence, printed = found.group(0), text[found.start() : found.end()]
             other_year = False

@@ -209,3 +209,10 @@ def test_a_district_figure_decides_no_cell() -> None:
     said = "全区各部门现行有效行政规范性文件19件。"
     got = import_bytes(page.replace(TWO, said + TWO).encode("utf-8"))
     assert got.report.tables == base.report.tables
+
+
+@pytest.mark.parametrize("said", ["共收到政府信息公开申请 8 件", "共收到政府信息公开申请８件"])
+def test_spaced_and_full_width_figures_are_read(said: str) -> None:
+    # 申请 8 件 reaches the prose with the figure on a line of its own: still one statement
+    [f] = _r6(_import(said + "、上年结转 1 件。"))
+    assert f.cells == (("applications", "new", "total"),) and f.actual == 8
