@@ -169,13 +169,16 @@ _FIVE = re.compile(
 )
 
 
+_SIX = re.compile(r"[六七]、\s*(?:其他需|需要说明|其他需要)[^。0-9]{0,20}?(?:事项与附表|事项)")
+
+
 def _insert(body: str, where: str, text: str) -> str | None:
     """`text` put into section `where`: 一 at its end, 三/四 after the heading (the table's
     lead sentence), 五 after its heading."""
     if where == "一":
         m = _TWO.search(body)
         return None if m is None else body[: m.start()] + text + body[m.start() :]
-    pattern = {"三": _THREE, "四": _FOUR, "五": _FIVE}[where]
+    pattern = {"三": _THREE, "四": _FOUR, "五": _FIVE, "六": _SIX}[where]
     m = pattern.search(body)
     return None if m is None else body[: m.end()] + text + body[m.end() :]
 
@@ -314,6 +317,7 @@ def noise(head: list[str], body: str, rnd: random.Random, base: Any) -> Page | N
             f"针对{y - 1}年度报告反映的问题，{y - 1}年同期已整改3项",
             f"{y - 1}年度政务公开工作考核中，我局获评优秀等次",
             f"{y - 1}年政务公开工作要点明确的12项任务已全部完成",
+            f"{y + 1}年初完成网站集约化迁移，{y - 1}年上半年已完成栏目梳理",
             "依据《国务院办公厅关于印发〈政府信息公开信息处理费管理办法〉的通知》（国办函〔2020〕109号）",
         ),
         3,
@@ -325,8 +329,10 @@ def noise(head: list[str], body: str, rnd: random.Random, base: Any) -> Page | N
             f"{y + 1}年1月起，我局将继续按照第二十条要求做好公开工作",
         )
     )
+    six = f"对照{y - 1}年度政府信息公开工作年度报告，更正了其中1处表述。"
     out = _insert(body, "一", "。".join(one) + "。")
     out = out and _insert(out, "五", five + "。")
+    out = (out and _insert(out, "六", six)) or out
     return None if out is None else (head, out)
 
 

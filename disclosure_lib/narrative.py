@@ -367,7 +367,7 @@ _LEADING_YEAR = re.compile(
     r"(?:^|(?<=[。；;！？\n，,：:]))\s*(?:在)?(\d{4})年度?"
     # 2019年以来, 2023年底, 2023年同期: not the period the text is about; nor a year naming
     # a thing (2022年度政务公开工作考核, 2023年工作要点, 2024年预算): a sentence about it
-    r"(?!\d{1,2}月|以来|以前|起|至|到|前|底|末|同期|[—－~～-])"
+    r"(?!\d{1,2}月|以来|以前|起|至|到|前|底|末|初|上半年|下半年|同期|[—－~～-])"
     r"(?!度?的?(?:政务公开|政府信息公开|考核|考评|评估|评议|绩效|工作要点|年报|年度报告|预算|决算|规划|计划))"
 )
 # This year named before in the sentence: a later clause opening with another year compares
@@ -389,10 +389,9 @@ def compare_years(report: Report) -> list[Issue]:
         for m in _PERIOD.finditer(text):
             said = printed[m.start() : m.end()]
             bad += [(int(g), said, "统计时段") for g in m.groups() if int(g) != y]
-        # 一 and 五 may name last year's report (发布2023年度…年度报告, its problems)
-        title_window = (-1, 0) if where in ("一", "五") else (0, 0)
+        # any section may name last year's report (发布2023年度…年度报告, its problems)
         for m in _TITLE.finditer(text):
-            if not title_window[0] <= int(m.group(1)) - y <= title_window[1]:
+            if not -1 <= int(m.group(1)) - y <= 0:
                 bad.append((int(m.group(1)), printed[m.start() : m.end()], "报告标题"))
         low, high = YEAR_WINDOW.get(where, (0, 0))
         for m in _LEADING_YEAR.finditer(text):

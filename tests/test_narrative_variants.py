@@ -134,6 +134,7 @@ def test_other_work_before_disclosure_in_one_sentence() -> None:
         "1月份按时发布2022年度政府信息公开工作年度报告。",
         "2022年度政务公开工作考核中，我局获评优秀等次。",
         "2022年政务公开工作要点明确的12项任务已全部完成。",
+        "2024年初完成网站集约化迁移，2022年上半年已完成栏目梳理。",
         "根据《示例区2022年政务公开工作要点》（示管办〔2022〕5号）要求，按照条例第二十条规定"
         "公开信息，咨询电话0591-86177916，12345热线按时答复率100%。",
     ],
@@ -216,3 +217,10 @@ def test_spaced_and_full_width_figures_are_read(said: str) -> None:
     # 申请 8 件 reaches the prose with the figure on a line of its own: still one statement
     [f] = _r6(_import(said + "、上年结转 1 件。"))
     assert f.cells == (("applications", "new", "total"),) and f.actual == 8
+
+
+def test_six_may_name_last_years_report() -> None:
+    said = "对照2022年度政府信息公开工作年度报告，更正了其中1处表述。"
+    assert _r6(_import(said, "示例区海湾片区管理局 2024年1月18日")) == []
+    [f] = _r6(_import("2024年度政府信息公开工作年度报告。", "示例区海湾片区管理局 2024年1月18日"))
+    assert f.code == "R6-YEAR" and f.actual == 2024
