@@ -275,7 +275,7 @@ def finish(report: Report, log: ImportLog, state: OpenCells) -> None:
                 log.evidence[(t.key, *cell)] = CellEvidence(kind, value, why, source=source)
                 continue
             stats.missing += 1
-            if cell in open_slots:
+            if cell in open_slots or (st == "blank" and (t.key, *cell) in log.amount_readings):
                 why = "拆分不唯一"
             elif st == "blank" and cell in conflicts:
                 why = "空白，各勾稽关系给出的值不一致"
@@ -290,6 +290,8 @@ def finish(report: Report, log: ImportLog, state: OpenCells) -> None:
             shown: list[object] = list(conflicts.get(cell, []))
             if cell in open_slots:
                 shown = candidates.get(cell, [])
+            elif why == "拆分不唯一":  # a figure in 元 the count may be run into
+                shown = list(log.amount_readings[(t.key, *cell)])
             log.evidence[(t.key, *cell)] = CellEvidence("blank", None, why, shown, source)
         if log.cell_refs:
             continue  # a workbook: the check's findings sum blanks up per sheet

@@ -78,6 +78,8 @@ class ImportLog:
     # every cell left blank, with why: 空白 (printed blank), 拆分不唯一, 无法识别, 未找到
     blank: dict[Cell3, str] = field(default_factory=dict)
     cell_refs: dict[Cell3, str] = field(default_factory=dict)  # workbook: cell → 'sheet!D12'
+    # cells a figure in 元 may hold run together (count | amount): each one's readings
+    amount_readings: dict[Cell3, list[object]] = field(default_factory=dict)
     # each cell's status when the import finished: read | inferred | blank | flagged | absent
     cell_status: dict[Cell3, str] = field(default_factory=dict)
 

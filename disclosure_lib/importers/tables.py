@@ -212,6 +212,16 @@ def _ambiguous_amount(
     readings = [f"空 | {bare}元"]
     readings += [f"{digits[:i]} | {bare[i:]}元" for i in range(1, min(4, len(digits)))]
     seg.cells.extend([""] * (amount + 1 - len(seg.cells)))
+    if amount == 1:  # count | amount: each cell's readings, for the evidence (拆分不唯一)
+        splits = [("", bare)] + [(digits[:i], bare[i:]) for i in range(1, min(4, len(digits)))]
+        try:
+            counts = [int(c) if c else None for c, _ in splits]
+            wan = [Decimal(a).scaleb(-4) for _, a in splits]
+        except (ValueError, InvalidOperation):
+            counts, wan = [], []
+        if counts:
+            log.amount_readings[(table.key, *seg.slots[0])] = list(counts)
+            log.amount_readings[(table.key, *seg.slots[1])] = list(wan)
     log.add(
         "warning",
         f"{seg.label}：{text} 前未单独印出{table.column(seg.slots[0][1]).label}，"
