@@ -387,7 +387,8 @@ SPLIT_NOT_UNIQUE = "拆分不唯一"
 
 def undecided(findings: list[Finding], log: ImportLog) -> list[Finding]:
     """An R5-BLANK on cells the page does print, run together with other figures in more than
-    one way the table allows, is a warning naming the readings (I1-UNDECIDED), not an error:
+    one way the table allows (every reading a figure), is a warning naming the readings
+    (I1-UNDECIDED), not an error:
     the page is not missing them, the import could not decide them (the params file stays
     blank there, so `disclosure check` still asks for them)."""
     out: list[Finding] = []
@@ -396,7 +397,14 @@ def undecided(findings: list[Finding], log: ImportLog) -> list[Finding]:
         if (
             f.code != "R5-BLANK"
             or not evs
-            or any(ev is None or ev.why != SPLIT_NOT_UNIQUE or not ev.candidates for ev in evs)
+            # a reading with a cell not printed at all (空) is R5-BLANK's own case: an error
+            or any(
+                ev is None
+                or ev.why != SPLIT_NOT_UNIQUE
+                or None in ev.candidates
+                or not ev.candidates
+                for ev in evs
+            )
         ):
             out.append(f)
             continue

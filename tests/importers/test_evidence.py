@@ -308,7 +308,9 @@ def test_a_row_the_page_does_not_print_stays_an_error(tmp_path: Path) -> None:
     assert not [f for f in out.findings if f.code == "I1-UNDECIDED"]
 
 
-def test_a_count_run_into_its_amount_names_both_cells_readings(tmp_path: Path) -> None:
+def test_a_count_run_into_its_amount_names_both_cells_readings_and_stays_an_error(
+    tmp_path: Path,
+) -> None:
     # 政府集中采购 328291965元: the count not printed apart, or run into the amount
     src = (IMPORT_FIXTURES / "corpus_style_2019.txt").read_text(encoding="utf-8")
     assert "政府集中采购 3个 3443000元" in src
@@ -324,7 +326,9 @@ def test_a_count_run_into_its_amount_names_both_cells_readings(tmp_path: Path) -
     assert [e.why for e in ev] == ["拆分不唯一", "拆分不唯一"]
     assert ev[0].candidates == [None, 3, 32, 328]
     assert [str(v) for v in ev[1].candidates] == ["32829.1965", "2829.1965", "829.1965", "29.1965"]
-    [undecided] = [f for f in out.findings if f.code == "I1-UNDECIDED"]
-    assert set(undecided.cells) == set(cells) and undecided.severity == "warning"
+    # one reading has no count printed at all: that is a missing figure, still the error
+    [blank] = [f for f in out.findings if f.code == "R5-BLANK"]
+    assert set(blank.cells) == set(cells) and blank.is_error
+    assert not [f for f in out.findings if f.code == "I1-UNDECIDED"]
     text = out.written.read_text(encoding="utf-8")
     assert "# 留空（拆分不唯一）政府集中采购·采购项目数量：可能为 空、3、32、328" in text
