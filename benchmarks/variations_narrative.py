@@ -96,7 +96,12 @@ WORDINGS: dict[str, tuple[str, ...]] = {
         "现行有效行政规范性文件{n}件",
         "行政规范性文件现行有效{n}件",
     ),
-    "issued": ("本年度制发规范性文件{n}件", "制定行政规范性文件{n}件", "印发规范性文件{n}件"),
+    "issued": (
+        "本年度制发规范性文件{n}件",
+        "制定行政规范性文件{n}件",
+        "印发规范性文件{n}件",
+        "新制作规范性文件{n}件",
+    ),
     "reconsideration": (
         "因政府信息公开工作被申请行政复议{n}起",
         "行政复议{n}件",
@@ -388,6 +393,9 @@ def other_time(head: list[str], body: str, rnd: random.Random, base: Any) -> Pag
                 )
             )
         )
+    t = figures.get("total", 0)
+    if t >= 2:
+        parts.append(f"全部办结，其中按时办结{t - 1}件，延期办结1件")
     recons = figures.get("reconsideration", 0)
     if recons >= 1:
         parts.append(f"行政复议案件结果维持{recons - 1 if recons > 1 else recons}件")

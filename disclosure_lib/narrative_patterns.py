@@ -95,7 +95,13 @@ NEG = "(?:未|没有|无(?!法))"  # 无法提供 is an outcome, not a negation
 # Words a slot may hold → the row or column keys they name.
 WORDS: dict[str, dict[str, tuple[str, ...]]] = {
     "docs": {"规章": ("regulations",), "规范性文件": ("normative_documents",)},
-    "verbs": {"制发": ("issued",), "制定": ("issued",), "印发": ("issued",), "废止": ("repealed",)},
+    "verbs": {
+        "制发": ("issued",),
+        "制定": ("issued",),
+        "印发": ("issued",),
+        "制作": ("issued",),
+        "废止": ("repealed",),
+    },
     "acts": {"许可": ("licensing",), "处罚": ("penalty",), "强制": ("enforcement",)},
 }
 # Outcome rows a list before 均为0 may name (部分公开、不予公开均为0件): word → row keys.
@@ -105,7 +111,7 @@ _DOCS = rf"(?P<docs>{_DOC}(?:[、和及与]{_DOC})*)"
 # A slot a form leaves unnamed (现行有效件数424件) takes the words of this pattern that the
 # sentence names last before the clause (本年度制发规范性文件34件，…).
 CONTEXT: dict[str, re.Pattern[str]] = {"docs": re.compile(_DOC)}
-_VERB = r"(?:制发|制定|印发|废止)"
+_VERB = r"(?:制发|制定|印发|制作|废止)"  # 制作: the 2019 tables' 本年新制作
 _VERBS = rf"(?P<verbs>{_VERB}(?:[、和及与]{_VERB})*)"
 _ACTS = r"(?P<acts>行政(?:许可|处罚|强制)(?:[、和及与](?:行政)?(?:许可|处罚|强制))*)"
 _NOT_MOTIONS = r"建议|提案|议案|信访"
@@ -301,7 +307,8 @@ PATTERNS: tuple[FigurePattern, ...] = (
         rf"办结{GAP}{NUM}",
         "applications",
         ("total",),
-        exclude=_NOT_MOTIONS,
+        # 其中按时办结5件，延期办结1件: parts of those handled
+        exclude=rf"{_NOT_MOTIONS}|^\s*其中|延期|逾期|超期",
         subject=True,
     ),
     _p(  # 同意公开3件 (jjj-2021)

@@ -74,6 +74,7 @@ def test_a_correct_statement_raises_nothing(sentence: str) -> None:
         ("部分公开、不予公开均为0件。", ("applications", "partial", "total"), 0),
         ("行政复议、行政诉讼均为零。", ("review", "reconsideration", "total"), 0),
         ("现行有效规范性文件12件。", ("proactive", "normative_documents", "in_force"), 12),
+        ("本年新制作规范性文件3件。", ("proactive", "normative_documents", "issued"), 3),
     ],
 )
 def test_a_statement_off_the_table_is_flagged_naming_the_cell(
@@ -155,6 +156,7 @@ def test_a_sentence_about_last_year_opening_the_text_is_still_flagged() -> None:
         "本年度共收到政府信息公开申请6件，上年度收到政府信息公开申请10件。",
         "本年度共收到政府信息公开申请6件，条例实施以来累计受理政府信息公开申请126件。",
         "历年累计办结依申请公开90件。",
+        "本年度办结政府信息公开申请6件，其中按时办结5件，延期办结1件。",
         "本年度共收到政府信息公开申请6件，其中通过网络收到申请5件。",
         "共收到政府信息公开申请6件，经审查依法受理申请5件，1件不属于政府信息公开申请。",
         "本年度被申请行政复议2件，行政复议案件结果维持1件。",
