@@ -118,6 +118,8 @@ ZERO_WORDINGS: dict[str, tuple[str, ...]] = {
         "无政府信息公开行政复议案件",
     ),
     "litigation": ("未发生因政府信息公开被提起行政诉讼的情况", "无行政诉讼案件"),
+    "withheld": ("未出现不予公开的情况", "无不予公开情况"),
+    "not_processed": ("没有发生不予处理的情况", "未作出不予处理决定"),
 }
 # several figures at once, all 0
 BOTH_ZERO: dict[tuple[str, ...], tuple[str, ...]] = {

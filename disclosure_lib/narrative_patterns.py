@@ -418,6 +418,14 @@ PATTERNS: tuple[FigurePattern, ...] = (
         "outcomes",
         value=0,
     ),
+    _p(  # 未出现不予公开的情况, 无不予公开、不予处理情况: the negation right before the rows
+        "outcomes_none",
+        "办理结果",
+        rf"{NEG}(?:发生|出现|产生|作出|有)?(?P<outcomes>{_ITEM}(?:[、和及与或]{_ITEM})*)",
+        "applications",
+        "outcomes",
+        value=0,
+    ),
     _p(  # 部分公开、不予公开各1件: each row 1
         "outcomes_each",
         "办理结果",

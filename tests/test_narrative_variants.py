@@ -55,6 +55,8 @@ def test_the_fixture_states_its_figures_and_has_no_r6() -> None:
         "现行有效规范性文件9件，本年度制发规范性文件2件。",
         "行政复议、行政诉讼共3件。",  # the sum
         "依申请公开工作中，收取费用0元。",  # a fee for applications, not 行政事业性收费
+        "未出现不予公开的情况，无不予处理情况。",
+        "对无需公开或不予公开的信息严格审查。",  # no negation of the row
     ],
 )
 def test_a_correct_statement_raises_nothing(sentence: str) -> None:
@@ -72,6 +74,7 @@ def test_a_correct_statement_raises_nothing(sentence: str) -> None:
         ("其中同意公开3件。", ("applications", "disclosed", "total"), 3),
         ("区分处理后公开2件。", ("applications", "partial", "total"), 2),
         ("部分公开、不予公开均为0件。", ("applications", "partial", "total"), 0),
+        ("本年度未出现部分公开的情况。", ("applications", "partial", "total"), 0),
         ("行政复议、行政诉讼均为零。", ("review", "reconsideration", "total"), 0),
         ("现行有效规范性文件12件。", ("proactive", "normative_documents", "in_force"), 12),
         ("本年新制作规范性文件3件。", ("proactive", "normative_documents", "issued"), 3),
