@@ -500,6 +500,20 @@ def _layout(wrong: bool) -> Callable:
     return mutate
 
 
+def _on_varied_page(wrong: bool) -> Callable:
+    def mutate(head: list[str], body: str, rnd: random.Random, base: Any) -> Page | None:
+        """The statements (one of them off if `wrong`) on a page varied by the runner's
+        `combined` variations (cover letter, headings, spaces, 规范性文件, chrome, …)."""
+        import bench_corpus_mutate as runner  # here: the runner imports this module
+
+        page = runner.MUTATIONS["combined"](list(head), body, rnd, base) or (head, body)
+        names = (*APPS, *OUTCOMES, *DOCS_REVIEW)
+        statement = (_defect if wrong else _correct)(names)
+        return statement(list(page[0]), page[1], rnd, base)
+
+    return mutate
+
+
 MUTATIONS: dict[str, Callable] = {
     "nar-apps": _correct(APPS),
     "nar-outcomes": _correct(OUTCOMES),
@@ -516,6 +530,7 @@ MUTATIONS: dict[str, Callable] = {
     "nar-figure-first": _figure_first(False),
     "nar-each": _each(False),
     "nar-layout": _layout(False),
+    "nar-combined": _on_varied_page(False),
     "nar-defect-apps": _defect(APPS),
     "nar-defect-outcomes": _defect(OUTCOMES),
     "nar-defect-docs-review": _defect(DOCS_REVIEW),
@@ -526,6 +541,7 @@ MUTATIONS: dict[str, Callable] = {
     "nar-defect-figure-first": _figure_first(True),
     "nar-defect-each": _each(True),
     "nar-defect-layout": _layout(True),
+    "nar-defect-combined": _on_varied_page(True),
 }
 LOST: dict[str, Callable[[Cell], bool]] = {}
 DEFECTS = frozenset(n for n in MUTATIONS if n.startswith("nar-defect-"))
