@@ -185,6 +185,7 @@ def _p(
 DISCLOSURE_SUBJECT = re.compile(r"政府信息|信息公开|依申请|公开申请")
 OTHER_SUBJECT = re.compile(
     r"12345|热线|诉求|许可|审批|政务服务|便民服务|办事|投诉|举报|建议|提案|议案|信访|案件|业务"
+    r"|来信|来访|来电|咨询|留言|求助|工单"
 )
 
 _APP = fmt.APPLICATIONS

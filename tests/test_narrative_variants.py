@@ -117,6 +117,8 @@ def test_carry_forward_is_no_plan() -> None:
         "全年办理人大代表建议5件、政协委员提案3件，均已按时办结。",
         "指导全区各单位共受理政府信息公开申请300件，办结297件。",
         "全区各部门现行有效行政规范性文件180件。",
+        "受理群众来信来访12件，办结12件。",
+        "通过门户网站答复网民留言50件，办结49件。",
     ],
 )
 def test_other_works_counts_are_not_compared(sentence: str) -> None:
