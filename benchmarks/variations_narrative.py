@@ -516,6 +516,34 @@ def _on_varied_page(wrong: bool) -> Callable:
     return mutate
 
 
+BOILERPLATE = (
+    "按照全区政务公开工作要点要求",
+    "认真落实各级关于政务公开工作的部署要求",
+    "严格按照《条例》第二十条规定",
+    "坚持以公开为常态、不公开为例外",
+    "围绕年度工作计划，进一步规范依申请公开办理流程",
+    "在区党工委、管委会的坚强领导下",
+)
+
+
+def _boilerplate(wrong: bool) -> Callable:
+    def mutate(head: list[str], body: str, rnd: random.Random, base: Any) -> Page | None:
+        """The statements after the clauses real sentences open with (全区 and 各级 named,
+        计划, 第二十条) — not the subject of the count."""
+        figures = _figures(base)
+        names = (*APPS, *OUTCOMES, *DOCS_REVIEW)
+        have = [n for n in names if n in figures]
+        if not have:
+            return None
+        off = rnd.choice(have) if wrong else None
+        parts = _statements(figures, names, rnd, wrong=off)
+        text = rnd.choice(BOILERPLATE) + "，" + "，".join(parts) + "。"
+        out = _insert(body, "一", text)
+        return None if out is None else (head, out)
+
+    return mutate
+
+
 MUTATIONS: dict[str, Callable] = {
     "nar-apps": _correct(APPS),
     "nar-outcomes": _correct(OUTCOMES),
@@ -533,6 +561,7 @@ MUTATIONS: dict[str, Callable] = {
     "nar-each": _each(False),
     "nar-layout": _layout(False),
     "nar-combined": _on_varied_page(False),
+    "nar-boilerplate": _boilerplate(False),
     "nar-defect-apps": _defect(APPS),
     "nar-defect-outcomes": _defect(OUTCOMES),
     "nar-defect-docs-review": _defect(DOCS_REVIEW),
@@ -544,6 +573,7 @@ MUTATIONS: dict[str, Callable] = {
     "nar-defect-each": _each(True),
     "nar-defect-layout": _layout(True),
     "nar-defect-combined": _on_varied_page(True),
+    "nar-defect-boilerplate": _boilerplate(True),
 }
 LOST: dict[str, Callable[[Cell], bool]] = {}
 DEFECTS = frozenset(n for n in MUTATIONS if n.startswith("nar-defect-"))

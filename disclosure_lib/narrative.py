@@ -59,7 +59,12 @@ class Statement:
 _MAY_STATE = re.compile(rf"件|起|宗|元|均(?:为|是)?\s*[0零〇]|均无|{NEG}|申请.*条")
 # Figures of more units than the report's (全区各单位共受理申请300件: a coordinating office
 # reporting its district): from such a word on, a sentence is not about the report's tables.
-_SCOPE = re.compile(r"全区|全市|全省|全县|全国|各单位|各部门|各级|各乡镇|各片区|各街道|各县")
+# Only units as the subject count (全区各单位, 全区共, 各部门): 按照全区政务公开工作要点,
+# 落实各级关于…的要求 name no figure of theirs.
+_SCOPE = re.compile(
+    r"(?:全区|全市|全省|全县|全国)(?:各|共|累计|合计|范围内|政府信息公开申请)"
+    r"|各(?:单位|部门|乡镇|片区|街道|县|区直|成员单位|级(?:各类)?(?:单位|部门|机关|行政机关))"
+)
 # A figure printed with spaces around it (申请 5 件) may reach the prose as a line of its own
 # (the importer reads spaced digits as cells): joined back, one character for one.
 _FIGURE_LINE = re.compile(r"(?<=\S)\n([ \t]*\d+(?:\.\d+)?[ \t]*)\n(?=\S)")

@@ -71,6 +71,17 @@ def test_a_correct_statement_raises_nothing(sentence: str) -> None:
         ("全年共接收各类政府信息公开申请七件。", ("applications", "new", "total"), 7),
         ("共收到政府信息公开申请9条。", ("applications", "new", "total"), 9),
         ("全年政府信息公开申请数量为8件。", ("applications", "new", "total"), 8),
+        # the district or all levels named, but not as the subject of the count
+        (
+            "按照全区政务公开工作要点要求，共收到政府信息公开申请8件。",
+            ("applications", "new", "total"),
+            8,
+        ),
+        (
+            "落实各级关于政务公开的部署要求，办结政府信息公开申请8件。",
+            ("applications", "total", "total"),
+            8,
+        ),
         ("其中同意公开3件。", ("applications", "disclosed", "total"), 3),
         ("区分处理后公开2件。", ("applications", "partial", "total"), 2),
         ("部分公开、不予公开均为0件。", ("applications", "partial", "total"), 0),
