@@ -4,11 +4,11 @@ Real pages differ from the template (`format.py`, `format2019.py`) by spaces ins
 (`社会公益 组织`, `三、本年度办 理结果`), a character inserted, dropped or changed (`钩稽关系`,
 `行政法复议`, `先行有效件数`), reworded or renumbered headings (`五、存在的主要问题及改进措施`,
 `七、其他需要报告的事项` in a seven-part layout) and extra sections (`五、信息处理费收取情况`).
-`align_page` finds the template's headings and row labels in a page's text in order, by
-edit distance (`rapidfuzz`), and rewrites each one found as the template prints it, so the
-readers downstream (`oneline`, `tables`, `cellruns`) see official labels; the figures between
-two labels are not touched. `table_scores` says how well each format's labels fit a table
-section (the best one reads it).
+`align_page` finds the template's headings (`headings.page_headings`) and row labels in a
+page's text in order, by edit distance (`rapidfuzz`), and rewrites each one found as the
+template prints it, so the readers downstream (`oneline`, `tables`, `cellruns`) see official
+labels; the figures between two labels are not touched. `table_scores` says how well each
+format's labels fit a table section (the best one reads it).
 
 What is searched for (never retyped here): the section titles of both formats and the known
 heading variants (`headings`), the row labels and the notes of every table of both formats.
@@ -17,7 +17,6 @@ heading variants (`headings`), the row labels and the notes of every table of bo
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -26,26 +25,16 @@ from rapidfuzz.distance import Levenshtein
 
 from .. import format as fmt
 from .. import format2019 as f19
-from .headings import EXTRA_HEADINGS
-from .labels import strip_ordinal
+from .appendix import appendix_moves, move_tables
+from .headings import CANDIDATE, ORDINALS, fee_heading, page_headings
+from .labels import MISSING_MARKERS, strip_ordinal
+from .squeezed import Squeezed, squeeze
 
-ORDINALS = "一二三四五六七八九"
-SECTION_KEYS = "一二三四五六"
-HEADING_SCORE = 84.0  # rapidfuzz ratio (0–100) a printed heading needs against a template one
 LABEL_SCORE = 86.0  # … a row label with a typo (one or two characters in ten)
 LABEL_WINDOW = 160  # characters searched after the previous label for the next one
 ALIGN_MAX = 200_000  # a longer line is no report page: left as it is (bounded time)
-MAX_CANDIDATES = 400  # ordinals (一、…) looked at as possible headings on one page
-_CANDIDATE = re.compile(rf"([{ORDINALS}])\s*[、.．]")
-_FIGURE_CHARS = frozenset("0123456789.,/-—元万个件")
-# a heading's own words, as real reports vary them: (section, words that must follow the
-# ordinal in this order within a short span); the template's titles are tried first
-_HEADING_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("四", ("复议", "诉讼")),
-    ("五", ("存在", "问题")),
-    ("六", ("其他", "事项")),
-)
-_WORDS_SPAN = 16
+# figures, their units and the markers a cell prints for nothing (— / 无)
+_FIGURE_CHARS = frozenset("0123456789.,元万个件").union(*MISSING_MARKERS)
 
 
 @dataclass(frozen=True)
@@ -57,27 +46,6 @@ class Replacement:
 
 
 # --- what is searched for -----------------------------------------------------------------------
-
-
-@lru_cache(maxsize=1)
-def _heading_forms() -> tuple[tuple[str, str], ...]:
-    """(section key, title without its ordinal) for both formats and the known variants."""
-    out = [(s.key, s.title) for s in fmt.SECTIONS]
-    for h in (*EXTRA_HEADINGS, *f19.SECTION_HEADINGS):
-        out.append((h[0], h[2:]))
-    return tuple(dict.fromkeys(out))
-
-
-@lru_cache(maxsize=1)
-def _ordinal_rows() -> tuple[str, ...]:
-    """Row labels of 三 that start like a heading (一、本年新收…, 四、结转下年度继续办理)."""
-    return tuple(r.label for r in fmt.APPLICATIONS.rows if r.label[:1] in ORDINALS)
-
-
-@lru_cache(maxsize=1)
-def _fee_heading() -> str:
-    """六's sub-heading for the fee: some pages print it as a section of its own."""
-    return next(h for h in fmt.section("六").subheadings if "信息处理费" in h)
 
 
 @cache
@@ -95,145 +63,6 @@ def table_labels(section: str, format_id: str) -> tuple[str, ...]:
                 out.append(r.group)
             out.append(r.label)
     return tuple(dict.fromkeys(out))
-
-
-# --- the page with its spaces taken out ---------------------------------------------------------
-
-
-def _nfkc(ch: str) -> str:
-    return unicodedata.normalize("NFKC", ch)[:1] or ch
-
-
-@lru_cache(maxsize=4096)
-def squeeze(label: str) -> str:
-    """A template label as `Squeezed` holds the page: no spaces, each character NFKC'd."""
-    return "".join(_nfkc(ch) for ch in label if not ch.isspace())
-
-
-class Squeezed:
-    """A text without whitespace, each character mapped back to its place in the original."""
-
-    def __init__(self, text: str) -> None:
-        self.original = text
-        keep = [i for i, ch in enumerate(text) if not ch.isspace()]
-        self.index = keep
-        self.text = "".join(_nfkc(text[i]) for i in keep)
-
-    def span(self, start: int, end: int) -> tuple[int, int]:
-        """Original (start, end) of squeezed [start, end)."""
-        return self.index[start], self.index[end - 1] + 1
-
-
-# --- headings -----------------------------------------------------------------------------------
-
-
-def _best_prefix(form: str, text: str) -> tuple[float, int]:
-    """How well `text` starts with `form` (0–100, by edits), and the length of that prefix
-    (the longer one on a tie: 及改进措施 is a changed ending, not a shorter heading)."""
-    best, best_len = 0.0, 0
-    n = len(form)
-    form = squeeze(form)
-    for length in range(max(1, n - 3), min(len(text), n + 3) + 1):
-        score = 100 * Levenshtein.normalized_similarity(form, text[:length])
-        if score >= best:
-            best, best_len = score, length
-    return best, best_len
-
-
-def _heading_at(text: str, pos: int) -> tuple[str | None, int, float]:
-    """(section, length of the heading's title, score) for the words after an ordinal."""
-    following = text[pos : pos + 40]
-    for label in _ordinal_rows():  # 三、本年度办理结果 is a row of table 三, not a heading
-        if _best_prefix(label[2:], following)[0] >= HEADING_SCORE:
-            return None, 0, 0.0
-    best: tuple[str | None, int, float] = (None, 0, 0.0)
-    for key, form in _heading_forms():
-        score, length = _best_prefix(form, following)
-        if score > best[2]:
-            best = (key, length, score)
-    if best[2] >= HEADING_SCORE:
-        return best
-    fee = _fee_heading()
-    if following.startswith(fee):
-        return "fee", len(fee), 100.0
-    for key, words in _HEADING_WORDS:
-        at = 0
-        for w in words:
-            at = following.find(w, at, _WORDS_SPAN + len(w))
-            if at < 0:
-                break
-            at += len(w)
-        else:
-            end = at
-            while end < len(following) and following[end] not in "0123456789，,。；;：:（(":
-                end += 1
-                if end - at > 8:
-                    break
-            return key, min(end, 30), HEADING_SCORE
-    return None, 0, best[2]
-
-
-def _headings(sq: Squeezed) -> tuple[list[tuple[str, int, int]], list[int]]:
-    """(section, start, end) in the squeezed text of each section heading, in order, and
-    where the others that read like headings start (prose: `二、主动公开…` said in 一). Of every
-    place that reads like a heading, the longest run in section order (then the best-scored),
-    so a stray `二、主动公开…` in 一's prose does not hide the real headings after it."""
-    cands: list[tuple[int, float, int, int]] = []  # (section index, score, start, end)
-    fees: list[tuple[str, int, int]] = []
-    for n, m in enumerate(_CANDIDATE.finditer(sq.text)):
-        if n >= MAX_CANDIDATES:
-            break
-        key, length, score = _heading_at(sq.text, m.end())
-        if key == "fee":
-            fees.append(("fee", m.start(), m.end() + length))
-        elif key is not None:
-            cands.append((SECTION_KEYS.index(key), score, m.start(), m.end() + length))
-    # best[i]: (count, total score, previous) of the best increasing chain ending at i
-    best: list[tuple[int, float, int]] = []
-    for i, (index, score, _, _) in enumerate(cands):
-        top = (1, score, -1)
-        for j in range(i):
-            if cands[j][0] < index:
-                n, total, _ = best[j]
-                if (n + 1, total + score) >= top[:2]:  # a tie: the later one, next to what follows
-                    top = (n + 1, total + score, j)
-        best.append(top)
-    chain: list[tuple[str, int, int]] = []
-    at = max(range(len(best)), key=lambda i: (*best[i][:2], i), default=-1)
-    while at >= 0:
-        index, _, a, b = cands[at]
-        chain.append((SECTION_KEYS[index], a, b))
-        at = best[at][2]
-    taken = {a for _, a, _ in chain}
-    strays = [a for _, _, a, _ in cands if a not in taken]
-    if chain and chain[-1][0] == "二":  # chain is last-first: 二 opens it, no 一 found
-        one = _section_one(sq.text, chain[-1][1])
-        if one is not None:
-            chain.append(("一", *one))
-            strays = [a for a in strays if a != one[0]]
-    return sorted([*reversed(chain), *fees], key=lambda h: h[1]), strays
-
-
-_ONE_TITLE = re.compile(r"一[、.．]?" + fmt.section("一").title)
-_ONE = re.compile(r"一[、.．]")
-_ONE_END = re.compile(r"[（(\d，,。；;：:]")
-ONE_TITLE_MAX = 16  # a reworded 一 heading (一、年度工作核心成效) is short
-
-
-def _section_one(text: str, before: int) -> tuple[int, int] | None:
-    """一's heading when the template's form of it is not found before 二 (at `before`):
-    `一总体情况` without its 、, or the first `一、` heading reworded (一、年度工作核心成效), which
-    ends where its text starts (（一）, a figure or punctuation)."""
-    m = _ONE_TITLE.search(text, 0, before)
-    if m is not None:
-        return m.start(), m.end()
-    m = _ONE.search(text, 0, before)
-    if m is None:
-        return None
-    end = _ONE_END.search(text, m.end(), min(before, m.end() + ONE_TITLE_MAX + 1))
-    if end is None or end.start() - m.end() < 2:
-        return None
-    return m.start(), end.start()
 
 
 # --- table labels -------------------------------------------------------------------------------
@@ -259,9 +88,54 @@ def _find_label(label: str, text: str, start: int, end: int) -> tuple[int, int] 
         # best window may stop short of the label's end and leave 开 behind
         if longer <= len(window) and Levenshtein.distance(label, window[a:longer]) < distance:
             b, distance = longer, Levenshtein.distance(label, window[a:longer])
+    a, b, distance = _tight(label, window, a, b, distance)
     if distance > limit:
         return None
     return start + a, start + b
+
+
+def _tight(label: str, window: str, a: int, b: int, distance: int) -> tuple[int, int, int]:
+    """The window [a, b) without an edge character the label does not need: one that makes
+    it closer, or a figure (a label ends in none, and starts with one only as 1.属于…). The
+    best-scored window of `一本年新收…数量` (、 dropped) may reach into the figures after it
+    (`…数量5`: a cell taken away) or the header word before it (`他一本年…`)."""
+    while b - a > 1:
+        end = Levenshtein.distance(label, window[a : b - 1])
+        if end < distance or (end == distance and _figure_edge(window[b - 1], label[-1])):
+            b, distance = b - 1, end
+            continue
+        start = Levenshtein.distance(label, window[a + 1 : b])
+        if start < distance or (start == distance and _figure_edge(window[a], label[0])):
+            a, distance = a + 1, start
+            continue
+        return a, b, distance
+    return a, b, distance
+
+
+def _figure_edge(printed: str, template: str) -> bool:
+    return printed in _FIGURE_CHARS and template not in _FIGURE_CHARS
+
+
+CUT_MIN = 8  # characters of a long label a page prints alone, at the least
+
+
+def _cut_short(label: str, text: str, start: int, end: int) -> tuple[int, int] | None:
+    """A long label printed cut short, its figures right after (1.申请人无正当理由逾期不补正
+    0000000 for 1.…逾期不补正、行政机关不再处理其政府信息公开申请): at least its first two
+    fifths as the template prints them, then a figure; the rest of the label is not printed."""
+    label = squeeze(label)
+    if len(label) < 2 * CUT_MIN:
+        return None
+    least = max(CUT_MIN, len(label) * 2 // 5)
+    at = text.find(label[:least], start, end)
+    if at < 0:
+        return None
+    stop = at + least
+    while stop - at < len(label) and stop < len(text) and text[stop] == label[stop - at]:
+        stop += 1
+    if stop - at == len(label) or stop >= len(text) or not text[stop].isdigit():
+        return None  # the whole label (found before, if at all), or no figure after it
+    return at, stop
 
 
 def _unnumbered(label: str, text: str, pos: int, end: int) -> tuple[int, int] | None:
@@ -273,9 +147,9 @@ def _unnumbered(label: str, text: str, pos: int, end: int) -> tuple[int, int] | 
     at = pos
     while at < end and text[at] in _FIGURE_CHARS:
         at += 1
-    if at > pos and text.startswith(core, at):
-        return at, at + len(core)
-    return None
+        if text.startswith(core, at):
+            return at, at + len(core)
+    return None  # (checked at each step: a label may start with a marker's 无)
 
 
 def align_labels(
@@ -292,12 +166,25 @@ def align_labels(
             # page does not print): that label, not a misprint of this one
             hit = None
         if hit is None:
+            hit = _cut_short(label, text, pos, min(end, pos + LABEL_WINDOW + len(label)))
+        if hit is None:
             hit = _unnumbered(label, text, pos, end)
         if hit is None:
             continue
+        hit = hit[0], _own_ending(text, hit[1], end)
         out.append((label, *hit))
         pos = hit[1]
     return out, len(out)
+
+
+_ENDING = re.compile(r"[\u4e00-\u9fff]{1,2}(?=\d)")  # 结转下年度继续办理的000000
+
+
+def _own_ending(text: str, b: int, end: int) -> int:
+    """Where a label found ends, with one or two characters the page adds to it before its
+    figures (…继续办理的0000000): those belong to no cell."""
+    m = _ENDING.match(text, b, end)
+    return m.end() if m else b
 
 
 def table_scores(text: str, section: str) -> dict[str, float]:
@@ -314,15 +201,18 @@ def table_scores(text: str, section: str) -> dict[str, float]:
 # --- the page rewritten ---------------------------------------------------------------------------
 
 
-def align_page(text: str) -> str:
+def align_page(text: str, *, appendix: bool = True) -> str:
     """`text` with every heading and table label found rewritten as the template prints it
-    (see the module doc); an extra 五、信息处理费收取情况 section moved into 六."""
+    (see the module doc); an extra 五、信息处理费收取情况 section moved into 六, tables printed
+    as an appendix after the last section moved into their sections (`appendix`)."""
     if len(text) > ALIGN_MAX:
         return text
     sq = Squeezed(text)
-    heads, strays = _headings(sq)
+    heads, strays = page_headings(sq)
     if len([h for h in heads if h[0] != "fee"]) < 2:
         return text
+    if appendix and (moves := appendix_moves(sq, heads)):
+        return align_page(move_tables(sq, moves), appendix=False)
     reps: list[Replacement] = []
     for a in strays:  # 二、… inside prose: an enumeration, (二) so no reader takes it
         oa, ob = sq.span(a, a + 2)
@@ -338,6 +228,7 @@ def align_page(text: str) -> str:
         if key in ("二", "三", "四"):
             nxt = next((h[1] for h in heads[i + 1 :]), len(sq.text))
             reps.extend(_label_replacements(sq, key, b, nxt))
+    reps.extend(_glued_ordinals(sq))
     out = _apply(text, reps)
     fee = next((h for h in heads if h[0] == "fee"), None)
     if fee is None:
@@ -368,8 +259,19 @@ def _label_replacements(sq: Squeezed, section: str, start: int, end: int) -> lis
     return reps
 
 
+def _glued_ordinals(sq: Squeezed) -> list[Replacement]:
+    """A space before each `五、…` printed right after a figure (…0 0 00五、政务公开工作…):
+    a heading the template does not know must not take the table's last figures with it."""
+    out = []
+    for m in CANDIDATE.finditer(sq.text):
+        at = sq.index[m.start()]
+        if m.start() and sq.text[m.start() - 1].isdigit() and not sq.original[at - 1].isspace():
+            out.append(Replacement(at, at, ""))
+    return out
+
+
 def _heading_next(text: str, at: int) -> bool:
-    return bool(_CANDIDATE.match(text, at))
+    return bool(CANDIDATE.match(text, at))
 
 
 def _apply(text: str, reps: list[Replacement]) -> str:
@@ -393,11 +295,11 @@ def _apply(text: str, reps: list[Replacement]) -> str:
 def _move_fee(text: str) -> str:
     """The page with an extra fee section (五、信息处理费收取情况 …) moved into 六."""
     sq = Squeezed(text)
-    fee = _fee_heading()
+    fee = fee_heading()
     m = re.search(rf"[{ORDINALS}]\s*[、.．]\s*" + r"\s*".join(map(re.escape, fee)), text)
     if m is None:
         return text
-    heads = [(h[0], h[1]) for h in _headings(sq)[0] if h[0] != "fee"]
+    heads = [(h[0], h[1]) for h in page_headings(sq)[0] if h[0] != "fee"]
     after = [sq.index[a] for _, a in heads if sq.index[a] > m.start()]
     stop = min(after) if after else len(text)
     block = fee + " " + text[m.end() : stop].strip()
@@ -429,7 +331,7 @@ def row_columns(line: str) -> dict[tuple[str, str], int]:
     if len(line) > ALIGN_MAX:
         return {}
     sq = Squeezed(line)
-    heads, _ = _headings(sq)
+    heads, _ = page_headings(sq)
     keys = _row_keys()
     out: dict[tuple[str, str], int] = {}
     for i, (key, _a, b) in enumerate(heads):
