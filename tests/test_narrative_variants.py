@@ -13,6 +13,7 @@ import pytest
 
 from disclosure_lib.checks import check_report
 from disclosure_lib.findings import Finding
+from disclosure_lib.importers.align import align_page
 from disclosure_lib.importers.document import ImportResult, import_bytes
 from tests.base import FIXTURES
 
@@ -242,3 +243,17 @@ def test_six_may_name_last_years_report() -> None:
     assert _r6(_import(said, "示例区海湾片区管理局 2024年1月18日")) == []
     [f] = _r6(_import("2024年度政府信息公开工作年度报告。", "示例区海湾片区管理局 2024年1月18日"))
     assert f.code == "R6-YEAR" and f.actual == 2024
+
+
+def test_a_lead_sentence_of_four_is_kept_whole_by_the_alignment() -> None:
+    # 行政复议案件3起 is prose (a figure with its unit), not the header word 行政复议 with two
+    # characters the page added before its figures: the alignment must not cut 案件 off (on
+    # a page whose cells run together the note was then cut at 行政复议 and 3起 lost)
+    four = "四、政府信息公开行政法复议与行政诉讼情况"
+    said = "本年度发生政府信息公开行政复议案件3起，行政诉讼1起。"
+    body = PAGE.split("\n")[9]
+    assert said in align_page(body.replace(four, four + said))
+    got = _import(four + said, four)
+    assert got.report.tables == BASE.report.tables
+    [f] = _r6(got)
+    assert f.cells == (("review", "reconsideration", "total"),) and f.actual == 3
