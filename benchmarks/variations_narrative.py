@@ -96,7 +96,12 @@ WORDINGS: dict[str, tuple[str, ...]] = {
         "现行有效行政规范性文件{n}件",
         "行政规范性文件现行有效{n}件",
     ),
-    "issued": ("本年度制发规范性文件{n}件", "制定行政规范性文件{n}件", "印发规范性文件{n}件"),
+    "issued": (
+        "本年度制发规范性文件{n}件",
+        "制定行政规范性文件{n}件",
+        "印发规范性文件{n}件",
+        "新制作规范性文件{n}件",
+    ),
     "reconsideration": (
         "因政府信息公开工作被申请行政复议{n}起",
         "行政复议{n}件",
@@ -113,6 +118,8 @@ ZERO_WORDINGS: dict[str, tuple[str, ...]] = {
         "无政府信息公开行政复议案件",
     ),
     "litigation": ("未发生因政府信息公开被提起行政诉讼的情况", "无行政诉讼案件"),
+    "withheld": ("未出现不予公开的情况", "无不予公开情况"),
+    "not_processed": ("没有发生不予处理的情况", "未作出不予处理决定"),
 }
 # several figures at once, all 0
 BOTH_ZERO: dict[tuple[str, ...], tuple[str, ...]] = {
@@ -350,6 +357,8 @@ def services(head: list[str], body: str, rnd: random.Random, base: Any) -> Page 
         f"全年办理人大代表建议{m % 9 + 2}件、政协委员提案{m % 7 + 1}件，均已按时办结",
         f"共查处违法案件{m // 10}件，受理投诉举报{m // 5}件，办结率100%",
         f"指导全区各单位共受理政府信息公开申请{m // 4}件，办结{m // 4 - 3}件",
+        f"受理群众来信来访{m // 50}件，办结{m // 50}件",
+        f"通过门户网站答复网民留言{m // 20}件，办结{m // 20 - 1}件",
         f"全区各部门现行有效行政规范性文件{m // 6}件，本年度制发{m // 60}件",
     ]
     if "new" in figures:
@@ -388,6 +397,9 @@ def other_time(head: list[str], body: str, rnd: random.Random, base: Any) -> Pag
                 )
             )
         )
+    t = figures.get("total", 0)
+    if t >= 2:
+        parts.append(f"全部办结，其中按时办结{t - 1}件，延期办结1件")
     recons = figures.get("reconsideration", 0)
     if recons >= 1:
         parts.append(f"行政复议案件结果维持{recons - 1 if recons > 1 else recons}件")
@@ -490,6 +502,50 @@ def _layout(wrong: bool) -> Callable:
     return mutate
 
 
+def _on_varied_page(wrong: bool) -> Callable:
+    def mutate(head: list[str], body: str, rnd: random.Random, base: Any) -> Page | None:
+        """The statements (one of them off if `wrong`) on a page varied by the runner's
+        `combined` variations (cover letter, headings, spaces, 规范性文件, chrome, …)."""
+        import bench_corpus_mutate as runner  # here: the runner imports this module
+
+        page = runner.MUTATIONS["combined"](list(head), body, rnd, base) or (head, body)
+        names = (*APPS, *OUTCOMES, *DOCS_REVIEW)
+        statement = (_defect if wrong else _correct)(names)
+        return statement(list(page[0]), page[1], rnd, base)
+
+    return mutate
+
+
+BOILERPLATE = (
+    "按照全区政务公开工作要点要求",
+    "认真落实各级关于政务公开工作的部署要求",
+    "严格按照《条例》第二十条规定",
+    "坚持以公开为常态、不公开为例外",
+    "围绕年度工作计划，进一步规范依申请公开办理流程",
+    "在区党工委、管委会的坚强领导下",
+    "严格落实政务信息发布审批制度",
+    "结合政务服务和12345热线工作实际",
+)
+
+
+def _boilerplate(wrong: bool) -> Callable:
+    def mutate(head: list[str], body: str, rnd: random.Random, base: Any) -> Page | None:
+        """The statements after the clauses real sentences open with (全区 and 各级 named,
+        计划, 第二十条) — not the subject of the count."""
+        figures = _figures(base)
+        names = (*APPS, *OUTCOMES, *DOCS_REVIEW)
+        have = [n for n in names if n in figures]
+        if not have:
+            return None
+        off = rnd.choice(have) if wrong else None
+        parts = _statements(figures, names, rnd, wrong=off)
+        text = rnd.choice(BOILERPLATE) + "，" + "，".join(parts) + "。"
+        out = _insert(body, "一", text)
+        return None if out is None else (head, out)
+
+    return mutate
+
+
 MUTATIONS: dict[str, Callable] = {
     "nar-apps": _correct(APPS),
     "nar-outcomes": _correct(OUTCOMES),
@@ -506,6 +562,8 @@ MUTATIONS: dict[str, Callable] = {
     "nar-figure-first": _figure_first(False),
     "nar-each": _each(False),
     "nar-layout": _layout(False),
+    "nar-combined": _on_varied_page(False),
+    "nar-boilerplate": _boilerplate(False),
     "nar-defect-apps": _defect(APPS),
     "nar-defect-outcomes": _defect(OUTCOMES),
     "nar-defect-docs-review": _defect(DOCS_REVIEW),
@@ -516,6 +574,8 @@ MUTATIONS: dict[str, Callable] = {
     "nar-defect-figure-first": _figure_first(True),
     "nar-defect-each": _each(True),
     "nar-defect-layout": _layout(True),
+    "nar-defect-combined": _on_varied_page(True),
+    "nar-defect-boilerplate": _boilerplate(True),
 }
 LOST: dict[str, Callable[[Cell], bool]] = {}
 DEFECTS = frozenset(n for n in MUTATIONS if n.startswith("nar-defect-"))

@@ -54,12 +54,17 @@ class Statement:
     source: tuple[str, str, str] = ("", "", "")  # its key in `Report.lines` (the paragraph)
 
 
-# Every pattern ends in a unit (件, 条, 起, 宗, 万元, 元), holds a negation or says 均为0:
-# other clauses are skipped.
-_MAY_STATE = re.compile(rf"件|条|起|宗|元|均|{NEG}")
+# Every pattern ends in a unit (件, 起, 宗, 万元, 元; 条 of applications), holds a negation
+# or says 均为0: other clauses are skipped.
+_MAY_STATE = re.compile(rf"件|起|宗|元|均(?:为|是)?\s*[0零〇]|均无|{NEG}|申请.*条")
 # Figures of more units than the report's (全区各单位共受理申请300件: a coordinating office
 # reporting its district): from such a word on, a sentence is not about the report's tables.
-_SCOPE = re.compile(r"全区|全市|全省|全县|全国|各单位|各部门|各级|各乡镇|各片区|各街道|各县")
+# Only units as the subject count (全区各单位, 全区共, 各部门): 按照全区政务公开工作要点,
+# 落实各级关于…的要求 name no figure of theirs.
+_SCOPE = re.compile(
+    r"(?:全区|全市|全省|全县|全国)(?:各|共|累计|合计|范围内|政府信息公开申请)"
+    r"|各(?:单位|部门|乡镇|片区|街道|县|区直|成员单位|级(?:各类)?(?:单位|部门|机关|行政机关))"
+)
 # A figure printed with spaces around it (申请 5 件) may reach the prose as a line of its own
 # (the importer reads spaced digits as cells): joined back, one character for one.
 _FIGURE_LINE = re.compile(r"(?<=\S)\n([ \t]*\d+(?:\.\d+)?[ \t]*)\n(?=\S)")
@@ -162,31 +167,40 @@ def statements(report: Report) -> list[Statement]:
         read = text.translate(FULLWIDTH)  # one character for one: spans hold in `text` too
         read = _FIGURE_LINE.sub(lambda m: f" {m.group(1)} ", read)
         for found in _SENTENCE.finditer(read):
-            sentence, printed = found.group(0), text[found.start() : found.end()]
-            other_year = False
+            sentence = found.group(0)
             bare = _PAREN.sub("", sentence)
-            plan = _PLAN_WORD.search(bare)
+            if not _MAY_STATE.search(bare):
+                continue
+            stop = _stop(bare, report.year)
+            printed = text[found.start() : found.end()]
             for m in _CLAUSE.finditer(bare):
-                clause = m.group(0)
-                years = {int(y) for y in _YEAR.findall(clause)}
-                other_year = other_year or bool(years - {report.year})
-                other_year = other_year or bool(_OTHER_TIME.search(clause))
-                if plan is not None and m.end() > plan.start():
+                if m.end() > stop:
                     break
-                if other_year:
-                    continue
-                context = bare[: m.start()]
                 out.extend(
                     dataclasses.replace(st, quote=printed, source=source)
-                    for st in _clause_statements(report, where, sentence, clause, context)
+                    for st in _clause_statements(
+                        report, where, sentence, m.group(0), bare[: m.start()]
+                    )
                 )
     return out
+
+
+def _stop(bare: str, year: int) -> int:
+    """Where a sentence stops stating this year's figures: its first other year (a clause
+    naming one and the clauses after it compare), other period, plan or wider scope."""
+    stops = [len(bare)]
+    stops += [m.start() for m in _YEAR.finditer(bare) if int(m.group(1)) != year][:1]
+    for pattern in (_OTHER_TIME, _PLAN_WORD, _SCOPE):
+        m = pattern.search(bare)
+        if m is not None:
+            stops.append(m.start())
+    return min(stops)
 
 
 def _clause_statements(
     report: Report, where: str, sentence: str, clause: str, context: str = ""
 ) -> list[Statement]:
-    if not _MAY_STATE.search(clause) or _SCOPE.search(context + clause):
+    if not _MAY_STATE.search(clause):
         return []
     taken: list[tuple[int, int]] = []
     found: list[tuple[int, Statement]] = []

@@ -95,7 +95,13 @@ NEG = "(?:未|没有|无(?!法))"  # 无法提供 is an outcome, not a negation
 # Words a slot may hold → the row or column keys they name.
 WORDS: dict[str, dict[str, tuple[str, ...]]] = {
     "docs": {"规章": ("regulations",), "规范性文件": ("normative_documents",)},
-    "verbs": {"制发": ("issued",), "制定": ("issued",), "印发": ("issued",), "废止": ("repealed",)},
+    "verbs": {
+        "制发": ("issued",),
+        "制定": ("issued",),
+        "印发": ("issued",),
+        "制作": ("issued",),
+        "废止": ("repealed",),
+    },
     "acts": {"许可": ("licensing",), "处罚": ("penalty",), "强制": ("enforcement",)},
 }
 # Outcome rows a list before 均为0 may name (部分公开、不予公开均为0件): word → row keys.
@@ -105,7 +111,7 @@ _DOCS = rf"(?P<docs>{_DOC}(?:[、和及与]{_DOC})*)"
 # A slot a form leaves unnamed (现行有效件数424件) takes the words of this pattern that the
 # sentence names last before the clause (本年度制发规范性文件34件，…).
 CONTEXT: dict[str, re.Pattern[str]] = {"docs": re.compile(_DOC)}
-_VERB = r"(?:制发|制定|印发|废止)"
+_VERB = r"(?:制发|制定|印发|制作|废止)"  # 制作: the 2019 tables' 本年新制作
 _VERBS = rf"(?P<verbs>{_VERB}(?:[、和及与]{_VERB})*)"
 _ACTS = r"(?P<acts>行政(?:许可|处罚|强制)(?:[、和及与](?:行政)?(?:许可|处罚|强制))*)"
 _NOT_MOTIONS = r"建议|提案|议案|信访"
@@ -179,6 +185,7 @@ def _p(
 DISCLOSURE_SUBJECT = re.compile(r"政府信息|信息公开|依申请|公开申请")
 OTHER_SUBJECT = re.compile(
     r"12345|热线|诉求|许可|审批|政务服务|便民服务|办事|投诉|举报|建议|提案|议案|信访|案件|业务"
+    r"|来信|来访|来电|咨询|留言|求助|工单"
 )
 
 _APP = fmt.APPLICATIONS
@@ -301,7 +308,8 @@ PATTERNS: tuple[FigurePattern, ...] = (
         rf"办结{GAP}{NUM}",
         "applications",
         ("total",),
-        exclude=_NOT_MOTIONS,
+        # 其中按时办结5件，延期办结1件: parts of those handled
+        exclude=rf"{_NOT_MOTIONS}|^\s*其中|延期|逾期|超期",
         subject=True,
     ),
     _p(  # 同意公开3件 (jjj-2021)
@@ -407,6 +415,14 @@ PATTERNS: tuple[FigurePattern, ...] = (
         "outcomes_zero",
         "办理结果",
         rf"{_OUTCOME_LIST}{_ALL_ZERO}",
+        "applications",
+        "outcomes",
+        value=0,
+    ),
+    _p(  # 未出现不予公开的情况, 无不予公开、不予处理情况: the negation right before the rows
+        "outcomes_none",
+        "办理结果",
+        rf"{NEG}(?:发生|出现|产生|作出|有)?(?P<outcomes>{_ITEM}(?:[、和及与或]{_ITEM})*)",
         "applications",
         "outcomes",
         value=0,

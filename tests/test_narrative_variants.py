@@ -13,6 +13,7 @@ import pytest
 
 from disclosure_lib.checks import check_report
 from disclosure_lib.findings import Finding
+from disclosure_lib.importers.align import align_page
 from disclosure_lib.importers.document import ImportResult, import_bytes
 from tests.base import FIXTURES
 
@@ -55,6 +56,8 @@ def test_the_fixture_states_its_figures_and_has_no_r6() -> None:
         "现行有效规范性文件9件，本年度制发规范性文件2件。",
         "行政复议、行政诉讼共3件。",  # the sum
         "依申请公开工作中，收取费用0元。",  # a fee for applications, not 行政事业性收费
+        "未出现不予公开的情况，无不予处理情况。",
+        "对无需公开或不予公开的信息严格审查。",  # no negation of the row
     ],
 )
 def test_a_correct_statement_raises_nothing(sentence: str) -> None:
@@ -69,11 +72,24 @@ def test_a_correct_statement_raises_nothing(sentence: str) -> None:
         ("全年共接收各类政府信息公开申请七件。", ("applications", "new", "total"), 7),
         ("共收到政府信息公开申请9条。", ("applications", "new", "total"), 9),
         ("全年政府信息公开申请数量为8件。", ("applications", "new", "total"), 8),
+        # the district or all levels named, but not as the subject of the count
+        (
+            "按照全区政务公开工作要点要求，共收到政府信息公开申请8件。",
+            ("applications", "new", "total"),
+            8,
+        ),
+        (
+            "落实各级关于政务公开的部署要求，办结政府信息公开申请8件。",
+            ("applications", "total", "total"),
+            8,
+        ),
         ("其中同意公开3件。", ("applications", "disclosed", "total"), 3),
         ("区分处理后公开2件。", ("applications", "partial", "total"), 2),
         ("部分公开、不予公开均为0件。", ("applications", "partial", "total"), 0),
+        ("本年度未出现部分公开的情况。", ("applications", "partial", "total"), 0),
         ("行政复议、行政诉讼均为零。", ("review", "reconsideration", "total"), 0),
         ("现行有效规范性文件12件。", ("proactive", "normative_documents", "in_force"), 12),
+        ("本年新制作规范性文件3件。", ("proactive", "normative_documents", "issued"), 3),
     ],
 )
 def test_a_statement_off_the_table_is_flagged_naming_the_cell(
@@ -113,6 +129,8 @@ def test_carry_forward_is_no_plan() -> None:
         "全年办理人大代表建议5件、政协委员提案3件，均已按时办结。",
         "指导全区各单位共受理政府信息公开申请300件，办结297件。",
         "全区各部门现行有效行政规范性文件180件。",
+        "受理群众来信来访12件，办结12件。",
+        "通过门户网站答复网民留言50件，办结49件。",
     ],
 )
 def test_other_works_counts_are_not_compared(sentence: str) -> None:
@@ -155,6 +173,7 @@ def test_a_sentence_about_last_year_opening_the_text_is_still_flagged() -> None:
         "本年度共收到政府信息公开申请6件，上年度收到政府信息公开申请10件。",
         "本年度共收到政府信息公开申请6件，条例实施以来累计受理政府信息公开申请126件。",
         "历年累计办结依申请公开90件。",
+        "本年度办结政府信息公开申请6件，其中按时办结5件，延期办结1件。",
         "本年度共收到政府信息公开申请6件，其中通过网络收到申请5件。",
         "共收到政府信息公开申请6件，经审查依法受理申请5件，1件不属于政府信息公开申请。",
         "本年度被申请行政复议2件，行政复议案件结果维持1件。",
@@ -224,3 +243,17 @@ def test_six_may_name_last_years_report() -> None:
     assert _r6(_import(said, "示例区海湾片区管理局 2024年1月18日")) == []
     [f] = _r6(_import("2024年度政府信息公开工作年度报告。", "示例区海湾片区管理局 2024年1月18日"))
     assert f.code == "R6-YEAR" and f.actual == 2024
+
+
+def test_a_lead_sentence_of_four_is_kept_whole_by_the_alignment() -> None:
+    # 行政复议案件3起 is prose (a figure with its unit), not the header word 行政复议 with two
+    # characters the page added before its figures: the alignment must not cut 案件 off (on
+    # a page whose cells run together the note was then cut at 行政复议 and 3起 lost)
+    four = "四、政府信息公开行政法复议与行政诉讼情况"
+    said = "本年度发生政府信息公开行政复议案件3起，行政诉讼1起。"
+    body = PAGE.split("\n")[9]
+    assert said in align_page(body.replace(four, four + said))
+    got = _import(four + said, four)
+    assert got.report.tables == BASE.report.tables
+    [f] = _r6(got)
+    assert f.cells == (("review", "reconsideration", "total"),) and f.actual == 3

@@ -177,7 +177,10 @@ def align_labels(
     return out, len(out)
 
 
-_ENDING = re.compile(r"[\u4e00-\u9fff]{1,2}(?=\d)")  # 结转下年度继续办理的000000
+# 结转下年度继续办理的000000; not a figure with its unit after it (行政复议案件1起: prose)
+_ENDING = re.compile(
+    r"[\u4e00-\u9fff]{1,2}(?=\d)(?!\d+(?:\.\d+)?\s*(?:件|起|宗|条|人次|次|项)(?!\d))"
+)
 
 
 def _own_ending(text: str, b: int, end: int) -> int:
