@@ -254,18 +254,19 @@ def _label_replacements(sq: Squeezed, section: str, start: int, end: int) -> lis
         while at < end and sq.text[at] in _FIGURE_CHARS:
             at += 1
         if at < end and not _heading_next(sq.text, at):
-            reps.append(Replacement(sq.index[at], sq.index[at], ""))
+            reps.append(Replacement(sq.index[at], sq.index[at], "\n", spaced=False))
     return reps
 
 
 def _glued_ordinals(sq: Squeezed) -> list[Replacement]:
-    """A space before each `五、…` printed right after a figure (…0 0 00五、政务公开工作…):
-    a heading the template does not know must not take the table's last figures with it."""
+    """A line break before each `五、…` printed right after a figure (…0 0 00五、政务公开…):
+    a heading the template does not know must not take the table's last figures with it
+    (a page of many lines reads a line as a whole: a space would leave them together)."""
     out = []
     for m in CANDIDATE.finditer(sq.text):
         at = sq.index[m.start()]
         if m.start() and sq.text[m.start() - 1].isdigit() and not sq.original[at - 1].isspace():
-            out.append(Replacement(at, at, ""))
+            out.append(Replacement(at, at, "\n", spaced=False))  # a line of its own
     return out
 
 

@@ -12,6 +12,7 @@ import pytest
 from disclosure_lib import format as fmt
 from disclosure_lib.importers.align import align_labels
 from disclosure_lib.importers.document import ImportResult, import_bytes, import_file
+from disclosure_lib.importers.headings import count_headings, split_embedded_headings
 from tests.base import FIXTURES
 
 PAGE = FIXTURES / "import" / "corpus_style.txt"
@@ -267,3 +268,33 @@ def test_a_label_with_a_word_added_before_its_run_together_figures(ending: str) 
     got = _import(head, body.replace(old, f"四、结转下年度继续办理{ending}1000001"))
     _same_as_printed(got)
     assert got.report.get("applications", "carry_forward", "total") == 1
+
+
+def test_a_table_run_into_the_prose_after_it_on_a_page_of_many_lines() -> None:
+    # a page broken into lines where one line holds 二's run-together table and the prose
+    # after it (…行政事业性收费0(二)主动公开的主要类别…。): the table is read as on one line
+    head, body = _page()
+    a, b = body.index("二、主动公开政府信息情况"), body.index("三、收到和处理")
+    prose = "(二)主动公开政府信息的主要类别：政策文件、财政预决算等共120条。"
+    table = PROACTIVE_RUN.format(fee="本年收费金额（单位：万元）").replace("废止件现", "废止件数现")
+    one_line = body[:a] + table + prose + " "
+    one_line += body[b:]
+    base = _import(head, one_line).report
+    assert base.get("proactive", "licensing", "decisions") == 1323
+    lines = one_line.replace(" ", "\n").replace(
+        "二、主动公开政府信息情况", "二、主动公开政府信息情况\n"
+    )
+    got = _import(head, lines).report
+    assert got.tables["proactive"] == base.tables["proactive"]
+    assert got.tables == base.tables
+
+
+@pytest.mark.parametrize("mark", ["、", ".", "．", " ", ""])
+def test_headings_inside_run_together_text_in_any_numbering_form(mark: str) -> None:
+    # a line holding several headings (how a page of many lines is found to be a flattened
+    # one) whatever mark follows the ordinal; the line is cut at each of them
+    three, four = "收到和处理政府信息公开申请情况", "政府信息公开行政复议、行政诉讼情况"
+    line = f"0 0 00三{mark}{three}（本列数据）0 0四{mark}{four}"
+    assert count_headings(line) == 2
+    parts = split_embedded_headings(line)
+    assert parts[1].startswith(f"三{mark}收到和处理") and parts[-1].startswith(f"四{mark}政府")
