@@ -94,10 +94,13 @@ def _find_label(label: str, text: str, start: int, end: int) -> tuple[int, int] 
 
 
 def _tight(label: str, window: str, a: int, b: int, distance: int) -> tuple[int, int, int]:
-    """The window [a, b) without an edge character the label does not need: one that makes
-    it closer, or a figure (a label ends in none, and starts with one only as 1.属于…). The
+    """The window [a, b) with the characters before it the label starts with (its 5.), and
+    without an edge character the label does not need: one that makes it closer, or a figure
+    (a label ends in none, and starts with one only as 1.属于…). The
     best-scored window of `一本年新收…数量` (、 dropped) may reach into the figures after it
     (`…数量5`: a cell taken away) or the header word before it (`他一本年…`)."""
+    while a > 0 and (wider := Levenshtein.distance(label, window[a - 1 : b])) < distance:
+        a, distance = a - 1, wider  # the window began after the label's 5. (…0000005.要求…)
     while b - a > 1:
         end = Levenshtein.distance(label, window[a : b - 1])
         if end < distance or (end == distance and _figure_edge(window[b - 1], label[-1])):

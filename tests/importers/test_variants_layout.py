@@ -298,3 +298,16 @@ def test_headings_inside_run_together_text_in_any_numbering_form(mark: str) -> N
     assert count_headings(line) == 2
     parts = split_embedded_headings(line)
     assert parts[1].startswith(f"三{mark}收到和处理") and parts[-1].startswith(f"四{mark}政府")
+
+
+def test_a_reworded_label_keeps_its_number_after_run_together_figures() -> None:
+    # …申请00000005.要求行政机关确认或者重新出具已获取信息0000000: a label one character off
+    # (或者 for 或) starts at its 5., which is not the row before's eighth figure
+    label = "5.要求行政机关确认或重新出具已获取信息"
+    text = (
+        "4.无正当理由大量反复申请00000005.要求行政机关确认或者重新出具已获取信息0000000"
+        "（六）其他处理1.申请人"  # (the best-scored window depends on the text after it)
+    )
+    found, n = align_labels(text, (label,), 0, len(text))
+    assert n == 1
+    assert text[found[0][1] : found[0][2]] == "5.要求行政机关确认或者重新出具已获取信息"
