@@ -533,4 +533,29 @@ def everything(head: list[str], body: str, rnd: random.Random, base: Any) -> Pag
 
 
 MUTATIONS["everything"] = everything
+# of the runner's variations, those that keep every figure on the page and its one line
+STACKED = ("headings", "chrome", "label-spaces", "uneven-spaces", "normative", "typos")
+STACKED += ("fee-as-five", "seven-sections", "cover-letter", "money-yuan", "plans")
+
+
+def stack(head: list[str], body: str, rnd: random.Random, base: Any) -> Page | None:
+    """Five variations drawn at random from this module's and the runner's (`STACKED`),
+    applied in a random order: combinations no fixed list tries."""
+    import bench_corpus_mutate as runner
+
+    names = [n for n in (*MUTATIONS, *STACKED) if n not in _NOT_STACKED and n[:5] != "stack"]
+    page: Page = (head, body)
+    applied = 0
+    for name in rnd.sample(names, 5):
+        mutate = MUTATIONS.get(name) or runner.MUTATIONS[name]
+        out = mutate(list(page[0]), page[1], rnd, base)
+        if out is not None:
+            page, applied = out, applied + 1
+    return page if applied else None
+
+
+_NOT_STACKED = frozenset({"layout", "everything", "stack", "title-next-year"})
+MUTATIONS["stack"] = stack
+for _n in range(2, 6):  # the same with other draws (the runner seeds by name)
+    MUTATIONS[f"stack-{_n}"] = stack
 LOST: dict[str, Callable[[tuple[str, str, str]], bool]] = {}

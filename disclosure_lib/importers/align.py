@@ -217,8 +217,10 @@ def align_page(text: str, *, appendix: bool = True) -> str:
         return align_page(move_tables(sq, moves), appendix=False)
     reps: list[Replacement] = []
     for a in strays:  # 二、… inside prose: an enumeration, (二) so no reader takes it
-        oa, ob = sq.span(a, a + 2)
-        reps.append(Replacement(oa, ob, f"（{sq.text[a]}）", spaced=False))
+        # up to the words after it: a space left there would make them a heading's title
+        words = a + 2 if sq.text[a + 1 : a + 2] in ("、", ".") else a + 1
+        ob = sq.index[words] if words < len(sq.index) else len(text)
+        reps.append(Replacement(sq.index[a], ob, f"（{sq.text[a]}）", spaced=False))
     for i, (key, a, b) in enumerate(heads):
         if key == "fee":
             continue

@@ -4,8 +4,11 @@ whatever spaces a page prints inside labels (`社会公益 组织`) or between c
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
+
+_ROW_MARK = re.compile(r"(?<=\d)、")
 
 
 def _nfkc(ch: str) -> str:
@@ -25,7 +28,8 @@ class Squeezed:
         self.original = text
         keep = [i for i, ch in enumerate(text) if not ch.isspace()]
         self.index = keep
-        self.text = "".join(_nfkc(text[i]) for i in keep)
+        # 1、属于… is the template's 1.属于… (one character for one: positions still map)
+        self.text = _ROW_MARK.sub(".", "".join(_nfkc(text[i]) for i in keep))
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Original (start, end) of squeezed [start, end)."""

@@ -311,3 +311,36 @@ def test_a_reworded_label_keeps_its_number_after_run_together_figures() -> None:
     found, n = align_labels(text, (label,), 0, len(text))
     assert n == 1
     assert text[found[0][1] : found[0][2]] == "5.要求行政机关确认或者重新出具已获取信息"
+
+
+def test_parts_listed_with_a_space_after_each_number_are_no_headings_either() -> None:
+    # 本报告分为一、 总体情况 二、 主动公开政府信息情况 …: the list's words, once its numbers
+    # are taken off, must not stand alone as a heading's title (主动公开政府信息情况)
+    head, body = _page()
+    parts = " ".join(f"{s.key}、 {s.title}" for s in fmt.SECTIONS)
+    at = body.index("一、总体情况")
+    got = _import(head, body[:at] + f"本报告分为{parts}六个部分。" + body[at:])
+    _same_as_printed(got)
+
+
+def test_a_title_without_its_year_in_the_crawler_path_only() -> None:
+    # 标题 empty, the body without a title, 本地目录 ending in the title without its year: the
+    # agency from the path, the year from the statistics period
+    head, body = _page()
+    head = _title_line(head, "")
+    head = [
+        f"本地目录: zfxxgknb/1_{AGENCY}政府信息公开工作年度报告" if x.startswith("本地目录") else x
+        for x in head
+    ]
+    body = body.replace(f"{AGENCY}关于报送2023年度政府信息公开工作年度报告的函", "")
+    got = _import(head, body, "page.txt")
+    assert (got.report.agency, got.report.year) == (AGENCY, 2023)
+
+
+def test_row_numbers_with_a_comma_and_a_reworded_label() -> None:
+    # 2、其他法律和行政法规禁止公开 (、 for ., 和 added): the two differences together
+    head, body = _page()
+    old = "2.其他法律行政法规禁止公开 0 0 0 0 0 0 0"
+    assert old in body
+    body = body.replace(old, "2、其他法律和行政法规禁止公开0000000")
+    _same_as_printed(_import(head, body))
