@@ -28,9 +28,11 @@ from .. import format2019 as f19
 from .appendix import appendix_moves, move_tables
 from .headings import CANDIDATE, ORDINALS, fee_heading, page_headings
 from .labels import strip_ordinal
+from .oneline import FLAT_MIN
 from .squeezed import Squeezed, squeeze
 
 LABEL_SCORE = 86.0  # … a row label with a typo (one or two characters in ten)
+LONG_LABEL = 15  # a label this long may be printed three edits off (一 本年新收…申请: 、 数量)
 LABEL_WINDOW = 160  # characters searched after the previous label for the next one
 ALIGN_MAX = 200_000  # a longer line is no report page: left as it is (bounded time)
 _FIGURE_CHARS = frozenset("0123456789.,/-—元万个件")
@@ -76,12 +78,12 @@ def _find_label(label: str, text: str, start: int, end: int) -> tuple[int, int] 
         return start + at, start + at + len(label)
     if len(label) < 5:
         return None
-    cutoff = LABEL_SCORE if len(label) >= 8 else 80.0
+    cutoff = LABEL_SCORE if 8 <= len(label) < LONG_LABEL else 80.0
     hit = fuzz.partial_ratio_alignment(label, window, score_cutoff=cutoff)
     if hit is None:
         return None
     a, b = hit.dest_start, hit.dest_end
-    limit = 1 if len(label) < 10 else 2
+    limit = 1 if len(label) < 10 else 2 if len(label) < LONG_LABEL else 3
     distance = Levenshtein.distance(label, window[a:b])
     for longer in (b + 1, b + 2):  # a character inserted (其他法律和行政法规禁止公开): the
         # best window may stop short of the label's end and leave 开 behind
@@ -162,13 +164,17 @@ def align_labels(
     pos = start
     exact = {squeeze(label) for label in labels}
     for label in labels:
-        hit = _find_label(label, text, pos, min(end, pos + LABEL_WINDOW + len(label)))
-        if hit is not None and text[hit[0] : hit[1]] in exact - {squeeze(label)}:
-            # one edit off but exactly another label (第二十条第（八）项 for a 第（六）项 the
-            # page does not print): that label, not a misprint of this one
-            hit = None
-        if hit is None:
-            hit = _cut_short(label, text, pos, min(end, pos + LABEL_WINDOW + len(label)))
+        reach = min(end, pos + LABEL_WINDOW + len(label))
+        hit = None
+        for form in _numberings(label):
+            hit = _find_label(form, text, pos, reach)
+            if hit is not None and text[hit[0] : hit[1]] in exact - {squeeze(label)}:
+                # one edit off but exactly another label (第二十条第（八）项 for a 第（六）项
+                # the page does not print): that label, not a misprint of this one
+                hit = None
+            hit = hit or _cut_short(form, text, pos, reach)
+            if hit is not None:
+                break
         if hit is None:
             hit = _unnumbered(label, text, pos, end)
         if hit is None:
@@ -177,6 +183,15 @@ def align_labels(
         out.append((label, *hit))
         pos = hit[1]
     return out, len(out)
+
+
+_NUMBER = re.compile(r"^(\d+)\.")
+
+
+def _numberings(label: str) -> tuple[str, ...]:
+    """The label, and `(1)属于…` for `1.属于…`: a page may number sub-rows that way."""
+    m = _NUMBER.match(label)
+    return (label,) if m is None else (label, f"({m[1]}){label[m.end() :]}")
 
 
 _ENDING = re.compile(r"[\u4e00-\u9fff]{1,2}(?=\d)")  # 结转下年度继续办理的000000
@@ -259,20 +274,28 @@ def _label_replacements(sq: Squeezed, section: str, start: int, end: int) -> lis
         while at < end and sq.text[at] in _FIGURE_CHARS:
             at += 1
         if at < end and not _heading_next(sq.text, at):
-            reps.append(Replacement(sq.index[at], sq.index[at], "\n", spaced=False))
+            reps.append(_break(sq.original, sq.index[at]))
     return reps
 
 
 def _glued_ordinals(sq: Squeezed) -> list[Replacement]:
-    """A line break before each `五、…` printed right after a figure (…0 0 00五、政务公开…):
-    a heading the template does not know must not take the table's last figures with it
-    (a page of many lines reads a line as a whole: a space would leave them together)."""
+    """A break before each `五、…` printed right after a figure (…0 0 00五、政务公开…): a
+    heading the template does not know must not take the table's last figures with it."""
     out = []
     for m in CANDIDATE.finditer(sq.text):
         at = sq.index[m.start()]
         if m.start() and sq.text[m.start() - 1].isdigit() and not sq.original[at - 1].isspace():
-            out.append(Replacement(at, at, "\n", spaced=False))  # a line of its own
+            out.append(_break(sq.original, at))
     return out
+
+
+def _break(text: str, at: int) -> Replacement:
+    """A break at `at`: a line break on a page of many lines (a line is read as a whole), a
+    space inside a whole page on one line (read as such, cut at every space: `oneline`)."""
+    start, end = text.rfind("\n", 0, at) + 1, text.find("\n", at)
+    if (len(text) if end < 0 else end) - start > FLAT_MIN:
+        return Replacement(at, at, "")
+    return Replacement(at, at, "\n", spaced=False)
 
 
 def _heading_next(text: str, at: int) -> bool:

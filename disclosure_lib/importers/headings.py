@@ -105,8 +105,9 @@ def _embedded_heading_re() -> re.Pattern[str]:
     heads = {norm(s.heading) for s in fmt.SECTIONS} | {norm(h) for h in EXTRA_HEADINGS}
     heads |= {norm(h) for h in f19.SECTION_HEADINGS}
     alts = sorted(heads, key=len, reverse=True)
-    # the ordinal's mark as pages print it: 、 . ． a space or none (一 总体情况, 一总体情况)
-    return re.compile("|".join(re.escape(h[0]) + r"[、.．\s]?" + re.escape(h[2:]) for h in alts))
+    # the ordinal's mark as pages print it: 、 . ． or none, spaces or not (一、 总体情况)
+    mark = r"[、.．]?[ \u3000]*"
+    return re.compile("|".join(re.escape(h[0]) + mark + re.escape(h[2:]) for h in alts))
 
 
 def count_headings(line: str) -> int:

@@ -344,3 +344,28 @@ def test_row_numbers_with_a_comma_and_a_reworded_label() -> None:
     assert old in body
     body = body.replace(old, "2、其他法律和行政法规禁止公开0000000")
     _same_as_printed(_import(head, body))
+
+
+def test_sub_rows_numbered_in_brackets_and_labels_two_ways_off() -> None:
+    # （1）申请人无正当理由逾期不补正0000000 (bracketed number, label cut short) and
+    # 一 本年新收政府信息公开申请5100006 (a space for 、 and no 数量): rows still found
+    head, body = _page()
+    body = body.replace(
+        "一、本年新收政府信息公开申请数量 5 1 0 0 0 0 6", "一 本年新收政府信息公开申请5100006"
+    )
+    body = body.replace(
+        "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请 0 0 0 0 0 0 0",
+        "（1）申请人无正当理由逾期不补正0000000",
+    )
+    assert "（1）申请人" in body and "申请5100006" in body
+    _same_as_printed(_import(head, body))
+
+
+def test_a_page_on_one_line_with_spaced_headings_is_read_as_one_page() -> None:
+    # 二、 主动公开政府信息情况 …: the page is still a whole page on one line (counted by its
+    # headings), so the breaks the alignment puts after a table do not cut it into lines
+    head, body = _page()
+    for s in fmt.SECTIONS:
+        body = body.replace(s.heading, f"{s.key}、 {s.title}")
+    assert count_headings(body) >= 2
+    _same_as_printed(_import(head, body))
