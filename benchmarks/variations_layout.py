@@ -20,11 +20,15 @@ Page = tuple[list[str], str]
 _KEYS = "一二三四五六"
 
 
+_LISTED = re.compile(r"本报告分为.{0,200}?六个部分")
+
+
 def _heading_spans(body: str) -> dict[str, tuple[int, int]] | None:
     """Where each official section heading (一、总体情况 … 六、其他需要报告的事项) is printed,
     in order; None unless all of 二, 三, 四 are found."""
     out: dict[str, tuple[int, int]] = {}
-    pos = 0
+    listed = _LISTED.search(body)  # the parts named in the preamble (`toc`) are not headings
+    pos = listed.end() if listed else 0
     for key in _KEYS:
         h = fmt.section(key).heading
         at = body.find(h, pos)
@@ -239,7 +243,7 @@ def title_next_year(head: list[str], body: str, rnd: random.Random, base: Any) -
 # --- the tables as an appendix ------------------------------------------------------------------
 
 _TABLE_START = {"二": re.compile(r"第二十条"), "三": re.compile(r"[（(]本列数据|申请人情况")}
-_TABLE_START["四"] = re.compile(r"行政复议")
+_TABLE_START["四"] = re.compile(r"行政\s*复议\s*(?:行政\s*诉讼|结果)")
 _PROSE_AFTER = re.compile(r"[（(][一二三四五六七八九]+[）)](?!项)")  # 二's prose after its table
 
 
@@ -358,13 +362,11 @@ _CAPTION["四"] = "政府信息公开行政复议、行政诉讼情况统计表"
 def captions(head: list[str], body: str, rnd: random.Random, base: Any) -> Page | None:
     """A caption before each table (`表1 主动公开政府信息情况统计表`, `附表2：…`, `（一）…`,
     the table a sub-section of its own), the way a Word table's title is printed above it."""
-    spans = _heading_spans(body)
-    if spans is None:
-        return None
     out = body
     form = rnd.choice(("表{n} ", "表{n}：", "附表{n} ", "（表{n}）", "（一）", "1.", "（{n}）"))
-    for n, key in reversed(list(enumerate("二三四", start=1))):
-        start = _TABLE_START[key].search(body, spans[key][1])
+    for n, key in enumerate("二三四", start=1):
+        spans = _heading_spans(out)
+        start = None if spans is None else _TABLE_START[key].search(out, spans[key][1])
         if start is None:
             return None
         caption = form.format(n=n) + _CAPTION[key] + " "

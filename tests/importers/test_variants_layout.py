@@ -121,15 +121,20 @@ _TABLES = (  # (where the table starts, the heading after it) on the fixture pag
 )
 
 
-@pytest.mark.parametrize("mark", ["附表：", "附件："])
-def test_tables_printed_as_an_appendix_after_the_last_section(mark: str) -> None:
+@pytest.mark.parametrize(
+    ("mark", "titled"), [("附表：", False), ("附件：", False), ("附表：", True)]
+)
+def test_tables_printed_as_an_appendix_after_the_last_section(mark: str, titled: bool) -> None:
     # 二–四 hold a sentence pointing to the table, the tables follow the 落款 under their
     # titles (附表1 主动公开政府信息情况 …), then the page's chrome (附件下载)
     head, body = _page()
     tables = []
     for n, (start, end) in enumerate(_TABLES, start=1):
         a, b = body.index(start), body.index(end)
-        tables.append(f"附表{n} 表{n}情况 {body[a:b].strip()}")
+        # each under its title: the section's own (附表3 政府信息公开行政复议、行政诉讼情况
+        # holds 行政复议, which is not where the table starts) or another
+        title = fmt.section("一二三四"[n]).title if titled else f"表{n}情况"
+        tables.append(f"附表{n} {title} {body[a:b].strip()}")
         body = body[:a] + f"详见附表{n}。 " + body[b:]
     chrome = "附件下载 （此件主动公开）"
     assert body.endswith(chrome)
