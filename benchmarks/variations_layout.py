@@ -454,8 +454,8 @@ def no_five_six(head: list[str], body: str, rnd: random.Random, base: Any) -> Pa
     """No 五 and 六 headings: 四's table is followed by the text of both, as a short report
     that ends after its tables prints it."""
     spans = _heading_spans(body)
-    if spans is None or "五" not in spans:
-        return None
+    if spans is None or "五" not in spans or re.search(r"附[表件][：:]", body):
+        return None  # (an appendix is printed after 六: no page has one without 五 and 六)
     out = body
     for key in "六五":
         if key in spans:
