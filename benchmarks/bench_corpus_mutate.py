@@ -411,6 +411,8 @@ def _more_variations() -> None:
         mod = importlib.import_module(path.stem)
         MUTATIONS.update(mod.MUTATIONS)
         LOST.update(getattr(mod, "LOST", {}))
+        global DEFECTS  # a module's defects (names in its MUTATIONS) must be flagged too
+        DEFECTS = DEFECTS | getattr(mod, "DEFECTS", frozenset())
 
 
 _more_variations()

@@ -39,6 +39,7 @@ RULE_TEXT: dict[str, str] = {
     "Y1-JUMP": "主要数字较上年骤增（3 倍以上且增加 20 以上）",
     "Y2-IN-FORCE-DROP": "现行有效件数较上年减少过半",
     "Y3-CORRECTED-SHARE": "复议、诉讼结果纠正占比高于同年各机关的 P75",
+    "I1-UNDECIDED": "原文数字连写、拆分不唯一，留空待核对（导入）",
 }
 
 

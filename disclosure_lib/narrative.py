@@ -23,9 +23,11 @@ from . import formats
 from .model import Report
 from .narrative_patterns import (
     CONTEXT,
+    DISCLOSURE_SUBJECT,
     FULLWIDTH,
     LITIGATION,
     NEG,
+    OTHER_SUBJECT,
     PATTERNS,
     WORDS,
     Cell3,
@@ -52,14 +54,32 @@ class Statement:
     source: tuple[str, str, str] = ("", "", "")  # its key in `Report.lines` (the paragraph)
 
 
-# Every pattern ends in a unit (件, 起, 宗, 万元, 元) or holds a negation: other clauses are
-# skipped.
-_MAY_STATE = re.compile(rf"件|起|宗|元|{NEG}")
+# Every pattern ends in a unit (件, 条, 起, 宗, 万元, 元), holds a negation or says 均为0:
+# other clauses are skipped.
+_MAY_STATE = re.compile(rf"件|条|起|宗|元|均|{NEG}")
+# Figures of more units than the report's (全区各单位共受理申请300件: a coordinating office
+# reporting its district): from such a word on, a sentence is not about the report's tables.
+_SCOPE = re.compile(r"全区|全市|全省|全县|全国|各单位|各部门|各级|各乡镇|各片区|各街道|各县")
+# A figure printed with spaces around it (申请 5 件) may reach the prose as a line of its own
+# (the importer reads spaced digits as cells): joined back, one character for one.
+_FIGURE_LINE = re.compile(r"(?<=\S)\n([ \t]*\d+(?:\.\d+)?[ \t]*)\n(?=\S)")
 _SENTENCE = re.compile(r"[^。；;！？!?\n]+")
 _CLAUSE = re.compile(r"[^，,]+")
 _PAREN = re.compile(r"（[^（）]*）|\([^()]*\)")
 _YEAR = re.compile(r"(?<!\d)(\d{4})年")
-_OTHER_TIME = re.compile(r"去年|上一?年同期|较上年|比上年|同比|明年|来年")
+# Another period than the year: from its clause on, a sentence compares or sums up (上年度收到
+# 5件, 条例实施以来累计受理120件); 上年结转 is this year's row 二, 全年累计 this year's.
+_OTHER_TIME = re.compile(
+    r"去年|前年|上一?年同期|较上年|比上年|同比|明年|来年|上一?年度?(?!度?结转)|历年"
+    r"|(?<!今年)(?<!本年)(?<!年初)以来"
+    r"|(?<!全年)(?<!本年)(?<!年内)(?<!今年)(?<!年度)累计"
+)
+# A plan: from its word on, the sentence says what is to be done, not this year's figures
+# (明年，我局将力争办结…; 下一步，计划制定规范性文件2件). 结转下一年度 is this year's figure.
+_PLAN_WORD = re.compile(
+    r"明年|来年|今后|下一步|下一?阶段|(?<![转至到入])下一?年度?|力争|争取|预计|打算"
+    r"|(?:计划|拟)(?=于|在|将|对|制|印|出台|开展|推进|完成|办结|清理|新增)"
+)
 
 
 def _slot_keys(
@@ -88,10 +108,22 @@ def _valid_cells(table_key: str) -> frozenset[tuple[str, str]]:
     return frozenset(fmt.table(table_key).cells())
 
 
-def _cells(p: FigurePattern, match: re.Match[str], context: str = "") -> tuple[Cell3, ...]:
+def _cells(p: FigurePattern, match: re.Match[str], context: str = "") -> list[tuple[Cell3, ...]]:
+    """The cells the figure is the sum of; for an `each` pattern, one set per word of its
+    rows slot (行政复议、行政诉讼各1起: 1 and 1), in the order the words are printed."""
     valid = _valid_cells(p.table)
-    rows, cols = _slot_keys(p.rows, match, context), _slot_keys(p.columns, match, context)
-    return tuple((p.table, r, c) for r, c in itertools.product(rows, cols) if (r, c) in valid)
+    cols = _slot_keys(p.columns, match, context)
+    if p.each and isinstance(p.rows, str):
+        said = match.group(p.rows)
+        words = sorted((w for w in WORDS[p.rows] if w in said), key=said.find)
+        groups = [WORDS[p.rows][w] for w in words]
+    else:
+        groups = [_slot_keys(p.rows, match, context)]
+    out = [
+        tuple((p.table, r, c) for r, c in itertools.product(rows, cols) if (r, c) in valid)
+        for rows in groups
+    ]
+    return [cells for cells in out if cells]
 
 
 def _value(p: FigurePattern, match: re.Match[str]) -> Number | None:
@@ -122,20 +154,26 @@ def statements(report: Report) -> list[Statement]:
     """Every figure the prose states, in reading order.
 
     Clauses that speak about another year (a year other than the reporting year, 去年, 同比)
-    are skipped: they are comparisons, not this year's figures.
+    are skipped: they are comparisons, not this year's figures; so is a plan from its word
+    (明年, 下一步, 计划, 力争 …) to the end of the sentence.
     """
     out: list[Statement] = []
     for where, text, source in _texts(report):
         read = text.translate(FULLWIDTH)  # one character for one: spans hold in `text` too
+        read = _FIGURE_LINE.sub(lambda m: f" {m.group(1)} ", read)
         for found in _SENTENCE.finditer(read):
             sentence, printed = found.group(0), text[found.start() : found.end()]
             other_year = False
             bare = _PAREN.sub("", sentence)
+            plan = _PLAN_WORD.search(bare)
             for m in _CLAUSE.finditer(bare):
                 clause = m.group(0)
                 years = {int(y) for y in _YEAR.findall(clause)}
                 other_year = other_year or bool(years - {report.year})
-                if other_year or _OTHER_TIME.search(clause):
+                other_year = other_year or bool(_OTHER_TIME.search(clause))
+                if plan is not None and m.end() > plan.start():
+                    break
+                if other_year:
                     continue
                 context = bare[: m.start()]
                 out.extend(
@@ -148,22 +186,36 @@ def statements(report: Report) -> list[Statement]:
 def _clause_statements(
     report: Report, where: str, sentence: str, clause: str, context: str = ""
 ) -> list[Statement]:
-    if not _MAY_STATE.search(clause):
+    if not _MAY_STATE.search(clause) or _SCOPE.search(context + clause):
         return []
     taken: list[tuple[int, int]] = []
     found: list[tuple[int, Statement]] = []
     for p in PATTERNS:
         if p.exclude is not None and p.exclude.search(clause):
             continue
+        if p.sentence_exclude is not None and p.sentence_exclude.search(sentence):
+            continue
         for m in p.regex.finditer(clause):
             if any(m.start() < end and start < m.end() for start, end in taken):
                 continue
-            value, cells = _value(p, m), _cells(p, m, context)
-            if value is None or not cells:
+            if p.subject and _other_subject(context + clause[: m.end()]):
+                continue
+            value, groups = _value(p, m), _cells(p, m, context)
+            if value is None or not groups:
                 continue
             taken.append(m.span())
-            found.append((m.start(), Statement(p, value, cells, where, sentence, m.group(0))))
+            found.extend(
+                (m.start(), Statement(p, value, cells, where, sentence, m.group(0)))
+                for cells in groups
+            )
     return [s for _, s in sorted(found, key=lambda item: item[0])]
+
+
+def _other_subject(said: str) -> bool:
+    """Whether the last subject named (up to the figure) is other work than disclosure."""
+    other = [m.end() for m in OTHER_SUBJECT.finditer(said)]
+    disclosure = [m.end() for m in DISCLOSURE_SUBJECT.finditer(said)]
+    return bool(other) and (not disclosure or other[-1] > disclosure[-1])
 
 
 # --- comparison -------------------------------------------------------------------------------
@@ -235,6 +287,19 @@ def _confused_row(report: Report, st: Statement) -> tuple[Cell3, ...] | None:
     return None
 
 
+def _told_apart(st: Statement, said: list[Statement], expected: Number) -> bool:
+    """Whether the sentence states the same figure twice and the other one is the table's:
+    it tells two notions apart (共收到申请6件，依法受理5件), the second is not the row."""
+    return any(
+        o is not st
+        and o.pattern.key == st.pattern.key
+        and o.cells == st.cells
+        and (o.source, o.sentence) == (st.source, st.sentence)
+        and o.value == expected
+        for o in said
+    )
+
+
 def _unique(items: Iterator[str]) -> list[str]:
     return list(dict.fromkeys(items))
 
@@ -245,12 +310,15 @@ def compare_figures(report: Report) -> list[Issue]:
     Statements name 2021 cells; a table kept in the 2019 format is compared on its own cells
     that hold the same figure, and a figure it does not have is not compared."""
     issues: list[Issue] = []
-    for st in statements(report):
+    said = statements(report)
+    for st in said:
         own = own_cells(report, st.cells)
         if not own:
             continue
         expected = cell_sum(report, own)
         if expected is None or expected == st.value:
+            continue
+        if _told_apart(st, said, expected):
             continue
         cells = own
         if st.value == 0:  # "0件" with counts ≥ 0: exactly the non-zero cells are wrong
@@ -297,8 +365,14 @@ _TITLE = re.compile(r"(\d{4})年度?政府信息公开(?:工作)?年度报告")
 # the text is about. Dates (2025年1月) are left alone: reports name publication dates.
 _LEADING_YEAR = re.compile(
     r"(?:^|(?<=[。；;！？\n，,：:]))\s*(?:在)?(\d{4})年度?"
-    r"(?!\d{1,2}月|以来|以前|起|至|到|前|底|末|[—－~～-])"  # 2019年以来, 2023年底: not the period
+    # 2019年以来, 2023年底, 2023年同期: not the period the text is about; nor a year naming
+    # a thing (2022年度政务公开工作考核, 2023年工作要点, 2024年预算): a sentence about it
+    r"(?!\d{1,2}月|以来|以前|起|至|到|前|底|末|初|上半年|下半年|同期|[—－~～-])"
+    r"(?!度?的?(?:政务公开|政府信息公开|考核|考评|评估|评议|绩效|工作要点|年报|年度报告|预算|决算|规划|计划))"
 )
+# This year named before in the sentence: a later clause opening with another year compares
+# (本年度收到申请8件，2022年收到5件), it does not date the text.
+_THIS_YEAR = re.compile(r"本年度?|今年|全年")
 # A sentence that opens with a later year and says what will be done is a plan.
 _PLAN = re.compile(r"将|计划|拟|力争|预计|打算|下一步|继续|进一步")
 # Years a section may open a sentence with, relative to the reporting year.
@@ -315,14 +389,16 @@ def compare_years(report: Report) -> list[Issue]:
         for m in _PERIOD.finditer(text):
             said = printed[m.start() : m.end()]
             bad += [(int(g), said, "统计时段") for g in m.groups() if int(g) != y]
-        title_window = (-1, 0) if where == "五" else (0, 0)  # 五 may cite last year's report
+        # any section may name last year's report (发布2023年度…年度报告, its problems)
         for m in _TITLE.finditer(text):
-            if not title_window[0] <= int(m.group(1)) - y <= title_window[1]:
+            if not -1 <= int(m.group(1)) - y <= 0:
                 bad.append((int(m.group(1)), printed[m.start() : m.end()], "报告标题"))
         low, high = YEAR_WINDOW.get(where, (0, 0))
         for m in _LEADING_YEAR.finditer(text):
             if int(m.group(1)) > y and _PLAN.search(_around(text, m.start(1), 200)):
                 continue  # a plan for a later year (2025年，我局将继续…): not a fact of this one
+            if _compares(text, m.start(1), y):
+                continue
             if not low <= int(m.group(1)) - y <= high:
                 bad.append((int(m.group(1)), _around(printed, m.start(1)), "正文"))
         heading = _where_heading(where)
@@ -340,6 +416,14 @@ def compare_years(report: Report) -> list[Issue]:
                 )
             )
     return issues
+
+
+def _compares(text: str, pos: int, year: int) -> bool:
+    """Whether the year at `pos` opens a later clause of a sentence that named the report year
+    before it: a comparison with another year."""
+    start = max(text.rfind(c, 0, pos) for c in "。；;！？!?\n") + 1
+    before = text[start:pos]
+    return bool(before.strip()) and (f"{year}年" in before or bool(_THIS_YEAR.search(before)))
 
 
 def _around(text: str, pos: int, width: int = 24) -> str:

@@ -27,7 +27,7 @@ from .. import format as fmt
 from .. import format2019 as f19
 from .appendix import appendix_moves, move_tables
 from .headings import CANDIDATE, ORDINALS, fee_heading, page_headings
-from .labels import strip_ordinal
+from .labels import MISSING_MARKERS, strip_ordinal
 from .oneline import FLAT_MIN
 from .squeezed import Squeezed, squeeze
 
@@ -35,7 +35,8 @@ LABEL_SCORE = 86.0  # … a row label with a typo (one or two characters in ten)
 LONG_LABEL = 15  # a label this long may be printed three edits off (一 本年新收…申请: 、 数量)
 LABEL_WINDOW = 160  # characters searched after the previous label for the next one
 ALIGN_MAX = 200_000  # a longer line is no report page: left as it is (bounded time)
-_FIGURE_CHARS = frozenset("0123456789.,/-—元万个件")
+# figures, their units and the markers a cell prints for nothing (— / 无)
+_FIGURE_CHARS = frozenset("0123456789.,元万个件").union(*MISSING_MARKERS)
 
 
 @dataclass(frozen=True)
@@ -151,9 +152,9 @@ def _unnumbered(label: str, text: str, pos: int, end: int) -> tuple[int, int] | 
     at = pos
     while at < end and text[at] in _FIGURE_CHARS:
         at += 1
-    if at > pos and text.startswith(core, at):
-        return at, at + len(core)
-    return None
+        if text.startswith(core, at):
+            return at, at + len(core)
+    return None  # (checked at each step: a label may start with a marker's 无)
 
 
 def align_labels(

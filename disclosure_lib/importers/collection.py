@@ -10,6 +10,7 @@ the text about to be written — and checked. One bad file never stops the rest.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from collections.abc import Iterable, Iterator
@@ -17,9 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import DisclosureError, ImportError_
+from ..findings import Finding
 from ..model import Report
 from .document import NOT_A_REPORT, ImportResult, import_file
 from .infer import use_chain, use_joint_chain
+from .log import ImportLog
 
 # what a crawl holds besides pages: never a report
 SKIP_SUFFIXES = frozenset(
@@ -133,7 +136,7 @@ def import_files(
         try:
             out.written = write_params(out.result, params_dir, existing, force=force)  # type: ignore[arg-type]
             out.status = "written"
-            out.findings = _check(out.written, existing)
+            out.findings = undecided(_check(out.written, existing), out.result.log)  # type: ignore[union-attr]
         except DisclosureError as exc:
             out.error, out.status = exc, "failed"
     return outcomes
@@ -376,3 +379,41 @@ def _check(written: Path, existing: ExistingParams) -> list:
     report = load_report(written)
     previous = existing.report(report.agency, report.year - 1)
     return list(check_report(report, previous))
+
+
+UNDECIDED = "I1-UNDECIDED"
+SPLIT_NOT_UNIQUE = "拆分不唯一"
+
+
+def undecided(findings: list[Finding], log: ImportLog) -> list[Finding]:
+    """An R5-BLANK on cells the page does print, run together with other figures in more than
+    one way the table allows (every reading a figure), is a warning naming the readings
+    (I1-UNDECIDED), not an error:
+    the page is not missing them, the import could not decide them (the params file stays
+    blank there, so `disclosure check` still asks for them)."""
+    out: list[Finding] = []
+    for f in findings:
+        evs = [log.evidence.get(c) for c in f.cells]
+        if (
+            f.code != "R5-BLANK"
+            or not evs
+            # a reading with a cell not printed at all (空) is R5-BLANK's own case: an error
+            or any(
+                ev is None
+                or ev.why != SPLIT_NOT_UNIQUE
+                or None in ev.candidates
+                or not ev.candidates
+                for ev in evs
+            )
+        ):
+            out.append(f)
+            continue
+        readings = "；".join(
+            f"{log.cell_name(c, why=False)}可能为 "
+            + "、".join("空" if v is None else str(v) for v in ev.candidates)
+            for c, ev in zip(f.cells, evs, strict=True)
+            if ev is not None
+        )
+        message = f"原文数字连写，拆分不唯一，留空待核对原文：{readings}"
+        out.append(dataclasses.replace(f, code=UNDECIDED, severity="warning", message=message))
+    return out

@@ -11,9 +11,9 @@ or ≥ it; `system` gathers them per table):
 
 `solve` keeps, for each pending item, the splits that some assignment satisfying every
 usable constraint contains; a slot on which they all agree is decided. Nothing else is: a
-search cut short keeps every split (never a guess). `fill_blank_zeros` fills blanks that an
-equation forces to 0: counts are ≥ 0, so when the cells present already balance, every
-blank on the short side is 0.
+search cut short keeps every split (never a guess). `fill_blanks` fills blanks (empty cells,
+markers) the equations decide, counts being ≥ 0: the one blank of an equation, or every blank
+on the short side of one whose cells present already balance (0).
 """
 
 from __future__ import annotations
@@ -244,40 +244,63 @@ class _Cut(Exception):
     """The search hit MAX_NODES: nothing may be concluded for this component."""
 
 
-def fill_blank_zeros(
+def fill_blanks(
     constraints: Iterable[Constraint], values: dict[Cell, Value], status: dict[Cell, str]
-) -> list[tuple[Cell, Constraint]]:
-    """Blanks an equation forces to 0 (the cells present balance; blanks on one side only).
-    Fills `values`/`status` in place, to a fixpoint; returns (cell, equation) per fill."""
-    filled: list[tuple[Cell, Constraint]] = []
-    cons = list(constraints)
-    changed = True
-    while changed:
-        changed = False
+) -> tuple[list[tuple[Cell, int, Constraint]], dict[Cell, dict[int, str]]]:
+    """Blanks (empty cells, markers such as — / 无) the equations decide, counts being ≥ 0:
+    an equation whose only blank is one cell gives its value (a row total with every other
+    part printed); one whose blanks all sit on one side while the cells present balance
+    makes each of them 0. A cell is filled only where every equation deciding it agrees
+    (a page that does not add up decides nothing). Fills `values`/`status` in place, to a
+    fixpoint; returns (cell, value, equation) per fill and, per cell left blank because the
+    equations disagree, the values they gave (with the rule) — the candidates for the log."""
+    filled: list[tuple[Cell, int, Constraint]] = []
+    conflicts: dict[Cell, dict[int, str]] = {}
+    cons = [c for c in constraints if c.op == "=="]
+    while True:
+        implied: dict[Cell, dict[int, Constraint]] = {}
         for con in cons:
-            if con.op != "==":
-                continue
             blanks: list[tuple[Cell, int]] = []
             total: Number = 0
-            ok = True
             for cell, coef in con.terms:
                 if status.get(cell) == "blank":
                     blanks.append((cell, coef))
                     continue
                 v = values.get(cell)
                 if not _number(v):
-                    ok = False
                     break
                 total += coef * v  # type: ignore[operator]
-            if not ok or not blanks or len({coef > 0 for _, coef in blanks}) > 1:
+            else:
+                rest = con.const - total
+                for cell, value in _decided(blanks, rest):
+                    implied.setdefault(cell, {}).setdefault(value, con)
+        changed = False
+        for cell, by in implied.items():
+            if cell in conflicts:
                 continue
-            if total == con.const:
-                for cell, _ in blanks:
-                    values[cell] = 0
-                    status[cell] = "inferred"
-                    filled.append((cell, con))
-                changed = True
-    return filled
+            if len(by) > 1 or -1 in by:  # equations disagree, or one has no count for it
+                conflicts[cell] = {v: k.why for v, k in by.items() if v >= 0}
+                continue
+            ((value, con),) = by.items()
+            values[cell], status[cell] = value, "inferred"
+            filled.append((cell, value, con))
+            changed = True
+        if not changed:
+            return filled, conflicts
+
+
+def _decided(blanks: list[tuple[Cell, int]], rest: Number) -> list[tuple[Cell, int]]:
+    """What Σ coef × blank = rest decides with every blank a count ≥ 0: the one blank's value,
+    or 0 for every blank when they share a sign and rest is 0. A value that cannot be a count
+    (negative, fractional) is returned as −1, so the cell counts as contradicted."""
+    if len(blanks) == 1:
+        cell, coef = blanks[0]
+        value = Decimal(rest) / coef
+        ok = value >= 0 and value == value.to_integral_value()
+        return [(cell, int(value) if ok else -1)]
+    if blanks and rest == 0 and len({coef > 0 for _, coef in blanks}) == 1:
+        return [(cell, 0) for cell, _ in blanks]
+    return []
 
 
 def show(cands: Sequence[tuple[Value, ...]], limit: int = 3) -> str:

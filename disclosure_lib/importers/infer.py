@@ -21,7 +21,7 @@ from decimal import Decimal
 from .. import format as fmt
 from ..model import Cell, Report
 from .cellruns import TABLE_EVIDENCE, Resolution, open_note, settle
-from .evidence import Constraint, Pending, fill_blank_zeros
+from .evidence import Constraint, Pending, fill_blanks
 from .log import CellEvidence, ImportLog, LogEntry, TableStats
 from .system import (
     CHAINED,
@@ -51,6 +51,8 @@ class OpenCells:
     status: dict[str, dict[Cell, str]] = field(default_factory=dict)
     pending: dict[str, list[Pending]] = field(default_factory=dict)
     why: dict[str, dict[Cell, str]] = field(default_factory=dict)  # what decided a cell
+    # blanks the equations give different values: the values (candidates, never chosen)
+    conflicts: dict[str, dict[Cell, list[int]]] = field(default_factory=dict)
 
     def open_slots(self, table: str) -> set[Cell]:
         return {s for p in self.pending.get(table, []) for s in p.slots}
@@ -110,32 +112,57 @@ def blank_as_zero(report: Report, log: ImportLog, state: OpenCells) -> int:
 
 
 def use_table(report: Report, log: ImportLog, state: OpenCells) -> None:
-    """Blanks the equations force to 0 and runs the equations decide, to a fixpoint."""
+    """Blanks the equations decide and runs the equations decide, to a fixpoint."""
     for t in report.table_specs():
         if t.key not in state.status:
             continue
         cons = list(table_system(t))
         while True:
-            filled = fill_blank_zeros(cons, report.tables[t.key], state.status[t.key])
-            for cell, con in filled:
-                state.why.setdefault(t.key, {})[cell] = f"空白，按勾稽关系（{con.why}）推断为 0"
-            _log_zeros(log, t, filled)
+            filled, conflicts = fill_blanks(cons, report.tables[t.key], state.status[t.key])
+            for cell, value, con in filled:
+                state.why.setdefault(t.key, {})[cell] = (
+                    f"空白，按勾稽关系（{con.why}）推断为 {value}"
+                )
+            _log_blanks(log, t, filled)
+            _log_conflicts(log, t, conflicts)
+            state.conflicts.setdefault(t.key, {}).update(
+                {c: sorted(v) for c, v in conflicts.items()}
+            )
             if not _settle(report, log, state, t, cons, TABLE_EVIDENCE) and not filled:
                 break
 
 
-def _log_zeros(log: ImportLog, table: fmt.Table, filled: list[tuple[Cell, Constraint]]) -> None:
-    rows: dict[str, list[tuple[str, str]]] = {}
-    for (r, c), con in filled:
-        rows.setdefault(r, []).append((c, con.why))
+def _log_blanks(
+    log: ImportLog, table: fmt.Table, filled: list[tuple[Cell, int, Constraint]]
+) -> None:
+    rows: dict[str, list[tuple[str, int, str]]] = {}
+    for (r, c), value, con in filled:
+        rows.setdefault(r, []).append((c, value, con.why))
     for r, cells in rows.items():
-        cols = "、".join(table.column(c).label for c, _ in cells)
-        rules = "；".join(dict.fromkeys(why for _, why in cells))
+        rules = "；".join(dict.fromkeys(why for _, _, why in cells))
+        values = {v for _, v, _ in cells}
+        if values == {0}:
+            cols = "、".join(table.column(c).label for c, _, _ in cells)
+            what = f"{cols} 按勾稽关系（{rules}）推断为 0"
+        else:
+            cols = "、".join(f"{table.column(c).label}={v}" for c, v, _ in cells)
+            what = f"按勾稽关系（{rules}）推断为 {cols}"
+        log.add("info", f"{_row_name(table, r)}：空白单元格 {what}", table=table.key, row=r)
+
+
+def _log_conflicts(log: ImportLog, table: fmt.Table, conflicts: dict[Cell, dict[int, str]]) -> None:
+    """Blanks the equations give different values: left blank, the values in the log."""
+    for (r, c), by in conflicts.items():
+        if any(e.row == r and e.column == c and "各勾稽关系" in e.message for e in log.entries):
+            continue  # said in an earlier round
+        shown = "；".join(f"{v}（{why}）" for v, why in by.items()) or "无非负整数解"
         log.add(
-            "info",
-            f"{_row_name(table, r)}：空白单元格 {cols} 按勾稽关系（{rules}）推断为 0",
+            "warning",
+            f"{_row_name(table, r)}：空白单元格 {table.column(c).label} 各勾稽关系给出的值不一致"
+            f"（{shown}），留空",
             table=table.key,
             row=r,
+            column=c,
         )
 
 
@@ -231,6 +258,7 @@ def finish(report: Report, log: ImportLog, state: OpenCells) -> None:
         status = state.status.get(t.key, {})
         open_slots = state.open_slots(t.key)
         candidates = _candidates(state.pending.get(t.key, []))
+        conflicts = state.conflicts.get(t.key, {})
         decided = state.why.get(t.key, {})
         row_blanks: dict[str, list[str]] = {}
         for cell in t.cells():
@@ -247,8 +275,10 @@ def finish(report: Report, log: ImportLog, state: OpenCells) -> None:
                 log.evidence[(t.key, *cell)] = CellEvidence(kind, value, why, source=source)
                 continue
             stats.missing += 1
-            if cell in open_slots:
+            if cell in open_slots or (st == "blank" and (t.key, *cell) in log.amount_readings):
                 why = "拆分不唯一"
+            elif st == "blank" and cell in conflicts:
+                why = "空白，各勾稽关系给出的值不一致"
             elif st == "blank":
                 why = "空白"
                 row_blanks.setdefault(cell[0], []).append(t.column(cell[1]).label)
@@ -257,9 +287,12 @@ def finish(report: Report, log: ImportLog, state: OpenCells) -> None:
             else:
                 why = "未找到"
             log.blank[(t.key, *cell)] = why
-            log.evidence[(t.key, *cell)] = CellEvidence(
-                "blank", None, why, candidates.get(cell, []) if cell in open_slots else [], source
-            )
+            shown: list[object] = list(conflicts.get(cell, []))
+            if cell in open_slots:
+                shown = candidates.get(cell, [])
+            elif why == "拆分不唯一":  # a figure in 元 the count may be run into
+                shown = list(log.amount_readings[(t.key, *cell)])
+            log.evidence[(t.key, *cell)] = CellEvidence("blank", None, why, shown, source)
         if log.cell_refs:
             continue  # a workbook: the check's findings sum blanks up per sheet
         for row, cols in row_blanks.items():

@@ -140,8 +140,10 @@ SECTION_HEADER_WORDS: dict[str, tuple[str, ...]] = {
 
 _RUN_SPLIT = re.compile(r"[\s|,;，；]+")
 _NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
-_THOUSANDS = re.compile(r"^\d{1,3}(?:,\d{3})+$")
+_THOUSANDS = re.compile(r"(?<![\d,.])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d,])")
 _UNIT = re.compile(r"(?:件|个|项|次|万元|元|条)$")
+_MINUS = re.compile("\u2212(?=\\d)")
+_UNIT_THEN_FIGURE = re.compile(r"(?<=\d)(?:件|个|项|次|万元|元|条)(?=\d)")
 YUAN = "元"
 _YUAN_MARK = re.compile(r"\((?:单位:)?元\)")
 MAX_OTHER = 3  # more leftover text than this makes a line prose, not a table line
@@ -179,9 +181,10 @@ def _values(chunk: str, out: list[Token]) -> int:
     """Append value/missing tokens found in `chunk`; return the count of other characters."""
     if not chunk.strip():
         return 0
-    if _THOUSANDS.match(chunk.strip()):
-        out.append(Token("value", chunk.strip().replace(",", "")))
-        return 0
+    # 1,234 / 5,949.09 (a full-width ，is a , here): one figure, not cells split by commas
+    chunk = _THOUSANDS.sub(lambda m: m.group(0).replace(",", ""), chunk)
+    chunk = _UNIT_THEN_FIGURE.sub(r"\g<0> ", chunk)  # 3个3443000元: a unit ends its cell
+    chunk = _MINUS.sub("-", chunk)  # −11 (U+2212) in 本年增/减: a minus sign, not a marker
     other = 0
     for run in _RUN_SPLIT.split(_YUAN_MARK.sub(" (元) ", chunk)):
         if not run:

@@ -42,7 +42,8 @@ class CellEvidence:
 
     `status`: read | inferred | blank. `why`: how it was read (连写数字唯一拆分), the rules or
     statements that decided it (inferred), or why it is blank (空白, 拆分不唯一, 无法识别,
-    未找到). `candidates`: a blank cell's values still possible (拆分不唯一).
+    未找到). `candidates`: a blank cell's values still possible (拆分不唯一; or the values
+    equations that disagree give it, 各勾稽关系给出的值不一致).
     `source`: where its text is, {"line": n} (1-based; "column" or "page" where known).
     """
 
@@ -77,6 +78,8 @@ class ImportLog:
     # every cell left blank, with why: 空白 (printed blank), 拆分不唯一, 无法识别, 未找到
     blank: dict[Cell3, str] = field(default_factory=dict)
     cell_refs: dict[Cell3, str] = field(default_factory=dict)  # workbook: cell → 'sheet!D12'
+    # cells a figure in 元 may hold run together (count | amount): each one's readings
+    amount_readings: dict[Cell3, list[object]] = field(default_factory=dict)
     # each cell's status when the import finished: read | inferred | blank | flagged | absent
     cell_status: dict[Cell3, str] = field(default_factory=dict)
 

@@ -119,7 +119,12 @@ def _format_of_applications(lines3: list[_Line]) -> str | None:
     if any(t.kind == "row" and t.key in subrows for t in flat):
         return fmt.FORMAT_ID
     for i, t in enumerate(flat[:-1]):
-        if t.kind == "row" and t.key == "other_handling" and flat[i + 1].kind == "value":
+        after = flat[i + 1]  # a figure, or a marker printed for one (— / 无)
+        if (
+            t.kind == "row"
+            and t.key == "other_handling"
+            and (after.kind == "value" or (after.kind == "missing" and after.text))
+        ):
             return f19.FORMAT_ID
     return None
 
@@ -207,6 +212,16 @@ def _ambiguous_amount(
     readings = [f"空 | {bare}元"]
     readings += [f"{digits[:i]} | {bare[i:]}元" for i in range(1, min(4, len(digits)))]
     seg.cells.extend([""] * (amount + 1 - len(seg.cells)))
+    if amount == 1:  # count | amount: each cell's readings, for the evidence (拆分不唯一)
+        splits = [("", bare)] + [(digits[:i], bare[i:]) for i in range(1, min(4, len(digits)))]
+        try:
+            counts = [int(c) if c else None for c, _ in splits]
+            wan = [Decimal(a).scaleb(-4) for _, a in splits]
+        except (ValueError, InvalidOperation):
+            counts, wan = [], []
+        if counts:
+            log.amount_readings[(table.key, *seg.slots[0])] = list(counts)
+            log.amount_readings[(table.key, *seg.slots[1])] = list(wan)
     log.add(
         "warning",
         f"{seg.label}：{text} 前未单独印出{table.column(seg.slots[0][1]).label}，"
@@ -246,8 +261,9 @@ def _flat_segment(table: fmt.Table, lines: list[_Line]) -> list[cellruns.Segment
     cells: list[str] = []
     line = None
     for ln in lines:
-        if not any(t.kind == "value" for t in ln.tokens):
-            continue  # header rows (and wholly empty rows)
+        marks = all(t.kind == "missing" for t in ln.tokens) and any(t.text for t in ln.tokens)
+        if not marks and not any(t.kind == "value" for t in ln.tokens):
+            continue  # header rows (and wholly empty rows); a row of markers (— / 无) counts
         for t in ln.tokens:
             if t.kind == "value":
                 cells.append(t.text.removesuffix(YUAN))

@@ -27,6 +27,22 @@ CONTINUATION_MAX = 12  # a wrapped label fragment (企业, 纠正, …) is short
 # control characters (not tab/newline/form feed), private use, lone surrogates, U+FFFD
 _BINARY = re.compile("[\x00-\x08\x0e-\x1f\x7f\ue000-\uf8ff\ud800-\udfff\ufffd]")
 _PIPE_RULE = re.compile(r"^[\s|:：\-—=+]+$")
+# characters that print nothing: pasted pages keep them inside labels and figure runs
+_INVISIBLE = re.compile("[\u200b-\u200d\u2060\ufeff\u00ad]")
+# no-break, en, em and thin spaces, as characters or as HTML entities left as text: a space
+_NBSP = re.compile(
+    "[\u00a0\u2000-\u200a\u202f\u205f]|&(?:nbsp|ensp|emsp|thinsp);?"
+    "|&#(?:160|x0*a0|819[2-9]|820[01]|8239|8287);",
+    re.IGNORECASE,
+)
+# Word's conditional comments around list numbers (<!--[if !supportLists]-->（三）<!--[endif]-->)
+_WORD_COMMENT = re.compile(r"<!--\[(?:if\s[^\]]{0,40}|endif)\]-->")
+# a figure with thousands separators (1,234 or 1,234.5): the commas go; a full-width ，
+# only before a unit (1，234件): elsewhere it ends a clause
+_THOUSANDS = re.compile(
+    r"(?<![\d.])(?<!\d[,，])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d,])"
+    r"|(?<![\d.])(?<!\d[,，])\d{1,3}(?:[,，]\d{3})+(?:\.\d+)?(?=\s*(?:件|条|个|项|次|家|份|万?元))"
+)
 
 
 @dataclass
@@ -87,6 +103,18 @@ def check_printable(text: str, path: Path | str | None = None) -> str:
     return text
 
 
+def clean_text(text: str) -> str:
+    """Text as pasted pages leave it → what the reader expects: invisible characters (U+200B,
+    U+FEFF, …) dropped, no-break and other spaces (U+00A0, U+2002, `&nbsp;` or `&ensp;` as
+    text) as spaces, Word's list comments dropped, thousands separators taken out of figures
+    (`1,234` → `1234`; a full-width `，` only before a unit, `1，234件`: elsewhere it ends a
+    clause). Tabs and line breaks stay."""
+    text = _INVISIBLE.sub("", text)
+    text = _NBSP.sub(" ", text)
+    text = _WORD_COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), text)  # lines stay
+    return _THOUSANDS.sub(lambda m: re.sub("[,，]", "", m.group(0)), text)
+
+
 def _split_row(line: str) -> list[str] | None:
     """Cells of a one-line row (tab- or pipe-separated), or None for a plain line."""
     body = line.strip()
@@ -139,7 +167,7 @@ def text_blocks(text: str) -> list[Block]:
     blocks: list[Block] = []
     row: Block | None = None
     last_was_cell = False
-    source = align_lines(rejoin_flat_page(text.splitlines()))
+    source = align_lines(rejoin_flat_page(clean_text(text).splitlines()))
 
     def flush() -> None:
         nonlocal row

@@ -7,14 +7,17 @@ import random
 from pathlib import Path
 
 from disclosure_lib import format as fmt
+from disclosure_lib.checks import check_report
 from disclosure_lib.importers.collection import import_files
 from disclosure_lib.importers.document import import_bytes
-from disclosure_lib.importers.evidence import Constraint, fill_blank_zeros, table_constraints
+from disclosure_lib.importers.evidence import Constraint, fill_blanks, table_constraints
 from disclosure_lib.importers.text import published_text
 from disclosure_lib.model import Paragraph, Report
 from disclosure_lib.params import load_report
 from disclosure_lib.params_write import save_report
 from disclosure_lib.synth import consistent_report
+
+from ..base import IMPORT_FIXTURES
 
 DOCS = tuple(("proactive", "normative_documents", c) for c in ("issued", "repealed", "in_force"))
 
@@ -127,7 +130,7 @@ def test_blank_zeros_only_where_the_cells_present_balance() -> None:
     def run(values: list[int | None]) -> dict:
         vals = dict(zip(cells, values, strict=True))
         status = {c: "blank" if v is None else "read" for c, v in vals.items()}
-        fill_blank_zeros(cons, vals, status)
+        fill_blanks(cons, vals, status)
         return vals
 
     assert list(run([3, 1, None, 2, None]).values()) == [3, 1, 0, 2, 0]  # 1 + 2 = 3
@@ -270,3 +273,62 @@ def test_a_page_row_printing_six_of_seven_cells() -> None:
     assert any("少一个单元格，按全表勾稽关系推断为 44|5|1|2|5|2|59" in e.message for e in said)
     research = result.log.evidence[("applications", "new", "research")]
     assert (research.status, research.why) == ("inferred", "少一个单元格，按全表勾稽关系推断")
+
+
+def test_a_run_nothing_decides_is_a_warning_with_its_readings_not_an_error(
+    tmp_path: Path,
+) -> None:
+    # the page prints the figures (run together): no defect of the page, the analyst picks
+    page = tmp_path / "2024.txt"
+    page.write_bytes(text_of(report(2024, (1, 10, 11))))
+    [out] = import_files([page], params_dir=tmp_path / "params")
+    assert out.written is not None
+    [undecided] = [f for f in out.findings if f.code == "I1-UNDECIDED"]
+    assert undecided.severity == "warning"
+    assert set(undecided.cells) == set(DOCS)
+    assert "行政规范性文件·本年制发件数可能为 1、11" in undecided.message
+    assert not [f for f in out.findings if f.is_error]
+    # the params file is still blank there: checking it asks for the figures
+    again = check_report(load_report(out.written))
+    assert {c for f in again if f.code == "R5-BLANK" for c in f.cells} == set(DOCS)
+
+
+def test_a_row_the_page_does_not_print_stays_an_error(tmp_path: Path) -> None:
+    r = report(2024, (1, 10, 11))
+    text = published_text(r, run_together=False)
+    lines = text.split("\n")
+    at = next(i for i, ln in enumerate(lines) if ln.strip() == "规章")
+    del lines[at : at + 4]  # the label and its three cells
+    page = tmp_path / "2024.txt"
+    page.write_text("\n".join(lines), encoding="utf-8")
+    [out] = import_files([page], params_dir=tmp_path / "params")
+    blank = [f for f in out.findings if f.code == "R5-BLANK"]
+    assert blank and all(f.is_error for f in blank)
+    assert {c[1] for f in blank for c in f.cells} == {"regulations"}
+    assert not [f for f in out.findings if f.code == "I1-UNDECIDED"]
+
+
+def test_a_count_run_into_its_amount_names_both_cells_readings_and_stays_an_error(
+    tmp_path: Path,
+) -> None:
+    # 政府集中采购 328291965元: the count not printed apart, or run into the amount
+    src = (IMPORT_FIXTURES / "corpus_style_2019.txt").read_text(encoding="utf-8")
+    assert "政府集中采购 3个 3443000元" in src
+    page = tmp_path / "2019.txt"
+    page.write_text(src.replace("3个 3443000元", "328291965元"), encoding="utf-8")
+    [out] = import_files([page], params_dir=tmp_path / "params")
+    assert out.result is not None and out.written is not None
+    cells = (
+        ("proactive", "procurement", "purchases"),
+        ("proactive", "procurement", "purchase_amount"),
+    )
+    ev = [out.result.log.evidence[c] for c in cells]
+    assert [e.why for e in ev] == ["拆分不唯一", "拆分不唯一"]
+    assert ev[0].candidates == [None, 3, 32, 328]
+    assert [str(v) for v in ev[1].candidates] == ["32829.1965", "2829.1965", "829.1965", "29.1965"]
+    # one reading has no count printed at all: that is a missing figure, still the error
+    [blank] = [f for f in out.findings if f.code == "R5-BLANK"]
+    assert set(blank.cells) == set(cells) and blank.is_error
+    assert not [f for f in out.findings if f.code == "I1-UNDECIDED"]
+    text = out.written.read_text(encoding="utf-8")
+    assert "# 留空（拆分不唯一）政府集中采购·采购项目数量：可能为 空、3、32、328" in text
