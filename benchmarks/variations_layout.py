@@ -20,11 +20,15 @@ Page = tuple[list[str], str]
 _KEYS = "一二三四五六"
 
 
+_LISTED = re.compile(r"本报告分为.{0,200}?六个部分")
+
+
 def _heading_spans(body: str) -> dict[str, tuple[int, int]] | None:
     """Where each official section heading (一、总体情况 … 六、其他需要报告的事项) is printed,
     in order; None unless all of 二, 三, 四 are found."""
     out: dict[str, tuple[int, int]] = {}
-    pos = 0
+    listed = _LISTED.search(body)  # the parts named in the preamble (`toc`) are not headings
+    pos = listed.end() if listed else 0
     for key in _KEYS:
         h = fmt.section(key).heading
         at = body.find(h, pos)
@@ -239,7 +243,7 @@ def title_next_year(head: list[str], body: str, rnd: random.Random, base: Any) -
 # --- the tables as an appendix ------------------------------------------------------------------
 
 _TABLE_START = {"二": re.compile(r"第二十条"), "三": re.compile(r"[（(]本列数据|申请人情况")}
-_TABLE_START["四"] = re.compile(r"行政复议")
+_TABLE_START["四"] = re.compile(r"行政\s*复议\s*(?:行政\s*诉讼|结果)")
 _PROSE_AFTER = re.compile(r"[（(][一二三四五六七八九]+[）)](?!项)")  # 二's prose after its table
 
 
@@ -358,13 +362,11 @@ _CAPTION["四"] = "政府信息公开行政复议、行政诉讼情况统计表"
 def captions(head: list[str], body: str, rnd: random.Random, base: Any) -> Page | None:
     """A caption before each table (`表1 主动公开政府信息情况统计表`, `附表2：…`, `（一）…`,
     the table a sub-section of its own), the way a Word table's title is printed above it."""
-    spans = _heading_spans(body)
-    if spans is None:
-        return None
     out = body
     form = rnd.choice(("表{n} ", "表{n}：", "附表{n} ", "（表{n}）", "（一）", "1.", "（{n}）"))
-    for n, key in reversed(list(enumerate("二三四", start=1))):
-        start = _TABLE_START[key].search(body, spans[key][1])
+    for n, key in enumerate("二三四", start=1):
+        spans = _heading_spans(out)
+        start = None if spans is None else _TABLE_START[key].search(out, spans[key][1])
         if start is None:
             return None
         caption = form.format(n=n) + _CAPTION[key] + " "
@@ -452,8 +454,8 @@ def no_five_six(head: list[str], body: str, rnd: random.Random, base: Any) -> Pa
     """No 五 and 六 headings: 四's table is followed by the text of both, as a short report
     that ends after its tables prints it."""
     spans = _heading_spans(body)
-    if spans is None or "五" not in spans:
-        return None
+    if spans is None or "五" not in spans or re.search(r"附[表件][：:]", body):
+        return None  # (an appendix is printed after 六: no page has one without 五 and 六)
     out = body
     for key in "六五":
         if key in spans:
@@ -533,4 +535,29 @@ def everything(head: list[str], body: str, rnd: random.Random, base: Any) -> Pag
 
 
 MUTATIONS["everything"] = everything
+# of the runner's variations, those that keep every figure on the page and its one line
+STACKED = ("headings", "chrome", "label-spaces", "uneven-spaces", "normative", "typos")
+STACKED += ("fee-as-five", "seven-sections", "cover-letter", "money-yuan", "plans")
+
+
+def stack(head: list[str], body: str, rnd: random.Random, base: Any) -> Page | None:
+    """Five variations drawn at random from this module's and the runner's (`STACKED`),
+    applied in a random order: combinations no fixed list tries."""
+    import bench_corpus_mutate as runner
+
+    names = [n for n in (*MUTATIONS, *STACKED) if n not in _NOT_STACKED and n[:5] != "stack"]
+    page: Page = (head, body)
+    applied = 0
+    for name in rnd.sample(names, 5):
+        mutate = MUTATIONS.get(name) or runner.MUTATIONS[name]
+        out = mutate(list(page[0]), page[1], rnd, base)
+        if out is not None:
+            page, applied = out, applied + 1
+    return page if applied else None
+
+
+_NOT_STACKED = frozenset({"layout", "everything", "stack", "title-next-year"})
+MUTATIONS["stack"] = stack
+for _n in range(2, 6):  # the same with other draws (the runner seeds by name)
+    MUTATIONS[f"stack-{_n}"] = stack
 LOST: dict[str, Callable[[tuple[str, str, str]], bool]] = {}

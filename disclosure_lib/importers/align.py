@@ -28,9 +28,11 @@ from .. import format2019 as f19
 from .appendix import appendix_moves, move_tables
 from .headings import CANDIDATE, ORDINALS, fee_heading, page_headings
 from .labels import MISSING_MARKERS, strip_ordinal
+from .oneline import FLAT_MIN
 from .squeezed import Squeezed, squeeze
 
 LABEL_SCORE = 86.0  # … a row label with a typo (one or two characters in ten)
+LONG_LABEL = 15  # a label this long may be printed three edits off (一 本年新收…申请: 、 数量)
 LABEL_WINDOW = 160  # characters searched after the previous label for the next one
 ALIGN_MAX = 200_000  # a longer line is no report page: left as it is (bounded time)
 # figures, their units and the markers a cell prints for nothing (— / 无)
@@ -77,12 +79,12 @@ def _find_label(label: str, text: str, start: int, end: int) -> tuple[int, int] 
         return start + at, start + at + len(label)
     if len(label) < 5:
         return None
-    cutoff = LABEL_SCORE if len(label) >= 8 else 80.0
+    cutoff = LABEL_SCORE if 8 <= len(label) < LONG_LABEL else 80.0
     hit = fuzz.partial_ratio_alignment(label, window, score_cutoff=cutoff)
     if hit is None:
         return None
     a, b = hit.dest_start, hit.dest_end
-    limit = 1 if len(label) < 10 else 2
+    limit = 1 if len(label) < 10 else 2 if len(label) < LONG_LABEL else 3
     distance = Levenshtein.distance(label, window[a:b])
     for longer in (b + 1, b + 2):  # a character inserted (其他法律和行政法规禁止公开): the
         # best window may stop short of the label's end and leave 开 behind
@@ -95,10 +97,13 @@ def _find_label(label: str, text: str, start: int, end: int) -> tuple[int, int] 
 
 
 def _tight(label: str, window: str, a: int, b: int, distance: int) -> tuple[int, int, int]:
-    """The window [a, b) without an edge character the label does not need: one that makes
-    it closer, or a figure (a label ends in none, and starts with one only as 1.属于…). The
+    """The window [a, b) with the characters before it the label starts with (its 5.), and
+    without an edge character the label does not need: one that makes it closer, or a figure
+    (a label ends in none, and starts with one only as 1.属于…). The
     best-scored window of `一本年新收…数量` (、 dropped) may reach into the figures after it
     (`…数量5`: a cell taken away) or the header word before it (`他一本年…`)."""
+    while a > 0 and (wider := Levenshtein.distance(label, window[a - 1 : b])) < distance:
+        a, distance = a - 1, wider  # the window began after the label's 5. (…0000005.要求…)
     while b - a > 1:
         end = Levenshtein.distance(label, window[a : b - 1])
         if end < distance or (end == distance and _figure_edge(window[b - 1], label[-1])):
@@ -160,13 +165,17 @@ def align_labels(
     pos = start
     exact = {squeeze(label) for label in labels}
     for label in labels:
-        hit = _find_label(label, text, pos, min(end, pos + LABEL_WINDOW + len(label)))
-        if hit is not None and text[hit[0] : hit[1]] in exact - {squeeze(label)}:
-            # one edit off but exactly another label (第二十条第（八）项 for a 第（六）项 the
-            # page does not print): that label, not a misprint of this one
-            hit = None
-        if hit is None:
-            hit = _cut_short(label, text, pos, min(end, pos + LABEL_WINDOW + len(label)))
+        reach = min(end, pos + LABEL_WINDOW + len(label))
+        hit = None
+        for form in _numberings(label):
+            hit = _find_label(form, text, pos, reach)
+            if hit is not None and text[hit[0] : hit[1]] in exact - {squeeze(label)}:
+                # one edit off but exactly another label (第二十条第（八）项 for a 第（六）项
+                # the page does not print): that label, not a misprint of this one
+                hit = None
+            hit = hit or _cut_short(form, text, pos, reach)
+            if hit is not None:
+                break
         if hit is None:
             hit = _unnumbered(label, text, pos, end)
         if hit is None:
@@ -175,6 +184,15 @@ def align_labels(
         out.append((label, *hit))
         pos = hit[1]
     return out, len(out)
+
+
+_NUMBER = re.compile(r"^(\d+)\.")
+
+
+def _numberings(label: str) -> tuple[str, ...]:
+    """The label, and `(1)属于…` for `1.属于…`: a page may number sub-rows that way."""
+    m = _NUMBER.match(label)
+    return (label,) if m is None else (label, f"({m[1]}){label[m.end() :]}")
 
 
 # 结转下年度继续办理的000000; not a figure with its unit after it (行政复议案件1起: prose)
@@ -218,8 +236,10 @@ def align_page(text: str, *, appendix: bool = True) -> str:
         return align_page(move_tables(sq, moves), appendix=False)
     reps: list[Replacement] = []
     for a in strays:  # 二、… inside prose: an enumeration, (二) so no reader takes it
-        oa, ob = sq.span(a, a + 2)
-        reps.append(Replacement(oa, ob, f"（{sq.text[a]}）", spaced=False))
+        # up to the words after it: a space left there would make them a heading's title
+        words = a + 2 if sq.text[a + 1 : a + 2] in ("、", ".") else a + 1
+        ob = sq.index[words] if words < len(sq.index) else len(text)
+        reps.append(Replacement(sq.index[a], ob, f"（{sq.text[a]}）", spaced=False))
     for i, (key, a, b) in enumerate(heads):
         if key == "fee":
             continue
@@ -258,19 +278,28 @@ def _label_replacements(sq: Squeezed, section: str, start: int, end: int) -> lis
         while at < end and sq.text[at] in _FIGURE_CHARS:
             at += 1
         if at < end and not _heading_next(sq.text, at):
-            reps.append(Replacement(sq.index[at], sq.index[at], ""))
+            reps.append(_break(sq.original, sq.index[at]))
     return reps
 
 
 def _glued_ordinals(sq: Squeezed) -> list[Replacement]:
-    """A space before each `五、…` printed right after a figure (…0 0 00五、政务公开工作…):
-    a heading the template does not know must not take the table's last figures with it."""
+    """A break before each `五、…` printed right after a figure (…0 0 00五、政务公开…): a
+    heading the template does not know must not take the table's last figures with it."""
     out = []
     for m in CANDIDATE.finditer(sq.text):
         at = sq.index[m.start()]
         if m.start() and sq.text[m.start() - 1].isdigit() and not sq.original[at - 1].isspace():
-            out.append(Replacement(at, at, ""))
+            out.append(_break(sq.original, at))
     return out
+
+
+def _break(text: str, at: int) -> Replacement:
+    """A break at `at`: a line break on a page of many lines (a line is read as a whole), a
+    space inside a whole page on one line (read as such, cut at every space: `oneline`)."""
+    start, end = text.rfind("\n", 0, at) + 1, text.find("\n", at)
+    if (len(text) if end < 0 else end) - start > FLAT_MIN:
+        return Replacement(at, at, "")
+    return Replacement(at, at, "\n", spaced=False)
 
 
 def _heading_next(text: str, at: int) -> bool:

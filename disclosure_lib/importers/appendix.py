@@ -32,7 +32,12 @@ def _starts() -> dict[str, re.Pattern[str]]:
     words = {
         "二": (*fmt.PROACTIVE_ITEMS, *f19.PROACTIVE_ITEMS, fmt.PROACTIVE_ROW_HEADER),
         "三": (fmt.APPLICATIONS_NOTE[:6], fmt.APPLICANT_HEADER, fmt.APPLICATIONS.rows[0].label),
-        "四": (fmt.REVIEW_GROUP_RECONSIDERATION, "结果维持"),
+        # the header's words, not 行政复议 alone (a table's title holds it: 附表3 …行政复议…)
+        "四": (
+            fmt.REVIEW_GROUP_RECONSIDERATION + fmt.REVIEW_GROUP_LITIGATION,
+            fmt.REVIEW_GROUP_RECONSIDERATION + fmt.REVIEW.columns[0].label,
+            fmt.REVIEW.columns[0].label + fmt.REVIEW.columns[1].label,
+        ),
     }
     return {k: re.compile("|".join(re.escape(squeeze(w)) for w in v)) for k, v in words.items()}
 

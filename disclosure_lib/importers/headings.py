@@ -105,7 +105,9 @@ def _embedded_heading_re() -> re.Pattern[str]:
     heads = {norm(s.heading) for s in fmt.SECTIONS} | {norm(h) for h in EXTRA_HEADINGS}
     heads |= {norm(h) for h in f19.SECTION_HEADINGS}
     alts = sorted(heads, key=len, reverse=True)
-    return re.compile("|".join(re.escape(h) for h in alts))
+    # the ordinal's mark as pages print it: 、 . ． or none, spaces or not (一、 总体情况)
+    mark = r"[、.．]?[ \u3000]*"
+    return re.compile("|".join(re.escape(h[0]) + mark + re.escape(h[2:]) for h in alts))
 
 
 def count_headings(line: str) -> int:
@@ -116,7 +118,7 @@ def count_headings(line: str) -> int:
 def split_embedded_headings(line: str) -> list[str]:
     """Split a run-together line before and after any official section heading inside it
     (…0000000四、政府信息公开行政复议、行政诉讼情况行政复议行政诉讼… → three lines)."""
-    if "、" not in line[1:] and "." not in line[1:]:
+    if not any(ch in "一二三四五六" for ch in line):  # no heading can be inside
         return [line]
     nf = unicodedata.normalize("NFKC", line)
     if len(nf) != len(line):  # positions would not line up; leave the line alone

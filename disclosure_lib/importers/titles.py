@@ -31,8 +31,11 @@ _TITLE_D = re.compile(
 _AREA_BEFORE = re.compile(
     r"(?:^|[^\u4e00-\u9fff])([\u4e00-\u9fff]{2,30}[省市县区镇乡旗州盟])[ \u3000]$"
 )
-# a title without its year (标题: …局政府信息公开工作年度报告): the agency only
-_TITLE_C = re.compile(rf"^(?P<agency>{_NOT_AGENCY}{{2,60}}?)\s*{_LETTER}" + _REPORT + "$")
+# a title without its year (标题: …局政府信息公开工作年度报告, or the 本地目录 path ending in
+# it): the agency only
+_TITLE_C = re.compile(
+    rf"(?:^|(?<=[/_]))(?P<agency>{_NOT_AGENCY}{{2,60}}?)\s*{_LETTER}" + _REPORT + "$"
+)
 # website chrome before a title on the same line (当前位置：首页…政府信息公开年报…局2021年度…)
 _CHROME = re.compile(r"^.*(?:首页|当前位置|信息公开年报)")
 _CRAWLER = re.compile(r"^(?:标\s*题|题\s*目|文章标题|title)\s*[:：]\s*", re.I)
@@ -89,7 +92,7 @@ def find_title(lines: list[str]) -> tuple[str | None, int | None, str | None]:
                         return bare or agency, year, title
                     # 编制完成2023年度政府信息公开工作年度报告: no body's name before the year
                     fallback = fallback or year
-        m = _TITLE_C.match(text) if bare is None else None
+        m = _TITLE_C.search(text) if bare is None else None
         if m is not None and (agency := _agency(m.group("agency"))) and agency[-1] in _AGENCY_END:
             bare = agency  # a later title with the year may still give the year
     return bare, fallback, None

@@ -12,6 +12,7 @@ import pytest
 from disclosure_lib import format as fmt
 from disclosure_lib.importers.align import align_labels
 from disclosure_lib.importers.document import ImportResult, import_bytes, import_file
+from disclosure_lib.importers.headings import count_headings, split_embedded_headings
 from tests.base import FIXTURES
 
 PAGE = FIXTURES / "import" / "corpus_style.txt"
@@ -120,15 +121,20 @@ _TABLES = (  # (where the table starts, the heading after it) on the fixture pag
 )
 
 
-@pytest.mark.parametrize("mark", ["附表：", "附件："])
-def test_tables_printed_as_an_appendix_after_the_last_section(mark: str) -> None:
+@pytest.mark.parametrize(
+    ("mark", "titled"), [("附表：", False), ("附件：", False), ("附表：", True)]
+)
+def test_tables_printed_as_an_appendix_after_the_last_section(mark: str, titled: bool) -> None:
     # 二–四 hold a sentence pointing to the table, the tables follow the 落款 under their
     # titles (附表1 主动公开政府信息情况 …), then the page's chrome (附件下载)
     head, body = _page()
     tables = []
     for n, (start, end) in enumerate(_TABLES, start=1):
         a, b = body.index(start), body.index(end)
-        tables.append(f"附表{n} 表{n}情况 {body[a:b].strip()}")
+        # each under its title: the section's own (附表3 政府信息公开行政复议、行政诉讼情况
+        # holds 行政复议, which is not where the table starts) or another
+        title = fmt.section("一二三四"[n]).title if titled else f"表{n}情况"
+        tables.append(f"附表{n} {title} {body[a:b].strip()}")
         body = body[:a] + f"详见附表{n}。 " + body[b:]
     chrome = "附件下载 （此件主动公开）"
     assert body.endswith(chrome)
@@ -267,3 +273,104 @@ def test_a_label_with_a_word_added_before_its_run_together_figures(ending: str) 
     got = _import(head, body.replace(old, f"四、结转下年度继续办理{ending}1000001"))
     _same_as_printed(got)
     assert got.report.get("applications", "carry_forward", "total") == 1
+
+
+def test_a_table_run_into_the_prose_after_it_on_a_page_of_many_lines() -> None:
+    # a page broken into lines where one line holds 二's run-together table and the prose
+    # after it (…行政事业性收费0(二)主动公开的主要类别…。): the table is read as on one line
+    head, body = _page()
+    a, b = body.index("二、主动公开政府信息情况"), body.index("三、收到和处理")
+    prose = "(二)主动公开政府信息的主要类别：政策文件、财政预决算等共120条。"
+    table = PROACTIVE_RUN.format(fee="本年收费金额（单位：万元）").replace("废止件现", "废止件数现")
+    one_line = body[:a] + table + prose + " "
+    one_line += body[b:]
+    base = _import(head, one_line).report
+    assert base.get("proactive", "licensing", "decisions") == 1323
+    lines = one_line.replace(" ", "\n").replace(
+        "二、主动公开政府信息情况", "二、主动公开政府信息情况\n"
+    )
+    got = _import(head, lines).report
+    assert got.tables["proactive"] == base.tables["proactive"]
+    assert got.tables == base.tables
+
+
+@pytest.mark.parametrize("mark", ["、", ".", "．", " ", ""])
+def test_headings_inside_run_together_text_in_any_numbering_form(mark: str) -> None:
+    # a line holding several headings (how a page of many lines is found to be a flattened
+    # one) whatever mark follows the ordinal; the line is cut at each of them
+    three, four = "收到和处理政府信息公开申请情况", "政府信息公开行政复议、行政诉讼情况"
+    line = f"0 0 00三{mark}{three}（本列数据）0 0四{mark}{four}"
+    assert count_headings(line) == 2
+    parts = split_embedded_headings(line)
+    assert parts[1].startswith(f"三{mark}收到和处理") and parts[-1].startswith(f"四{mark}政府")
+
+
+def test_a_reworded_label_keeps_its_number_after_run_together_figures() -> None:
+    # …申请00000005.要求行政机关确认或者重新出具已获取信息0000000: a label one character off
+    # (或者 for 或) starts at its 5., which is not the row before's eighth figure
+    label = "5.要求行政机关确认或重新出具已获取信息"
+    text = (
+        "4.无正当理由大量反复申请00000005.要求行政机关确认或者重新出具已获取信息0000000"
+        "（六）其他处理1.申请人"  # (the best-scored window depends on the text after it)
+    )
+    found, n = align_labels(text, (label,), 0, len(text))
+    assert n == 1
+    assert text[found[0][1] : found[0][2]] == "5.要求行政机关确认或者重新出具已获取信息"
+
+
+def test_parts_listed_with_a_space_after_each_number_are_no_headings_either() -> None:
+    # 本报告分为一、 总体情况 二、 主动公开政府信息情况 …: the list's words, once its numbers
+    # are taken off, must not stand alone as a heading's title (主动公开政府信息情况)
+    head, body = _page()
+    parts = " ".join(f"{s.key}、 {s.title}" for s in fmt.SECTIONS)
+    at = body.index("一、总体情况")
+    got = _import(head, body[:at] + f"本报告分为{parts}六个部分。" + body[at:])
+    _same_as_printed(got)
+
+
+def test_a_title_without_its_year_in_the_crawler_path_only() -> None:
+    # 标题 empty, the body without a title, 本地目录 ending in the title without its year: the
+    # agency from the path, the year from the statistics period
+    head, body = _page()
+    head = _title_line(head, "")
+    head = [
+        f"本地目录: zfxxgknb/1_{AGENCY}政府信息公开工作年度报告" if x.startswith("本地目录") else x
+        for x in head
+    ]
+    body = body.replace(f"{AGENCY}关于报送2023年度政府信息公开工作年度报告的函", "")
+    got = _import(head, body, "page.txt")
+    assert (got.report.agency, got.report.year) == (AGENCY, 2023)
+
+
+def test_row_numbers_with_a_comma_and_a_reworded_label() -> None:
+    # 2、其他法律和行政法规禁止公开 (、 for ., 和 added): the two differences together
+    head, body = _page()
+    old = "2.其他法律行政法规禁止公开 0 0 0 0 0 0 0"
+    assert old in body
+    body = body.replace(old, "2、其他法律和行政法规禁止公开0000000")
+    _same_as_printed(_import(head, body))
+
+
+def test_sub_rows_numbered_in_brackets_and_labels_two_ways_off() -> None:
+    # （1）申请人无正当理由逾期不补正0000000 (bracketed number, label cut short) and
+    # 一 本年新收政府信息公开申请5100006 (a space for 、 and no 数量): rows still found
+    head, body = _page()
+    body = body.replace(
+        "一、本年新收政府信息公开申请数量 5 1 0 0 0 0 6", "一 本年新收政府信息公开申请5100006"
+    )
+    body = body.replace(
+        "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请 0 0 0 0 0 0 0",
+        "（1）申请人无正当理由逾期不补正0000000",
+    )
+    assert "（1）申请人" in body and "申请5100006" in body
+    _same_as_printed(_import(head, body))
+
+
+def test_a_page_on_one_line_with_spaced_headings_is_read_as_one_page() -> None:
+    # 二、 主动公开政府信息情况 …: the page is still a whole page on one line (counted by its
+    # headings), so the breaks the alignment puts after a table do not cut it into lines
+    head, body = _page()
+    for s in fmt.SECTIONS:
+        body = body.replace(s.heading, f"{s.key}、 {s.title}")
+    assert count_headings(body) >= 2
+    _same_as_printed(_import(head, body))
