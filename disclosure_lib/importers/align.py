@@ -177,7 +177,14 @@ def align_labels(
     return out, len(out)
 
 
-_ENDING = re.compile(r"[\u4e00-\u9fff]{1,2}(?=\d)")  # 结转下年度继续办理的000000
+# 结转下年度继续办理的000000; a cell's marker (无, 空) or a Chinese numeral is a cell, not an
+# ending: taking it would shift the row's figures one cell left
+_NOT_ENDING = "".join(
+    sorted(m for m in MISSING_MARKERS if len(m) == 1 and "\u4e00" <= m <= "\u9fff")
+)
+_ENDING = re.compile(
+    rf"(?:(?![{_NOT_ENDING}〇零一二两三四五六七八九十])[\u4e00-\u9fff]){{1,2}}(?=\d)"
+)
 
 
 def _own_ending(text: str, b: int, end: int) -> int:
