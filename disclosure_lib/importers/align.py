@@ -195,9 +195,15 @@ def _numberings(label: str) -> tuple[str, ...]:
     return (label,) if m is None else (label, f"({m[1]}){label[m.end() :]}")
 
 
-# 结转下年度继续办理的000000; not a figure with its unit after it (行政复议案件1起: prose)
+# 结转下年度继续办理的000000. A cell's marker (无, 空) or a Chinese numeral is a cell, not an
+# ending (taking it would shift the row's figures one cell left); a figure with its unit after
+# it is prose (行政复议案件1起)
+_NOT_ENDING = "".join(
+    sorted(m for m in MISSING_MARKERS if len(m) == 1 and "\u4e00" <= m <= "\u9fff")
+)
 _ENDING = re.compile(
-    r"[\u4e00-\u9fff]{1,2}(?=\d)(?!\d+(?:\.\d+)?\s*(?:件|起|宗|条|人次|次|项)(?!\d))"
+    rf"(?:(?![{_NOT_ENDING}〇零一二两三四五六七八九十])[\u4e00-\u9fff]){{1,2}}(?=\d)"
+    r"(?!\d+(?:\.\d+)?\s*(?:件|起|宗|条|人次|次|项)(?!\d))"
 )
 
 

@@ -22,7 +22,7 @@ from ..findings import Finding
 from ..model import Report
 from .document import NOT_A_REPORT, ImportResult, import_file
 from .infer import use_chain, use_joint_chain
-from .log import ImportLog
+from .log import SPLIT_NOT_UNIQUE, ImportLog
 
 # what a crawl holds besides pages: never a report
 SKIP_SUFFIXES = frozenset(
@@ -382,7 +382,6 @@ def _check(written: Path, existing: ExistingParams) -> list:
 
 
 UNDECIDED = "I1-UNDECIDED"
-SPLIT_NOT_UNIQUE = "拆分不唯一"
 
 
 def undecided(findings: list[Finding], log: ImportLog) -> list[Finding]:

@@ -13,7 +13,8 @@ or ≥ it; `system` gathers them per table):
 usable constraint contains; a slot on which they all agree is decided. Nothing else is: a
 search cut short keeps every split (never a guess). `fill_blanks` fills blanks (empty cells,
 markers) the equations decide, counts being ≥ 0: the one blank of an equation, or every blank
-on the short side of one whose cells present already balance (0).
+on the short side of one whose cells present already balance (0) — kept only where the
+equations its group of blanks joins still have a solution in counts ≥ 0.
 """
 
 from __future__ import annotations
@@ -250,13 +251,16 @@ def fill_blanks(
     """Blanks (empty cells, markers such as — / 无) the equations decide, counts being ≥ 0:
     an equation whose only blank is one cell gives its value (a row total with every other
     part printed); one whose blanks all sit on one side while the cells present balance
-    makes each of them 0. A cell is filled only where every equation deciding it agrees
-    (a page that does not add up decides nothing). Fills `values`/`status` in place, to a
+    makes each of them 0. A cell is filled only where every equation deciding it agrees and
+    the equations its blanks connect still have a solution in counts ≥ 0 with it (a page
+    that does not add up decides nothing). Fills `values`/`status` in place, to a
     fixpoint; returns (cell, value, equation) per fill and, per cell left blank because the
     equations disagree, the values they gave (with the rule) — the candidates for the log."""
     filled: list[tuple[Cell, int, Constraint]] = []
     conflicts: dict[Cell, dict[int, str]] = {}
     cons = [c for c in constraints if c.op == "=="]
+    before = {cell: values.get(cell) for con in cons for cell, _ in con.terms}
+    before = {cell: v for cell, v in before.items() if status.get(cell) == "blank"}
     while True:
         implied: dict[Cell, dict[int, Constraint]] = {}
         for con in cons:
@@ -286,7 +290,102 @@ def fill_blanks(
             filled.append((cell, value, con))
             changed = True
         if not changed:
-            return filled, conflicts
+            return _feasible_only(cons, values, status, before, filled, conflicts), conflicts
+
+
+def _feasible_only(
+    cons: list[Constraint],
+    values: dict[Cell, Value],
+    status: dict[Cell, str],
+    before: dict[Cell, Value],
+    filled: list[tuple[Cell, int, Constraint]],
+    conflicts: dict[Cell, dict[int, str]],
+) -> list[tuple[Cell, int, Constraint]]:
+    """The fills whose group (equations joined by cells blank on the page) still has a
+    solution in counts ≥ 0; the others go back to blank, their values kept as conflicts —
+    which printed figure of the group is wrong is unknown, so each fill would be a guess."""
+    group = {cell: cell for cell in before}
+
+    def root(cell: Cell) -> Cell:
+        while group[cell] != cell:
+            cell = group[cell]
+        return cell
+
+    for con in cons:
+        linked = [root(cell) for cell, _ in con.terms if cell in before]
+        for cell in linked[1:]:
+            group[cell] = linked[0]
+    bad = {
+        root(cell)
+        for cell in before
+        if not _solvable(
+            [c for c in cons if any(root(t) == root(cell) for t, _ in c.terms if t in before)],
+            values,
+            status,
+        )
+    }
+    kept = []
+    for cell, value, con in filled:
+        if root(cell) not in bad:
+            kept.append((cell, value, con))
+            continue
+        values[cell], status[cell] = before[cell], "blank"
+        conflicts.setdefault(cell, {})[value] = con.why
+    return kept
+
+
+def _solvable(cons: list[Constraint], values: dict[Cell, Value], status: dict[Cell, str]) -> bool:
+    """Can the blanks left in `cons` take counts ≥ 0 satisfying every one? A search cut short
+    (or a blank no equation bounds) answers from each equation alone."""
+    rests: list[tuple[Number, list[tuple[Cell, int]]]] = []
+    for con in cons:
+        blanks = [(c, k) for c, k in con.terms if status.get(c) == "blank"]
+        known = [(values.get(c), k) for c, k in con.terms if status.get(c) != "blank"]
+        if not all(_number(v) for v, _ in known):
+            continue
+        rest: Number = con.const - sum(k * v for v, k in known)  # type: ignore[misc,operator]
+        if not blanks and rest != 0:
+            return False
+        if blanks and len({k > 0 for _, k in blanks}) == 1 and rest * blanks[0][1] < 0:
+            return False  # blanks of one sign cannot make up a total of the other
+        if blanks:
+            rests.append((rest, blanks))
+    free = list(dict.fromkeys(c for _, blanks in rests for c, _ in blanks))
+    bound: dict[Cell, int] = {}  # the most a blank can be: the total of an all-plus equation
+    for rest, blanks in rests:
+        if len({k > 0 for _, k in blanks}) == 1:
+            for c, k in blanks:
+                most = int(Decimal(rest) / k)
+                bound[c] = min(bound.get(c, most), most)
+    if any(c not in bound for c in free) or not free:
+        return True
+    budget = [MAX_NODES]
+    assigned: dict[Cell, int] = {}
+
+    def ok() -> bool:
+        for rest, blanks in rests:
+            done = all(c in assigned for c, _ in blanks)
+            if done and sum(k * assigned[c] for c, k in blanks) != rest:
+                return False
+        return True
+
+    def rec(i: int) -> bool:
+        if i == len(free):
+            return True
+        for v in range(bound[free[i]] + 1):
+            budget[0] -= 1
+            if budget[0] < 0:
+                raise _Cut
+            assigned[free[i]] = v
+            if ok() and rec(i + 1):
+                return True
+        del assigned[free[i]]
+        return False
+
+    try:
+        return rec(0)
+    except _Cut:
+        return True
 
 
 def _decided(blanks: list[tuple[Cell, int]], rest: Number) -> list[tuple[Cell, int]]:

@@ -22,7 +22,16 @@ from .. import format as fmt
 from ..model import Cell, Report
 from .cellruns import TABLE_EVIDENCE, Resolution, open_note, settle
 from .evidence import Constraint, Pending, fill_blanks
-from .log import CellEvidence, ImportLog, LogEntry, TableStats
+from .log import (
+    EQUATIONS_DISAGREE,
+    NOT_FOUND,
+    PRINTED_BLANK,
+    SPLIT_NOT_UNIQUE,
+    CellEvidence,
+    ImportLog,
+    LogEntry,
+    TableStats,
+)
 from .system import (
     CHAINED,
     YearTables,
@@ -276,21 +285,21 @@ def finish(report: Report, log: ImportLog, state: OpenCells) -> None:
                 continue
             stats.missing += 1
             if cell in open_slots or (st == "blank" and (t.key, *cell) in log.amount_readings):
-                why = "拆分不唯一"
+                why = SPLIT_NOT_UNIQUE
             elif st == "blank" and cell in conflicts:
-                why = "空白，各勾稽关系给出的值不一致"
+                why = EQUATIONS_DISAGREE
             elif st == "blank":
-                why = "空白"
+                why = PRINTED_BLANK
                 row_blanks.setdefault(cell[0], []).append(t.column(cell[1]).label)
             elif st == "flagged":
                 why = "无法识别"
             else:
-                why = "未找到"
+                why = NOT_FOUND
             log.blank[(t.key, *cell)] = why
             shown: list[object] = list(conflicts.get(cell, []))
             if cell in open_slots:
                 shown = candidates.get(cell, [])
-            elif why == "拆分不唯一":  # a figure in 元 the count may be run into
+            elif why == SPLIT_NOT_UNIQUE:  # a figure in 元 the count may be run into
                 shown = list(log.amount_readings[(t.key, *cell)])
             log.evidence[(t.key, *cell)] = CellEvidence("blank", None, why, shown, source)
         if log.cell_refs:

@@ -140,10 +140,22 @@ SECTION_HEADER_WORDS: dict[str, tuple[str, ...]] = {
 
 _RUN_SPLIT = re.compile(r"[\s|,;，；]+")
 _NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
-_THOUSANDS = re.compile(r"(?<![\d,.])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d,])")
-_UNIT = re.compile(r"(?:件|个|项|次|万元|元|条)$")
+# the units a figure prints after it (3件, 5949.09万元): one list for every importer
+UNITS = ("件", "条", "个", "项", "次", "家", "份", "万元", "元")
+_UNITS = "|".join(UNITS)
+
+
+def thousands(sep: str, after: str = r"(?![\d,])") -> str:
+    """A figure with thousands separators from the class `sep` (1,234 or 1,234.5), `after`
+    the lookahead that ends it. Its first group has no leading 0: 0,100,200 is
+    three cells (full-width digits too: pages are cleaned before digits are normalised)."""
+    return rf"(?<![\d.])(?<!\d[,，])(?![0０])\d{{1,3}}(?:{sep}\d{{3}})+(?:\.\d+)?{after}"
+
+
+THOUSANDS = re.compile(thousands(","))
+_UNIT = re.compile(rf"(?:{_UNITS})$")
 _MINUS = re.compile("\u2212(?=\\d)")
-_UNIT_THEN_FIGURE = re.compile(r"(?<=\d)(?:件|个|项|次|万元|元|条)(?=\d)")
+_UNIT_THEN_FIGURE = re.compile(rf"(?<=\d)(?:{_UNITS})(?=\d)")
 YUAN = "元"
 _YUAN_MARK = re.compile(r"\((?:单位:)?元\)")
 MAX_OTHER = 3  # more leftover text than this makes a line prose, not a table line
@@ -181,8 +193,9 @@ def _values(chunk: str, out: list[Token]) -> int:
     """Append value/missing tokens found in `chunk`; return the count of other characters."""
     if not chunk.strip():
         return 0
-    # 1,234 / 5,949.09 (a full-width ，is a , here): one figure, not cells split by commas
-    chunk = _THOUSANDS.sub(lambda m: m.group(0).replace(",", ""), chunk)
+    # 1,234 / 5,949.09 (a full-width ，is a , here): one figure, not cells split by commas.
+    # Text imports had this done by `text.clean_text`; Excel, Word and PDF cells have not
+    chunk = THOUSANDS.sub(lambda m: m.group(0).replace(",", ""), chunk)
     chunk = _UNIT_THEN_FIGURE.sub(r"\g<0> ", chunk)  # 3个3443000元: a unit ends its cell
     chunk = _MINUS.sub("-", chunk)  # −11 (U+2212) in 本年增/减: a minus sign, not a marker
     other = 0

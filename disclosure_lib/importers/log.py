@@ -36,6 +36,14 @@ class LogEntry:
         return f"{where}{self.message}"
 
 
+# why a cell is blank (`CellEvidence.why`, `ImportLog.blank`): written here only, since
+# the batch layer tells them apart (collection.undecided)
+SPLIT_NOT_UNIQUE = "拆分不唯一"
+EQUATIONS_DISAGREE = "空白，各勾稽关系给出的值不一致"
+PRINTED_BLANK = "空白"
+NOT_FOUND = "未找到"
+
+
 @dataclass
 class CellEvidence:
     """What the import knows of one cell, for `--log FILE.jsonl` (one cell a line).
@@ -218,7 +226,7 @@ def cell_records(report: Report, log: ImportLog) -> list[dict[str, object]]:
             if status == "inferred":
                 rec["evidence"] = notes
             elif status == "blank":
-                rec["why"] = log.blank.get(key, "未找到")
+                rec["why"] = log.blank.get(key, NOT_FOUND)
                 rec["evidence"] = notes
             line = report.line_of(t.key, row, col)
             rec["line"] = line

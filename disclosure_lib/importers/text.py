@@ -21,6 +21,7 @@ from ..errors import ImportError_
 from ..model import Report
 from .align import align_page
 from .headings import count_headings, section_of_heading
+from .labels import UNITS, thousands
 from .oneline import FLAT_MIN, is_flat_page_line, page_lines
 
 CONTINUATION_MAX = 12  # a wrapped label fragment (企业, 纠正, …) is short
@@ -39,10 +40,8 @@ _NBSP = re.compile(
 _WORD_COMMENT = re.compile(r"<!--\[(?:if\s[^\]]{0,40}|endif)\]-->")
 # a figure with thousands separators (1,234 or 1,234.5): the commas go; a full-width ，
 # only before a unit (1，234件): elsewhere it ends a clause
-_THOUSANDS = re.compile(
-    r"(?<![\d.])(?<!\d[,，])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d,])"
-    r"|(?<![\d.])(?<!\d[,，])\d{1,3}(?:[,，]\d{3})+(?:\.\d+)?(?=\s*(?:件|条|个|项|次|家|份|万?元))"
-)
+_BEFORE_UNIT = r"(?=\s*(?:" + "|".join(UNITS) + "))"
+_THOUSANDS = re.compile(thousands(",") + "|" + thousands("[,，]", after=_BEFORE_UNIT))
 
 
 @dataclass

@@ -244,3 +244,20 @@ def test_a_page_without_six_signs_under_five_with_a_typo_in_the_name() -> None:
     rep = import_bytes(text.encode("utf-8")).report
     assert rep.issued is not None and rep.issued.isoformat() == "2024-01-18"
     assert rep.narrative_text("五").endswith("继续加强培训。")
+
+
+@pytest.mark.parametrize("marker", ["无", "空"])
+def test_a_marker_cell_after_a_label_is_a_cell_not_the_labels_ending(marker: str) -> None:
+    # review finding 1: 无 right after 2.重复申请 was read as the label's ending, so the row
+    # lost its first cell and the arithmetic moved 商业企业's 1 into 自然人
+    page = FIXTURES / "import" / "numbers_style.txt"
+    text = page.read_text(encoding="utf-8")
+    assert text.count("2.重复申请1000001") == 1
+    text = text.replace("2.重复申请1000001", f"2.重复申请 {marker} 1 0 0 0 0 1")
+    rep = import_bytes(text.encode("utf-8"), path="numbers_style.txt").report
+    row = "not_processed.repeated"
+    assert rep.get("applications", row, "natural") in (None, 1)  # blank or inferred
+    assert rep.get("applications", row, "business") == 1  # as printed
+    others = ("research", "nonprofit", "legal_service", "other")
+    assert [rep.get("applications", row, c) for c in others] == [0, 0, 0, 0]
+    assert rep.get("applications", row, "total") == 1

@@ -108,3 +108,20 @@ def test_terminal_output_shows_escapes_not_raw_control_characters(
     assert "\x1b" not in out and "\x1b" not in err
     assert "\\x1b[31m" in out and "\\x1b[2J" in err
     assert "\\n" not in out and "章节：" in out.splitlines()[1]  # the log still one fact a line
+
+
+def test_blank_reasons_are_one_definition_the_importer_and_batch_share() -> None:
+    # review finding 7: 拆分不唯一 was typed in infer.py and collection.py; a wording change
+    # in one would silently stop collection.undecided from recognising the reason
+    from disclosure_lib.importers import collection, infer
+    from disclosure_lib.importers import log as import_log
+    from disclosure_lib.importers.document import import_bytes
+    from tests.base import FIXTURES
+
+    assert collection.SPLIT_NOT_UNIQUE is import_log.SPLIT_NOT_UNIQUE
+    assert infer.SPLIT_NOT_UNIQUE is import_log.SPLIT_NOT_UNIQUE
+    text = (FIXTURES / "import" / "numbers_style.txt").read_text(encoding="utf-8")
+    text = text.replace("2.重复申请1000001", "2.重复申请 无 1 0 0 0 0 1")
+    log = import_bytes(text.encode("utf-8"), path="numbers_style.txt").log
+    ev = log.evidence[("applications", "not_processed.repeated", "natural")]
+    assert ev.why == import_log.EQUATIONS_DISAGREE and ev.candidates == [0, 1]

@@ -332,3 +332,30 @@ def test_a_count_run_into_its_amount_names_both_cells_readings_and_stays_an_erro
     assert not [f for f in out.findings if f.code == "I1-UNDECIDED"]
     text = out.written.read_text(encoding="utf-8")
     assert "# 留空（拆分不唯一）政府集中采购·采购项目数量：可能为 空、3、32、328" in text
+
+
+def test_blanks_of_connected_equations_are_decided_together() -> None:
+    # review finding 2: T = a + b (T 5, b 2) gave a = 3 although C = a + x (C 1) then has
+    # no x ≥ 0; which printed figure is wrong is unknown, so a = 3 would be a guess
+    cell = {n: ("t", n) for n in ("T", "a", "b", "C", "x")}
+    cons = [
+        Constraint(((cell["T"], 1), (cell["a"], -1), (cell["b"], -1)), why="T=a+b"),
+        Constraint(((cell["C"], 1), (cell["a"], -1), (cell["x"], -1)), why="C=a+x"),
+    ]
+
+    def run(printed: dict[str, int | None]) -> tuple[dict[str, object], dict]:
+        vals = {cell[n]: v for n, v in printed.items()}
+        status = {c: "blank" if v is None else "read" for c, v in vals.items()}
+        _, conflicts = fill_blanks(cons, vals, status)  # type: ignore[arg-type]
+        return {n: vals[c] for n, c in cell.items()}, conflicts
+
+    got, conflicts = run({"T": 5, "a": None, "b": 2, "C": 1, "x": None})
+    assert (got["a"], got["x"]) == (None, None)
+    assert conflicts[cell["a"]] == {3: "T=a+b"}  # the value it would take, with its rule
+    assert cell["x"] in conflicts
+    got, conflicts = run({"T": 5, "a": None, "b": 2, "C": 4, "x": None})
+    assert (got["a"], got["x"], conflicts) == (3, 1, {})  # feasible and unique: filled
+    got, _ = run({"T": 5, "a": None, "b": 2, "C": 4, "x": 1})
+    assert got["a"] == 3  # x printed and the group adds up
+    got, conflicts = run({"T": 5, "a": None, "b": 2, "C": 4, "x": 2})
+    assert got["a"] is None and conflicts[cell["a"]] == {3: "T=a+b", 2: "C=a+x"}

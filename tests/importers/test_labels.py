@@ -83,3 +83,15 @@ def test_unit_notes_in_tables_are_not_prose() -> None:
     for section in "二三四":
         toks, other = tokenize("（单位：件）", section)
         assert other == 0 and [t.kind for t in toks] == ["header"]
+
+
+def test_a_leading_zero_group_is_cells_not_a_thousands_figure() -> None:
+    # review finding 8: 0,100,200 was one figure 0100200; 1,234 stays one figure
+    from disclosure_lib.importers.labels import _values
+
+    toks: list = []
+    _values("0,100,200", toks)
+    assert [t.text for t in toks] == ["0", "100", "200"]
+    toks = []
+    _values("1,234 3项 2次", toks)
+    assert [t.text for t in toks] == ["1234", "3", "2"]

@@ -93,3 +93,11 @@ def test_space_separated_figures_after_a_label() -> None:
     secret = [r.get("applications", "withheld.state_secret", c) for c in ("natural", "business")]
     assert secret == [None, None]  # blank markers: the total (3) says they are not all 0
     assert r.get("applications", "withheld.state_secret", "total") == 3
+
+
+def test_clean_text_takes_out_thousands_separators_only_of_grouped_figures() -> None:
+    from disclosure_lib.importers.text import clean_text
+
+    assert clean_text("1,234 与 5，949.09万元") == "1234 与 5949.09万元"
+    assert clean_text("0,100,200") == "0,100,200"  # a leading 0 group: three cells
+    assert clean_text("1，234家") == "1234家"
