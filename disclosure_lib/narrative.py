@@ -191,10 +191,24 @@ def _stop(bare: str, year: int) -> int:
     stops = [len(bare)]
     stops += [m.start() for m in _YEAR.finditer(bare) if int(m.group(1)) != year][:1]
     for pattern in (_OTHER_TIME, _PLAN_WORD, _SCOPE):
-        m = pattern.search(bare)
-        if m is not None:
-            stops.append(m.start())
+        for m in pattern.finditer(bare):
+            # a wider scope or an effort (争取, 力争) stops the sentence only as the subject of
+            # a figure in its own clause: 督促各部门做好…，本年度共收到申请8件 states ours
+            weak = pattern is _SCOPE or m.group(0) in _EFFORT
+            if not weak or _MAY_STATE.search(_clause_at(bare, m.start())):
+                stops.append(m.start())
+                break
     return min(stops)
+
+
+_EFFORT = frozenset({"争取", "力争"})
+
+
+def _clause_at(text: str, pos: int) -> str:
+    """The clause (between commas) holding `pos`."""
+    start = max(text.rfind("，", 0, pos), text.rfind(",", 0, pos)) + 1
+    ends = [i for i in (text.find("，", pos), text.find(",", pos)) if i >= 0]
+    return text[start : min(ends, default=len(text))]
 
 
 def _clause_statements(
@@ -382,11 +396,14 @@ _LEADING_YEAR = re.compile(
     # 2019年以来, 2023年底, 2023年同期: not the period the text is about; nor a year naming
     # a thing (2022年度政务公开工作考核, 2023年工作要点, 2024年预算): a sentence about it
     r"(?!\d{1,2}月|以来|以前|起|至|到|前|底|末|初|上半年|下半年|同期|[—－~～-])"
-    r"(?!度?的?(?:政务公开|政府信息公开|考核|考评|评估|评议|绩效|工作要点|年报|年度报告|预算|决算|规划|计划))"
+    # (政务公开 itself only as such a thing's name: 2022年政务公开工作扎实推进 dates the text)
+    r"(?!度?的?(?:(?:政务公开|政府信息公开)(?:工作)?(?:考核|考评|评估|评议|绩效|工作要点|要点|年报|"
+    r"年度报告|报告)|考核|考评|评估|评议|绩效|工作要点|年报|年度报告|预算|决算|规划|计划))"
 )
 # This year named before in the sentence: a later clause opening with another year compares
 # (本年度收到申请8件，2022年收到5件), it does not date the text.
-_THIS_YEAR = re.compile(r"本年度?|今年|全年")
+# 全年 is no year named: 全年工作有序推进，2022年我局… still dates the text
+_THIS_YEAR = re.compile(r"本年度?|今年")
 # A sentence that opens with a later year and says what will be done is a plan.
 _PLAN = re.compile(r"将|计划|拟|力争|预计|打算|下一步|继续|进一步")
 # Years a section may open a sentence with, relative to the reporting year.

@@ -289,7 +289,7 @@ PATTERNS: tuple[FigurePattern, ...] = (
         "applications",
         ("new",),
         units="件|条",
-        exclude=rf"{_NOT_MOTIONS}|{_PART}|自然人|法人|组织|企业|个人|办结|答复|处理",
+        exclude=rf"{_NOT_MOTIONS}|{_PART}|自然人|法人|组织|企业|个人|办结|答复|处理|办理|撤回|延期|转办|转送|转交|补正",
         subject=True,
     ),
     _p(

@@ -257,3 +257,41 @@ def test_a_lead_sentence_of_four_is_kept_whole_by_the_alignment() -> None:
     assert got.report.tables == BASE.report.tables
     [f] = _r6(got)
     assert f.cells == (("review", "reconsideration", "total"),) and f.actual == 3
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "申请人主动撤回政府信息公开申请1件。",
+        "本年度延期办理政府信息公开申请2件。",
+        "本年度转办政府信息公开申请2件。",
+        "向上级机关转送政府信息公开申请3件。",
+    ],
+)
+def test_applications_withdrawn_delayed_or_passed_on_are_not_the_new_row(sentence: str) -> None:
+    assert _r6(_import(sentence)) == []
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "2022年度政府信息公开工作中，我局共收到政府信息公开申请6件。",
+        "2022年政务公开工作扎实推进，全年共收到政府信息公开申请6件。",
+        "全年工作有序推进，2022年我局共收到政府信息公开申请6件。",
+    ],
+)
+def test_last_years_text_opening_with_its_year_is_flagged(sentence: str) -> None:
+    # a 2023 report: the figure agrees, the year is last year's (a copied paragraph)
+    assert [f.code for f in _r6(_import(sentence))] == ["R6-YEAR"]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "督促各部门做好信息公开工作，本年度共收到政府信息公开申请8件。",
+        "积极争取上级支持，全年共收到政府信息公开申请8件。",
+    ],
+)
+def test_a_scope_or_effort_without_a_figure_does_not_hide_the_next_clause(sentence: str) -> None:
+    [f] = _r6(_import(sentence))
+    assert f.cells == (("applications", "new", "total"),) and f.actual == 8
