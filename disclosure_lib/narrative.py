@@ -316,16 +316,22 @@ def _confused_row(report: Report, st: Statement) -> tuple[Cell3, ...] | None:
 
 
 def _told_apart(st: Statement, said: list[Statement], expected: Number) -> bool:
-    """Whether the sentence states the same figure twice and the other one is the table's:
-    it tells two notions apart (共收到申请6件，依法受理5件), the second is not the row."""
+    """Whether the sentence states the same figure twice, in other words, and the other one is
+    the table's: it tells two notions apart (共收到申请6件，依法受理5件), the second is not the
+    row. The same words twice (收到申请6件，后经核实实际收到申请8件) tell nothing apart."""
+    words = _FIGURE.sub("", st.matched)
     return any(
         o is not st
         and o.pattern.key == st.pattern.key
         and o.cells == st.cells
         and (o.source, o.sentence) == (st.source, st.sentence)
         and o.value == expected
+        and _FIGURE.sub("", o.matched) != words
         for o in said
     )
+
+
+_FIGURE = re.compile(r"\d+(?:\.\d+)?")
 
 
 def _unique(items: Iterator[str]) -> list[str]:

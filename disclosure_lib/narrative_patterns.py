@@ -184,7 +184,8 @@ def _p(
 # the 12345 hotline, licensing and other services (受理行政许可申请3000件，办结2990件).
 DISCLOSURE_SUBJECT = re.compile(r"政府信息|信息公开|依申请|公开申请")
 OTHER_SUBJECT = re.compile(
-    r"12345|热线|诉求|许可|审批|政务服务|便民服务|办事|投诉|举报|建议|提案|议案|信访|案件|业务"
+    # (依申请公开业务, 信息公开案件: disclosure's own work)
+    r"12345|热线|诉求|许可|审批|政务服务|便民服务|办事|投诉|举报|建议|提案|议案|信访|(?<!公开)(?:案件|业务)"
     r"|来信|来访|来电|咨询|留言|求助|工单"
 )
 

@@ -295,3 +295,14 @@ def test_last_years_text_opening_with_its_year_is_flagged(sentence: str) -> None
 def test_a_scope_or_effort_without_a_figure_does_not_hide_the_next_clause(sentence: str) -> None:
     [f] = _r6(_import(sentence))
     assert f.cells == (("applications", "new", "total"),) and f.actual == 8
+
+
+def test_the_same_words_twice_with_another_figure_are_not_two_notions() -> None:
+    said = "本年度收到政府信息公开申请6件，后经核实实际收到政府信息公开申请8件。"
+    [f] = _r6(_import(said))
+    assert f.cells == (("applications", "new", "total"),) and f.actual == 8
+
+
+def test_disclosures_own_business_is_no_other_work() -> None:
+    [f] = _r6(_import("本年度共受理依申请公开业务8件。"))
+    assert f.cells == (("applications", "new", "total"),) and f.actual == 8
