@@ -261,6 +261,8 @@ def _flat_segment(table: fmt.Table, lines: list[_Line]) -> list[cellruns.Segment
     cells: list[str] = []
     line = None
     for ln in lines:
+        if cells and any(t.kind == "break" for t in ln.tokens):
+            break  # prose after the figures (a page without 五's heading): the table has ended
         marks = all(t.kind == "missing" for t in ln.tokens) and any(t.text for t in ln.tokens)
         if not marks and not any(t.kind == "value" for t in ln.tokens):
             continue  # header rows (and wholly empty rows); a row of markers (— / 无) counts

@@ -374,3 +374,19 @@ def test_a_page_on_one_line_with_spaced_headings_is_read_as_one_page() -> None:
         body = body.replace(s.heading, f"{s.key}、 {s.title}")
     assert count_headings(body) >= 2
     _same_as_printed(_import(head, body))
+
+
+def test_a_page_without_the_last_headings_ends_the_review_table_at_its_prose() -> None:
+    # no 五/六 headings: 四's figures, then the text of 五 and a lone 无 (六's "nothing to
+    # report"), which is no cell of 四
+    head, body = _page()
+    start = body.index("五、信息处理费收取情况")
+    end = body.index("本年度未收取信息处理费。") + len("本年度未收取信息处理费。")
+    body = body[:start] + " 2023年，我局政府信息公开工作仍有不足，将继续加强培训。 无 " + body[end:]
+    # the figures run together as crawled pages print them (15 digits, 9 pieces)
+    figures = "1 0 0 1 2 0 0 0 1 1 0 0 0 0 0 "
+    assert body.count(figures) == 1
+    body = body.replace(figures, "1 00 12 0 00 11 0 00 00 ")
+    got = _import(head, body)
+    base = import_file(PAGE)
+    assert got.report.tables["review"] == base.report.tables["review"]
