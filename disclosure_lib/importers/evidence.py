@@ -315,11 +315,12 @@ def _feasible_only(
         linked = [root(cell) for cell, _ in con.terms if cell in before]
         for cell in linked[1:]:
             group[cell] = linked[0]
+    # each group once (its blanks share its equations: solving it per blank repeats the search)
     bad = {
-        root(cell)
-        for cell in before
+        r
+        for r in {root(cell) for cell in before}
         if not _solvable(
-            [c for c in cons if any(root(t) == root(cell) for t, _ in c.terms if t in before)],
+            [c for c in cons if any(root(t) == r for t, _ in c.terms if t in before)],
             values,
             status,
         )
