@@ -133,10 +133,12 @@ def import_files(
     for out in imported:
         if out.status == "duplicate":
             continue
+        result = out.result
+        assert result is not None
         try:
-            out.written = write_params(out.result, params_dir, existing, force=force)  # type: ignore[arg-type]
+            out.written = write_params(result, params_dir, existing, force=force)
             out.status = "written"
-            out.findings = undecided(_check(out.written, existing), out.result.log)  # type: ignore[union-attr]
+            out.findings = undecided(_check(out.written, existing), result.log)
         except DisclosureError as exc:
             out.error, out.status = exc, "failed"
     return outcomes
@@ -387,9 +389,8 @@ UNDECIDED = "I1-UNDECIDED"
 def undecided(findings: list[Finding], log: ImportLog) -> list[Finding]:
     """An R5-BLANK on cells the page does print, run together with other figures in more than
     one way the table allows (every reading a figure), is a warning naming the readings
-    (I1-UNDECIDED), not an error:
-    the page is not missing them, the import could not decide them (the params file stays
-    blank there, so `disclosure check` still asks for them)."""
+    (I1-UNDECIDED), not an error: the page is not missing them, the import could not decide
+    them (the params file stays blank there, so `disclosure check` still asks for them)."""
     out: list[Finding] = []
     for f in findings:
         evs = [log.evidence.get(c) for c in f.cells]
@@ -408,8 +409,7 @@ def undecided(findings: list[Finding], log: ImportLog) -> list[Finding]:
             out.append(f)
             continue
         readings = "；".join(
-            f"{log.cell_name(c, why=False)}可能为 "
-            + "、".join("空" if v is None else str(v) for v in ev.candidates)
+            f"{log.cell_name(c, why=False)}可能为 " + "、".join(str(v) for v in ev.candidates)
             for c, ev in zip(f.cells, evs, strict=True)
             if ev is not None
         )
