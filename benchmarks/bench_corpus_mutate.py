@@ -42,6 +42,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from variation_tools import Page, tables_span  # noqa: E402
+
 import disclosure_lib as dl  # noqa: E402
 from disclosure_lib import format as fmt  # noqa: E402
 from disclosure_lib import format2019 as f19  # noqa: E402
@@ -50,7 +52,6 @@ from disclosure_lib.importers.collection import FileOutcome  # noqa: E402
 
 Cells = dict[tuple[str, str, str], object]
 HEADER_LINES = 9  # the crawler's header (标题: … 正文 separator) before the body
-Page = tuple[list[str], str]  # (header lines, body)
 Mutation = Callable[[list[str], str, random.Random, "Outcome | None"], Page | None]
 
 
@@ -119,24 +120,11 @@ def label_spaces(
         at = rnd.randrange(1, len(s))
         return s[:at] + " " + s[at:]
 
-    start, end = _tables(body)
+    start, end = tables_span(body)
     if start < 0:
         return None
     out = body[:start] + pattern.sub(split, body[start:end]) + body[end:]
     return None if out == body else (head, out)
-
-
-def _tables(body: str) -> tuple[int, int]:
-    """Where the tables are: from 主动公开政府信息情况 to 存在的主要问题 (whatever the
-    numbering), or (-1, -1); the prose before and after is not a table's."""
-    start = re.search(rf"[二三]、\s*{fmt.section('二').title}", body)
-    if start is None:
-        return -1, -1
-    end = _PROBLEMS.search(body, start.end())
-    return start.start(), (len(body) if end is None else end.start())
-
-
-_PROBLEMS = re.compile(r"[五六七]、\s*(?:政府信息公开工作)?(?:当前)?存在")
 
 
 _SPACED_DIGITS = re.compile(r"(?<=\d) (?=\d)")
@@ -233,7 +221,7 @@ def tab_cells(head: list[str], body: str, rnd: random.Random, base: Outcome | No
     (`align_page`): a page whose labels run into their figures has no other record of where
     a cell ends."""
     body = align_page(body)
-    start, end = _tables(body)
+    start, end = tables_span(body)
     if start < 0:
         return None
     out: list[str] = []
@@ -369,7 +357,7 @@ def no_regs_row(
 ) -> Page | None:
     """No 规章 row printed (`行政规范性文件3024` only, as 5 corpus pages): its cells are blank
     (the page does not give them, `LOST`), every other figure as before."""
-    start, end = _tables(body)
+    start, end = tables_span(body)
     m = _REGS.search(body, start, end) if start >= 0 else None
     if m is None:
         return None

@@ -14,9 +14,10 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from variation_tools import Page
+
 from disclosure_lib import format as fmt
 
-Page = tuple[list[str], str]
 _KEYS = "一二三四五六"
 
 

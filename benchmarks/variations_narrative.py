@@ -21,7 +21,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-Page = tuple[list[str], str]
+from variation_tools import Page
+
 Cell = tuple[str, str, str]
 
 _CHILDREN = {

@@ -35,23 +35,13 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from variation_tools import TABLES_END, Page, tables_span
+
 from disclosure_lib import format as fmt
 from disclosure_lib import format2019 as f19
 
-Page = tuple[list[str], str]
 _FW = str.maketrans("0123456789.", "０１２３４５６７８９．")
-_TABLES_START = re.compile(rf"[二三]、\s*{fmt.section('二').title}")
-_TABLES_END = re.compile(r"[五六七]、\s*(?:政府信息公开工作)?(?:当前)?存在")
 MARKS = ("—", "－", "-", "/", "／", "无")
-
-
-def _tables(body: str) -> tuple[int, int]:
-    """Where the tables are (二 to the section on problems), or (-1, -1)."""
-    start = _TABLES_START.search(body)
-    if start is None:
-        return -1, -1
-    end = _TABLES_END.search(body, start.end())
-    return start.start(), (len(body) if end is None else end.start())
 
 
 def fullwidth(head: list[str], body: str, rnd: random.Random, base: Any) -> Page | None:
@@ -91,7 +81,7 @@ def thousands(head: list[str], body: str, rnd: random.Random, base: Any) -> Page
     """Thousands separators, `,` or `，`: in the tables on a figure that is one cell (its value
     is one the page's table holds) or an amount in 元; in prose on a figure before its unit
     (`1，234条`: elsewhere a `，` there ends a clause)."""
-    start, end = _tables(body)
+    start, end = tables_span(body)
     if start < 0 or base is None:
         return None
     known = _base_values(base, "proactive") | _base_values(base, "applications")
@@ -161,7 +151,7 @@ def markers(
     marks 三 only, as it says."""
     if base is None:
         return None
-    start, _ = _tables(body)
+    start, _ = tables_span(body)
     if start < 0:
         return None
     out, changed = body, 0
@@ -193,7 +183,7 @@ def markers(
     review = re.search(r"四、\s*政府信息公开行政(?:法)?复议", out[cursor:])
     if review is not None and mark is None:
         r0 = cursor + review.start()
-        stop = _TABLES_END.search(out, r0)
+        stop = TABLES_END.search(out, r0)
         seg_end = stop.start() if stop else len(out)
         last = out.rfind("总计", r0, seg_end)
         values = [base.cells.get(("review", *c)) for c in fmt.REVIEW.cells()]
@@ -247,7 +237,7 @@ def invisible(head: list[str], body: str, rnd: random.Random, base: Any) -> Page
     """Invisible characters as pasted pages keep them: a space between cells as U+00A0, a tab
     or `&nbsp;` left as text; U+200B / U+FEFF anywhere in the tables (inside labels and
     figure runs: they separate nothing); Word's list comments before numbered items."""
-    start, end = _tables(body)
+    start, end = tables_span(body)
     if start < 0:
         return None
     table = list(body[start:end])
@@ -314,7 +304,7 @@ def _proactive_2021(base: Any) -> bool:
 
 def _single_cells(body: str, base: Any) -> list[tuple[str, int, int]]:
     """(row, start, end) of the figure printed after each one-count row label of 二."""
-    start, end = _tables(body)
+    start, end = tables_span(body)
     out: list[tuple[str, int, int]] = []
     if start < 0 or not _proactive_2021(base):
         return out
@@ -345,7 +335,7 @@ _DOCS_ROW = re.compile(
 def markers_proactive(head: list[str], body: str, rnd: random.Random, base: Any) -> Page | None:
     """Cells of 二 printed as a marker where they are 0 (`规章 — — —`, `行政强制 /`): no rule
     of the table decides them (LOST: blank, never a guess), and no other figure may move."""
-    start, end = _tables(body)
+    start, end = tables_span(body)
     if start < 0 or not _proactive_2021(base):
         return None
     out = body
